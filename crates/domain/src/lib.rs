@@ -1,0 +1,12 @@
+//! Pure domain rules of Tongban (通办): national identity codes, masking and the statutory
+//! working-day calendar. No I/O and no async: everything here is a function of its inputs.
+
+pub mod calendar;
+pub mod codes;
+pub mod mask;
+
+pub use calendar::{Calendar, CalendarYear, Deadline, Suspension};
+pub use codes::{
+    CheckOutcome, CitizenId, CodeError, CodeKind, CreditCode, DivisionCode, DivisionLevel, LicenceId,
+    check_code,
+};
