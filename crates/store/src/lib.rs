@@ -1,0 +1,12 @@
+//! Persistence of Tongban: one entity model and one migration set for embedded SQLite (the
+//! default) and PostgreSQL, with a repository per aggregate. Knows the domain, nothing above it.
+
+pub mod calendar;
+pub mod divisions;
+pub mod entity;
+pub mod migration;
+mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use store::{Backend, DbTarget, PoolStats, Store, StoreError};

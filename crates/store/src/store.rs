@@ -1,0 +1,125 @@
+//! The connection to the database and what is common to every repository.
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the data lives: an embedded SQLite file or a PostgreSQL server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    /// `tongban.sqlite` inside this directory, created if missing.
+    Sqlite { data_dir: PathBuf },
+    /// A `postgres://` URL, optionally with a schema for the search path (used by tests).
+    Postgres { url: String, schema: Option<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("cannot prepare data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// Connection-pool figures for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+}
+
+/// The database handle. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) db: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects (creating the SQLite file if needed). Does not migrate.
+    pub async fn connect(target: &DbTarget) -> Result<Self, StoreError> {
+        let (opts, backend) = match target {
+            DbTarget::Sqlite { data_dir } => {
+                std::fs::create_dir_all(data_dir)
+                    .map_err(|source| StoreError::DataDir { path: data_dir.clone(), source })?;
+                let path = data_dir.join("tongban.sqlite");
+                let mut opts = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+                // WAL lets readers run beside the single writer; NORMAL is durable in WAL mode up
+                // to the last checkpointed commit after a power loss, and loses nothing on a crash.
+                opts.map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .foreign_keys(true)
+                        .busy_timeout(Duration::from_secs(5))
+                })
+                .max_connections(8)
+                .min_connections(1);
+                (opts, Backend::Sqlite)
+            }
+            DbTarget::Postgres { url, schema } => {
+                let mut opts = ConnectOptions::new(url.clone());
+                opts.max_connections(16).min_connections(1);
+                if let Some(schema) = schema {
+                    opts.set_schema_search_path(schema.clone());
+                }
+                (opts, Backend::Postgres)
+            }
+        };
+        let mut opts = opts;
+        opts.connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let db = Database::connect(opts).await?;
+        Ok(Self { db, backend })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        crate::migration::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Connects and migrates: what every command that touches storage does first.
+    pub async fn open(target: &DbTarget) -> Result<Self, StoreError> {
+        let store = Self::connect(target).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        Ok(self.db.ping().await?)
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        let (size, idle) = match self.backend {
+            Backend::Sqlite => {
+                let p = self.db.get_sqlite_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            Backend::Postgres => {
+                let p = self.db.get_postgres_connection_pool();
+                (p.size(), p.num_idle())
+            }
+        };
+        PoolStats { size, idle: idle as u32 }
+    }
+
+    pub async fn close(self) {
+        let _ = self.db.close().await;
+    }
+}

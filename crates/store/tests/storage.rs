@@ -1,0 +1,122 @@
+//! The storage test suite. It runs on SQLite by default and on PostgreSQL when
+//! `TEST_DATABASE_URL` is a postgres:// URL (see `tongban_store::testing`).
+
+use chrono::NaiveDate;
+use tongban_domain::DivisionLevel;
+use tongban_domain::calendar::{CalendarYear, SpecialDay};
+use tongban_store::divisions::DivisionRecord;
+use tongban_store::testing::fresh_store;
+
+fn div(code: &str, name: &str, level: DivisionLevel, parent: Option<&str>) -> DivisionRecord {
+    DivisionRecord { code: code.into(), name: name.into(), level, parent_code: parent.map(Into::into) }
+}
+
+fn sample_divisions() -> Vec<DivisionRecord> {
+    vec![
+        div("110000", "北京市", DivisionLevel::Province, None),
+        div("110100", "市辖区", DivisionLevel::Prefecture, Some("110000")),
+        div("110101", "东城区", DivisionLevel::County, Some("110100")),
+        div("110102", "西城区", DivisionLevel::County, Some("110100")),
+        div("110101001", "东华门街道", DivisionLevel::Township, Some("110101")),
+    ]
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_ping_works() {
+    let t = fresh_store().await;
+    t.store.migrate().await.unwrap();
+    t.store.ping().await.unwrap();
+    assert!(t.store.pool_stats().size >= 1);
+}
+
+#[tokio::test]
+async fn divisions_replace_lookup_children_and_path() {
+    let t = fresh_store().await;
+    let s = &t.store;
+    assert_eq!(s.divisions_version().await.unwrap(), None);
+    s.replace_divisions("test-1", &sample_divisions()).await.unwrap();
+    assert_eq!(s.divisions_version().await.unwrap().as_deref(), Some("test-1"));
+
+    let d = s.division("110101").await.unwrap().unwrap();
+    assert_eq!(d.name, "东城区");
+    assert_eq!(d.level, DivisionLevel::County);
+    assert_eq!(s.division("999999").await.unwrap(), None);
+
+    let children: Vec<_> = s.division_children("110100").await.unwrap().into_iter().map(|d| d.code).collect();
+    assert_eq!(children, ["110101", "110102"]);
+    assert!(s.division_children("110102").await.unwrap().is_empty());
+
+    let path: Vec<_> = s.division_path("110101001").await.unwrap().into_iter().map(|d| d.name).collect();
+    assert_eq!(path, ["北京市", "市辖区", "东城区", "东华门街道"]);
+
+    // A second load replaces the first entirely.
+    s.replace_divisions("test-2", &sample_divisions()[..1]).await.unwrap();
+    assert_eq!(s.division("110101").await.unwrap(), None);
+    assert_eq!(s.divisions_version().await.unwrap().as_deref(), Some("test-2"));
+}
+
+#[tokio::test]
+async fn failed_division_load_writes_nothing() {
+    let t = fresh_store().await;
+    let s = &t.store;
+    s.replace_divisions("good", &sample_divisions()).await.unwrap();
+    let mut dup = sample_divisions();
+    dup.push(dup[0].clone());
+    assert!(s.replace_divisions("bad", &dup).await.is_err());
+    assert_eq!(s.divisions_version().await.unwrap().as_deref(), Some("good"));
+    assert!(s.division("110102").await.unwrap().is_some());
+}
+
+fn year(y: i32, days: &[(&str, bool)]) -> CalendarYear {
+    CalendarYear {
+        year: y,
+        papers: vec![format!("notice {y}")],
+        days: days
+            .iter()
+            .map(|(d, off)| SpecialDay {
+                name: "节".into(),
+                date: NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap(),
+                is_off_day: *off,
+            })
+            .collect(),
+        schema: None,
+        id: None,
+    }
+}
+
+#[tokio::test]
+async fn calendar_years_round_trip_and_replace() {
+    let t = fresh_store().await;
+    let s = &t.store;
+    assert_eq!(s.calendar_revision().await.unwrap(), 0);
+    let y26 = year(2026, &[("2026-01-01", true), ("2026-01-04", false)]);
+    let r1 = s.put_calendar_year(&y26, "vendored").await.unwrap();
+    let y27 = year(2027, &[("2026-12-31", true), ("2027-01-01", true)]);
+    let r2 = s.put_calendar_year(&y27, "2027.json").await.unwrap();
+    assert!(r2 > r1);
+    let (rev, years) = s.calendar_years().await.unwrap();
+    assert_eq!(rev, r2);
+    assert_eq!(years, vec![y26.clone(), y27]);
+
+    // Reloading a year replaces its days.
+    let y26b = year(2026, &[("2026-01-01", true)]);
+    s.put_calendar_year(&y26b, "fix.json").await.unwrap();
+    let (_, years) = s.calendar_years().await.unwrap();
+    assert_eq!(years[0], y26b);
+    let summary = s.calendar_summary().await.unwrap();
+    assert_eq!(summary.len(), 2);
+    assert_eq!((summary[0].year, summary[0].days, summary[0].source.as_str()), (2026, 1, "fix.json"));
+}
+
+#[tokio::test]
+async fn failed_calendar_load_keeps_the_previous_year() {
+    let t = fresh_store().await;
+    let s = &t.store;
+    let good = year(2026, &[("2026-01-01", true)]);
+    s.put_calendar_year(&good, "good").await.unwrap();
+    // The same date twice violates the primary key: the whole load must roll back.
+    let bad = year(2026, &[("2026-05-01", true), ("2026-05-01", true)]);
+    assert!(s.put_calendar_year(&bad, "bad").await.is_err());
+    let (_, years) = s.calendar_years().await.unwrap();
+    assert_eq!(years, vec![good]);
+}
