@@ -1,1 +1,209 @@
-fn main() {}
+//! The `tongban` binary.
+
+mod serve;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tongban_app::calendar::DeadlineQuery;
+use tongban_app::config::LogFormat;
+use tongban_app::{App, AppError, Config};
+
+#[derive(Parser)]
+#[command(name = "tongban", version, about = "Tongban (通办): integrated online government service platform")]
+struct Cli {
+    /// Configuration file (default: ./tongban.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Log format: human or json.
+    #[arg(long, global = true)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives; the same options for every command that touches storage.
+#[derive(Args, Clone, Default)]
+struct StorageOpts {
+    /// Directory of the embedded SQLite database (default ./data).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// A postgres:// URL; PostgreSQL is used instead of SQLite.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        #[command(flatten)]
+        storage: StorageOpts,
+    },
+    /// Apply database migrations and load the vendored reference data.
+    Migrate {
+        #[command(flatten)]
+        storage: StorageOpts,
+    },
+    /// National codes.
+    #[command(subcommand)]
+    Code(CodeCommand),
+    /// The working-day calendar.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Subcommand)]
+enum CodeCommand {
+    /// Detect the kind of a code (citizen-id, credit-code, division, licence-id) and validate it.
+    /// Exit status 0 when valid, 1 when invalid.
+    Check {
+        value: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// The due date after N working days, counted from the day after --from.
+    Deadline {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        workdays: String,
+        /// A suspended period YYYY-MM-DD..YYYY-MM-DD (both days not counted); repeatable.
+        #[arg(long)]
+        suspend: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        storage: StorageOpts,
+    },
+    /// Load a year's State Council notice from a holiday-cn JSON file.
+    Load {
+        file: PathBuf,
+        #[command(flatten)]
+        storage: StorageOpts,
+    },
+    /// List the loaded years.
+    Years {
+        #[command(flatten)]
+        storage: StorageOpts,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("配置错误 (configuration error): {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(f) = cli.log_format {
+        config.log_format = f;
+    }
+    serve::init_logging(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 (error): {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn apply(config: &mut Config, storage: &StorageOpts) {
+    if let Some(d) = &storage.data_dir {
+        config.data_dir = d.clone();
+    }
+    if let Some(u) = &storage.database_url {
+        config.database_url = Some(u.clone());
+    }
+}
+
+async fn open(config: &mut Config, storage: &StorageOpts) -> anyhow::Result<App> {
+    apply(config, storage);
+    let target = config.db_target()?;
+    App::open(&target).await.map_err(describe).context("cannot open storage")
+}
+
+fn describe(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Validation { fields } => {
+            let list: Vec<String> = fields.into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            anyhow::anyhow!("{}", list.join("; "))
+        }
+        e => anyhow::anyhow!(e),
+    }
+}
+
+async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { listen, storage } => {
+            if let Some(l) = listen {
+                config.listen = l;
+            }
+            let app = open(&mut config, &storage).await?;
+            serve::run(app, config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { storage } => {
+            open(&mut config, &storage).await?;
+            println!("数据库已是最新 (database is up to date)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Code(CodeCommand::Check { value, json }) => {
+            let outcome = tongban_app::codes::check(&value);
+            if json {
+                println!("{}", serde_json::to_string(&outcome)?);
+            } else if outcome.valid {
+                println!("{}: 有效 (valid) {}", outcome.kind.as_str(), outcome.normalized.unwrap_or_default());
+            } else {
+                println!("{}: 无效 (invalid): {}", outcome.kind.as_str(), outcome.reason.unwrap_or_default());
+            }
+            Ok(if outcome.valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Calendar(CalendarCommand::Deadline { from, workdays, suspend, json, storage }) => {
+            let query = DeadlineQuery::parse(&from, &workdays, &suspend).map_err(describe)?;
+            let app = open(&mut config, &storage).await?;
+            let d = app.calendar.deadline(&app.store, &query).await.map_err(describe)?;
+            if json {
+                println!("{}", serde_json::to_string(&d)?);
+            } else if d.provisional {
+                println!("{} (暂定 provisional: a year it reaches has no published notice)", d.due);
+            } else {
+                println!("{}", d.due);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calendar(CalendarCommand::Load { file, storage }) => {
+            let json = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let app = open(&mut config, &storage).await?;
+            let source = file.file_name().map_or("file".into(), |n| n.to_string_lossy().into_owned());
+            let year = app.calendar.load_year(&app.store, &json, &source).await.map_err(describe)?;
+            println!("已载入 {year} 年节假日安排 (loaded the {year} notice)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calendar(CalendarCommand::Years { storage }) => {
+            let app = open(&mut config, &storage).await?;
+            for y in app.store.calendar_summary().await? {
+                println!("{}\t{} days\t{}\t{}", y.year, y.days, y.source, y.loaded_at.format("%Y-%m-%d %H:%M:%S"));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

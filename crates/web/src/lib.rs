@@ -1,0 +1,40 @@
+//! The HTTP interface of Tongban: the JSON API under `/api/v1`, server-rendered pages,
+//! operations endpoints, and the middleware every request passes (request id, logging with
+//! masking, metrics, limits, timeouts).
+
+mod api;
+mod error;
+mod extract;
+mod i18n;
+mod middleware;
+mod ops;
+mod pages;
+
+pub use error::ApiError;
+
+use axum::Router;
+use std::sync::Arc;
+use tongban_app::{App, Config};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub config: Arc<Config>,
+}
+
+/// The whole application router with its middleware.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new().merge(ops::routes()).merge(api::routes()).merge(pages::routes());
+    middleware::wrap(routes, &state.config).with_state(state)
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,176 @@
+//! Configuration: defaults that run out of the box, overlaid by an optional `tongban.toml`, then
+//! by `TONGBAN_*` environment variables, then by command-line flags. Unknown keys and unknown
+//! `TONGBAN_*` variables are errors, so a typo never silently falls back to a default.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use tongban_store::DbTarget;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: String,
+    /// Directory of the embedded SQLite database and local files.
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL; when set, PostgreSQL is used instead of SQLite.
+    pub database_url: Option<String>,
+    /// `human` or `json`.
+    pub log_format: LogFormat,
+    /// The platform's name as shown in the portal header, Chinese and English.
+    pub site_name: String,
+    pub site_name_en: String,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// Requests running longer are answered with 408.
+    pub request_timeout_secs: u64,
+    /// How long shutdown waits for in-flight requests.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "human" => Ok(Self::Human),
+            "json" => Ok(Self::Json),
+            _ => Err(format!("log format must be human or json, got {s}")),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            log_format: LogFormat::Human,
+            site_name: "一网通办政务服务平台".into(),
+            site_name_en: "Tongban Government Services".into(),
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+}
+
+/// The environment-variable prefix.
+pub const ENV_PREFIX: &str = "TONGBAN_";
+
+impl Config {
+    /// Reads `file` if given, else `./tongban.toml` if it exists; then applies `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let default_file = Path::new("tongban.toml");
+        let path = file.or_else(|| default_file.exists().then_some(default_file));
+        let mut cfg = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError::File { path: path.to_owned(), message: e.to_string() })?
+            }
+            None => Config::default(),
+        };
+        for (name, value) in env {
+            if let Some(key) = name.strip_prefix(ENV_PREFIX) {
+                cfg.set(&key.to_ascii_lowercase(), &value)
+                    .map_err(|message| ConfigError::Env { name: name.clone(), message })?;
+            }
+        }
+        Ok(cfg)
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        fn num<T: std::str::FromStr>(v: &str) -> Result<T, String> {
+            v.parse().map_err(|_| format!("expected a number, got {v}"))
+        }
+        match key {
+            "listen" => self.listen = value.into(),
+            "data_dir" => self.data_dir = value.into(),
+            "database_url" => self.database_url = (!value.is_empty()).then(|| value.into()),
+            "log_format" => self.log_format = value.parse()?,
+            "site_name" => self.site_name = value.into(),
+            "site_name_en" => self.site_name_en = value.into(),
+            "body_limit_bytes" => self.body_limit_bytes = num(value)?,
+            "request_timeout_secs" => self.request_timeout_secs = num(value)?,
+            "shutdown_grace_secs" => self.shutdown_grace_secs = num(value)?,
+            _ => return Err("unknown setting".into()),
+        }
+        Ok(())
+    }
+
+    /// The storage this configuration selects.
+    pub fn db_target(&self) -> Result<DbTarget, ConfigError> {
+        match &self.database_url {
+            None => Ok(DbTarget::Sqlite { data_dir: self.data_dir.clone() }),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(DbTarget::Postgres { url: url.clone(), schema: None })
+            }
+            Some(_) => Err(ConfigError::Env {
+                name: "database_url".into(),
+                message: "must be a postgres:// URL (SQLite is selected by leaving it unset)".into(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn file_then_env_overlay() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "listen = \"0.0.0.0:9000\"\nsite_name = \"某某省政务服务网\"").unwrap();
+        let cfg = Config::load(Some(f.path()), env(&[("TONGBAN_LISTEN", "127.0.0.1:9001"), ("PATH", "/bin")])).unwrap();
+        assert_eq!(cfg.listen, "127.0.0.1:9001");
+        assert_eq!(cfg.site_name, "某某省政务服务网");
+        assert_eq!(cfg.db_target().unwrap(), DbTarget::Sqlite { data_dir: "./data".into() });
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "lisen = \"x\"").unwrap();
+        let e = Config::load(Some(f.path()), env(&[])).unwrap_err().to_string();
+        assert!(e.contains("lisen"), "{e}");
+        let e = Config::load(None, env(&[("TONGBAN_DATABSE_URL", "x")])).unwrap_err().to_string();
+        assert!(e.contains("TONGBAN_DATABSE_URL"), "{e}");
+        let e = Config::load(None, env(&[("TONGBAN_BODY_LIMIT_BYTES", "lots")])).unwrap_err().to_string();
+        assert!(e.contains("number"), "{e}");
+    }
+
+    #[test]
+    fn postgres_url_selects_postgres() {
+        let cfg = Config::load(None, env(&[("TONGBAN_DATABASE_URL", "postgres://u@h/db")])).unwrap();
+        assert!(matches!(cfg.db_target().unwrap(), DbTarget::Postgres { .. }));
+        let cfg = Config::load(None, env(&[("TONGBAN_DATABASE_URL", "mysql://u@h/db")])).unwrap();
+        assert!(cfg.db_target().is_err());
+    }
+}

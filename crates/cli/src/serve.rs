@@ -1,0 +1,57 @@
+//! `tongban serve`: logging, the listener and graceful shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+use tongban_app::config::LogFormat;
+use tongban_app::{App, Config};
+use tracing_subscriber::EnvFilter;
+
+pub fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_env("TONGBAN_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
+        LogFormat::Human => builder.init(),
+    }
+}
+
+pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = ?app.store.backend(), "tongban listening on http://{addr}/");
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let state = tongban_web::AppState { app: app.clone(), config: Arc::new(config) };
+    let server = tokio::spawn(tongban_web::serve(listener, state, shutdown_signal()));
+    // After the signal, in-flight requests get `grace` to finish.
+    let mut server = server;
+    tokio::select! {
+        res = &mut server => res??,
+        _ = async { shutdown_signal().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!("grace period over; stopping with requests still running");
+        }
+    }
+    app.store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

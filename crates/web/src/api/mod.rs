@@ -1,0 +1,17 @@
+//! The JSON API under `/api/v1`.
+
+mod calendar;
+mod codes;
+mod divisions;
+
+use crate::{ApiError, AppState};
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(codes::routes())
+        .merge(calendar::routes())
+        .merge(divisions::routes())
+        .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }))
+        .route("/api", axum::routing::any(|| async { ApiError::not_found() }))
+}

@@ -1,0 +1,70 @@
+//! Errors as the API and the pages show them. API: `{"error": {"code", "message", "fields"?}}`
+//! with a stable machine code. Causes of internal errors go to the log, never to the client.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use tongban_app::AppError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a BTreeMap<String, String>>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), fields: None }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "未找到该资源 (no such resource)")
+    }
+
+    pub fn method_not_allowed() -> Self {
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "不支持该请求方法 (method not allowed)")
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let code = e.code();
+        match e {
+            AppError::Validation { fields } => Self {
+                status: StatusCode::BAD_REQUEST,
+                code,
+                message: "输入有误，请检查标出的字段 (invalid input; see fields)".into(),
+                fields: Some(fields),
+            },
+            AppError::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, code, e.to_string()),
+            AppError::Internal(_) | AppError::Store(_) => {
+                tracing::error!(error = %e, "internal error");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, code, "服务器内部错误，请稍后再试 (internal error; please retry later)")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body { error: Inner { code: self.code, message: &self.message, fields: self.fields.as_ref() } };
+        (self.status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,78 @@
+//! Extractors that turn every malformed request into a clean 4xx `ApiError`.
+
+use crate::ApiError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// `axum::Json` with our error body on rejection.
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> ApiError {
+    let detail = r.body_text();
+    match r {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "请求体应为 JSON，Content-Type: application/json (expected Content-Type: application/json)",
+        ),
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("JSON 格式错误 (malformed JSON): {detail}"))
+        }
+        JsonRejection::JsonDataError(_) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            format!("请求体字段不符合要求 (body does not match the expected shape): {detail}"),
+        ),
+        r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "请求体过大 (request body too large)",
+        ),
+        r => ApiError::new(r.status(), "bad_request", format!("请求无效 (bad request): {detail}")),
+    }
+}
+
+/// The query string as ordered key/value pairs (repeated keys kept).
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl QueryPairs {
+    pub fn first(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+    }
+
+    /// The value of a required parameter, or a 400 naming it.
+    pub fn required(&self, key: &str) -> Result<&str, ApiError> {
+        self.first(key).ok_or_else(|| {
+            let mut e = ApiError::new(StatusCode::BAD_REQUEST, "validation_failed", "缺少必填参数 (missing parameter)");
+            e.fields = Some([(key.to_owned(), "必填 (required)".to_owned())].into());
+            e
+        })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let q = parts.uri.query().unwrap_or("");
+        Ok(Self(form_urlencoded::parse(q.as_bytes()).into_owned().collect()))
+    }
+}

@@ -1,0 +1,210 @@
+//! UI labels in Chinese (default) and English, and how a visitor's language is chosen:
+//! `?lang=` first (remembered in a cookie), then the `lang` cookie, then Chinese.
+
+use axum::http::HeaderMap;
+use axum::http::header::COOKIE;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The value of `<html lang>`.
+    pub fn html(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    pub fn labels(self) -> &'static Labels {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+
+    fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "zh" | "zh-CN" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The visitor's language, and whether it came from the query (and so should be remembered).
+    pub fn choose(query: Option<&str>, headers: &HeaderMap) -> (Lang, bool) {
+        if let Some(l) = query.and_then(Lang::parse) {
+            return (l, true);
+        }
+        let from_cookie = headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| kv.trim().strip_prefix("lang="))
+            .find_map(Lang::parse);
+        (from_cookie.unwrap_or(Lang::Zh), false)
+    }
+}
+
+/// Every label a page shows. One struct, so a missing translation fails to compile.
+pub struct Labels {
+    pub skip_to_content: &'static str,
+    pub switch_language: &'static str,
+    pub switch_language_name: &'static str,
+    pub tagline: &'static str,
+    pub search_label: &'static str,
+    pub search_placeholder: &'static str,
+    pub search_button: &'static str,
+    pub nav_label: &'static str,
+    pub nav_home: &'static str,
+    pub nav_personal: &'static str,
+    pub nav_business: &'static str,
+    pub for_personal: &'static str,
+    pub for_personal_text: &'static str,
+    pub for_business: &'static str,
+    pub for_business_text: &'static str,
+    pub tools_heading: &'static str,
+    pub tool_code: &'static str,
+    pub tool_code_text: &'static str,
+    pub tool_deadline: &'static str,
+    pub tool_deadline_text: &'static str,
+    pub catalog_coming: &'static str,
+    pub search_results_for: &'static str,
+    pub footer_about: &'static str,
+    pub footer_api: &'static str,
+    pub footer_rights: &'static str,
+    pub error_heading: &'static str,
+    pub back_home: &'static str,
+    pub not_found: &'static str,
+    pub tool_value_label: &'static str,
+    pub tool_check_button: &'static str,
+    pub result_heading: &'static str,
+    pub result_valid: &'static str,
+    pub result_invalid: &'static str,
+    pub result_kind: &'static str,
+    pub result_normalized: &'static str,
+    pub result_reason: &'static str,
+    pub dl_from: &'static str,
+    pub dl_workdays: &'static str,
+    pub dl_suspend: &'static str,
+    pub dl_suspend_hint: &'static str,
+    pub dl_compute: &'static str,
+    pub dl_due: &'static str,
+    pub dl_provisional: &'static str,
+    pub dl_final: &'static str,
+    pub errors_heading: &'static str,
+}
+
+pub const ZH: Labels = Labels {
+    skip_to_content: "跳到主要内容",
+    switch_language: "Switch to English",
+    switch_language_name: "English",
+    tagline: "一网通办 · 一次认证、全网通办",
+    search_label: "搜索政务服务事项",
+    search_placeholder: "例如：身份证、营业执照、公积金",
+    search_button: "搜索",
+    nav_label: "主导航",
+    nav_home: "首页",
+    nav_personal: "个人办事",
+    nav_business: "法人办事",
+    for_personal: "个人办事",
+    for_personal_text: "出生、上学、就业、婚育、退休等个人事项，一次认证，全程网办。",
+    for_business: "法人办事",
+    for_business_text: "开办企业、工程建设、经营许可、注销企业等法人事项，一窗受理，限时办结。",
+    tools_heading: "便民工具",
+    tool_code: "代码校验",
+    tool_code_text: "校验公民身份号码、统一社会信用代码、行政区划代码和电子证照标识。",
+    tool_deadline: "办理时限计算",
+    tool_deadline_text: "按国务院节假日安排计算法定工作日时限。",
+    catalog_coming: "服务事项目录即将上线，届时可在此搜索全部政务服务事项。",
+    search_results_for: "搜索",
+    footer_about: "本平台为一体化在线政务服务平台，数据多跑路，群众少跑腿。",
+    footer_api: "开放接口",
+    footer_rights: "主办单位：政务服务管理局",
+    error_heading: "出错了",
+    back_home: "返回首页",
+    not_found: "您访问的页面不存在。",
+    tool_value_label: "代码",
+    tool_check_button: "校验",
+    result_heading: "校验结果",
+    result_valid: "有效",
+    result_invalid: "无效",
+    result_kind: "类型",
+    result_normalized: "规范形式",
+    result_reason: "原因",
+    dl_from: "受理日期（YYYY-MM-DD）",
+    dl_workdays: "工作日数",
+    dl_suspend: "暂停计时区间（可选，YYYY-MM-DD..YYYY-MM-DD）",
+    dl_suspend_hint: "补正、听证、检验检测等不计入时限的期间，首尾两日均不计。",
+    dl_compute: "计算",
+    dl_due: "到期日",
+    dl_provisional: "暂定：所跨年份的国务院节假日安排尚未发布，按周末计算，发布后将重新计算。",
+    dl_final: "已按国务院节假日安排计算。",
+    errors_heading: "请修改以下内容",
+};
+
+pub const EN: Labels = Labels {
+    skip_to_content: "Skip to main content",
+    switch_language: "切换到中文",
+    switch_language_name: "中文",
+    tagline: "One network for every government service",
+    search_label: "Search government services",
+    search_placeholder: "e.g. ID card, business licence, housing fund",
+    search_button: "Search",
+    nav_label: "Main navigation",
+    nav_home: "Home",
+    nav_personal: "For individuals",
+    nav_business: "For organisations",
+    for_personal: "For individuals",
+    for_personal_text: "Birth, school, work, marriage, retirement: authenticate once and apply fully online.",
+    for_business: "For organisations",
+    for_business_text: "Starting a business, construction, operating permits, closing a business: one window, on time.",
+    tools_heading: "Tools",
+    tool_code: "Code check",
+    tool_code_text: "Validate citizen id numbers, unified social credit codes, division codes and licence ids.",
+    tool_deadline: "Deadline calculator",
+    tool_deadline_text: "Count statutory working days on the State Council holiday calendar.",
+    catalog_coming: "The service catalog is coming soon; you will be able to search every government service here.",
+    search_results_for: "Search",
+    footer_about: "An integrated online government service platform: data travels so people don't have to.",
+    footer_api: "Open API",
+    footer_rights: "Operated by the Government Services Administration",
+    error_heading: "Something went wrong",
+    back_home: "Back to the home page",
+    not_found: "The page you asked for does not exist.",
+    tool_value_label: "Code",
+    tool_check_button: "Check",
+    result_heading: "Result",
+    result_valid: "Valid",
+    result_invalid: "Invalid",
+    result_kind: "Kind",
+    result_normalized: "Normalized",
+    result_reason: "Reason",
+    dl_from: "Accepted on (YYYY-MM-DD)",
+    dl_workdays: "Working days",
+    dl_suspend: "Suspended period (optional, YYYY-MM-DD..YYYY-MM-DD)",
+    dl_suspend_hint: "Supplement requests, hearings, testing and other periods not counted; both days excluded.",
+    dl_compute: "Calculate",
+    dl_due: "Due on",
+    dl_provisional: "Provisional: the holiday notice of a year it reaches is not yet published, so only weekends were excluded; it will be recomputed once published.",
+    dl_final: "Computed on the State Council holiday calendar.",
+    errors_heading: "Please correct the following",
+};

@@ -1,0 +1,100 @@
+//! Server-rendered pages: one template struct per page, all sharing `Frame` (language, labels,
+//! site name). Pages work without JavaScript.
+
+mod home;
+mod tools;
+
+use crate::AppState;
+use crate::extract::QueryPairs;
+use crate::i18n::{Labels, Lang};
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(home::routes())
+        .merge(tools::routes())
+        .route("/static/app.css", get(css))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// What every page's layout needs.
+pub struct Frame {
+    pub lang: Lang,
+    pub t: &'static Labels,
+    pub site_name: String,
+    /// Link to this page in the other language.
+    pub switch_href: String,
+    remember_lang: bool,
+}
+
+impl Frame {
+    pub fn new(state: &AppState, uri: &Uri, q: &QueryPairs, headers: &HeaderMap) -> Self {
+        let (lang, remember_lang) = Lang::choose(q.first("lang"), headers);
+        let mut pairs: Vec<(String, String)> = q.0.iter().filter(|(k, _)| k != "lang").cloned().collect();
+        pairs.push(("lang".into(), lang.other().code().into()));
+        let query: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        let site_name = match lang {
+            Lang::Zh => state.config.site_name.clone(),
+            Lang::En => state.config.site_name_en.clone(),
+        };
+        Self { lang, t: lang.labels(), site_name, switch_href: format!("{}?{query}", uri.path()), remember_lang }
+    }
+
+    /// Renders a page, remembering a language chosen by `?lang=`.
+    pub fn respond(&self, status: StatusCode, page: &impl Template) -> Response {
+        let body = match page.render() {
+            Ok(html) => html,
+            Err(e) => {
+                tracing::error!(error = %e, "template rendering failed");
+                return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+            }
+        };
+        let mut res = (status, Html(body)).into_response();
+        if self.remember_lang {
+            let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", self.lang.code());
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                res.headers_mut().insert(SET_COOKIE, v);
+            }
+        }
+        res
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    f: &'a Frame,
+    message: &'a str,
+}
+
+async fn not_found(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
+    let start = std::time::Instant::now();
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let res = f.respond(StatusCode::NOT_FOUND, &ErrorPage { f: &f, message: f.t.not_found });
+    crate::middleware::record("fallback".into(), "GET".into(), StatusCode::NOT_FOUND, start);
+    res
+}
+
+async fn method_not_allowed(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::ApiError::method_not_allowed().into_response();
+    }
+    (StatusCode::METHOD_NOT_ALLOWED, "405 不支持该请求方法 (method not allowed)\n").into_response()
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}
