@@ -25,7 +25,14 @@ pub struct AppState {
 
 /// The whole application router with its middleware.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new().merge(ops::routes()).merge(api::routes()).merge(pages::routes());
+    // Installed before the first request so that no request goes uncounted.
+    ops::handle();
+    let routes = Router::new()
+        .merge(ops::routes())
+        .merge(api::routes())
+        .merge(pages::routes())
+        // After the merge, so that it covers every route, not only the pages'.
+        .method_not_allowed_fallback(pages::method_not_allowed);
     middleware::wrap(routes, &state.config).with_state(state)
 }
 

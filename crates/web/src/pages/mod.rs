@@ -21,7 +21,6 @@ pub fn routes() -> Router<AppState> {
         .merge(tools::routes())
         .route("/static/app.css", get(css))
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
 }
 
 /// What every page's layout needs.
@@ -82,7 +81,7 @@ async fn not_found(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: 
     res
 }
 
-async fn method_not_allowed(uri: Uri) -> Response {
+pub(crate) async fn method_not_allowed(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         return crate::ApiError::method_not_allowed().into_response();
     }

@@ -1,0 +1,292 @@
+//! The HTTP interface end to end: a real server on a loopback port over a fresh store (SQLite by
+//! default, PostgreSQL when `TEST_DATABASE_URL` is set), driven by a real HTTP client.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tongban_app::{App, Config};
+use tongban_store::testing::fresh_target;
+use tongban_web::AppState;
+
+struct Server {
+    base: String,
+    app: App,
+    http: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn server_with(config: Config) -> Server {
+    let (target, dir) = fresh_target().await;
+    let app = App::open(&target).await.expect("open app");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState { app: app.clone(), config: Arc::new(config) };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(tongban_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Server { base, app, http, _dir: dir, stop: Some(stop) }
+}
+
+async fn server() -> Server {
+    server_with(Config::default()).await
+}
+
+impl Server {
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+
+    async fn json(&self, path: &str) -> (StatusCode, Value) {
+        let res = self.get(path).await;
+        let status = res.status();
+        let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        assert!(ct.starts_with("application/json"), "{path}: content-type {ct}");
+        (status, res.json().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.json().await.unwrap())
+    }
+}
+
+/// The error body every API error has: a stable code and a message in both languages.
+fn assert_error(body: &Value, code: &str) {
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+}
+
+#[tokio::test]
+async fn operations_endpoints_and_request_ids() {
+    let s = server().await;
+    let res = s.get("/healthz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let generated = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(generated.len(), 36, "a UUID: {generated}");
+
+    let res = s.http.get(format!("{}/healthz", s.base)).header("x-request-id", "trace-me-42").send().await.unwrap();
+    assert_eq!(res.headers()["x-request-id"], "trace-me-42", "a caller's id is echoed");
+
+    let (status, body) = s.json("/readyz").await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"status": "ready"})));
+
+    s.get("/api/v1/codes/check?value=110101").await;
+    let metrics = s.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains(r#"http_requests_total{route="/api/v1/codes/check",method="GET",status="200"}"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains("http_request_duration_seconds_bucket"), "latency histogram");
+    assert!(metrics.contains("db_pool_size"), "pool gauge");
+
+    // Without its database the process is alive but not ready.
+    s.app.store.clone().close().await;
+    let (status, body) = s.json("/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_error(&body, "not_ready");
+    assert_eq!(s.get("/healthz").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn code_check_over_http() {
+    let s = server().await;
+    let (status, body) = s.json("/api/v1/codes/check?value=bad").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["valid"], false);
+    assert!(body["reason"].as_str().is_some_and(|r| !r.is_empty()));
+
+    for (value, kind) in [
+        ("11010519491231002X", "citizen-id"),
+        ("440524188001010014", "citizen-id"),
+        ("91350100M000100Y43", "credit-code"),
+        ("91110000802100433B", "credit-code"),
+        ("441900", "division"),
+        ("1.2.156.3005.2.11100000000013338W011.11110000000021135M.20230329701.003.Y", "licence-id"),
+    ] {
+        let (status, body) = s.json(&format!("/api/v1/codes/check?value={value}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, json!({"kind": kind, "valid": true, "normalized": value}));
+    }
+    // Lower-case x is accepted and normalized; a wrong check character names both.
+    let (_, body) = s.json("/api/v1/codes/check?value=11010519491231002x").await;
+    assert_eq!(body["normalized"], "11010519491231002X");
+    let (_, body) = s.json("/api/v1/codes/check?value=91350100M000100Y44").await;
+    assert_eq!((body["kind"].as_str(), body["valid"].as_bool()), (Some("credit-code"), Some(false)));
+    assert!(body["reason"].as_str().unwrap().contains("expected '3', got '4'"), "{body}");
+    // A division that does not exist in the dataset.
+    let (_, body) = s.json("/api/v1/codes/check?value=110199").await;
+    assert_eq!(body["valid"], false);
+
+    let (status, body) = s.json("/api/v1/codes/check").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "validation_failed");
+    assert!(body["error"]["fields"]["value"].is_string(), "{body}");
+
+    // The batch form.
+    let (status, body) =
+        s.post("/api/v1/codes/check", "application/json", r#"{"values":["110101","bad"]}"#).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["results"][0]["valid"], true);
+    assert_eq!(body["results"][1]["valid"], false);
+}
+
+#[tokio::test]
+async fn malformed_requests_get_clean_4xx_json() {
+    let mut config = Config::default();
+    config.body_limit_bytes = 4096;
+    let s = server_with(config).await;
+    let (status, body) = s.post("/api/v1/codes/check", "application/json", "{bad").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "malformed_json");
+
+    let (status, body) = s.post("/api/v1/codes/check", "text/plain", r#"{"values":[]}"#).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_error(&body, "unsupported_media_type");
+
+    let (status, body) = s.post("/api/v1/codes/check", "application/json", r#"{"value":"x"}"#).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&body, "invalid_body");
+
+    let big = format!(r#"{{"values":["{}"]}}"#, "1".repeat(10_000));
+    let (status, body) = s.post("/api/v1/codes/check", "application/json", big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error(&body, "payload_too_large");
+
+    let values: Vec<String> = (0..1001).map(|_| "1".into()).collect();
+    let mut config = Config::default();
+    config.body_limit_bytes = 1 << 20;
+    let s2 = server_with(config).await;
+    let (status, body) =
+        s2.post("/api/v1/codes/check", "application/json", json!({ "values": values }).to_string()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["fields"]["values"].is_string(), "{body}");
+
+    let (status, body) = s.json("/api/v1/no-such-thing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_error(&body, "not_found");
+
+    let res = s.http.delete(format!("{}/api/v1/codes/check", s.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_error(&res.json().await.unwrap(), "method_not_allowed");
+}
+
+#[tokio::test]
+async fn deadlines_over_http() {
+    let s = server().await;
+    let (status, body) = s.json("/api/v1/calendar/deadline?from=2026-02-12&workdays=20").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"due": "2026-03-18", "provisional": false}));
+
+    // A suspension of one week (both ends included) moves the due date by its working days.
+    let (_, body) =
+        s.json("/api/v1/calendar/deadline?from=2026-02-12&workdays=20&suspend=2026-03-02..2026-03-06").await;
+    assert_eq!(body, json!({"due": "2026-03-25", "provisional": false}));
+
+    // December 2026 running into 2027, whose notice is not loaded: provisional.
+    let (_, body) = s.json("/api/v1/calendar/deadline?from=2026-12-15&workdays=20").await;
+    assert_eq!(body["provisional"], true);
+
+    let (status, body) = s.json("/api/v1/calendar/deadline?from=2026-02-30&workdays=-1&suspend=x").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "validation_failed");
+    let fields = body["error"]["fields"].as_object().unwrap();
+    assert_eq!(fields.keys().collect::<Vec<_>>(), ["from", "suspend", "workdays"]);
+
+    let (_, body) = s.json("/api/v1/calendar/years").await;
+    let years = body["years"].as_array().unwrap();
+    assert_eq!(years.first(), Some(&json!(2004)));
+    assert!(years.contains(&json!(2026)));
+}
+
+#[tokio::test]
+async fn provisional_deadline_becomes_final_when_the_year_is_loaded() {
+    let s = server().await;
+    let q = "/api/v1/calendar/deadline?from=2026-12-15&workdays=20";
+    let (_, before) = s.json(q).await;
+    assert_eq!(before["provisional"], true);
+    // An administrator loads the 2027 notice (as `tongban calendar load` does, from any process).
+    let y2027 = r#"{"year":2027,"papers":["test"],"days":[
+        {"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#;
+    s.app.calendar.load_year(&s.app.store, y2027, "2027.json").await.unwrap();
+    let (_, after) = s.json(q).await;
+    assert_eq!(after["provisional"], false);
+    // 2027-01-01 is now a holiday: one more day than the weekends-only count.
+    assert_ne!(after["due"], before["due"]);
+}
+
+#[tokio::test]
+async fn divisions_over_http() {
+    let s = server().await;
+    let (status, body) = s.json("/api/v1/divisions/110101").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["name"], "东城区");
+    assert_eq!(body["level"], "county");
+    assert_eq!(body["parent"], "110100");
+    let path: Vec<&str> = body["path"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert_eq!(path, ["110000", "110100", "110101"]);
+
+    let (_, body) = s.json("/api/v1/divisions/110101001").await;
+    assert_eq!((body["name"].as_str(), body["level"].as_str()), (Some("东华门街道"), Some("township")));
+
+    let (status, body) = s.json("/api/v1/divisions/110000/children").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["items"][0]["code"], "110100");
+
+    let (status, body) = s.json("/api/v1/divisions/110199").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_error(&body, "not_found");
+    let (status, body) = s.json("/api/v1/divisions/11x").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["fields"]["code"].is_string(), "{body}");
+    let (status, _) = s.json("/api/v1/divisions/110199/children").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn portal_pages_in_both_languages() {
+    let mut config = Config::default();
+    config.site_name = "某某省政务服务网".into();
+    let s = server_with(config).await;
+    let res = s.get("/").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="zh-CN">"#));
+    assert!(html.contains("某某省政务服务网"));
+    assert!(html.contains(r##"href="#main""##), "skip link");
+    assert!(html.contains(r#"action="/search""#), "search box");
+
+    let res = s.get("/?lang=en").await;
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("lang=en"), "{cookie}");
+    assert!(res.text().await.unwrap().contains(r#"<html lang="en">"#));
+    let res = s.http.get(format!("{}/", s.base)).header("cookie", "lang=en").send().await.unwrap();
+    assert!(res.text().await.unwrap().contains(r#"<html lang="en">"#), "remembered by cookie");
+
+    let res = s.get("/tools/deadline?from=2026-02-12&workdays=20").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("2026-03-18"));
+    let res = s.get("/tools/deadline?from=2026-02-12&workdays=abc").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    let res = s.get("/no-such-page").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+}
