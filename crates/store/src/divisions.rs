@@ -2,9 +2,7 @@
 
 use crate::entity::{dataset, division};
 use crate::{Store, StoreError};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use tongban_domain::DivisionLevel;
 
 pub const DATASET: &str = "divisions";

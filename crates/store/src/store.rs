@@ -76,9 +76,7 @@ impl Store {
             }
         };
         let mut opts = opts;
-        opts.connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
+        opts.connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
         let db = Database::connect(opts).await?;
         Ok(Self { db, backend })
     }

@@ -56,7 +56,11 @@ impl From<AppError> for ApiError {
             AppError::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, code, e.to_string()),
             AppError::Internal(_) | AppError::Store(_) => {
                 tracing::error!(error = %e, "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, code, "服务器内部错误，请稍后再试 (internal error; please retry later)")
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    code,
+                    "服务器内部错误，请稍后再试 (internal error; please retry later)",
+                )
             }
         }
     }

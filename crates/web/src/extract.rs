@@ -29,19 +29,19 @@ fn json_rejection(r: JsonRejection) -> ApiError {
             "unsupported_media_type",
             "请求体应为 JSON，Content-Type: application/json (expected Content-Type: application/json)",
         ),
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("JSON 格式错误 (malformed JSON): {detail}"))
-        }
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("JSON 格式错误 (malformed JSON): {detail}"),
+        ),
         JsonRejection::JsonDataError(_) => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
             format!("请求体字段不符合要求 (body does not match the expected shape): {detail}"),
         ),
-        r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "请求体过大 (request body too large)",
-        ),
+        r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "请求体过大 (request body too large)")
+        }
         r => ApiError::new(r.status(), "bad_request", format!("请求无效 (bad request): {detail}")),
     }
 }

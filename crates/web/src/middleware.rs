@@ -22,11 +22,7 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn wrap<S: Clone + Send + Sync + 'static>(routes: Router<S>, config: &Config) -> Router<S> {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request| {
-            let id = req
-                .extensions()
-                .get::<RequestId>()
-                .and_then(|id| id.header_value().to_str().ok())
-                .unwrap_or("-");
+            let id = req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("-");
             tracing::info_span!(
                 "request",
                 request_id = %id,

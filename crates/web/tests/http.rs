@@ -141,8 +141,7 @@ async fn code_check_over_http() {
     assert!(body["error"]["fields"]["value"].is_string(), "{body}");
 
     // The batch form.
-    let (status, body) =
-        s.post("/api/v1/codes/check", "application/json", r#"{"values":["110101","bad"]}"#).await;
+    let (status, body) = s.post("/api/v1/codes/check", "application/json", r#"{"values":["110101","bad"]}"#).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["results"][0]["valid"], true);
     assert_eq!(body["results"][1]["valid"], false);
@@ -150,9 +149,7 @@ async fn code_check_over_http() {
 
 #[tokio::test]
 async fn malformed_requests_get_clean_4xx_json() {
-    let mut config = Config::default();
-    config.body_limit_bytes = 4096;
-    let s = server_with(config).await;
+    let s = server_with(Config { body_limit_bytes: 4096, ..Config::default() }).await;
     let (status, body) = s.post("/api/v1/codes/check", "application/json", "{bad").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_error(&body, "malformed_json");
@@ -171,9 +168,7 @@ async fn malformed_requests_get_clean_4xx_json() {
     assert_error(&body, "payload_too_large");
 
     let values: Vec<String> = (0..1001).map(|_| "1".into()).collect();
-    let mut config = Config::default();
-    config.body_limit_bytes = 1 << 20;
-    let s2 = server_with(config).await;
+    let s2 = server_with(Config { body_limit_bytes: 1 << 20, ..Config::default() }).await;
     let (status, body) =
         s2.post("/api/v1/codes/check", "application/json", json!({ "values": values }).to_string()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -262,9 +257,7 @@ async fn divisions_over_http() {
 
 #[tokio::test]
 async fn portal_pages_in_both_languages() {
-    let mut config = Config::default();
-    config.site_name = "某某省政务服务网".into();
-    let s = server_with(config).await;
+    let s = server_with(Config { site_name: "某某省政务服务网".into(), ..Config::default() }).await;
     let res = s.get("/").await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();

@@ -39,8 +39,7 @@ impl CitizenId {
             return Err(CodeError::Province(v[..2].to_owned()));
         }
         let birth = &v[6..14];
-        let date = NaiveDate::parse_from_str(birth, "%Y%m%d")
-            .map_err(|_| CodeError::BirthDate(birth.to_owned()))?;
+        let date = NaiveDate::parse_from_str(birth, "%Y%m%d").map_err(|_| CodeError::BirthDate(birth.to_owned()))?;
         if date > today {
             return Err(CodeError::FutureBirthDate(birth.to_owned()));
         }
@@ -121,8 +120,11 @@ mod tests {
         let p = |v| CitizenId::parse(v, today()).unwrap_err();
         assert_eq!(p("1101051949123100"), CodeError::Length { expected: "18", actual: 16 });
         assert!(matches!(p("11010519491231A02X"), CodeError::Charset { position: 15, found: 'A', .. }));
-        assert_eq!(p("11010519491231002Y").to_string().contains("position 18"), true);
-        assert_eq!(p("11010519491231002Y"), CodeError::Charset { position: 18, found: 'Y', allowed: "数字或 X (a digit or X)" });
+        assert!(p("11010519491231002Y").to_string().contains("position 18"));
+        assert_eq!(
+            p("11010519491231002Y"),
+            CodeError::Charset { position: 18, found: 'Y', allowed: "数字或 X (a digit or X)" }
+        );
         assert_eq!(p("11010519491331002X"), CodeError::BirthDate("19491331".into()));
         assert_eq!(p("110105190002290021"), CodeError::BirthDate("19000229".into()));
         assert_eq!(p("110105203001010010"), CodeError::FutureBirthDate("20300101".into()));

@@ -19,7 +19,11 @@ impl CreditCode {
         if n != 18 {
             return Err(CodeError::Length { expected: "18", actual: n });
         }
-        check_charset(&v, CHARSET, "数字或除 I、O、S、V、Z 外的大写字母 (digits or capital letters except I, O, S, V, Z)")?;
+        check_charset(
+            &v,
+            CHARSET,
+            "数字或除 I、O、S、V、Z 外的大写字母 (digits or capital letters except I, O, S, V, Z)",
+        )?;
         if let Some((i, c)) = v.char_indices().skip(2).take(6).find(|(_, c)| !c.is_ascii_digit()) {
             return Err(CodeError::Part {
                 part: "登记管理机关行政区划码",
@@ -69,11 +73,7 @@ impl CreditCode {
 
 /// The GB 32100 check character for the first 17 characters (all in `CHARSET`).
 pub fn check_char(first17: &str) -> char {
-    let sum: u32 = first17
-        .chars()
-        .zip(WEIGHTS)
-        .map(|(c, w)| CHARSET.find(c).unwrap_or(0) as u32 * w)
-        .sum();
+    let sum: u32 = first17.chars().zip(WEIGHTS).map(|(c, w)| CHARSET.find(c).unwrap_or(0) as u32 * w).sum();
     CHARSET.as_bytes()[((31 - sum % 31) % 31) as usize] as char
 }
 
@@ -107,7 +107,10 @@ mod tests {
             CodeError::Check { expected: '3', found: '4' }
         );
         // Multi-byte input of the right length never panics.
-        assert!(matches!(CreditCode::parse("统一社会信用代码统一社会信用代码统一").unwrap_err(), CodeError::Charset { position: 1, .. }));
+        assert!(matches!(
+            CreditCode::parse("统一社会信用代码统一社会信用代码统一").unwrap_err(),
+            CodeError::Charset { position: 1, .. }
+        ));
     }
 
     /// Weights are non-zero modulo the prime 31, so every single substitution changes the sum.

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 /// The province-level codes of GB/T 2260 (stable since 1997).
 const PROVINCES: [&str; 34] = [
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
-    "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
 ];
 
 pub(crate) fn is_province(two: &str) -> bool {
@@ -71,10 +71,16 @@ impl DivisionCode {
             return Err(CodeError::Province(code[..2].to_owned()));
         }
         if &code[2..4] == "00" && &code[4..6] != "00" {
-            return Err(CodeError::DivisionStructure(code, "地级代码为 00 时县级代码必须为 00 (county part must be 00 when the prefecture part is 00)"));
+            return Err(CodeError::DivisionStructure(
+                code,
+                "地级代码为 00 时县级代码必须为 00 (county part must be 00 when the prefecture part is 00)",
+            ));
         }
         if code.len() == 12 && &code[6..9] == "000" {
-            return Err(CodeError::DivisionStructure(code, "村级代码缺少乡级代码 (village code without a township part)"));
+            return Err(CodeError::DivisionStructure(
+                code,
+                "村级代码缺少乡级代码 (village code without a township part)",
+            ));
         }
         Ok(Self(code))
     }

@@ -17,11 +17,15 @@ impl LicenceId {
     pub fn parse(value: &str) -> Result<Self, CodeError> {
         let v = value.trim().to_ascii_uppercase();
         if let Some((i, found)) = v.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
-            return Err(CodeError::Charset { position: i + 1, found, allowed: "数字、字母或点 (digits, letters or dots)" });
+            return Err(CodeError::Charset {
+                position: i + 1,
+                found,
+                allowed: "数字、字母或点 (digits, letters or dots)",
+            });
         }
-        let rest = v.strip_prefix(PREFIX).ok_or(CodeError::Format(
-            "应以 1.2.156.3005.2. 开头 (must start with 1.2.156.3005.2.)",
-        ))?;
+        let rest = v
+            .strip_prefix(PREFIX)
+            .ok_or(CodeError::Format("应以 1.2.156.3005.2. 开头 (must start with 1.2.156.3005.2.)"))?;
         let parts: Vec<&str> = rest.split('.').collect();
         let [type_code, issuer, serial, version, check] = parts[..] else {
             return Err(CodeError::Format(
@@ -80,7 +84,8 @@ fn validate_parts(type_code: &str, issuer: &str, serial: &str, version: &str) ->
     if n != 21 || !type_code.is_ascii() {
         return Err(part("证照类型代码", "licence type code", CodeError::Length { expected: "21", actual: n }));
     }
-    CreditCode::parse(&type_code[..18]).map_err(|e| part("证照类型代码中的定义机构代码", "defining agency code in the type code", e))?;
+    CreditCode::parse(&type_code[..18])
+        .map_err(|e| part("证照类型代码中的定义机构代码", "defining agency code in the type code", e))?;
     if let Some((i, found)) = type_code[18..].chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
         let e = CodeError::Charset { position: 19 + i, found, allowed: "数字 0-9 (digits 0-9)" };
         return Err(part("证照类型代码", "licence type code", e));

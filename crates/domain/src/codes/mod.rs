@@ -21,7 +21,9 @@ use serde::Serialize;
 pub enum CodeError {
     #[error("长度应为 {expected} 位，实为 {actual} 位 (length must be {expected}, got {actual})")]
     Length { expected: &'static str, actual: usize },
-    #[error("第 {position} 位字符 '{found}' 不合法，应为{allowed} (invalid character '{found}' at position {position}; allowed: {allowed})")]
+    #[error(
+        "第 {position} 位字符 '{found}' 不合法，应为{allowed} (invalid character '{found}' at position {position}; allowed: {allowed})"
+    )]
     Charset { position: usize, found: char, allowed: &'static str },
     #[error("校验码错误：应为 '{expected}'，实为 '{found}' (check character: expected '{expected}', got '{found}')")]
     Check { expected: char, found: char },
@@ -80,11 +82,7 @@ pub struct CheckOutcome {
 
 /// Detects the kind of `value` and validates it. `today` bounds birth dates; `division_known`
 /// answers whether a division code exists in the loaded GB/T 2260 dataset.
-pub fn check_code(
-    value: &str,
-    today: chrono::NaiveDate,
-    division_known: &dyn Fn(&str) -> bool,
-) -> CheckOutcome {
+pub fn check_code(value: &str, today: chrono::NaiveDate, division_known: &dyn Fn(&str) -> bool) -> CheckOutcome {
     let v = value.trim();
     let kind = detect(v, today);
     let result: Result<String, CodeError> = match kind {
@@ -169,10 +167,7 @@ mod tests {
     #[test]
     fn json_shape() {
         let v = serde_json::to_value(check("11010519491231002X")).unwrap();
-        assert_eq!(
-            v,
-            serde_json::json!({"kind": "citizen-id", "valid": true, "normalized": "11010519491231002X"})
-        );
+        assert_eq!(v, serde_json::json!({"kind": "citizen-id", "valid": true, "normalized": "11010519491231002X"}));
         let v = serde_json::to_value(check("11010519491231002Y")).unwrap();
         assert_eq!(v["valid"], false);
         assert!(v.get("normalized").is_none());

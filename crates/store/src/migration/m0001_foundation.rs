@@ -57,8 +57,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("calendar_days_year").table("calendar_days").col("year").to_owned())
-            .await
+        m.create_index(Index::create().name("calendar_days_year").table("calendar_days").col("year").to_owned()).await
     }
 
     fn use_transaction(&self) -> Option<bool> {

@@ -14,7 +14,8 @@ pub fn routes() -> Router<AppState> {
 
 /// `?from=YYYY-MM-DD&workdays=N[&suspend=A..B]…` → `{"due","provisional"}`.
 async fn deadline(State(s): State<AppState>, q: QueryPairs) -> Result<axum::Json<Deadline>, ApiError> {
-    let query = DeadlineQuery::parse(q.first("from").unwrap_or(""), q.first("workdays").unwrap_or(""), &q.all("suspend"))?;
+    let query =
+        DeadlineQuery::parse(q.first("from").unwrap_or(""), q.first("workdays").unwrap_or(""), &q.all("suspend"))?;
     Ok(axum::Json(s.app.calendar.deadline(&s.app.store, &query).await?))
 }
 

@@ -7,9 +7,7 @@ use axum::routing::get;
 use tongban_app::divisions::{self, DivisionRecord, DivisionView};
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/divisions/{code}", get(one))
-        .route("/api/v1/divisions/{code}/children", get(children))
+    Router::new().route("/api/v1/divisions/{code}", get(one)).route("/api/v1/divisions/{code}/children", get(children))
 }
 
 async fn one(State(s): State<AppState>, Path(code): Path<String>) -> Result<axum::Json<DivisionView>, ApiError> {

@@ -16,11 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(home::routes())
-        .merge(tools::routes())
-        .route("/static/app.css", get(css))
-        .fallback(not_found)
+    Router::new().merge(home::routes()).merge(tools::routes()).route("/static/app.css", get(css)).fallback(not_found)
 }
 
 /// What every page's layout needs.

@@ -1,0 +1,202 @@
+//! The `tongban` binary as operators and integrators use it: exit codes, JSON shapes, the
+//! calendar loaded at run time, configuration errors, and a served process whose logs never show
+//! a full citizen id and which stops cleanly on SIGTERM.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tongban");
+
+/// Runs the binary in `dir` (so no stray `tongban.toml` is read) with a clean TONGBAN_ environment.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).current_dir(dir);
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("TONGBAN_")) {
+        cmd.env_remove(k);
+    }
+    cmd.output().unwrap()
+}
+
+fn stdout_json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn code_check_exit_codes_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["code", "check", "11010519491231002x", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout_json(&o), json!({"kind": "citizen-id", "valid": true, "normalized": "11010519491231002X"}));
+
+    let o = run(
+        dir.path(),
+        &["code", "check", "1.2.156.3005.2.11100000000013338W011.11110000000021135M.20230329701.003.Y"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("licence-id"));
+
+    let o = run(dir.path(), &["code", "check", "91350100M000100Y44", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = stdout_json(&o);
+    assert_eq!((v["kind"].as_str(), v["valid"].as_bool()), (Some("credit-code"), Some(false)));
+    assert!(v["reason"].as_str().unwrap().contains("expected '3', got '4'"));
+
+    let o = run(dir.path(), &["code", "check", "bad"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("无效"));
+}
+
+#[test]
+fn calendar_deadline_and_loading_a_new_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("db");
+    let data = data.to_str().unwrap();
+    let deadline = |from: &str, extra: &[&str]| {
+        let mut args = vec!["calendar", "deadline", "--from", from, "--workdays", "20", "--json", "--data-dir", data];
+        args.extend_from_slice(extra);
+        let o = run(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        stdout_json(&o)
+    };
+    assert_eq!(deadline("2026-02-12", &[]), json!({"due": "2026-03-18", "provisional": false}));
+    assert_eq!(
+        deadline("2026-02-12", &["--suspend", "2026-03-02..2026-03-06"]),
+        json!({"due": "2026-03-25", "provisional": false})
+    );
+    let december = deadline("2026-12-15", &[]);
+    assert_eq!(december["provisional"], true);
+
+    // A malformed notice is refused and changes nothing.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"year":2027,"days":[{"name":"x","date":"2027-01-04","isOffDay":false}]}"#).unwrap();
+    let o = run(dir.path(), &["calendar", "load", bad.to_str().unwrap(), "--data-dir", data]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("2027-01-04"));
+    assert_eq!(deadline("2026-12-15", &[]), december);
+
+    let file = dir.path().join("2027.json");
+    std::fs::write(
+        &file,
+        r#"{"year":2027,"papers":["国务院办公厅关于2027年部分节假日安排的通知"],
+            "days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#,
+    )
+    .unwrap();
+    let o = run(dir.path(), &["calendar", "load", file.to_str().unwrap(), "--data-dir", data]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let after = deadline("2026-12-15", &[]);
+    assert_eq!(after["provisional"], false);
+    assert_eq!(after["due"], "2027-01-13", "one more day for the 2027-01-01 holiday");
+
+    let o = run(dir.path(), &["calendar", "years", "--data-dir", data]);
+    let years = String::from_utf8_lossy(&o.stdout);
+    assert!(years.lines().any(|l| l.starts_with("2027\t1 days\t2027.json")), "{years}");
+
+    // Bad input names each field.
+    let o = run(dir.path(), &["calendar", "deadline", "--from", "2026-13-01", "--workdays", "x", "--data-dir", data]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("from") && err.contains("workdays"), "{err}");
+}
+
+#[test]
+fn configuration_errors_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tongban.toml"), "lisen = \"127.0.0.1:1\"\n").unwrap();
+    let o = run(dir.path(), &["migrate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("lisen"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(BIN)
+        .args(["migrate"])
+        .current_dir(dir.path())
+        .env("TONGBAN_DATABASE_URL", "mysql://x@127.0.0.1/db")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("postgres://"));
+}
+
+/// `migrate` against the storage the test run selects: SQLite, or PostgreSQL in a fresh schema
+/// when `TEST_DATABASE_URL` is set.
+#[tokio::test]
+async fn migrate_on_the_selected_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, _tmp) = tongban_store::testing::fresh_target().await;
+    let args: Vec<String> = match &target {
+        tongban_store::DbTarget::Sqlite { data_dir } => vec!["--data-dir".into(), data_dir.display().to_string()],
+        tongban_store::DbTarget::Postgres { url, schema } => {
+            let schema = schema.as_deref().unwrap_or("public");
+            vec!["--database-url".into(), format!("{url}?options=-c%20search_path%3D{schema}")]
+        }
+    };
+    let mut all = vec!["migrate"];
+    all.extend(args.iter().map(String::as_str));
+    for _ in 0..2 {
+        let o = run(dir.path(), &all);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let store = tongban_store::Store::connect(&target).await.unwrap();
+    assert_eq!(store.division("441900").await.unwrap().unwrap().name, "东莞市");
+}
+
+#[test]
+fn serve_masks_ids_in_logs_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
+        .arg(dir.path().join("db"))
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut log = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let addr = loop {
+        assert!(Instant::now() < deadline, "server did not start: {log}");
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "server exited: {log}");
+        log.push_str(&line);
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        if let Some(addr) = v["addr"].as_str() {
+            break addr.to_owned();
+        }
+    };
+
+    let get = |path: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        use std::io::Write;
+        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nx-request-id: rid-{}\r\nConnection: close\r\n\r\n", path.len())
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    assert!(get("/api/v1/codes/check?value=11010519491231002X").starts_with("HTTP/1.1 200"));
+    assert!(get("/tools/code?value=440524188001010014").starts_with("HTTP/1.1 200"));
+
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    stderr.read_to_string(&mut log).unwrap();
+    assert!(status.success(), "exit {status}: {log}");
+
+    assert!(log.contains("1101**********002X"), "the masked id is logged: {log}");
+    assert!(!log.contains("11010519491231002X") && !log.contains("440524188001010014"), "{log}");
+    // Every request's log line carries its request id.
+    let request_lines: Vec<Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["span"]["name"] == "request")
+        .collect();
+    assert_eq!(request_lines.len(), 2, "{log}");
+    for v in request_lines {
+        assert!(v["span"]["request_id"].as_str().is_some_and(|r| r.starts_with("rid-")), "{v}");
+    }
+    assert!(log.contains("stopped"), "{log}");
+}
