@@ -2,6 +2,7 @@
 //! working-day calendar. No I/O and no async: everything here is a function of its inputs.
 
 pub mod calendar;
+pub mod catalog;
 pub mod codes;
 pub mod mask;
 

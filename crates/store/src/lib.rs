@@ -2,6 +2,7 @@
 //! default) and PostgreSQL, with a repository per aggregate. Knows the domain, nothing above it.
 
 pub mod calendar;
+pub mod catalog;
 pub mod divisions;
 pub mod entity;
 pub mod migration;

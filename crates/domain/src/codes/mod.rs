@@ -10,7 +10,7 @@ mod division_code;
 mod licence_id;
 
 pub use citizen_id::{CitizenId, Sex};
-pub use credit_code::CreditCode;
+pub use credit_code::{CreditCode, check_char as credit_code_check_char};
 pub use division_code::{DivisionCode, DivisionLevel};
 pub use licence_id::LicenceId;
 

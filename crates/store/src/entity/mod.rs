@@ -1,6 +1,10 @@
 //! The entity model, shared by SQLite and PostgreSQL.
 
+pub mod agency;
 pub mod calendar_day;
 pub mod calendar_year;
 pub mod dataset;
 pub mod division;
+pub mod item;
+pub mod offering;
+pub mod offering_version;
