@@ -1,0 +1,229 @@
+//! The catalog index (统一搜索): published offerings in tantivy, Chinese segmented by jieba.
+//!
+//! The index is a cache of the database: it remembers in its commit payload the highest catalog
+//! revision it holds, so a process catches up after a crash or after another process published
+//! (`CatalogIndex::indexed_revision` + `Store::published_after`), and it can always be rebuilt.
+
+mod query;
+
+pub use query::{Facets, SearchHit, SearchQuery, SearchResults};
+
+use std::path::Path;
+use std::sync::Mutex;
+use tantivy::schema::{FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tongban_domain::catalog::{Audience, Offering};
+
+/// The name under which the jieba analyzer is registered; every open registers it.
+const JIEBA: &str = "jieba";
+/// Memory the writer may use before it flushes a segment.
+const WRITER_BUDGET: usize = 128 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory: {0}")]
+    Directory(String),
+    #[error("search index is poisoned by an earlier panic")]
+    Poisoned,
+}
+
+/// The fields of the index.
+#[derive(Clone, Copy)]
+pub(crate) struct Fields {
+    pub code: Field,
+    /// The whole name, lower-cased, untokenized: an exact match ranks first.
+    pub name_exact: Field,
+    pub name: Field,
+    pub aliases: Field,
+    pub agency_name: Field,
+    pub body: Field,
+    pub division: Field,
+    pub level: Field,
+    pub audience: Field,
+    pub agency: Field,
+    pub theme: Field,
+    pub depth: Field,
+    pub case_kind: Field,
+    pub facet: Field,
+    /// The hit as JSON, returned as is.
+    pub hit: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let o = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(JIEBA)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored { o.set_stored() } else { o }
+    };
+    let fields = Fields {
+        code: b.add_text_field("offering_code", STRING),
+        name_exact: b.add_text_field("name_exact", STRING),
+        name: b.add_text_field("name", text(false)),
+        aliases: b.add_text_field("aliases", text(false)),
+        agency_name: b.add_text_field("agency_name", text(false)),
+        body: b.add_text_field("body", text(false)),
+        division: b.add_text_field("division", STRING),
+        level: b.add_text_field("level", STRING),
+        audience: b.add_text_field("audience", STRING),
+        agency: b.add_text_field("agency", STRING),
+        theme: b.add_text_field("theme", STRING),
+        depth: b.add_text_field("depth", STRING),
+        case_kind: b.add_text_field("case_kind", STRING),
+        facet: b.add_facet_field("facet", FacetOptions::default()),
+        hit: b.add_text_field("hit", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The catalog index, on disk or in memory. One writer per index, shared behind a mutex.
+pub struct CatalogIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    pub(crate) fields: Fields,
+}
+
+impl CatalogIndex {
+    /// Opens the index in `dir`, creating it, or recreating it empty when its schema is not
+    /// this version's (the caller then rebuilds it from the database).
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        let (schema, fields) = schema();
+        std::fs::create_dir_all(dir).map_err(|e| SearchError::Directory(format!("{}: {e}", dir.display())))?;
+        let index = match Index::open_in_dir(dir) {
+            Ok(index) if index.schema() == schema => index,
+            Ok(_) => {
+                tracing::warn!(dir = %dir.display(), "search index has another schema; recreating it");
+                std::fs::remove_dir_all(dir)
+                    .and_then(|()| std::fs::create_dir_all(dir))
+                    .map_err(|e| SearchError::Directory(format!("{}: {e}", dir.display())))?;
+                Index::create_in_dir(dir, schema)?
+            }
+            Err(_) => Index::create_in_dir(dir, schema)?,
+        };
+        Self::with_index(index, fields)
+    }
+
+    /// A fresh index in memory (tests, benchmarks).
+    pub fn in_memory() -> Result<Self, SearchError> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
+        let analyzer = TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new()).filter(LowerCaser).build();
+        index.tokenizers().register(JIEBA, analyzer);
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let writer = index.writer(WRITER_BUDGET)?;
+        Ok(Self { index, reader, writer: Mutex::new(writer), fields })
+    }
+
+    /// The highest catalog revision this index holds (0 when empty).
+    pub fn indexed_revision(&self) -> Result<i64, SearchError> {
+        let payload = self.index.load_metas()?.payload;
+        Ok(payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+    }
+
+    /// Adds or replaces these published offerings and records `revision` as caught up to.
+    pub fn apply<'a>(
+        &self,
+        offerings: impl IntoIterator<Item = &'a Offering>,
+        revision: i64,
+    ) -> Result<(), SearchError> {
+        let mut w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        for o in offerings {
+            w.delete_term(Term::from_field_text(self.fields.code, &o.offering_code));
+            w.add_document(self.document(o))?;
+        }
+        self.commit(&mut w, revision)
+    }
+
+    /// Removes every document (before a rebuild).
+    pub fn clear(&self) -> Result<(), SearchError> {
+        let mut w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        w.delete_all_documents()?;
+        self.commit(&mut w, 0)
+    }
+
+    fn commit(&self, w: &mut IndexWriter, revision: i64) -> Result<(), SearchError> {
+        let mut prepared = w.prepare_commit()?;
+        prepared.set_payload(&revision.to_string());
+        prepared.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// How many offerings the index holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn document(&self, o: &Offering) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::new();
+        d.add_text(f.code, &o.offering_code);
+        d.add_text(f.name_exact, o.name.to_lowercase());
+        d.add_text(f.name, &o.name);
+        for a in &o.aliases {
+            d.add_text(f.aliases, a);
+        }
+        d.add_text(f.agency_name, &o.agency.name);
+        d.add_text(f.body, body_text(o));
+        d.add_text(f.division, &o.division_code);
+        d.add_text(f.level, enum_str(&o.level));
+        d.add_text(f.agency, &o.agency.credit_code);
+        d.add_text(f.depth, enum_str(&o.online_depth));
+        d.add_text(f.case_kind, enum_str(&o.case_kind));
+        d.add_facet(f.facet, facet(&["depth", &enum_str(&o.online_depth)]));
+        d.add_facet(f.facet, facet(&["case_kind", &enum_str(&o.case_kind)]));
+        d.add_facet(f.facet, facet(&["agency", &o.agency.credit_code]));
+        d.add_facet(f.facet, facet(&["level", &enum_str(&o.level)]));
+        for a in &o.audience {
+            d.add_text(f.audience, enum_str(a));
+            d.add_facet(f.facet, facet(&["audience", &enum_str(a)]));
+        }
+        for t in &o.themes {
+            d.add_text(f.theme, t);
+            d.add_facet(f.facet, facet(&["theme", t]));
+        }
+        d.add_text(f.hit, serde_json::to_string(&SearchHit::of(o)).unwrap_or_default());
+        d
+    }
+}
+
+/// The searchable text of a guide beyond its name: conditions, materials, steps, basis, result.
+fn body_text(o: &Offering) -> String {
+    let mut parts: Vec<&str> = vec![&o.item.name, &o.conditions, &o.result.name, &o.item.competent_department];
+    parts.extend(o.materials.iter().map(|m| m.name.as_str()));
+    parts.extend(o.steps.iter().map(|s| s.name.as_str()));
+    parts.extend(o.legal_basis.iter().map(String::as_str));
+    parts.extend(o.faq.iter().flat_map(|f| [f.q.as_str(), f.a.as_str()]));
+    parts.join("\n")
+}
+
+/// The serde name of a unit enum variant (`Audience::Person` → `person`).
+pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn facet(path: &[&str]) -> tantivy::schema::Facet {
+    tantivy::schema::Facet::from_path(path.iter().copied())
+}
+
+/// Audience as the query parameter names it.
+pub fn parse_audience(s: &str) -> Option<Audience> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}

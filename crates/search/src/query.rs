@@ -1,0 +1,178 @@
+//! Queries over the catalog index: keywords (jieba-segmented, all words required, exact name
+//! first, fuzzy for Latin words), filters, facets with counts, pagination.
+
+use crate::{CatalogIndex, SearchError, enum_str};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Instant;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
+use tongban_domain::catalog::{Audience, CaseKind, ExerciseLevel, Offering, OnlineDepth};
+
+/// One result row: what a results list shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub offering_code: String,
+    pub item_code: String,
+    pub name: String,
+    pub agency: String,
+    pub agency_code: String,
+    pub division_code: String,
+    pub level: ExerciseLevel,
+    pub audience: Vec<Audience>,
+    pub online_depth: OnlineDepth,
+    pub case_kind: CaseKind,
+    pub visits: u32,
+    pub statutory_limit: u32,
+    pub committed_limit: u32,
+}
+
+impl SearchHit {
+    pub fn of(o: &Offering) -> Self {
+        Self {
+            offering_code: o.offering_code.clone(),
+            item_code: o.item.code.clone(),
+            name: o.name.clone(),
+            agency: o.agency.name.clone(),
+            agency_code: o.agency.credit_code.clone(),
+            division_code: o.division_code.clone(),
+            level: o.level,
+            audience: o.audience.clone(),
+            online_depth: o.online_depth,
+            case_kind: o.case_kind,
+            visits: o.visits,
+            statutory_limit: o.statutory_limit,
+            committed_limit: o.committed_limit,
+        }
+    }
+}
+
+/// A validated search. `divisions` is the visitor's division and its ancestors: offerings there,
+/// and national ones, are usable by the visitor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub q: String,
+    pub divisions: Option<Vec<String>>,
+    pub audience: Option<Audience>,
+    pub agency: Option<String>,
+    pub theme: Option<String>,
+    pub depth: Option<OnlineDepth>,
+    pub case_kind: Option<CaseKind>,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+/// Facet name → value → count, under the current query and filters.
+pub type Facets = BTreeMap<String, BTreeMap<String, u64>>;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub items: Vec<SearchHit>,
+    pub facets: Facets,
+    pub took_ms: f64,
+}
+
+/// The facet groups counted for every search.
+const FACET_GROUPS: [&str; 6] = ["audience", "theme", "depth", "case_kind", "agency", "level"];
+
+impl CatalogIndex {
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let start = Instant::now();
+        let query = self.build(q)?;
+        let searcher = self.reader.searcher();
+        let per_page = q.per_page.max(1);
+        let offset = q.page.saturating_sub(1).saturating_mul(per_page);
+        let mut facet_collector = FacetCollector::for_field("facet");
+        for g in FACET_GROUPS {
+            facet_collector.add_facet(format!("/{g}").as_str());
+        }
+        let top = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
+        let (docs, total, facet_counts) = searcher.search(&query, &(top, Count, facet_collector))?;
+        let mut items = Vec::with_capacity(docs.len());
+        for (_, addr) in docs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let hit = doc.get_first(self.fields.hit).and_then(|v| v.as_str()).unwrap_or_default();
+            match serde_json::from_str(hit) {
+                Ok(h) => items.push(h),
+                Err(e) => tracing::error!(error = %e, "unreadable search hit"),
+            }
+        }
+        let mut facets = Facets::new();
+        for g in FACET_GROUPS {
+            let counts = facet_counts
+                .get(format!("/{g}").as_str())
+                .filter_map(|(f, n)| f.to_path().last().map(|v| (v.to_string(), n)))
+                .collect();
+            facets.insert(g.to_owned(), counts);
+        }
+        Ok(SearchResults { total, items, facets, took_ms: start.elapsed().as_secs_f64() * 1000.0 })
+    }
+
+    fn build(&self, q: &SearchQuery) -> Result<Box<dyn Query>, SearchError> {
+        let f = &self.fields;
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let words = q.q.trim();
+        if !words.is_empty() {
+            must.push((Occur::Must, self.keywords(words)));
+        }
+        let term = |field: Field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        if let Some(divisions) = &q.divisions {
+            let mut usable: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Should, term(f.level, &enum_str(&ExerciseLevel::National)))];
+            usable.extend(divisions.iter().map(|d| (Occur::Should, term(f.division, d))));
+            must.push((Occur::Must, Box::new(BooleanQuery::new(usable))));
+        }
+        let filters = [
+            (f.audience, q.audience.as_ref().map(enum_str)),
+            (f.agency, q.agency.clone()),
+            (f.theme, q.theme.clone()),
+            (f.depth, q.depth.as_ref().map(enum_str)),
+            (f.case_kind, q.case_kind.as_ref().map(enum_str)),
+        ];
+        for (field, value) in filters {
+            if let Some(v) = value {
+                must.push((Occur::Must, term(field, &v)));
+            }
+        }
+        if must.is_empty() {
+            return Ok(Box::new(AllQuery));
+        }
+        if words.is_empty() {
+            // Filters only: every match scores alike; keep a scoring clause so order is stable.
+            must.push((Occur::Should, Box::new(AllQuery)));
+        }
+        Ok(Box::new(BooleanQuery::new(must)))
+    }
+
+    /// Every word must match somewhere (name, aliases, agency, guide text); the exact name and
+    /// name words weigh most; Latin words of 4+ letters also match with one typo.
+    fn keywords(&self, words: &str) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut parser = QueryParser::for_index(&self.index, vec![f.name, f.aliases, f.agency_name, f.body]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.name, 6.0);
+        parser.set_field_boost(f.aliases, 3.0);
+        parser.set_field_boost(f.agency_name, 1.5);
+        // Query syntax characters are searched as text, never an error.
+        let escaped: String =
+            words.chars().map(|c| if "+-:^\"'()[]{}!\\~*<>=".contains(c) { ' ' } else { c }).collect();
+        let (parsed, _) = parser.parse_query_lenient(&escaped);
+        let exact =
+            TermQuery::new(Term::from_field_text(f.name_exact, &words.to_lowercase()), IndexRecordOption::Basic);
+        let mut any: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Should, parsed), (Occur::Should, Box::new(BoostQuery::new(Box::new(exact), 50.0)))];
+        for w in escaped.split_whitespace().filter(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphabetic())) {
+            let w = w.to_lowercase();
+            for field in [f.name, f.aliases, f.body] {
+                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &w), 1, true);
+                any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 0.5))));
+            }
+        }
+        Box::new(BooleanQuery::new(any))
+    }
+}
