@@ -117,6 +117,11 @@ impl Config {
         Ok(())
     }
 
+    /// Where this node keeps its search index.
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index").join("catalog")
+    }
+
     /// The storage this configuration selects.
     pub fn db_target(&self) -> Result<DbTarget, ConfigError> {
         match &self.database_url {

@@ -36,6 +36,9 @@ const CALENDAR_FILES: &[&str] = &[
     include_str!("../../../datasets/calendar/2025.json"),
     include_str!("../../../datasets/calendar/2026.json"),
 ];
+/// The demo catalog: real services with believable guides (see `datasets/catalog/SOURCE.md`).
+pub const DEMO_CATALOG: &str = include_str!("../../../datasets/catalog/demo.jsonl");
+
 pub const CALENDAR_SOURCE: &str = include_str!("../../../datasets/calendar/VERSION").trim_ascii();
 
 /// Every vendored division. The vendored files are checked by this crate's tests, so a

@@ -3,6 +3,7 @@
 //! store; knows nothing of HTTP.
 
 pub mod calendar;
+pub mod catalog;
 pub mod codes;
 pub mod config;
 pub mod datasets;
@@ -12,7 +13,9 @@ mod error;
 pub use config::Config;
 pub use error::AppError;
 
+use catalog::IndexLocation;
 use std::sync::Arc;
+use tongban_search::CatalogIndex;
 use tongban_store::{DbTarget, Store};
 
 /// The running application: storage plus the caches the use cases keep. Cheap to clone.
@@ -20,15 +23,28 @@ use tongban_store::{DbTarget, Store};
 pub struct App {
     pub store: Store,
     pub calendar: Arc<calendar::CalendarCache>,
+    /// The catalog search index, when this process keeps one.
+    pub index: Option<Arc<CatalogIndex>>,
 }
 
 impl App {
-    /// Connects, migrates and loads the vendored reference data that is missing or outdated.
-    pub async fn open(target: &DbTarget) -> Result<Self, AppError> {
+    /// Connects, migrates, loads the vendored reference data that is missing or outdated, and
+    /// opens the search index and brings it up to date.
+    pub async fn open(target: &DbTarget, index: IndexLocation) -> Result<Self, AppError> {
         let store = Store::open(target).await?;
         divisions::seed(&store).await?;
         calendar::seed(&store).await?;
         let calendar = Arc::new(calendar::CalendarCache::load(&store).await?);
-        Ok(Self { store, calendar })
+        let index = match index {
+            IndexLocation::Dir(dir) => Some(CatalogIndex::open(&dir)),
+            IndexLocation::Memory => Some(CatalogIndex::in_memory()),
+            IndexLocation::None => None,
+        }
+        .transpose()
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map(Arc::new);
+        let app = Self { store, calendar, index };
+        catalog::sync(&app).await?;
+        Ok(app)
     }
 }

@@ -1,5 +1,6 @@
 //! The `tongban` binary.
 
+mod catalog;
 mod serve;
 
 use anyhow::Context;
@@ -7,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tongban_app::calendar::DeadlineQuery;
+use tongban_app::catalog::IndexLocation;
 use tongban_app::config::LogFormat;
 use tongban_app::{App, AppError, Config};
 
@@ -25,7 +27,7 @@ struct Cli {
 
 /// Where the data lives; the same options for every command that touches storage.
 #[derive(Args, Clone, Default)]
-struct StorageOpts {
+pub(crate) struct StorageOpts {
     /// Directory of the embedded SQLite database (default ./data).
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -41,6 +43,9 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long)]
         listen: Option<String>,
+        /// Do not load the demo catalog into an empty database.
+        #[arg(long)]
+        no_demo: bool,
         #[command(flatten)]
         storage: StorageOpts,
     },
@@ -55,6 +60,9 @@ enum Command {
     /// The working-day calendar.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// The service catalog: import, export, reindex.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
 }
 
 #[derive(Subcommand)]
@@ -135,13 +143,16 @@ fn apply(config: &mut Config, storage: &StorageOpts) {
     }
 }
 
-async fn open(config: &mut Config, storage: &StorageOpts) -> anyhow::Result<App> {
+/// Opens storage; with `index`, also the search index under the data directory, which only one
+/// process may hold at a time (the server, or `catalog reindex`).
+async fn open(config: &mut Config, storage: &StorageOpts, index: bool) -> anyhow::Result<App> {
     apply(config, storage);
     let target = config.db_target()?;
-    App::open(&target).await.map_err(describe).context("cannot open storage")
+    let location = if index { IndexLocation::Dir(config.index_dir()) } else { IndexLocation::None };
+    App::open(&target, location).await.map_err(describe).context("cannot open storage")
 }
 
-fn describe(e: AppError) -> anyhow::Error {
+pub(crate) fn describe(e: AppError) -> anyhow::Error {
     match e {
         AppError::Validation { fields } => {
             let list: Vec<String> = fields.into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
@@ -153,16 +164,19 @@ fn describe(e: AppError) -> anyhow::Error {
 
 async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { listen, storage } => {
+        Command::Serve { listen, no_demo, storage } => {
             if let Some(l) = listen {
                 config.listen = l;
             }
-            let app = open(&mut config, &storage).await?;
+            let app = open(&mut config, &storage, true).await?;
+            if !no_demo && let Some(r) = tongban_app::catalog::seed_demo(&app).await.map_err(describe)? {
+                tracing::info!(published = r.published, rejected = r.rejected.len(), "demo catalog loaded");
+            }
             serve::run(app, config).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { storage } => {
-            open(&mut config, &storage).await?;
+            open(&mut config, &storage, false).await?;
             println!("数据库已是最新 (database is up to date)");
             Ok(ExitCode::SUCCESS)
         }
@@ -179,7 +193,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Calendar(CalendarCommand::Deadline { from, workdays, suspend, json, storage }) => {
             let query = DeadlineQuery::parse(&from, &workdays, &suspend).map_err(describe)?;
-            let app = open(&mut config, &storage).await?;
+            let app = open(&mut config, &storage, false).await?;
             let d = app.calendar.deadline(&app.store, &query).await.map_err(describe)?;
             if json {
                 println!("{}", serde_json::to_string(&d)?);
@@ -192,18 +206,23 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Calendar(CalendarCommand::Load { file, storage }) => {
             let json = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let app = open(&mut config, &storage).await?;
+            let app = open(&mut config, &storage, false).await?;
             let source = file.file_name().map_or("file".into(), |n| n.to_string_lossy().into_owned());
             let year = app.calendar.load_year(&app.store, &json, &source).await.map_err(describe)?;
             println!("已载入 {year} 年节假日安排 (loaded the {year} notice)");
             Ok(ExitCode::SUCCESS)
         }
         Command::Calendar(CalendarCommand::Years { storage }) => {
-            let app = open(&mut config, &storage).await?;
+            let app = open(&mut config, &storage, false).await?;
             for y in app.store.calendar_summary().await? {
                 println!("{}\t{} days\t{}\t{}", y.year, y.days, y.source, y.loaded_at.format("%Y-%m-%d %H:%M:%S"));
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Catalog(cmd) => {
+            let storage = cmd.storage().clone();
+            let app = open(&mut config, &storage, cmd.needs_index()).await?;
+            cmd.run(app).await
         }
     }
 }

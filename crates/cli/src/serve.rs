@@ -21,6 +21,17 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?app.store.backend(), "tongban listening on http://{addr}/");
+    // Offerings published by other processes (e.g. `tongban catalog import`) reach the index.
+    let syncing = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            if let Err(e) = tongban_app::catalog::sync(&syncing).await {
+                tracing::warn!(error = %e, "search index catch-up failed");
+            }
+        }
+    });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     let state = tongban_web::AppState { app: app.clone(), config: Arc::new(config) };
     // One signal listener; both the server and the grace timer wait on this flag.

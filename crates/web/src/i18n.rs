@@ -66,6 +66,8 @@ impl Lang {
 
 /// Every label a page shows. One struct, so a missing translation fails to compile.
 pub struct Labels {
+    /// The separator after a label: full-width in Chinese.
+    pub colon: &'static str,
     pub skip_to_content: &'static str,
     pub switch_language: &'static str,
     pub switch_language_name: &'static str,
@@ -114,12 +116,13 @@ pub struct Labels {
 }
 
 pub const ZH: Labels = Labels {
+    colon: "：",
     skip_to_content: "跳到主要内容",
     switch_language: "Switch to English",
     switch_language_name: "English",
     tagline: "一网通办 · 一次认证、全网通办",
     search_label: "搜索政务服务事项",
-    search_placeholder: "例如：身份证、营业执照、公积金",
+    search_placeholder: "例如：身份证、公积金",
     search_button: "搜索",
     nav_label: "主导航",
     nav_home: "首页",
@@ -162,12 +165,13 @@ pub const ZH: Labels = Labels {
 };
 
 pub const EN: Labels = Labels {
+    colon: ": ",
     skip_to_content: "Skip to main content",
     switch_language: "切换到中文",
     switch_language_name: "中文",
     tagline: "One network for every government service",
     search_label: "Search government services",
-    search_placeholder: "e.g. ID card, business licence, housing fund",
+    search_placeholder: "e.g. ID card, housing fund",
     search_button: "Search",
     nav_label: "Main navigation",
     nav_home: "Home",

@@ -26,7 +26,7 @@ impl Drop for Server {
 
 async fn server_with(config: Config) -> Server {
     let (target, dir) = fresh_target().await;
-    let app = App::open(&target).await.expect("open app");
+    let app = App::open(&target, tongban_app::catalog::IndexLocation::Memory).await.expect("open app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState { app: app.clone(), config: Arc::new(config) };

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 mod calendar;
+pub(crate) mod catalog;
 mod codes;
 mod divisions;
 
@@ -12,6 +13,7 @@ pub fn routes() -> Router<AppState> {
         .merge(codes::routes())
         .merge(calendar::routes())
         .merge(divisions::routes())
+        .merge(catalog::routes())
         .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }))
         .route("/api", axum::routing::any(|| async { ApiError::not_found() }))
 }

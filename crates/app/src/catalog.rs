@@ -1,0 +1,250 @@
+//! The service catalog: publishing guides under the consistency rules, importing and exporting
+//! them, the demo catalog, and search over the index kept in step with the database.
+
+use crate::{AppError, datasets};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use tongban_domain::DivisionCode;
+use tongban_domain::catalog::{Audience, CaseKind, Offering, OnlineDepth};
+use tongban_search::{SearchQuery, SearchResults};
+use tongban_store::Store;
+use tongban_store::catalog::{PublishOutcome, PublishedGuide};
+
+/// Where a process keeps its search index.
+#[derive(Debug, Clone)]
+pub enum IndexLocation {
+    Dir(PathBuf),
+    Memory,
+    /// No index: commands that only write the database (a running server catches up).
+    None,
+}
+
+/// How many published guides one catch-up step reads.
+const SYNC_BATCH: u64 = 2000;
+
+/// Validates `o` against the consistency rules; every violation is named by its field.
+pub fn validate(o: &Offering) -> Result<(), AppError> {
+    let v = o.validate(&datasets::division_known);
+    if v.is_empty() { Ok(()) } else { Err(AppError::Validation { fields: v }) }
+}
+
+/// Validates and publishes, then brings the index up to date.
+pub async fn publish(app: &crate::App, o: &Offering, note: &str) -> Result<PublishOutcome, AppError> {
+    validate(o)?;
+    let outcome = app.store.publish_offering(o, note).await?;
+    sync(app).await?;
+    Ok(outcome)
+}
+
+/// Adds to the index every publication it has not seen yet. Returns how many it applied.
+pub async fn sync(app: &crate::App) -> Result<usize, AppError> {
+    let Some(index) = &app.index else { return Ok(0) };
+    let mut applied = 0;
+    loop {
+        let from = index.indexed_revision().map_err(internal)?;
+        let batch = app.store.published_after(from, SYNC_BATCH).await?;
+        let Some(last) = batch.last().map(|g| g.revision) else { return Ok(applied) };
+        let index = index.clone();
+        let n = batch.len();
+        tokio::task::spawn_blocking(move || index.apply(batch.iter().map(|g| &g.offering), last))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        applied += n;
+    }
+}
+
+/// Empties the index and rebuilds it from the database.
+pub async fn reindex(app: &crate::App) -> Result<usize, AppError> {
+    let Some(index) = &app.index else { return Ok(0) };
+    index.clear().map_err(internal)?;
+    sync(app).await
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+/// The outcome of an import: nothing rejected is written, everything else is.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    /// New versions published.
+    pub published: usize,
+    /// Rows equal to the latest published version.
+    pub unchanged: usize,
+    /// Line number (1-based) → reason.
+    pub rejected: BTreeMap<usize, String>,
+}
+
+/// Parses one JSON Lines row into a validated offering.
+fn parse_row(line: &str) -> Result<Offering, String> {
+    let o: Offering = serde_json::from_str(line).map_err(|e| format!("JSON 无效 (invalid JSON): {e}"))?;
+    validate(&o).map_err(|e| match e {
+        AppError::Validation { fields } => {
+            fields.into_iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
+        }
+        e => e.to_string(),
+    })?;
+    Ok(o)
+}
+
+/// Imports JSON Lines (one offering a line, blank lines ignored). Each row is published in its
+/// own transaction: a bad row is reported with its line number and stops nothing. Re-importing
+/// the same file publishes nothing new. `progress` is told each line number as it is done.
+pub async fn import_jsonl(
+    app: &crate::App,
+    text: &str,
+    note: &str,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<ImportReport, AppError> {
+    let mut report = ImportReport::default();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_row(line) {
+            Ok(o) => {
+                if app.store.publish_offering(&o, note).await?.changed {
+                    report.published += 1;
+                } else {
+                    report.unchanged += 1;
+                }
+            }
+            Err(reason) => {
+                report.rejected.insert(line_no, reason);
+            }
+        }
+        progress(line_no);
+    }
+    sync(app).await?;
+    Ok(report)
+}
+
+/// Every published guide as JSON Lines, in revision order: what `import_jsonl` reads.
+pub async fn export_jsonl(store: &Store, out: &mut (dyn std::io::Write + Send)) -> Result<usize, AppError> {
+    let mut from = 0;
+    let mut n = 0;
+    loop {
+        let batch = store.published_after(from, SYNC_BATCH).await?;
+        let Some(last) = batch.last().map(|g| g.revision) else { return Ok(n) };
+        for g in &batch {
+            let line = serde_json::to_string(&g.offering).map_err(internal)?;
+            writeln!(out, "{line}").map_err(internal)?;
+        }
+        n += batch.len();
+        from = last;
+    }
+}
+
+/// Loads the demo catalog when no offering is published yet.
+pub async fn seed_demo(app: &crate::App) -> Result<Option<ImportReport>, AppError> {
+    if app.store.published_count().await? > 0 {
+        return Ok(None);
+    }
+    let report = import_jsonl(app, datasets::DEMO_CATALOG, "demo", &|_| {}).await?;
+    if !report.rejected.is_empty() {
+        tracing::error!(rejected = ?report.rejected, "demo catalog rows rejected");
+    }
+    Ok(Some(report))
+}
+
+/// The latest published guide.
+pub async fn get(store: &Store, code: &str) -> Result<PublishedGuide, AppError> {
+    store.published(code).await?.ok_or(AppError::NotFound { what: "服务事项", what_en: "offering" })
+}
+
+/// Raw search parameters as the API and the results page receive them.
+#[derive(Debug, Clone, Default)]
+pub struct SearchParams {
+    pub q: Option<String>,
+    pub division: Option<String>,
+    pub audience: Option<String>,
+    pub agency: Option<String>,
+    pub theme: Option<String>,
+    pub depth: Option<String>,
+    pub case_kind: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 100;
+pub const MAX_PER_PAGE: usize = 100;
+
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+/// Validates the parameters, naming every bad one, and searches. The division filter admits
+/// the division, its ancestors and national services.
+pub async fn search(app: &crate::App, p: &SearchParams) -> Result<SearchResults, AppError> {
+    let mut bad = BTreeMap::new();
+    let some = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let q = some(&p.q).unwrap_or_default();
+    if q.chars().count() > MAX_QUERY_CHARS {
+        bad.insert("q".into(), format!("最多 {MAX_QUERY_CHARS} 个字符 (at most {MAX_QUERY_CHARS} characters)"));
+    }
+    let divisions = match some(&p.division) {
+        None => None,
+        Some(d) => match DivisionCode::parse(&d) {
+            Ok(code) if datasets::division_known(code.as_str()) => {
+                Some(app.store.division_path(code.as_str()).await?.into_iter().map(|d| d.code).collect())
+            }
+            Ok(code) => {
+                bad.insert("division".into(), format!("行政区划 {code} 不存在 (unknown division)"));
+                None
+            }
+            Err(e) => {
+                bad.insert("division".into(), e.to_string());
+                None
+            }
+        },
+    };
+    let audience_raw = some(&p.audience);
+    let depth_raw = some(&p.depth);
+    let kind_raw = some(&p.case_kind);
+    let audience: Option<Audience> = audience_raw.as_deref().and_then(parse_enum);
+    let depth: Option<OnlineDepth> = depth_raw.as_deref().and_then(parse_enum);
+    let case_kind: Option<CaseKind> = kind_raw.as_deref().and_then(parse_enum);
+    for (name, raw, parsed, allowed) in [
+        ("audience", &audience_raw, audience.is_some(), "person|organization"),
+        ("depth", &depth_raw, depth.is_some(), "I|II|III|IV"),
+        ("case_kind", &kind_raw, case_kind.is_some(), "immediate|committed|reported|joint"),
+    ] {
+        if raw.is_some() && !parsed {
+            bad.insert(name.into(), format!("应为 {allowed} (must be {allowed})"));
+        }
+    }
+    let number =
+        |name: &str, v: &Option<String>, default: usize, max: usize, bad: &mut BTreeMap<String, String>| match some(v)
+            .map(|s| s.parse::<usize>())
+        {
+            None => default,
+            Some(Ok(n)) if (1..=max).contains(&n) => n,
+            Some(_) => {
+                bad.insert(name.into(), format!("应为 1 到 {max} 的整数 (an integer 1..={max})"));
+                default
+            }
+        };
+    let page = number("page", &p.page, 1, 10_000, &mut bad);
+    let per_page = number("per_page", &p.per_page, 10, MAX_PER_PAGE, &mut bad);
+    if !bad.is_empty() {
+        return Err(AppError::Validation { fields: bad });
+    }
+    let Some(index) = app.index.clone() else {
+        return Err(AppError::Internal("this process has no search index".into()));
+    };
+    let query = SearchQuery {
+        q,
+        divisions,
+        audience,
+        agency: some(&p.agency),
+        theme: some(&p.theme),
+        depth,
+        case_kind,
+        page,
+        per_page,
+    };
+    tokio::task::spawn_blocking(move || index.search(&query)).await.map_err(internal)?.map_err(internal)
+}
