@@ -125,22 +125,20 @@ fn configuration_errors_are_reported() {
 #[tokio::test]
 async fn migrate_on_the_selected_backend() {
     let dir = tempfile::tempdir().unwrap();
-    let (target, _tmp) = tongban_store::testing::fresh_target().await;
-    let args: Vec<String> = match &target {
-        tongban_store::DbTarget::Sqlite { data_dir } => vec!["--data-dir".into(), data_dir.display().to_string()],
-        tongban_store::DbTarget::Postgres { url, schema } => {
-            let schema = schema.as_deref().unwrap_or("public");
-            vec!["--database-url".into(), format!("{url}?options=-c%20search_path%3D{schema}")]
-        }
-    };
+    let (args, _tmp) = storage_args().await;
     let mut all = vec!["migrate"];
     all.extend(args.iter().map(String::as_str));
     for _ in 0..2 {
         let o = run(dir.path(), &all);
         assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    let store = tongban_store::Store::connect(&target).await.unwrap();
-    assert_eq!(store.division("441900").await.unwrap().unwrap().name, "东莞市");
+    // The migrated database holds the vendored calendar.
+    let mut all = vec!["calendar", "years"];
+    all.extend(args.iter().map(String::as_str));
+    let o = run(dir.path(), &all);
+    let years = String::from_utf8_lossy(&o.stdout);
+    assert!(years.lines().next().is_some_and(|l| l.starts_with("2004\t")), "{years}");
+    assert_eq!(years.lines().count(), 23, "{years}");
 }
 
 #[test]
@@ -199,4 +197,76 @@ fn serve_masks_ids_in_logs_and_stops_on_sigterm() {
         assert!(v["span"]["request_id"].as_str().is_some_and(|r| r.starts_with("rid-")), "{v}");
     }
     assert!(log.contains("stopped"), "{log}");
+}
+
+/// Storage arguments for the backend the test run selects (a fresh SQLite directory, or a fresh
+/// PostgreSQL schema when `TEST_DATABASE_URL` is set).
+async fn storage_args() -> (Vec<String>, Option<tempfile::TempDir>) {
+    let (target, tmp) = tongban_store::testing::fresh_target().await;
+    let args = match &target {
+        tongban_store::DbTarget::Sqlite { data_dir } => vec!["--data-dir".into(), data_dir.display().to_string()],
+        tongban_store::DbTarget::Postgres { url, schema } => {
+            let schema = schema.as_deref().unwrap_or("public");
+            vec!["--database-url".into(), format!("{url}?options=-c%20search_path%3D{schema}")]
+        }
+    };
+    (args, tmp)
+}
+
+#[tokio::test]
+async fn catalog_import_reports_bad_rows_and_is_idempotent() {
+    use tongban_domain::catalog::testing::sample;
+    let dir = tempfile::tempdir().unwrap();
+    let (storage, _tmp) = storage_args().await;
+    let mut lines = Vec::new();
+    for i in 0..1000 {
+        let mut o = sample();
+        o.offering_code = format!("{}{:013}", &o.offering_code[..18], i);
+        o.name = format!("测试事项 {i}");
+        let line = match i {
+            10 => "{\"offering_code\": 1".to_owned(),
+            500 => {
+                o.visits = 2; // depth IV with visits: breaks a consistency rule
+                serde_json::to_string(&o).unwrap()
+            }
+            999 => {
+                o.complaint_phone = o.consultation_phone.clone();
+                serde_json::to_string(&o).unwrap()
+            }
+            _ => serde_json::to_string(&o).unwrap(),
+        };
+        lines.push(line);
+    }
+    let file = dir.path().join("offerings.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let import = |args: &[&str]| {
+        let mut all = vec!["catalog", "import", file.to_str().unwrap()];
+        all.extend_from_slice(args);
+        run(dir.path(), &all)
+    };
+    let args: Vec<&str> = storage.iter().map(String::as_str).collect();
+    let o = import(&args);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("published 997, unchanged 0, rejected 3"), "{out}");
+    assert!(out.contains("line 11)") && out.contains("JSON"), "{out}");
+    assert!(out.contains("line 501)") && out.contains("visits"), "{out}");
+    assert!(out.contains("line 1000)") && out.contains("complaint_phone"), "{out}");
+
+    let o = import(&args);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("published 0, unchanged 997, rejected 3"));
+
+    let exported = dir.path().join("export.jsonl");
+    let mut all = vec!["catalog", "export", "--out", exported.to_str().unwrap()];
+    all.extend_from_slice(&args);
+    let o = run(dir.path(), &all);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert_eq!(text.lines().count(), 997);
+    // What was exported imports back without change.
+    let mut all = vec!["catalog", "import", exported.to_str().unwrap()];
+    all.extend_from_slice(&args);
+    let o = run(dir.path(), &all);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("published 0, unchanged 997, rejected 0"));
 }

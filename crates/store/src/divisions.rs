@@ -63,6 +63,18 @@ impl Store {
             .collect()
     }
 
+    /// The top level: provinces.
+    pub async fn division_roots(&self) -> Result<Vec<DivisionRecord>, StoreError> {
+        division::Entity::find()
+            .filter(division::Column::ParentCode.is_null())
+            .order_by_asc(division::Column::Code)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect()
+    }
+
     /// The division and its ancestors, from the province down.
     pub async fn division_path(&self, code: &str) -> Result<Vec<DivisionRecord>, StoreError> {
         let mut path = Vec::new();

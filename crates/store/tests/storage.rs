@@ -46,6 +46,9 @@ async fn divisions_replace_lookup_children_and_path() {
     assert_eq!(children, ["110101", "110102"]);
     assert!(s.division_children("110102").await.unwrap().is_empty());
 
+    let roots: Vec<_> = s.division_roots().await.unwrap().into_iter().map(|d| d.code).collect();
+    assert_eq!(roots, ["110000"]);
+
     let path: Vec<_> = s.division_path("110101001").await.unwrap().into_iter().map(|d| d.name).collect();
     assert_eq!(path, ["北京市", "市辖区", "东城区", "东华门街道"]);
 

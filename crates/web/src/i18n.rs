@@ -33,6 +33,13 @@ impl Lang {
         }
     }
 
+    pub fn catalog(self) -> &'static crate::catalog_labels::CatalogLabels {
+        match self {
+            Lang::Zh => &crate::catalog_labels::ZH,
+            Lang::En => &crate::catalog_labels::EN,
+        }
+    }
+
     pub fn labels(self) -> &'static Labels {
         match self {
             Lang::Zh => &ZH,
@@ -88,7 +95,6 @@ pub struct Labels {
     pub tool_code_text: &'static str,
     pub tool_deadline: &'static str,
     pub tool_deadline_text: &'static str,
-    pub catalog_coming: &'static str,
     pub search_results_for: &'static str,
     pub footer_about: &'static str,
     pub footer_api: &'static str,
@@ -137,7 +143,6 @@ pub const ZH: Labels = Labels {
     tool_code_text: "校验公民身份号码、统一社会信用代码、行政区划代码和电子证照标识。",
     tool_deadline: "办理时限计算",
     tool_deadline_text: "按国务院节假日安排计算法定工作日时限。",
-    catalog_coming: "服务事项目录即将上线，届时可在此搜索全部政务服务事项。",
     search_results_for: "搜索",
     footer_about: "本平台为一体化在线政务服务平台，数据多跑路，群众少跑腿。",
     footer_api: "开放接口",
@@ -186,7 +191,6 @@ pub const EN: Labels = Labels {
     tool_code_text: "Validate citizen id numbers, unified social credit codes, division codes and licence ids.",
     tool_deadline: "Deadline calculator",
     tool_deadline_text: "Count statutory working days on the State Council holiday calendar.",
-    catalog_coming: "The service catalog is coming soon; you will be able to search every government service here.",
     search_results_for: "Search",
     footer_about: "An integrated online government service platform: data travels so people don't have to.",
     footer_api: "Open API",

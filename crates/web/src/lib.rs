@@ -3,6 +3,7 @@
 //! masking, metrics, limits, timeouts).
 
 mod api;
+mod catalog_labels;
 mod error;
 mod extract;
 mod i18n;

@@ -283,3 +283,89 @@ async fn portal_pages_in_both_languages() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
 }
+
+/// A few published offerings, as an import would publish them.
+async fn with_catalog(s: &Server) {
+    use tongban_domain::catalog::{Audience, ExerciseLevel, testing::sample};
+    let mut lines = vec![];
+    for (n, name, division, level) in [
+        (1, "居民身份证换领", "110105", ExerciseLevel::County),
+        (2, "临时居民身份证申领", "440106", ExerciseLevel::County),
+        (3, "企业设立登记", "110000", ExerciseLevel::Provincial),
+    ] {
+        let mut o = sample();
+        o.offering_code = format!("{}{:013}", &o.offering_code[..18], n);
+        o.name = name.into();
+        o.division_code = division.into();
+        o.level = level;
+        o.materials[0].name = "申请表".into();
+        if n == 3 {
+            o.audience = vec![Audience::Organization];
+        }
+        lines.push(serde_json::to_string(&o).unwrap());
+    }
+    lines.push("{not json".into());
+    let report = tongban_app::catalog::import_jsonl(&s.app, &lines.join("\n"), "test", &|_| {}).await.unwrap();
+    assert_eq!((report.published, report.rejected.keys().copied().collect::<Vec<_>>()), (3, vec![4]));
+}
+
+#[tokio::test]
+async fn catalog_search_and_guides_over_http() {
+    let s = server().await;
+    with_catalog(&s).await;
+    let (status, body) = s.json("/api/v1/catalog/search?q=%E8%BA%AB%E4%BB%BD%E8%AF%81").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["total"], 2);
+    assert_eq!(body["items"][0]["name"], "居民身份证换领");
+    for key in ["offering_code", "item_code", "agency", "division_code", "audience", "online_depth", "visits"] {
+        assert!(body["items"][0].get(key).is_some(), "{key} in {body}");
+    }
+    assert!(body["took_ms"].is_number() && body["facets"]["audience"]["person"] == 2);
+
+    // Division inheritance: a Beijing county resident sees the county's and the province's.
+    let (_, body) = s.json("/api/v1/catalog/search?division=110105").await;
+    assert_eq!(body["total"], 2);
+    let (_, body) = s.json("/api/v1/catalog/search?audience=organization").await;
+    assert_eq!(body["items"][0]["name"], "企业设立登记");
+
+    let (status, body) = s.json("/api/v1/catalog/search?audience=alien&page=0&division=99&depth=V").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let fields = body["error"]["fields"].as_object().unwrap();
+    assert_eq!(fields.keys().collect::<Vec<_>>(), ["audience", "depth", "division", "page"]);
+
+    let code = {
+        let (_, body) = s.json("/api/v1/catalog/search?q=%E4%BC%81%E4%B8%9A").await;
+        body["items"][0]["offering_code"].as_str().unwrap().to_owned()
+    };
+    let (status, body) = s.json(&format!("/api/v1/offerings/{code}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((body["name"].as_str(), body["version"].as_i64()), (Some("企业设立登记"), Some(1)));
+    assert!(body["materials"].is_array() && body["legal_basis"].is_array());
+    let (_, body) = s.json(&format!("/api/v1/offerings/{code}/versions")).await;
+    assert_eq!(body["versions"][0]["note"], "test");
+    let (status, body) = s.json("/api/v1/offerings/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_error(&body, "not_found");
+
+    // The pages agree with the API.
+    let html = s.get("/search?q=%E8%BA%AB%E4%BB%BD%E8%AF%81").await.text().await.unwrap();
+    let first = html.find("居民身份证换领").unwrap();
+    assert!(first < html.find("临时居民身份证申领").unwrap());
+    let res = s.get(&format!("/offerings/{code}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    for section in ["受理条件", "申请材料", "办理流程", "办理时限", "收费", "咨询电话", "设定依据", "变更记录"]
+    {
+        assert!(html.contains(section), "{section}");
+    }
+    assert_eq!(s.get("/offerings/nope").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(s.get("/search?audience=alien").await.status(), StatusCode::BAD_REQUEST);
+
+    // The division picker remembers the choice in a cookie and applies it on the next visit.
+    let res = s.get("/search?division=110105").await;
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("division=110105"), "{cookie}");
+    let res = s.http.get(format!("{}/search", s.base)).header("cookie", "division=440106").send().await.unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("临时居民身份证申领") && !html.contains("居民身份证换领</a>"), "{html}");
+}

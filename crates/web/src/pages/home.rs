@@ -11,29 +11,25 @@ use axum::response::Response;
 use axum::routing::get;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/search", get(search))
+    Router::new().route("/", get(home))
 }
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home<'a> {
     f: &'a Frame,
+    /// Themes (life events) of the published catalog with their number of services.
+    themes: Vec<(String, u64)>,
 }
 
 async fn home(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
     let f = Frame::new(&s, &uri, &q, &headers);
-    f.respond(StatusCode::OK, &Home { f: &f })
-}
-
-#[derive(Template)]
-#[template(path = "search.html")]
-struct Search<'a> {
-    f: &'a Frame,
-    q: String,
-}
-
-async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let query: String = q.first("q").unwrap_or("").trim().chars().take(100).collect();
-    f.respond(StatusCode::OK, &Search { f: &f, q: query })
+    let themes = match tongban_app::catalog::search(&s.app, &Default::default()).await {
+        Ok(r) => r.facets.get("theme").map(|m| m.iter().map(|(k, n)| (k.clone(), *n)).collect()).unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "no themes for the home page");
+            vec![]
+        }
+    };
+    f.respond(StatusCode::OK, &Home { f: &f, themes })
 }

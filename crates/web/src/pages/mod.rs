@@ -1,6 +1,7 @@
 //! Server-rendered pages: one template struct per page, all sharing `Frame` (language, labels,
 //! site name). Pages work without JavaScript.
 
+mod catalog;
 mod home;
 mod tools;
 
@@ -16,13 +17,20 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(home::routes()).merge(tools::routes()).route("/static/app.css", get(css)).fallback(not_found)
+    Router::new()
+        .merge(home::routes())
+        .merge(catalog::routes())
+        .merge(tools::routes())
+        .route("/static/app.css", get(css))
+        .fallback(not_found)
 }
 
 /// What every page's layout needs.
 pub struct Frame {
     pub lang: Lang,
     pub t: &'static Labels,
+    /// Labels of the catalog pages.
+    pub c: &'static crate::catalog_labels::CatalogLabels,
     pub site_name: String,
     /// Link to this page in the other language.
     pub switch_href: String,
@@ -39,7 +47,14 @@ impl Frame {
             Lang::Zh => state.config.site_name.clone(),
             Lang::En => state.config.site_name_en.clone(),
         };
-        Self { lang, t: lang.labels(), site_name, switch_href: format!("{}?{query}", uri.path()), remember_lang }
+        Self {
+            lang,
+            t: lang.labels(),
+            c: lang.catalog(),
+            site_name,
+            switch_href: format!("{}?{query}", uri.path()),
+            remember_lang,
+        }
     }
 
     /// Renders a page, remembering a language chosen by `?lang=`.
@@ -67,6 +82,12 @@ impl Frame {
 struct ErrorPage<'a> {
     f: &'a Frame,
     message: &'a str,
+}
+
+/// An application error as a page: the status and message the API would give.
+pub(crate) fn error_page(f: &Frame, e: tongban_app::AppError) -> Response {
+    let e = crate::ApiError::from(e);
+    f.respond(e.status, &ErrorPage { f, message: &e.message })
 }
 
 async fn not_found(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {

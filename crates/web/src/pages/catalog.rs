@@ -1,0 +1,216 @@
+//! The catalog pages: search results with filters and the division picker, and the guide page.
+//! Both work without JavaScript: filters are a GET form, facets are links.
+
+use super::Frame;
+use crate::AppState;
+use crate::api::catalog::search_params;
+use crate::extract::QueryPairs;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::get;
+use tongban_app::AppError;
+use tongban_app::catalog;
+use tongban_app::divisions::DivisionRecord;
+use tongban_domain::catalog::{ITEM_TYPES, Offering, OnlineDepth};
+use tongban_search::SearchResults;
+use tongban_store::catalog::VersionSummary;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/search", get(search)).route("/offerings/{code}", get(offering))
+}
+
+/// A link target that keeps the current query but sets (or, with "", removes) one parameter
+/// and goes back to the first page.
+pub struct Links {
+    pairs: Vec<(String, String)>,
+}
+
+impl Links {
+    pub fn with(&self, key: &str, value: &str) -> String {
+        let mut pairs: Vec<(&str, &str)> =
+            self.pairs.iter().filter(|(k, _)| k != key && k != "page").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        if !value.is_empty() {
+            pairs.push((key, value));
+        }
+        format!("/search?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish())
+    }
+
+    pub fn page(&self, page: usize) -> String {
+        let mut pairs: Vec<(String, String)> = self.pairs.iter().filter(|(k, _)| k != "page").cloned().collect();
+        pairs.push(("page".into(), page.to_string()));
+        format!("/search?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish())
+    }
+
+    /// The filters in force, as hidden inputs of the keyword form carry them.
+    pub fn filters(&self) -> Vec<(&str, &str)> {
+        const KEYS: [&str; 6] = ["audience", "theme", "depth", "case_kind", "agency", "division"];
+        self.pairs.iter().filter(|(k, _)| KEYS.contains(&k.as_str())).map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+
+    pub fn get(&self, key: &str) -> &str {
+        self.pairs.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// The depth filter's choices.
+const DEPTHS: [(&str, OnlineDepth); 4] =
+    [("I", OnlineDepth::I), ("II", OnlineDepth::II), ("III", OnlineDepth::III), ("IV", OnlineDepth::IV)];
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage<'a> {
+    f: &'a Frame,
+    q: String,
+    links: Links,
+    results: Option<SearchResults>,
+    errors: Vec<(String, String)>,
+    /// The chosen division's path and the divisions under it (or the provinces).
+    path: Vec<DivisionRecord>,
+    choices: Vec<DivisionRecord>,
+    page: usize,
+    pages: usize,
+    /// Agency credit code → name, for the agency facet.
+    agency_names: Vec<(String, String)>,
+}
+
+impl SearchPage<'_> {
+    fn facet(&self, group: &str) -> Vec<(String, u64)> {
+        let Some(r) = &self.results else { return vec![] };
+        let mut v: Vec<(String, u64)> =
+            r.facets.get(group).map(|m| m.iter().map(|(k, n)| (k.clone(), *n)).collect()).unwrap_or_default();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    fn agency_name<'b>(&'b self, code: &'b str) -> &'b str {
+        self.agency_names.iter().find(|(c, _)| c == code).map_or(code, |(_, n)| n.as_str())
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix(name)?.strip_prefix('='))
+}
+
+async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let mut params = search_params(&q);
+    // The division picker remembers the visitor's choice.
+    let chosen = q.first("division").map(str::to_owned);
+    if chosen.is_none() {
+        params.division = cookie(&headers, "division").map(str::to_owned);
+    }
+    let mut pairs: Vec<(String, String)> = q.0.iter().filter(|(k, v)| k != "lang" && !v.is_empty()).cloned().collect();
+    if let (None, Some(d)) = (&chosen, &params.division) {
+        pairs.push(("division".into(), d.clone()));
+    }
+    let mut page = SearchPage {
+        f: &f,
+        q: params.q.clone().unwrap_or_default().chars().take(catalog::MAX_QUERY_CHARS).collect(),
+        links: Links { pairs },
+        results: None,
+        errors: vec![],
+        path: vec![],
+        choices: vec![],
+        page: 1,
+        pages: 0,
+        agency_names: vec![],
+    };
+    match catalog::search(&s.app, &params).await {
+        Ok(r) => {
+            let per_page = params.per_page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(10usize).max(1);
+            page.page = params.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
+            page.pages = r.total.div_ceil(per_page);
+            page.agency_names = r.items.iter().map(|h| (h.agency_code.clone(), h.agency.clone())).collect();
+            page.results = Some(r);
+        }
+        Err(AppError::Validation { fields }) => page.errors = fields.into_iter().collect(),
+        Err(e) => page.errors.push((String::new(), crate::ApiError::from(e).message)),
+    }
+    let division = page.links.get("division").to_owned();
+    let (path, choices) = division_picker(&s, &division).await;
+    page.path = path;
+    page.choices = choices;
+    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let mut res = f.respond(status, &page);
+    if let Some(d) = chosen.filter(|d| d.is_empty() || page.path.last().is_some_and(|p| &p.code == d)) {
+        let max_age = if d.is_empty() { 0 } else { 31_536_000 };
+        let cookie = format!("division={d}; Path=/; Max-Age={max_age}; SameSite=Lax");
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// The path to the chosen division and the divisions one level below it (the provinces when
+/// none is chosen). Errors leave the picker at the top level.
+async fn division_picker(s: &AppState, code: &str) -> (Vec<DivisionRecord>, Vec<DivisionRecord>) {
+    let store = &s.app.store;
+    if !code.is_empty()
+        && let Ok(path) = store.division_path(code).await
+        && path.last().is_some_and(|d| d.code == code)
+    {
+        let children = store.division_children(code).await.unwrap_or_default();
+        return (path, children);
+    }
+    (vec![], store.division_roots().await.unwrap_or_default())
+}
+
+#[derive(Template)]
+#[template(path = "offering.html")]
+struct OfferingPage<'a> {
+    f: &'a Frame,
+    o: Offering,
+    version: i32,
+    published_at: String,
+    history: Vec<VersionSummary>,
+    item_type: &'static str,
+    division_name: String,
+}
+
+async fn offering(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let guide = match catalog::get(&s.app.store, &code).await {
+        Ok(g) => g,
+        Err(e) => return super::error_page(&f, e),
+    };
+    let history = s.app.store.offering_versions(&code).await.unwrap_or_default();
+    let division_name = s
+        .app
+        .store
+        .division_path(&guide.offering.division_code)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| d.name)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let item_type = ITEM_TYPES.iter().find(|(c, _)| *c == guide.offering.item.item_type).map_or("", |(_, n)| n);
+    // The civil date in China (UTC+8, no daylight saving).
+    let published_at = (guide.published_at + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string();
+    let page = OfferingPage {
+        f: &f,
+        o: guide.offering,
+        version: guide.version,
+        published_at,
+        history,
+        item_type,
+        division_name,
+    };
+    f.respond(StatusCode::OK, &page)
+}
