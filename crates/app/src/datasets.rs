@@ -123,3 +123,24 @@ mod tests {
         assert!(c.deadline(d("2026-12-15"), 20, &[]).provisional);
     }
 }
+
+#[cfg(test)]
+mod demo_tests {
+    use super::*;
+    use tongban_domain::catalog::Offering;
+
+    #[test]
+    fn every_demo_offering_parses_and_is_publishable() {
+        let mut codes = HashSet::new();
+        let mut items = HashSet::new();
+        for (i, line) in DEMO_CATALOG.lines().enumerate() {
+            let o: Offering = serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
+            let v = o.validate(&division_known);
+            assert!(v.is_empty(), "line {}: {v:?}", i + 1);
+            assert!(codes.insert(o.offering_code.clone()), "line {}: duplicate code", i + 1);
+            items.insert(o.item.code.clone());
+        }
+        assert!(codes.len() >= 60, "at least 60 demo services, got {}", codes.len());
+        assert!(items.len() < codes.len(), "items are offered at several divisions");
+    }
+}

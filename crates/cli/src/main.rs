@@ -1,7 +1,9 @@
 //! The `tongban` binary.
 
+mod bench;
 mod catalog;
 mod serve;
+mod synth;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -63,6 +65,51 @@ enum Command {
     /// The service catalog: import, export, reindex.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// Generate synthetic data for scale tests.
+    #[command(subcommand)]
+    Gen(GenCommand),
+    /// Benchmarks, each with its baseline measured in the same run (see docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum GenCommand {
+    /// A synthetic national catalog as JSON Lines (importable with `tongban catalog import`).
+    Catalog {
+        #[arg(long)]
+        offerings: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output file (default stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Catalog search: index build, latency and throughput, memory; PostgreSQL ILIKE and pg_trgm
+    /// over the same rows as the baseline.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        offerings: usize,
+        /// Queries timed one after another for the latency percentiles.
+        #[arg(long, default_value_t = 2000)]
+        queries: usize,
+        /// Concurrent clients for the throughput figure.
+        #[arg(long, default_value_t = 2)]
+        clients: usize,
+        /// Seconds each throughput run lasts.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// PostgreSQL for the baseline (a table `bench_offerings` is created and dropped).
+        #[arg(long)]
+        pg_url: Option<String>,
+        /// Working directory for the index (default: a temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -217,6 +264,25 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             for y in app.store.calendar_summary().await? {
                 println!("{}\t{} days\t{}\t{}", y.year, y.days, y.source, y.loaded_at.format("%Y-%m-%d %H:%M:%S"));
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Gen(GenCommand::Catalog { offerings, seed, out }) => {
+            use std::io::Write;
+            let mut sink: Box<dyn Write> = match &out {
+                Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            };
+            let mut g = synth::Generator::new(seed);
+            for _ in 0..offerings {
+                writeln!(sink, "{}", serde_json::to_string(&g.next_offering())?)?;
+            }
+            sink.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Search { offerings, queries, clients, seconds, pg_url, dir }) => {
+            let tmp = tempfile::tempdir()?;
+            let dir = dir.unwrap_or_else(|| tmp.path().to_path_buf());
+            bench::run(bench::Options { offerings, queries, clients, seconds, pg_url, dir }).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalog(cmd) => {

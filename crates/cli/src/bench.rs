@@ -1,0 +1,298 @@
+//! `tongban bench search`: the catalog index at national scale against the baseline a platform
+//! would otherwise use, PostgreSQL `ILIKE` without and with a `pg_trgm` GIN index, over the same
+//! generated rows and the same query mix, in one run.
+
+use crate::synth::{Generator, Rng};
+use sea_orm::sqlx::{self, PgPool, Row};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tongban_domain::catalog::Offering;
+use tongban_search::{CatalogIndex, SearchQuery};
+
+/// Documents per index commit while building.
+const BATCH: usize = 50_000;
+
+pub struct Options {
+    pub offerings: usize,
+    pub queries: usize,
+    pub clients: usize,
+    pub seconds: u64,
+    pub pg_url: Option<String>,
+    pub dir: std::path::PathBuf,
+}
+
+/// The realistic query mix: single words, full service names, and filtered searches.
+fn query_mix(rng: &mut Rng, counties: &[Vec<String>]) -> Vec<(String, Option<Vec<String>>)> {
+    const WORDS: [&str; 12] =
+        ["身份证", "公积金", "营业执照", "驾驶证", "结婚", "社保", "食品", "排污", "护照", "户口", "养老", "施工许可"];
+    const NAMES: [&str; 6] =
+        ["居民身份证换领", "住房公积金提取", "个体工商户设立登记", "食品经营许可", "企业设立登记", "异地就医备案"];
+    let mut mix = Vec::new();
+    for i in 0..60 {
+        let filter = (i % 3 == 2).then(|| counties[rng.below(counties.len())].clone());
+        let words = if i % 2 == 0 { WORDS[rng.below(WORDS.len())] } else { NAMES[rng.below(NAMES.len())] };
+        mix.push((words.to_owned(), filter));
+    }
+    mix
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn summary(name: &str, mut ms: Vec<f64>) -> String {
+    ms.sort_by(f64::total_cmp);
+    format!(
+        "{name}: n={} p50={:.2} ms p95={:.2} ms p99={:.2} ms",
+        ms.len(),
+        percentile(&ms, 0.5),
+        percentile(&ms, 0.95),
+        percentile(&ms, 0.99)
+    )
+}
+
+fn rss_mb() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = |key: &str| {
+        status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+    };
+    (kb("VmRSS:").unwrap_or(0.0) / 1024.0, kb("VmHWM:").unwrap_or(0.0) / 1024.0)
+}
+
+fn dir_size(p: &Path) -> u64 {
+    std::fs::read_dir(p).map(|rd| rd.flatten().map(|e| e.metadata().map(|m| m.len()).unwrap_or(0)).sum()).unwrap_or(0)
+}
+
+/// The county divisions with their ancestors, as the division filter receives them.
+fn county_paths() -> Vec<Vec<String>> {
+    tongban_app::datasets::divisions()
+        .into_iter()
+        .filter(|d| d.level == tongban_domain::DivisionLevel::County)
+        .filter_map(|d| {
+            let code = tongban_domain::DivisionCode::parse(&d.code).ok()?;
+            let mut path = vec![code.as_str().to_owned()];
+            let mut next = code.structural_parent();
+            while let Some(p) = next {
+                path.push(p.as_str().to_owned());
+                next = p.structural_parent();
+            }
+            Some(path)
+        })
+        .collect()
+}
+
+pub async fn run(o: Options) -> anyhow::Result<()> {
+    println!(
+        "machine: {} cores; offerings: {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        o.offerings
+    );
+    let index_dir = o.dir.join("index");
+    let _ = std::fs::remove_dir_all(&index_dir);
+    let index = Arc::new(CatalogIndex::open(&index_dir)?);
+
+    // Build.
+    let start = Instant::now();
+    let mut generator = Generator::new(42);
+    let mut done = 0;
+    while done < o.offerings {
+        let n = BATCH.min(o.offerings - done);
+        let batch: Vec<Offering> = (0..n).map(|_| generator.next_offering()).collect();
+        let idx = index.clone();
+        let revision = (done + n) as i64;
+        tokio::task::spawn_blocking(move || idx.apply(&batch, revision)).await??;
+        done += n;
+        eprint!("\rindexed {done}/{}", o.offerings);
+    }
+    eprintln!();
+    let build = start.elapsed();
+    let (rss, hwm) = rss_mb();
+    println!(
+        "index build: {:.1} s ({:.0} offerings/s); size {:.1} MiB; RSS {rss:.0} MiB, peak {hwm:.0} MiB",
+        build.as_secs_f64(),
+        o.offerings as f64 / build.as_secs_f64(),
+        dir_size(&index_dir) as f64 / 1048576.0
+    );
+
+    let counties = county_paths();
+    let mut rng = Rng::new(7);
+    let mix = Arc::new(query_mix(&mut rng, &counties));
+    let mix_for_search = mix.clone();
+    let search = move |i: usize| {
+        let mix = &mix_for_search;
+        let (q, divisions) = &mix[i % mix.len()];
+        SearchQuery { q: q.clone(), divisions: divisions.clone(), page: 1, per_page: 10, ..SearchQuery::default() }
+    };
+
+    // Warm-up, then latency of one client.
+    for i in 0..mix.len() * 2 {
+        index.search(&search(i))?;
+    }
+    let mut ms = Vec::with_capacity(o.queries);
+    for i in 0..o.queries {
+        let t = Instant::now();
+        index.search(&search(i))?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("{}", summary("tantivy+jieba latency (1 client, warm)", ms));
+    let qps = throughput(o.clients, Duration::from_secs(o.seconds), {
+        let (index, search) = (index.clone(), search.clone());
+        move |i| index.search(&search(i)).map(|_| ()).map_err(|e| e.to_string())
+    });
+    println!("tantivy+jieba throughput ({} clients, {} s): {qps:.0} queries/s", o.clients, o.seconds);
+    let (rss, hwm) = rss_mb();
+    println!("memory after queries: RSS {rss:.0} MiB, peak {hwm:.0} MiB");
+
+    if let Some(url) = &o.pg_url {
+        baseline(url, &o, &mix, qps).await?;
+    }
+    Ok(())
+}
+
+/// Runs `f` from `clients` threads for `time`; queries per second.
+fn throughput(clients: usize, time: Duration, f: impl Fn(usize) -> Result<(), String> + Send + Sync + 'static) -> f64 {
+    let f = Arc::new(f);
+    let start = Instant::now();
+    let handles: Vec<_> = (0..clients.max(1))
+        .map(|c| {
+            let f = f.clone();
+            std::thread::spawn(move || {
+                let mut n = 0usize;
+                while start.elapsed() < time {
+                    if f(c * 1_000_003 + n).is_err() {
+                        break;
+                    }
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: usize = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The same rows in PostgreSQL, queried with `ILIKE`, then with a `pg_trgm` GIN index.
+async fn baseline(url: &str, o: &Options, mix: &[(String, Option<Vec<String>>)], ours: f64) -> anyhow::Result<()> {
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(o.clients as u32 + 1).connect(url).await?;
+    sqlx::query("DROP TABLE IF EXISTS bench_offerings").execute(&pool).await?;
+    sqlx::query(
+        "CREATE TABLE bench_offerings (offering_code text PRIMARY KEY, name text, agency text, body text,
+         division_code text, level text)",
+    )
+    .execute(&pool)
+    .await?;
+    let start = Instant::now();
+    let mut generator = Generator::new(42);
+    let mut conn = pool.acquire().await?;
+    let mut copy = conn.copy_in_raw("COPY bench_offerings FROM STDIN WITH (FORMAT text)").await?;
+    let clean = |s: &str| s.replace(['\t', '\n', '\\'], " ");
+    let mut buf = String::new();
+    for i in 0..o.offerings {
+        let x = generator.next_offering();
+        let body = [x.conditions.as_str(), &x.result.name]
+            .into_iter()
+            .chain(x.materials.iter().map(|m| m.name.as_str()))
+            .chain(x.steps.iter().map(|s| s.description.as_str()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let level = serde_json::to_value(x.level)?.as_str().unwrap_or_default().to_owned();
+        buf.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\n",
+            x.offering_code,
+            clean(&x.name),
+            clean(&x.agency.name),
+            clean(&body),
+            x.division_code,
+            level
+        ));
+        if buf.len() > 1 << 20 || i + 1 == o.offerings {
+            copy.send(buf.as_bytes()).await?;
+            buf.clear();
+        }
+    }
+    copy.finish().await?;
+    drop(conn);
+    sqlx::query("ANALYZE bench_offerings").execute(&pool).await?;
+    println!("postgres load: {:.1} s", start.elapsed().as_secs_f64());
+
+    let sql = "SELECT offering_code, name, count(*) OVER () FROM bench_offerings
+               WHERE (name ILIKE $1 OR agency ILIKE $1 OR body ILIKE $1)
+                 AND ($2::text[] IS NULL OR level = 'national' OR division_code = ANY($2))
+               ORDER BY (name ILIKE $1) DESC LIMIT 10";
+    let run_mix = |pool: PgPool, label: &'static str, n: usize| {
+        let mix = mix.to_vec();
+        async move {
+            let mut ms = Vec::new();
+            for i in 0..n {
+                let (q, d) = &mix[i % mix.len()];
+                let t = Instant::now();
+                let rows = sqlx::query(sql).bind(format!("%{q}%")).bind(d.clone()).fetch_all(&pool).await?;
+                let _: Option<i64> = rows.first().map(|r| r.get(2));
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            println!("{}", summary(label, ms));
+            anyhow::Ok(())
+        }
+    };
+    let pg_qps = |pool: PgPool| {
+        let mix = mix.to_vec();
+        let clients = o.clients;
+        let seconds = o.seconds;
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(seconds);
+            let tasks: Vec<_> = (0..clients)
+                .map(|c| {
+                    let (pool, mix) = (pool.clone(), mix.clone());
+                    tokio::spawn(async move {
+                        let mut n = 0usize;
+                        while Instant::now() < deadline {
+                            let (q, d) = &mix[(c * 7 + n) % mix.len()];
+                            if sqlx::query(sql).bind(format!("%{q}%")).bind(d.clone()).fetch_all(&pool).await.is_err() {
+                                break;
+                            }
+                            n += 1;
+                        }
+                        n
+                    })
+                })
+                .collect();
+            let mut total = 0;
+            for t in tasks {
+                total += t.await.unwrap_or(0);
+            }
+            total as f64 / seconds as f64
+        }
+    };
+    // Sequential scans take seconds at scale: a few queries suffice for their distribution.
+    let samples = (o.queries / 50).clamp(6, 60);
+    run_mix(pool.clone(), "postgres ILIKE latency (1 client)", samples).await?;
+    let ilike = pg_qps(pool.clone()).await;
+    println!(
+        "postgres ILIKE throughput ({} clients): {ilike:.1} queries/s; tantivy is {:.0}x",
+        o.clients,
+        ours / ilike.max(1e-9)
+    );
+
+    let start = Instant::now();
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute(&pool).await?;
+    sqlx::query(
+        "CREATE INDEX bench_offerings_trgm ON bench_offerings USING gin (name gin_trgm_ops, agency gin_trgm_ops, body gin_trgm_ops)",
+    )
+    .execute(&pool)
+    .await?;
+    println!("pg_trgm GIN index build: {:.1} s", start.elapsed().as_secs_f64());
+    run_mix(pool.clone(), "postgres pg_trgm latency (1 client)", samples * 4).await?;
+    let trgm = pg_qps(pool.clone()).await;
+    println!(
+        "postgres pg_trgm throughput ({} clients): {trgm:.1} queries/s; tantivy is {:.0}x",
+        o.clients,
+        ours / trgm.max(1e-9)
+    );
+    sqlx::query("DROP TABLE bench_offerings").execute(&pool).await?;
+    Ok(())
+}
