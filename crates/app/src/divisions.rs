@@ -18,6 +18,7 @@ pub async fn seed(store: &Store) -> Result<(), AppError> {
 
 /// A division with its path from the province down (the last element is the division itself).
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DivisionView {
     pub code: String,
     pub name: String,
@@ -27,6 +28,7 @@ pub struct DivisionView {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PathElement {
     pub code: String,
     pub name: String,

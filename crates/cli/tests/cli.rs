@@ -269,4 +269,75 @@ async fn catalog_import_reports_bad_rows_and_is_idempotent() {
     let o = run(dir.path(), &all);
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).contains("published 0, unchanged 997, rejected 0"));
+
+    // CSV: the same catalog exports and imports back without change.
+    let csv_file = dir.path().join("export.csv");
+    let mut all = vec!["catalog", "export", "--out", csv_file.to_str().unwrap()];
+    all.extend_from_slice(&args);
+    assert_eq!(run(dir.path(), &all).status.code(), Some(0));
+    let csv_text = std::fs::read_to_string(&csv_file).unwrap();
+    assert!(csv_text.starts_with("offering_code,name,aliases,"), "{}", &csv_text[..200]);
+    let mut all = vec!["catalog", "import", csv_file.to_str().unwrap()];
+    all.extend_from_slice(&args);
+    let o = run(dir.path(), &all);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("published 0, unchanged 997, rejected 0"));
+
+    // A CSV row spanning lines is reported by the line it starts on; a changed row is a new version.
+    let mut rows: Vec<String> = csv_text.lines().take(4).map(str::to_owned).collect();
+    rows[1] = rows[1].replacen(",测试事项 0,", ",\"测试事项 0\n（第二行）\",", 1);
+    rows[2] = "only,three,cells".into();
+    let edited = dir.path().join("edited.csv");
+    std::fs::write(&edited, rows.join("\n")).unwrap();
+    let mut all = vec!["catalog", "import", edited.to_str().unwrap()];
+    all.extend_from_slice(&args);
+    let o = run(dir.path(), &all);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("published 1, unchanged 1, rejected 1"), "{out}");
+    assert!(out.contains("line 4)") && out.contains("expected 42 cells, got 3"), "{out}");
+
+    // A header that is not the documented one writes nothing.
+    std::fs::write(&edited, "offering_code,colour\nx,y\n").unwrap();
+    let o = run(dir.path(), &all);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(err.contains("colour") && err.contains("header"), "{err}");
+}
+
+#[tokio::test]
+async fn a_draft_is_published_only_when_it_keeps_the_rules() {
+    use tongban_domain::catalog::{OnlineDepth, testing::sample};
+    let dir = tempfile::tempdir().unwrap();
+    let (storage, _tmp) = storage_args().await;
+    let with_storage = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(storage.iter().map(String::as_str));
+        run(dir.path(), &all)
+    };
+    let mut o = sample();
+    o.online_depth = OnlineDepth::IV;
+    o.visits = 1; // breaks "depth IV ⇒ 0 visits"
+    let file = dir.path().join("draft.json");
+    std::fs::write(&file, serde_json::to_string(&o).unwrap()).unwrap();
+
+    let out = with_storage(&["catalog", "draft", file.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("draft saved") && text.contains("visits"), "{text}");
+    let out = with_storage(&["catalog", "publish", &o.offering_code]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("visits"));
+
+    o.visits = 0;
+    std::fs::write(&file, serde_json::to_string(&o).unwrap()).unwrap();
+    assert_eq!(with_storage(&["catalog", "draft", file.to_str().unwrap()]).status.code(), Some(0));
+    let out = with_storage(&["catalog", "publish", &o.offering_code, "--note", "全程网办"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("published version 1"));
+    // The draft is gone once published.
+    let out = with_storage(&["catalog", "publish", &o.offering_code]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("draft not found"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

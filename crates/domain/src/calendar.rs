@@ -108,6 +108,7 @@ impl Suspension {
 /// A computed deadline. `provisional` when any counted day lies in a year whose notice is not
 /// loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deadline {
     pub due: NaiveDate,
     pub provisional: bool,

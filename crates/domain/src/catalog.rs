@@ -25,6 +25,7 @@ pub const ITEM_TYPES: &[(&str, &str)] = &[
 /// 行使层级.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ExerciseLevel {
     National,
     Provincial,
@@ -50,6 +51,7 @@ impl ExerciseLevel {
 /// 服务对象: 自然人 or 法人.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Audience {
     Person,
     Organization,
@@ -58,6 +60,7 @@ pub enum Audience {
 /// 办理项: the handling variant of an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HandlingKind {
     /// 新设
     New,
@@ -71,6 +74,7 @@ pub enum HandlingKind {
 
 /// 网上办理深度, the graded scale [fixed].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OnlineDepth {
     /// Ⅰ 信息发布
     I,
@@ -103,6 +107,7 @@ pub const ONLINE_SERVICES: &[&str] = &[
 /// 办件类型.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CaseKind {
     /// 即办件: concluded on the spot, the same day.
     Immediate,
@@ -117,6 +122,7 @@ pub enum CaseKind {
 /// Where a material comes from. Only `Applicant` materials are asked of the applicant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MaterialSource {
     Applicant,
     /// Issued as an electronic licence of this type (减材料: used instead of paper).
@@ -133,6 +139,7 @@ pub enum MaterialSource {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Original {
     Original,
     Copy,
@@ -141,6 +148,7 @@ pub enum Original {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MaterialForm {
     Paper,
     Electronic,
@@ -150,6 +158,7 @@ pub enum MaterialForm {
 /// One entry of the materials list (申请材料).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Material {
     pub name: String,
     pub original: Original,
@@ -164,6 +173,7 @@ pub struct Material {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     pub name: String,
     #[serde(default)]
@@ -173,6 +183,7 @@ pub struct Step {
 /// 特殊环节: hearing, testing, inspection, expert review… (行政许可法 §45).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpecialProcedure {
     pub name: String,
     pub max_workdays: u32,
@@ -182,6 +193,7 @@ pub struct SpecialProcedure {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fees {
     pub charged: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,6 +206,7 @@ pub struct Fees {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Faq {
     pub q: String,
     pub a: String,
@@ -202,6 +215,7 @@ pub struct Faq {
 /// 办理结果.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResultSpec {
     /// `licence`, `document` or `none`.
     pub kind: String,
@@ -211,6 +225,7 @@ pub struct ResultSpec {
 /// An item of the base catalog (基本目录) as an offering references it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemRef {
     pub code: String,
     pub name: String,
@@ -228,6 +243,7 @@ pub struct ItemRef {
 /// An implementing agency (实施机构).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgencyRef {
     pub credit_code: String,
     pub name: String,
@@ -239,6 +255,7 @@ pub struct AgencyRef {
 /// import and export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Offering {
     pub offering_code: String,
     pub item: ItemRef,

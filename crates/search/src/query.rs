@@ -13,6 +13,7 @@ use tongban_domain::catalog::{Audience, CaseKind, ExerciseLevel, Offering, Onlin
 
 /// One result row: what a results list shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     pub offering_code: String,
     pub item_code: String,
@@ -68,9 +69,12 @@ pub struct SearchQuery {
 pub type Facets = BTreeMap<String, BTreeMap<String, u64>>;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResults {
     pub total: usize,
     pub items: Vec<SearchHit>,
+    /// Facet group (audience, theme, depth, case_kind, agency, level) → value → count.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub facets: Facets,
     pub took_ms: f64,
 }

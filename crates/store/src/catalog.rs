@@ -35,6 +35,7 @@ pub struct PublishedGuide {
 
 /// One entry of an offering's change history.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionSummary {
     pub version: i32,
     pub note: String,

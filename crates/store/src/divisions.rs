@@ -8,6 +8,7 @@ use tongban_domain::DivisionLevel;
 pub const DATASET: &str = "divisions";
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DivisionRecord {
     pub code: String,
     pub name: String,

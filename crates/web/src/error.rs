@@ -16,17 +16,21 @@ pub struct ApiError {
     pub fields: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
+/// The body of every API error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorBody {
+    error: ErrorDetail,
 }
 
-#[derive(Serialize)]
-struct Inner<'a> {
-    code: &'a str,
-    message: &'a str,
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// Stable machine code, e.g. `validation_failed`, `not_found`.
+    code: &'static str,
+    /// In Chinese, then English in parentheses.
+    message: String,
+    /// Bad input field → why.
     #[serde(skip_serializing_if = "Option::is_none")]
-    fields: Option<&'a BTreeMap<String, String>>,
+    fields: Option<BTreeMap<String, String>>,
 }
 
 impl ApiError {
@@ -68,7 +72,7 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body { error: Inner { code: self.code, message: &self.message, fields: self.fields.as_ref() } };
+        let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message, fields: self.fields } };
         (self.status, Json(body)).into_response()
     }
 }

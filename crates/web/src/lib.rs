@@ -11,6 +11,7 @@ mod middleware;
 mod ops;
 mod pages;
 
+pub use api::openapi;
 pub use error::ApiError;
 
 use axum::Router;

@@ -305,7 +305,10 @@ async fn with_catalog(s: &Server) {
         lines.push(serde_json::to_string(&o).unwrap());
     }
     lines.push("{not json".into());
-    let report = tongban_app::catalog::import_jsonl(&s.app, &lines.join("\n"), "test", &|_| {}).await.unwrap();
+    let report =
+        tongban_app::catalog::import(&s.app, tongban_app::catalog::Format::Jsonl, &lines.join("\n"), "test", &|_| {})
+            .await
+            .unwrap();
     assert_eq!((report.published, report.rejected.keys().copied().collect::<Vec<_>>()), (3, vec![4]));
 }
 
@@ -368,4 +371,13 @@ async fn catalog_search_and_guides_over_http() {
     let res = s.http.get(format!("{}/search", s.base)).header("cookie", "division=440106").send().await.unwrap();
     let html = res.text().await.unwrap();
     assert!(html.contains("临时居民身份证申领") && !html.contains("居民身份证换领</a>"), "{html}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served() {
+    let s = server().await;
+    let (status, doc) = s.json("/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc, serde_json::to_value(tongban_web::openapi::document()).unwrap());
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", doc["openapi"]);
 }

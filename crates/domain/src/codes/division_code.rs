@@ -17,6 +17,7 @@ pub(crate) fn is_province(two: &str) -> bool {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DivisionLevel {
     /// 省级
     Province,

@@ -48,6 +48,7 @@ pub enum CodeError {
 /// The kinds of code `check_code` recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CodeKind {
     CitizenId,
     CreditCode,
@@ -71,6 +72,7 @@ impl CodeKind {
 /// The result of checking a value of unknown kind: the shape of `tongban code check --json`
 /// and of `GET /api/v1/codes/check`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckOutcome {
     pub kind: CodeKind,
     pub valid: bool,

@@ -4,6 +4,7 @@ mod calendar;
 pub(crate) mod catalog;
 mod codes;
 mod divisions;
+pub mod openapi;
 
 use crate::{ApiError, AppState};
 use axum::Router;
@@ -14,6 +15,7 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(divisions::routes())
         .merge(catalog::routes())
+        .route("/api/v1/openapi.json", axum::routing::get(openapi::serve))
         .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }))
         .route("/api", axum::routing::any(|| async { ApiError::not_found() }))
 }

@@ -1,11 +1,13 @@
 //! The service catalog: publishing guides under the consistency rules, importing and exporting
 //! them, the demo catalog, and search over the index kept in step with the database.
 
+mod csv_format;
+
 use crate::{AppError, datasets};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tongban_domain::DivisionCode;
-use tongban_domain::catalog::{Audience, CaseKind, Offering, OnlineDepth};
+use tongban_domain::catalog::{Audience, CaseKind, Offering, OnlineDepth, Violations};
 use tongban_search::{SearchQuery, SearchResults};
 use tongban_store::Store;
 use tongban_store::catalog::{PublishOutcome, PublishedGuide};
@@ -34,6 +36,19 @@ pub async fn publish(app: &crate::App, o: &Offering, note: &str) -> Result<Publi
     let outcome = app.store.publish_offering(o, note).await?;
     sync(app).await?;
     Ok(outcome)
+}
+
+/// Saves `o` as the draft of its offering, whatever rules it still breaks (a draft may be
+/// incomplete); returns those rules, which publishing will insist on.
+pub async fn save_draft(app: &crate::App, o: &Offering) -> Result<Violations, AppError> {
+    app.store.save_draft(o).await?;
+    Ok(o.validate(&datasets::division_known))
+}
+
+/// Publishes the draft of offering `code` under the consistency rules.
+pub async fn publish_draft(app: &crate::App, code: &str, note: &str) -> Result<PublishOutcome, AppError> {
+    let draft = app.store.draft(code).await?.ok_or(AppError::NotFound { what: "草稿", what_en: "draft" })?;
+    publish(app, &draft, note).await
 }
 
 /// Adds to the index every publication it has not seen yet. Returns how many it applied.
@@ -76,9 +91,58 @@ pub struct ImportReport {
     pub rejected: BTreeMap<usize, String>,
 }
 
-/// Parses one JSON Lines row into a validated offering.
-fn parse_row(line: &str) -> Result<Offering, String> {
-    let o: Offering = serde_json::from_str(line).map_err(|e| format!("JSON 无效 (invalid JSON): {e}"))?;
+/// The file formats of import and export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON Lines: one offering a line, as the API returns it.
+    Jsonl,
+    /// CSV with the columns of `docs/catalog-csv.md`.
+    Csv,
+}
+
+impl Format {
+    /// By file name: `*.csv` is CSV, anything else JSON Lines.
+    pub fn of_path(path: &Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("csv") => Self::Csv,
+            _ => Self::Jsonl,
+        }
+    }
+}
+
+/// A row as its line number (1-based) and its JSON object, or why it is not one.
+type Row = (usize, Result<serde_json::Value, String>);
+
+fn jsonl_rows(text: &str) -> impl Iterator<Item = Row> + Send + '_ {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, serde_json::from_str(l).map_err(|e| format!("JSON 无效 (invalid JSON): {e}"))))
+}
+
+fn csv_rows(text: &str) -> Result<impl Iterator<Item = Row> + Send + '_, AppError> {
+    let mut reader = ::csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| header_error(e.to_string()))?;
+    let positions = csv_format::read_header(header).map_err(header_error)?;
+    Ok(reader.into_records().map(move |r| match r {
+        Ok(record) => {
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            (line, csv_format::row_to_json(&positions, &record))
+        }
+        Err(e) => {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            (line, Err(format!("CSV 无效 (invalid CSV): {e}")))
+        }
+    }))
+}
+
+fn header_error(reason: String) -> AppError {
+    AppError::field("header", reason)
+}
+
+/// A row's object as a validated offering, or every reason it is not one.
+fn parse_row(row: serde_json::Value) -> Result<Offering, String> {
+    let o: Offering = serde_json::from_value(row).map_err(|e| format!("字段无效 (invalid field): {e}"))?;
     validate(&o).map_err(|e| match e {
         AppError::Validation { fields } => {
             fields.into_iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
@@ -88,22 +152,24 @@ fn parse_row(line: &str) -> Result<Offering, String> {
     Ok(o)
 }
 
-/// Imports JSON Lines (one offering a line, blank lines ignored). Each row is published in its
-/// own transaction: a bad row is reported with its line number and stops nothing. Re-importing
-/// the same file publishes nothing new. `progress` is told each line number as it is done.
-pub async fn import_jsonl(
+/// Imports a catalog file. Each row is published in its own transaction: a bad row is reported
+/// with its line number and stops nothing. Re-importing the same file publishes nothing new.
+/// `progress` is told each line number as it is done. A CSV header that is not the documented
+/// one fails the whole file before anything is written.
+pub async fn import(
     app: &crate::App,
+    format: Format,
     text: &str,
     note: &str,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<ImportReport, AppError> {
+    let rows: Box<dyn Iterator<Item = Row> + Send + '_> = match format {
+        Format::Jsonl => Box::new(jsonl_rows(text)),
+        Format::Csv => Box::new(csv_rows(text)?),
+    };
     let mut report = ImportReport::default();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        match parse_row(line) {
+    for (line_no, row) in rows {
+        match row.and_then(parse_row) {
             Ok(o) => {
                 if app.store.publish_offering(&o, note).await?.changed {
                     report.published += 1;
@@ -121,16 +187,42 @@ pub async fn import_jsonl(
     Ok(report)
 }
 
-/// Every published guide as JSON Lines, in revision order: what `import_jsonl` reads.
-pub async fn export_jsonl(store: &Store, out: &mut (dyn std::io::Write + Send)) -> Result<usize, AppError> {
+/// Every published guide, in revision order: what `import` reads.
+pub async fn export(store: &Store, format: Format, out: &mut (dyn std::io::Write + Send)) -> Result<usize, AppError> {
+    match format {
+        Format::Jsonl => {
+            each_published(store, |o| {
+                let line = serde_json::to_string(o).map_err(internal)?;
+                writeln!(out, "{line}").map_err(internal)
+            })
+            .await
+        }
+        Format::Csv => {
+            let mut w = ::csv::Writer::from_writer(out);
+            w.write_record(csv_format::header()).map_err(internal)?;
+            let n = each_published(store, |o| {
+                let value = serde_json::to_value(o).map_err(internal)?;
+                w.write_record(csv_format::json_to_row(&value)).map_err(internal)
+            })
+            .await?;
+            w.flush().map_err(internal)?;
+            Ok(n)
+        }
+    }
+}
+
+/// Calls `f` with every published guide in revision order; how many there were.
+async fn each_published(
+    store: &Store,
+    mut f: impl FnMut(&Offering) -> Result<(), AppError> + Send,
+) -> Result<usize, AppError> {
     let mut from = 0;
     let mut n = 0;
     loop {
         let batch = store.published_after(from, SYNC_BATCH).await?;
         let Some(last) = batch.last().map(|g| g.revision) else { return Ok(n) };
         for g in &batch {
-            let line = serde_json::to_string(&g.offering).map_err(internal)?;
-            writeln!(out, "{line}").map_err(internal)?;
+            f(&g.offering)?;
         }
         n += batch.len();
         from = last;
@@ -142,7 +234,7 @@ pub async fn seed_demo(app: &crate::App) -> Result<Option<ImportReport>, AppErro
     if app.store.published_count().await? > 0 {
         return Ok(None);
     }
-    let report = import_jsonl(app, datasets::DEMO_CATALOG, "demo", &|_| {}).await?;
+    let report = import(app, Format::Jsonl, datasets::DEMO_CATALOG, "demo", &|_| {}).await?;
     if !report.rejected.is_empty() {
         tracing::error!(rejected = ?report.rejected, "demo catalog rows rejected");
     }

@@ -1,0 +1,45 @@
+//! The OpenAPI document of the JSON API, generated from the handlers' annotations and served at
+//! `GET /api/v1/openapi.json`. A snapshot (`docs/openapi.json`) is checked by the tests so that
+//! every change to the API shows in review.
+
+use super::{calendar, catalog, codes, divisions};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tongban (通办) API",
+        description = "一网通办政务服务平台的 JSON 接口 (the JSON API of the Tongban platform). Errors are \
+                       `{\"error\": {\"code\", \"message\", \"fields\"?}}` with a stable `code`.",
+        license(name = "Apache-2.0"),
+    ),
+    paths(
+        catalog::search,
+        catalog::offering,
+        catalog::versions,
+        codes::check_one,
+        codes::check_many,
+        divisions::one,
+        divisions::children,
+        calendar::deadline,
+        calendar::years,
+    ),
+    tags(
+        (name = "catalog", description = "服务事项与办事指南 (service catalog and guides)"),
+        (name = "codes", description = "国家标准代码校验 (national code checks)"),
+        (name = "divisions", description = "行政区划 GB/T 2260 (administrative divisions)"),
+        (name = "calendar", description = "法定工作日 (statutory working days)"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as served.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+pub(crate) async fn serve() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(document())
+}
