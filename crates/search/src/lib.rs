@@ -4,13 +4,14 @@
 //! revision it holds, so a process catches up after a crash or after another process published
 //! (`CatalogIndex::indexed_revision` + `Store::published_after`), and it can always be rebuilt.
 
+mod facets;
 mod query;
 
 pub use query::{Facets, SearchHit, SearchQuery, SearchResults};
 
 use std::path::Path;
 use std::sync::Mutex;
-use tantivy::schema::{FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use tongban_domain::catalog::{Audience, Offering};
@@ -47,7 +48,6 @@ pub(crate) struct Fields {
     pub theme: Field,
     pub depth: Field,
     pub case_kind: Field,
-    pub facet: Field,
     /// The hit as JSON, returned as is.
     pub hit: Field,
 }
@@ -70,13 +70,12 @@ fn schema() -> (Schema, Fields) {
         agency_name: b.add_text_field("agency_name", text(false)),
         body: b.add_text_field("body", text(false)),
         division: b.add_text_field("division", STRING),
-        level: b.add_text_field("level", STRING),
-        audience: b.add_text_field("audience", STRING),
-        agency: b.add_text_field("agency", STRING),
-        theme: b.add_text_field("theme", STRING),
-        depth: b.add_text_field("depth", STRING),
-        case_kind: b.add_text_field("case_kind", STRING),
-        facet: b.add_facet_field("facet", FacetOptions::default()),
+        level: b.add_text_field("level", STRING | FAST),
+        audience: b.add_text_field("audience", STRING | FAST),
+        agency: b.add_text_field("agency", STRING | FAST),
+        theme: b.add_text_field("theme", STRING | FAST),
+        depth: b.add_text_field("depth", STRING | FAST),
+        case_kind: b.add_text_field("case_kind", STRING | FAST),
         hit: b.add_text_field("hit", STORED),
     };
     (b.build(), fields)
@@ -184,17 +183,11 @@ impl CatalogIndex {
         d.add_text(f.agency, &o.agency.credit_code);
         d.add_text(f.depth, enum_str(&o.online_depth));
         d.add_text(f.case_kind, enum_str(&o.case_kind));
-        d.add_facet(f.facet, facet(&["depth", &enum_str(&o.online_depth)]));
-        d.add_facet(f.facet, facet(&["case_kind", &enum_str(&o.case_kind)]));
-        d.add_facet(f.facet, facet(&["agency", &o.agency.credit_code]));
-        d.add_facet(f.facet, facet(&["level", &enum_str(&o.level)]));
         for a in &o.audience {
             d.add_text(f.audience, enum_str(a));
-            d.add_facet(f.facet, facet(&["audience", &enum_str(a)]));
         }
         for t in &o.themes {
             d.add_text(f.theme, t);
-            d.add_facet(f.facet, facet(&["theme", t]));
         }
         d.add_text(f.hit, serde_json::to_string(&SearchHit::of(o)).unwrap_or_default());
         d
@@ -217,10 +210,6 @@ pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
         Ok(serde_json::Value::String(s)) => s,
         _ => String::new(),
     }
-}
-
-fn facet(path: &[&str]) -> tantivy::schema::Facet {
-    tantivy::schema::Facet::from_path(path.iter().copied())
 }
 
 /// Audience as the query parameter names it.

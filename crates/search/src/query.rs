@@ -1,11 +1,12 @@
 //! Queries over the catalog index: keywords (jieba-segmented, all words required, exact name
 //! first, fuzzy for Latin words), filters, facets with counts, pagination.
 
+use crate::facets::FacetCounter;
 use crate::{CatalogIndex, SearchError, enum_str};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Instant;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
@@ -79,9 +80,6 @@ pub struct SearchResults {
     pub took_ms: f64,
 }
 
-/// The facet groups counted for every search.
-const FACET_GROUPS: [&str; 6] = ["audience", "theme", "depth", "case_kind", "agency", "level"];
-
 impl CatalogIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let start = Instant::now();
@@ -89,12 +87,8 @@ impl CatalogIndex {
         let searcher = self.reader.searcher();
         let per_page = q.per_page.max(1);
         let offset = q.page.saturating_sub(1).saturating_mul(per_page);
-        let mut facet_collector = FacetCollector::for_field("facet");
-        for g in FACET_GROUPS {
-            facet_collector.add_facet(format!("/{g}").as_str());
-        }
         let top = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
-        let (docs, total, facet_counts) = searcher.search(&query, &(top, Count, facet_collector))?;
+        let (docs, total, facets) = searcher.search(&query, &(top, Count, FacetCounter))?;
         let mut items = Vec::with_capacity(docs.len());
         for (_, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -103,14 +97,6 @@ impl CatalogIndex {
                 Ok(h) => items.push(h),
                 Err(e) => tracing::error!(error = %e, "unreadable search hit"),
             }
-        }
-        let mut facets = Facets::new();
-        for g in FACET_GROUPS {
-            let counts = facet_counts
-                .get(format!("/{g}").as_str())
-                .filter_map(|(f, n)| f.to_path().last().map(|v| (v.to_string(), n)))
-                .collect();
-            facets.insert(g.to_owned(), counts);
         }
         Ok(SearchResults { total, items, facets, took_ms: start.elapsed().as_secs_f64() * 1000.0 })
     }

@@ -1,0 +1,101 @@
+//! Facet counts from columnar fast fields. Counting is by term ordinal in each segment (an array
+//! increment per value of each matching document); only values that are counted are turned back
+//! into text. tantivy's `FacetCollector` walks each segment's whole facet dictionary on every
+//! query, which at national scale (tens of thousands of agencies) costs more than the search.
+
+use crate::query::Facets;
+use std::collections::BTreeMap;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// The facet groups counted for every search; each is a `FAST` string field of the index.
+pub(crate) const GROUPS: [&str; 6] = ["audience", "theme", "depth", "case_kind", "agency", "level"];
+
+/// Values a segment reports per group. Groups with more values (agencies, nationally tens of
+/// thousands) report their most frequent ones, so their counts are exact for values that rank
+/// in every segment's top list — which the few values a page shows do in practice.
+const PER_SEGMENT: usize = 200;
+
+/// Values a group returns at most (ties at the last place included).
+const SHOWN: usize = 50;
+
+pub(crate) struct FacetCounter;
+
+pub(crate) struct SegmentFacetCounter {
+    groups: Vec<(usize, StrColumn, Vec<u32>)>,
+}
+
+impl Collector for FacetCounter {
+    type Fruit = Facets;
+    type Child = SegmentFacetCounter;
+
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFacetCounter> {
+        let mut groups = Vec::with_capacity(GROUPS.len());
+        for (i, g) in GROUPS.iter().enumerate() {
+            if let Some(column) = segment.fast_fields().str(g)? {
+                let counts = vec![0; column.num_terms()];
+                groups.push((i, column, counts));
+            }
+        }
+        Ok(SegmentFacetCounter { groups })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
+        let mut all: Facets = GROUPS.iter().map(|g| (g.to_string(), BTreeMap::new())).collect();
+        for fruit in fruits {
+            for (group, counts) in fruit {
+                let into = all.entry(group).or_default();
+                for (value, n) in counts {
+                    *into.entry(value).or_default() += n;
+                }
+            }
+        }
+        for counts in all.values_mut() {
+            if counts.len() > SHOWN {
+                let mut ranked: Vec<u64> = counts.values().copied().collect();
+                ranked.sort_unstable_by(|a, b| b.cmp(a));
+                let floor = ranked[SHOWN - 1];
+                counts.retain(|_, n| *n >= floor);
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentFacetCounter {
+    type Fruit = Facets;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        for (_, column, counts) in &mut self.groups {
+            for ord in column.term_ords(doc) {
+                counts[ord as usize] += 1;
+            }
+        }
+    }
+
+    fn harvest(self) -> Facets {
+        let mut facets = Facets::new();
+        for (i, column, counts) in self.groups {
+            let mut counted: Vec<(u32, u64)> =
+                counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(ord, n)| (*n, ord as u64)).collect();
+            if counted.len() > PER_SEGMENT {
+                counted.select_nth_unstable_by(PER_SEGMENT, |a, b| b.0.cmp(&a.0));
+                counted.truncate(PER_SEGMENT);
+            }
+            let mut values = BTreeMap::new();
+            let mut text = String::new();
+            for (n, ord) in counted {
+                if column.ord_to_str(ord, &mut text).unwrap_or(false) {
+                    values.insert(text.clone(), u64::from(n));
+                }
+            }
+            facets.insert(GROUPS[i].to_owned(), values);
+        }
+        facets
+    }
+}
