@@ -218,6 +218,15 @@ impl Store {
             .collect()
     }
 
+    /// The names of the agencies with these credit codes (unknown codes are left out).
+    pub async fn agency_names(&self, codes: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = agency::Entity::find()
+            .filter(agency::Column::CreditCode.is_in(codes.iter().cloned()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|a| (a.credit_code, a.name)).collect())
+    }
+
     /// How many offerings have a published version.
     pub async fn published_count(&self) -> Result<u64, StoreError> {
         use sea_orm::PaginatorTrait;

@@ -17,7 +17,6 @@ use tongban_app::catalog;
 use tongban_app::divisions::DivisionRecord;
 use tongban_domain::catalog::{ITEM_TYPES, Offering, OnlineDepth};
 use tongban_search::SearchResults;
-use tongban_store::catalog::VersionSummary;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/search", get(search)).route("/offerings/{code}", get(offering))
@@ -54,6 +53,14 @@ impl Links {
     pub fn get(&self, key: &str) -> &str {
         self.pairs.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
     }
+}
+
+/// How many agencies the agency facet lists.
+const AGENCY_FACETS: usize = 10;
+
+/// The civil date in China (UTC+8, no daylight saving) of a moment.
+fn china_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string()
 }
 
 /// The depth filter's choices.
@@ -105,8 +112,16 @@ async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: Hea
     let mut params = search_params(&q);
     // The division picker remembers the visitor's choice.
     let chosen = q.first("division").map(str::to_owned);
-    if chosen.is_none() {
-        params.division = cookie(&headers, "division").map(str::to_owned);
+    // A remembered division that no longer exists (GB/T 2260 changes) is forgotten, not an error.
+    let mut forget = false;
+    if chosen.is_none()
+        && let Some(d) = cookie(&headers, "division")
+    {
+        if tongban_app::datasets::division_known(d) {
+            params.division = Some(d.to_owned());
+        } else {
+            forget = true;
+        }
     }
     let mut pairs: Vec<(String, String)> = q.0.iter().filter(|(k, v)| k != "lang" && !v.is_empty()).cloned().collect();
     if let (None, Some(d)) = (&chosen, &params.division) {
@@ -129,8 +144,10 @@ async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: Hea
             let per_page = params.per_page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(10usize).max(1);
             page.page = params.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
             page.pages = r.total.div_ceil(per_page);
-            page.agency_names = r.items.iter().map(|h| (h.agency_code.clone(), h.agency.clone())).collect();
             page.results = Some(r);
+            let mut codes: Vec<String> = page.facet("agency").into_iter().take(AGENCY_FACETS).map(|(c, _)| c).collect();
+            codes.extend(params.agency.clone());
+            page.agency_names = s.app.store.agency_names(&codes).await.unwrap_or_default();
         }
         Err(AppError::Validation { fields }) => page.errors = fields.into_iter().collect(),
         Err(e) => page.errors.push((String::new(), crate::ApiError::from(e).message)),
@@ -141,7 +158,12 @@ async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: Hea
     page.choices = choices;
     let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let mut res = f.respond(status, &page);
-    if let Some(d) = chosen.filter(|d| d.is_empty() || page.path.last().is_some_and(|p| &p.code == d)) {
+    let remembered = match chosen {
+        Some(d) if d.is_empty() || page.path.last().is_some_and(|p| p.code == d) => Some(d),
+        None if forget => Some(String::new()),
+        _ => None,
+    };
+    if let Some(d) = remembered {
         let max_age = if d.is_empty() { 0 } else { 31_536_000 };
         let cookie = format!("division={d}; Path=/; Max-Age={max_age}; SameSite=Lax");
         if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -172,7 +194,8 @@ struct OfferingPage<'a> {
     o: Offering,
     version: i32,
     published_at: String,
-    history: Vec<VersionSummary>,
+    /// Version, date in China, note; newest first.
+    history: Vec<(i32, String, String)>,
     item_type: &'static str,
     division_name: String,
 }
@@ -189,7 +212,15 @@ async fn offering(
         Ok(g) => g,
         Err(e) => return super::error_page(&f, e),
     };
-    let history = s.app.store.offering_versions(&code).await.unwrap_or_default();
+    let history = s
+        .app
+        .store
+        .offering_versions(&code)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| (v.version, china_date(v.published_at), v.note))
+        .collect();
     let division_name = s
         .app
         .store
@@ -201,8 +232,7 @@ async fn offering(
         .collect::<Vec<_>>()
         .join(" ");
     let item_type = ITEM_TYPES.iter().find(|(c, _)| *c == guide.offering.item.item_type).map_or("", |(_, n)| n);
-    // The civil date in China (UTC+8, no daylight saving).
-    let published_at = (guide.published_at + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string();
+    let published_at = china_date(guide.published_at);
     let page = OfferingPage {
         f: &f,
         o: guide.offering,
