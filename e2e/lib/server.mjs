@@ -33,10 +33,11 @@ async function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Spawns the server and waits for readiness.
+ * Spawns the server and waits for readiness. `logName` names the log file in test-results/
+ * (one per test file: `node --test` runs the files in parallel).
  * @returns {Promise<{baseURL: string, logFile: string, stop: () => Promise<{code: number|null, signal: string|null}>}>}
  */
-export async function startServer({ readyTimeoutMs = 60_000 } = {}) {
+export async function startServer({ readyTimeoutMs = 60_000, logName = 'server.log' } = {}) {
   const bin = serverBinary();
   try {
     await access(bin, fsConstants.X_OK);
@@ -53,7 +54,7 @@ export async function startServer({ readyTimeoutMs = 60_000 } = {}) {
   const listen = `127.0.0.1:${port}`;
   const baseURL = `http://${listen}`;
   await mkdir(RESULTS_DIR, { recursive: true });
-  const logFile = path.join(RESULTS_DIR, 'server.log');
+  const logFile = path.join(RESULTS_DIR, logName);
   const log = createWriteStream(logFile);
 
   // The server rejects unknown TONGBAN_* variables (TONGBAN_BIN among them) and reads
