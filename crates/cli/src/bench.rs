@@ -37,6 +37,17 @@ fn query_mix(rng: &mut Rng, counties: &[Vec<String>]) -> Vec<(String, Option<Vec
     mix
 }
 
+/// 0 single word, 1 full service name, 2 filtered by a county and its ancestors.
+fn query_kind((q, divisions): &(String, Option<Vec<String>>)) -> usize {
+    if divisions.is_some() {
+        2
+    } else if q.chars().count() > 4 {
+        1
+    } else {
+        0
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -133,12 +144,27 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         index.search(&search(i))?;
     }
     let mut ms = Vec::with_capacity(o.queries);
+    let mut by_kind: [Vec<f64>; 3] = Default::default();
+    let mut matches: [Vec<f64>; 3] = Default::default();
     for i in 0..o.queries {
         let t = Instant::now();
-        index.search(&search(i))?;
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        let found = index.search(&search(i))?.total;
+        let elapsed = t.elapsed().as_secs_f64() * 1000.0;
+        ms.push(elapsed);
+        let kind = query_kind(&mix[i % mix.len()]);
+        by_kind[kind].push(elapsed);
+        matches[kind].push(found as f64);
     }
     println!("{}", summary("tantivy+jieba latency (1 client, warm)", ms));
+    for (kind, label) in ["single words", "full names", "with division filter"].iter().enumerate() {
+        let mut found = std::mem::take(&mut matches[kind]);
+        found.sort_by(f64::total_cmp);
+        println!(
+            "  {}; median matches {:.0}",
+            summary(label, std::mem::take(&mut by_kind[kind])),
+            percentile(&found, 0.5)
+        );
+    }
     let qps = throughput(o.clients, Duration::from_secs(o.seconds), {
         let (index, search) = (index.clone(), search.clone());
         move |i| index.search(&search(i)).map(|_| ()).map_err(|e| e.to_string())
