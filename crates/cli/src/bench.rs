@@ -120,12 +120,22 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         eprint!("\rindexed {done}/{}", o.offerings);
     }
     eprintln!();
+    let indexed = start.elapsed();
+    let segments = index.segments();
+    tokio::task::spawn_blocking({
+        let index = index.clone();
+        move || index.optimize()
+    })
+    .await??;
     let build = start.elapsed();
     let (rss, hwm) = rss_mb();
     println!(
-        "index build: {:.1} s ({:.0} offerings/s); size {:.1} MiB; RSS {rss:.0} MiB, peak {hwm:.0} MiB",
+        "index build: {:.1} s ({:.0} offerings/s), of which merging {segments} segments into {}: {:.1} s; \
+         size {:.1} MiB; RSS {rss:.0} MiB, peak {hwm:.0} MiB",
         build.as_secs_f64(),
         o.offerings as f64 / build.as_secs_f64(),
+        index.segments(),
+        (build - indexed).as_secs_f64(),
         dir_size(&index_dir) as f64 / 1048576.0
     );
 

@@ -22,8 +22,17 @@ const SHOWN: usize = 50;
 
 pub(crate) struct FacetCounter;
 
+/// One group in one segment: counts by term ordinal, and the ordinals counted so far (so that a
+/// narrow search does not scan the counts of every agency in the segment).
+struct GroupCounts {
+    group: usize,
+    column: StrColumn,
+    counts: Vec<u32>,
+    touched: Vec<u64>,
+}
+
 pub(crate) struct SegmentFacetCounter {
-    groups: Vec<(usize, StrColumn, Vec<u32>)>,
+    groups: Vec<GroupCounts>,
 }
 
 impl Collector for FacetCounter {
@@ -32,10 +41,10 @@ impl Collector for FacetCounter {
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFacetCounter> {
         let mut groups = Vec::with_capacity(GROUPS.len());
-        for (i, g) in GROUPS.iter().enumerate() {
+        for (group, g) in GROUPS.iter().enumerate() {
             if let Some(column) = segment.fast_fields().str(g)? {
                 let counts = vec![0; column.num_terms()];
-                groups.push((i, column, counts));
+                groups.push(GroupCounts { group, column, counts, touched: Vec::new() });
             }
         }
         Ok(SegmentFacetCounter { groups })
@@ -71,18 +80,21 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = Facets;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (_, column, counts) in &mut self.groups {
-            for ord in column.term_ords(doc) {
-                counts[ord as usize] += 1;
+        for g in &mut self.groups {
+            for ord in g.column.term_ords(doc) {
+                let n = &mut g.counts[ord as usize];
+                if *n == 0 {
+                    g.touched.push(ord);
+                }
+                *n += 1;
             }
         }
     }
 
     fn harvest(self) -> Facets {
         let mut facets = Facets::new();
-        for (i, column, counts) in self.groups {
-            let mut counted: Vec<(u32, u64)> =
-                counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(ord, n)| (*n, ord as u64)).collect();
+        for GroupCounts { group, column, counts, touched } in self.groups {
+            let mut counted: Vec<(u32, u64)> = touched.into_iter().map(|ord| (counts[ord as usize], ord)).collect();
             if counted.len() > PER_SEGMENT {
                 counted.select_nth_unstable_by(PER_SEGMENT, |a, b| b.0.cmp(&a.0));
                 counted.truncate(PER_SEGMENT);
@@ -94,7 +106,7 @@ impl SegmentCollector for SegmentFacetCounter {
                     values.insert(text.clone(), u64::from(n));
                 }
             }
-            facets.insert(GROUPS[i].to_owned(), values);
+            facets.insert(GROUPS[group].to_owned(), values);
         }
         facets
     }

@@ -40,7 +40,9 @@ pub(crate) struct Fields {
     pub name: Field,
     pub aliases: Field,
     pub agency_name: Field,
-    pub body: Field,
+    /// Name, aliases, agency and guide text together, without positions: every query word must
+    /// be here. One posting list per word keeps the conjunction cheap at national scale.
+    pub all: Field,
     pub division: Field,
     pub level: Field,
     pub audience: Field,
@@ -54,21 +56,18 @@ pub(crate) struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = |stored: bool| {
-        let o = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(JIEBA)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        if stored { o.set_stored() } else { o }
+    let text = |record: IndexRecordOption| {
+        TextOptions::default()
+            .set_indexing_options(TextFieldIndexing::default().set_tokenizer(JIEBA).set_index_option(record))
     };
+    let positions = IndexRecordOption::WithFreqsAndPositions;
     let fields = Fields {
         code: b.add_text_field("offering_code", STRING),
         name_exact: b.add_text_field("name_exact", STRING),
-        name: b.add_text_field("name", text(false)),
-        aliases: b.add_text_field("aliases", text(false)),
-        agency_name: b.add_text_field("agency_name", text(false)),
-        body: b.add_text_field("body", text(false)),
+        name: b.add_text_field("name", text(positions)),
+        aliases: b.add_text_field("aliases", text(positions)),
+        agency_name: b.add_text_field("agency_name", text(positions)),
+        all: b.add_text_field("all", text(IndexRecordOption::WithFreqs)),
         division: b.add_text_field("division", STRING),
         level: b.add_text_field("level", STRING | FAST),
         audience: b.add_text_field("audience", STRING | FAST),
@@ -85,7 +84,8 @@ fn schema() -> (Schema, Fields) {
 pub struct CatalogIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` only while `optimize` swaps it.
+    writer: Mutex<Option<IndexWriter>>,
     pub(crate) fields: Fields,
 }
 
@@ -120,7 +120,7 @@ impl CatalogIndex {
         index.tokenizers().register(JIEBA, analyzer);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_BUDGET)?;
-        Ok(Self { index, reader, writer: Mutex::new(writer), fields })
+        Ok(Self { index, reader, writer: Mutex::new(Some(writer)), fields })
     }
 
     /// The highest catalog revision this index holds (0 when empty).
@@ -135,19 +135,53 @@ impl CatalogIndex {
         offerings: impl IntoIterator<Item = &'a Offering>,
         revision: i64,
     ) -> Result<(), SearchError> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let w = guard.as_mut().ok_or(SearchError::Poisoned)?;
         for o in offerings {
             w.delete_term(Term::from_field_text(self.fields.code, &o.offering_code));
             w.add_document(self.document(o))?;
         }
-        self.commit(&mut w, revision)
+        self.commit(w, revision)
     }
 
     /// Removes every document (before a rebuild).
     pub fn clear(&self) -> Result<(), SearchError> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let w = guard.as_mut().ok_or(SearchError::Poisoned)?;
         w.delete_all_documents()?;
-        self.commit(&mut w, 0)
+        self.commit(w, 0)
+    }
+
+    /// After a bulk load (rebuild, large import): lets the background merges finish, then merges
+    /// the index into one segment, which searches fastest. Incremental publishing adds small
+    /// segments again, which the merge policy folds in over time.
+    pub fn optimize(&self) -> Result<(), SearchError> {
+        let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let old = guard.take().ok_or(SearchError::Poisoned)?;
+        let merged = old.wait_merging_threads().and_then(|()| {
+            let mut writer = self.index.writer(WRITER_BUDGET)?;
+            let segments = self.index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+            Ok(writer)
+        });
+        // Whatever happened, leave a writer behind so that publishing goes on.
+        *guard = match merged {
+            Ok(writer) => Some(writer),
+            Err(e) => {
+                *guard = self.index.writer(WRITER_BUDGET).ok();
+                return Err(e.into());
+            }
+        };
+        drop(guard);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// How many segments the index has (benchmarks report it).
+    pub fn segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     fn commit(&self, w: &mut IndexWriter, revision: i64) -> Result<(), SearchError> {
@@ -173,11 +207,14 @@ impl CatalogIndex {
         d.add_text(f.code, &o.offering_code);
         d.add_text(f.name_exact, o.name.to_lowercase());
         d.add_text(f.name, &o.name);
+        d.add_text(f.all, &o.name);
         for a in &o.aliases {
             d.add_text(f.aliases, a);
+            d.add_text(f.all, a);
         }
         d.add_text(f.agency_name, &o.agency.name);
-        d.add_text(f.body, body_text(o));
+        d.add_text(f.all, &o.agency.name);
+        d.add_text(f.all, body_text(o));
         d.add_text(f.division, &o.division_code);
         d.add_text(f.level, enum_str(&o.level));
         d.add_text(f.agency, &o.agency.credit_code);

@@ -9,6 +9,7 @@ use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::tokenizer::TokenStream;
 use tantivy::{TantivyDocument, Term};
 use tongban_domain::catalog::{Audience, CaseKind, ExerciseLevel, Offering, OnlineDepth};
 
@@ -139,30 +140,48 @@ impl CatalogIndex {
         Ok(Box::new(BooleanQuery::new(must)))
     }
 
-    /// Every word must match somewhere (name, aliases, agency, guide text); the exact name and
-    /// name words weigh most; Latin words of 4+ letters also match with one typo.
+    /// Every word must match somewhere (name, aliases, agency, guide text: the `all` field);
+    /// Latin words of 4+ letters also match with one typo. Among the matches, words in the name,
+    /// the aliases and the agency weigh more, and the exact name most.
     fn keywords(&self, words: &str) -> Box<dyn Query> {
         let f = &self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.name, f.aliases, f.agency_name, f.body]);
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(f.name, 6.0);
-        parser.set_field_boost(f.aliases, 3.0);
-        parser.set_field_boost(f.agency_name, 1.5);
         // Query syntax characters are searched as text, never an error.
         let escaped: String =
             words.chars().map(|c| if "+-:^\"'()[]{}!\\~*<>=".contains(c) { ' ' } else { c }).collect();
-        let (parsed, _) = parser.parse_query_lenient(&escaped);
-        let exact =
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in self.tokens(&escaped) {
+            let term = Term::from_field_text(f.all, &word);
+            let exact: Box<dyn Query> = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+            let required: Box<dyn Query> = if word.len() >= 4 && word.chars().all(|c| c.is_ascii_alphabetic()) {
+                let fuzzy = Box::new(BoostQuery::new(Box::new(FuzzyTermQuery::new(term, 1, true)), 0.5));
+                Box::new(BooleanQuery::new(vec![(Occur::Should, exact), (Occur::Should, fuzzy)]))
+            } else {
+                exact
+            };
+            clauses.push((Occur::Must, required));
+        }
+        let mut parser = QueryParser::for_index(&self.index, vec![f.name, f.aliases, f.agency_name]);
+        parser.set_field_boost(f.name, 6.0);
+        parser.set_field_boost(f.aliases, 3.0);
+        parser.set_field_boost(f.agency_name, 1.5);
+        let (weighted, _) = parser.parse_query_lenient(&escaped);
+        let exact_name =
             TermQuery::new(Term::from_field_text(f.name_exact, &words.to_lowercase()), IndexRecordOption::Basic);
-        let mut any: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Should, parsed), (Occur::Should, Box::new(BoostQuery::new(Box::new(exact), 50.0)))];
-        for w in escaped.split_whitespace().filter(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphabetic())) {
-            let w = w.to_lowercase();
-            for field in [f.name, f.aliases, f.body] {
-                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &w), 1, true);
-                any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 0.5))));
+        clauses.push((Occur::Should, weighted));
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact_name), 50.0))));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The distinct words of `text` as the index's analyzer cuts them.
+    fn tokens(&self, text: &str) -> Vec<String> {
+        let Some(mut analyzer) = self.index.tokenizers().get(crate::JIEBA) else { return vec![] };
+        let mut stream = analyzer.token_stream(text);
+        let mut words: Vec<String> = Vec::new();
+        while let Some(t) = stream.next() {
+            if !t.text.trim().is_empty() && !words.contains(&t.text) {
+                words.push(t.text.clone());
             }
         }
-        Box::new(BooleanQuery::new(any))
+        words
     }
 }

@@ -144,3 +144,22 @@ fn republishing_replaces_and_the_revision_persists() {
     assert!(idx.is_empty());
     assert_eq!(idx.indexed_revision().unwrap(), 0);
 }
+
+#[test]
+fn optimizing_merges_into_one_segment_and_changes_no_result() {
+    let idx = CatalogIndex::in_memory().unwrap();
+    for (i, o) in catalog().iter().enumerate() {
+        idx.apply([o], i as i64 + 1).unwrap();
+    }
+    assert!(idx.segments() > 1);
+    let before = idx.search(&q("身份证")).unwrap();
+    idx.optimize().unwrap();
+    assert_eq!(idx.segments(), 1);
+    let after = idx.search(&q("身份证")).unwrap();
+    let names = |r: &tongban_search::SearchResults| sorted(r.items.iter().map(|h| h.name.clone()).collect());
+    assert_eq!((after.total, names(&after), &after.facets), (before.total, names(&before), &before.facets));
+    assert_eq!(idx.indexed_revision().unwrap(), 8);
+    // Publishing goes on after it.
+    idx.apply(&[offering(9, "居民身份证补领", "110105", ExerciseLevel::County, Audience::Person, "户籍")], 9).unwrap();
+    assert_eq!(idx.search(&q("身份证")).unwrap().total, 4);
+}

@@ -73,7 +73,10 @@ pub async fn sync(app: &crate::App) -> Result<usize, AppError> {
 pub async fn reindex(app: &crate::App) -> Result<usize, AppError> {
     let Some(index) = &app.index else { return Ok(0) };
     index.clear().map_err(internal)?;
-    sync(app).await
+    let n = sync(app).await?;
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.optimize()).await.map_err(internal)?.map_err(internal)?;
+    Ok(n)
 }
 
 fn internal(e: impl std::fmt::Display) -> AppError {
