@@ -6,7 +6,7 @@
 use crate::query::Facets;
 use std::collections::BTreeMap;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Cardinality, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// The facet groups counted for every search; each is a `FAST` string field of the index.
@@ -29,6 +29,15 @@ struct GroupCounts {
     column: StrColumn,
     counts: Vec<u32>,
     touched: Vec<u64>,
+}
+
+/// Counts one value: `counts` by ordinal, `touched` the ordinals seen so far.
+fn count(counts: &mut [u32], touched: &mut Vec<u64>, ord: u64) {
+    let n = &mut counts[ord as usize];
+    if *n == 0 {
+        touched.push(ord);
+    }
+    *n += 1;
 }
 
 pub(crate) struct SegmentFacetCounter {
@@ -80,13 +89,29 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = Facets;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for g in &mut self.groups {
-            for ord in g.column.term_ords(doc) {
-                let n = &mut g.counts[ord as usize];
-                if *n == 0 {
-                    g.touched.push(ord);
+        for GroupCounts { column, counts, touched, .. } in &mut self.groups {
+            for ord in column.term_ords(doc) {
+                count(counts, touched, ord);
+            }
+        }
+    }
+
+    /// The counting pass runs without scores, so tantivy hands over blocks of documents:
+    /// single-valued columns are then read a block at a time.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let mut ords = vec![None; docs.len()];
+        for GroupCounts { column, counts, touched, .. } in &mut self.groups {
+            if column.ords().get_cardinality() == Cardinality::Multivalued {
+                for &doc in docs {
+                    for ord in column.term_ords(doc) {
+                        count(counts, touched, ord);
+                    }
                 }
-                *n += 1;
+            } else {
+                column.ords().first_vals(docs, &mut ords);
+                for ord in ords.iter().flatten() {
+                    count(counts, touched, *ord);
+                }
             }
         }
     }

@@ -89,7 +89,10 @@ impl CatalogIndex {
         let per_page = q.per_page.max(1);
         let offset = q.page.saturating_sub(1).saturating_mul(per_page);
         let top = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
-        let (docs, total, facets) = searcher.search(&query, &(top, Count, FacetCounter))?;
+        // Two passes over the matches: the page needs scores, the count and the facets do not —
+        // without scoring, tantivy drops the weighting clauses and collects in blocks.
+        let docs = searcher.search(&query, &top)?;
+        let (total, facets) = searcher.search(&query, &(Count, FacetCounter))?;
         let mut items = Vec::with_capacity(docs.len());
         for (_, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr)?;
