@@ -20,6 +20,7 @@ pub struct Options {
     pub seconds: u64,
     pub pg_url: Option<String>,
     pub dir: std::path::PathBuf,
+    pub reuse_index: bool,
 }
 
 /// The realistic query mix: single words, full service names, and filtered searches.
@@ -103,41 +104,16 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         o.offerings
     );
     let index_dir = o.dir.join("index");
-    let _ = std::fs::remove_dir_all(&index_dir);
-    let index = Arc::new(CatalogIndex::open(&index_dir)?);
-
-    // Build.
-    let start = Instant::now();
-    let mut generator = Generator::new(42);
-    let mut done = 0;
-    while done < o.offerings {
-        let n = BATCH.min(o.offerings - done);
-        let batch: Vec<Offering> = (0..n).map(|_| generator.next_offering()).collect();
-        let idx = index.clone();
-        let revision = (done + n) as i64;
-        tokio::task::spawn_blocking(move || idx.apply(&batch, revision)).await??;
-        done += n;
-        eprint!("\rindexed {done}/{}", o.offerings);
+    let reuse = o.reuse_index && CatalogIndex::open(&index_dir)?.len() == o.offerings as u64;
+    if !reuse {
+        let _ = std::fs::remove_dir_all(&index_dir);
     }
-    eprintln!();
-    let indexed = start.elapsed();
-    let segments = index.segments();
-    tokio::task::spawn_blocking({
-        let index = index.clone();
-        move || index.optimize()
-    })
-    .await??;
-    let build = start.elapsed();
-    let (rss, hwm) = rss_mb();
-    println!(
-        "index build: {:.1} s ({:.0} offerings/s), of which merging {segments} segments into {}: {:.1} s; \
-         size {:.1} MiB; RSS {rss:.0} MiB, peak {hwm:.0} MiB",
-        build.as_secs_f64(),
-        o.offerings as f64 / build.as_secs_f64(),
-        index.segments(),
-        (build - indexed).as_secs_f64(),
-        dir_size(&index_dir) as f64 / 1048576.0
-    );
+    let index = Arc::new(CatalogIndex::open(&index_dir)?);
+    if reuse {
+        println!("index: reused from {} ({} segments)", index_dir.display(), index.segments());
+    } else {
+        build(&index, &index_dir, o.offerings).await?;
+    }
 
     let counties = county_paths();
     let mut rng = Rng::new(7);
@@ -186,6 +162,42 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     if let Some(url) = &o.pg_url {
         baseline(url, &o, &mix, qps).await?;
     }
+    Ok(())
+}
+
+/// Generates `offerings` and indexes them in batches, then merges; prints time, size, memory.
+async fn build(index: &Arc<CatalogIndex>, index_dir: &Path, offerings: usize) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let mut generator = Generator::new(42);
+    let mut done = 0;
+    while done < offerings {
+        let n = BATCH.min(offerings - done);
+        let batch: Vec<Offering> = (0..n).map(|_| generator.next_offering()).collect();
+        let idx = index.clone();
+        let revision = (done + n) as i64;
+        tokio::task::spawn_blocking(move || idx.apply(&batch, revision)).await??;
+        done += n;
+        eprint!("\rindexed {done}/{}", offerings);
+    }
+    eprintln!();
+    let indexed = start.elapsed();
+    let segments = index.segments();
+    tokio::task::spawn_blocking({
+        let index = index.clone();
+        move || index.optimize()
+    })
+    .await??;
+    let build = start.elapsed();
+    let (rss, hwm) = rss_mb();
+    println!(
+        "index build: {:.1} s ({:.0} offerings/s), of which merging {segments} segments into {}: {:.1} s; \
+         size {:.1} MiB; RSS {rss:.0} MiB, peak {hwm:.0} MiB",
+        build.as_secs_f64(),
+        offerings as f64 / build.as_secs_f64(),
+        index.segments(),
+        (build - indexed).as_secs_f64(),
+        dir_size(index_dir) as f64 / 1048576.0
+    );
     Ok(())
 }
 

@@ -109,6 +109,10 @@ enum BenchCommand {
         /// Working directory for the index (default: a temporary directory).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Keep an index of the same size left in `--dir` by an earlier run instead of building
+        /// it again (when changing query code; the build figures are then not measured).
+        #[arg(long)]
+        reuse_index: bool,
     },
 }
 
@@ -279,10 +283,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             sink.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench(BenchCommand::Search { offerings, queries, clients, seconds, pg_url, dir }) => {
+        Command::Bench(BenchCommand::Search { offerings, queries, clients, seconds, pg_url, dir, reuse_index }) => {
             let tmp = tempfile::tempdir()?;
             let dir = dir.unwrap_or_else(|| tmp.path().to_path_buf());
-            bench::run(bench::Options { offerings, queries, clients, seconds, pg_url, dir }).await?;
+            bench::run(bench::Options { offerings, queries, clients, seconds, pg_url, dir, reuse_index }).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalog(cmd) => {

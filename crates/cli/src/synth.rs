@@ -65,8 +65,26 @@ const PATTERNS: &[Pattern] = {
         Pattern("发票领用", "税务局", "20", O, "纳税缴费", 1, 0, "发票"),
         Pattern("老年人优待证办理", "民政局", "20", P, "养老", 10, 5, "老年人优待证"),
         Pattern("生育登记服务", "卫生健康委员会", "20", P, "婚育", 1, 0, "生育登记服务单"),
+        Pattern("普通护照签发", "公安局出入境管理支队", "01", P, "证件办理", 15, 7, "普通护照"),
     ]
 };
+
+/// The everyday names people search for, as real catalogs list them among an item's aliases.
+fn aliases(item: &str) -> Vec<String> {
+    let known: &[(&str, &[&str])] = &[
+        ("社会保障卡申领", &["社保卡申领", "办社保卡"]),
+        ("基本养老保险关系转移", &["社保转移"]),
+        ("住房公积金提取", &["公积金提取"]),
+        ("机动车驾驶证换证", &["驾照换证"]),
+        ("普通护照签发", &["办护照"]),
+        ("个体工商户设立登记", &["个体户营业执照办理"]),
+    ];
+    known
+        .iter()
+        .find(|(name, _)| *name == item)
+        .map(|(_, a)| a.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default()
+}
 
 const TEMPLATE_CONDITIONS: &str = "申请人应当符合法律、法规规定的条件，提交的申请材料齐全、符合法定形式；\
 属于本机关职权范围；依法需要核实的事项已经核实。";
@@ -168,7 +186,7 @@ impl Generator {
                 level,
             },
             name: p.0.into(),
-            aliases: vec![],
+            aliases: aliases(p.0),
             division_code: division,
             level,
             audience: vec![p.3],

@@ -1,20 +1,55 @@
-//! Facet counts from columnar fast fields. Counting is by term ordinal in each segment (an array
-//! increment per value of each matching document); only values that are counted are turned back
-//! into text. tantivy's `FacetCollector` walks each segment's whole facet dictionary on every
-//! query, which at national scale (tens of thousands of agencies) costs more than the search.
+//! Facet counts from columnar fast fields, by term ordinal in each segment (an array increment per
+//! matching document); only the values counted are turned back into text. tantivy's
+//! `FacetCollector` walks each segment's whole facet dictionary on every query, which at national
+//! scale costs more than the search.
+//!
+//! Nationwide, a common word matches millions of offerings, so the counting pass reads as few
+//! columns as it can: the five small groups (audience, theme, depth, case kind, level) are packed
+//! into one single-valued column — an offering's combination of values, of which a catalog has a
+//! few thousand — and agencies are the other. Both are read a block of documents at a time, and a
+//! combination is unpacked into its groups once per segment, not once per document.
 
 use crate::query::Facets;
 use std::collections::BTreeMap;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Cardinality, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// The facet groups counted for every search; each is a `FAST` string field of the index.
-pub(crate) const GROUPS: [&str; 6] = ["audience", "theme", "depth", "case_kind", "agency", "level"];
+/// The facet groups counted for every search, in the order `pack` writes them; then agency.
+pub(crate) const PACKED: [&str; 5] = ["audience", "theme", "depth", "case_kind", "level"];
+pub(crate) const AGENCY: &str = "agency";
 
-/// Values a segment reports per group. Groups with more values (agencies, nationally tens of
-/// thousands) report their most frequent ones, so their counts are exact for values that rank
-/// in every segment's top list — which the few values a page shows do in practice.
+/// The fast field holding an offering's packed combination.
+pub(crate) const PACKED_FIELD: &str = "facet_values";
+
+/// Separators that no catalog value contains (control characters).
+const GROUP_SEP: char = '\u{1e}';
+const VALUE_SEP: char = '\u{1f}';
+
+/// Packs the values of the five small groups, in `PACKED` order.
+pub(crate) fn pack(groups: [Vec<String>; 5]) -> String {
+    let groups: Vec<String> = groups
+        .into_iter()
+        .map(|mut values| {
+            values.sort();
+            values.retain(|v| !v.contains([GROUP_SEP, VALUE_SEP]));
+            values.join(&VALUE_SEP.to_string())
+        })
+        .collect();
+    groups.join(&GROUP_SEP.to_string())
+}
+
+/// The (group, value) pairs of a packed combination.
+fn unpack(packed: &str) -> impl Iterator<Item = (usize, &str)> {
+    packed
+        .split(GROUP_SEP)
+        .enumerate()
+        .flat_map(|(group, values)| values.split(VALUE_SEP).filter(|v| !v.is_empty()).map(move |v| (group, v)))
+}
+
+/// Agencies a segment reports. Nationally there are tens of thousands: each segment reports its
+/// most frequent ones, so counts are exact for agencies that rank in every segment's top list —
+/// which the few a page shows do in practice (and a bulk-loaded index is one segment).
 const PER_SEGMENT: usize = 200;
 
 /// Values a group returns at most (ties at the last place included).
@@ -22,26 +57,57 @@ const SHOWN: usize = 50;
 
 pub(crate) struct FacetCounter;
 
-/// One group in one segment: counts by term ordinal, and the ordinals counted so far (so that a
+/// One column in one segment: counts by term ordinal, and the ordinals counted so far (so that a
 /// narrow search does not scan the counts of every agency in the segment).
-struct GroupCounts {
-    group: usize,
+struct Counts {
     column: StrColumn,
     counts: Vec<u32>,
     touched: Vec<u64>,
 }
 
-/// Counts one value: `counts` by ordinal, `touched` the ordinals seen so far.
-fn count(counts: &mut [u32], touched: &mut Vec<u64>, ord: u64) {
-    let n = &mut counts[ord as usize];
-    if *n == 0 {
-        touched.push(ord);
+impl Counts {
+    fn new(column: StrColumn) -> Self {
+        Self { counts: vec![0; column.num_terms()], column, touched: Vec::new() }
     }
-    *n += 1;
+
+    fn add(&mut self, ord: u64) {
+        let n = &mut self.counts[ord as usize];
+        if *n == 0 {
+            self.touched.push(ord);
+        }
+        *n += 1;
+    }
+
+    fn collect(&mut self, doc: DocId) {
+        if let Some(ord) = self.column.ords().first(doc) {
+            self.add(ord);
+        }
+    }
+
+    fn collect_block(&mut self, docs: &[DocId], ords: &mut Vec<Option<u64>>) {
+        ords.resize(docs.len(), None);
+        self.column.ords().first_vals(docs, ords);
+        for ord in ords.iter().flatten() {
+            self.add(*ord);
+        }
+    }
+
+    /// Calls `f` with each counted value and its count, in ordinal order.
+    fn each(&self, ords: &[u64], mut f: impl FnMut(&str, u32)) {
+        let mut i = 0;
+        let _ = self.column.dictionary().sorted_ords_to_term_cb(ords, |bytes| {
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                f(text, self.counts[ords[i] as usize]);
+            }
+            i += 1;
+        });
+    }
 }
 
 pub(crate) struct SegmentFacetCounter {
-    groups: Vec<GroupCounts>,
+    packed: Option<Counts>,
+    agency: Option<Counts>,
+    ords: Vec<Option<u64>>,
 }
 
 impl Collector for FacetCounter {
@@ -49,14 +115,12 @@ impl Collector for FacetCounter {
     type Child = SegmentFacetCounter;
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFacetCounter> {
-        let mut groups = Vec::with_capacity(GROUPS.len());
-        for (group, g) in GROUPS.iter().enumerate() {
-            if let Some(column) = segment.fast_fields().str(g)? {
-                let counts = vec![0; column.num_terms()];
-                groups.push(GroupCounts { group, column, counts, touched: Vec::new() });
-            }
-        }
-        Ok(SegmentFacetCounter { groups })
+        let fast = segment.fast_fields();
+        Ok(SegmentFacetCounter {
+            packed: fast.str(PACKED_FIELD)?.map(Counts::new),
+            agency: fast.str(AGENCY)?.map(Counts::new),
+            ords: Vec::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -64,7 +128,7 @@ impl Collector for FacetCounter {
     }
 
     fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
-        let mut all: Facets = GROUPS.iter().map(|g| (g.to_string(), BTreeMap::new())).collect();
+        let mut all: Facets = PACKED.iter().chain([&AGENCY]).map(|g| (g.to_string(), BTreeMap::new())).collect();
         for fruit in fruits {
             for (group, counts) in fruit {
                 let into = all.entry(group).or_default();
@@ -89,50 +153,65 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = Facets;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for GroupCounts { column, counts, touched, .. } in &mut self.groups {
-            for ord in column.term_ords(doc) {
-                count(counts, touched, ord);
-            }
+        for counts in [&mut self.packed, &mut self.agency].into_iter().flatten() {
+            counts.collect(doc);
         }
     }
 
-    /// The counting pass runs without scores, so tantivy hands over blocks of documents:
-    /// single-valued columns are then read a block at a time.
+    /// The counting pass runs without scores, so tantivy hands over blocks of documents.
     fn collect_block(&mut self, docs: &[DocId]) {
-        let mut ords = vec![None; docs.len()];
-        for GroupCounts { column, counts, touched, .. } in &mut self.groups {
-            if column.ords().get_cardinality() == Cardinality::Multivalued {
-                for &doc in docs {
-                    for ord in column.term_ords(doc) {
-                        count(counts, touched, ord);
-                    }
-                }
-            } else {
-                column.ords().first_vals(docs, &mut ords);
-                for ord in ords.iter().flatten() {
-                    count(counts, touched, *ord);
-                }
-            }
+        for counts in [&mut self.packed, &mut self.agency].into_iter().flatten() {
+            counts.collect_block(docs, &mut self.ords);
         }
     }
 
     fn harvest(self) -> Facets {
-        let mut facets = Facets::new();
-        for GroupCounts { group, column, counts, touched } in self.groups {
-            let mut counted: Vec<(u32, u64)> = touched.into_iter().map(|ord| (counts[ord as usize], ord)).collect();
-            if counted.len() > PER_SEGMENT {
-                counted.select_nth_unstable_by(PER_SEGMENT, |a, b| b.0.cmp(&a.0));
-                counted.truncate(PER_SEGMENT);
-            }
-            let mut values = BTreeMap::new();
-            let mut text = String::new();
-            for (n, ord) in counted {
-                if column.ord_to_str(ord, &mut text).unwrap_or(false) {
-                    values.insert(text.clone(), u64::from(n));
+        let mut facets: Facets = Facets::new();
+        if let Some(packed) = &self.packed {
+            let mut groups: [BTreeMap<String, u64>; 5] = Default::default();
+            let mut ords = packed.touched.clone();
+            ords.sort_unstable();
+            packed.each(&ords, |combination, n| {
+                for (group, value) in unpack(combination) {
+                    if let Some(counts) = groups.get_mut(group) {
+                        *counts.entry(value.to_owned()).or_default() += u64::from(n);
+                    }
                 }
+            });
+            facets.extend(PACKED.iter().map(|g| g.to_string()).zip(groups));
+        }
+        if let Some(agency) = &self.agency {
+            let mut ranked: Vec<(u32, u64)> = agency.touched.iter().map(|&o| (agency.counts[o as usize], o)).collect();
+            if ranked.len() > PER_SEGMENT {
+                ranked.select_nth_unstable_by(PER_SEGMENT, |a, b| b.0.cmp(&a.0));
+                ranked.truncate(PER_SEGMENT);
             }
-            facets.insert(GROUPS[group].to_owned(), values);
+            let mut ords: Vec<u64> = ranked.into_iter().map(|(_, o)| o).collect();
+            ords.sort_unstable();
+            let mut values = BTreeMap::new();
+            agency.each(&ords, |value, n| {
+                values.insert(value.to_owned(), u64::from(n));
+            });
+            facets.insert(AGENCY.to_owned(), values);
         }
         facets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_packed_combination_unpacks_into_its_groups() {
+        let packed = pack([
+            vec!["person".into(), "organization".into()],
+            vec!["出生".into()],
+            vec!["full".into()],
+            vec![],
+            vec!["county".into()],
+        ]);
+        let pairs: Vec<(usize, &str)> = unpack(&packed).collect();
+        assert_eq!(pairs, [(0, "organization"), (0, "person"), (1, "出生"), (2, "full"), (4, "county")]);
     }
 }

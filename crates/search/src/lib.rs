@@ -16,8 +16,13 @@ use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use tongban_domain::catalog::{Audience, Offering};
 
-/// The name under which the jieba analyzer is registered; every open registers it.
+/// The name under which the jieba analyzer is registered; every open registers it. Documents are
+/// cut in search mode: each word, and the dictionary words of two and three characters inside it.
 const JIEBA: &str = "jieba";
+/// Queries are cut in precise mode: each word once. Every such word is also in the index (search
+/// mode emits the word itself), so requiring these words finds what requiring every overlapping
+/// piece would, with fewer posting lists to intersect.
+const JIEBA_QUERY: &str = "jieba_query";
 /// Memory the writer may use before it flushes a segment.
 const WRITER_BUDGET: usize = 128 * 1024 * 1024;
 
@@ -40,8 +45,8 @@ pub(crate) struct Fields {
     pub name: Field,
     pub aliases: Field,
     pub agency_name: Field,
-    /// Name, aliases, agency and guide text together, without positions: every query word must
-    /// be here. One posting list per word keeps the conjunction cheap at national scale.
+    /// Name, aliases, agency and guide text together: every query word must be here. One posting
+    /// list per word keeps the conjunction cheap at national scale.
     pub all: Field,
     pub division: Field,
     pub level: Field,
@@ -50,6 +55,8 @@ pub(crate) struct Fields {
     pub theme: Field,
     pub depth: Field,
     pub case_kind: Field,
+    /// Audience, themes, depth, case kind and level packed into one value, counted as facets.
+    pub facet_values: Field,
     /// The hit as JSON, returned as is.
     pub hit: Field,
 }
@@ -60,21 +67,29 @@ fn schema() -> (Schema, Fields) {
         TextOptions::default()
             .set_indexing_options(TextFieldIndexing::default().set_tokenizer(JIEBA).set_index_option(record))
     };
-    let positions = IndexRecordOption::WithFreqsAndPositions;
+    // Frequencies without positions: queries are terms, never phrases.
+    let freqs = IndexRecordOption::WithFreqs;
     let fields = Fields {
         code: b.add_text_field("offering_code", STRING),
-        name_exact: b.add_text_field("name_exact", STRING),
-        name: b.add_text_field("name", text(positions)),
-        aliases: b.add_text_field("aliases", text(positions)),
-        agency_name: b.add_text_field("agency_name", text(positions)),
-        all: b.add_text_field("all", text(IndexRecordOption::WithFreqs)),
+        // Raw, with frequencies: a term clause ranks in block-max WAND only if it reads them.
+        name_exact: b.add_text_field(
+            "name_exact",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
+        name: b.add_text_field("name", text(freqs)),
+        aliases: b.add_text_field("aliases", text(freqs)),
+        agency_name: b.add_text_field("agency_name", text(freqs)),
+        all: b.add_text_field("all", text(freqs)),
         division: b.add_text_field("division", STRING),
-        level: b.add_text_field("level", STRING | FAST),
-        audience: b.add_text_field("audience", STRING | FAST),
+        level: b.add_text_field("level", STRING),
+        audience: b.add_text_field("audience", STRING),
         agency: b.add_text_field("agency", STRING | FAST),
-        theme: b.add_text_field("theme", STRING | FAST),
-        depth: b.add_text_field("depth", STRING | FAST),
-        case_kind: b.add_text_field("case_kind", STRING | FAST),
+        theme: b.add_text_field("theme", STRING),
+        depth: b.add_text_field("depth", STRING),
+        case_kind: b.add_text_field("case_kind", STRING),
+        facet_values: b.add_text_field(facets::PACKED_FIELD, TextOptions::default().set_fast("raw")),
         hit: b.add_text_field("hit", STORED),
     };
     (b.build(), fields)
@@ -116,8 +131,13 @@ impl CatalogIndex {
     }
 
     fn with_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
-        let analyzer = TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new()).filter(LowerCaser).build();
-        index.tokenizers().register(JIEBA, analyzer);
+        let analyzer = |search_mode| {
+            TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_search_mode(search_mode))
+                .filter(LowerCaser)
+                .build()
+        };
+        index.tokenizers().register(JIEBA, analyzer(true));
+        index.tokenizers().register(JIEBA_QUERY, analyzer(false));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_BUDGET)?;
         Ok(Self { index, reader, writer: Mutex::new(Some(writer)), fields })
@@ -226,6 +246,14 @@ impl CatalogIndex {
         for t in &o.themes {
             d.add_text(f.theme, t);
         }
+        let packed = facets::pack([
+            o.audience.iter().map(enum_str).collect(),
+            o.themes.clone(),
+            vec![enum_str(&o.online_depth)],
+            vec![enum_str(&o.case_kind)],
+            vec![enum_str(&o.level)],
+        ]);
+        d.add_text(f.facet_values, packed);
         d.add_text(f.hit, serde_json::to_string(&SearchHit::of(o)).unwrap_or_default());
         d
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TokenStream;
 use tantivy::{TantivyDocument, Term};
@@ -81,18 +81,23 @@ pub struct SearchResults {
     pub took_ms: f64,
 }
 
+/// A search as tantivy runs it: what matches (counted, faceted) and how the matches rank (the
+/// page). Kept apart so that each pass runs the cheapest query that gives its answer.
+struct Plan {
+    matches: Box<dyn Query>,
+    ranks: Box<dyn Query>,
+}
+
 impl CatalogIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let start = Instant::now();
-        let query = self.build(q)?;
+        let plan = self.plan(q);
         let searcher = self.reader.searcher();
         let per_page = q.per_page.max(1);
         let offset = q.page.saturating_sub(1).saturating_mul(per_page);
         let top = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
-        // Two passes over the matches: the page needs scores, the count and the facets do not —
-        // without scoring, tantivy drops the weighting clauses and collects in blocks.
-        let docs = searcher.search(&query, &top)?;
-        let (total, facets) = searcher.search(&query, &(Count, FacetCounter))?;
+        let docs = searcher.search(&plan.ranks, &top)?;
+        let (total, facets) = searcher.search(&plan.matches, &(Count, FacetCounter))?;
         let mut items = Vec::with_capacity(docs.len());
         for (_, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -105,21 +110,50 @@ impl CatalogIndex {
         Ok(SearchResults { total, items, facets, took_ms: start.elapsed().as_secs_f64() * 1000.0 })
     }
 
-    fn build(&self, q: &SearchQuery) -> Result<Box<dyn Query>, SearchError> {
+    /// Every query word must occur in the `all` field (name, aliases, agency, guide text), Latin
+    /// words of 4+ letters with one typo allowed; every filter must hold. Among the matches, words
+    /// in the name, the aliases and the agency weigh more, and the exact name most.
+    fn plan(&self, q: &SearchQuery) -> Plan {
         let f = &self.fields;
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let words = q.q.trim();
-        if !words.is_empty() {
-            must.push((Occur::Must, self.keywords(words)));
-        }
-        let term = |field: Field, value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        let term = |field: Field, value: &str, record: IndexRecordOption| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), record))
         };
+        let boosted = |query: Box<dyn Query>, boost: f32| -> (Occur, Box<dyn Query>) {
+            (Occur::Should, Box::new(BoostQuery::new(query, boost)))
+        };
+        // Query syntax characters are searched as text, never an error.
+        let text: String =
+            q.q.trim().chars().map(|c| if "+-:^\"'()[]{}!\\~*<>=".contains(c) { ' ' } else { c }).collect();
+        let words = self.tokens(&text);
+
+        let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut weights: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in &words {
+            let freqs = IndexRecordOption::WithFreqs;
+            let in_all = term(f.all, word, freqs);
+            required.push((
+                Occur::Must,
+                if word.len() >= 4 && word.chars().all(|c| c.is_ascii_alphabetic()) {
+                    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.all, word), 1, true);
+                    Box::new(BooleanQuery::new(vec![(Occur::Should, in_all), boosted(Box::new(fuzzy), 0.5)]))
+                } else {
+                    in_all
+                },
+            ));
+            weights.push(boosted(term(f.name, word, freqs), 6.0));
+            weights.push(boosted(term(f.aliases, word, freqs), 3.0));
+            weights.push(boosted(term(f.agency_name, word, freqs), 1.5));
+        }
+        if !words.is_empty() {
+            weights.push(boosted(term(f.name_exact, &text.to_lowercase(), IndexRecordOption::WithFreqs), 50.0));
+        }
+
         if let Some(divisions) = &q.divisions {
+            let basic = IndexRecordOption::Basic;
             let mut usable: Vec<(Occur, Box<dyn Query>)> =
-                vec![(Occur::Should, term(f.level, &enum_str(&ExerciseLevel::National)))];
-            usable.extend(divisions.iter().map(|d| (Occur::Should, term(f.division, d))));
-            must.push((Occur::Must, Box::new(BooleanQuery::new(usable))));
+                vec![(Occur::Should, term(f.level, &enum_str(&ExerciseLevel::National), basic))];
+            usable.extend(divisions.iter().map(|d| (Occur::Should, term(f.division, d, basic))));
+            required.push((Occur::Must, Box::new(BooleanQuery::new(usable))));
         }
         let filters = [
             (f.audience, q.audience.as_ref().map(enum_str)),
@@ -130,54 +164,38 @@ impl CatalogIndex {
         ];
         for (field, value) in filters {
             if let Some(v) = value {
-                must.push((Occur::Must, term(field, &v)));
+                required.push((Occur::Must, term(field, &v, IndexRecordOption::Basic)));
             }
         }
-        if must.is_empty() {
-            return Ok(Box::new(AllQuery));
+
+        if required.is_empty() {
+            return Plan { matches: Box::new(AllQuery), ranks: Box::new(AllQuery) };
         }
         if words.is_empty() {
-            // Filters only: every match scores alike; keep a scoring clause so order is stable.
-            must.push((Occur::Should, Box::new(AllQuery)));
+            // Filters only: every match scores alike; a scoring clause keeps the order stable.
+            weights.push((Occur::Should, Box::new(AllQuery)));
         }
-        Ok(Box::new(BooleanQuery::new(must)))
+        let matches: Box<dyn Query> =
+            Box::new(BooleanQuery::new(required.iter().map(|(o, q)| (*o, q.box_clone())).collect()));
+        let ranks: Box<dyn Query> = if words.len() == 1 && required.len() == 1 {
+            // One word, no filter: the nationwide case with the most matches. Every name, alias,
+            // agency or exact-name match is also an `all` match, so the union of the clauses
+            // matches the same offerings — and a union of terms is what tantivy ranks with
+            // block-max WAND, skipping the blocks that cannot reach the page.
+            let mut union = required;
+            union[0].0 = Occur::Should;
+            union.extend(weights);
+            Box::new(BooleanQuery::new(union))
+        } else {
+            required.extend(weights);
+            Box::new(BooleanQuery::new(required))
+        };
+        Plan { matches, ranks }
     }
 
-    /// Every word must match somewhere (name, aliases, agency, guide text: the `all` field);
-    /// Latin words of 4+ letters also match with one typo. Among the matches, words in the name,
-    /// the aliases and the agency weigh more, and the exact name most.
-    fn keywords(&self, words: &str) -> Box<dyn Query> {
-        let f = &self.fields;
-        // Query syntax characters are searched as text, never an error.
-        let escaped: String =
-            words.chars().map(|c| if "+-:^\"'()[]{}!\\~*<>=".contains(c) { ' ' } else { c }).collect();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in self.tokens(&escaped) {
-            let term = Term::from_field_text(f.all, &word);
-            let exact: Box<dyn Query> = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
-            let required: Box<dyn Query> = if word.len() >= 4 && word.chars().all(|c| c.is_ascii_alphabetic()) {
-                let fuzzy = Box::new(BoostQuery::new(Box::new(FuzzyTermQuery::new(term, 1, true)), 0.5));
-                Box::new(BooleanQuery::new(vec![(Occur::Should, exact), (Occur::Should, fuzzy)]))
-            } else {
-                exact
-            };
-            clauses.push((Occur::Must, required));
-        }
-        let mut parser = QueryParser::for_index(&self.index, vec![f.name, f.aliases, f.agency_name]);
-        parser.set_field_boost(f.name, 6.0);
-        parser.set_field_boost(f.aliases, 3.0);
-        parser.set_field_boost(f.agency_name, 1.5);
-        let (weighted, _) = parser.parse_query_lenient(&escaped);
-        let exact_name =
-            TermQuery::new(Term::from_field_text(f.name_exact, &words.to_lowercase()), IndexRecordOption::Basic);
-        clauses.push((Occur::Should, weighted));
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact_name), 50.0))));
-        Box::new(BooleanQuery::new(clauses))
-    }
-
-    /// The distinct words of `text` as the index's analyzer cuts them.
+    /// The distinct words of `text`, cut as queries are.
     fn tokens(&self, text: &str) -> Vec<String> {
-        let Some(mut analyzer) = self.index.tokenizers().get(crate::JIEBA) else { return vec![] };
+        let Some(mut analyzer) = self.index.tokenizers().get(crate::JIEBA_QUERY) else { return vec![] };
         let mut stream = analyzer.token_stream(text);
         let mut words: Vec<String> = Vec::new();
         while let Some(t) = stream.next() {

@@ -163,3 +163,34 @@ fn optimizing_merges_into_one_segment_and_changes_no_result() {
     idx.apply(&[offering(9, "居民身份证补领", "110105", ExerciseLevel::County, Audience::Person, "户籍")], 9).unwrap();
     assert_eq!(idx.search(&q("身份证")).unwrap().total, 4);
 }
+
+#[test]
+fn offerings_with_several_audiences_and_themes_count_in_each_facet() {
+    let idx = CatalogIndex::in_memory().unwrap();
+    let mut both = offering(1, "个体工商户设立登记", "110105", ExerciseLevel::County, Audience::Person, "开办企业");
+    both.audience = vec![Audience::Person, Audience::Organization];
+    both.themes = vec!["开办企业".into(), "就业".into()];
+    let single = offering(2, "居民身份证换领", "110105", ExerciseLevel::County, Audience::Person, "户籍");
+    idx.apply(&[both, single], 2).unwrap();
+    let r = idx.search(&q("")).unwrap();
+    assert_eq!((r.facets["audience"]["person"], r.facets["audience"]["organization"]), (2, 1));
+    assert_eq!((r.facets["theme"]["开办企业"], r.facets["theme"]["就业"], r.facets["theme"]["户籍"]), (1, 1, 1));
+    assert_eq!(r.facets["level"]["county"], 2);
+}
+
+#[test]
+fn one_word_nationwide_matches_what_the_same_word_with_a_filter_narrows() {
+    let idx = index();
+    // 申请表 is only in the guides' materials, never in a name: one word, no filter still finds
+    // every guide (ranked as a union of terms), and a filter narrows the same set.
+    let all = idx.search(&SearchQuery { per_page: 20, ..q("申请表") }).unwrap();
+    assert_eq!(all.total, 8);
+    let people = idx.search(&SearchQuery { audience: Some(Audience::Person), per_page: 20, ..q("申请表") }).unwrap();
+    assert_eq!(people.total, 6);
+    assert_eq!(all.facets["audience"]["person"], 6);
+    // A word in names ranks those names first, nationwide and filtered alike.
+    let first = |r: &tongban_search::SearchResults| r.items[0].name.clone();
+    let nationwide = idx.search(&q("护照")).unwrap();
+    let filtered = idx.search(&SearchQuery { audience: Some(Audience::Person), ..q("护照") }).unwrap();
+    assert_eq!((first(&nationwide), first(&filtered)), ("普通护照签发".to_owned(), "普通护照签发".to_owned()));
+}
