@@ -26,6 +26,16 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_grace_secs: u64,
+    /// The key ring sealing personal data (created on first start); default `DATA_DIR/keys.txt`.
+    pub key_file: Option<PathBuf>,
+    /// Consecutive wrong passwords that lock an account, and for how long.
+    pub login_max_failures: u32,
+    pub login_lock_minutes: i64,
+    /// Login attempts one address may make per minute, whatever the accounts.
+    pub login_attempts_per_minute: u32,
+    /// A session ends after this long unused, and this long after login in any case.
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -58,6 +68,12 @@ impl Default for Config {
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
+            key_file: None,
+            login_max_failures: 5,
+            login_lock_minutes: 15,
+            login_attempts_per_minute: 20,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
         }
     }
 }
@@ -112,9 +128,20 @@ impl Config {
             "body_limit_bytes" => self.body_limit_bytes = num(value)?,
             "request_timeout_secs" => self.request_timeout_secs = num(value)?,
             "shutdown_grace_secs" => self.shutdown_grace_secs = num(value)?,
+            "key_file" => self.key_file = (!value.is_empty()).then(|| value.into()),
+            "login_max_failures" => self.login_max_failures = num(value)?,
+            "login_lock_minutes" => self.login_lock_minutes = num(value)?,
+            "login_attempts_per_minute" => self.login_attempts_per_minute = num(value)?,
+            "session_idle_minutes" => self.session_idle_minutes = num(value)?,
+            "session_absolute_hours" => self.session_absolute_hours = num(value)?,
             _ => return Err("unknown setting".into()),
         }
         Ok(())
+    }
+
+    /// The key ring file.
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file.clone().unwrap_or_else(|| self.data_dir.join("keys.txt"))
     }
 
     /// Where this node keeps its search index.

@@ -10,6 +10,21 @@ pub enum AppError {
     Validation { fields: BTreeMap<String, String> },
     #[error("{what}不存在 ({what_en} not found)")]
     NotFound { what: &'static str, what_en: &'static str },
+    /// A unique value is taken (an id number or phone already registered).
+    #[error("{message}")]
+    Conflict { field: &'static str, message: String },
+    /// The credentials do not match an account (which of the two is wrong is not said).
+    #[error("证件号码、手机号码或口令不正确 (wrong id number, phone or password)")]
+    LoginFailed,
+    /// Too many wrong passwords: the account is locked until then.
+    #[error("账号已锁定至 {until}，请稍后再试或重置口令 (account locked until {until})")]
+    Locked { until: String },
+    /// Too many attempts from one address.
+    #[error("尝试过于频繁，请一分钟后再试 (too many attempts; retry in a minute)")]
+    RateLimited,
+    /// No session, or it ended.
+    #[error("请先登录 (please log in)")]
+    Unauthenticated,
     #[error("internal error: {0}")]
     Internal(String),
     #[error(transparent)]
@@ -27,6 +42,11 @@ impl AppError {
         match self {
             AppError::Validation { .. } => "validation_failed",
             AppError::NotFound { .. } => "not_found",
+            AppError::Conflict { .. } => "conflict",
+            AppError::LoginFailed => "login_failed",
+            AppError::Locked { .. } => "account_locked",
+            AppError::RateLimited => "rate_limited",
+            AppError::Unauthenticated => "unauthenticated",
             AppError::Internal(_) | AppError::Store(_) => "internal",
         }
     }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod datasets;
 pub mod divisions;
 mod error;
+pub mod identity;
 
 pub use config::Config;
 pub use error::AppError;
@@ -25,12 +26,14 @@ pub struct App {
     pub calendar: Arc<calendar::CalendarCache>,
     /// The catalog search index, when this process keeps one.
     pub index: Option<Arc<CatalogIndex>>,
+    /// Keys, password hasher and login rules of unified identity.
+    pub identity: Arc<identity::Identity>,
 }
 
 impl App {
     /// Connects, migrates, loads the vendored reference data that is missing or outdated, and
     /// opens the search index and brings it up to date.
-    pub async fn open(target: &DbTarget, index: IndexLocation) -> Result<Self, AppError> {
+    pub async fn open(target: &DbTarget, index: IndexLocation, identity: identity::Identity) -> Result<Self, AppError> {
         let store = Store::open(target).await?;
         divisions::seed(&store).await?;
         calendar::seed(&store).await?;
@@ -43,7 +46,7 @@ impl App {
         .transpose()
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map(Arc::new);
-        let app = Self { store, calendar, index };
+        let app = Self { store, calendar, index, identity: Arc::new(identity) };
         catalog::sync(&app).await?;
         Ok(app)
     }

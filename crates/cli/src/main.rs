@@ -2,6 +2,7 @@
 
 mod bench;
 mod catalog;
+mod identity;
 mod serve;
 mod synth;
 
@@ -13,6 +14,7 @@ use tongban_app::calendar::DeadlineQuery;
 use tongban_app::catalog::IndexLocation;
 use tongban_app::config::LogFormat;
 use tongban_app::{App, AppError, Config};
+use tongban_crypto::PasswordParams;
 
 #[derive(Parser)]
 #[command(name = "tongban", version, about = "Tongban (通办): integrated online government service platform")]
@@ -65,6 +67,12 @@ enum Command {
     /// The service catalog: import, export, reindex.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// The population registry (人口库 stand-in) for real-name verification.
+    #[command(subcommand)]
+    Registry(identity::RegistryCommand),
+    /// The key ring that seals personal data.
+    #[command(subcommand)]
+    Keys(identity::KeysCommand),
     /// Generate synthetic data for scale tests.
     #[command(subcommand)]
     Gen(GenCommand),
@@ -200,7 +208,10 @@ async fn open(config: &mut Config, storage: &StorageOpts, index: bool) -> anyhow
     apply(config, storage);
     let target = config.db_target()?;
     let location = if index { IndexLocation::Dir(config.index_dir()) } else { IndexLocation::None };
-    App::open(&target, location).await.map_err(describe).context("cannot open storage")
+    use tongban_app::identity::{Identity, Policy, load_or_create_keys};
+    let keys = load_or_create_keys(&config.key_path()).map_err(describe)?;
+    let identity = Identity::new(keys, Policy::of(config), PasswordParams::default()).map_err(describe)?;
+    App::open(&target, location, identity).await.map_err(describe).context("cannot open storage")
 }
 
 pub(crate) fn describe(e: AppError) -> anyhow::Error {
@@ -289,6 +300,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             bench::run(bench::Options { offerings, queries, clients, seconds, pg_url, dir, reuse_index }).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Registry(cmd) => identity::registry(cmd, &mut config).await,
+        Command::Keys(cmd) => identity::keys(cmd, &mut config).await,
         Command::Catalog(cmd) => {
             let storage = cmd.storage().clone();
             let app = open(&mut config, &storage, cmd.needs_index()).await?;

@@ -28,6 +28,19 @@ pub enum CryptoError {
     Random,
 }
 
+/// A fresh secret for a cookie or a link: 32 random bytes, base64url.
+pub fn token() -> Result<String, CryptoError> {
+    let mut bytes = [0u8; 32];
+    random(&mut bytes)?;
+    Ok(<base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(&bytes))
+}
+
+/// The SM3 digest of `data`, hex: how secrets such as session tokens are stored.
+pub fn sm3_hex(data: &[u8]) -> String {
+    use sm3::Digest;
+    sm3::Sm3::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Fills `buf` from the operating system's generator.
 pub(crate) fn random(buf: &mut [u8]) -> Result<(), CryptoError> {
     getrandom::fill(buf).map_err(|_| CryptoError::Random)

@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod catalog;
 pub mod codes;
+pub mod identity;
 pub mod mask;
 
 pub use calendar::{Calendar, CalendarYear, Deadline, Suspension};

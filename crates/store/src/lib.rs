@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod divisions;
 pub mod entity;
+pub mod identity;
 pub mod migration;
 mod store;
 #[cfg(any(test, feature = "testing"))]

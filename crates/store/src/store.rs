@@ -29,6 +29,9 @@ pub enum StoreError {
     DataDir { path: PathBuf, source: std::io::Error },
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// A unique value (named by the field) is already taken.
+    #[error("{0} is already taken")]
+    Duplicate(&'static str),
 }
 
 /// Connection-pool figures for `/metrics`.

@@ -54,3 +54,31 @@ pub async fn fresh_store() -> TestStore {
     let store = Store::open(&target).await.expect("open test store");
     TestStore { store, target, _dir: dir }
 }
+
+/// Every row of `table` as JSON text, whatever the backend: for tests that check what is stored
+/// raw (that no plaintext personal data reaches the database).
+pub async fn raw_rows(store: &Store, table: &str) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let backend = store.db.get_database_backend();
+    let run = |sql: String| async move {
+        store
+            .db
+            .query_all_raw(Statement::from_string(backend, sql))
+            .await
+            .unwrap_or_else(|e| panic!("cannot read {table}: {e}"))
+    };
+    let sql = match backend {
+        DbBackend::Postgres => format!("SELECT row_to_json(t)::text AS r FROM {table} t"),
+        _ => {
+            let columns: Vec<String> = run(format!("SELECT name FROM pragma_table_info('{table}')"))
+                .await
+                .iter()
+                .map(|r| r.try_get::<String>("", "name").expect("column name"))
+                .collect();
+            assert!(!columns.is_empty(), "no table {table}");
+            let pairs: Vec<String> = columns.iter().map(|c| format!("'{c}', {c}")).collect();
+            format!("SELECT json_object({}) AS r FROM {table}", pairs.join(", "))
+        }
+    };
+    run(sql).await.iter().map(|r| r.try_get::<String>("", "r").expect("row as text")).collect()
+}

@@ -58,6 +58,17 @@ impl From<AppError> for ApiError {
                 fields: Some(fields),
             },
             AppError::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, code, e.to_string()),
+            AppError::Conflict { field, ref message } => Self {
+                status: StatusCode::CONFLICT,
+                code,
+                message: message.clone(),
+                fields: Some(BTreeMap::from([(field.to_owned(), message.clone())])),
+            },
+            AppError::LoginFailed | AppError::Unauthenticated => {
+                Self::new(StatusCode::UNAUTHORIZED, code, e.to_string())
+            }
+            AppError::Locked { .. } => Self::new(StatusCode::LOCKED, code, e.to_string()),
+            AppError::RateLimited => Self::new(StatusCode::TOO_MANY_REQUESTS, code, e.to_string()),
             AppError::Internal(_) | AppError::Store(_) => {
                 tracing::error!(error = %e, "internal error");
                 Self::new(

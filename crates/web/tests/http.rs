@@ -24,9 +24,16 @@ impl Drop for Server {
     }
 }
 
+/// Fresh keys, and password hashing cheap enough for tests.
+fn test_identity() -> tongban_app::identity::Identity {
+    let ring = tongban_crypto::KeyRing::generate("test").unwrap();
+    let params = tongban_crypto::PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
+    tongban_app::identity::Identity::new(ring, Default::default(), params).unwrap()
+}
+
 async fn server_with(config: Config) -> Server {
     let (target, dir) = fresh_target().await;
-    let app = App::open(&target, tongban_app::catalog::IndexLocation::Memory).await.expect("open app");
+    let app = App::open(&target, tongban_app::catalog::IndexLocation::Memory, test_identity()).await.expect("open app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState { app: app.clone(), config: Arc::new(config) };

@@ -9,7 +9,7 @@ mod credit_code;
 mod division_code;
 mod licence_id;
 
-pub use citizen_id::{CitizenId, Sex};
+pub use citizen_id::{CitizenId, Sex, check_char as citizen_id_check_char};
 pub use credit_code::{CreditCode, check_char as credit_code_check_char};
 pub use division_code::{DivisionCode, DivisionLevel};
 pub use licence_id::LicenceId;

@@ -8,3 +8,6 @@ pub mod division;
 pub mod item;
 pub mod offering;
 pub mod offering_version;
+pub mod person;
+pub mod registry_person;
+pub mod session;

@@ -1,0 +1,487 @@
+//! Unified identity (统一身份认证), the person side: registration, login with lockout and
+//! per-address throttling, sessions (list, revoke, idle and absolute timeouts), real-name
+//! verification against the population registry, and key rotation of the sealed personal data.
+//!
+//! Id numbers, phones and emails are sealed before they reach the store and found through blind
+//! indexes; pages and logs get masked values only.
+
+use crate::{App, AppError};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Instant;
+use tongban_crypto::{KeyRing, PasswordHasher, PasswordParams, Vault};
+use tongban_domain::CitizenId;
+use tongban_domain::identity::{Assurance, Lockout, Phone, check_password};
+use tongban_domain::mask::{mask_name, mask_phone};
+use tongban_store::identity::{PersonKey, PersonRow, SessionRow};
+
+/// Associated data and index domains of the sealed fields. The registry's id index uses the
+/// person's, so a registry entry and an account with the same id number meet.
+const CITIZEN_ID: &str = "person.citizen_id";
+const PHONE: &str = "person.phone";
+const EMAIL: &str = "person.email";
+const NAME: &str = "person.name";
+
+/// Login and session rules [configurable].
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub lockout: Lockout,
+    pub attempts_per_minute: u32,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+}
+
+impl Policy {
+    pub fn of(c: &crate::Config) -> Self {
+        Self {
+            lockout: Lockout { max_failures: c.login_max_failures.max(1), lock_minutes: c.login_lock_minutes },
+            attempts_per_minute: c.login_attempts_per_minute.max(1),
+            session_idle: Duration::minutes(c.session_idle_minutes),
+            session_absolute: Duration::hours(c.session_absolute_hours),
+        }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self::of(&crate::Config::default())
+    }
+}
+
+/// What identity needs beside the store: the keys, the password hasher, the rules, and the
+/// per-address attempt counts (kept in this process: a node counts the attempts it serves).
+pub struct Identity {
+    vault: Vault,
+    hasher: PasswordHasher,
+    pub policy: Policy,
+    attempts: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl Identity {
+    pub fn new(ring: KeyRing, policy: Policy, params: PasswordParams) -> Result<Self, AppError> {
+        let hasher = PasswordHasher::new(params).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(Self { vault: Vault::new(ring), hasher, policy, attempts: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// Counts an attempt from `address`; false once it has made its minute's allowance.
+    fn admit(&self, address: &str) -> bool {
+        let Ok(mut attempts) = self.attempts.lock() else { return true };
+        let now = Instant::now();
+        if attempts.len() > 100_000 {
+            attempts.retain(|_, (start, _)| now.duration_since(*start).as_secs() < 60);
+        }
+        let entry = attempts.entry(address.to_owned()).or_insert((now, 0));
+        if now.duration_since(entry.0).as_secs() >= 60 {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= self.policy.attempts_per_minute
+    }
+}
+
+/// Reads the key ring at `path`, creating it (owner-only) with a fresh key when missing.
+pub fn load_or_create_keys(path: &Path) -> Result<KeyRing, AppError> {
+    let fail = |e: String| AppError::Internal(format!("key file {}: {e}", path.display()));
+    match std::fs::read_to_string(path) {
+        Ok(text) => KeyRing::from_text(&text).map_err(|e| fail(e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let ring =
+                KeyRing::generate(&format!("k{}", Utc::now().format("%Y%m%d"))).map_err(|e| fail(e.to_string()))?;
+            write_keys(path, &ring)?;
+            tracing::info!(path = %path.display(), "created a new key ring for personal data");
+            Ok(ring)
+        }
+        Err(e) => Err(fail(e.to_string())),
+    }
+}
+
+/// Writes the key ring, readable by the owner only.
+pub fn write_keys(path: &Path, ring: &KeyRing) -> Result<(), AppError> {
+    let fail = |e: std::io::Error| AppError::Internal(format!("key file {}: {e}", path.display()));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let text = format!(
+        "# Tongban key ring: keep it secret and backed up; without it personal data cannot be read.\n{}",
+        ring.to_text()
+    );
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).map_err(fail)?;
+    }
+    std::fs::rename(&tmp, path).map_err(fail)
+}
+
+/// A registration form.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub name: String,
+    pub citizen_id: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub password: String,
+}
+
+/// A person as the person's own pages show them: personal data masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonView {
+    pub id: String,
+    pub name: String,
+    pub citizen_id_masked: String,
+    pub phone_masked: String,
+    pub assurance: Assurance,
+}
+
+/// Where a request comes from, as sessions record it.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub address: String,
+    pub user_agent: String,
+}
+
+/// A live session, as the sessions list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    /// The digest of the session's token: names the session, does not open it.
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub address: String,
+    pub user_agent: String,
+}
+
+/// Who is making a request: the person and their session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub person_id: String,
+    pub session_id: String,
+    pub name: String,
+    pub assurance: Assurance,
+}
+
+/// A successful login: the token for the cookie (shown once, stored only as a digest).
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub token: String,
+    pub principal: Principal,
+}
+
+fn identity(app: &App) -> &Identity {
+    &app.identity
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+fn today() -> chrono::NaiveDate {
+    (Utc::now() + Duration::hours(8)).date_naive()
+}
+
+pub async fn register(app: &App, form: NewPerson) -> Result<PersonView, AppError> {
+    let mut fields = std::collections::BTreeMap::new();
+    let name = form.name.trim().to_owned();
+    if name.chars().count() < 2 || name.chars().count() > 30 || name.chars().any(|c| c.is_control()) {
+        fields.insert("name".into(), "姓名应为 2 至 30 个字符 (2 to 30 characters)".into());
+    }
+    let citizen_id =
+        CitizenId::parse(&form.citizen_id, today()).map_err(|e| fields.insert("citizen_id".into(), e.to_string())).ok();
+    let phone = Phone::parse(&form.phone).map_err(|e| fields.insert("phone".into(), e.into())).ok();
+    let email = form.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_owned);
+    if let Some(e) = &email
+        && (e.len() > 254 || !e.contains('@') || e.starts_with('@') || e.ends_with('@'))
+    {
+        fields.insert("email".into(), "电子邮箱格式不正确 (not an email address)".into());
+    }
+    let own: Vec<&str> =
+        [citizen_id.as_ref().map(CitizenId::as_str), phone.as_ref().map(Phone::as_str)].into_iter().flatten().collect();
+    if let Err(e) = check_password(&form.password, &own) {
+        fields.insert("password".into(), e.into());
+    }
+    let (Some(citizen_id), Some(phone), true) = (citizen_id, phone, fields.is_empty()) else {
+        return Err(AppError::Validation { fields });
+    };
+
+    let id = identity(app);
+    let vault = id.vault();
+    let hasher = id.hasher.clone();
+    let password = form.password.clone();
+    let password_hash =
+        tokio::task::spawn_blocking(move || hasher.hash(&password)).await.map_err(internal)?.map_err(internal)?;
+    let row = PersonRow {
+        id: tongban_crypto::token().map_err(internal)?[..22].to_owned(),
+        name: name.clone(),
+        citizen_id_sealed: vault.seal(CITIZEN_ID, citizen_id.as_str()).map_err(internal)?,
+        citizen_id_index: vault.blind_index(CITIZEN_ID, citizen_id.as_str()),
+        phone_sealed: vault.seal(PHONE, phone.as_str()).map_err(internal)?,
+        phone_index: vault.blind_index(PHONE, phone.as_str()),
+        email_sealed: email.map(|e| vault.seal(EMAIL, &e)).transpose().map_err(internal)?,
+        assurance: Assurance::L1.as_str().into(),
+        password_hash,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: Utc::now(),
+    };
+    let view = PersonView {
+        id: row.id.clone(),
+        name,
+        citizen_id_masked: citizen_id.masked(),
+        phone_masked: mask_phone(phone.as_str()),
+        assurance: Assurance::L1,
+    };
+    app.store.insert_person(row).await.map_err(|e| match e {
+        tongban_store::StoreError::Duplicate(field) => AppError::Conflict {
+            field,
+            message: if field == "phone" {
+                "该手机号码已注册 (this phone is already registered)".into()
+            } else {
+                "该证件号码已注册 (this id number is already registered)".into()
+            },
+        },
+        e => e.into(),
+    })?;
+    tracing::info!(person = %view.id, name = %mask_name(&view.name), "person registered");
+    Ok(view)
+}
+
+/// Logs in by id number or phone. Wrong credentials say neither which part was wrong nor whether
+/// the account exists; the configured run of failures locks the account.
+pub async fn login(app: &App, identifier: &str, password: &str, client: &Client) -> Result<LoggedIn, AppError> {
+    let id = identity(app);
+    if !id.admit(&client.address) {
+        return Err(AppError::RateLimited);
+    }
+    let identifier = identifier.trim();
+    let found = match (CitizenId::parse(identifier, today()), Phone::parse(identifier)) {
+        (Ok(c), _) => {
+            app.store.person_by(PersonKey::CitizenId, &id.vault().blind_index(CITIZEN_ID, c.as_str())).await?
+        }
+        (_, Ok(p)) => app.store.person_by(PersonKey::Phone, &id.vault().blind_index(PHONE, p.as_str())).await?,
+        _ => None,
+    };
+    let hasher = id.hasher.clone();
+    let password = password.to_owned();
+    let now = Utc::now();
+    let Some(person) = found else {
+        tokio::task::spawn_blocking(move || hasher.verify_nobody(&password)).await.map_err(internal)?;
+        return Err(AppError::LoginFailed);
+    };
+    if let Some(until) = person.locked_until.filter(|u| *u > now) {
+        return Err(AppError::Locked { until: china_time(until) });
+    }
+    let stored = person.password_hash.clone();
+    // Verify, and when the stored hash predates the current parameters, make one with them.
+    let (ok, rehashed) = tokio::task::spawn_blocking(move || {
+        let ok = hasher.verify(&password, &stored);
+        (ok, (ok && hasher.needs_rehash(&stored)).then(|| hasher.hash(&password).ok()).flatten())
+    })
+    .await
+    .map_err(internal)?;
+    if !ok {
+        let (failures, locked) = id.policy.lockout.after_failure(person.failed_logins.max(0) as u32, now);
+        app.store.set_login_state(&person.id, failures, locked).await?;
+        if let Some(until) = locked {
+            tracing::warn!(person = %person.id, "account locked after repeated wrong passwords");
+            return Err(AppError::Locked { until: china_time(until) });
+        }
+        return Err(AppError::LoginFailed);
+    }
+    if person.failed_logins != 0 || person.locked_until.is_some() {
+        app.store.set_login_state(&person.id, 0, None).await?;
+    }
+    if let Some(hash) = rehashed {
+        app.store.set_password_hash(&person.id, &hash).await?;
+    }
+    let token = tongban_crypto::token().map_err(internal)?;
+    let session = SessionRow {
+        token_hash: tongban_crypto::sm3_hex(token.as_bytes()),
+        person_id: person.id.clone(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + id.policy.session_absolute,
+        address: client.address.chars().take(64).collect(),
+        user_agent: client.user_agent.chars().take(200).collect(),
+        revoked_at: None,
+    };
+    let principal = principal(&person, &session.token_hash)?;
+    app.store.insert_session(session).await?;
+    tracing::info!(person = %person.id, "logged in");
+    Ok(LoggedIn { token, principal })
+}
+
+fn principal(person: &PersonRow, session_id: &str) -> Result<Principal, AppError> {
+    Ok(Principal {
+        person_id: person.id.clone(),
+        session_id: session_id.to_owned(),
+        name: person.name.clone(),
+        assurance: Assurance::parse(&person.assurance)
+            .ok_or_else(|| AppError::Internal(format!("person {} has assurance {}", person.id, person.assurance)))?,
+    })
+}
+
+fn china_time(t: DateTime<Utc>) -> String {
+    (t + Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The person behind a session token, if the session is live: not revoked, used within the idle
+/// timeout, and within its absolute lifetime. Each use moves the idle deadline.
+pub async fn authenticate(app: &App, token: &str) -> Result<Option<Principal>, AppError> {
+    let hash = tongban_crypto::sm3_hex(token.as_bytes());
+    let Some(session) = app.store.session(&hash).await? else { return Ok(None) };
+    let now = Utc::now();
+    let policy = identity(app).policy;
+    if session.revoked_at.is_some() || session.expires_at <= now || session.last_seen_at + policy.session_idle <= now {
+        return Ok(None);
+    }
+    let Some(person) = app.store.person(&session.person_id).await? else { return Ok(None) };
+    // Recording every request would make each page a write; a minute's precision is enough.
+    if now - session.last_seen_at > Duration::minutes(1) {
+        app.store.touch_session(&hash, now).await?;
+    }
+    principal(&person, &hash).map(Some)
+}
+
+/// Ends the session of this token.
+pub async fn logout(app: &App, who: &Principal) -> Result<(), AppError> {
+    app.store.revoke_session(&who.person_id, &who.session_id, Utc::now()).await?;
+    Ok(())
+}
+
+/// The person's live sessions, newest first.
+pub async fn sessions(app: &App, who: &Principal) -> Result<Vec<SessionView>, AppError> {
+    let idle = identity(app).policy.session_idle;
+    let now = Utc::now();
+    Ok(app
+        .store
+        .sessions_of(&who.person_id, now)
+        .await?
+        .into_iter()
+        .filter(|s| s.last_seen_at + idle > now)
+        .map(|s| SessionView {
+            id: s.token_hash,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            expires_at: s.expires_at,
+            address: s.address,
+            user_agent: s.user_agent,
+        })
+        .collect())
+}
+
+/// Revokes one of the person's own sessions; another person's is "not found".
+pub async fn revoke(app: &App, who: &Principal, session_id: &str) -> Result<(), AppError> {
+    if app.store.revoke_session(&who.person_id, session_id, Utc::now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound { what: "会话", what_en: "session" })
+    }
+}
+
+/// The person as their own pages show them.
+pub async fn me(app: &App, who: &Principal) -> Result<PersonView, AppError> {
+    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
+    let vault = identity(app).vault();
+    let citizen_id = vault.open(CITIZEN_ID, &person.citizen_id_sealed).map_err(internal)?;
+    let phone = vault.open(PHONE, &person.phone_sealed).map_err(internal)?;
+    Ok(PersonView {
+        id: person.id,
+        name: person.name,
+        citizen_id_masked: tongban_domain::mask::mask_middle(&citizen_id, 4, 4),
+        phone_masked: mask_phone(&phone),
+        assurance: principal_level(&person.assurance)?,
+    })
+}
+
+fn principal_level(s: &str) -> Result<Assurance, AppError> {
+    Assurance::parse(s).ok_or_else(|| AppError::Internal(format!("unknown assurance {s}")))
+}
+
+/// Real-name verification (实名核验, L1 → L2): the account's name and id number must match an
+/// entry of the population registry.
+pub async fn verify_real_name(app: &App, who: &Principal) -> Result<Assurance, AppError> {
+    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
+    let current = principal_level(&person.assurance)?;
+    if current >= Assurance::L2 {
+        return Ok(current);
+    }
+    let vault = identity(app).vault();
+    let registered = app.store.registry_name(&person.citizen_id_index).await?;
+    if registered.as_deref() != Some(vault.blind_index(NAME, person.name.trim()).as_str()) {
+        return Err(AppError::field(
+            "name",
+            "姓名与证件号码未能在人口库中核验一致 (name and id number do not match the population registry)",
+        ));
+    }
+    app.store.set_assurance(&person.id, Assurance::L2.as_str()).await?;
+    tracing::info!(person = %person.id, "real name verified: L2");
+    Ok(Assurance::L2)
+}
+
+/// A registry import: how many entries were loaded, and the bad lines with their reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegistryReport {
+    pub loaded: usize,
+    pub rejected: Vec<(usize, String)>,
+}
+
+/// Loads the population registry stand-in from CSV lines `name,citizen_id` (a header line
+/// `name,citizen_id` is allowed). Stored as blind indexes only; re-loading replaces entries.
+pub async fn import_registry(app: &App, text: &str) -> Result<RegistryReport, AppError> {
+    let vault = identity(app).vault();
+    let (mut rows, mut rejected) = (Vec::new(), Vec::new());
+    for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l.trim())) {
+        if line.is_empty() || (n == 1 && line.replace(' ', "") == "name,citizen_id") {
+            continue;
+        }
+        let Some((name, citizen)) = line.split_once(',') else {
+            rejected.push((n, "应为 姓名,证件号码 (expected name,citizen_id)".into()));
+            continue;
+        };
+        let name = name.trim();
+        if name.chars().count() < 2 {
+            rejected.push((n, "姓名过短 (name too short)".into()));
+            continue;
+        }
+        match CitizenId::parse(citizen.trim(), today()) {
+            Ok(c) => rows.push((vault.blind_index(CITIZEN_ID, c.as_str()), vault.blind_index(NAME, name))),
+            Err(e) => rejected.push((n, e.to_string())),
+        }
+    }
+    let loaded = app.store.import_registry(&rows, Utc::now()).await?;
+    Ok(RegistryReport { loaded, rejected })
+}
+
+/// Re-seals every person's personal data under the ring's current key (after `KeyRing::rotate`);
+/// returns how many persons had values under older keys.
+pub async fn reseal(app: &App) -> Result<usize, AppError> {
+    let vault = identity(app).vault();
+    let mut changed = 0;
+    for p in app.store.persons_sealed().await? {
+        let stale = vault.is_stale(&p.citizen_id_sealed)
+            || vault.is_stale(&p.phone_sealed)
+            || p.email_sealed.as_deref().is_some_and(|e| vault.is_stale(e));
+        if !stale {
+            continue;
+        }
+        let again = |field: &str, sealed: &str| vault.open(field, sealed).and_then(|v| vault.seal(field, &v));
+        let citizen = again(CITIZEN_ID, &p.citizen_id_sealed).map_err(internal)?;
+        let phone = again(PHONE, &p.phone_sealed).map_err(internal)?;
+        let email = p.email_sealed.as_deref().map(|e| again(EMAIL, e)).transpose().map_err(internal)?;
+        app.store.set_sealed(&p.id, &citizen, &phone, email.as_deref()).await?;
+        changed += 1;
+    }
+    Ok(changed)
+}

@@ -1,0 +1,198 @@
+//! Unified identity on the backend `TEST_DATABASE_URL` selects (SQLite by default, PostgreSQL in
+//! CI): registration rules, login by id number or phone, lockout, throttling, sessions and their
+//! timeouts, real-name verification against the registry, key rotation — and that the raw tables
+//! hold no plaintext id number or phone.
+
+use chrono::Duration;
+use std::sync::Arc;
+use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
+use tongban_app::{App, AppError};
+use tongban_crypto::{KeyRing, PasswordParams};
+use tongban_domain::codes::citizen_id_check_char;
+use tongban_domain::identity::{Assurance, Lockout};
+use tongban_store::testing::{TestStore, fresh_store, raw_rows};
+
+const FAST: PasswordParams = PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
+
+/// A valid citizen id born on 1990-03-07 in Beijing Dongcheng with sequence `seq`.
+fn citizen_id(seq: u32) -> String {
+    let first17 = format!("11010119900307{seq:03}");
+    format!("{first17}{}", citizen_id_check_char(&first17))
+}
+
+async fn app_with(policy: Policy) -> (App, TestStore) {
+    let t = fresh_store().await;
+    let identity = Identity::new(KeyRing::generate("t1").unwrap(), policy, FAST).unwrap();
+    let app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, identity).await.unwrap();
+    (app, t)
+}
+
+fn person(seq: u32, phone: &str) -> NewPerson {
+    NewPerson {
+        name: "张三".into(),
+        citizen_id: citizen_id(seq),
+        phone: phone.into(),
+        email: Some("zhangsan@example.cn".into()),
+        password: "Tongban-2026".into(),
+    }
+}
+
+fn client(address: &str) -> Client {
+    Client { address: address.into(), user_agent: "test".into() }
+}
+
+fn fields(e: AppError) -> Vec<String> {
+    match e {
+        AppError::Validation { fields } => fields.into_keys().collect(),
+        e => panic!("expected a validation error, got {e:?}"),
+    }
+}
+
+#[tokio::test]
+async fn registration_names_each_bad_field_and_refuses_taken_numbers() {
+    let (app, _t) = app_with(Policy::default()).await;
+    let bad = NewPerson {
+        name: "张".into(),
+        citizen_id: "11010519491231002Y".into(),
+        phone: "12345".into(),
+        email: Some("nobody".into()),
+        password: "short".into(),
+    };
+    let mut named = fields(identity::register(&app, bad).await.unwrap_err());
+    named.sort();
+    assert_eq!(named, ["citizen_id", "email", "name", "password", "phone"]);
+    let weak = NewPerson { password: format!("x{}", citizen_id(1)), ..person(1, "13812345678") };
+    assert_eq!(fields(identity::register(&app, weak).await.unwrap_err()), ["password"]);
+
+    let me = identity::register(&app, person(1, "13812345678")).await.unwrap();
+    assert_eq!((me.citizen_id_masked.as_str(), me.phone_masked.as_str()), ("1101**********0011", "138****5678"));
+    assert_eq!(me.assurance, Assurance::L1);
+    let same_id = identity::register(&app, person(1, "13912345678")).await.unwrap_err();
+    assert!(matches!(same_id, AppError::Conflict { field: "citizen_id", .. }), "{same_id:?}");
+    let same_phone = identity::register(&app, person(2, "+86 138-1234-5678")).await.unwrap_err();
+    assert!(matches!(same_phone, AppError::Conflict { field: "phone", .. }), "{same_phone:?}");
+}
+
+#[tokio::test]
+async fn login_by_id_or_phone_and_wrong_passwords_lock_the_account() {
+    let policy = Policy { lockout: Lockout { max_failures: 3, lock_minutes: 15 }, ..Policy::default() };
+    let (app, _t) = app_with(policy).await;
+    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    let here = client("10.0.0.1");
+
+    let by_id = identity::login(&app, &citizen_id(1).to_lowercase(), "Tongban-2026", &here).await.unwrap();
+    let by_phone = identity::login(&app, "138 1234 5678", "Tongban-2026", &here).await.unwrap();
+    assert_eq!(by_id.principal.person_id, by_phone.principal.person_id);
+    assert_ne!(by_id.token, by_phone.token);
+    for nobody in ["13900000000", &citizen_id(9), "not an id"] {
+        assert!(matches!(identity::login(&app, nobody, "Tongban-2026", &here).await, Err(AppError::LoginFailed)));
+    }
+
+    for _ in 0..2 {
+        assert!(matches!(identity::login(&app, "13812345678", "wrong-2026", &here).await, Err(AppError::LoginFailed)));
+    }
+    // The third wrong password locks; then even the right one is refused.
+    assert!(matches!(identity::login(&app, "13812345678", "wrong-2026", &here).await, Err(AppError::Locked { .. })));
+    let locked = identity::login(&app, "13812345678", "Tongban-2026", &here).await.unwrap_err();
+    assert!(matches!(locked, AppError::Locked { .. }), "{locked:?}");
+}
+
+#[tokio::test]
+async fn one_address_is_throttled_whatever_the_accounts() {
+    let policy = Policy { attempts_per_minute: 3, ..Policy::default() };
+    let (app, _t) = app_with(policy).await;
+    for _ in 0..3 {
+        assert!(matches!(
+            identity::login(&app, "13900000000", "x", &client("10.0.0.2")).await,
+            Err(AppError::LoginFailed)
+        ));
+    }
+    assert!(matches!(identity::login(&app, "13900000001", "x", &client("10.0.0.2")).await, Err(AppError::RateLimited)));
+    assert!(matches!(identity::login(&app, "13900000001", "x", &client("10.0.0.3")).await, Err(AppError::LoginFailed)));
+}
+
+#[tokio::test]
+async fn sessions_are_listed_revoked_and_only_by_their_owner() {
+    let (app, _t) = app_with(Policy::default()).await;
+    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    identity::register(&app, person(2, "13912345678")).await.unwrap();
+    let a1 = identity::login(&app, "13812345678", "Tongban-2026", &client("10.0.0.1")).await.unwrap();
+    let a2 = identity::login(&app, "13812345678", "Tongban-2026", &client("10.0.0.9")).await.unwrap();
+    let b = identity::login(&app, "13912345678", "Tongban-2026", &client("10.0.0.5")).await.unwrap();
+
+    let who = identity::authenticate(&app, &a1.token).await.unwrap().expect("live session");
+    assert_eq!(who, a1.principal);
+    assert_eq!(identity::authenticate(&app, "forged-token").await.unwrap(), None);
+    let listed = identity::sessions(&app, &who).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|s| s.id != b.principal.session_id), "never another person's session");
+
+    let not_mine = identity::revoke(&app, &who, &b.principal.session_id).await.unwrap_err();
+    assert!(matches!(not_mine, AppError::NotFound { .. }));
+    assert!(identity::authenticate(&app, &b.token).await.unwrap().is_some(), "B's session untouched");
+
+    identity::revoke(&app, &who, &a2.principal.session_id).await.unwrap();
+    assert_eq!(identity::authenticate(&app, &a2.token).await.unwrap(), None);
+    identity::logout(&app, &who).await.unwrap();
+    assert_eq!(identity::authenticate(&app, &a1.token).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
+    for policy in [
+        Policy { session_idle: Duration::zero(), ..Policy::default() },
+        Policy { session_absolute: Duration::zero(), ..Policy::default() },
+    ] {
+        let (app, _t) = app_with(policy).await;
+        identity::register(&app, person(1, "13812345678")).await.unwrap();
+        let s = identity::login(&app, "13812345678", "Tongban-2026", &client("10.0.0.1")).await.unwrap();
+        assert_eq!(identity::authenticate(&app, &s.token).await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn the_registry_raises_a_matching_person_to_l2_and_nothing_is_stored_in_plaintext() {
+    let (app, t) = app_with(Policy::default()).await;
+    let text = format!("name,citizen_id\n张三,{}\n李四,{}\n王五,123\n", citizen_id(1), citizen_id(2));
+    let report = identity::import_registry(&app, &text).await.unwrap();
+    assert_eq!(report.loaded, 2);
+    assert_eq!(report.rejected.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [4]);
+
+    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    identity::register(&app, person(2, "13912345678")).await.unwrap();
+    let zhang = identity::login(&app, "13812345678", "Tongban-2026", &client("a")).await.unwrap().principal;
+    assert_eq!(identity::verify_real_name(&app, &zhang).await.unwrap(), Assurance::L2);
+    // The second account says 张三 but the registry has 李四 under that number.
+    let other = identity::login(&app, "13912345678", "Tongban-2026", &client("a")).await.unwrap().principal;
+    assert_eq!(fields(identity::verify_real_name(&app, &other).await.unwrap_err()), ["name"]);
+    assert_eq!(identity::me(&app, &other).await.unwrap().assurance, Assurance::L1);
+
+    // The scan sees the stored text: names are kept in the clear (they are masked on display).
+    assert!(raw_rows(&app.store, "persons").await.iter().any(|r| r.contains("张三")));
+    for table in ["persons", "sessions", "registry_people"] {
+        let rows = raw_rows(&app.store, table).await;
+        assert!(!rows.is_empty(), "{table} has rows");
+        for row in rows {
+            for secret in [citizen_id(1), citizen_id(2), "13812345678".into(), "zhangsan@example.cn".into()] {
+                assert!(!row.contains(&secret), "{table} holds {secret} in plaintext: {row}");
+            }
+            assert!(!row.contains("李四"), "{table} holds a registry name: {row}");
+        }
+    }
+    drop(t);
+}
+
+#[tokio::test]
+async fn rotation_reseals_under_the_new_key_and_everything_still_opens() {
+    let (app, _t) = app_with(Policy::default()).await;
+    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    let mut ring = app.identity.vault().ring().clone();
+    ring.rotate("t2").unwrap();
+    let rotated = App { identity: Arc::new(Identity::new(ring, Policy::default(), FAST).unwrap()), ..app.clone() };
+    assert_eq!(identity::reseal(&rotated).await.unwrap(), 1);
+    assert_eq!(identity::reseal(&rotated).await.unwrap(), 0, "nothing left under the old key");
+    let rows = raw_rows(&app.store, "persons").await;
+    assert!(rows[0].contains("sm4gcm.t2.") && !rows[0].contains("sm4gcm.t1."), "{}", rows[0]);
+    let who = identity::login(&rotated, &citizen_id(1), "Tongban-2026", &client("a")).await.unwrap().principal;
+    assert_eq!(identity::me(&rotated, &who).await.unwrap().phone_masked, "138****5678");
+}

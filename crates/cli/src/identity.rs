@@ -1,0 +1,63 @@
+//! `tongban registry import` and `tongban keys rotate`.
+
+use anyhow::Context;
+use clap::Subcommand;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tongban_app::identity;
+use tongban_app::{App, Config};
+
+#[derive(Subcommand)]
+pub enum RegistryCommand {
+    /// Load the population registry that real-name verification (L2) checks against, from CSV
+    /// lines `name,citizen_id` (header optional). Only keyed digests are stored; bad lines are
+    /// reported by number and reason and stop nothing; loading again replaces entries.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        storage: crate::StorageOpts,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Add a new key for sealing personal data, make it current, and re-seal every stored value
+    /// under it. Older keys stay in the ring (values sealed elsewhere under them still open).
+    Rotate {
+        #[command(flatten)]
+        storage: crate::StorageOpts,
+    },
+}
+
+pub async fn registry(cmd: RegistryCommand, config: &mut Config) -> anyhow::Result<ExitCode> {
+    let RegistryCommand::Import { file, storage } = cmd;
+    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let app: App = crate::open(config, &storage, false).await?;
+    let report = identity::import_registry(&app, &text).await.map_err(crate::describe)?;
+    println!(
+        "已载入 {} 条，拒绝 {} 条 (loaded {}, rejected {})",
+        report.loaded,
+        report.rejected.len(),
+        report.loaded,
+        report.rejected.len()
+    );
+    for (line, reason) in &report.rejected {
+        println!("第 {line} 行 (line {line}): {reason}");
+    }
+    Ok(if report.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+pub async fn keys(cmd: KeysCommand, config: &mut Config) -> anyhow::Result<ExitCode> {
+    let KeysCommand::Rotate { storage } = cmd;
+    crate::apply(config, &storage);
+    let path = config.key_path();
+    let mut ring = identity::load_or_create_keys(&path).map_err(crate::describe)?;
+    let id = format!("k{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+    ring.rotate(&id)?;
+    // The ring is written first: a re-seal cut short leaves values under old keys, which open.
+    identity::write_keys(&path, &ring).map_err(crate::describe)?;
+    let app: App = crate::open(config, &storage, false).await?;
+    let changed = identity::reseal(&app).await.map_err(crate::describe)?;
+    println!("当前密钥 {id}，已重新加密 {changed} 人的个人信息 (current key {id}; re-sealed {changed} persons)");
+    Ok(ExitCode::SUCCESS)
+}

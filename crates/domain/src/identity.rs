@@ -1,0 +1,151 @@
+//! Unified identity (统一身份认证): assurance levels, mainland mobile numbers, the password rule
+//! and account lockout. Pure rules; the use cases live in the app crate.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How sure the platform is of who a person is (身份认证等级).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Assurance {
+    /// Self-declared.
+    L1,
+    /// Name and id number matched against the population registry (人口库).
+    L2,
+    /// L2 and a verified mobile number.
+    L3,
+    /// Verified in person at a service window.
+    L4,
+}
+
+impl Assurance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::L1 => "L1",
+            Self::L2 => "L2",
+            Self::L3 => "L3",
+            Self::L4 => "L4",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::L1, Self::L2, Self::L3, Self::L4].into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+/// A mainland mobile number (11 digits, 1 then 3–9), the channel of one-time codes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Phone(String);
+
+impl Phone {
+    /// Accepts spaces, dashes and a `+86` / `86` prefix, which are dropped.
+    pub fn parse(value: &str) -> Result<Self, &'static str> {
+        let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let digits = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("0086")).unwrap_or(&digits);
+        let digits = if digits.len() == 13 { digits.strip_prefix("86").unwrap_or(digits) } else { digits };
+        if digits.len() != 11 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err("手机号码应为 11 位数字 (a mobile number has 11 digits)");
+        }
+        if !digits.starts_with('1') || !matches!(digits.as_bytes()[1], b'3'..=b'9') {
+            return Err("手机号码应以 13–19 开头 (a mobile number starts with 13 to 19)");
+        }
+        Ok(Self(digits.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Passwords: 8 to 128 characters, at least two of letters, digits and other characters, and
+/// not containing the account's own id number or phone.
+pub fn check_password(password: &str, own: &[&str]) -> Result<(), &'static str> {
+    let n = password.chars().count();
+    if n < 8 {
+        return Err("口令至少 8 个字符 (at least 8 characters)");
+    }
+    if n > 128 {
+        return Err("口令至多 128 个字符 (at most 128 characters)");
+    }
+    let letters = password.chars().any(char::is_alphabetic);
+    let digits = password.chars().any(|c| c.is_ascii_digit());
+    let others = password.chars().any(|c| !c.is_alphanumeric());
+    if [letters, digits, others].iter().filter(|x| **x).count() < 2 {
+        return Err("口令须含字母、数字、符号中的至少两类 (use two of letters, digits and symbols)");
+    }
+    let lower = password.to_lowercase();
+    if own.iter().any(|o| o.len() >= 6 && lower.contains(&o.to_lowercase())) {
+        return Err("口令不得包含证件号码或手机号码 (must not contain your id number or phone)");
+    }
+    Ok(())
+}
+
+/// Account lockout against password guessing [configurable].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lockout {
+    /// Consecutive failures that lock the account.
+    pub max_failures: u32,
+    /// How long a lock lasts.
+    pub lock_minutes: i64,
+}
+
+impl Default for Lockout {
+    fn default() -> Self {
+        Self { max_failures: 5, lock_minutes: 15 }
+    }
+}
+
+impl Lockout {
+    /// After one more failure: the new failure count, and the time the account stays locked
+    /// until, if it is now locked (the count then starts again).
+    pub fn after_failure(&self, failures: u32, now: DateTime<Utc>) -> (u32, Option<DateTime<Utc>>) {
+        let failures = failures + 1;
+        if failures >= self.max_failures {
+            (0, Some(now + Duration::minutes(self.lock_minutes)))
+        } else {
+            (failures, None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_mainland_mobile_numbers() {
+        for ok in ["13812345678", "+86 138 1234 5678", "8613812345678", "138-1234-5678"] {
+            assert_eq!(Phone::parse(ok).unwrap().as_str(), "13812345678", "{ok}");
+        }
+        for bad in ["1381234567", "12812345678", "23812345678", "1381234567a", ""] {
+            assert!(Phone::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_length_variety_and_no_own_numbers() {
+        assert!(check_password("correct-horse", &[]).is_ok());
+        assert!(check_password("口令abc123", &[]).is_ok());
+        assert!(check_password("short1", &[]).is_err());
+        assert!(check_password("onlyletters", &[]).is_err());
+        assert!(check_password("12345678", &[]).is_err());
+        assert!(check_password(&"a1".repeat(65), &[]).is_err());
+        assert!(check_password("x13812345678", &["13812345678"]).is_err());
+    }
+
+    #[test]
+    fn the_configured_failure_locks_and_restarts_the_count() {
+        let lockout = Lockout { max_failures: 3, lock_minutes: 15 };
+        let now = Utc::now();
+        assert_eq!(lockout.after_failure(0, now), (1, None));
+        assert_eq!(lockout.after_failure(1, now), (2, None));
+        assert_eq!(lockout.after_failure(2, now), (0, Some(now + Duration::minutes(15))));
+    }
+
+    #[test]
+    fn assurance_levels_order_and_parse() {
+        assert!(Assurance::L3 > Assurance::L2);
+        assert_eq!(Assurance::parse("L4"), Some(Assurance::L4));
+        assert_eq!(Assurance::parse("L5"), None);
+    }
+}

@@ -1,0 +1,185 @@
+//! Repository of persons, their sessions, and the population registry. Values arrive sealed and
+//! indexed: this layer never sees plaintext personal data.
+
+use crate::entity::{person, registry_person, session};
+use crate::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+
+pub type PersonRow = person::Model;
+pub type SessionRow = session::Model;
+
+/// How a person is looked up: by the blind index of the id number or of the phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonKey {
+    CitizenId,
+    Phone,
+}
+
+impl Store {
+    /// Adds a person; `Duplicate` names the field when the id number or phone is taken.
+    pub async fn insert_person(&self, p: PersonRow) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        for (key, index, field) in
+            [(PersonKey::CitizenId, &p.citizen_id_index, "citizen_id"), (PersonKey::Phone, &p.phone_index, "phone")]
+        {
+            if find_person(&txn, key, index).await?.is_some() {
+                return Err(StoreError::Duplicate(field));
+            }
+        }
+        person::Entity::insert(p.into_active_model()).exec_without_returning(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    pub async fn person_by(&self, key: PersonKey, index: &str) -> Result<Option<PersonRow>, StoreError> {
+        find_person(&self.db, key, index).await
+    }
+
+    pub async fn person(&self, id: &str) -> Result<Option<PersonRow>, StoreError> {
+        Ok(person::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// Records the outcome of a login attempt: failures so far and the lock, if any.
+    pub async fn set_login_state(
+        &self,
+        id: &str,
+        failed_logins: u32,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        person::ActiveModel {
+            id: Set(id.to_owned()),
+            failed_logins: Set(failed_logins as i32),
+            locked_until: Set(locked_until),
+            ..Default::default()
+        }
+        .update(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError> {
+        person::ActiveModel { id: Set(id.to_owned()), password_hash: Set(hash.to_owned()), ..Default::default() }
+            .update(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_assurance(&self, id: &str, level: &str) -> Result<(), StoreError> {
+        person::ActiveModel { id: Set(id.to_owned()), assurance: Set(level.to_owned()), ..Default::default() }
+            .update(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Every person's sealed fields, for re-sealing under a new key.
+    pub async fn persons_sealed(&self) -> Result<Vec<PersonRow>, StoreError> {
+        Ok(person::Entity::find().order_by_asc(person::Column::Id).all(&self.db).await?)
+    }
+
+    pub async fn set_sealed(
+        &self,
+        id: &str,
+        citizen_id: &str,
+        phone: &str,
+        email: Option<&str>,
+    ) -> Result<(), StoreError> {
+        person::ActiveModel {
+            id: Set(id.to_owned()),
+            citizen_id_sealed: Set(citizen_id.to_owned()),
+            phone_sealed: Set(phone.to_owned()),
+            email_sealed: Set(email.map(str::to_owned)),
+            ..Default::default()
+        }
+        .update(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_session(&self, s: SessionRow) -> Result<(), StoreError> {
+        session::Entity::insert(s.into_active_model()).exec_without_returning(&self.db).await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        Ok(session::Entity::find_by_id(token_hash).one(&self.db).await?)
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        session::ActiveModel { token_hash: Set(token_hash.to_owned()), last_seen_at: Set(at), ..Default::default() }
+            .update(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// A person's sessions that are not revoked and not past their absolute expiry, newest first.
+    pub async fn sessions_of(&self, person_id: &str, now: DateTime<Utc>) -> Result<Vec<SessionRow>, StoreError> {
+        Ok(session::Entity::find()
+            .filter(session::Column::PersonId.eq(person_id))
+            .filter(session::Column::RevokedAt.is_null())
+            .filter(session::Column::ExpiresAt.gt(now))
+            .order_by_desc(session::Column::CreatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Revokes one of `person_id`'s sessions; false when it has no such live session.
+    pub async fn revoke_session(
+        &self,
+        person_id: &str,
+        token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, at.into())
+            .filter(session::Column::TokenHash.eq(token_hash))
+            .filter(session::Column::PersonId.eq(person_id))
+            .filter(session::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected == 1)
+    }
+
+    /// Adds or replaces registry entries (citizen id index → name index); returns how many.
+    pub async fn import_registry(&self, rows: &[(String, String)], at: DateTime<Utc>) -> Result<usize, StoreError> {
+        let txn = self.db.begin().await?;
+        for chunk in rows.chunks(500) {
+            let models = chunk.iter().map(|(citizen, name)| registry_person::ActiveModel {
+                citizen_id_index: Set(citizen.clone()),
+                name_index: Set(name.clone()),
+                loaded_at: Set(at),
+            });
+            registry_person::Entity::insert_many(models)
+                .on_conflict(
+                    OnConflict::column(registry_person::Column::CitizenIdIndex)
+                        .update_columns([registry_person::Column::NameIndex, registry_person::Column::LoadedAt])
+                        .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(rows.len())
+    }
+
+    /// The registry's name index for a citizen id index.
+    pub async fn registry_name(&self, citizen_id_index: &str) -> Result<Option<String>, StoreError> {
+        Ok(registry_person::Entity::find_by_id(citizen_id_index).one(&self.db).await?.map(|r| r.name_index))
+    }
+}
+
+async fn find_person(
+    db: &impl sea_orm::ConnectionTrait,
+    key: PersonKey,
+    index: &str,
+) -> Result<Option<PersonRow>, StoreError> {
+    let column = match key {
+        PersonKey::CitizenId => person::Column::CitizenIdIndex,
+        PersonKey::Phone => person::Column::PhoneIndex,
+    };
+    Ok(person::Entity::find().filter(column.eq(index)).one(db).await?)
+}
