@@ -122,6 +122,11 @@ pub fn write_keys(path: &Path, ring: &KeyRing) -> Result<(), AppError> {
     std::fs::rename(&tmp, path).map_err(fail)
 }
 
+/// A fresh random token for a form's CSRF cookie.
+pub fn csrf_token() -> Result<String, AppError> {
+    tongban_crypto::token().map_err(internal)
+}
+
 /// A registration form.
 #[derive(Debug, Clone)]
 pub struct NewPerson {
@@ -305,21 +310,36 @@ pub async fn login(app: &App, identifier: &str, password: &str, client: &Client)
     if let Some(hash) = rehashed {
         app.store.set_password_hash(&person.id, &hash).await?;
     }
+    let logged_in = open_session(app, &person, client).await?;
+    tracing::info!(person = %person.id, "logged in");
+    Ok(logged_in)
+}
+
+async fn open_session(app: &App, person: &PersonRow, client: &Client) -> Result<LoggedIn, AppError> {
     let token = tongban_crypto::token().map_err(internal)?;
+    let now = Utc::now();
     let session = SessionRow {
         token_hash: tongban_crypto::sm3_hex(token.as_bytes()),
         person_id: person.id.clone(),
         created_at: now,
         last_seen_at: now,
-        expires_at: now + id.policy.session_absolute,
+        expires_at: now + identity(app).policy.session_absolute,
         address: client.address.chars().take(64).collect(),
         user_agent: client.user_agent.chars().take(200).collect(),
         revoked_at: None,
     };
-    let principal = principal(&person, &session.token_hash)?;
+    let principal = principal(person, &session.token_hash)?;
     app.store.insert_session(session).await?;
-    tracing::info!(person = %person.id, "logged in");
     Ok(LoggedIn { token, principal })
+}
+
+/// Replaces the session with a new one (new token) after a privilege change, so that a token
+/// seen before the change does not carry the new privileges.
+pub async fn rotate_session(app: &App, who: &Principal, client: &Client) -> Result<LoggedIn, AppError> {
+    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
+    let fresh = open_session(app, &person, client).await?;
+    app.store.revoke_session(&who.person_id, &who.session_id, Utc::now()).await?;
+    Ok(fresh)
 }
 
 fn principal(person: &PersonRow, session_id: &str) -> Result<Principal, AppError> {

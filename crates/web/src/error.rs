@@ -47,35 +47,43 @@ impl ApiError {
     }
 }
 
+/// The HTTP status of an application error.
+pub(crate) fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Validation { .. } => StatusCode::BAD_REQUEST,
+        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::LoginFailed | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Locked { .. } => StatusCode::LOCKED,
+        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         let code = e.code();
+        let status = status_of(&e);
         match e {
             AppError::Validation { fields } => Self {
-                status: StatusCode::BAD_REQUEST,
+                status,
                 code,
                 message: "输入有误，请检查标出的字段 (invalid input; see fields)".into(),
                 fields: Some(fields),
             },
-            AppError::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, code, e.to_string()),
+            AppError::NotFound { .. } => Self::new(status, code, e.to_string()),
             AppError::Conflict { field, ref message } => Self {
-                status: StatusCode::CONFLICT,
+                status,
                 code,
                 message: message.clone(),
                 fields: Some(BTreeMap::from([(field.to_owned(), message.clone())])),
             },
-            AppError::LoginFailed | AppError::Unauthenticated => {
-                Self::new(StatusCode::UNAUTHORIZED, code, e.to_string())
+            AppError::LoginFailed | AppError::Unauthenticated | AppError::Locked { .. } | AppError::RateLimited => {
+                Self::new(status, code, e.to_string())
             }
-            AppError::Locked { .. } => Self::new(StatusCode::LOCKED, code, e.to_string()),
-            AppError::RateLimited => Self::new(StatusCode::TOO_MANY_REQUESTS, code, e.to_string()),
             AppError::Internal(_) | AppError::Store(_) => {
                 tracing::error!(error = %e, "internal error");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    code,
-                    "服务器内部错误，请稍后再试 (internal error; please retry later)",
-                )
+                Self::new(status, code, "服务器内部错误，请稍后再试 (internal error; please retry later)")
             }
         }
     }

@@ -76,3 +76,29 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
         Ok(Self(form_urlencoded::parse(q.as_bytes()).into_owned().collect()))
     }
 }
+
+/// A form post (`application/x-www-form-urlencoded`) as ordered key/value pairs.
+pub struct FormPairs(pub QueryPairs);
+
+impl<S: Send + Sync> FromRequest<S> for FormPairs {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_form = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "表单应为 application/x-www-form-urlencoded (expected a form post)",
+            ));
+        }
+        let body = axum::body::Bytes::from_request(req, state).await.map_err(|r| {
+            ApiError::new(r.status(), "bad_request", format!("请求无效 (bad request): {}", r.body_text()))
+        })?;
+        Ok(Self(QueryPairs(form_urlencoded::parse(&body).into_owned().collect())))
+    }
+}

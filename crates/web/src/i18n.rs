@@ -40,6 +40,13 @@ impl Lang {
         }
     }
 
+    pub fn account(self) -> &'static crate::account_labels::AccountLabels {
+        match self {
+            Lang::Zh => &crate::account_labels::ZH,
+            Lang::En => &crate::account_labels::EN,
+        }
+    }
+
     pub fn labels(self) -> &'static Labels {
         match self {
             Lang::Zh => &ZH,

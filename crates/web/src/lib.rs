@@ -2,6 +2,7 @@
 //! operations endpoints, and the middleware every request passes (request id, logging with
 //! masking, metrics, limits, timeouts).
 
+mod account_labels;
 mod api;
 mod catalog_labels;
 mod error;
@@ -10,6 +11,7 @@ mod i18n;
 mod middleware;
 mod ops;
 mod pages;
+mod session;
 
 pub use api::openapi;
 pub use error::ApiError;

@@ -1,85 +1,12 @@
 //! The HTTP interface end to end: a real server on a loopback port over a fresh store (SQLite by
 //! default, PostgreSQL when `TEST_DATABASE_URL` is set), driven by a real HTTP client.
 
+mod common;
+
+use common::{Server, assert_error, server, server_with};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-use std::sync::Arc;
-use tongban_app::{App, Config};
-use tongban_store::testing::fresh_target;
-use tongban_web::AppState;
-
-struct Server {
-    base: String,
-    app: App,
-    http: reqwest::Client,
-    _dir: Option<tempfile::TempDir>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-/// Fresh keys, and password hashing cheap enough for tests.
-fn test_identity() -> tongban_app::identity::Identity {
-    let ring = tongban_crypto::KeyRing::generate("test").unwrap();
-    let params = tongban_crypto::PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
-    tongban_app::identity::Identity::new(ring, Default::default(), params).unwrap()
-}
-
-async fn server_with(config: Config) -> Server {
-    let (target, dir) = fresh_target().await;
-    let app = App::open(&target, tongban_app::catalog::IndexLocation::Memory, test_identity()).await.expect("open app");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState { app: app.clone(), config: Arc::new(config) };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(tongban_web::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Server { base, app, http, _dir: dir, stop: Some(stop) }
-}
-
-async fn server() -> Server {
-    server_with(Config::default()).await
-}
-
-impl Server {
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
-    }
-
-    async fn json(&self, path: &str) -> (StatusCode, Value) {
-        let res = self.get(path).await;
-        let status = res.status();
-        let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
-        assert!(ct.starts_with("application/json"), "{path}: content-type {ct}");
-        (status, res.json().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        (res.status(), res.json().await.unwrap())
-    }
-}
-
-/// The error body every API error has: a stable code and a message in both languages.
-fn assert_error(body: &Value, code: &str) {
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-}
+use serde_json::json;
+use tongban_app::Config;
 
 #[tokio::test]
 async fn operations_endpoints_and_request_ids() {

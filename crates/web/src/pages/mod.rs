@@ -1,6 +1,7 @@
 //! Server-rendered pages: one template struct per page, all sharing `Frame` (language, labels,
 //! site name). Pages work without JavaScript.
 
+mod account;
 mod catalog;
 mod home;
 mod tools;
@@ -19,6 +20,7 @@ use axum::routing::get;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
+        .merge(account::routes())
         .merge(catalog::routes())
         .merge(tools::routes())
         .route("/static/app.css", get(css))
@@ -87,7 +89,11 @@ struct ErrorPage<'a> {
 /// An application error as a page: the status and message the API would give.
 pub(crate) fn error_page(f: &Frame, e: tongban_app::AppError) -> Response {
     let e = crate::ApiError::from(e);
-    f.respond(e.status, &ErrorPage { f, message: &e.message })
+    error_page_with(f, e.status, &e.message)
+}
+
+pub(crate) fn error_page_with(f: &Frame, status: StatusCode, message: &str) -> Response {
+    f.respond(status, &ErrorPage { f, message })
 }
 
 async fn not_found(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {

@@ -1,0 +1,401 @@
+//! The account pages: register, log in, log out, and my account (profile with masked numbers,
+//! assurance level with real-name verification, devices logged in). Every form carries the CSRF
+//! token; the session cookie is replaced at login and at every rise in assurance.
+
+use super::Frame;
+use crate::AppState;
+use crate::account_labels::AccountLabels;
+use crate::extract::{FormPairs, QueryPairs};
+use crate::session::{self, Csrf, Peer};
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tongban_app::AppError;
+use tongban_app::identity::{self, NewPerson, PersonView, Principal};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/register", get(register_form).post(register))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/account", get(account))
+        .route("/account/verify", post(verify))
+        .route("/account/sessions/revoke", post(revoke))
+}
+
+fn see_other(to: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        res.headers_mut().insert(LOCATION, v);
+    }
+    res
+}
+
+/// Only a path on this site: never `//host` or a scheme, so a login link cannot send a person
+/// elsewhere.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/account",
+    }
+}
+
+fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The page of a form that failed CSRF: 403, nothing done.
+fn csrf_refused(f: &Frame, a: &AccountLabels) -> Response {
+    super::error_page_with(f, StatusCode::FORBIDDEN, a.csrf_failed)
+}
+
+fn errors_of(e: AppError) -> Result<(StatusCode, Vec<(String, String)>), AppError> {
+    let status = crate::error::status_of(&e);
+    match e {
+        AppError::Validation { fields } => Ok((status, fields.into_iter().collect())),
+        AppError::Conflict { field, message } => Ok((status, vec![(field.to_owned(), message)])),
+        e @ (AppError::LoginFailed | AppError::Locked { .. } | AppError::RateLimited) => {
+            Ok((status, vec![(String::new(), e.to_string())]))
+        }
+        e => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage<'a> {
+    f: &'a Frame,
+    a: &'static AccountLabels,
+    csrf: String,
+    name: String,
+    citizen_id: String,
+    phone: String,
+    email: String,
+    errors: Vec<(String, String)>,
+}
+
+async fn register_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let csrf = match Csrf::of(&headers) {
+        Ok(c) => c,
+        Err(e) => return super::error_page(&f, e),
+    };
+    let page = RegisterPage {
+        f: &f,
+        a: f.lang.account(),
+        csrf: csrf.token.clone(),
+        name: String::new(),
+        citizen_id: String::new(),
+        phone: String::new(),
+        email: String::new(),
+        errors: vec![],
+    };
+    let mut res = f.respond(StatusCode::OK, &page);
+    csrf.remember(&mut res, &headers);
+    res
+}
+
+async fn register(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    peer: Peer,
+    FormPairs(form): FormPairs,
+) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let a = f.lang.account();
+    if !session::csrf_ok(&headers, form.first("csrf")) {
+        return csrf_refused(&f, a);
+    }
+    let value = |k: &str| form.first(k).unwrap_or("").to_owned();
+    let mut page = RegisterPage {
+        f: &f,
+        a,
+        csrf: value("csrf"),
+        name: value("name"),
+        citizen_id: value("citizen_id"),
+        phone: value("phone"),
+        email: value("email"),
+        errors: vec![],
+    };
+    let password = value("password");
+    if password != value("password_confirm") {
+        page.errors.push(("password_confirm".into(), a.password_mismatch.into()));
+        return f.respond(StatusCode::BAD_REQUEST, &page);
+    }
+    let new = NewPerson {
+        name: page.name.clone(),
+        citizen_id: page.citizen_id.clone(),
+        phone: page.phone.clone(),
+        email: Some(page.email.clone()),
+        password: password.clone(),
+    };
+    let client = session::client(&headers, &peer);
+    let registered = match identity::register(&s.app, new).await {
+        Ok(_) => identity::login(&s.app, &page.citizen_id, &password, &client).await,
+        Err(e) => Err(e),
+    };
+    match registered {
+        Ok(logged_in) => {
+            let mut res = see_other("/account");
+            session::set_session(&mut res, &headers, &logged_in.token);
+            res
+        }
+        Err(e) => match errors_of(e) {
+            Ok((status, errors)) => {
+                page.errors = errors;
+                f.respond(status, &page)
+            }
+            Err(e) => super::error_page(&f, e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    f: &'a Frame,
+    a: &'static AccountLabels,
+    csrf: String,
+    identifier: String,
+    next: String,
+    errors: Vec<(String, String)>,
+}
+
+async fn login_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let csrf = match Csrf::of(&headers) {
+        Ok(c) => c,
+        Err(e) => return super::error_page(&f, e),
+    };
+    let next = safe_next(q.first("next")).to_owned();
+    let page = LoginPage {
+        f: &f,
+        a: f.lang.account(),
+        csrf: csrf.token.clone(),
+        identifier: String::new(),
+        next,
+        errors: vec![],
+    };
+    let mut res = f.respond(StatusCode::OK, &page);
+    csrf.remember(&mut res, &headers);
+    res
+}
+
+async fn login(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    peer: Peer,
+    FormPairs(form): FormPairs,
+) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let a = f.lang.account();
+    if !session::csrf_ok(&headers, form.first("csrf")) {
+        return csrf_refused(&f, a);
+    }
+    let identifier = form.first("identifier").unwrap_or("").to_owned();
+    let next = safe_next(form.first("next")).to_owned();
+    let client = session::client(&headers, &peer);
+    match identity::login(&s.app, &identifier, form.first("password").unwrap_or(""), &client).await {
+        Ok(logged_in) => {
+            let mut res = see_other(&next);
+            session::set_session(&mut res, &headers, &logged_in.token);
+            res
+        }
+        Err(e) => match errors_of(e) {
+            Ok((status, errors)) => {
+                let csrf = form.first("csrf").unwrap_or("").to_owned();
+                f.respond(status, &LoginPage { f: &f, a, csrf, identifier, next, errors })
+            }
+            Err(e) => super::error_page(&f, e),
+        },
+    }
+}
+
+async fn logout(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    FormPairs(form): FormPairs,
+) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    if !session::csrf_ok(&headers, form.first("csrf")) {
+        return csrf_refused(&f, f.lang.account());
+    }
+    match session::current(&s.app, &headers).await {
+        Ok(Some(who)) => {
+            if let Err(e) = identity::logout(&s.app, &who).await {
+                return super::error_page(&f, e);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => return super::error_page(&f, e),
+    }
+    let mut res = see_other("/");
+    session::clear_session(&mut res, &headers);
+    res
+}
+
+struct SessionRow {
+    id: String,
+    started: String,
+    last_seen: String,
+    from: String,
+    agent: String,
+    this: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage<'a> {
+    f: &'a Frame,
+    a: &'static AccountLabels,
+    csrf: String,
+    me: PersonView,
+    level: &'static str,
+    can_verify: bool,
+    sessions: Vec<SessionRow>,
+    notice: Option<&'static str>,
+    errors: Vec<(String, String)>,
+}
+
+/// The signed-in person, or the response that sends them to log in first.
+async fn signed_in(s: &AppState, f: &Frame, headers: &HeaderMap, uri: &Uri) -> Result<Principal, Response> {
+    match session::current(&s.app, headers).await {
+        Ok(Some(who)) => Ok(who),
+        Ok(None) => {
+            let next: String = form_urlencoded::byte_serialize(uri.path().as_bytes()).collect();
+            Err(see_other(&format!("/login?next={next}")))
+        }
+        Err(e) => Err(super::error_page(f, e)),
+    }
+}
+
+async fn account_page(
+    s: &AppState,
+    f: &Frame,
+    headers: &HeaderMap,
+    who: &Principal,
+    status: StatusCode,
+    notice: Option<&'static str>,
+    errors: Vec<(String, String)>,
+) -> Response {
+    let a = f.lang.account();
+    let loaded = async {
+        let me = identity::me(&s.app, who).await?;
+        let sessions = identity::sessions(&s.app, who).await?;
+        Ok::<_, AppError>((me, sessions))
+    };
+    let (me, sessions) = match loaded.await {
+        Ok(x) => x,
+        Err(e) => return super::error_page(f, e),
+    };
+    let csrf = match Csrf::of(headers) {
+        Ok(c) => c,
+        Err(e) => return super::error_page(f, e),
+    };
+    let sessions = sessions
+        .into_iter()
+        .map(|v| SessionRow {
+            this: v.id == who.session_id,
+            started: china_time(v.created_at),
+            last_seen: china_time(v.last_seen_at),
+            from: v.address,
+            agent: v.user_agent.chars().take(80).collect(),
+            id: v.id,
+        })
+        .collect();
+    let page = AccountPage {
+        f,
+        a,
+        csrf: csrf.token.clone(),
+        level: a.level(&me.assurance),
+        can_verify: me.assurance == tongban_domain::identity::Assurance::L1,
+        me,
+        sessions,
+        notice,
+        errors,
+    };
+    let mut res = f.respond(status, &page);
+    csrf.remember(&mut res, headers);
+    res
+}
+
+async fn account(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let who = match signed_in(&s, &f, &headers, &uri).await {
+        Ok(w) => w,
+        Err(res) => return res,
+    };
+    let a = f.lang.account();
+    let notice = match q.first("done") {
+        Some("verified") => Some(a.verified),
+        Some("revoked") => Some(a.revoked),
+        _ => None,
+    };
+    account_page(&s, &f, &headers, &who, StatusCode::OK, notice, vec![]).await
+}
+
+async fn verify(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    peer: Peer,
+    FormPairs(form): FormPairs,
+) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    if !session::csrf_ok(&headers, form.first("csrf")) {
+        return csrf_refused(&f, f.lang.account());
+    }
+    let who = match signed_in(&s, &f, &headers, &uri).await {
+        Ok(w) => w,
+        Err(res) => return res,
+    };
+    match identity::verify_real_name(&s.app, &who).await {
+        Ok(_) => {
+            let client = session::client(&headers, &peer);
+            match identity::rotate_session(&s.app, &who, &client).await {
+                Ok(fresh) => {
+                    let mut res = see_other("/account?done=verified");
+                    session::set_session(&mut res, &headers, &fresh.token);
+                    res
+                }
+                Err(e) => super::error_page(&f, e),
+            }
+        }
+        Err(e) => match errors_of(e) {
+            Ok((status, errors)) => account_page(&s, &f, &headers, &who, status, None, errors).await,
+            Err(e) => super::error_page(&f, e),
+        },
+    }
+}
+
+async fn revoke(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    FormPairs(form): FormPairs,
+) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    if !session::csrf_ok(&headers, form.first("csrf")) {
+        return csrf_refused(&f, f.lang.account());
+    }
+    let who = match signed_in(&s, &f, &headers, &uri).await {
+        Ok(w) => w,
+        Err(res) => return res,
+    };
+    match identity::revoke(&s.app, &who, form.first("session").unwrap_or("")).await {
+        Ok(()) => see_other("/account?done=revoked"),
+        Err(e) => super::error_page(&f, e),
+    }
+}

@@ -1,0 +1,211 @@
+//! The account pages over HTTP: register, log in, my account, real-name verification, devices,
+//! log out — with the CSRF token every form needs, the cookie flags, lockout, and no way to act
+//! on another person's session.
+
+mod common;
+
+use common::{Server, server};
+use reqwest::StatusCode;
+use tongban_domain::codes::citizen_id_check_char;
+
+fn citizen_id(seq: u32) -> String {
+    let first17 = format!("11010119900307{seq:03}");
+    format!("{first17}{}", citizen_id_check_char(&first17))
+}
+
+/// A browser: the cookies it holds.
+#[derive(Default, Clone)]
+struct Browser {
+    cookies: Vec<(String, String)>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Browser {
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    fn keep(&mut self, res: &reqwest::Response) -> Vec<String> {
+        let set: Vec<String> =
+            res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        for c in &set {
+            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !c.contains("Max-Age=0") {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+        set
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let res = req.header("cookie", cookie.join("; ")).send().await.unwrap();
+        let set_cookies = self.keep(&res);
+        let status = res.status();
+        let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        Page { status, location, set_cookies, body: res.text().await.unwrap() }
+    }
+
+    async fn get(&mut self, s: &Server, path: &str) -> Page {
+        self.send(s.http.get(format!("{}{path}", s.base))).await
+    }
+
+    /// Posts a form with this browser's CSRF token (if it has one) added.
+    async fn post(&mut self, s: &Server, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        if let Some(t) = self.cookie("tb_csrf") {
+            all.push(("csrf".into(), t));
+        }
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&all).finish();
+        let req = s.http.post(format!("{}{path}", s.base)).header("content-type", "application/x-www-form-urlencoded");
+        self.send(req.body(body)).await
+    }
+}
+
+async fn registered(s: &Server, seq: u32, phone: &str) -> Browser {
+    let mut b = Browser::default();
+    b.get(s, "/register").await;
+    let id = citizen_id(seq);
+    let page = b
+        .post(
+            s,
+            "/register",
+            &[
+                ("name", "张三"),
+                ("citizen_id", &id),
+                ("phone", phone),
+                ("email", ""),
+                ("password", "Tongban-2026"),
+                ("password_confirm", "Tongban-2026"),
+            ],
+        )
+        .await;
+    assert_eq!((page.status, page.location.as_str()), (StatusCode::SEE_OTHER, "/account"), "{}", page.body);
+    b
+}
+
+#[tokio::test]
+async fn register_see_my_account_verify_my_name_and_log_out() {
+    let s = server().await;
+    let mut b = Browser::default();
+    let form = b.get(&s, "/register").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf_cookie = form.set_cookies.iter().find(|c| c.starts_with("tb_csrf=")).expect("a CSRF cookie");
+    assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"), "{csrf_cookie}");
+    assert!(form.body.contains(&b.cookie("tb_csrf").unwrap()), "the form carries the token");
+
+    let id = citizen_id(1);
+    let fields = [
+        ("name", "张三"),
+        ("citizen_id", id.as_str()),
+        ("phone", "13812345678"),
+        ("email", ""),
+        ("password", "Tongban-2026"),
+        ("password_confirm", "Tongban-2026"),
+    ];
+    // Without the token nothing happens.
+    let mut stranger = Browser::default();
+    let forged = stranger.post(&s, "/register", &fields).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let mismatch = b.post(&s, "/register", &[&fields[..5], &[("password_confirm", "Other-2026")]].concat()).await;
+    assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
+    assert!(mismatch.body.contains("href=\"#password_confirm\""), "{}", mismatch.body);
+    assert!(!mismatch.body.contains("Tongban-2026"), "a password is never echoed");
+
+    let done = b.post(&s, "/register", &fields).await;
+    assert_eq!((done.status, done.location.as_str()), (StatusCode::SEE_OTHER, "/account"));
+    let session_cookie = done.set_cookies.iter().find(|c| c.starts_with("tb_session=")).expect("a session");
+    assert!(session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Lax"), "{session_cookie}");
+    assert!(!session_cookie.contains("Secure"), "plain HTTP on loopback: {session_cookie}");
+    let again = b.post(&s, "/register", &fields).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "the id number is taken");
+
+    let account = b.get(&s, "/account").await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(account.body.contains("1101**********0011") && account.body.contains("138****5678"));
+    assert!(!account.body.contains(&id) && !account.body.contains("13812345678"), "only masked numbers");
+    assert!(account.body.contains("一级"));
+
+    // Not in the registry yet: verification fails and says why.
+    let refused = b.post(&s, "/account/verify", &[]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("人口库"));
+    tongban_app::identity::import_registry(&s.app, &format!("张三,{id}")).await.unwrap();
+    let before = b.cookie("tb_session").unwrap();
+    let verified = b.post(&s, "/account/verify", &[]).await;
+    assert_eq!((verified.status, verified.location.as_str()), (StatusCode::SEE_OTHER, "/account?done=verified"));
+    let after = b.cookie("tb_session").unwrap();
+    assert_ne!(before, after, "the session is replaced when assurance rises");
+    assert!(b.get(&s, "/account?done=verified").await.body.contains("二级"));
+    let mut old = Browser { cookies: vec![("tb_session".into(), before)] };
+    assert_eq!(old.get(&s, "/account").await.status, StatusCode::SEE_OTHER, "the old token is dead");
+
+    let out = b.post(&s, "/logout", &[]).await;
+    assert_eq!((out.status, out.location.as_str()), (StatusCode::SEE_OTHER, "/"));
+    let gone = b.get(&s, "/account").await;
+    assert_eq!((gone.status, gone.location.as_str()), (StatusCode::SEE_OTHER, "/login?next=%2Faccount"));
+}
+
+#[tokio::test]
+async fn login_errors_lockout_and_forms_without_the_token() {
+    let s = server().await;
+    registered(&s, 1, "13812345678").await;
+    let mut b = Browser::default();
+    assert_eq!(b.get(&s, "/login?next=//evil.example").await.status, StatusCode::OK);
+    let page = b.get(&s, "/login?next=//evil.example").await;
+    assert!(page.body.contains("value=\"/account\""), "an off-site next is replaced");
+
+    let mut no_token = Browser::default();
+    let forged = no_token.post(&s, "/login", &[("identifier", "13812345678"), ("password", "Tongban-2026")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    for _ in 0..4 {
+        let wrong = b.post(&s, "/login", &[("identifier", "13812345678"), ("password", "wrong-2026")]).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.body.contains("不正确"));
+    }
+    let locked = b.post(&s, "/login", &[("identifier", "13812345678"), ("password", "wrong-2026")]).await;
+    assert_eq!(locked.status, StatusCode::LOCKED);
+    let still = b.post(&s, "/login", &[("identifier", "13812345678"), ("password", "Tongban-2026")]).await;
+    assert_eq!(still.status, StatusCode::LOCKED, "the right password waits for the lock to end");
+}
+
+#[tokio::test]
+async fn devices_can_be_logged_out_but_never_another_persons() {
+    let s = server().await;
+    let mut a = registered(&s, 1, "13812345678").await;
+    let mut a2 = Browser::default();
+    a2.get(&s, "/login").await;
+    let login = a2.post(&s, "/login", &[("identifier", "13812345678"), ("password", "Tongban-2026")]).await;
+    assert_eq!((login.status, login.location.as_str()), (StatusCode::SEE_OTHER, "/account"));
+    let mut b = registered(&s, 2, "13912345678").await;
+
+    let a_sessions = a.get(&s, "/account").await.body;
+    let b_session_id = tongban_app::identity::authenticate(&s.app, &b.cookie("tb_session").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .session_id;
+    assert!(!a_sessions.contains(&b_session_id), "A's page never lists B's sessions");
+    let theirs = a.post(&s, "/account/sessions/revoke", &[("session", &b_session_id)]).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert_eq!(b.get(&s, "/account").await.status, StatusCode::OK, "B is still logged in");
+
+    let a2_id = tongban_app::identity::authenticate(&s.app, &a2.cookie("tb_session").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .session_id;
+    assert!(a_sessions.contains(&a2_id), "A sees the other device");
+    let mine = a.post(&s, "/account/sessions/revoke", &[("session", &a2_id)]).await;
+    assert_eq!((mine.status, mine.location.as_str()), (StatusCode::SEE_OTHER, "/account?done=revoked"));
+    assert_eq!(a2.get(&s, "/account").await.status, StatusCode::SEE_OTHER, "that device must log in again");
+}
