@@ -39,6 +39,9 @@ const CALENDAR_FILES: &[&str] = &[
 /// The demo catalog: real services with believable guides (see `datasets/catalog/SOURCE.md`).
 pub const DEMO_CATALOG: &str = include_str!("../../../datasets/catalog/demo.jsonl");
 
+/// The demo population registry: fictional people (see `datasets/registry/SOURCE.md`).
+pub const DEMO_REGISTRY: &str = include_str!("../../../datasets/registry/demo.csv");
+
 pub const CALENDAR_SOURCE: &str = include_str!("../../../datasets/calendar/VERSION").trim_ascii();
 
 /// Every vendored division. The vendored files are checked by this crate's tests, so a

@@ -484,6 +484,18 @@ pub async fn import_registry(app: &App, text: &str) -> Result<RegistryReport, Ap
     Ok(RegistryReport { loaded, rejected })
 }
 
+/// Loads the demo registry when the registry is empty; returns how many entries were loaded.
+pub async fn seed_demo_registry(app: &App) -> Result<usize, AppError> {
+    if app.store.registry_count().await? > 0 {
+        return Ok(0);
+    }
+    let report = import_registry(app, crate::datasets::DEMO_REGISTRY).await?;
+    if !report.rejected.is_empty() {
+        tracing::error!(rejected = ?report.rejected, "demo registry lines rejected");
+    }
+    Ok(report.loaded)
+}
+
 /// Re-seals every person's personal data under the ring's current key (after `KeyRing::rotate`);
 /// returns how many persons had values under older keys.
 pub async fn reseal(app: &App) -> Result<usize, AppError> {

@@ -234,6 +234,12 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             if !no_demo && let Some(r) = tongban_app::catalog::seed_demo(&app).await.map_err(describe)? {
                 tracing::info!(published = r.published, rejected = r.rejected.len(), "demo catalog loaded");
             }
+            if !no_demo {
+                let loaded = tongban_app::identity::seed_demo_registry(&app).await.map_err(describe)?;
+                if loaded > 0 {
+                    tracing::info!(loaded, "demo population registry loaded");
+                }
+            }
             serve::run(app, config).await?;
             Ok(ExitCode::SUCCESS)
         }

@@ -166,6 +166,11 @@ impl Store {
         Ok(rows.len())
     }
 
+    pub async fn registry_count(&self) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok(registry_person::Entity::find().count(&self.db).await?)
+    }
+
     /// The registry's name index for a citizen id index.
     pub async fn registry_name(&self, citizen_id_index: &str) -> Result<Option<String>, StoreError> {
         Ok(registry_person::Entity::find_by_id(citizen_id_index).one(&self.db).await?.map(|r| r.name_index))

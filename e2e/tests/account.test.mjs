@@ -1,0 +1,151 @@
+// Browser pass over the account pages against a private `tongban serve` with its demo data (the
+// demo population registry included): a new person registers with one of the registry's demo
+// identities, sees only masked numbers, passes real-name verification (level 2), logs out, is
+// refused a wrong password, logs in with the phone. axe-core WCAG 2.1 A/AA on every page and
+// state, zh and en, desktop and 360 px phone.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test as nodeTest } from 'node:test';
+import { assertNoAxeViolations, DESKTOP, launchBrowser, newContext, PHONE } from '../lib/browser.mjs';
+import { startServer } from '../lib/server.mjs';
+
+// 张三 of datasets/registry/demo.csv (fictional).
+const PERSON = { name: '张三', id: '110101199003070011', phone: '13812345678', password: 'Tongban-2026' };
+
+let server;
+let browser;
+let setupError = null;
+
+function test(name, fn, options = {}) {
+  nodeTest(name, options, async (t) => {
+    if (setupError) throw setupError;
+    await fn(t);
+  });
+}
+
+async function withPage(device, fn) {
+  const context = await newContext(browser, server.baseURL, device);
+  const page = await context.newPage();
+  try {
+    return await fn(page, context);
+  } finally {
+    await context.close();
+  }
+}
+
+async function assertNoHorizontalScroll(page, width) {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= width, `page scrolls horizontally at ${width}px: ${scrollWidth} on ${page.url()}`);
+}
+
+/** Submits the form that holds `button` and waits for the page it leads to. */
+async function submit(page, button) {
+  await Promise.all([page.waitForNavigation(), button.click()]);
+}
+
+describe('Tongban account pages in Chromium', () => {
+  before(async () => {
+    try {
+      server = await startServer({ readyTimeoutMs: 60_000, logName: 'server-account.log' });
+      browser = await launchBrowser();
+    } catch (e) {
+      setupError = e;
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server?.isRunning()) await server.stop();
+  });
+
+  test('register, see only masked numbers, verify the real name, log out, log in with the phone', () =>
+    withPage(DESKTOP, async (page) => {
+      await page.goto('/account');
+      assert.match(page.url(), /\/login\?next=%2Faccount$/, 'my account asks to log in first');
+      await page.getByRole('link', { name: '还没有账号？注册' }).click();
+      await page.waitForURL(/\/register$/);
+      await assertNoAxeViolations(page, 'register (zh)');
+
+      await page.getByLabel('姓名').fill(PERSON.name);
+      await page.getByLabel('居民身份证号码').fill(PERSON.id);
+      await page.getByLabel('手机号码').fill(PERSON.phone);
+      await page.getByLabel('口令', { exact: true }).fill(PERSON.password);
+      await page.getByLabel('再次输入口令').fill('Something-else-1');
+      await submit(page, page.getByRole('button', { name: '注册' }));
+      assert.ok(await page.getByRole('alert').isVisible(), 'the mismatch is reported');
+      assert.match(await page.getByRole('alert').innerText(), /两次输入的口令不一致/);
+      await assertNoAxeViolations(page, 'register with an error (zh)');
+      assert.equal(await page.getByLabel('居民身份证号码').inputValue(), PERSON.id, 'the form keeps what was typed');
+
+      await page.getByLabel('口令', { exact: true }).fill(PERSON.password);
+      await page.getByLabel('再次输入口令').fill(PERSON.password);
+      await submit(page, page.getByRole('button', { name: '注册' }));
+      assert.match(page.url(), /\/account$/);
+      await assertNoAxeViolations(page, 'my account (zh)');
+      const body = await page.locator('main').innerText();
+      assert.ok(body.includes('1101**********0011') && body.includes('138****5678'), body);
+      assert.ok(!(await page.content()).includes(PERSON.id), 'the full id number is nowhere in the page');
+      assert.ok(body.includes('一级：自行声明'));
+
+      await submit(page, page.getByRole('button', { name: '进行实名核验' }));
+      assert.match(page.url(), /done=verified/);
+      assert.match(await page.getByRole('status').innerText(), /实名核验已通过/);
+      assert.ok((await page.locator('main').innerText()).includes('二级：实名核验'));
+      assert.equal(await page.getByRole('button', { name: '进行实名核验' }).count(), 0);
+      await assertNoAxeViolations(page, 'my account after verification (zh)');
+
+      await submit(page, page.getByRole('button', { name: '退出登录' }));
+      assert.equal(new URL(page.url()).pathname, '/');
+      await page.goto('/login');
+      await assertNoAxeViolations(page, 'login (zh)');
+      await page.getByLabel('证件号码或手机号码').fill(PERSON.phone);
+      await page.getByLabel('口令').fill('wrong-password-1');
+      await submit(page, page.getByRole('button', { name: '登录' }));
+      assert.match(await page.getByRole('alert').innerText(), /不正确/);
+      await assertNoAxeViolations(page, 'login with an error (zh)');
+      await page.getByLabel('口令').fill(PERSON.password);
+      await submit(page, page.getByRole('button', { name: '登录' }));
+      assert.match(page.url(), /\/account$/);
+      assert.ok((await page.locator('main').innerText()).includes('二级'), 'the level stays verified');
+    }));
+
+  for (const device of [DESKTOP, PHONE]) {
+    const width = device.viewport.width;
+    for (const path of ['/register?lang=en', '/login?lang=en', '/register', '/login']) {
+      test(`${path} is accessible and fits ${width}px`, () =>
+        withPage(device, async (page) => {
+          const res = await page.goto(path);
+          assert.equal(res.status(), 200);
+          const lang = await page.evaluate(() => document.documentElement.getAttribute('lang'));
+          assert.equal(lang, path.includes('lang=en') ? 'en' : 'zh-CN');
+          await assertNoAxeViolations(page, `${path} at ${width}px`);
+          await assertNoHorizontalScroll(page, width);
+        }));
+    }
+  }
+
+  test('my account in English at 360px: masked numbers, devices, no sideways scroll', () =>
+    withPage(PHONE, async (page) => {
+      await page.goto('/login?lang=en');
+      await page.getByLabel('Id number or mobile phone').fill(PERSON.id);
+      await page.getByLabel('Password').fill(PERSON.password);
+      await submit(page, page.getByRole('button', { name: 'Log in' }));
+      assert.match(page.url(), /\/account$/);
+      const text = await page.locator('main').innerText();
+      assert.ok(text.includes('Devices logged in') && text.includes('This device'), text);
+      assert.ok(text.includes('1101**********0011'));
+      await assertNoAxeViolations(page, 'my account (en, 360px)');
+      await assertNoHorizontalScroll(page, 360);
+    }));
+
+  test('a form posted without its token is refused', async () => {
+    const res = await fetch(`${server.baseURL}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ identifier: PERSON.phone, password: PERSON.password }),
+      redirect: 'manual',
+    });
+    assert.equal(res.status, 403);
+    assert.ok(!res.headers.get('set-cookie')?.includes('tb_session='), 'no session');
+  });
+});
