@@ -1,10 +1,12 @@
 // Browser pass over the account pages against a private `tongban serve` with its demo data (the
 // demo population registry included): a new person registers with one of the registry's demo
-// identities, sees only masked numbers, passes real-name verification (level 2), logs out, is
+// identities, sees only masked numbers, passes real-name verification (level 2) and the phone
+// code (level 3), logs out, is
 // refused a wrong password, logs in with the phone. axe-core WCAG 2.1 A/AA on every page and
 // state, zh and en, desktop and 360 px phone.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test as nodeTest } from 'node:test';
 import { assertNoAxeViolations, DESKTOP, launchBrowser, newContext, PHONE } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
@@ -94,6 +96,19 @@ describe('Tongban account pages in Chromium', () => {
       assert.equal(await page.getByRole('button', { name: '进行实名核验' }).count(), 0);
       await assertNoAxeViolations(page, 'my account after verification (zh)');
 
+      // Level 3: the development SMS channel writes the text to the server's log.
+      await submit(page, page.getByRole('button', { name: '发送验证码' }));
+      assert.match(await page.getByRole('status').innerText(), /验证码已发送/);
+      const log = await readFile(server.logFile, 'utf8');
+      const codes = [...log.matchAll(/验证码为 (\d{6})/g)].map((m) => m[1]);
+      assert.ok(codes.length > 0, 'the code is in the development channel\'s log');
+      assert.ok(!log.includes(PERSON.phone) && !log.includes(PERSON.id), 'the log masks the phone and id');
+      await page.getByLabel('短信验证码').fill(codes.at(-1));
+      await submit(page, page.getByRole('button', { name: '确认' }));
+      assert.match(await page.getByRole('status').innerText(), /手机验证已通过/);
+      assert.ok((await page.locator('main').innerText()).includes('三级：实名核验并验证手机'));
+      await assertNoAxeViolations(page, 'my account at level 3 (zh)');
+
       await submit(page, page.getByRole('button', { name: '退出登录' }));
       assert.equal(new URL(page.url()).pathname, '/');
       await page.goto('/login');
@@ -106,7 +121,7 @@ describe('Tongban account pages in Chromium', () => {
       await page.getByLabel('口令').fill(PERSON.password);
       await submit(page, page.getByRole('button', { name: '登录' }));
       assert.match(page.url(), /\/account$/);
-      assert.ok((await page.locator('main').innerText()).includes('二级'), 'the level stays verified');
+      assert.ok((await page.locator('main').innerText()).includes('三级'), 'the level stays verified');
     }));
 
   for (const device of [DESKTOP, PHONE]) {

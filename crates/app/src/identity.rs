@@ -5,18 +5,19 @@
 //! Id numbers, phones and emails are sealed before they reach the store and found through blind
 //! indexes; pages and logs get masked values only.
 
+use crate::sms::SmsChannel;
 use crate::{App, AppError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tongban_crypto::{KeyRing, PasswordHasher, PasswordParams, Vault};
 use tongban_domain::CitizenId;
 use tongban_domain::identity::{Assurance, Lockout, Phone, check_password};
 use tongban_domain::mask::{mask_name, mask_phone};
-use tongban_store::identity::{PersonKey, PersonRow, SessionRow};
+use tongban_store::identity::{CodeRow, PersonKey, PersonRow, SessionRow};
 
 /// Associated data and index domains of the sealed fields. The registry's id index uses the
 /// person's, so a registry entry and an account with the same id number meet.
@@ -57,13 +58,19 @@ pub struct Identity {
     vault: Vault,
     hasher: PasswordHasher,
     pub policy: Policy,
+    sms: Arc<dyn SmsChannel>,
     attempts: Mutex<HashMap<String, (Instant, u32)>>,
 }
 
 impl Identity {
-    pub fn new(ring: KeyRing, policy: Policy, params: PasswordParams) -> Result<Self, AppError> {
+    pub fn new(
+        ring: KeyRing,
+        policy: Policy,
+        params: PasswordParams,
+        sms: Arc<dyn SmsChannel>,
+    ) -> Result<Self, AppError> {
         let hasher = PasswordHasher::new(params).map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(Self { vault: Vault::new(ring), hasher, policy, attempts: Mutex::new(HashMap::new()) })
+        Ok(Self { vault: Vault::new(ring), hasher, policy, sms, attempts: Mutex::new(HashMap::new()) })
     }
 
     pub fn vault(&self) -> &Vault {
@@ -448,6 +455,65 @@ pub async fn verify_real_name(app: &App, who: &Principal) -> Result<Assurance, A
     app.store.set_assurance(&person.id, Assurance::L2.as_str()).await?;
     tracing::info!(person = %person.id, "real name verified: L2");
     Ok(Assurance::L2)
+}
+
+/// One-time codes to the phone: 6 digits, valid 5 minutes, 5 tries, one send a minute.
+const PHONE_CODE: &str = "phone";
+const CODE_DIGITS: u32 = 6;
+const CODE_MINUTES: i64 = 5;
+const CODE_TRIES: u32 = 5;
+const CODE_RESEND_SECS: i64 = 60;
+
+fn code_hash(person_id: &str, code: &str) -> String {
+    tongban_crypto::sm3_hex(format!("{person_id}:{code}").as_bytes())
+}
+
+/// Sends a one-time code to the person's registered phone, the step from L2 to L3.
+pub async fn send_phone_code(app: &App, who: &Principal) -> Result<(), AppError> {
+    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
+    if principal_level(&person.assurance)? < Assurance::L2 {
+        return Err(AppError::field("assurance", "请先完成实名核验 (verify your real name first)"));
+    }
+    let now = Utc::now();
+    if let Some(last) = app.store.code(&person.id, PHONE_CODE).await?
+        && now - last.sent_at < Duration::seconds(CODE_RESEND_SECS)
+    {
+        return Err(AppError::RateLimited);
+    }
+    let code = tongban_crypto::digits(CODE_DIGITS).map_err(internal)?;
+    app.store
+        .put_code(CodeRow {
+            person_id: person.id.clone(),
+            purpose: PHONE_CODE.into(),
+            code_hash: code_hash(&person.id, &code),
+            sent_at: now,
+            expires_at: now + Duration::minutes(CODE_MINUTES),
+            attempts: 0,
+        })
+        .await?;
+    let phone = identity(app).vault().open(PHONE, &person.phone_sealed).map_err(internal)?;
+    let text = format!("【通办】您的验证码为 {code}，{CODE_MINUTES} 分钟内有效。请勿告知他人。");
+    identity(app).sms.send(&phone, &text).map_err(AppError::Internal)
+}
+
+/// Checks the code sent to the phone; a match raises the person to L3.
+pub async fn confirm_phone_code(app: &App, who: &Principal, code: &str) -> Result<Assurance, AppError> {
+    let bad = |m: &str| AppError::field("code", m);
+    let Some(sent) = app.store.code(&who.person_id, PHONE_CODE).await? else {
+        return Err(bad("请先获取验证码 (request a code first)"));
+    };
+    if sent.expires_at <= Utc::now() || sent.attempts.max(0) as u32 >= CODE_TRIES {
+        app.store.delete_code(&who.person_id, PHONE_CODE).await?;
+        return Err(bad("验证码已失效，请重新获取 (the code has expired; request a new one)"));
+    }
+    if code_hash(&who.person_id, code.trim()) != sent.code_hash {
+        app.store.set_code_attempts(&who.person_id, PHONE_CODE, sent.attempts.max(0) as u32 + 1).await?;
+        return Err(bad("验证码不正确 (wrong code)"));
+    }
+    app.store.delete_code(&who.person_id, PHONE_CODE).await?;
+    app.store.set_assurance(&who.person_id, Assurance::L3.as_str()).await?;
+    tracing::info!(person = %who.person_id, "phone verified: L3");
+    Ok(Assurance::L3)
 }
 
 /// A registry import: how many entries were loaded, and the bad lines with their reasons.

@@ -6,6 +6,7 @@
 use chrono::Duration;
 use std::sync::Arc;
 use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
+use tongban_app::sms::LogChannel;
 use tongban_app::{App, AppError};
 use tongban_crypto::{KeyRing, PasswordParams};
 use tongban_domain::codes::citizen_id_check_char;
@@ -21,10 +22,16 @@ fn citizen_id(seq: u32) -> String {
 }
 
 async fn app_with(policy: Policy) -> (App, TestStore) {
-    let t = fresh_store().await;
-    let identity = Identity::new(KeyRing::generate("t1").unwrap(), policy, FAST).unwrap();
-    let app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, identity).await.unwrap();
+    let (app, t, _) = app_with_sms(policy).await;
     (app, t)
+}
+
+async fn app_with_sms(policy: Policy) -> (App, TestStore, Arc<LogChannel>) {
+    let t = fresh_store().await;
+    let sms = Arc::new(LogChannel::default());
+    let identity = Identity::new(KeyRing::generate("t1").unwrap(), policy, FAST, sms.clone()).unwrap();
+    let app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, identity).await.unwrap();
+    (app, t, sms)
 }
 
 fn person(seq: u32, phone: &str) -> NewPerson {
@@ -188,11 +195,56 @@ async fn rotation_reseals_under_the_new_key_and_everything_still_opens() {
     identity::register(&app, person(1, "13812345678")).await.unwrap();
     let mut ring = app.identity.vault().ring().clone();
     ring.rotate("t2").unwrap();
-    let rotated = App { identity: Arc::new(Identity::new(ring, Policy::default(), FAST).unwrap()), ..app.clone() };
+    let sms = Arc::new(LogChannel::default());
+    let rotated = App { identity: Arc::new(Identity::new(ring, Policy::default(), FAST, sms).unwrap()), ..app.clone() };
     assert_eq!(identity::reseal(&rotated).await.unwrap(), 1);
     assert_eq!(identity::reseal(&rotated).await.unwrap(), 0, "nothing left under the old key");
     let rows = raw_rows(&app.store, "persons").await;
     assert!(rows[0].contains("sm4gcm.t2.") && !rows[0].contains("sm4gcm.t1."), "{}", rows[0]);
     let who = identity::login(&rotated, &citizen_id(1), "Tongban-2026", &client("a")).await.unwrap().principal;
     assert_eq!(identity::me(&rotated, &who).await.unwrap().phone_masked, "138****5678");
+}
+
+#[tokio::test]
+async fn a_code_sent_to_the_phone_raises_a_verified_person_to_l3() {
+    let (app, _t, sms) = app_with_sms(Policy::default()).await;
+    identity::import_registry(&app, &format!("张三,{}", citizen_id(1))).await.unwrap();
+    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    let who = identity::login(&app, "13812345678", "Tongban-2026", &client("a")).await.unwrap().principal;
+
+    assert_eq!(fields(identity::send_phone_code(&app, &who).await.unwrap_err()), ["assurance"], "L2 first");
+    identity::verify_real_name(&app, &who).await.unwrap();
+    identity::send_phone_code(&app, &who).await.unwrap();
+    assert!(matches!(identity::send_phone_code(&app, &who).await, Err(AppError::RateLimited)), "one a minute");
+    let sent = sms.inbox();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].phone, "13812345678");
+    let code: String = sent[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
+    assert_eq!(code.len(), 6, "{}", sent[0].text);
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(fields(identity::confirm_phone_code(&app, &who, wrong).await.unwrap_err()), ["code"]);
+    assert_eq!(identity::confirm_phone_code(&app, &who, &code).await.unwrap(), Assurance::L3);
+    assert_eq!(identity::me(&app, &who).await.unwrap().assurance, Assurance::L3);
+    assert_eq!(fields(identity::confirm_phone_code(&app, &who, &code).await.unwrap_err()), ["code"], "used once");
+    for row in raw_rows(&app.store, "one_time_codes").await {
+        assert!(!row.contains(&code), "codes are stored as digests: {row}");
+    }
+}
+
+#[tokio::test]
+async fn a_phone_code_dies_after_five_wrong_tries() {
+    let (app, _t, sms) = app_with_sms(Policy::default()).await;
+    identity::import_registry(&app, &format!("张三,{}", citizen_id(1))).await.unwrap();
+    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    let who = identity::login(&app, "13812345678", "Tongban-2026", &client("a")).await.unwrap().principal;
+    identity::verify_real_name(&app, &who).await.unwrap();
+    identity::send_phone_code(&app, &who).await.unwrap();
+    let code: String = sms.inbox()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert!(identity::confirm_phone_code(&app, &who, wrong).await.is_err());
+    }
+    let dead = identity::confirm_phone_code(&app, &who, &code).await.unwrap_err();
+    assert!(format!("{dead:?}").contains("失效"), "{dead:?}");
 }

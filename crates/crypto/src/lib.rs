@@ -35,10 +35,36 @@ pub fn token() -> Result<String, CryptoError> {
     Ok(<base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(&bytes))
 }
 
+/// A one-time code of `n` decimal digits (n ≤ 18), uniformly drawn.
+pub fn digits(n: u32) -> Result<String, CryptoError> {
+    let modulus = 10u64.pow(n.min(18));
+    // Rejection sampling: values at or above the largest multiple of the modulus would bias.
+    let limit = u64::MAX - u64::MAX % modulus;
+    loop {
+        let mut bytes = [0u8; 8];
+        random(&mut bytes)?;
+        let v = u64::from_le_bytes(bytes);
+        if v < limit {
+            return Ok(format!("{:0width$}", v % modulus, width = n.min(18) as usize));
+        }
+    }
+}
+
 /// The SM3 digest of `data`, hex: how secrets such as session tokens are stored.
 pub fn sm3_hex(data: &[u8]) -> String {
     use sm3::Digest;
     sm3::Sm3::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_time_codes_have_their_length_and_vary() {
+        let codes: Vec<String> = (0..20).map(|_| super::digits(6).unwrap()).collect();
+        assert!(codes.iter().all(|c| c.len() == 6 && c.chars().all(|d| d.is_ascii_digit())));
+        assert!(codes.iter().any(|c| c != &codes[0]));
+        assert_eq!(super::sm3_hex(b"abc"), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+    }
 }
 
 /// Fills `buf` from the operating system's generator.

@@ -1,7 +1,7 @@
 //! Repository of persons, their sessions, and the population registry. Values arrive sealed and
 //! indexed: this layer never sees plaintext personal data.
 
-use crate::entity::{person, registry_person, session};
+use crate::entity::{one_time_code, person, registry_person, session};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -12,6 +12,7 @@ use sea_orm::{
 
 pub type PersonRow = person::Model;
 pub type SessionRow = session::Model;
+pub type CodeRow = one_time_code::Model;
 
 /// How a person is looked up: by the blind index of the id number or of the phone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +143,45 @@ impl Store {
             .exec(&self.db)
             .await?;
         Ok(done.rows_affected == 1)
+    }
+
+    /// Stores the code just sent for `purpose`, replacing an earlier one.
+    pub async fn put_code(&self, code: CodeRow) -> Result<(), StoreError> {
+        one_time_code::Entity::insert(code.into_active_model())
+            .on_conflict(
+                OnConflict::columns([one_time_code::Column::PersonId, one_time_code::Column::Purpose])
+                    .update_columns([
+                        one_time_code::Column::CodeHash,
+                        one_time_code::Column::SentAt,
+                        one_time_code::Column::ExpiresAt,
+                        one_time_code::Column::Attempts,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn code(&self, person_id: &str, purpose: &str) -> Result<Option<CodeRow>, StoreError> {
+        Ok(one_time_code::Entity::find_by_id((person_id.to_owned(), purpose.to_owned())).one(&self.db).await?)
+    }
+
+    pub async fn set_code_attempts(&self, person_id: &str, purpose: &str, attempts: u32) -> Result<(), StoreError> {
+        one_time_code::ActiveModel {
+            person_id: Set(person_id.to_owned()),
+            purpose: Set(purpose.to_owned()),
+            attempts: Set(attempts as i32),
+            ..Default::default()
+        }
+        .update(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_code(&self, person_id: &str, purpose: &str) -> Result<(), StoreError> {
+        one_time_code::Entity::delete_by_id((person_id.to_owned(), purpose.to_owned())).exec(&self.db).await?;
+        Ok(())
     }
 
     /// Adds or replaces registry entries (citizen id index → name index); returns how many.

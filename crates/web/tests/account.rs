@@ -148,6 +148,21 @@ async fn register_see_my_account_verify_my_name_and_log_out() {
     let mut old = Browser { cookies: vec![("tb_session".into(), before)] };
     assert_eq!(old.get(&s, "/account").await.status, StatusCode::SEE_OTHER, "the old token is dead");
 
+    // Level 3: a code texted to the registered phone.
+    let sent = b.post(&s, "/account/phone/send", &[]).await;
+    assert_eq!((sent.status, sent.location.as_str()), (StatusCode::SEE_OTHER, "/account?done=code_sent"));
+    let text = s.sms.inbox().last().expect("a text message").clone();
+    assert_eq!(text.phone, "13812345678");
+    let code: String = text.text.chars().filter(char::is_ascii_digit).take(6).collect();
+    let wrong = b.post(&s, "/account/phone/confirm", &[("code", "12345x")]).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.body.contains("href=\"#code\""), "{}", wrong.body);
+    let l2_session = b.cookie("tb_session").unwrap();
+    let confirmed = b.post(&s, "/account/phone/confirm", &[("code", &code)]).await;
+    assert_eq!(confirmed.location, "/account?done=phone_verified");
+    assert_ne!(b.cookie("tb_session").unwrap(), l2_session, "replaced again at L3");
+    assert!(b.get(&s, "/account").await.body.contains("三级"));
+
     let out = b.post(&s, "/logout", &[]).await;
     assert_eq!((out.status, out.location.as_str()), (StatusCode::SEE_OTHER, "/"));
     let gone = b.get(&s, "/account").await;

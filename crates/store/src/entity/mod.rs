@@ -8,6 +8,7 @@ pub mod division;
 pub mod item;
 pub mod offering;
 pub mod offering_version;
+pub mod one_time_code;
 pub mod person;
 pub mod registry_person;
 pub mod session;

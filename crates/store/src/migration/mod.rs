@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_catalog;
 mod m0003_identity;
+mod m0004_phone_codes;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_catalog::Migration),
             Box::new(m0003_identity::Migration),
+            Box::new(m0004_phone_codes::Migration),
         ]
     }
 }

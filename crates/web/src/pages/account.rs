@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tongban_app::AppError;
 use tongban_app::identity::{self, NewPerson, PersonView, Principal};
+use tongban_domain::identity::Assurance;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/account", get(account))
         .route("/account/verify", post(verify))
+        .route("/account/phone/send", post(send_code))
+        .route("/account/phone/confirm", post(confirm_code))
         .route("/account/sessions/revoke", post(revoke))
 }
 
@@ -262,6 +265,7 @@ struct AccountPage<'a> {
     me: PersonView,
     level: &'static str,
     can_verify: bool,
+    can_verify_phone: bool,
     sessions: Vec<SessionRow>,
     notice: Option<&'static str>,
     errors: Vec<(String, String)>,
@@ -318,7 +322,8 @@ async fn account_page(
         a,
         csrf: csrf.token.clone(),
         level: a.level(&me.assurance),
-        can_verify: me.assurance == tongban_domain::identity::Assurance::L1,
+        can_verify: me.assurance == Assurance::L1,
+        can_verify_phone: me.assurance == Assurance::L2,
         me,
         sessions,
         notice,
@@ -339,9 +344,55 @@ async fn account(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: He
     let notice = match q.first("done") {
         Some("verified") => Some(a.verified),
         Some("revoked") => Some(a.revoked),
+        Some("code_sent") => Some(a.code_sent),
+        Some("phone_verified") => Some(a.phone_verified),
         _ => None,
     };
     account_page(&s, &f, &headers, &who, StatusCode::OK, notice, vec![]).await
+}
+
+/// A form of my account: checks the CSRF token and the session, runs `act`, then sends the
+/// person to my account with `?done=` — or shows the page again with the errors. `act` answering
+/// true means the assurance rose: the session is then replaced.
+#[allow(clippy::too_many_arguments)]
+async fn account_action<F, Fut>(
+    s: AppState,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    peer: Peer,
+    form: QueryPairs,
+    done: &str,
+    act: F,
+) -> Response
+where
+    F: FnOnce(AppState, Principal, QueryPairs) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, AppError>>,
+{
+    let f = Frame::new(&s, &uri, &q, &headers);
+    if !session::csrf_ok(&headers, form.first("csrf")) {
+        return csrf_refused(&f, f.lang.account());
+    }
+    let who = match signed_in(&s, &f, &headers, &uri).await {
+        Ok(w) => w,
+        Err(res) => return res,
+    };
+    match act(s.clone(), who.clone(), form).await {
+        Ok(raised) => {
+            let mut res = see_other(&format!("/account?done={done}"));
+            if raised {
+                match identity::rotate_session(&s.app, &who, &session::client(&headers, &peer)).await {
+                    Ok(fresh) => session::set_session(&mut res, &headers, &fresh.token),
+                    Err(e) => return super::error_page(&f, e),
+                }
+            }
+            res
+        }
+        Err(e) => match errors_of(e) {
+            Ok((status, errors)) => account_page(&s, &f, &headers, &who, status, None, errors).await,
+            Err(e) => super::error_page(&f, e),
+        },
+    }
 }
 
 async fn verify(
@@ -352,31 +403,38 @@ async fn verify(
     peer: Peer,
     FormPairs(form): FormPairs,
 ) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f, f.lang.account());
-    }
-    let who = match signed_in(&s, &f, &headers, &uri).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    match identity::verify_real_name(&s.app, &who).await {
-        Ok(_) => {
-            let client = session::client(&headers, &peer);
-            match identity::rotate_session(&s.app, &who, &client).await {
-                Ok(fresh) => {
-                    let mut res = see_other("/account?done=verified");
-                    session::set_session(&mut res, &headers, &fresh.token);
-                    res
-                }
-                Err(e) => super::error_page(&f, e),
-            }
-        }
-        Err(e) => match errors_of(e) {
-            Ok((status, errors)) => account_page(&s, &f, &headers, &who, status, None, errors).await,
-            Err(e) => super::error_page(&f, e),
-        },
-    }
+    account_action(s, uri, q, headers, peer, form, "verified", |s, who, _| async move {
+        identity::verify_real_name(&s.app, &who).await.map(|_| true)
+    })
+    .await
+}
+
+async fn send_code(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    peer: Peer,
+    FormPairs(form): FormPairs,
+) -> Response {
+    account_action(s, uri, q, headers, peer, form, "code_sent", |s, who, _| async move {
+        identity::send_phone_code(&s.app, &who).await.map(|()| false)
+    })
+    .await
+}
+
+async fn confirm_code(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    peer: Peer,
+    FormPairs(form): FormPairs,
+) -> Response {
+    account_action(s, uri, q, headers, peer, form, "phone_verified", |s, who, form| async move {
+        identity::confirm_phone_code(&s.app, &who, form.first("code").unwrap_or("")).await.map(|_| true)
+    })
+    .await
 }
 
 async fn revoke(
@@ -384,18 +442,11 @@ async fn revoke(
     uri: Uri,
     q: QueryPairs,
     headers: HeaderMap,
+    peer: Peer,
     FormPairs(form): FormPairs,
 ) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f, f.lang.account());
-    }
-    let who = match signed_in(&s, &f, &headers, &uri).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    match identity::revoke(&s.app, &who, form.first("session").unwrap_or("")).await {
-        Ok(()) => see_other("/account?done=revoked"),
-        Err(e) => super::error_page(&f, e),
-    }
+    account_action(s, uri, q, headers, peer, form, "revoked", |s, who, form| async move {
+        identity::revoke(&s.app, &who, form.first("session").unwrap_or("")).await.map(|()| false)
+    })
+    .await
 }

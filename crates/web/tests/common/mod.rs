@@ -5,6 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::sync::Arc;
+use tongban_app::sms::LogChannel;
 use tongban_app::{App, Config};
 use tongban_store::testing::fresh_target;
 use tongban_web::AppState;
@@ -13,6 +14,8 @@ pub struct Server {
     pub base: String,
     pub app: App,
     pub http: reqwest::Client,
+    /// The messages the server sent by SMS.
+    pub sms: Arc<LogChannel>,
     _dir: Option<tempfile::TempDir>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -25,16 +28,19 @@ impl Drop for Server {
     }
 }
 
-/// Fresh keys, and password hashing cheap enough for tests.
-pub fn test_identity() -> tongban_app::identity::Identity {
+/// Fresh keys, password hashing cheap enough for tests, and the development SMS inbox.
+pub fn test_identity(sms: Arc<LogChannel>) -> tongban_app::identity::Identity {
     let ring = tongban_crypto::KeyRing::generate("test").unwrap();
     let params = tongban_crypto::PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
-    tongban_app::identity::Identity::new(ring, Default::default(), params).unwrap()
+    tongban_app::identity::Identity::new(ring, Default::default(), params, sms).unwrap()
 }
 
 pub async fn server_with(config: Config) -> Server {
     let (target, dir) = fresh_target().await;
-    let app = App::open(&target, tongban_app::catalog::IndexLocation::Memory, test_identity()).await.expect("open app");
+    let sms = Arc::new(LogChannel::default());
+    let app = App::open(&target, tongban_app::catalog::IndexLocation::Memory, test_identity(sms.clone()))
+        .await
+        .expect("open app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState { app: app.clone(), config: Arc::new(config) };
@@ -43,7 +49,7 @@ pub async fn server_with(config: Config) -> Server {
         let _ = stopped.await;
     }));
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Server { base, app, http, _dir: dir, stop: Some(stop) }
+    Server { base, app, http, sms, _dir: dir, stop: Some(stop) }
 }
 
 pub async fn server() -> Server {
