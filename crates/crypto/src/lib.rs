@@ -56,6 +56,11 @@ pub fn sm3_hex(data: &[u8]) -> String {
     sm3::Sm3::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Fills `buf` from the operating system's generator.
+pub(crate) fn random(buf: &mut [u8]) -> Result<(), CryptoError> {
+    getrandom::fill(buf).map_err(|_| CryptoError::Random)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -65,9 +70,4 @@ mod tests {
         assert!(codes.iter().any(|c| c != &codes[0]));
         assert_eq!(super::sm3_hex(b"abc"), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
     }
-}
-
-/// Fills `buf` from the operating system's generator.
-pub(crate) fn random(buf: &mut [u8]) -> Result<(), CryptoError> {
-    getrandom::fill(buf).map_err(|_| CryptoError::Random)
 }
