@@ -122,6 +122,18 @@ enum BenchCommand {
         #[arg(long)]
         reuse_index: bool,
     },
+    /// Password logins per second with the production Argon2id parameters, through the whole
+    /// login use case on embedded SQLite, against Keycloak's published sizing.
+    Identity {
+        /// Logins timed one after another for the latency percentiles.
+        #[arg(long, default_value_t = 200)]
+        logins: usize,
+        /// Concurrent clients for the throughput figure.
+        #[arg(long, default_value_t = 2)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -305,7 +317,20 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Search { offerings, queries, clients, seconds, pg_url, dir, reuse_index }) => {
             let tmp = tempfile::tempdir()?;
             let dir = dir.unwrap_or_else(|| tmp.path().to_path_buf());
-            bench::run(bench::Options { offerings, queries, clients, seconds, pg_url, dir, reuse_index }).await?;
+            bench::search::run(bench::search::Options {
+                offerings,
+                queries,
+                clients,
+                seconds,
+                pg_url,
+                dir,
+                reuse_index,
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Identity { logins, clients, seconds }) => {
+            bench::identity::run(bench::identity::Options { logins, clients, seconds }).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Registry(cmd) => identity::registry(cmd, &mut config).await,

@@ -2,6 +2,7 @@
 //! would otherwise use, PostgreSQL `ILIKE` without and with a `pg_trgm` GIN index, over the same
 //! generated rows and the same query mix, in one run.
 
+use super::{percentile, rss_mb, summary, throughput};
 use crate::synth::{Generator, Rng};
 use sea_orm::sqlx::{self, PgPool, Row};
 use std::path::Path;
@@ -47,32 +48,6 @@ fn query_kind((q, divisions): &(String, Option<Vec<String>>)) -> usize {
     } else {
         0
     }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn summary(name: &str, mut ms: Vec<f64>) -> String {
-    ms.sort_by(f64::total_cmp);
-    format!(
-        "{name}: n={} p50={:.2} ms p95={:.2} ms p99={:.2} ms",
-        ms.len(),
-        percentile(&ms, 0.5),
-        percentile(&ms, 0.95),
-        percentile(&ms, 0.99)
-    )
-}
-
-fn rss_mb() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb = |key: &str| {
-        status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-    };
-    (kb("VmRSS:").unwrap_or(0.0) / 1024.0, kb("VmHWM:").unwrap_or(0.0) / 1024.0)
 }
 
 fn dir_size(p: &Path) -> u64 {
@@ -199,29 +174,6 @@ async fn build(index: &Arc<CatalogIndex>, index_dir: &Path, offerings: usize) ->
         dir_size(index_dir) as f64 / 1048576.0
     );
     Ok(())
-}
-
-/// Runs `f` from `clients` threads for `time`; queries per second.
-fn throughput(clients: usize, time: Duration, f: impl Fn(usize) -> Result<(), String> + Send + Sync + 'static) -> f64 {
-    let f = Arc::new(f);
-    let start = Instant::now();
-    let handles: Vec<_> = (0..clients.max(1))
-        .map(|c| {
-            let f = f.clone();
-            std::thread::spawn(move || {
-                let mut n = 0usize;
-                while start.elapsed() < time {
-                    if f(c * 1_000_003 + n).is_err() {
-                        break;
-                    }
-                    n += 1;
-                }
-                n
-            })
-        })
-        .collect();
-    let total: usize = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
-    total as f64 / start.elapsed().as_secs_f64()
 }
 
 /// The same rows in PostgreSQL, queried with `ILIKE`, then with a `pg_trgm` GIN index.
