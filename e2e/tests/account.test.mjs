@@ -153,6 +153,40 @@ describe('Tongban account pages in Chromium', () => {
       await assertNoHorizontalScroll(page, 360);
     }));
 
+  test('a forgotten password is reset with a code texted to the phone', () =>
+    withPage(DESKTOP, async (page) => {
+      const li = { name: '李四', id: '110105198511200127', phone: '13912345678' };
+      await page.goto('/register');
+      await page.getByLabel('姓名').fill(li.name);
+      await page.getByLabel('居民身份证号码').fill(li.id);
+      await page.getByLabel('手机号码').fill(li.phone);
+      await page.getByLabel('口令', { exact: true }).fill('Old-password-1');
+      await page.getByLabel('再次输入口令').fill('Old-password-1');
+      await submit(page, page.getByRole('button', { name: '注册' }));
+      await submit(page, page.getByRole('button', { name: '退出登录' }));
+
+      await page.goto('/login');
+      await page.getByRole('link', { name: '忘记口令？' }).click();
+      await page.waitForURL(/\/password\/forgot$/);
+      await assertNoAxeViolations(page, 'forgot password (zh)');
+      await page.getByLabel('证件号码或手机号码').fill(li.phone);
+      await submit(page, page.getByRole('button', { name: '发送验证码' }));
+      assert.match(page.url(), /\/password\/reset\?identifier=13912345678$/);
+      await assertNoAxeViolations(page, 'reset password (zh)');
+      const log = await readFile(server.logFile, 'utf8');
+      const code = [...log.matchAll(/重置口令的验证码为 (\d{6})/g)].map((m) => m[1]).at(-1);
+      assert.ok(code, 'the reset code is in the development channel\'s log');
+      await page.getByLabel('短信验证码').fill(code);
+      await page.getByLabel('新口令').fill('New-password-2');
+      await page.getByLabel('再次输入口令').fill('New-password-2');
+      await submit(page, page.getByRole('button', { name: '重置口令' }));
+      assert.match(await page.getByRole('status').innerText(), /口令已重置/);
+      await page.getByLabel('证件号码或手机号码').fill(li.id);
+      await page.getByLabel('口令').fill('New-password-2');
+      await submit(page, page.getByRole('button', { name: '登录' }));
+      assert.match(page.url(), /\/account$/);
+    }));
+
   test('a form posted without its token is refused', async () => {
     const res = await fetch(`${server.baseURL}/login`, {
       method: 'POST',

@@ -276,14 +276,7 @@ pub async fn login(app: &App, identifier: &str, password: &str, client: &Client)
     if !id.admit(&client.address) {
         return Err(AppError::RateLimited);
     }
-    let identifier = identifier.trim();
-    let found = match (CitizenId::parse(identifier, today()), Phone::parse(identifier)) {
-        (Ok(c), _) => {
-            app.store.person_by(PersonKey::CitizenId, &id.vault().blind_index(CITIZEN_ID, c.as_str())).await?
-        }
-        (_, Ok(p)) => app.store.person_by(PersonKey::Phone, &id.vault().blind_index(PHONE, p.as_str())).await?,
-        _ => None,
-    };
+    let found = find(app, identifier).await?;
     let hasher = id.hasher.clone();
     let password = password.to_owned();
     let now = Utc::now();
@@ -457,8 +450,10 @@ pub async fn verify_real_name(app: &App, who: &Principal) -> Result<Assurance, A
     Ok(Assurance::L2)
 }
 
-/// One-time codes to the phone: 6 digits, valid 5 minutes, 5 tries, one send a minute.
+/// One-time codes to the registered phone: 6 digits, valid 5 minutes, 5 tries, one send a minute.
+/// Purposes: verifying the phone (L3) and resetting the password.
 const PHONE_CODE: &str = "phone";
+const RESET_CODE: &str = "reset";
 const CODE_DIGITS: u32 = 6;
 const CODE_MINUTES: i64 = 5;
 const CODE_TRIES: u32 = 5;
@@ -468,14 +463,10 @@ fn code_hash(person_id: &str, code: &str) -> String {
     tongban_crypto::sm3_hex(format!("{person_id}:{code}").as_bytes())
 }
 
-/// Sends a one-time code to the person's registered phone, the step from L2 to L3.
-pub async fn send_phone_code(app: &App, who: &Principal) -> Result<(), AppError> {
-    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
-    if principal_level(&person.assurance)? < Assurance::L2 {
-        return Err(AppError::field("assurance", "请先完成实名核验 (verify your real name first)"));
-    }
+/// Texts a fresh code for `purpose` to the person's registered phone (at most one a minute).
+async fn text_code(app: &App, person: &PersonRow, purpose: &str, what: &str) -> Result<(), AppError> {
     let now = Utc::now();
-    if let Some(last) = app.store.code(&person.id, PHONE_CODE).await?
+    if let Some(last) = app.store.code(&person.id, purpose).await?
         && now - last.sent_at < Duration::seconds(CODE_RESEND_SECS)
     {
         return Err(AppError::RateLimited);
@@ -484,7 +475,7 @@ pub async fn send_phone_code(app: &App, who: &Principal) -> Result<(), AppError>
     app.store
         .put_code(CodeRow {
             person_id: person.id.clone(),
-            purpose: PHONE_CODE.into(),
+            purpose: purpose.into(),
             code_hash: code_hash(&person.id, &code),
             sent_at: now,
             expires_at: now + Duration::minutes(CODE_MINUTES),
@@ -492,28 +483,102 @@ pub async fn send_phone_code(app: &App, who: &Principal) -> Result<(), AppError>
         })
         .await?;
     let phone = identity(app).vault().open(PHONE, &person.phone_sealed).map_err(internal)?;
-    let text = format!("【通办】您的验证码为 {code}，{CODE_MINUTES} 分钟内有效。请勿告知他人。");
+    let text = format!("【通办】您{what}的验证码为 {code}，{CODE_MINUTES} 分钟内有效。请勿告知他人。");
     identity(app).sms.send(&phone, &text).map_err(AppError::Internal)
+}
+
+/// Checks a code for `purpose`; used up on success, dead after too many tries or its time.
+async fn check_code(app: &App, person_id: &str, purpose: &str, code: &str) -> Result<(), AppError> {
+    let bad = |m: &str| AppError::field("code", m);
+    let Some(sent) = app.store.code(person_id, purpose).await? else {
+        return Err(bad("请先获取验证码 (request a code first)"));
+    };
+    if sent.expires_at <= Utc::now() || sent.attempts.max(0) as u32 >= CODE_TRIES {
+        app.store.delete_code(person_id, purpose).await?;
+        return Err(bad("验证码已失效，请重新获取 (the code has expired; request a new one)"));
+    }
+    if code_hash(person_id, code.trim()) != sent.code_hash {
+        app.store.set_code_attempts(person_id, purpose, sent.attempts.max(0) as u32 + 1).await?;
+        return Err(bad("验证码不正确 (wrong code)"));
+    }
+    app.store.delete_code(person_id, purpose).await?;
+    Ok(())
+}
+
+/// Sends a one-time code to the person's registered phone, the step from L2 to L3.
+pub async fn send_phone_code(app: &App, who: &Principal) -> Result<(), AppError> {
+    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
+    if principal_level(&person.assurance)? < Assurance::L2 {
+        return Err(AppError::field("assurance", "请先完成实名核验 (verify your real name first)"));
+    }
+    text_code(app, &person, PHONE_CODE, "验证手机").await
 }
 
 /// Checks the code sent to the phone; a match raises the person to L3.
 pub async fn confirm_phone_code(app: &App, who: &Principal, code: &str) -> Result<Assurance, AppError> {
-    let bad = |m: &str| AppError::field("code", m);
-    let Some(sent) = app.store.code(&who.person_id, PHONE_CODE).await? else {
-        return Err(bad("请先获取验证码 (request a code first)"));
-    };
-    if sent.expires_at <= Utc::now() || sent.attempts.max(0) as u32 >= CODE_TRIES {
-        app.store.delete_code(&who.person_id, PHONE_CODE).await?;
-        return Err(bad("验证码已失效，请重新获取 (the code has expired; request a new one)"));
-    }
-    if code_hash(&who.person_id, code.trim()) != sent.code_hash {
-        app.store.set_code_attempts(&who.person_id, PHONE_CODE, sent.attempts.max(0) as u32 + 1).await?;
-        return Err(bad("验证码不正确 (wrong code)"));
-    }
-    app.store.delete_code(&who.person_id, PHONE_CODE).await?;
+    check_code(app, &who.person_id, PHONE_CODE, code).await?;
     app.store.set_assurance(&who.person_id, Assurance::L3.as_str()).await?;
     tracing::info!(person = %who.person_id, "phone verified: L3");
     Ok(Assurance::L3)
+}
+
+/// The person an id number or phone names, if registered.
+async fn find(app: &App, identifier: &str) -> Result<Option<PersonRow>, AppError> {
+    let vault = identity(app).vault();
+    let identifier = identifier.trim();
+    Ok(match (CitizenId::parse(identifier, today()), Phone::parse(identifier)) {
+        (Ok(c), _) => app.store.person_by(PersonKey::CitizenId, &vault.blind_index(CITIZEN_ID, c.as_str())).await?,
+        (_, Ok(p)) => app.store.person_by(PersonKey::Phone, &vault.blind_index(PHONE, p.as_str())).await?,
+        _ => None,
+    })
+}
+
+/// Forgotten password, step 1: texts a reset code to the registered phone of the account the id
+/// number or phone names. Answers the same whether or not there is such an account.
+pub async fn request_password_reset(app: &App, identifier: &str, client: &Client) -> Result<(), AppError> {
+    if !identity(app).admit(&client.address) {
+        return Err(AppError::RateLimited);
+    }
+    match find(app, identifier).await? {
+        Some(person) => match text_code(app, &person, RESET_CODE, "重置口令").await {
+            // A second request within the minute: the first code is still on its way.
+            Err(AppError::RateLimited) => Ok(()),
+            other => other,
+        },
+        None => Ok(()),
+    }
+}
+
+/// Forgotten password, step 2: the code and a new password. Every session of the account ends
+/// and a lock is lifted.
+pub async fn reset_password(
+    app: &App,
+    identifier: &str,
+    code: &str,
+    password: &str,
+    client: &Client,
+) -> Result<(), AppError> {
+    if !identity(app).admit(&client.address) {
+        return Err(AppError::RateLimited);
+    }
+    let Some(person) = find(app, identifier).await? else {
+        return Err(AppError::field("code", "验证码不正确 (wrong code)"));
+    };
+    let citizen_id = identity(app).vault().open(CITIZEN_ID, &person.citizen_id_sealed).map_err(internal)?;
+    let phone = identity(app).vault().open(PHONE, &person.phone_sealed).map_err(internal)?;
+    if let Err(e) = check_password(password, &[&citizen_id, &phone]) {
+        return Err(AppError::field("password", e));
+    }
+    check_code(app, &person.id, RESET_CODE, code).await?;
+    let hasher = identity(app).hasher.clone();
+    let password = password.to_owned();
+    let hash =
+        tokio::task::spawn_blocking(move || hasher.hash(&password)).await.map_err(internal)?.map_err(internal)?;
+    app.store.set_password_hash(&person.id, &hash).await?;
+    app.store.set_login_state(&person.id, 0, None).await?;
+    let ended = app.store.revoke_all_sessions(&person.id, Utc::now()).await?;
+    tracing::info!(person = %person.id, sessions_ended = ended, "password reset by phone code");
+    Ok(())
 }
 
 /// A registry import: how many entries were loaded, and the bad lines with their reasons.

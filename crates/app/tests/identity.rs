@@ -248,3 +248,37 @@ async fn a_phone_code_dies_after_five_wrong_tries() {
     let dead = identity::confirm_phone_code(&app, &who, &code).await.unwrap_err();
     assert!(format!("{dead:?}").contains("失效"), "{dead:?}");
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_with_a_code_to_the_phone_and_every_session_ends() {
+    let policy = Policy { lockout: Lockout { max_failures: 2, lock_minutes: 15 }, ..Policy::default() };
+    let (app, _t, sms) = app_with_sms(policy).await;
+    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    let here = client("10.0.0.1");
+    let before = identity::login(&app, "13812345678", "Tongban-2026", &here).await.unwrap();
+    for _ in 0..2 {
+        let _ = identity::login(&app, "13812345678", "wrong-2026", &here).await;
+    }
+    assert!(matches!(identity::login(&app, "13812345678", "Tongban-2026", &here).await, Err(AppError::Locked { .. })));
+
+    // Unknown accounts get the same answer, and no text.
+    identity::request_password_reset(&app, "13900000000", &here).await.unwrap();
+    assert!(sms.inbox().is_empty());
+    identity::request_password_reset(&app, &citizen_id(1), &here).await.unwrap();
+    identity::request_password_reset(&app, &citizen_id(1), &here).await.unwrap();
+    assert_eq!(sms.inbox().len(), 1, "one text a minute, the second request answered alike");
+    let code: String = sms.inbox()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
+
+    let weak = identity::reset_password(&app, "13812345678", &code, "short", &here).await.unwrap_err();
+    assert_eq!(fields(weak), ["password"]);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = identity::reset_password(&app, "13812345678", wrong, "New-Password-2027", &here).await;
+    assert_eq!(fields(refused.unwrap_err()), ["code"]);
+    identity::reset_password(&app, "13812345678", &code, "New-Password-2027", &here).await.unwrap();
+
+    assert_eq!(identity::authenticate(&app, &before.token).await.unwrap(), None, "old sessions end");
+    assert!(matches!(identity::login(&app, "13812345678", "Tongban-2026", &here).await, Err(AppError::LoginFailed)));
+    identity::login(&app, "13812345678", "New-Password-2027", &here).await.expect("the lock is lifted");
+    let again = identity::reset_password(&app, "13812345678", &code, "Other-Password-2027", &here).await;
+    assert_eq!(fields(again.unwrap_err()), ["code"], "a code is used once");
+}

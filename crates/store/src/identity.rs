@@ -184,6 +184,17 @@ impl Store {
         Ok(())
     }
 
+    /// Revokes every live session of a person; returns how many.
+    pub async fn revoke_all_sessions(&self, person_id: &str, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, at.into())
+            .filter(session::Column::PersonId.eq(person_id))
+            .filter(session::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected)
+    }
+
     /// Adds or replaces registry entries (citizen id index → name index); returns how many.
     pub async fn import_registry(&self, rows: &[(String, String)], at: DateTime<Utc>) -> Result<usize, StoreError> {
         let txn = self.db.begin().await?;

@@ -224,3 +224,39 @@ async fn devices_can_be_logged_out_but_never_another_persons() {
     assert_eq!((mine.status, mine.location.as_str()), (StatusCode::SEE_OTHER, "/account?done=revoked"));
     assert_eq!(a2.get(&s, "/account").await.status, StatusCode::SEE_OTHER, "that device must log in again");
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_a_code_to_the_phone() {
+    let s = server().await;
+    let mut old_device = registered(&s, 1, "13812345678").await;
+    let mut b = Browser::default();
+    let login = b.get(&s, "/login").await;
+    assert!(login.body.contains("href=\"/password/forgot\""));
+    b.get(&s, "/password/forgot").await;
+    let sent = b.post(&s, "/password/forgot", &[("identifier", "13812345678")]).await;
+    assert_eq!(
+        (sent.status, sent.location.as_str()),
+        (StatusCode::SEE_OTHER, "/password/reset?identifier=13812345678")
+    );
+    let nobody = b.post(&s, "/password/forgot", &[("identifier", "13900000000")]).await;
+    assert_eq!(nobody.status, StatusCode::SEE_OTHER, "the same answer for an unknown account");
+    assert_eq!(s.sms.inbox().len(), 1);
+    let code: String = s.sms.inbox()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
+
+    let form = b.get(&s, "/password/reset?identifier=13812345678").await;
+    assert!(form.body.contains("value=\"13812345678\""));
+    let new = [("identifier", "13812345678"), ("code", code.as_str()), ("password", "New-Password-2027")];
+    let mismatch = b.post(&s, "/password/reset", &[&new[..], &[("password_confirm", "x")]].concat()).await;
+    assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
+    let mut stranger = Browser::default();
+    let forged =
+        stranger.post(&s, "/password/reset", &[&new[..], &[("password_confirm", "New-Password-2027")]].concat()).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let done = b.post(&s, "/password/reset", &[&new[..], &[("password_confirm", "New-Password-2027")]].concat()).await;
+    assert_eq!((done.status, done.location.as_str()), (StatusCode::SEE_OTHER, "/login?reset=1"));
+    assert!(b.get(&s, "/login?reset=1").await.body.contains("口令已重置"));
+
+    assert_eq!(old_device.get(&s, "/account").await.status, StatusCode::SEE_OTHER, "every session ended");
+    let in_again = b.post(&s, "/login", &[("identifier", "13812345678"), ("password", "New-Password-2027")]).await;
+    assert_eq!((in_again.status, in_again.location.as_str()), (StatusCode::SEE_OTHER, "/account"));
+}

@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/sessions/revoke", post(revoke))
 }
 
-fn see_other(to: &str) -> Response {
+pub(super) fn see_other(to: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(to) {
         res.headers_mut().insert(LOCATION, v);
@@ -52,11 +52,11 @@ fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// The page of a form that failed CSRF: 403, nothing done.
-fn csrf_refused(f: &Frame, a: &AccountLabels) -> Response {
+pub(super) fn csrf_refused(f: &Frame, a: &AccountLabels) -> Response {
     super::error_page_with(f, StatusCode::FORBIDDEN, a.csrf_failed)
 }
 
-fn errors_of(e: AppError) -> Result<(StatusCode, Vec<(String, String)>), AppError> {
+pub(super) fn errors_of(e: AppError) -> Result<(StatusCode, Vec<(String, String)>), AppError> {
     let status = crate::error::status_of(&e);
     match e {
         AppError::Validation { fields } => Ok((status, fields.into_iter().collect())),
@@ -167,6 +167,7 @@ struct LoginPage<'a> {
     csrf: String,
     identifier: String,
     next: String,
+    notice: Option<&'static str>,
     errors: Vec<(String, String)>,
 }
 
@@ -177,14 +178,10 @@ async fn login_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers:
         Err(e) => return super::error_page(&f, e),
     };
     let next = safe_next(q.first("next")).to_owned();
-    let page = LoginPage {
-        f: &f,
-        a: f.lang.account(),
-        csrf: csrf.token.clone(),
-        identifier: String::new(),
-        next,
-        errors: vec![],
-    };
+    let a = f.lang.account();
+    let notice = (q.first("reset") == Some("1")).then_some(a.reset_done);
+    let page =
+        LoginPage { f: &f, a, csrf: csrf.token.clone(), identifier: String::new(), next, notice, errors: vec![] };
     let mut res = f.respond(StatusCode::OK, &page);
     csrf.remember(&mut res, &headers);
     res
@@ -215,7 +212,7 @@ async fn login(
         Err(e) => match errors_of(e) {
             Ok((status, errors)) => {
                 let csrf = form.first("csrf").unwrap_or("").to_owned();
-                f.respond(status, &LoginPage { f: &f, a, csrf, identifier, next, errors })
+                f.respond(status, &LoginPage { f: &f, a, csrf, identifier, next, notice: None, errors })
             }
             Err(e) => super::error_page(&f, e),
         },

@@ -4,6 +4,7 @@
 mod account;
 mod catalog;
 mod home;
+mod password;
 mod tools;
 
 use crate::AppState;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
         .merge(account::routes())
+        .merge(password::routes())
         .merge(catalog::routes())
         .merge(tools::routes())
         .route("/static/app.css", get(css))

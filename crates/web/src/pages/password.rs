@@ -1,0 +1,135 @@
+//! A forgotten password: a code texted to the account's registered phone, then a new password.
+//! The first step answers alike whether or not the account exists.
+
+use super::Frame;
+use super::account::{csrf_refused, errors_of, see_other};
+use crate::AppState;
+use crate::account_labels::AccountLabels;
+use crate::extract::{FormPairs, QueryPairs};
+use crate::session::{self, Csrf, Peer};
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::get;
+use tongban_app::identity;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/password/forgot", get(forgot_form).post(forgot))
+        .route("/password/reset", get(reset_form).post(reset))
+}
+
+#[derive(Template)]
+#[template(path = "forgot.html")]
+struct ForgotPage<'a> {
+    f: &'a Frame,
+    a: &'static AccountLabels,
+    csrf: String,
+    identifier: String,
+    errors: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+struct ResetPage<'a> {
+    f: &'a Frame,
+    a: &'static AccountLabels,
+    csrf: String,
+    identifier: String,
+    errors: Vec<(String, String)>,
+}
+
+/// Renders a form page with this browser's CSRF token, setting its cookie if new.
+fn with_csrf(f: &Frame, headers: &HeaderMap, page: impl FnOnce(String) -> Response) -> Response {
+    match Csrf::of(headers) {
+        Ok(csrf) => {
+            let mut res = page(csrf.token.clone());
+            csrf.remember(&mut res, headers);
+            res
+        }
+        Err(e) => super::error_page(f, e),
+    }
+}
+
+async fn forgot_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let a = f.lang.account();
+    with_csrf(&f, &headers, |csrf| {
+        f.respond(StatusCode::OK, &ForgotPage { f: &f, a, csrf, identifier: String::new(), errors: vec![] })
+    })
+}
+
+async fn forgot(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    peer: Peer,
+    FormPairs(form): FormPairs,
+) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let a = f.lang.account();
+    if !session::csrf_ok(&headers, form.first("csrf")) {
+        return csrf_refused(&f, a);
+    }
+    let identifier = form.first("identifier").unwrap_or("").trim().to_owned();
+    match identity::request_password_reset(&s.app, &identifier, &session::client(&headers, &peer)).await {
+        Ok(()) => {
+            let id: String = form_urlencoded::byte_serialize(identifier.as_bytes()).collect();
+            see_other(&format!("/password/reset?identifier={id}"))
+        }
+        Err(e) => match errors_of(e) {
+            Ok((status, errors)) => {
+                let csrf = form.first("csrf").unwrap_or("").to_owned();
+                f.respond(status, &ForgotPage { f: &f, a, csrf, identifier, errors })
+            }
+            Err(e) => super::error_page(&f, e),
+        },
+    }
+}
+
+async fn reset_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let a = f.lang.account();
+    let identifier = q.first("identifier").unwrap_or("").chars().take(40).collect();
+    with_csrf(&f, &headers, |csrf| f.respond(StatusCode::OK, &ResetPage { f: &f, a, csrf, identifier, errors: vec![] }))
+}
+
+async fn reset(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    peer: Peer,
+    FormPairs(form): FormPairs,
+) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let a = f.lang.account();
+    if !session::csrf_ok(&headers, form.first("csrf")) {
+        return csrf_refused(&f, a);
+    }
+    let value = |k: &str| form.first(k).unwrap_or("").to_owned();
+    let mut page = ResetPage { f: &f, a, csrf: value("csrf"), identifier: value("identifier"), errors: vec![] };
+    let password = value("password");
+    if password != value("password_confirm") {
+        page.errors.push(("password_confirm".into(), a.password_mismatch.into()));
+        return f.respond(StatusCode::BAD_REQUEST, &page);
+    }
+    let client = session::client(&headers, &peer);
+    match identity::reset_password(&s.app, &page.identifier, &value("code"), &password, &client).await {
+        Ok(()) => {
+            let mut res = see_other("/login?reset=1");
+            session::clear_session(&mut res, &headers);
+            res
+        }
+        Err(e) => match errors_of(e) {
+            Ok((status, errors)) => {
+                page.errors = errors;
+                f.respond(status, &page)
+            }
+            Err(e) => super::error_page(&f, e),
+        },
+    }
+}
