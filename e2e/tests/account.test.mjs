@@ -6,6 +6,7 @@
 // state, zh and en, desktop and 360 px phone.
 
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test as nodeTest } from 'node:test';
 import { assertNoAxeViolations, DESKTOP, launchBrowser, newContext, PHONE } from '../lib/browser.mjs';
@@ -38,6 +39,19 @@ async function withPage(device, fn) {
 async function assertNoHorizontalScroll(page, width) {
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scrollWidth <= width, `page scrolls horizontally at ${width}px: ${scrollWidth} on ${page.url()}`);
+}
+
+/** The current RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32 secret, as an authenticator app shows it. */
+function totp(secretBase32) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretBase32.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const offset = h[19] & 0xf;
+  return String((h.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
 /** Submits the form that holds `button` and waits for the page it leads to. */
@@ -183,6 +197,38 @@ describe('Tongban account pages in Chromium', () => {
       assert.match(await page.getByRole('status').innerText(), /口令已重置/);
       await page.getByLabel('证件号码或手机号码').fill(li.id);
       await page.getByLabel('口令').fill('New-password-2');
+      await submit(page, page.getByRole('button', { name: '登录' }));
+      assert.match(page.url(), /\/account$/);
+    }));
+
+  test('two-step verification: turned on with an authenticator code, then asked at login', () =>
+    withPage(DESKTOP, async (page) => {
+      const wang = { name: '王五', id: '310104197806150231', phone: '13712345678', password: 'Wang-password-1' };
+      await page.goto('/register');
+      await page.getByLabel('姓名').fill(wang.name);
+      await page.getByLabel('居民身份证号码').fill(wang.id);
+      await page.getByLabel('手机号码').fill(wang.phone);
+      await page.getByLabel('口令', { exact: true }).fill(wang.password);
+      await page.getByLabel('再次输入口令').fill(wang.password);
+      await submit(page, page.getByRole('button', { name: '注册' }));
+
+      await submit(page, page.getByRole('button', { name: '开启两步验证' }));
+      await assertNoAxeViolations(page, 'my account, setting up two-step verification (zh)');
+      const secret = (await page.locator('#totp-secret').innerText()).trim();
+      await page.getByLabel('动态口令').fill(totp(secret));
+      await submit(page, page.getByRole('button', { name: '确认开启' }));
+      assert.match(await page.getByRole('status').innerText(), /两步验证已开启/);
+      await assertNoAxeViolations(page, 'my account with two-step verification on (zh)');
+
+      await submit(page, page.getByRole('button', { name: '退出登录' }));
+      await page.goto('/login');
+      await page.getByLabel('证件号码或手机号码').fill(wang.phone);
+      await page.getByLabel('口令').fill(wang.password);
+      await submit(page, page.getByRole('button', { name: '登录' }));
+      assert.match(await page.getByRole('alert').innerText(), /动态口令/);
+      await assertNoAxeViolations(page, 'login asking for the code (zh)');
+      await page.getByLabel('口令', { exact: true }).fill(wang.password);
+      await page.getByLabel('动态口令').fill(totp(secret));
       await submit(page, page.getByRole('button', { name: '登录' }));
       assert.match(page.url(), /\/account$/);
     }));

@@ -16,6 +16,9 @@ pub enum AppError {
     /// The credentials do not match an account (which of the two is wrong is not said).
     #[error("证件号码、手机号码或口令不正确 (wrong id number, phone or password)")]
     LoginFailed,
+    /// The password was right; the code of the authenticator app is needed too.
+    #[error("请输入动态口令 (enter the code from your authenticator app)")]
+    SecondFactorRequired,
     /// Too many wrong passwords: the account is locked until then.
     #[error("账号已锁定至 {until}，请稍后再试或重置口令 (account locked until {until})")]
     Locked { until: String },
@@ -44,6 +47,7 @@ impl AppError {
             AppError::NotFound { .. } => "not_found",
             AppError::Conflict { .. } => "conflict",
             AppError::LoginFailed => "login_failed",
+            AppError::SecondFactorRequired => "second_factor_required",
             AppError::Locked { .. } => "account_locked",
             AppError::RateLimited => "rate_limited",
             AppError::Unauthenticated => "unauthenticated",

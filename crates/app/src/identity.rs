@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tongban_crypto::{KeyRing, PasswordHasher, PasswordParams, Vault};
+use tongban_crypto::{KeyRing, PasswordHasher, PasswordParams, Vault, totp};
 use tongban_domain::CitizenId;
 use tongban_domain::identity::{Assurance, Lockout, Phone, check_password};
 use tongban_domain::mask::{mask_name, mask_phone};
@@ -25,6 +25,7 @@ const CITIZEN_ID: &str = "person.citizen_id";
 const PHONE: &str = "person.phone";
 const EMAIL: &str = "person.email";
 const NAME: &str = "person.name";
+const TOTP: &str = "person.totp";
 
 /// Login and session rules [configurable].
 #[derive(Debug, Clone, Copy)]
@@ -153,6 +154,8 @@ pub struct PersonView {
     pub citizen_id_masked: String,
     pub phone_masked: String,
     pub assurance: Assurance,
+    /// Whether logins also need the code of an authenticator app.
+    pub second_factor: bool,
 }
 
 /// Where a request comes from, as sessions record it.
@@ -246,6 +249,9 @@ pub async fn register(app: &App, form: NewPerson) -> Result<PersonView, AppError
         failed_logins: 0,
         locked_until: None,
         created_at: Utc::now(),
+        totp_sealed: None,
+        totp_pending_sealed: None,
+        totp_last_step: None,
     };
     let view = PersonView {
         id: row.id.clone(),
@@ -253,6 +259,7 @@ pub async fn register(app: &App, form: NewPerson) -> Result<PersonView, AppError
         citizen_id_masked: citizen_id.masked(),
         phone_masked: mask_phone(phone.as_str()),
         assurance: Assurance::L1,
+        second_factor: false,
     };
     app.store.insert_person(row).await.map_err(|e| match e {
         tongban_store::StoreError::Duplicate(field) => AppError::Conflict {
@@ -269,9 +276,16 @@ pub async fn register(app: &App, form: NewPerson) -> Result<PersonView, AppError
     Ok(view)
 }
 
-/// Logs in by id number or phone. Wrong credentials say neither which part was wrong nor whether
-/// the account exists; the configured run of failures locks the account.
-pub async fn login(app: &App, identifier: &str, password: &str, client: &Client) -> Result<LoggedIn, AppError> {
+/// Logs in by id number or phone, with the code of the authenticator app when the person has
+/// turned the second factor on. Wrong credentials say neither which part was wrong nor whether
+/// the account exists; the configured run of failures (wrong passwords or codes) locks it.
+pub async fn login(
+    app: &App,
+    identifier: &str,
+    password: &str,
+    second_factor: Option<&str>,
+    client: &Client,
+) -> Result<LoggedIn, AppError> {
     let id = identity(app);
     if !id.admit(&client.address) {
         return Err(AppError::RateLimited);
@@ -295,14 +309,34 @@ pub async fn login(app: &App, identifier: &str, password: &str, client: &Client)
     })
     .await
     .map_err(internal)?;
-    if !ok {
+    let failed = |refusal: AppError| async {
         let (failures, locked) = id.policy.lockout.after_failure(person.failed_logins.max(0) as u32, now);
         app.store.set_login_state(&person.id, failures, locked).await?;
-        if let Some(until) = locked {
-            tracing::warn!(person = %person.id, "account locked after repeated wrong passwords");
-            return Err(AppError::Locked { until: china_time(until) });
+        match locked {
+            Some(until) => {
+                tracing::warn!(person = %person.id, "account locked after repeated failed logins");
+                Err(AppError::Locked { until: china_time(until) })
+            }
+            None => Err(refusal),
         }
-        return Err(AppError::LoginFailed);
+    };
+    if !ok {
+        return failed(AppError::LoginFailed).await;
+    }
+    if let Some(sealed) = &person.totp_sealed {
+        match second_factor.map(str::trim).filter(|c| !c.is_empty()) {
+            None => return Err(AppError::SecondFactorRequired),
+            Some(code) => {
+                let secret = id.vault().open(TOTP, sealed).map_err(internal)?;
+                let accepted = match totp::verify(&secret, code, now.timestamp().max(0) as u64) {
+                    Some(step) => app.store.use_totp_step(&person.id, step as i64).await?,
+                    None => false,
+                };
+                if !accepted {
+                    return failed(AppError::field("totp", "动态口令不正确或已用过 (wrong or used code)")).await;
+                }
+            }
+        }
     }
     if person.failed_logins != 0 || person.locked_until.is_some() {
         app.store.set_login_state(&person.id, 0, None).await?;
@@ -422,6 +456,7 @@ pub async fn me(app: &App, who: &Principal) -> Result<PersonView, AppError> {
         citizen_id_masked: tongban_domain::mask::mask_middle(&citizen_id, 4, 4),
         phone_masked: mask_phone(&phone),
         assurance: principal_level(&person.assurance)?,
+        second_factor: person.totp_sealed.is_some(),
     })
 }
 
@@ -448,6 +483,54 @@ pub async fn verify_real_name(app: &App, who: &Principal) -> Result<Assurance, A
     app.store.set_assurance(&person.id, Assurance::L2.as_str()).await?;
     tracing::info!(person = %person.id, "real name verified: L2");
     Ok(Assurance::L2)
+}
+
+/// Setting up the second factor: the secret for an authenticator app, as text and as the URI
+/// its QR code carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub uri: String,
+}
+
+/// Starts turning the second factor on: a new secret, kept aside until a code from it confirms.
+pub async fn begin_totp(app: &App, who: &Principal) -> Result<TotpSetup, AppError> {
+    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
+    let secret = totp::new_secret().map_err(internal)?;
+    let vault = identity(app).vault();
+    let pending = vault.seal(TOTP, &secret).map_err(internal)?;
+    app.store.set_totp(&person.id, person.totp_sealed.as_deref(), Some(&pending)).await?;
+    let phone = vault.open(PHONE, &person.phone_sealed).map_err(internal)?;
+    let uri = totp::uri(&secret, "通办", &mask_phone(&phone));
+    Ok(TotpSetup { secret, uri })
+}
+
+/// Turns the second factor on with a code from the new secret.
+pub async fn confirm_totp(app: &App, who: &Principal, code: &str) -> Result<(), AppError> {
+    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
+    let Some(pending) = person.totp_pending_sealed else {
+        return Err(AppError::field("totp", "请先开始设置 (start the set-up first)"));
+    };
+    let secret = identity(app).vault().open(TOTP, &pending).map_err(internal)?;
+    if totp::verify(&secret, code, Utc::now().timestamp().max(0) as u64).is_none() {
+        return Err(AppError::field("totp", "动态口令不正确 (wrong code)"));
+    }
+    app.store.set_totp(&person.id, Some(&pending), None).await?;
+    tracing::info!(person = %person.id, "second factor on");
+    Ok(())
+}
+
+/// Turns the second factor off; needs a current code.
+pub async fn disable_totp(app: &App, who: &Principal, code: &str) -> Result<(), AppError> {
+    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
+    let Some(active) = person.totp_sealed else { return Ok(()) };
+    let secret = identity(app).vault().open(TOTP, &active).map_err(internal)?;
+    if totp::verify(&secret, code, Utc::now().timestamp().max(0) as u64).is_none() {
+        return Err(AppError::field("totp", "动态口令不正确 (wrong code)"));
+    }
+    app.store.set_totp(&person.id, None, None).await?;
+    tracing::info!(person = %person.id, "second factor off");
+    Ok(())
 }
 
 /// One-time codes to the registered phone: 6 digits, valid 5 minutes, 5 tries, one send a minute.
@@ -631,19 +714,26 @@ pub async fn seed_demo_registry(app: &App) -> Result<usize, AppError> {
 /// returns how many persons had values under older keys.
 pub async fn reseal(app: &App) -> Result<usize, AppError> {
     let vault = identity(app).vault();
+    let again = |field: &str, sealed: &str| vault.open(field, sealed).and_then(|v| vault.seal(field, &v));
     let mut changed = 0;
-    for p in app.store.persons_sealed().await? {
+    for mut p in app.store.persons_sealed().await? {
+        let optional = [p.email_sealed.as_deref(), p.totp_sealed.as_deref(), p.totp_pending_sealed.as_deref()];
         let stale = vault.is_stale(&p.citizen_id_sealed)
             || vault.is_stale(&p.phone_sealed)
-            || p.email_sealed.as_deref().is_some_and(|e| vault.is_stale(e));
+            || optional.into_iter().flatten().any(|v| vault.is_stale(v));
         if !stale {
             continue;
         }
-        let again = |field: &str, sealed: &str| vault.open(field, sealed).and_then(|v| vault.seal(field, &v));
-        let citizen = again(CITIZEN_ID, &p.citizen_id_sealed).map_err(internal)?;
-        let phone = again(PHONE, &p.phone_sealed).map_err(internal)?;
-        let email = p.email_sealed.as_deref().map(|e| again(EMAIL, e)).transpose().map_err(internal)?;
-        app.store.set_sealed(&p.id, &citizen, &phone, email.as_deref()).await?;
+        p.citizen_id_sealed = again(CITIZEN_ID, &p.citizen_id_sealed).map_err(internal)?;
+        p.phone_sealed = again(PHONE, &p.phone_sealed).map_err(internal)?;
+        for (field, value) in
+            [(EMAIL, &mut p.email_sealed), (TOTP, &mut p.totp_sealed), (TOTP, &mut p.totp_pending_sealed)]
+        {
+            if let Some(v) = value.as_deref() {
+                *value = Some(again(field, v).map_err(internal)?);
+            }
+        }
+        app.store.set_sealed(&p).await?;
         changed += 1;
     }
     Ok(changed)

@@ -87,20 +87,26 @@ async fn login_by_id_or_phone_and_wrong_passwords_lock_the_account() {
     identity::register(&app, person(1, "13812345678")).await.unwrap();
     let here = client("10.0.0.1");
 
-    let by_id = identity::login(&app, &citizen_id(1).to_lowercase(), "Tongban-2026", &here).await.unwrap();
-    let by_phone = identity::login(&app, "138 1234 5678", "Tongban-2026", &here).await.unwrap();
+    let by_id = identity::login(&app, &citizen_id(1).to_lowercase(), "Tongban-2026", None, &here).await.unwrap();
+    let by_phone = identity::login(&app, "138 1234 5678", "Tongban-2026", None, &here).await.unwrap();
     assert_eq!(by_id.principal.person_id, by_phone.principal.person_id);
     assert_ne!(by_id.token, by_phone.token);
     for nobody in ["13900000000", &citizen_id(9), "not an id"] {
-        assert!(matches!(identity::login(&app, nobody, "Tongban-2026", &here).await, Err(AppError::LoginFailed)));
+        assert!(matches!(identity::login(&app, nobody, "Tongban-2026", None, &here).await, Err(AppError::LoginFailed)));
     }
 
     for _ in 0..2 {
-        assert!(matches!(identity::login(&app, "13812345678", "wrong-2026", &here).await, Err(AppError::LoginFailed)));
+        assert!(matches!(
+            identity::login(&app, "13812345678", "wrong-2026", None, &here).await,
+            Err(AppError::LoginFailed)
+        ));
     }
     // The third wrong password locks; then even the right one is refused.
-    assert!(matches!(identity::login(&app, "13812345678", "wrong-2026", &here).await, Err(AppError::Locked { .. })));
-    let locked = identity::login(&app, "13812345678", "Tongban-2026", &here).await.unwrap_err();
+    assert!(matches!(
+        identity::login(&app, "13812345678", "wrong-2026", None, &here).await,
+        Err(AppError::Locked { .. })
+    ));
+    let locked = identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.unwrap_err();
     assert!(matches!(locked, AppError::Locked { .. }), "{locked:?}");
 }
 
@@ -110,12 +116,18 @@ async fn one_address_is_throttled_whatever_the_accounts() {
     let (app, _t) = app_with(policy).await;
     for _ in 0..3 {
         assert!(matches!(
-            identity::login(&app, "13900000000", "x", &client("10.0.0.2")).await,
+            identity::login(&app, "13900000000", "x", None, &client("10.0.0.2")).await,
             Err(AppError::LoginFailed)
         ));
     }
-    assert!(matches!(identity::login(&app, "13900000001", "x", &client("10.0.0.2")).await, Err(AppError::RateLimited)));
-    assert!(matches!(identity::login(&app, "13900000001", "x", &client("10.0.0.3")).await, Err(AppError::LoginFailed)));
+    assert!(matches!(
+        identity::login(&app, "13900000001", "x", None, &client("10.0.0.2")).await,
+        Err(AppError::RateLimited)
+    ));
+    assert!(matches!(
+        identity::login(&app, "13900000001", "x", None, &client("10.0.0.3")).await,
+        Err(AppError::LoginFailed)
+    ));
 }
 
 #[tokio::test]
@@ -123,9 +135,9 @@ async fn sessions_are_listed_revoked_and_only_by_their_owner() {
     let (app, _t) = app_with(Policy::default()).await;
     identity::register(&app, person(1, "13812345678")).await.unwrap();
     identity::register(&app, person(2, "13912345678")).await.unwrap();
-    let a1 = identity::login(&app, "13812345678", "Tongban-2026", &client("10.0.0.1")).await.unwrap();
-    let a2 = identity::login(&app, "13812345678", "Tongban-2026", &client("10.0.0.9")).await.unwrap();
-    let b = identity::login(&app, "13912345678", "Tongban-2026", &client("10.0.0.5")).await.unwrap();
+    let a1 = identity::login(&app, "13812345678", "Tongban-2026", None, &client("10.0.0.1")).await.unwrap();
+    let a2 = identity::login(&app, "13812345678", "Tongban-2026", None, &client("10.0.0.9")).await.unwrap();
+    let b = identity::login(&app, "13912345678", "Tongban-2026", None, &client("10.0.0.5")).await.unwrap();
 
     let who = identity::authenticate(&app, &a1.token).await.unwrap().expect("live session");
     assert_eq!(who, a1.principal);
@@ -152,7 +164,7 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
     ] {
         let (app, _t) = app_with(policy).await;
         identity::register(&app, person(1, "13812345678")).await.unwrap();
-        let s = identity::login(&app, "13812345678", "Tongban-2026", &client("10.0.0.1")).await.unwrap();
+        let s = identity::login(&app, "13812345678", "Tongban-2026", None, &client("10.0.0.1")).await.unwrap();
         assert_eq!(identity::authenticate(&app, &s.token).await.unwrap(), None);
     }
 }
@@ -167,10 +179,10 @@ async fn the_registry_raises_a_matching_person_to_l2_and_nothing_is_stored_in_pl
 
     identity::register(&app, person(1, "13812345678")).await.unwrap();
     identity::register(&app, person(2, "13912345678")).await.unwrap();
-    let zhang = identity::login(&app, "13812345678", "Tongban-2026", &client("a")).await.unwrap().principal;
+    let zhang = identity::login(&app, "13812345678", "Tongban-2026", None, &client("a")).await.unwrap().principal;
     assert_eq!(identity::verify_real_name(&app, &zhang).await.unwrap(), Assurance::L2);
     // The second account says 张三 but the registry has 李四 under that number.
-    let other = identity::login(&app, "13912345678", "Tongban-2026", &client("a")).await.unwrap().principal;
+    let other = identity::login(&app, "13912345678", "Tongban-2026", None, &client("a")).await.unwrap().principal;
     assert_eq!(fields(identity::verify_real_name(&app, &other).await.unwrap_err()), ["name"]);
     assert_eq!(identity::me(&app, &other).await.unwrap().assurance, Assurance::L1);
 
@@ -201,7 +213,7 @@ async fn rotation_reseals_under_the_new_key_and_everything_still_opens() {
     assert_eq!(identity::reseal(&rotated).await.unwrap(), 0, "nothing left under the old key");
     let rows = raw_rows(&app.store, "persons").await;
     assert!(rows[0].contains("sm4gcm.t2.") && !rows[0].contains("sm4gcm.t1."), "{}", rows[0]);
-    let who = identity::login(&rotated, &citizen_id(1), "Tongban-2026", &client("a")).await.unwrap().principal;
+    let who = identity::login(&rotated, &citizen_id(1), "Tongban-2026", None, &client("a")).await.unwrap().principal;
     assert_eq!(identity::me(&rotated, &who).await.unwrap().phone_masked, "138****5678");
 }
 
@@ -210,7 +222,7 @@ async fn a_code_sent_to_the_phone_raises_a_verified_person_to_l3() {
     let (app, _t, sms) = app_with_sms(Policy::default()).await;
     identity::import_registry(&app, &format!("张三,{}", citizen_id(1))).await.unwrap();
     identity::register(&app, person(1, "13812345678")).await.unwrap();
-    let who = identity::login(&app, "13812345678", "Tongban-2026", &client("a")).await.unwrap().principal;
+    let who = identity::login(&app, "13812345678", "Tongban-2026", None, &client("a")).await.unwrap().principal;
 
     assert_eq!(fields(identity::send_phone_code(&app, &who).await.unwrap_err()), ["assurance"], "L2 first");
     identity::verify_real_name(&app, &who).await.unwrap();
@@ -237,7 +249,7 @@ async fn a_phone_code_dies_after_five_wrong_tries() {
     let (app, _t, sms) = app_with_sms(Policy::default()).await;
     identity::import_registry(&app, &format!("张三,{}", citizen_id(1))).await.unwrap();
     identity::register(&app, person(1, "13812345678")).await.unwrap();
-    let who = identity::login(&app, "13812345678", "Tongban-2026", &client("a")).await.unwrap().principal;
+    let who = identity::login(&app, "13812345678", "Tongban-2026", None, &client("a")).await.unwrap().principal;
     identity::verify_real_name(&app, &who).await.unwrap();
     identity::send_phone_code(&app, &who).await.unwrap();
     let code: String = sms.inbox()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
@@ -255,11 +267,14 @@ async fn a_forgotten_password_is_reset_with_a_code_to_the_phone_and_every_sessio
     let (app, _t, sms) = app_with_sms(policy).await;
     identity::register(&app, person(1, "13812345678")).await.unwrap();
     let here = client("10.0.0.1");
-    let before = identity::login(&app, "13812345678", "Tongban-2026", &here).await.unwrap();
+    let before = identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.unwrap();
     for _ in 0..2 {
-        let _ = identity::login(&app, "13812345678", "wrong-2026", &here).await;
+        let _ = identity::login(&app, "13812345678", "wrong-2026", None, &here).await;
     }
-    assert!(matches!(identity::login(&app, "13812345678", "Tongban-2026", &here).await, Err(AppError::Locked { .. })));
+    assert!(matches!(
+        identity::login(&app, "13812345678", "Tongban-2026", None, &here).await,
+        Err(AppError::Locked { .. })
+    ));
 
     // Unknown accounts get the same answer, and no text.
     identity::request_password_reset(&app, "13900000000", &here).await.unwrap();
@@ -277,8 +292,49 @@ async fn a_forgotten_password_is_reset_with_a_code_to_the_phone_and_every_sessio
     identity::reset_password(&app, "13812345678", &code, "New-Password-2027", &here).await.unwrap();
 
     assert_eq!(identity::authenticate(&app, &before.token).await.unwrap(), None, "old sessions end");
-    assert!(matches!(identity::login(&app, "13812345678", "Tongban-2026", &here).await, Err(AppError::LoginFailed)));
-    identity::login(&app, "13812345678", "New-Password-2027", &here).await.expect("the lock is lifted");
+    assert!(matches!(
+        identity::login(&app, "13812345678", "Tongban-2026", None, &here).await,
+        Err(AppError::LoginFailed)
+    ));
+    identity::login(&app, "13812345678", "New-Password-2027", None, &here).await.expect("the lock is lifted");
     let again = identity::reset_password(&app, "13812345678", &code, "Other-Password-2027", &here).await;
     assert_eq!(fields(again.unwrap_err()), ["code"], "a code is used once");
+}
+
+#[tokio::test]
+async fn with_the_second_factor_on_a_login_needs_a_fresh_authenticator_code() {
+    let (app, _t) = app_with(Policy::default()).await;
+    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    let here = client("10.0.0.1");
+    let who = identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.unwrap().principal;
+    let now = || chrono::Utc::now().timestamp() as u64;
+    let code = |secret: &str| tongban_crypto::totp::now_code(secret, now()).unwrap();
+
+    let setup = identity::begin_totp(&app, &who).await.unwrap();
+    assert!(setup.uri.contains(&setup.secret) && setup.uri.contains("138%2A%2A%2A%2A5678"), "{}", setup.uri);
+    let wrong = if code(&setup.secret) == "000000" { "111111" } else { "000000" };
+    assert_eq!(fields(identity::confirm_totp(&app, &who, wrong).await.unwrap_err()), ["totp"]);
+    // Until confirmed, logins need no code.
+    identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.unwrap();
+    identity::confirm_totp(&app, &who, &code(&setup.secret)).await.unwrap();
+    assert!(identity::me(&app, &who).await.unwrap().second_factor);
+
+    let without = identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.unwrap_err();
+    assert!(matches!(without, AppError::SecondFactorRequired), "{without:?}");
+    let bad = identity::login(&app, "13812345678", "Tongban-2026", Some(wrong), &here).await.unwrap_err();
+    assert_eq!(fields(bad), ["totp"]);
+    let good = code(&setup.secret);
+    identity::login(&app, "13812345678", "Tongban-2026", Some(&good), &here).await.unwrap();
+    let replay = identity::login(&app, "13812345678", "Tongban-2026", Some(&good), &here).await.unwrap_err();
+    assert_eq!(fields(replay), ["totp"], "a code is accepted once");
+    assert!(matches!(
+        identity::login(&app, "13812345678", "wrong-2026", Some(&good), &here).await,
+        Err(AppError::LoginFailed)
+    ));
+
+    for row in raw_rows(&app.store, "persons").await {
+        assert!(!row.contains(&setup.secret), "the secret is sealed: {row}");
+    }
+    identity::disable_totp(&app, &who, &code(&setup.secret)).await.unwrap();
+    identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.expect("no code needed any more");
 }

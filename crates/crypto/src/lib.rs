@@ -6,6 +6,7 @@
 //! is the caller's business.
 
 pub mod password;
+pub mod totp;
 pub mod vault;
 
 pub use password::{PasswordHasher, PasswordParams};

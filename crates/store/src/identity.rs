@@ -77,23 +77,51 @@ impl Store {
         Ok(())
     }
 
+    /// Sets the second factor: the active secret and one being set up (sealed), either cleared
+    /// with `None`; the last used step starts again.
+    pub async fn set_totp(&self, id: &str, active: Option<&str>, pending: Option<&str>) -> Result<(), StoreError> {
+        person::ActiveModel {
+            id: Set(id.to_owned()),
+            totp_sealed: Set(active.map(str::to_owned)),
+            totp_pending_sealed: Set(pending.map(str::to_owned)),
+            totp_last_step: Set(None),
+            ..Default::default()
+        }
+        .update(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Records the step of an accepted code; false when `step` is not after the last one (a
+    /// replayed code), so that of two logins with one code only one succeeds.
+    pub async fn use_totp_step(&self, id: &str, step: i64) -> Result<bool, StoreError> {
+        let done = person::Entity::update_many()
+            .col_expr(person::Column::TotpLastStep, step.into())
+            .filter(person::Column::Id.eq(id))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(person::Column::TotpLastStep.is_null())
+                    .add(person::Column::TotpLastStep.lt(step)),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected == 1)
+    }
+
     /// Every person's sealed fields, for re-sealing under a new key.
     pub async fn persons_sealed(&self) -> Result<Vec<PersonRow>, StoreError> {
         Ok(person::Entity::find().order_by_asc(person::Column::Id).all(&self.db).await?)
     }
 
-    pub async fn set_sealed(
-        &self,
-        id: &str,
-        citizen_id: &str,
-        phone: &str,
-        email: Option<&str>,
-    ) -> Result<(), StoreError> {
+    /// Replaces a person's sealed values (after a key rotation), each re-sealed from the row.
+    pub async fn set_sealed(&self, p: &PersonRow) -> Result<(), StoreError> {
         person::ActiveModel {
-            id: Set(id.to_owned()),
-            citizen_id_sealed: Set(citizen_id.to_owned()),
-            phone_sealed: Set(phone.to_owned()),
-            email_sealed: Set(email.map(str::to_owned)),
+            id: Set(p.id.clone()),
+            citizen_id_sealed: Set(p.citizen_id_sealed.clone()),
+            phone_sealed: Set(p.phone_sealed.clone()),
+            email_sealed: Set(p.email_sealed.clone()),
+            totp_sealed: Set(p.totp_sealed.clone()),
+            totp_pending_sealed: Set(p.totp_pending_sealed.clone()),
             ..Default::default()
         }
         .update(&self.db)

@@ -53,7 +53,7 @@ pub(crate) fn status_of(e: &AppError) -> StatusCode {
         AppError::Validation { .. } => StatusCode::BAD_REQUEST,
         AppError::NotFound { .. } => StatusCode::NOT_FOUND,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
-        AppError::LoginFailed | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::LoginFailed | AppError::Unauthenticated | AppError::SecondFactorRequired => StatusCode::UNAUTHORIZED,
         AppError::Locked { .. } => StatusCode::LOCKED,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -78,9 +78,11 @@ impl From<AppError> for ApiError {
                 message: message.clone(),
                 fields: Some(BTreeMap::from([(field.to_owned(), message.clone())])),
             },
-            AppError::LoginFailed | AppError::Unauthenticated | AppError::Locked { .. } | AppError::RateLimited => {
-                Self::new(status, code, e.to_string())
-            }
+            AppError::LoginFailed
+            | AppError::Unauthenticated
+            | AppError::SecondFactorRequired
+            | AppError::Locked { .. }
+            | AppError::RateLimited => Self::new(status, code, e.to_string()),
             AppError::Internal(_) | AppError::Store(_) => {
                 tracing::error!(error = %e, "internal error");
                 Self::new(status, code, "服务器内部错误，请稍后再试 (internal error; please retry later)")

@@ -260,3 +260,26 @@ async fn a_forgotten_password_is_reset_by_a_code_to_the_phone() {
     let in_again = b.post(&s, "/login", &[("identifier", "13812345678"), ("password", "New-Password-2027")]).await;
     assert_eq!((in_again.status, in_again.location.as_str()), (StatusCode::SEE_OTHER, "/account"));
 }
+
+#[tokio::test]
+async fn two_step_verification_is_turned_on_and_then_asked_at_login() {
+    let s = server().await;
+    let mut b = registered(&s, 1, "13812345678").await;
+    let begun = b.post(&s, "/account/totp/begin", &[]).await;
+    assert_eq!(begun.status, StatusCode::OK);
+    let secret = begun.body.split("<code id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let code = || tongban_crypto::totp::now_code(&secret, chrono::Utc::now().timestamp() as u64).unwrap();
+    let on = b.post(&s, "/account/totp/confirm", &[("totp", &code())]).await;
+    assert_eq!(on.location, "/account?done=totp_on");
+    assert!(b.get(&s, "/account?done=totp_on").await.body.contains("两步验证已开启"));
+
+    let mut other = Browser::default();
+    other.get(&s, "/login").await;
+    let creds = [("identifier", "13812345678"), ("password", "Tongban-2026")];
+    let asked = other.post(&s, "/login", &creds).await;
+    assert_eq!(asked.status, StatusCode::UNAUTHORIZED);
+    assert!(asked.body.contains("id=\"totp\""), "the code field appears");
+    let c = code();
+    let done = other.post(&s, "/login", &[&creds[..], &[("totp", c.as_str())]].concat()).await;
+    assert_eq!((done.status, done.location.as_str()), (StatusCode::SEE_OTHER, "/account"));
+}

@@ -63,7 +63,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let mut ms = Vec::with_capacity(o.logins);
     for i in 0..o.logins {
         let t = Instant::now();
-        identity::login(&app, &phone(i % people), PASSWORD, &client).await.map_err(crate::describe)?;
+        identity::login(&app, &phone(i % people), PASSWORD, None, &client).await.map_err(crate::describe)?;
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     println!("{}", summary("login latency (1 client)", ms));
@@ -73,7 +73,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let logins = tokio::task::spawn_blocking(move || {
         throughput(clients, Duration::from_secs(seconds), move |i| {
             handle
-                .block_on(identity::login(&app, &phone(i % people), PASSWORD, &client))
+                .block_on(identity::login(&app, &phone(i % people), PASSWORD, None, &client))
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         })

@@ -6,6 +6,7 @@ mod m0001_foundation;
 mod m0002_catalog;
 mod m0003_identity;
 mod m0004_phone_codes;
+mod m0005_totp;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_catalog::Migration),
             Box::new(m0003_identity::Migration),
             Box::new(m0004_phone_codes::Migration),
+            Box::new(m0005_totp::Migration),
         ]
     }
 }

@@ -27,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/account/verify", post(verify))
         .route("/account/phone/send", post(send_code))
         .route("/account/phone/confirm", post(confirm_code))
+        .route("/account/totp/begin", post(begin_totp))
+        .route("/account/totp/confirm", post(confirm_totp))
+        .route("/account/totp/disable", post(disable_totp))
         .route("/account/sessions/revoke", post(revoke))
 }
 
@@ -61,9 +64,10 @@ pub(super) fn errors_of(e: AppError) -> Result<(StatusCode, Vec<(String, String)
     match e {
         AppError::Validation { fields } => Ok((status, fields.into_iter().collect())),
         AppError::Conflict { field, message } => Ok((status, vec![(field.to_owned(), message)])),
-        e @ (AppError::LoginFailed | AppError::Locked { .. } | AppError::RateLimited) => {
-            Ok((status, vec![(String::new(), e.to_string())]))
-        }
+        e @ (AppError::LoginFailed
+        | AppError::SecondFactorRequired
+        | AppError::Locked { .. }
+        | AppError::RateLimited) => Ok((status, vec![(String::new(), e.to_string())])),
         e => Err(e),
     }
 }
@@ -140,7 +144,7 @@ async fn register(
     };
     let client = session::client(&headers, &peer);
     let registered = match identity::register(&s.app, new).await {
-        Ok(_) => identity::login(&s.app, &page.citizen_id, &password, &client).await,
+        Ok(_) => identity::login(&s.app, &page.citizen_id, &password, None, &client).await,
         Err(e) => Err(e),
     };
     match registered {
@@ -168,6 +172,8 @@ struct LoginPage<'a> {
     identifier: String,
     next: String,
     notice: Option<&'static str>,
+    /// The password was right and the account has a second factor: ask for the code.
+    need_totp: bool,
     errors: Vec<(String, String)>,
 }
 
@@ -180,8 +186,16 @@ async fn login_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers:
     let next = safe_next(q.first("next")).to_owned();
     let a = f.lang.account();
     let notice = (q.first("reset") == Some("1")).then_some(a.reset_done);
-    let page =
-        LoginPage { f: &f, a, csrf: csrf.token.clone(), identifier: String::new(), next, notice, errors: vec![] };
+    let page = LoginPage {
+        f: &f,
+        a,
+        csrf: csrf.token.clone(),
+        identifier: String::new(),
+        next,
+        notice,
+        need_totp: false,
+        errors: vec![],
+    };
     let mut res = f.respond(StatusCode::OK, &page);
     csrf.remember(&mut res, &headers);
     res
@@ -203,7 +217,8 @@ async fn login(
     let identifier = form.first("identifier").unwrap_or("").to_owned();
     let next = safe_next(form.first("next")).to_owned();
     let client = session::client(&headers, &peer);
-    match identity::login(&s.app, &identifier, form.first("password").unwrap_or(""), &client).await {
+    let password = form.first("password").unwrap_or("");
+    match identity::login(&s.app, &identifier, password, form.first("totp"), &client).await {
         Ok(logged_in) => {
             let mut res = see_other(&next);
             session::set_session(&mut res, &headers, &logged_in.token);
@@ -212,7 +227,9 @@ async fn login(
         Err(e) => match errors_of(e) {
             Ok((status, errors)) => {
                 let csrf = form.first("csrf").unwrap_or("").to_owned();
-                f.respond(status, &LoginPage { f: &f, a, csrf, identifier, next, notice: None, errors })
+                let need_totp = errors.iter().any(|(field, _)| field == "totp")
+                    || errors.iter().any(|(_, m)| *m == AppError::SecondFactorRequired.to_string());
+                f.respond(status, &LoginPage { f: &f, a, csrf, identifier, next, notice: None, need_totp, errors })
             }
             Err(e) => super::error_page(&f, e),
         },
@@ -264,6 +281,8 @@ struct AccountPage<'a> {
     can_verify: bool,
     can_verify_phone: bool,
     sessions: Vec<SessionRow>,
+    /// The secret being set up for the second factor, shown once.
+    setup: Option<identity::TotpSetup>,
     notice: Option<&'static str>,
     errors: Vec<(String, String)>,
 }
@@ -280,14 +299,21 @@ async fn signed_in(s: &AppState, f: &Frame, headers: &HeaderMap, uri: &Uri) -> R
     }
 }
 
+/// What my account shows beside the person's data: a notice, errors, a second factor being set up.
+#[derive(Default)]
+struct Extras {
+    notice: Option<&'static str>,
+    errors: Vec<(String, String)>,
+    setup: Option<identity::TotpSetup>,
+}
+
 async fn account_page(
     s: &AppState,
     f: &Frame,
     headers: &HeaderMap,
     who: &Principal,
     status: StatusCode,
-    notice: Option<&'static str>,
-    errors: Vec<(String, String)>,
+    extras: Extras,
 ) -> Response {
     let a = f.lang.account();
     let loaded = async {
@@ -323,8 +349,9 @@ async fn account_page(
         can_verify_phone: me.assurance == Assurance::L2,
         me,
         sessions,
-        notice,
-        errors,
+        setup: extras.setup,
+        notice: extras.notice,
+        errors: extras.errors,
     };
     let mut res = f.respond(status, &page);
     csrf.remember(&mut res, headers);
@@ -343,9 +370,11 @@ async fn account(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: He
         Some("revoked") => Some(a.revoked),
         Some("code_sent") => Some(a.code_sent),
         Some("phone_verified") => Some(a.phone_verified),
+        Some("totp_on") => Some(a.totp_turned_on),
+        Some("totp_off") => Some(a.totp_turned_off),
         _ => None,
     };
-    account_page(&s, &f, &headers, &who, StatusCode::OK, notice, vec![]).await
+    account_page(&s, &f, &headers, &who, StatusCode::OK, Extras { notice, ..Extras::default() }).await
 }
 
 /// A form of my account: checks the CSRF token and the session, runs `act`, then sends the
@@ -386,7 +415,9 @@ where
             res
         }
         Err(e) => match errors_of(e) {
-            Ok((status, errors)) => account_page(&s, &f, &headers, &who, status, None, errors).await,
+            Ok((status, errors)) => {
+                account_page(&s, &f, &headers, &who, status, Extras { errors, ..Extras::default() }).await
+            }
             Err(e) => super::error_page(&f, e),
         },
     }
@@ -444,6 +475,58 @@ async fn revoke(
 ) -> Response {
     account_action(s, uri, q, headers, peer, form, "revoked", |s, who, form| async move {
         identity::revoke(&s.app, &who, form.first("session").unwrap_or("")).await.map(|()| false)
+    })
+    .await
+}
+
+async fn begin_totp(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    FormPairs(form): FormPairs,
+) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    if !session::csrf_ok(&headers, form.first("csrf")) {
+        return csrf_refused(&f, f.lang.account());
+    }
+    let who = match signed_in(&s, &f, &headers, &uri).await {
+        Ok(w) => w,
+        Err(res) => return res,
+    };
+    match identity::begin_totp(&s.app, &who).await {
+        Ok(setup) => {
+            account_page(&s, &f, &headers, &who, StatusCode::OK, Extras { setup: Some(setup), ..Extras::default() })
+                .await
+        }
+        Err(e) => super::error_page(&f, e),
+    }
+}
+
+async fn confirm_totp(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    peer: Peer,
+    FormPairs(form): FormPairs,
+) -> Response {
+    account_action(s, uri, q, headers, peer, form, "totp_on", |s, who, form| async move {
+        identity::confirm_totp(&s.app, &who, form.first("totp").unwrap_or("")).await.map(|()| true)
+    })
+    .await
+}
+
+async fn disable_totp(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    peer: Peer,
+    FormPairs(form): FormPairs,
+) -> Response {
+    account_action(s, uri, q, headers, peer, form, "totp_off", |s, who, form| async move {
+        identity::disable_totp(&s.app, &who, form.first("totp").unwrap_or("")).await.map(|()| false)
     })
     .await
 }
