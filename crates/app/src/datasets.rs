@@ -41,6 +41,8 @@ pub const DEMO_CATALOG: &str = include_str!("../../../datasets/catalog/demo.json
 
 /// The demo population registry: fictional people (see `datasets/registry/SOURCE.md`).
 pub const DEMO_REGISTRY: &str = include_str!("../../../datasets/registry/demo.csv");
+/// The demo legal-person registry: fictional enterprises with valid credit codes.
+pub const DEMO_LEGAL_REGISTRY: &str = include_str!("../../../datasets/registry/legal.csv");
 
 pub const CALENDAR_SOURCE: &str = include_str!("../../../datasets/calendar/VERSION").trim_ascii();
 

@@ -25,6 +25,9 @@ pub enum AppError {
     /// Too many attempts from one address.
     #[error("尝试过于频繁，请一分钟后再试 (too many attempts; retry in a minute)")]
     RateLimited,
+    /// Signed in, but not allowed to do this (e.g. outside an agent's grant).
+    #[error("无权执行该操作 (not allowed)")]
+    Forbidden,
     /// No session, or it ended.
     #[error("请先登录 (please log in)")]
     Unauthenticated,
@@ -51,6 +54,7 @@ impl AppError {
             AppError::Locked { .. } => "account_locked",
             AppError::RateLimited => "rate_limited",
             AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
             AppError::Internal(_) | AppError::Store(_) => "internal",
         }
     }

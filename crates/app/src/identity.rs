@@ -178,13 +178,25 @@ pub struct SessionView {
     pub user_agent: String,
 }
 
-/// Who is making a request: the person and their session.
+/// Who is making a request: the person and their session, and the organization the session
+/// acts for, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub person_id: String,
     pub session_id: String,
     pub name: String,
     pub assurance: Assurance,
+    pub acting: Option<Acting>,
+}
+
+/// Acting for an organization: as its legal representative (every scope, and managing agents)
+/// or as an agent with the scopes of a live grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acting {
+    pub credit_code: String,
+    pub name: String,
+    pub legal_rep: bool,
+    pub scopes: Vec<tongban_domain::identity::AgentScope>,
 }
 
 /// A successful login: the token for the cookie (shown once, stored only as a digest).
@@ -361,6 +373,7 @@ async fn open_session(app: &App, person: &PersonRow, client: &Client) -> Result<
         address: client.address.chars().take(64).collect(),
         user_agent: client.user_agent.chars().take(200).collect(),
         revoked_at: None,
+        acting_for: None,
     };
     let principal = principal(person, &session.token_hash)?;
     app.store.insert_session(session).await?;
@@ -383,6 +396,7 @@ fn principal(person: &PersonRow, session_id: &str) -> Result<Principal, AppError
         name: person.name.clone(),
         assurance: Assurance::parse(&person.assurance)
             .ok_or_else(|| AppError::Internal(format!("person {} has assurance {}", person.id, person.assurance)))?,
+        acting: None,
     })
 }
 
@@ -405,7 +419,15 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Principal>, A
     if now - session.last_seen_at > Duration::minutes(1) {
         app.store.touch_session(&hash, now).await?;
     }
-    principal(&person, &hash).map(Some)
+    let mut who = principal(&person, &hash)?;
+    if let Some(code) = &session.acting_for {
+        // Checked on every request: a revoked or expired grant ends the acting at once.
+        who.acting = crate::organizations::acting(app, &person.id, code).await?;
+        if who.acting.is_none() {
+            app.store.set_acting_for(&hash, None).await?;
+        }
+    }
+    Ok(Some(who))
 }
 
 /// Ends the session of this token.
@@ -603,6 +625,28 @@ pub async fn confirm_phone_code(app: &App, who: &Principal, code: &str) -> Resul
     app.store.set_assurance(&who.person_id, Assurance::L3.as_str()).await?;
     tracing::info!(person = %who.person_id, "phone verified: L3");
     Ok(Assurance::L3)
+}
+
+/// The blind index of a citizen id as persons and registries store it; `None` if it is invalid.
+pub fn citizen_index(app: &App, raw: &str) -> Option<String> {
+    CitizenId::parse(raw, today()).ok().map(|c| identity(app).vault().blind_index(CITIZEN_ID, c.as_str()))
+}
+
+/// The blind index of a person's id number.
+pub async fn person_citizen_index(app: &App, person_id: &str) -> Result<String, AppError> {
+    Ok(app.store.person(person_id).await?.ok_or(AppError::Unauthenticated)?.citizen_id_index)
+}
+
+/// The id of the person an id number or phone names, if registered.
+pub async fn find_person(app: &App, identifier: &str) -> Result<Option<String>, AppError> {
+    Ok(find(app, identifier).await?.map(|p| p.id))
+}
+
+/// A person's name and masked phone, for lists that name people to someone else.
+pub async fn name_and_masked_phone(app: &App, person_id: &str) -> Result<(String, String), AppError> {
+    let p = app.store.person(person_id).await?.ok_or(AppError::NotFound { what: "用户", what_en: "person" })?;
+    let phone = identity(app).vault().open(PHONE, &p.phone_sealed).map_err(internal)?;
+    Ok((p.name, mask_phone(&phone)))
 }
 
 /// The person an id number or phone names, if registered.

@@ -17,6 +17,13 @@ pub enum RegistryCommand {
         #[command(flatten)]
         storage: crate::StorageOpts,
     },
+    /// Load the legal-person registry (法人库 stand-in) that organization registration checks,
+    /// from CSV lines `credit_code,name,legal_rep_citizen_id` (header optional).
+    ImportLegal {
+        file: PathBuf,
+        #[command(flatten)]
+        storage: crate::StorageOpts,
+    },
 }
 
 #[derive(Subcommand)]
@@ -30,21 +37,24 @@ pub enum KeysCommand {
 }
 
 pub async fn registry(cmd: RegistryCommand, config: &mut Config) -> anyhow::Result<ExitCode> {
-    let RegistryCommand::Import { file, storage } = cmd;
-    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-    let app: App = crate::open(config, &storage, false).await?;
-    let report = identity::import_registry(&app, &text).await.map_err(crate::describe)?;
-    println!(
-        "已载入 {} 条，拒绝 {} 条 (loaded {}, rejected {})",
-        report.loaded,
-        report.rejected.len(),
-        report.loaded,
-        report.rejected.len()
-    );
-    for (line, reason) in &report.rejected {
+    let (RegistryCommand::Import { file, storage } | RegistryCommand::ImportLegal { file, storage }) = &cmd;
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let app: App = crate::open(config, storage, false).await?;
+    let (loaded, rejected) = match cmd {
+        RegistryCommand::Import { .. } => {
+            let r = identity::import_registry(&app, &text).await.map_err(crate::describe)?;
+            (r.loaded, r.rejected)
+        }
+        RegistryCommand::ImportLegal { .. } => {
+            let r = tongban_app::organizations::import_legal_registry(&app, &text).await.map_err(crate::describe)?;
+            (r.loaded, r.rejected)
+        }
+    };
+    println!("已载入 {loaded} 条，拒绝 {} 条 (loaded {loaded}, rejected {})", rejected.len(), rejected.len());
+    for (line, reason) in &rejected {
         println!("第 {line} 行 (line {line}): {reason}");
     }
-    Ok(if report.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 pub async fn keys(cmd: KeysCommand, config: &mut Config) -> anyhow::Result<ExitCode> {

@@ -250,8 +250,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             }
             if !no_demo {
                 let loaded = tongban_app::identity::seed_demo_registry(&app).await.map_err(describe)?;
-                if loaded > 0 {
-                    tracing::info!(loaded, "demo population registry loaded");
+                let legal = tongban_app::organizations::seed_demo_legal_registry(&app).await.map_err(describe)?;
+                if loaded + legal > 0 {
+                    tracing::info!(loaded, legal, "demo population and legal-person registries loaded");
                 }
             }
             serve::run(app, config).await?;

@@ -80,6 +80,48 @@ pub fn check_password(password: &str, own: &[&str]) -> Result<(), &'static str> 
     Ok(())
 }
 
+/// What an authorized agent (经办人) may do for an organization; the legal representative may do
+/// all of it and also manage the agents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AgentScope {
+    /// Apply for services in the organization's name (申办事项).
+    Apply,
+    /// Follow and answer the organization's cases (办件查询与补正).
+    Cases,
+    /// Use the organization's electronic licences (电子证照).
+    Licences,
+}
+
+impl AgentScope {
+    pub const ALL: [AgentScope; 3] = [AgentScope::Apply, AgentScope::Cases, AgentScope::Licences];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Apply => "apply",
+            Self::Cases => "cases",
+            Self::Licences => "licences",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Scopes stored as a comma-separated list; unknown names are dropped.
+    pub fn parse_list(s: &str) -> Vec<Self> {
+        let mut v: Vec<Self> = s.split(',').filter_map(|x| Self::parse(x.trim())).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    pub fn join(scopes: &[Self]) -> String {
+        scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+    }
+}
+
 /// Account lockout against password guessing [configurable].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lockout {
@@ -140,6 +182,14 @@ mod tests {
         assert_eq!(lockout.after_failure(0, now), (1, None));
         assert_eq!(lockout.after_failure(1, now), (2, None));
         assert_eq!(lockout.after_failure(2, now), (0, Some(now + Duration::minutes(15))));
+    }
+
+    #[test]
+    fn agent_scopes_round_trip_as_a_list() {
+        let scopes = AgentScope::parse_list("licences, apply,bogus,apply");
+        assert_eq!(scopes, [AgentScope::Apply, AgentScope::Licences]);
+        assert_eq!(AgentScope::join(&scopes), "apply,licences");
+        assert!(AgentScope::parse_list("").is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod divisions;
 pub mod entity;
 pub mod identity;
 pub mod migration;
+pub mod organizations;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

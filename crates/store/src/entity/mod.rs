@@ -1,14 +1,17 @@
 //! The entity model, shared by SQLite and PostgreSQL.
 
 pub mod agency;
+pub mod agent_grant;
 pub mod calendar_day;
 pub mod calendar_year;
 pub mod dataset;
 pub mod division;
 pub mod item;
+pub mod legal_entry;
 pub mod offering;
 pub mod offering_version;
 pub mod one_time_code;
+pub mod organization;
 pub mod person;
 pub mod registry_person;
 pub mod session;

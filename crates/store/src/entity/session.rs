@@ -13,6 +13,8 @@ pub struct Model {
     pub address: String,
     pub user_agent: String,
     pub revoked_at: Option<DateTimeUtc>,
+    /// The organization (credit code) the person acts for in this session, if any.
+    pub acting_for: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

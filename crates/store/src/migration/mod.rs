@@ -7,6 +7,7 @@ mod m0002_catalog;
 mod m0003_identity;
 mod m0004_phone_codes;
 mod m0005_totp;
+mod m0006_organizations;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_identity::Migration),
             Box::new(m0004_phone_codes::Migration),
             Box::new(m0005_totp::Migration),
+            Box::new(m0006_organizations::Migration),
         ]
     }
 }

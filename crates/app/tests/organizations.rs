@@ -1,0 +1,130 @@
+//! Organizations on the backend `TEST_DATABASE_URL` selects: registration by the legal
+//! representative against the legal-person registry, agents with scopes and expiry, switching,
+//! and the one authorization check — an agent does only what the grant allows.
+
+use std::sync::Arc;
+use tongban_app::identity::{self, Client, Identity, NewPerson, Policy, Principal};
+use tongban_app::organizations::{self, authorize, authorize_management};
+use tongban_app::sms::LogChannel;
+use tongban_app::{App, AppError};
+use tongban_crypto::{KeyRing, PasswordParams};
+use tongban_domain::codes::citizen_id_check_char;
+use tongban_domain::identity::AgentScope;
+use tongban_store::testing::{TestStore, fresh_store};
+
+const ORG: &str = "91110101MA01TB014X";
+
+fn citizen_id(seq: u32) -> String {
+    let first17 = format!("11010119900307{seq:03}");
+    format!("{first17}{}", citizen_id_check_char(&first17))
+}
+
+async fn app() -> (App, TestStore) {
+    let t = fresh_store().await;
+    let params = PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
+    let identity =
+        Identity::new(KeyRing::generate("t").unwrap(), Policy::default(), params, Arc::new(LogChannel::default()))
+            .unwrap();
+    let app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, identity).await.unwrap();
+    identity::import_registry(&app, &format!("张三,{}\n李四,{}", citizen_id(1), citizen_id(2))).await.unwrap();
+    organizations::import_legal_registry(&app, &format!("{ORG},北京通办示范科技有限公司,{}", citizen_id(1)))
+        .await
+        .unwrap();
+    (app, t)
+}
+
+async fn person(app: &App, seq: u32, name: &str, phone: &str) -> Principal {
+    let form = NewPerson {
+        name: name.into(),
+        citizen_id: citizen_id(seq),
+        phone: phone.into(),
+        email: None,
+        password: "Tongban-2026".into(),
+    };
+    identity::register(app, form).await.unwrap();
+    identity::login(app, phone, "Tongban-2026", None, &Client::default()).await.unwrap().principal
+}
+
+/// Real-name verification, then the principal of the replaced session.
+async fn verified(app: &App, who: &Principal) -> Principal {
+    identity::verify_real_name(app, who).await.unwrap();
+    identity::rotate_session(app, who, &Client::default()).await.unwrap().principal
+}
+
+fn field_names(e: AppError) -> Vec<String> {
+    match e {
+        AppError::Validation { fields } => fields.into_keys().collect(),
+        e => panic!("expected a validation error, got {e:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_legal_representative_registers_and_an_agent_does_only_what_the_grant_allows() {
+    let (app, _t) = app().await;
+    let zhang = person(&app, 1, "张三", "13812345678").await;
+    assert_eq!(field_names(organizations::register(&app, &zhang, ORG).await.unwrap_err()), ["credit_code"], "L2 first");
+    let zhang = verified(&app, &zhang).await;
+    let li = verified(&app, &person(&app, 2, "李四", "13912345678").await).await;
+    assert_eq!(field_names(organizations::register(&app, &li, ORG).await.unwrap_err()), ["credit_code"], "not his");
+    assert_eq!(
+        field_names(organizations::register(&app, &zhang, "91110101MA01TB0140").await.unwrap_err()),
+        ["credit_code"]
+    );
+    let org = organizations::register(&app, &zhang, ORG).await.unwrap();
+    assert_eq!(org.name, "北京通办示范科技有限公司");
+    assert!(matches!(organizations::register(&app, &zhang, ORG).await, Err(AppError::Conflict { .. })));
+
+    // Acting for himself, nobody may act for the organization.
+    assert!(matches!(authorize(&zhang, AgentScope::Apply), Err(AppError::Forbidden)));
+    assert!(matches!(organizations::grants(&app, &zhang).await, Err(AppError::Forbidden)));
+    let zhang = organizations::switch(&app, &zhang, Some(ORG), &Client::default()).await.unwrap().principal;
+    assert!(zhang.acting.as_ref().is_some_and(|a| a.legal_rep && a.scopes == AgentScope::ALL));
+
+    // He authorizes 李四 to apply, for 30 days.
+    let bad = organizations::grant(&app, &zhang, "13700000000", &[], 0).await.unwrap_err();
+    assert_eq!(field_names(bad), ["agent", "days", "scopes"]);
+    let myself = organizations::grant(&app, &zhang, "13812345678", &[AgentScope::Apply], 30).await.unwrap_err();
+    assert_eq!(field_names(myself), ["agent"]);
+    let g = organizations::grant(&app, &zhang, "13912345678", &[AgentScope::Apply], 30).await.unwrap();
+    assert_eq!((g.agent_name.as_str(), g.agent_phone_masked.as_str()), ("李四", "139****5678"));
+    assert_eq!(organizations::grants(&app, &zhang).await.unwrap().len(), 1);
+
+    // 李四 sees the organization, switches, and may apply — nothing else.
+    let mine = organizations::memberships(&app, &li.person_id).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0].legal_rep, mine[0].scopes.clone()), (false, vec![AgentScope::Apply]));
+    let switched = organizations::switch(&app, &li, Some(ORG), &Client::default()).await.unwrap();
+    let li = switched.principal;
+    assert!(authorize(&li, AgentScope::Apply).is_ok());
+    assert!(matches!(authorize(&li, AgentScope::Licences), Err(AppError::Forbidden)));
+    assert!(matches!(authorize(&li, AgentScope::Cases), Err(AppError::Forbidden)));
+    assert!(matches!(authorize_management(&li), Err(AppError::Forbidden)));
+    assert!(matches!(organizations::grants(&app, &li).await, Err(AppError::Forbidden)));
+    assert!(matches!(organizations::revoke(&app, &li, &g.id).await, Err(AppError::Forbidden)));
+
+    // The grant ends: 李四's very next request acts for himself again.
+    organizations::revoke(&app, &zhang, &g.id).await.unwrap();
+    let li_now = identity::authenticate(&app, &switched.token).await.unwrap().unwrap();
+    assert_eq!(li_now.acting, None);
+    assert!(matches!(
+        organizations::switch(&app, &li_now, Some(ORG), &Client::default()).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(organizations::revoke(&app, &zhang, &g.id).await, Err(AppError::NotFound { .. })));
+}
+
+#[tokio::test]
+async fn the_legal_registry_keeps_no_plaintext_id_and_reports_bad_lines() {
+    let (app, _t) = app().await;
+    let text = format!(
+        "credit_code,name,legal_rep_citizen_id\n{ORG},某公司,{}\nbad,x,y\n91110101MA01TB0140,某公司,{}\n",
+        citizen_id(3),
+        citizen_id(3)
+    );
+    let report = organizations::import_legal_registry(&app, &text).await.unwrap();
+    assert_eq!(report.loaded, 1);
+    assert_eq!(report.rejected.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3, 4]);
+    for row in tongban_store::testing::raw_rows(&app.store, "legal_registry").await {
+        assert!(!row.contains(&citizen_id(3)) && !row.contains(&citizen_id(1)), "{row}");
+    }
+}
