@@ -201,6 +201,43 @@ describe('Tongban account pages in Chromium', () => {
       assert.match(page.url(), /\/account$/);
     }));
 
+  test('the legal representative authorizes an agent, who acts for the organization only within the grant', () =>
+    withPage(DESKTOP, async (page) => {
+      const ORG = { code: '91110101MA01TB014X', name: '北京通办示范科技有限公司' };
+      const login = async (identifier, password) => {
+        await page.goto('/login');
+        await page.getByLabel('证件号码或手机号码').fill(identifier);
+        await page.getByLabel('口令').fill(password);
+        await submit(page, page.getByRole('button', { name: '登录' }));
+        assert.match(page.url(), /\/account$/);
+      };
+      // 张三 (level 3 from the first test) is the legal representative in the demo legal registry.
+      await login(PERSON.phone, PERSON.password);
+      await page.getByLabel('统一社会信用代码').fill(ORG.code);
+      await submit(page, page.getByRole('button', { name: '注册单位' }));
+      assert.match(await page.getByRole('status').innerText(), /单位已注册/);
+      await submit(page, page.getByRole('button', { name: '以该单位身份办事' }));
+      assert.match(page.url(), /\/org\?done=switched$/);
+      await assertNoAxeViolations(page, 'organization page, legal representative (zh)');
+      await page.getByLabel('经办人证件号码或手机号码').fill('13912345678');
+      await page.getByLabel('申办事项').check();
+      await page.getByLabel('授权天数').fill('30');
+      await submit(page, page.getByRole('button', { name: '授权', exact: true }));
+      assert.match(await page.getByRole('status').innerText(), /已授权经办人/);
+      assert.ok((await page.locator('main').innerText()).includes('139****5678'));
+      await page.context().clearCookies();
+
+      // 李四 (whose password the reset test changed) switches to the organization.
+      await login('13912345678', 'New-password-2');
+      assert.ok((await page.locator('main').innerText()).includes(ORG.name));
+      await submit(page, page.getByRole('button', { name: '以该单位身份办事' }));
+      const text = await page.locator('main').innerText();
+      assert.ok(text.includes('经办人') && text.includes('申办事项'), text);
+      assert.ok(!text.includes('使用单位电子证照') && !text.includes('办件查询与补正'), 'only the granted scope');
+      assert.equal(await page.getByRole('button', { name: '授权', exact: true }).count(), 0, 'no agents section');
+      await assertNoAxeViolations(page, 'organization page, agent (zh)');
+    }));
+
   test('two-step verification: turned on with an authenticator code, then asked at login', () =>
     withPage(DESKTOP, async (page) => {
       const wang = { name: '王五', id: '310104197806150231', phone: '13712345678', password: 'Wang-password-1' };

@@ -1,6 +1,6 @@
 //! UI labels of the account pages (register, log in, my account), Chinese and English.
 
-use tongban_domain::identity::Assurance;
+use tongban_domain::identity::{AgentScope, Assurance};
 
 pub struct AccountLabels {
     pub register_title: &'static str,
@@ -64,10 +64,41 @@ pub struct AccountLabels {
     pub reset_button: &'static str,
     pub reset_done: &'static str,
     pub nav_account: &'static str,
+    pub orgs_heading: &'static str,
+    pub orgs_none: &'static str,
+    pub role_legal_rep: &'static str,
+    pub role_agent: &'static str,
+    pub until: &'static str,
+    pub act_for: &'static str,
+    pub act_as_self: &'static str,
+    pub acting_now: &'static str,
+    pub register_org_text: &'static str,
+    pub credit_code: &'static str,
+    pub register_org: &'static str,
+    pub org_title: &'static str,
+    pub org_scopes: &'static str,
+    pub agents_heading: &'static str,
+    pub agents_none: &'static str,
+    pub agent: &'static str,
+    pub agent_hint: &'static str,
+    pub scopes: &'static str,
+    pub days: &'static str,
+    pub grant: &'static str,
+    pub revoke_grant: &'static str,
+    pub org_registered: &'static str,
+    pub switched: &'static str,
+    pub granted: &'static str,
+    pub grant_revoked: &'static str,
     levels: [&'static str; 4],
+    scope_names: [&'static str; 3],
 }
 
 impl AccountLabels {
+    /// The name of an agent scope.
+    pub fn scope(&self, s: &AgentScope) -> &'static str {
+        self.scope_names[*s as usize]
+    }
+
     /// The name of an assurance level.
     pub fn level(&self, a: &Assurance) -> &'static str {
         self.levels[*a as usize]
@@ -136,7 +167,33 @@ pub static ZH: AccountLabels = AccountLabels {
     reset_button: "重置口令",
     reset_done: "口令已重置，请用新口令登录。",
     nav_account: "我的账户",
+    orgs_heading: "我的单位",
+    orgs_none: "您尚未代表或代理任何单位。",
+    role_legal_rep: "法定代表人",
+    role_agent: "经办人",
+    until: "有效期至",
+    act_for: "以该单位身份办事",
+    act_as_self: "切换回个人身份",
+    acting_now: "当前身份",
+    register_org_text: "法定代表人可注册本单位：输入统一社会信用代码，与法人库比对一致后即可代表单位办事并授权经办人。",
+    credit_code: "统一社会信用代码",
+    register_org: "注册单位",
+    org_title: "单位办事",
+    org_scopes: "可办理",
+    agents_heading: "经办人",
+    agents_none: "尚未授权经办人。",
+    agent: "经办人证件号码或手机号码",
+    agent_hint: "经办人须已在本平台注册。",
+    scopes: "授权范围",
+    days: "授权天数",
+    grant: "授权",
+    revoke_grant: "取消授权",
+    org_registered: "单位已注册。",
+    switched: "身份已切换。",
+    granted: "已授权经办人。",
+    grant_revoked: "已取消授权。",
     levels: ["一级：自行声明", "二级：实名核验（人口库比对）", "三级：实名核验并验证手机", "四级：窗口当面核验"],
+    scope_names: ["申办事项", "办件查询与补正", "使用单位电子证照"],
 };
 
 pub static EN: AccountLabels = AccountLabels {
@@ -201,10 +258,36 @@ pub static EN: AccountLabels = AccountLabels {
     reset_button: "Reset password",
     reset_done: "Your password is reset; log in with the new one.",
     nav_account: "My account",
+    orgs_heading: "My organizations",
+    orgs_none: "You neither represent nor act for any organization.",
+    role_legal_rep: "Legal representative",
+    role_agent: "Agent",
+    until: "until",
+    act_for: "Act for this organization",
+    act_as_self: "Act for myself again",
+    acting_now: "Acting for",
+    register_org_text: "A legal representative may register the organization: enter its unified social credit code; when the legal-person registry agrees, you can act for it and authorize agents.",
+    credit_code: "Unified social credit code",
+    register_org: "Register the organization",
+    org_title: "Acting for an organization",
+    org_scopes: "Allowed",
+    agents_heading: "Agents",
+    agents_none: "No agent is authorized yet.",
+    agent: "Agent's id number or mobile phone",
+    agent_hint: "The agent must have registered on this platform.",
+    scopes: "Scopes",
+    days: "Days",
+    grant: "Authorize",
+    revoke_grant: "Withdraw",
+    org_registered: "The organization is registered.",
+    switched: "You now act as shown.",
+    granted: "The agent is authorized.",
+    grant_revoked: "The authorization is withdrawn.",
     levels: [
         "Level 1: self-declared",
         "Level 2: real name verified (population registry)",
         "Level 3: real name and phone verified",
         "Level 4: verified in person at a window",
     ],
+    scope_names: ["Apply for services", "Follow and answer cases", "Use the organization's licences"],
 };

@@ -283,3 +283,51 @@ async fn two_step_verification_is_turned_on_and_then_asked_at_login() {
     let done = other.post(&s, "/login", &[&creds[..], &[("totp", c.as_str())]].concat()).await;
     assert_eq!((done.status, done.location.as_str()), (StatusCode::SEE_OTHER, "/account"));
 }
+
+#[tokio::test]
+async fn an_agent_acts_for_the_organization_only_within_the_grant() {
+    let s = server().await;
+    let org = "91110101MA01TB014X";
+    tongban_app::identity::import_registry(&s.app, &format!("张三,{}", citizen_id(1))).await.unwrap();
+    tongban_app::organizations::import_legal_registry(&s.app, &format!("{org},北京通办示范科技有限公司,{}", citizen_id(1)))
+        .await
+        .unwrap();
+    let mut zhang = registered(&s, 1, "13812345678").await;
+    let mut li = registered(&s, 2, "13912345678").await;
+
+    let early = zhang.post(&s, "/account/organizations", &[("credit_code", org)]).await;
+    assert_eq!(early.status, StatusCode::BAD_REQUEST, "real-name verification first");
+    assert_eq!(zhang.post(&s, "/account/verify", &[]).await.status, StatusCode::SEE_OTHER);
+    let registered_org = zhang.post(&s, "/account/organizations", &[("credit_code", org)]).await;
+    assert_eq!(registered_org.location, "/account?done=org_registered");
+    let switched = zhang.post(&s, "/account/act", &[("credit_code", org)]).await;
+    assert_eq!(switched.location, "/org?done=switched");
+    let page = zhang.get(&s, "/org").await;
+    assert!(page.body.contains("北京通办示范科技有限公司") && page.body.contains("action=\"/org/agents/grant\""));
+    let granted = zhang.post(&s, "/org/agents/grant", &[("agent", "13912345678"), ("scopes", "apply"), ("days", "30")]).await;
+    assert_eq!(granted.location, "/org?done=granted");
+
+    // 李四 sees the organization and switches to it: he may apply, nothing more.
+    assert!(li.get(&s, "/account").await.body.contains("北京通办示范科技有限公司"));
+    assert_eq!(li.post(&s, "/account/act", &[("credit_code", org)]).await.location, "/org?done=switched");
+    let his = li.get(&s, "/org").await.body;
+    assert!(his.contains("申办事项") && !his.contains("使用单位电子证照"), "only the granted scope");
+    assert!(!his.contains("action=\"/org/agents/grant\""), "no agents section for an agent");
+    let more = li.post(&s, "/org/agents/grant", &[("agent", "13812345678"), ("scopes", "licences"), ("days", "30")]).await;
+    assert_eq!(more.status, StatusCode::FORBIDDEN);
+    let grant_id = page_grant_id(&zhang.get(&s, "/org").await.body);
+    assert_eq!(li.post(&s, "/org/agents/revoke", &[("grant", &grant_id)]).await.status, StatusCode::FORBIDDEN);
+    // A person without a grant cannot switch to the organization.
+    let mut stranger = registered(&s, 3, "13712345678").await;
+    assert_eq!(stranger.post(&s, "/account/act", &[("credit_code", org)]).await.status, StatusCode::FORBIDDEN);
+
+    // The legal representative withdraws the grant: 李四's next request acts for himself.
+    assert_eq!(zhang.post(&s, "/org/agents/revoke", &[("grant", &grant_id)]).await.location, "/org?done=revoked");
+    let after = li.get(&s, "/org").await;
+    assert_eq!((after.status, after.location.as_str()), (StatusCode::SEE_OTHER, "/account"));
+}
+
+/// The id of the first grant listed on the legal representative's organization page.
+fn page_grant_id(body: &str) -> String {
+    body.split("name=\"grant\" value=\"").nth(1).expect("a grant listed").split('"').next().unwrap().to_owned()
+}

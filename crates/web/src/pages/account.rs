@@ -50,7 +50,7 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(super) fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
     (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -261,6 +261,15 @@ async fn logout(
     res
 }
 
+pub(super) struct MembershipRow {
+    pub credit_code: String,
+    pub name: String,
+    pub role: &'static str,
+    pub scopes: String,
+    pub until: Option<String>,
+    pub current: bool,
+}
+
 struct SessionRow {
     id: String,
     started: String,
@@ -283,12 +292,16 @@ struct AccountPage<'a> {
     sessions: Vec<SessionRow>,
     /// The secret being set up for the second factor, shown once.
     setup: Option<identity::TotpSetup>,
+    can_register_org: bool,
+    memberships: Vec<MembershipRow>,
+    /// The organization this session acts for.
+    acting: Option<String>,
     notice: Option<&'static str>,
     errors: Vec<(String, String)>,
 }
 
 /// The signed-in person, or the response that sends them to log in first.
-async fn signed_in(s: &AppState, f: &Frame, headers: &HeaderMap, uri: &Uri) -> Result<Principal, Response> {
+pub(super) async fn signed_in(s: &AppState, f: &Frame, headers: &HeaderMap, uri: &Uri) -> Result<Principal, Response> {
     match session::current(&s.app, headers).await {
         Ok(Some(who)) => Ok(who),
         Ok(None) => {
@@ -301,13 +314,13 @@ async fn signed_in(s: &AppState, f: &Frame, headers: &HeaderMap, uri: &Uri) -> R
 
 /// What my account shows beside the person's data: a notice, errors, a second factor being set up.
 #[derive(Default)]
-struct Extras {
-    notice: Option<&'static str>,
-    errors: Vec<(String, String)>,
-    setup: Option<identity::TotpSetup>,
+pub(super) struct Extras {
+    pub notice: Option<&'static str>,
+    pub errors: Vec<(String, String)>,
+    pub setup: Option<identity::TotpSetup>,
 }
 
-async fn account_page(
+pub(super) async fn account_page(
     s: &AppState,
     f: &Frame,
     headers: &HeaderMap,
@@ -319,9 +332,10 @@ async fn account_page(
     let loaded = async {
         let me = identity::me(&s.app, who).await?;
         let sessions = identity::sessions(&s.app, who).await?;
-        Ok::<_, AppError>((me, sessions))
+        let memberships = tongban_app::organizations::memberships(&s.app, &who.person_id).await?;
+        Ok::<_, AppError>((me, sessions, memberships))
     };
-    let (me, sessions) = match loaded.await {
+    let (me, sessions, memberships) = match loaded.await {
         Ok(x) => x,
         Err(e) => return super::error_page(f, e),
     };
@@ -347,7 +361,20 @@ async fn account_page(
         level: a.level(&me.assurance),
         can_verify: me.assurance == Assurance::L1,
         can_verify_phone: me.assurance == Assurance::L2,
+        can_register_org: me.assurance >= Assurance::L2,
         me,
+        memberships: memberships
+            .into_iter()
+            .map(|m| MembershipRow {
+                role: if m.legal_rep { a.role_legal_rep } else { a.role_agent },
+                scopes: m.scopes.iter().map(|x| a.scope(x)).collect::<Vec<_>>().join("、"),
+                until: m.expires_at.map(china_time),
+                current: who.acting.as_ref().is_some_and(|x| x.credit_code == m.credit_code),
+                credit_code: m.credit_code,
+                name: m.name,
+            })
+            .collect(),
+        acting: who.acting.as_ref().map(|x| x.name.clone()),
         sessions,
         setup: extras.setup,
         notice: extras.notice,
@@ -372,6 +399,8 @@ async fn account(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: He
         Some("phone_verified") => Some(a.phone_verified),
         Some("totp_on") => Some(a.totp_turned_on),
         Some("totp_off") => Some(a.totp_turned_off),
+        Some("org_registered") => Some(a.org_registered),
+        Some("switched") => Some(a.switched),
         _ => None,
     };
     account_page(&s, &f, &headers, &who, StatusCode::OK, Extras { notice, ..Extras::default() }).await

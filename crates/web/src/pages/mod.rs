@@ -4,6 +4,7 @@
 mod account;
 mod catalog;
 mod home;
+mod organization;
 mod password;
 mod tools;
 
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .merge(home::routes())
         .merge(account::routes())
         .merge(password::routes())
+        .merge(organization::routes())
         .merge(catalog::routes())
         .merge(tools::routes())
         .route("/static/app.css", get(css))
