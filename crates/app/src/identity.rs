@@ -61,6 +61,9 @@ pub struct Identity {
     pub policy: Policy,
     sms: Arc<dyn SmsChannel>,
     attempts: Mutex<HashMap<String, (Instant, u32)>>,
+    /// Argon2id runs at most this many at once: each takes 19 MiB, and a burst of registrations
+    /// must not take the machine's memory.
+    hashing: tokio::sync::Semaphore,
 }
 
 impl Identity {
@@ -71,7 +74,15 @@ impl Identity {
         sms: Arc<dyn SmsChannel>,
     ) -> Result<Self, AppError> {
         let hasher = PasswordHasher::new(params).map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(Self { vault: Vault::new(ring), hasher, policy, sms, attempts: Mutex::new(HashMap::new()) })
+        let slots = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+        Ok(Self {
+            vault: Vault::new(ring),
+            hasher,
+            policy,
+            sms,
+            attempts: Mutex::new(HashMap::new()),
+            hashing: tokio::sync::Semaphore::new(slots),
+        })
     }
 
     pub fn vault(&self) -> &Vault {
@@ -92,6 +103,17 @@ impl Identity {
         entry.1 += 1;
         entry.1 <= self.policy.attempts_per_minute
     }
+}
+
+/// Runs password hashing off the async threads, a bounded number at a time.
+async fn hashing<T: Send + 'static>(
+    app: &App,
+    f: impl FnOnce(PasswordHasher) -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let id = identity(app);
+    let _slot = id.hashing.acquire().await.map_err(internal)?;
+    let hasher = id.hasher.clone();
+    tokio::task::spawn_blocking(move || f(hasher)).await.map_err(internal)
 }
 
 /// Reads the key ring at `path`, creating it (owner-only) with a fresh key when missing.
@@ -121,12 +143,14 @@ pub fn write_keys(path: &Path, ring: &KeyRing) -> Result<(), AppError> {
         ring.to_text()
     );
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).map_err(fail)?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    // Created owner-only: the keys are never readable by others, not even for a moment.
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).map_err(fail)?;
-    }
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(fail)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).and_then(|()| file.sync_all()).map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(fail)
 }
 
@@ -218,7 +242,12 @@ fn today() -> chrono::NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()
 }
 
-pub async fn register(app: &App, form: NewPerson) -> Result<PersonView, AppError> {
+/// Registers a person. Throttled per address like logins: a taken number is reported (the form
+/// must say why it fails), so registration must not become a fast way to test numbers.
+pub async fn register(app: &App, form: NewPerson, client: &Client) -> Result<PersonView, AppError> {
+    if !identity(app).admit(&client.address) {
+        return Err(AppError::RateLimited);
+    }
     let mut fields = std::collections::BTreeMap::new();
     let name = form.name.trim().to_owned();
     if name.chars().count() < 2 || name.chars().count() > 30 || name.chars().any(|c| c.is_control()) {
@@ -303,11 +332,10 @@ pub async fn login(
         return Err(AppError::RateLimited);
     }
     let found = find(app, identifier).await?;
-    let hasher = id.hasher.clone();
     let password = password.to_owned();
     let now = Utc::now();
     let Some(person) = found else {
-        tokio::task::spawn_blocking(move || hasher.verify_nobody(&password)).await.map_err(internal)?;
+        hashing(app, move |h| h.verify_nobody(&password)).await?;
         return Err(AppError::LoginFailed);
     };
     if let Some(until) = person.locked_until.filter(|u| *u > now) {
@@ -315,25 +343,13 @@ pub async fn login(
     }
     let stored = person.password_hash.clone();
     // Verify, and when the stored hash predates the current parameters, make one with them.
-    let (ok, rehashed) = tokio::task::spawn_blocking(move || {
-        let ok = hasher.verify(&password, &stored);
-        (ok, (ok && hasher.needs_rehash(&stored)).then(|| hasher.hash(&password).ok()).flatten())
+    let (ok, rehashed) = hashing(app, move |h| {
+        let ok = h.verify(&password, &stored);
+        (ok, (ok && h.needs_rehash(&stored)).then(|| h.hash(&password).ok()).flatten())
     })
-    .await
-    .map_err(internal)?;
-    let failed = |refusal: AppError| async {
-        let (failures, locked) = id.policy.lockout.after_failure(person.failed_logins.max(0) as u32, now);
-        app.store.set_login_state(&person.id, failures, locked).await?;
-        match locked {
-            Some(until) => {
-                tracing::warn!(person = %person.id, "account locked after repeated failed logins");
-                Err(AppError::Locked { until: china_time(until) })
-            }
-            None => Err(refusal),
-        }
-    };
+    .await?;
     if !ok {
-        return failed(AppError::LoginFailed).await;
+        return Err(failure(app, &person.id, AppError::LoginFailed).await);
     }
     if let Some(sealed) = &person.totp_sealed {
         match second_factor.map(str::trim).filter(|c| !c.is_empty()) {
@@ -345,7 +361,7 @@ pub async fn login(
                     None => false,
                 };
                 if !accepted {
-                    return failed(AppError::field("totp", "动态口令不正确或已用过 (wrong or used code)")).await;
+                    return Err(failure(app, &person.id, wrong_totp()).await);
                 }
             }
         }
@@ -359,6 +375,25 @@ pub async fn login(
     let logged_in = open_session(app, &person, client).await?;
     tracing::info!(person = %person.id, "logged in");
     Ok(logged_in)
+}
+
+/// Counts a failed login (a wrong password or authenticator code) toward the lock; the error to
+/// answer: `refusal`, or `Locked` when this failure locked the account.
+async fn failure(app: &App, person_id: &str, refusal: AppError) -> AppError {
+    let lockout = identity(app).policy.lockout;
+    let until = lockout.until(Utc::now());
+    match app.store.record_login_failure(person_id, lockout.max_failures, until).await {
+        Ok(true) => {
+            tracing::warn!(person = %person_id, "account locked after repeated failed logins");
+            AppError::Locked { until: china_time(until) }
+        }
+        Ok(false) => refusal,
+        Err(e) => e.into(),
+    }
+}
+
+fn wrong_totp() -> AppError {
+    AppError::field("totp", "动态口令不正确或已用过 (wrong or used code)")
 }
 
 async fn open_session(app: &App, person: &PersonRow, client: &Client) -> Result<LoggedIn, AppError> {
@@ -516,41 +551,54 @@ pub struct TotpSetup {
 }
 
 /// Starts turning the second factor on: a new secret, kept aside until a code from it confirms.
+/// With the second factor already on it must be turned off first (that needs a current code).
 pub async fn begin_totp(app: &App, who: &Principal) -> Result<TotpSetup, AppError> {
     let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
+    if person.totp_sealed.is_some() {
+        return Err(AppError::field(
+            "totp",
+            "两步验证已开启，如需更换请先关闭 (already on; turn it off first to change it)",
+        ));
+    }
     let secret = totp::new_secret().map_err(internal)?;
     let vault = identity(app).vault();
     let pending = vault.seal(TOTP, &secret).map_err(internal)?;
-    app.store.set_totp(&person.id, person.totp_sealed.as_deref(), Some(&pending)).await?;
+    app.store.set_totp(&person.id, None, Some(&pending), None).await?;
     let phone = vault.open(PHONE, &person.phone_sealed).map_err(internal)?;
     let uri = totp::uri(&secret, "通办", &mask_phone(&phone));
     Ok(TotpSetup { secret, uri })
 }
 
-/// Turns the second factor on with a code from the new secret.
+/// The step a code of the (sealed) secret matches now; a wrong code counts toward the lock.
+async fn totp_step(app: &App, person_id: &str, sealed: &str, code: &str) -> Result<u64, AppError> {
+    let secret = identity(app).vault().open(TOTP, sealed).map_err(internal)?;
+    match totp::verify(&secret, code, Utc::now().timestamp().max(0) as u64) {
+        Some(step) => Ok(step),
+        None => Err(failure(app, person_id, wrong_totp()).await),
+    }
+}
+
+/// Turns the second factor on with a code from the new secret; that code is then used.
 pub async fn confirm_totp(app: &App, who: &Principal, code: &str) -> Result<(), AppError> {
     let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
     let Some(pending) = person.totp_pending_sealed else {
         return Err(AppError::field("totp", "请先开始设置 (start the set-up first)"));
     };
-    let secret = identity(app).vault().open(TOTP, &pending).map_err(internal)?;
-    if totp::verify(&secret, code, Utc::now().timestamp().max(0) as u64).is_none() {
-        return Err(AppError::field("totp", "动态口令不正确 (wrong code)"));
-    }
-    app.store.set_totp(&person.id, Some(&pending), None).await?;
+    let step = totp_step(app, &person.id, &pending, code).await?;
+    app.store.set_totp(&person.id, Some(&pending), None, Some(step as i64)).await?;
     tracing::info!(person = %person.id, "second factor on");
     Ok(())
 }
 
-/// Turns the second factor off; needs a current code.
+/// Turns the second factor off; needs a current code not used before.
 pub async fn disable_totp(app: &App, who: &Principal, code: &str) -> Result<(), AppError> {
     let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
     let Some(active) = person.totp_sealed else { return Ok(()) };
-    let secret = identity(app).vault().open(TOTP, &active).map_err(internal)?;
-    if totp::verify(&secret, code, Utc::now().timestamp().max(0) as u64).is_none() {
-        return Err(AppError::field("totp", "动态口令不正确 (wrong code)"));
+    let step = totp_step(app, &person.id, &active, code).await?;
+    if !app.store.use_totp_step(&person.id, step as i64).await? {
+        return Err(failure(app, &person.id, wrong_totp()).await);
     }
-    app.store.set_totp(&person.id, None, None).await?;
+    app.store.set_totp(&person.id, None, None, None).await?;
     tracing::info!(person = %person.id, "second factor off");
     Ok(())
 }
@@ -564,8 +612,10 @@ const CODE_MINUTES: i64 = 5;
 const CODE_TRIES: u32 = 5;
 const CODE_RESEND_SECS: i64 = 60;
 
-fn code_hash(person_id: &str, code: &str) -> String {
-    tongban_crypto::sm3_hex(format!("{person_id}:{code}").as_bytes())
+/// Codes are stored keyed (a blind index): a copy of the database does not let anyone try all
+/// million codes offline.
+fn code_hash(app: &App, person_id: &str, code: &str) -> String {
+    identity(app).vault().blind_index("one_time_code", &format!("{person_id}:{code}"))
 }
 
 /// Texts a fresh code for `purpose` to the person's registered phone (at most one a minute).
@@ -581,7 +631,7 @@ async fn text_code(app: &App, person: &PersonRow, purpose: &str, what: &str) -> 
         .put_code(CodeRow {
             person_id: person.id.clone(),
             purpose: purpose.into(),
-            code_hash: code_hash(&person.id, &code),
+            code_hash: code_hash(app, &person.id, &code),
             sent_at: now,
             expires_at: now + Duration::minutes(CODE_MINUTES),
             attempts: 0,
@@ -592,18 +642,18 @@ async fn text_code(app: &App, person: &PersonRow, purpose: &str, what: &str) -> 
     identity(app).sms.send(&phone, &text).map_err(AppError::Internal)
 }
 
-/// Checks a code for `purpose`; used up on success, dead after too many tries or its time.
+/// Checks a code for `purpose`: each check uses up one of its tries first (so parallel guesses
+/// count too); used up on success, dead after its tries or its time.
 async fn check_code(app: &App, person_id: &str, purpose: &str, code: &str) -> Result<(), AppError> {
     let bad = |m: &str| AppError::field("code", m);
     let Some(sent) = app.store.code(person_id, purpose).await? else {
         return Err(bad("请先获取验证码 (request a code first)"));
     };
-    if sent.expires_at <= Utc::now() || sent.attempts.max(0) as u32 >= CODE_TRIES {
+    if sent.expires_at <= Utc::now() || !app.store.take_code_try(person_id, purpose, CODE_TRIES).await? {
         app.store.delete_code(person_id, purpose).await?;
         return Err(bad("验证码已失效，请重新获取 (the code has expired; request a new one)"));
     }
-    if code_hash(person_id, code.trim()) != sent.code_hash {
-        app.store.set_code_attempts(person_id, purpose, sent.attempts.max(0) as u32 + 1).await?;
+    if code_hash(app, person_id, code.trim()) != sent.code_hash {
         return Err(bad("验证码不正确 (wrong code)"));
     }
     app.store.delete_code(person_id, purpose).await?;
@@ -677,7 +727,7 @@ pub async fn request_password_reset(app: &App, identifier: &str, client: &Client
 }
 
 /// Forgotten password, step 2: the code and a new password. Every session of the account ends
-/// and a lock is lifted.
+/// and a lock is lifted. An unknown account, a missing, wrong or dead code all get one answer.
 pub async fn reset_password(
     app: &App,
     identifier: &str,
@@ -688,19 +738,17 @@ pub async fn reset_password(
     if !identity(app).admit(&client.address) {
         return Err(AppError::RateLimited);
     }
-    let Some(person) = find(app, identifier).await? else {
-        return Err(AppError::field("code", "验证码不正确 (wrong code)"));
-    };
-    let citizen_id = identity(app).vault().open(CITIZEN_ID, &person.citizen_id_sealed).map_err(internal)?;
-    let phone = identity(app).vault().open(PHONE, &person.phone_sealed).map_err(internal)?;
-    if let Err(e) = check_password(password, &[&citizen_id, &phone]) {
-        return Err(AppError::field("password", e));
-    }
-    check_code(app, &person.id, RESET_CODE, code).await?;
-    let hasher = identity(app).hasher.clone();
+    // The rule any password must keep, checked before anything that depends on the account.
+    check_password(password, &[]).map_err(|e| AppError::field("password", e))?;
+    let refused = || AppError::field("code", "验证码不正确或已失效 (wrong or expired code)");
+    let Some(person) = find(app, identifier).await? else { return Err(refused()) };
+    check_code(app, &person.id, RESET_CODE, code).await.map_err(|_| refused())?;
+    let vault = identity(app).vault();
+    let citizen_id = vault.open(CITIZEN_ID, &person.citizen_id_sealed).map_err(internal)?;
+    let phone = vault.open(PHONE, &person.phone_sealed).map_err(internal)?;
+    check_password(password, &[&citizen_id, &phone]).map_err(|e| AppError::field("password", e))?;
     let password = password.to_owned();
-    let hash =
-        tokio::task::spawn_blocking(move || hasher.hash(&password)).await.map_err(internal)?.map_err(internal)?;
+    let hash = hashing(app, move |h| h.hash(&password)).await?.map_err(internal)?;
     app.store.set_password_hash(&person.id, &hash).await?;
     app.store.set_login_state(&person.id, 0, None).await?;
     let ended = app.store.revoke_all_sessions(&person.id, Utc::now()).await?;

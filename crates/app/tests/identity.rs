@@ -65,18 +65,18 @@ async fn registration_names_each_bad_field_and_refuses_taken_numbers() {
         email: Some("nobody".into()),
         password: "short".into(),
     };
-    let mut named = fields(identity::register(&app, bad).await.unwrap_err());
+    let mut named = fields(identity::register(&app, bad, &Client::default()).await.unwrap_err());
     named.sort();
     assert_eq!(named, ["citizen_id", "email", "name", "password", "phone"]);
     let weak = NewPerson { password: format!("x{}", citizen_id(1)), ..person(1, "13812345678") };
-    assert_eq!(fields(identity::register(&app, weak).await.unwrap_err()), ["password"]);
+    assert_eq!(fields(identity::register(&app, weak, &Client::default()).await.unwrap_err()), ["password"]);
 
-    let me = identity::register(&app, person(1, "13812345678")).await.unwrap();
+    let me = identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
     assert_eq!((me.citizen_id_masked.as_str(), me.phone_masked.as_str()), ("1101**********0011", "138****5678"));
     assert_eq!(me.assurance, Assurance::L1);
-    let same_id = identity::register(&app, person(1, "13912345678")).await.unwrap_err();
+    let same_id = identity::register(&app, person(1, "13912345678"), &Client::default()).await.unwrap_err();
     assert!(matches!(same_id, AppError::Conflict { field: "citizen_id", .. }), "{same_id:?}");
-    let same_phone = identity::register(&app, person(2, "+86 138-1234-5678")).await.unwrap_err();
+    let same_phone = identity::register(&app, person(2, "+86 138-1234-5678"), &Client::default()).await.unwrap_err();
     assert!(matches!(same_phone, AppError::Conflict { field: "phone", .. }), "{same_phone:?}");
 }
 
@@ -84,7 +84,7 @@ async fn registration_names_each_bad_field_and_refuses_taken_numbers() {
 async fn login_by_id_or_phone_and_wrong_passwords_lock_the_account() {
     let policy = Policy { lockout: Lockout { max_failures: 3, lock_minutes: 15 }, ..Policy::default() };
     let (app, _t) = app_with(policy).await;
-    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
     let here = client("10.0.0.1");
 
     let by_id = identity::login(&app, &citizen_id(1).to_lowercase(), "Tongban-2026", None, &here).await.unwrap();
@@ -133,8 +133,8 @@ async fn one_address_is_throttled_whatever_the_accounts() {
 #[tokio::test]
 async fn sessions_are_listed_revoked_and_only_by_their_owner() {
     let (app, _t) = app_with(Policy::default()).await;
-    identity::register(&app, person(1, "13812345678")).await.unwrap();
-    identity::register(&app, person(2, "13912345678")).await.unwrap();
+    identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
+    identity::register(&app, person(2, "13912345678"), &Client::default()).await.unwrap();
     let a1 = identity::login(&app, "13812345678", "Tongban-2026", None, &client("10.0.0.1")).await.unwrap();
     let a2 = identity::login(&app, "13812345678", "Tongban-2026", None, &client("10.0.0.9")).await.unwrap();
     let b = identity::login(&app, "13912345678", "Tongban-2026", None, &client("10.0.0.5")).await.unwrap();
@@ -163,7 +163,7 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
         Policy { session_absolute: Duration::zero(), ..Policy::default() },
     ] {
         let (app, _t) = app_with(policy).await;
-        identity::register(&app, person(1, "13812345678")).await.unwrap();
+        identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
         let s = identity::login(&app, "13812345678", "Tongban-2026", None, &client("10.0.0.1")).await.unwrap();
         assert_eq!(identity::authenticate(&app, &s.token).await.unwrap(), None);
     }
@@ -177,8 +177,8 @@ async fn the_registry_raises_a_matching_person_to_l2_and_nothing_is_stored_in_pl
     assert_eq!(report.loaded, 2);
     assert_eq!(report.rejected.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [4]);
 
-    identity::register(&app, person(1, "13812345678")).await.unwrap();
-    identity::register(&app, person(2, "13912345678")).await.unwrap();
+    identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
+    identity::register(&app, person(2, "13912345678"), &Client::default()).await.unwrap();
     let zhang = identity::login(&app, "13812345678", "Tongban-2026", None, &client("a")).await.unwrap().principal;
     assert_eq!(identity::verify_real_name(&app, &zhang).await.unwrap(), Assurance::L2);
     // The second account says 张三 but the registry has 李四 under that number.
@@ -204,7 +204,7 @@ async fn the_registry_raises_a_matching_person_to_l2_and_nothing_is_stored_in_pl
 #[tokio::test]
 async fn rotation_reseals_under_the_new_key_and_everything_still_opens() {
     let (app, _t) = app_with(Policy::default()).await;
-    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
     let mut ring = app.identity.vault().ring().clone();
     ring.rotate("t2").unwrap();
     let sms = Arc::new(LogChannel::default());
@@ -221,7 +221,7 @@ async fn rotation_reseals_under_the_new_key_and_everything_still_opens() {
 async fn a_code_sent_to_the_phone_raises_a_verified_person_to_l3() {
     let (app, _t, sms) = app_with_sms(Policy::default()).await;
     identity::import_registry(&app, &format!("张三,{}", citizen_id(1))).await.unwrap();
-    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
     let who = identity::login(&app, "13812345678", "Tongban-2026", None, &client("a")).await.unwrap().principal;
 
     assert_eq!(fields(identity::send_phone_code(&app, &who).await.unwrap_err()), ["assurance"], "L2 first");
@@ -248,14 +248,15 @@ async fn a_code_sent_to_the_phone_raises_a_verified_person_to_l3() {
 async fn a_phone_code_dies_after_five_wrong_tries() {
     let (app, _t, sms) = app_with_sms(Policy::default()).await;
     identity::import_registry(&app, &format!("张三,{}", citizen_id(1))).await.unwrap();
-    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
     let who = identity::login(&app, "13812345678", "Tongban-2026", None, &client("a")).await.unwrap().principal;
     identity::verify_real_name(&app, &who).await.unwrap();
     identity::send_phone_code(&app, &who).await.unwrap();
     let code: String = sms.inbox()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        assert!(identity::confirm_phone_code(&app, &who, wrong).await.is_err());
+        let e = identity::confirm_phone_code(&app, &who, wrong).await.unwrap_err();
+        assert!(format!("{e:?}").contains("不正确"), "each of the five tries is a wrong code: {e:?}");
     }
     let dead = identity::confirm_phone_code(&app, &who, &code).await.unwrap_err();
     assert!(format!("{dead:?}").contains("失效"), "{dead:?}");
@@ -265,7 +266,7 @@ async fn a_phone_code_dies_after_five_wrong_tries() {
 async fn a_forgotten_password_is_reset_with_a_code_to_the_phone_and_every_session_ends() {
     let policy = Policy { lockout: Lockout { max_failures: 2, lock_minutes: 15 }, ..Policy::default() };
     let (app, _t, sms) = app_with_sms(policy).await;
-    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
     let here = client("10.0.0.1");
     let before = identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.unwrap();
     for _ in 0..2 {
@@ -304,11 +305,14 @@ async fn a_forgotten_password_is_reset_with_a_code_to_the_phone_and_every_sessio
 #[tokio::test]
 async fn with_the_second_factor_on_a_login_needs_a_fresh_authenticator_code() {
     let (app, _t) = app_with(Policy::default()).await;
-    identity::register(&app, person(1, "13812345678")).await.unwrap();
+    identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
     let here = client("10.0.0.1");
     let who = identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.unwrap().principal;
     let now = || chrono::Utc::now().timestamp() as u64;
     let code = |secret: &str| tongban_crypto::totp::now_code(secret, now()).unwrap();
+    // Codes one step before and after now are accepted too (clock drift); each step once.
+    let earlier = |secret: &str| tongban_crypto::totp::now_code(secret, now() - 30).unwrap();
+    let later = |secret: &str| tongban_crypto::totp::now_code(secret, now() + 30).unwrap();
 
     let setup = identity::begin_totp(&app, &who).await.unwrap();
     assert!(setup.uri.contains(&setup.secret) && setup.uri.contains("138%2A%2A%2A%2A5678"), "{}", setup.uri);
@@ -316,8 +320,10 @@ async fn with_the_second_factor_on_a_login_needs_a_fresh_authenticator_code() {
     assert_eq!(fields(identity::confirm_totp(&app, &who, wrong).await.unwrap_err()), ["totp"]);
     // Until confirmed, logins need no code.
     identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.unwrap();
-    identity::confirm_totp(&app, &who, &code(&setup.secret)).await.unwrap();
+    identity::confirm_totp(&app, &who, &earlier(&setup.secret)).await.unwrap();
     assert!(identity::me(&app, &who).await.unwrap().second_factor);
+    let again = identity::begin_totp(&app, &who).await.unwrap_err();
+    assert_eq!(fields(again), ["totp"], "a new secret only after turning it off");
 
     let without = identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.unwrap_err();
     assert!(matches!(without, AppError::SecondFactorRequired), "{without:?}");
@@ -335,6 +341,53 @@ async fn with_the_second_factor_on_a_login_needs_a_fresh_authenticator_code() {
     for row in raw_rows(&app.store, "persons").await {
         assert!(!row.contains(&setup.secret), "the secret is sealed: {row}");
     }
-    identity::disable_totp(&app, &who, &code(&setup.secret)).await.unwrap();
+    identity::disable_totp(&app, &who, &later(&setup.secret)).await.unwrap();
     identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.expect("no code needed any more");
+}
+
+#[tokio::test]
+async fn wrong_authenticator_codes_count_toward_the_lock() {
+    let policy = Policy { lockout: Lockout { max_failures: 3, lock_minutes: 15 }, ..Policy::default() };
+    let (app, _t) = app_with(policy).await;
+    identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
+    let here = client("10.0.0.1");
+    let who = identity::login(&app, "13812345678", "Tongban-2026", None, &here).await.unwrap().principal;
+    let setup = identity::begin_totp(&app, &who).await.unwrap();
+    let now = chrono::Utc::now().timestamp() as u64;
+    let current = tongban_crypto::totp::now_code(&setup.secret, now).unwrap();
+    identity::confirm_totp(&app, &who, &current).await.unwrap();
+    let wrong = if current == "000000" { "111111" } else { "000000" };
+    for _ in 0..2 {
+        let e = identity::login(&app, "13812345678", "Tongban-2026", Some(wrong), &here).await.unwrap_err();
+        assert_eq!(fields(e), ["totp"]);
+    }
+    let third = identity::login(&app, "13812345678", "Tongban-2026", Some(wrong), &here).await.unwrap_err();
+    assert!(matches!(third, AppError::Locked { .. }), "{third:?}");
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_all_count() {
+    let policy = Policy { lockout: Lockout { max_failures: 4, lock_minutes: 15 }, ..Policy::default() };
+    let (app, _t) = app_with(policy).await;
+    identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
+    let tries = (0..4).map(|i| {
+        let app = app.clone();
+        async move { identity::login(&app, "13812345678", "wrong-2026", None, &client(&format!("10.0.1.{i}"))).await }
+    });
+    let outcomes = futures_join_all(tries).await;
+    assert!(outcomes.iter().all(Result::is_err));
+    let after = identity::login(&app, "13812345678", "Tongban-2026", None, &client("10.0.2.1")).await.unwrap_err();
+    assert!(matches!(after, AppError::Locked { .. }), "four parallel failures lock: {after:?}");
+}
+
+/// Runs the futures concurrently on the test's runtime.
+async fn futures_join_all<T: Send + 'static>(
+    futures: impl Iterator<Item = impl std::future::Future<Output = T> + Send + 'static>,
+) -> Vec<T> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }

@@ -41,7 +41,7 @@ async fn person(app: &App, seq: u32, name: &str, phone: &str) -> Principal {
         email: None,
         password: "Tongban-2026".into(),
     };
-    identity::register(app, form).await.unwrap();
+    identity::register(app, form, &Client::default()).await.unwrap();
     identity::login(app, phone, "Tongban-2026", None, &Client::default()).await.unwrap().principal
 }
 

@@ -223,6 +223,7 @@ async fn open(config: &mut Config, storage: &StorageOpts, index: bool) -> anyhow
     use tongban_app::identity::{Identity, Policy, load_or_create_keys};
     let keys = load_or_create_keys(&config.key_path()).map_err(describe)?;
     // The development SMS channel (log and inbox) until a gateway is configured.
+    tracing::warn!("SMS: development channel — one-time codes are written to this log, not sent; not for production");
     let sms = std::sync::Arc::new(tongban_app::sms::LogChannel::default());
     let identity = Identity::new(keys, Policy::of(config), PasswordParams::default(), sms).map_err(describe)?;
     App::open(&target, location, identity).await.map_err(describe).context("cannot open storage")

@@ -32,6 +32,7 @@ pub(crate) fn pack(groups: [Vec<String>; 5]) -> String {
         .into_iter()
         .map(|mut values| {
             values.sort();
+            values.dedup();
             values.retain(|v| !v.contains([GROUP_SEP, VALUE_SEP]));
             values.join(&VALUE_SEP.to_string())
         })
@@ -205,7 +206,7 @@ mod tests {
     #[test]
     fn a_packed_combination_unpacks_into_its_groups() {
         let packed = pack([
-            vec!["person".into(), "organization".into()],
+            vec!["person".into(), "organization".into(), "person".into()],
             vec!["出生".into()],
             vec!["full".into()],
             vec![],

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TokenStream;
 use tantivy::{TantivyDocument, Term};
@@ -145,7 +145,8 @@ impl CatalogIndex {
             weights.push(boosted(term(f.agency_name, word, freqs), 1.5));
         }
         if !words.is_empty() {
-            weights.push(boosted(term(f.name_exact, &text.to_lowercase(), IndexRecordOption::WithFreqs), 50.0));
+            let name = q.q.trim().to_lowercase();
+            weights.push(boosted(term(f.name_exact, &name, IndexRecordOption::WithFreqs), 50.0));
         }
 
         if let Some(divisions) = &q.divisions {
@@ -168,6 +169,10 @@ impl CatalogIndex {
             }
         }
 
+        if words.is_empty() && !q.q.trim().is_empty() {
+            // Only punctuation or query syntax: no word to find, so nothing is found.
+            return Plan { matches: Box::new(EmptyQuery), ranks: Box::new(EmptyQuery) };
+        }
         if required.is_empty() {
             return Plan { matches: Box::new(AllQuery), ranks: Box::new(AllQuery) };
         }

@@ -185,6 +185,13 @@ fn one_word_nationwide_matches_what_the_same_word_with_a_filter_narrows() {
     // every guide (ranked as a union of terms), and a filter narrows the same set.
     let all = idx.search(&SearchQuery { per_page: 20, ..q("申请表") }).unwrap();
     assert_eq!(all.total, 8);
+    // The page is ranked by the union of terms: it must hold exactly the counted matches.
+    let ranked: Vec<String> = all.items.iter().map(|h| h.name.clone()).collect();
+    assert_eq!(sorted(ranked), sorted(catalog().into_iter().map(|o| o.name).collect()));
+    // A name that is found by its exact text ranks first even with query punctuation in it.
+    assert_eq!(names(&idx, q("普通护照签发"))[0], "普通护照签发");
+    // Only punctuation: no word to look for, nothing found.
+    assert_eq!(idx.search(&q("() - :")).unwrap().total, 0);
     let people = idx.search(&SearchQuery { audience: Some(Audience::Person), per_page: 20, ..q("申请表") }).unwrap();
     assert_eq!(people.total, 6);
     assert_eq!(all.facets["audience"]["person"], 6);

@@ -63,6 +63,31 @@ impl Store {
         Ok(())
     }
 
+    /// Counts one failed login, atomically (parallel attempts each count); when the count reaches
+    /// `max_failures` the account is locked until `lock_until` and the count starts again.
+    /// Returns whether this failure locked the account.
+    pub async fn record_login_failure(
+        &self,
+        id: &str,
+        max_failures: u32,
+        lock_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        person::Entity::update_many()
+            .col_expr(person::Column::FailedLogins, Expr::col(person::Column::FailedLogins).add(1))
+            .filter(person::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        let locked = person::Entity::update_many()
+            .col_expr(person::Column::FailedLogins, 0.into())
+            .col_expr(person::Column::LockedUntil, lock_until.into())
+            .filter(person::Column::Id.eq(id))
+            .filter(person::Column::FailedLogins.gte(max_failures as i32))
+            .exec(&self.db)
+            .await?;
+        Ok(locked.rows_affected == 1)
+    }
+
     pub async fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError> {
         person::ActiveModel { id: Set(id.to_owned()), password_hash: Set(hash.to_owned()), ..Default::default() }
             .update(&self.db)
@@ -78,13 +103,19 @@ impl Store {
     }
 
     /// Sets the second factor: the active secret and one being set up (sealed), either cleared
-    /// with `None`; the last used step starts again.
-    pub async fn set_totp(&self, id: &str, active: Option<&str>, pending: Option<&str>) -> Result<(), StoreError> {
+    /// with `None`, and the last step used (a code of that step or before is refused).
+    pub async fn set_totp(
+        &self,
+        id: &str,
+        active: Option<&str>,
+        pending: Option<&str>,
+        last_step: Option<i64>,
+    ) -> Result<(), StoreError> {
         person::ActiveModel {
             id: Set(id.to_owned()),
             totp_sealed: Set(active.map(str::to_owned)),
             totp_pending_sealed: Set(pending.map(str::to_owned)),
-            totp_last_step: Set(None),
+            totp_last_step: Set(last_step),
             ..Default::default()
         }
         .update(&self.db)
@@ -195,16 +226,17 @@ impl Store {
         Ok(one_time_code::Entity::find_by_id((person_id.to_owned(), purpose.to_owned())).one(&self.db).await?)
     }
 
-    pub async fn set_code_attempts(&self, person_id: &str, purpose: &str, attempts: u32) -> Result<(), StoreError> {
-        one_time_code::ActiveModel {
-            person_id: Set(person_id.to_owned()),
-            purpose: Set(purpose.to_owned()),
-            attempts: Set(attempts as i32),
-            ..Default::default()
-        }
-        .update(&self.db)
-        .await?;
-        Ok(())
+    /// Uses up one try of a code, atomically; false when it has had `max_tries` already.
+    pub async fn take_code_try(&self, person_id: &str, purpose: &str, max_tries: u32) -> Result<bool, StoreError> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let done = one_time_code::Entity::update_many()
+            .col_expr(one_time_code::Column::Attempts, Expr::col(one_time_code::Column::Attempts).add(1))
+            .filter(one_time_code::Column::PersonId.eq(person_id))
+            .filter(one_time_code::Column::Purpose.eq(purpose))
+            .filter(one_time_code::Column::Attempts.lt(max_tries as i32))
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected == 1)
     }
 
     pub async fn delete_code(&self, person_id: &str, purpose: &str) -> Result<(), StoreError> {

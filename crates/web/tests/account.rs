@@ -175,8 +175,24 @@ async fn login_errors_lockout_and_forms_without_the_token() {
     registered(&s, 1, "13812345678").await;
     let mut b = Browser::default();
     assert_eq!(b.get(&s, "/login?next=//evil.example").await.status, StatusCode::OK);
-    let page = b.get(&s, "/login?next=//evil.example").await;
-    assert!(page.body.contains("value=\"/account\""), "an off-site next is replaced");
+    for off_site in ["//evil.example", "/%09/evil.example", "/\\evil.example", "https://evil.example"] {
+        let page = b.get(&s, &format!("/login?next={off_site}")).await;
+        assert!(page.body.contains("name=\"next\" value=\"/account\""), "{off_site} is replaced");
+    }
+    // A token that is not this browser's is refused like none.
+    let mut other = Browser::default();
+    other.get(&s, "/login").await;
+    let theirs = other.cookie("tb_csrf").unwrap();
+    let mixed = b
+        .send(
+            s.http.post(format!("{}/login", s.base)).header("content-type", "application/x-www-form-urlencoded").body(
+                form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs([("identifier", "13812345678"), ("password", "Tongban-2026"), ("csrf", &theirs)])
+                    .finish(),
+            ),
+        )
+        .await;
+    assert_eq!(mixed.status, StatusCode::FORBIDDEN);
 
     let mut no_token = Browser::default();
     let forged = no_token.post(&s, "/login", &[("identifier", "13812345678"), ("password", "Tongban-2026")]).await;
@@ -234,17 +250,42 @@ async fn a_forgotten_password_is_reset_by_a_code_to_the_phone() {
     assert!(login.body.contains("href=\"/password/forgot\""));
     b.get(&s, "/password/forgot").await;
     let sent = b.post(&s, "/password/forgot", &[("identifier", "13812345678")]).await;
-    assert_eq!(
-        (sent.status, sent.location.as_str()),
-        (StatusCode::SEE_OTHER, "/password/reset?identifier=13812345678")
-    );
+    assert_eq!(sent.status, StatusCode::OK, "the reset form follows at once, the number in no URL");
+    assert!(sent.body.contains("action=\"/password/reset\"") && sent.body.contains("value=\"13812345678\""));
     let nobody = b.post(&s, "/password/forgot", &[("identifier", "13900000000")]).await;
-    assert_eq!(nobody.status, StatusCode::SEE_OTHER, "the same answer for an unknown account");
+    assert_eq!(nobody.status, StatusCode::OK, "the same answer for an unknown account");
+    assert!(nobody.body.contains("action=\"/password/reset\""));
     assert_eq!(s.sms.inbox().len(), 1);
     let code: String = s.sms.inbox()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
 
-    let form = b.get(&s, "/password/reset?identifier=13812345678").await;
-    assert!(form.body.contains("value=\"13812345678\""));
+    let unknown = b
+        .post(
+            &s,
+            "/password/reset",
+            &[
+                ("identifier", "13900000000"),
+                ("code", &code),
+                ("password", "New-Password-2027"),
+                ("password_confirm", "New-Password-2027"),
+            ],
+        )
+        .await;
+    let wrong_code = b
+        .post(
+            &s,
+            "/password/reset",
+            &[
+                ("identifier", "13812345678"),
+                ("code", "12345x"),
+                ("password", "New-Password-2027"),
+                ("password_confirm", "New-Password-2027"),
+            ],
+        )
+        .await;
+    let message = |body: &str| {
+        body.split("role=\"alert\"").nth(1).and_then(|m| m.split("</section>").next()).unwrap_or("").to_owned()
+    };
+    assert_eq!(message(&unknown.body), message(&wrong_code.body), "one answer for an unknown account and a wrong code");
     let new = [("identifier", "13812345678"), ("code", code.as_str()), ("password", "New-Password-2027")];
     let mismatch = b.post(&s, "/password/reset", &[&new[..], &[("password_confirm", "x")]].concat()).await;
     assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
@@ -268,8 +309,11 @@ async fn two_step_verification_is_turned_on_and_then_asked_at_login() {
     let begun = b.post(&s, "/account/totp/begin", &[]).await;
     assert_eq!(begun.status, StatusCode::OK);
     let secret = begun.body.split("<code id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
-    let code = || tongban_crypto::totp::now_code(&secret, chrono::Utc::now().timestamp() as u64).unwrap();
-    let on = b.post(&s, "/account/totp/confirm", &[("totp", &code())]).await;
+    let code_at =
+        |shift: i64| tongban_crypto::totp::now_code(&secret, (chrono::Utc::now().timestamp() + shift) as u64).unwrap();
+    // Each code is accepted once: confirm with the previous step's (drift allowed), log in with now's.
+    let code = || code_at(0);
+    let on = b.post(&s, "/account/totp/confirm", &[("totp", &code_at(-30))]).await;
     assert_eq!(on.location, "/account?done=totp_on");
     assert!(b.get(&s, "/account?done=totp_on").await.body.contains("两步验证已开启"));
 
@@ -289,9 +333,12 @@ async fn an_agent_acts_for_the_organization_only_within_the_grant() {
     let s = server().await;
     let org = "91110101MA01TB014X";
     tongban_app::identity::import_registry(&s.app, &format!("张三,{}", citizen_id(1))).await.unwrap();
-    tongban_app::organizations::import_legal_registry(&s.app, &format!("{org},北京通办示范科技有限公司,{}", citizen_id(1)))
-        .await
-        .unwrap();
+    tongban_app::organizations::import_legal_registry(
+        &s.app,
+        &format!("{org},北京通办示范科技有限公司,{}", citizen_id(1)),
+    )
+    .await
+    .unwrap();
     let mut zhang = registered(&s, 1, "13812345678").await;
     let mut li = registered(&s, 2, "13912345678").await;
 
@@ -304,7 +351,8 @@ async fn an_agent_acts_for_the_organization_only_within_the_grant() {
     assert_eq!(switched.location, "/org?done=switched");
     let page = zhang.get(&s, "/org").await;
     assert!(page.body.contains("北京通办示范科技有限公司") && page.body.contains("action=\"/org/agents/grant\""));
-    let granted = zhang.post(&s, "/org/agents/grant", &[("agent", "13912345678"), ("scopes", "apply"), ("days", "30")]).await;
+    let granted =
+        zhang.post(&s, "/org/agents/grant", &[("agent", "13912345678"), ("scopes", "apply"), ("days", "30")]).await;
     assert_eq!(granted.location, "/org?done=granted");
 
     // 李四 sees the organization and switches to it: he may apply, nothing more.
@@ -313,7 +361,8 @@ async fn an_agent_acts_for_the_organization_only_within_the_grant() {
     let his = li.get(&s, "/org").await.body;
     assert!(his.contains("申办事项") && !his.contains("使用单位电子证照"), "only the granted scope");
     assert!(!his.contains("action=\"/org/agents/grant\""), "no agents section for an agent");
-    let more = li.post(&s, "/org/agents/grant", &[("agent", "13812345678"), ("scopes", "licences"), ("days", "30")]).await;
+    let more =
+        li.post(&s, "/org/agents/grant", &[("agent", "13812345678"), ("scopes", "licences"), ("days", "30")]).await;
     assert_eq!(more.status, StatusCode::FORBIDDEN);
     let grant_id = page_grant_id(&zhang.get(&s, "/org").await.body);
     assert_eq!(li.post(&s, "/org/agents/revoke", &[("grant", &grant_id)]).await.status, StatusCode::FORBIDDEN);

@@ -56,7 +56,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
             email: None,
             password: PASSWORD.into(),
         };
-        identity::register(&app, person).await.map_err(crate::describe)?;
+        identity::register(&app, person, &Client::default()).await.map_err(crate::describe)?;
     }
     let client = Client { address: "127.0.0.1".into(), user_agent: "bench".into() };
 

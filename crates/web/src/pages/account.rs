@@ -45,7 +45,13 @@ pub(super) fn see_other(to: &str) -> Response {
 /// elsewhere.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        // Browsers drop tabs and newlines from a Location and read `\` as `/`: `/\t/evil` would
+        // become `//evil`. Only plain printable paths pass.
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && n.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            n
+        }
         _ => "/account",
     }
 }
@@ -143,7 +149,7 @@ async fn register(
         password: password.clone(),
     };
     let client = session::client(&headers, &peer);
-    let registered = match identity::register(&s.app, new).await {
+    let registered = match identity::register(&s.app, new, &client).await {
         Ok(_) => identity::login(&s.app, &page.citizen_id, &password, None, &client).await,
         Err(e) => Err(e),
     };

@@ -22,13 +22,20 @@ use axum::routing::get;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
-        .merge(account::routes())
-        .merge(password::routes())
-        .merge(organization::routes())
+        .merge(private(account::routes().merge(password::routes()).merge(organization::routes())))
         .merge(catalog::routes())
         .merge(tools::routes())
         .route("/static/app.css", get(css))
         .fallback(not_found)
+}
+
+/// Pages with personal data or secrets (my account, a second factor's key, an organization's
+/// agents) are never kept by browsers or shared caches.
+fn private(routes: Router<AppState>) -> Router<AppState> {
+    routes.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+        CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ))
 }
 
 /// What every page's layout needs.

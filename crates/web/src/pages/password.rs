@@ -76,9 +76,11 @@ async fn forgot(
     }
     let identifier = form.first("identifier").unwrap_or("").trim().to_owned();
     match identity::request_password_reset(&s.app, &identifier, &session::client(&headers, &peer)).await {
+        // The reset form follows at once, not by a redirect: the number stays out of URLs,
+        // browser history and request logs.
         Ok(()) => {
-            let id: String = form_urlencoded::byte_serialize(identifier.as_bytes()).collect();
-            see_other(&format!("/password/reset?identifier={id}"))
+            let csrf = form.first("csrf").unwrap_or("").to_owned();
+            f.respond(StatusCode::OK, &ResetPage { f: &f, a, csrf, identifier, errors: vec![] })
         }
         Err(e) => match errors_of(e) {
             Ok((status, errors)) => {
@@ -93,8 +95,9 @@ async fn forgot(
 async fn reset_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
     let f = Frame::new(&s, &uri, &q, &headers);
     let a = f.lang.account();
-    let identifier = q.first("identifier").unwrap_or("").chars().take(40).collect();
-    with_csrf(&f, &headers, |csrf| f.respond(StatusCode::OK, &ResetPage { f: &f, a, csrf, identifier, errors: vec![] }))
+    with_csrf(&f, &headers, |csrf| {
+        f.respond(StatusCode::OK, &ResetPage { f: &f, a, csrf, identifier: String::new(), errors: vec![] })
+    })
 }
 
 async fn reset(
