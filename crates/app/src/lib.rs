@@ -12,6 +12,7 @@ mod error;
 pub mod identity;
 pub mod organizations;
 pub mod sms;
+pub mod staff;
 
 pub use config::Config;
 pub use error::AppError;

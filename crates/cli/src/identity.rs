@@ -27,6 +27,31 @@ pub enum RegistryCommand {
 }
 
 #[derive(Subcommand)]
+pub enum StaffCommand {
+    /// Make a registered person (id number or phone) a platform administrator, who then assigns
+    /// every other staff role in the pages. Only this command creates platform administrators.
+    AddPlatformAdmin {
+        person: String,
+        #[command(flatten)]
+        storage: crate::StorageOpts,
+    },
+}
+
+pub async fn staff(cmd: StaffCommand, config: &mut Config) -> anyhow::Result<ExitCode> {
+    let StaffCommand::AddPlatformAdmin { person, storage } = cmd;
+    let app: App = crate::open(config, &storage, false).await?;
+    let form = tongban_app::staff::NewAssignment {
+        person,
+        role: "platform_admin".into(),
+        agency_code: String::new(),
+        division_code: String::new(),
+    };
+    tongban_app::staff::assign(&app, None, form).await.map_err(crate::describe)?;
+    println!("已指定平台管理员 (platform administrator assigned)");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand)]
 pub enum KeysCommand {
     /// Add a new key for sealing personal data, make it current, and re-seal every stored value
     /// under it. Older keys stay in the ring (values sealed elsewhere under them still open).

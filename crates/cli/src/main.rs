@@ -73,6 +73,9 @@ enum Command {
     /// The key ring that seals personal data.
     #[command(subcommand)]
     Keys(identity::KeysCommand),
+    /// Staff roles: the first platform administrator.
+    #[command(subcommand)]
+    Staff(identity::StaffCommand),
     /// Generate synthetic data for scale tests.
     #[command(subcommand)]
     Gen(GenCommand),
@@ -223,7 +226,6 @@ async fn open(config: &mut Config, storage: &StorageOpts, index: bool) -> anyhow
     use tongban_app::identity::{Identity, Policy, load_or_create_keys};
     let keys = load_or_create_keys(&config.key_path()).map_err(describe)?;
     // The development SMS channel (log and inbox) until a gateway is configured.
-    tracing::warn!("SMS: development channel — one-time codes are written to this log, not sent; not for production");
     let sms = std::sync::Arc::new(tongban_app::sms::LogChannel::default());
     let identity = Identity::new(keys, Policy::of(config), PasswordParams::default(), sms).map_err(describe)?;
     App::open(&target, location, identity).await.map_err(describe).context("cannot open storage")
@@ -246,6 +248,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 config.listen = l;
             }
             let app = open(&mut config, &storage, true).await?;
+            tracing::warn!(
+                "SMS: development channel — one-time codes are written to this log, not sent; not for production"
+            );
             if !no_demo && let Some(r) = tongban_app::catalog::seed_demo(&app).await.map_err(describe)? {
                 tracing::info!(published = r.published, rejected = r.rejected.len(), "demo catalog loaded");
             }
@@ -337,6 +342,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Registry(cmd) => identity::registry(cmd, &mut config).await,
         Command::Keys(cmd) => identity::keys(cmd, &mut config).await,
+        Command::Staff(cmd) => identity::staff(cmd, &mut config).await,
         Command::Catalog(cmd) => {
             let storage = cmd.storage().clone();
             let app = open(&mut config, &storage, cmd.needs_index()).await?;

@@ -122,6 +122,61 @@ impl AgentScope {
     }
 }
 
+/// A staff role (工作人员角色), held for an agency and a division subtree — except the platform
+/// administrator's, which covers the whole platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// 窗口人员: receives applications at a service window.
+    WindowStaff,
+    /// 审批人员: examines and decides cases.
+    Approver,
+    /// 部门管理员: manages the staff of the agency within the division subtree.
+    AgencyAdmin,
+    /// 平台管理员: manages the platform and every agency's administrators.
+    PlatformAdmin,
+    /// 监察人员: reads cases and their timeliness, changes nothing.
+    Auditor,
+}
+
+impl StaffRole {
+    pub const ALL: [StaffRole; 5] =
+        [Self::WindowStaff, Self::Approver, Self::AgencyAdmin, Self::PlatformAdmin, Self::Auditor];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WindowStaff => "window_staff",
+            Self::Approver => "approver",
+            Self::AgencyAdmin => "agency_admin",
+            Self::PlatformAdmin => "platform_admin",
+            Self::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The roles an agency administrator may hand out within their agency and subtree.
+    pub fn assignable_by_agency_admin(self) -> bool {
+        matches!(self, Self::WindowStaff | Self::Approver | Self::Auditor)
+    }
+}
+
+/// Whether `division` lies in the subtree rooted at `root` (the root itself included), by the
+/// GB/T 2260 code structure: 110000 covers 110105, 110100 covers 110105, 110105 only itself.
+pub fn within(division: &crate::DivisionCode, root: &crate::DivisionCode) -> bool {
+    let mut at = Some(division.clone());
+    while let Some(d) = at {
+        if d == *root {
+            return true;
+        }
+        at = d.structural_parent();
+    }
+    false
+}
+
 /// Account lockout against password guessing [configurable].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lockout {
@@ -175,6 +230,19 @@ mod tests {
         assert_eq!(scopes, [AgentScope::Apply, AgentScope::Licences]);
         assert_eq!(AgentScope::join(&scopes), "apply,licences");
         assert!(AgentScope::parse_list("").is_empty());
+    }
+
+    #[test]
+    fn divisions_lie_within_their_ancestors_only() {
+        let d = |c: &str| crate::DivisionCode::parse(c).unwrap();
+        assert!(within(&d("110105"), &d("110000")));
+        assert!(within(&d("110105"), &d("110105")));
+        assert!(!within(&d("110105"), &d("110108")));
+        assert!(!within(&d("110000"), &d("110105")), "a province is not within its county");
+        assert!(!within(&d("310104"), &d("110000")));
+        assert!(StaffRole::Approver.assignable_by_agency_admin());
+        assert!(!StaffRole::AgencyAdmin.assignable_by_agency_admin());
+        assert_eq!(StaffRole::parse("platform_admin"), Some(StaffRole::PlatformAdmin));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod entity;
 pub mod identity;
 pub mod migration;
 pub mod organizations;
+pub mod staff;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

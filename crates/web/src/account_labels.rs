@@ -89,11 +89,31 @@ pub struct AccountLabels {
     pub switched: &'static str,
     pub granted: &'static str,
     pub grant_revoked: &'static str,
+    pub staff_title: &'static str,
+    pub staff_intro: &'static str,
+    pub staff_none: &'static str,
+    pub staff_assign: &'static str,
+    pub staff_person: &'static str,
+    pub role: &'static str,
+    pub agency_code: &'static str,
+    pub division_code: &'static str,
+    pub division_hint: &'static str,
+    pub assign: &'static str,
+    pub staff_revoke: &'static str,
+    pub staff_assigned: &'static str,
+    pub staff_revoked: &'static str,
+    pub my_roles: &'static str,
     levels: [&'static str; 4],
     scope_names: [&'static str; 3],
+    role_names: [&'static str; 5],
 }
 
 impl AccountLabels {
+    /// The name of a staff role.
+    pub fn role_name(&self, r: &tongban_domain::identity::StaffRole) -> &'static str {
+        self.role_names[*r as usize]
+    }
+
     /// The name of an agent scope.
     pub fn scope(&self, s: &AgentScope) -> &'static str {
         self.scope_names[*s as usize]
@@ -194,6 +214,21 @@ pub static ZH: AccountLabels = AccountLabels {
     grant_revoked: "已取消授权。",
     levels: ["一级：自行声明", "二级：实名核验（人口库比对）", "三级：实名核验并验证手机", "四级：窗口当面核验"],
     scope_names: ["申办事项", "办件查询与补正", "使用单位电子证照"],
+    staff_title: "工作人员管理",
+    staff_intro: "平台管理员可为任何部门指定各类角色；部门管理员可在本部门、本辖区内指定窗口人员、审批人员和监察人员。",
+    staff_none: "暂无可管理的工作人员。",
+    staff_assign: "指定角色",
+    staff_person: "工作人员证件号码或手机号码",
+    role: "角色",
+    agency_code: "部门统一社会信用代码",
+    division_code: "辖区行政区划代码",
+    division_hint: "角色在该区划及其下级区划内有效，例如 110000 为北京市全市。",
+    assign: "指定",
+    staff_revoke: "撤销角色",
+    staff_assigned: "角色已指定。",
+    staff_revoked: "角色已撤销。",
+    my_roles: "我的工作人员角色",
+    role_names: ["窗口人员", "审批人员", "部门管理员", "平台管理员", "监察人员"],
 };
 
 pub static EN: AccountLabels = AccountLabels {
@@ -290,4 +325,19 @@ pub static EN: AccountLabels = AccountLabels {
         "Level 4: verified in person at a window",
     ],
     scope_names: ["Apply for services", "Follow and answer cases", "Use the organization's licences"],
+    staff_title: "Staff administration",
+    staff_intro: "The platform administrator assigns any role for any agency; an agency administrator assigns window staff, approvers and auditors in their own agency and division subtree.",
+    staff_none: "No staff for you to manage.",
+    staff_assign: "Assign a role",
+    staff_person: "Staff member's id number or mobile phone",
+    role: "Role",
+    agency_code: "Agency's unified social credit code",
+    division_code: "Division code",
+    division_hint: "The role holds in this division and those under it; 110000 is all of Beijing.",
+    assign: "Assign",
+    staff_revoke: "Withdraw the role",
+    staff_assigned: "The role is assigned.",
+    staff_revoked: "The role is withdrawn.",
+    my_roles: "My staff roles",
+    role_names: ["Window staff", "Approver", "Agency administrator", "Platform administrator", "Auditor"],
 };

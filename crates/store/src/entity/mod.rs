@@ -15,3 +15,4 @@ pub mod organization;
 pub mod person;
 pub mod registry_person;
 pub mod session;
+pub mod staff_role;

@@ -8,6 +8,7 @@ mod m0003_identity;
 mod m0004_phone_codes;
 mod m0005_totp;
 mod m0006_organizations;
+mod m0007_staff;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_phone_codes::Migration),
             Box::new(m0005_totp::Migration),
             Box::new(m0006_organizations::Migration),
+            Box::new(m0007_staff::Migration),
         ]
     }
 }

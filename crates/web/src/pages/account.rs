@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tongban_app::AppError;
 use tongban_app::identity::{self, NewPerson, PersonView, Principal};
-use tongban_domain::identity::Assurance;
+use tongban_domain::identity::{Assurance, StaffRole};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -302,6 +302,9 @@ struct AccountPage<'a> {
     memberships: Vec<MembershipRow>,
     /// The organization this session acts for.
     acting: Option<String>,
+    /// Staff roles held, and whether one of them administers staff.
+    roles: Vec<String>,
+    staff_admin: bool,
     notice: Option<&'static str>,
     errors: Vec<(String, String)>,
 }
@@ -339,9 +342,10 @@ pub(super) async fn account_page(
         let me = identity::me(&s.app, who).await?;
         let sessions = identity::sessions(&s.app, who).await?;
         let memberships = tongban_app::organizations::memberships(&s.app, &who.person_id).await?;
-        Ok::<_, AppError>((me, sessions, memberships))
+        let roles = tongban_app::staff::roles(&s.app, &who.person_id).await?;
+        Ok::<_, AppError>((me, sessions, memberships, roles))
     };
-    let (me, sessions, memberships) = match loaded.await {
+    let (me, sessions, memberships, roles) = match loaded.await {
         Ok(x) => x,
         Err(e) => return super::error_page(f, e),
     };
@@ -381,6 +385,18 @@ pub(super) async fn account_page(
             })
             .collect(),
         acting: who.acting.as_ref().map(|x| x.name.clone()),
+        staff_admin: roles.iter().any(|r| matches!(r.role, StaffRole::PlatformAdmin | StaffRole::AgencyAdmin)),
+        roles: roles
+            .iter()
+            .map(|r| {
+                let place = if r.agency_code.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {} · {}", r.agency_code, r.division_code)
+                };
+                format!("{}{place}", a.role_name(&r.role))
+            })
+            .collect(),
         sessions,
         setup: extras.setup,
         notice: extras.notice,

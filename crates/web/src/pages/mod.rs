@@ -6,6 +6,7 @@ mod catalog;
 mod home;
 mod organization;
 mod password;
+mod staff;
 mod tools;
 
 use crate::AppState;
@@ -22,7 +23,9 @@ use axum::routing::get;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
-        .merge(private(account::routes().merge(password::routes()).merge(organization::routes())))
+        .merge(private(
+            account::routes().merge(password::routes()).merge(organization::routes()).merge(staff::routes()),
+        ))
         .merge(catalog::routes())
         .merge(tools::routes())
         .route("/static/app.css", get(css))

@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::sync::Arc;
 use tongban_app::sms::LogChannel;
 use tongban_app::{App, Config};
+use tongban_domain::codes::citizen_id_check_char;
 use tongban_store::testing::fresh_target;
 use tongban_web::AppState;
 
@@ -86,4 +87,88 @@ impl Server {
 pub fn assert_error(body: &Value, code: &str) {
     assert_eq!(body["error"]["code"], code, "{body}");
     assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+}
+
+pub fn citizen_id(seq: u32) -> String {
+    let first17 = format!("11010119900307{seq:03}");
+    format!("{first17}{}", citizen_id_check_char(&first17))
+}
+
+/// A browser: the cookies it holds.
+#[derive(Default, Clone)]
+pub struct Browser {
+    pub cookies: Vec<(String, String)>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: String,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+impl Browser {
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    pub fn keep(&mut self, res: &reqwest::Response) -> Vec<String> {
+        let set: Vec<String> =
+            res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        for c in &set {
+            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !c.contains("Max-Age=0") {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+        set
+    }
+
+    pub async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let res = req.header("cookie", cookie.join("; ")).send().await.unwrap();
+        let set_cookies = self.keep(&res);
+        let status = res.status();
+        let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        Page { status, location, set_cookies, body: res.text().await.unwrap() }
+    }
+
+    pub async fn get(&mut self, s: &Server, path: &str) -> Page {
+        self.send(s.http.get(format!("{}{path}", s.base))).await
+    }
+
+    /// Posts a form with this browser's CSRF token (if it has one) added.
+    pub async fn post(&mut self, s: &Server, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        if let Some(t) = self.cookie("tb_csrf") {
+            all.push(("csrf".into(), t));
+        }
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&all).finish();
+        let req = s.http.post(format!("{}{path}", s.base)).header("content-type", "application/x-www-form-urlencoded");
+        self.send(req.body(body)).await
+    }
+}
+
+pub async fn registered(s: &Server, seq: u32, phone: &str) -> Browser {
+    let mut b = Browser::default();
+    b.get(s, "/register").await;
+    let id = citizen_id(seq);
+    let page = b
+        .post(
+            s,
+            "/register",
+            &[
+                ("name", "张三"),
+                ("citizen_id", &id),
+                ("phone", phone),
+                ("email", ""),
+                ("password", "Tongban-2026"),
+                ("password_confirm", "Tongban-2026"),
+            ],
+        )
+        .await;
+    assert_eq!((page.status, page.location.as_str()), (StatusCode::SEE_OTHER, "/account"), "{}", page.body);
+    b
 }

@@ -1,0 +1,209 @@
+//! Staff (工作人员) of unified identity: roles held at an agency over a division subtree, handed
+//! out by the platform administrator (any role, anywhere; the first one from the command line)
+//! and by agency administrators (window staff, approvers, auditors — in their own agency and
+//! subtree). `authorize_staff` is the one check every staff action passes.
+
+use crate::identity::{self, Principal};
+use crate::{App, AppError};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tongban_domain::identity::{StaffRole, within};
+use tongban_domain::{CreditCode, DivisionCode};
+use tongban_store::staff::StaffRoleRow;
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+/// A live staff role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assignment {
+    pub id: String,
+    pub person_id: String,
+    pub role: StaffRole,
+    /// Empty for the platform administrator.
+    pub agency_code: String,
+    pub division_code: String,
+    pub granted_at: DateTime<Utc>,
+}
+
+fn assignment(r: StaffRoleRow) -> Option<Assignment> {
+    Some(Assignment {
+        role: StaffRole::parse(&r.role)?,
+        id: r.id,
+        person_id: r.person_id,
+        agency_code: r.agency_code,
+        division_code: r.division_code,
+        granted_at: r.granted_at,
+    })
+}
+
+/// Where a staff action applies: an agency and a division, or (`None`) the whole platform.
+pub type Place<'a> = Option<(&'a str, &'a str)>;
+
+/// Whether `a` covers acting at `place`: the platform administrator everywhere, others at their
+/// agency within their division subtree.
+fn covers(a: &Assignment, place: Place) -> bool {
+    if a.role == StaffRole::PlatformAdmin {
+        return true;
+    }
+    let Some((agency, division)) = place else { return false };
+    let (Ok(division), Ok(root)) = (DivisionCode::parse(division), DivisionCode::parse(&a.division_code)) else {
+        return false;
+    };
+    a.agency_code == agency && within(&division, &root)
+}
+
+/// Where an assignment applies.
+fn place_of(a: &Assignment) -> Place<'_> {
+    (a.role != StaffRole::PlatformAdmin).then_some((a.agency_code.as_str(), a.division_code.as_str()))
+}
+
+/// The roles that may assign or revoke `role`.
+fn administrators_of(role: StaffRole) -> &'static [StaffRole] {
+    if role.assignable_by_agency_admin() {
+        &[StaffRole::PlatformAdmin, StaffRole::AgencyAdmin]
+    } else {
+        &[StaffRole::PlatformAdmin]
+    }
+}
+
+/// The person's live staff roles.
+pub async fn roles(app: &App, person_id: &str) -> Result<Vec<Assignment>, AppError> {
+    Ok(app.store.staff_roles(Some(person_id), None).await?.into_iter().filter_map(assignment).collect())
+}
+
+/// The one authorization check of staff actions: the person must hold one of `allowed` covering
+/// `place` (an agency over a subtree containing the division; the platform administrator holds
+/// every place). Staff act as themselves, never while acting for an organization.
+pub async fn authorize_staff(
+    app: &App,
+    who: &Principal,
+    allowed: &[StaffRole],
+    place: Place<'_>,
+) -> Result<Assignment, AppError> {
+    if who.acting.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    roles(app, &who.person_id)
+        .await?
+        .into_iter()
+        .find(|a| allowed.contains(&a.role) && covers(a, place))
+        .ok_or(AppError::Forbidden)
+}
+
+/// A staff assignment request.
+#[derive(Debug, Clone)]
+pub struct NewAssignment {
+    /// The person's id number or phone; they must be registered.
+    pub person: String,
+    pub role: String,
+    pub agency_code: String,
+    pub division_code: String,
+}
+
+/// Assigns a role. `by` is the administrator doing it; `None` is the command line on the
+/// server, which may only create platform administrators (the first one, or a replacement).
+pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> Result<Assignment, AppError> {
+    let mut fields = std::collections::BTreeMap::new();
+    let role = StaffRole::parse(form.role.trim());
+    if role.is_none() {
+        fields.insert("role".to_owned(), "未知角色 (unknown role)".to_owned());
+    }
+    let platform = role == Some(StaffRole::PlatformAdmin);
+    let agency = if platform {
+        String::new()
+    } else {
+        match CreditCode::parse(&form.agency_code) {
+            Ok(c) => c.as_str().to_owned(),
+            Err(e) => {
+                fields.insert("agency_code".to_owned(), e.to_string());
+                String::new()
+            }
+        }
+    };
+    let division = if platform {
+        String::new()
+    } else {
+        match DivisionCode::parse(&form.division_code) {
+            Ok(d) => d.as_str().to_owned(),
+            Err(e) => {
+                fields.insert("division_code".to_owned(), e.to_string());
+                String::new()
+            }
+        }
+    };
+    let person = identity::find_person(app, &form.person).await?;
+    if person.is_none() {
+        fields
+            .insert("person".to_owned(), "未找到该注册用户 (no registered person with that id number or phone)".into());
+    }
+    let (Some(role), Some(person), true) = (role, person, fields.is_empty()) else {
+        return Err(AppError::Validation { fields });
+    };
+    let place = (!platform).then_some((agency.as_str(), division.as_str()));
+    let granted_by = match by {
+        None if platform => "command line".to_owned(),
+        None => return Err(AppError::Forbidden),
+        Some(who) => {
+            authorize_staff(app, who, administrators_of(role), place).await?;
+            who.person_id.clone()
+        }
+    };
+    let row = StaffRoleRow {
+        id: tongban_crypto::token().map_err(internal)?[..16].to_owned(),
+        person_id: person,
+        role: role.as_str().to_owned(),
+        agency_code: agency,
+        division_code: division,
+        granted_by,
+        granted_at: Utc::now(),
+        revoked_at: None,
+    };
+    app.store.insert_staff_role(row.clone()).await?;
+    tracing::info!(role = %row.role, agency = %row.agency_code, division = %row.division_code, person = %row.person_id, "staff role assigned");
+    assignment(row).ok_or_else(|| internal("assigned role does not parse"))
+}
+
+/// Ends a role; the same rule as assigning it decides who may.
+pub async fn revoke(app: &App, who: &Principal, id: &str) -> Result<(), AppError> {
+    let Some(a) = app.store.staff_role(id).await?.and_then(assignment) else {
+        return Err(AppError::NotFound { what: "角色", what_en: "role" });
+    };
+    authorize_staff(app, who, administrators_of(a.role), place_of(&a)).await?;
+    app.store.revoke_staff_role(id, Utc::now()).await?;
+    Ok(())
+}
+
+/// A staff member as the administrator's page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffView {
+    pub assignment: Assignment,
+    pub name: String,
+    pub phone_masked: String,
+}
+
+/// The staff an administrator manages: the platform administrator everyone, an agency
+/// administrator their agency's staff within their subtree.
+pub async fn managed(app: &App, who: &Principal) -> Result<Vec<StaffView>, AppError> {
+    let mine = roles(app, &who.person_id).await?;
+    if who.acting.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    let admin: Vec<&Assignment> =
+        mine.iter().filter(|a| matches!(a.role, StaffRole::PlatformAdmin | StaffRole::AgencyAdmin)).collect();
+    if admin.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let mut out = Vec::new();
+    for r in app.store.staff_roles(None, None).await?.into_iter().filter_map(assignment) {
+        let visible = admin
+            .iter()
+            .any(|a| a.role == StaffRole::PlatformAdmin || place_of(&r).is_some_and(|p| covers(a, Some(p))));
+        if visible {
+            let (name, phone_masked) = identity::name_and_masked_phone(app, &r.person_id).await?;
+            out.push(StaffView { assignment: r, name, phone_masked });
+        }
+    }
+    Ok(out)
+}
