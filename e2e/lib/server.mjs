@@ -35,7 +35,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Spawns the server and waits for readiness. `logName` names the log file in test-results/
  * (one per test file: `node --test` runs the files in parallel).
- * @returns {Promise<{baseURL: string, logFile: string, stop: () => Promise<{code: number|null, signal: string|null}>}>}
+ * @returns {Promise<{baseURL: string, logFile: string, dataDir: string, bin: string, stop: () => Promise<{code: number|null, signal: string|null}>}>}
  */
 export async function startServer({ readyTimeoutMs = 60_000, logName = 'server.log' } = {}) {
   const bin = serverBinary();
@@ -140,5 +140,5 @@ export async function startServer({ readyTimeoutMs = 60_000, logName = 'server.l
     return exited;
   }
 
-  return { baseURL, logFile, stop, isRunning: () => !exited };
+  return { baseURL, logFile, dataDir, bin, stop, isRunning: () => !exited };
 }

@@ -7,7 +7,9 @@
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { after, before, describe, test as nodeTest } from 'node:test';
 import { assertNoAxeViolations, DESKTOP, launchBrowser, newContext, PHONE } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
@@ -270,6 +272,35 @@ describe('Tongban account pages in Chromium', () => {
       await page.getByLabel('动态口令').fill(totp(secret));
       await submit(page, page.getByRole('button', { name: '登录' }));
       assert.match(page.url(), /\/account$/);
+    }));
+
+  test('staff administration: a platform administrator assigns a role, zh and en', () =>
+    withPage(DESKTOP, async (page) => {
+      // The first platform administrator comes from the command line, beside the running server.
+      // TONGBAN_* variables are the server's configuration: the test runner's own are left out.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TONGBAN_')));
+      await promisify(execFile)(server.bin, ['staff', 'add-platform-admin', PERSON.phone, '--data-dir', server.dataDir], {
+        env,
+      });
+      await page.goto('/login');
+      await page.getByLabel('证件号码或手机号码').fill(PERSON.phone);
+      await page.getByLabel('口令').fill(PERSON.password);
+      await submit(page, page.getByRole('button', { name: '登录' }));
+      assert.ok((await page.locator('main').innerText()).includes('平台管理员'));
+      await page.getByRole('link', { name: '工作人员管理' }).click();
+      await page.waitForURL(/\/staff$/);
+      await assertNoAxeViolations(page, 'staff administration (zh)');
+      await page.getByLabel('工作人员证件号码或手机号码').fill('13912345678');
+      await page.getByLabel('角色', { exact: true }).selectOption('window_staff');
+      await page.getByLabel('部门统一社会信用代码').fill('11110000000000019K');
+      await page.getByLabel('辖区行政区划代码').fill('110105');
+      await submit(page, page.getByRole('button', { name: '指定', exact: true }));
+      assert.match(await page.getByRole('status').innerText(), /角色已指定/);
+      assert.ok((await page.locator('main').innerText()).includes('窗口人员'));
+      await page.goto('/staff?lang=en');
+      await assertNoAxeViolations(page, 'staff administration (en)');
+      await page.setViewportSize({ width: 360, height: 740 });
+      await assertNoHorizontalScroll(page, 360);
     }));
 
   test('a form posted without its token is refused', async () => {
