@@ -3,16 +3,16 @@
 //! token; the session cookie is replaced at login and at every rise in assurance.
 
 use super::Frame;
+use super::forms::{csrf_refused, errors_of, posted, see_other, signed_in, with_csrf};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
 use crate::extract::{FormPairs, QueryPairs};
-use crate::session::{self, Csrf, Peer};
+use crate::session::{self, Peer};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
 use axum::routing::{get, post};
 use tongban_app::AppError;
 use tongban_app::identity::{self, NewPerson, PersonView, Principal};
@@ -31,14 +31,6 @@ pub fn routes() -> Router<AppState> {
         .route("/account/totp/confirm", post(confirm_totp))
         .route("/account/totp/disable", post(disable_totp))
         .route("/account/sessions/revoke", post(revoke))
-}
-
-pub(super) fn see_other(to: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(to) {
-        res.headers_mut().insert(LOCATION, v);
-    }
-    res
 }
 
 /// Only a path on this site: never `//host` or a scheme, so a login link cannot send a person
@@ -60,24 +52,6 @@ pub(super) fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
     (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// The page of a form that failed CSRF: 403, nothing done.
-pub(super) fn csrf_refused(f: &Frame, a: &AccountLabels) -> Response {
-    super::error_page_with(f, StatusCode::FORBIDDEN, a.csrf_failed)
-}
-
-pub(super) fn errors_of(e: AppError) -> Result<(StatusCode, Vec<(String, String)>), AppError> {
-    let status = crate::error::status_of(&e);
-    match e {
-        AppError::Validation { fields } => Ok((status, fields.into_iter().collect())),
-        AppError::Conflict { field, message } => Ok((status, vec![(field.to_owned(), message)])),
-        e @ (AppError::LoginFailed
-        | AppError::SecondFactorRequired
-        | AppError::Locked { .. }
-        | AppError::RateLimited) => Ok((status, vec![(String::new(), e.to_string())])),
-        e => Err(e),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "register.html")]
 struct RegisterPage<'a> {
@@ -93,23 +67,21 @@ struct RegisterPage<'a> {
 
 async fn register_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
     let f = Frame::new(&s, &uri, &q, &headers);
-    let csrf = match Csrf::of(&headers) {
-        Ok(c) => c,
-        Err(e) => return super::error_page(&f, e),
-    };
-    let page = RegisterPage {
-        f: &f,
-        a: f.lang.account(),
-        csrf: csrf.token.clone(),
-        name: String::new(),
-        citizen_id: String::new(),
-        phone: String::new(),
-        email: String::new(),
-        errors: vec![],
-    };
-    let mut res = f.respond(StatusCode::OK, &page);
-    csrf.remember(&mut res, &headers);
-    res
+    with_csrf(&f, &headers, |csrf| {
+        let a = f.lang.account();
+        let empty = String::new;
+        let page = RegisterPage {
+            f: &f,
+            a,
+            csrf,
+            name: empty(),
+            citizen_id: empty(),
+            phone: empty(),
+            email: empty(),
+            errors: vec![],
+        };
+        f.respond(StatusCode::OK, &page)
+    })
 }
 
 async fn register(
@@ -123,7 +95,7 @@ async fn register(
     let f = Frame::new(&s, &uri, &q, &headers);
     let a = f.lang.account();
     if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f, a);
+        return csrf_refused(&f);
     }
     let value = |k: &str| form.first(k).unwrap_or("").to_owned();
     let mut page = RegisterPage {
@@ -185,26 +157,14 @@ struct LoginPage<'a> {
 
 async fn login_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
     let f = Frame::new(&s, &uri, &q, &headers);
-    let csrf = match Csrf::of(&headers) {
-        Ok(c) => c,
-        Err(e) => return super::error_page(&f, e),
-    };
     let next = safe_next(q.first("next")).to_owned();
     let a = f.lang.account();
     let notice = (q.first("reset") == Some("1")).then_some(a.reset_done);
-    let page = LoginPage {
-        f: &f,
-        a,
-        csrf: csrf.token.clone(),
-        identifier: String::new(),
-        next,
-        notice,
-        need_totp: false,
-        errors: vec![],
-    };
-    let mut res = f.respond(StatusCode::OK, &page);
-    csrf.remember(&mut res, &headers);
-    res
+    with_csrf(&f, &headers, |csrf| {
+        let page =
+            LoginPage { f: &f, a, csrf, identifier: String::new(), next, notice, need_totp: false, errors: vec![] };
+        f.respond(StatusCode::OK, &page)
+    })
 }
 
 async fn login(
@@ -218,7 +178,7 @@ async fn login(
     let f = Frame::new(&s, &uri, &q, &headers);
     let a = f.lang.account();
     if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f, a);
+        return csrf_refused(&f);
     }
     let identifier = form.first("identifier").unwrap_or("").to_owned();
     let next = safe_next(form.first("next")).to_owned();
@@ -251,7 +211,7 @@ async fn logout(
 ) -> Response {
     let f = Frame::new(&s, &uri, &q, &headers);
     if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f, f.lang.account());
+        return csrf_refused(&f);
     }
     match session::current(&s.app, &headers).await {
         Ok(Some(who)) => {
@@ -309,18 +269,6 @@ struct AccountPage<'a> {
     errors: Vec<(String, String)>,
 }
 
-/// The signed-in person, or the response that sends them to log in first.
-pub(super) async fn signed_in(s: &AppState, f: &Frame, headers: &HeaderMap, uri: &Uri) -> Result<Principal, Response> {
-    match session::current(&s.app, headers).await {
-        Ok(Some(who)) => Ok(who),
-        Ok(None) => {
-            let next: String = form_urlencoded::byte_serialize(uri.path().as_bytes()).collect();
-            Err(see_other(&format!("/login?next={next}")))
-        }
-        Err(e) => Err(super::error_page(f, e)),
-    }
-}
-
 /// What my account shows beside the person's data: a notice, errors, a second factor being set up.
 #[derive(Default)]
 pub(super) struct Extras {
@@ -349,10 +297,6 @@ pub(super) async fn account_page(
         Ok(x) => x,
         Err(e) => return super::error_page(f, e),
     };
-    let csrf = match Csrf::of(headers) {
-        Ok(c) => c,
-        Err(e) => return super::error_page(f, e),
-    };
     let sessions = sessions
         .into_iter()
         .map(|v| SessionRow {
@@ -364,47 +308,47 @@ pub(super) async fn account_page(
             id: v.id,
         })
         .collect();
-    let page = AccountPage {
-        f,
-        a,
-        csrf: csrf.token.clone(),
-        level: a.level(&me.assurance),
-        can_verify: me.assurance == Assurance::L1,
-        can_verify_phone: me.assurance == Assurance::L2,
-        can_register_org: me.assurance >= Assurance::L2,
-        me,
-        memberships: memberships
-            .into_iter()
-            .map(|m| MembershipRow {
-                role: if m.legal_rep { a.role_legal_rep } else { a.role_agent },
-                scopes: m.scopes.iter().map(|x| a.scope(x)).collect::<Vec<_>>().join("、"),
-                until: m.expires_at.map(china_time),
-                current: who.acting.as_ref().is_some_and(|x| x.credit_code == m.credit_code),
-                credit_code: m.credit_code,
-                name: m.name,
-            })
-            .collect(),
-        acting: who.acting.as_ref().map(|x| x.name.clone()),
-        staff_admin: roles.iter().any(|r| matches!(r.role, StaffRole::PlatformAdmin | StaffRole::AgencyAdmin)),
-        roles: roles
-            .iter()
-            .map(|r| {
-                let place = if r.agency_code.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · {} · {}", r.agency_code, r.division_code)
-                };
-                format!("{}{place}", a.role_name(&r.role))
-            })
-            .collect(),
-        sessions,
-        setup: extras.setup,
-        notice: extras.notice,
-        errors: extras.errors,
-    };
-    let mut res = f.respond(status, &page);
-    csrf.remember(&mut res, headers);
-    res
+    with_csrf(f, headers, |csrf| {
+        let page = AccountPage {
+            f,
+            a,
+            csrf,
+            level: a.level(&me.assurance),
+            can_verify: me.assurance == Assurance::L1,
+            can_verify_phone: me.assurance == Assurance::L2,
+            can_register_org: me.assurance >= Assurance::L2,
+            me,
+            memberships: memberships
+                .into_iter()
+                .map(|m| MembershipRow {
+                    role: if m.legal_rep { a.role_legal_rep } else { a.role_agent },
+                    scopes: m.scopes.iter().map(|x| a.scope(x)).collect::<Vec<_>>().join("、"),
+                    until: m.expires_at.map(china_time),
+                    current: who.acting.as_ref().is_some_and(|x| x.credit_code == m.credit_code),
+                    credit_code: m.credit_code,
+                    name: m.name,
+                })
+                .collect(),
+            acting: who.acting.as_ref().map(|x| x.name.clone()),
+            staff_admin: roles.iter().any(|r| matches!(r.role, StaffRole::PlatformAdmin | StaffRole::AgencyAdmin)),
+            roles: roles
+                .iter()
+                .map(|r| {
+                    let place = if r.agency_code.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · {} · {}", r.agency_code, r.division_code)
+                    };
+                    format!("{}{place}", a.role_name(&r.role))
+                })
+                .collect(),
+            sessions,
+            setup: extras.setup,
+            notice: extras.notice,
+            errors: extras.errors,
+        };
+        f.respond(status, &page)
+    })
 }
 
 async fn account(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
@@ -447,10 +391,7 @@ where
     Fut: std::future::Future<Output = Result<bool, AppError>>,
 {
     let f = Frame::new(&s, &uri, &q, &headers);
-    if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f, f.lang.account());
-    }
-    let who = match signed_in(&s, &f, &headers, &uri).await {
+    let who = match posted(&s, &f, &headers, &uri, &form).await {
         Ok(w) => w,
         Err(res) => return res,
     };
@@ -538,10 +479,7 @@ async fn begin_totp(
     FormPairs(form): FormPairs,
 ) -> Response {
     let f = Frame::new(&s, &uri, &q, &headers);
-    if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f, f.lang.account());
-    }
-    let who = match signed_in(&s, &f, &headers, &uri).await {
+    let who = match posted(&s, &f, &headers, &uri, &form).await {
         Ok(w) => w,
         Err(res) => return res,
     };

@@ -3,6 +3,7 @@
 
 mod account;
 mod catalog;
+mod forms;
 mod home;
 mod organization;
 mod password;

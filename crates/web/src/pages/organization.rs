@@ -4,11 +4,12 @@
 //! `organizations::authorize…`; an agent asking for more than the grant gets 403.
 
 use super::Frame;
-use super::account::{Extras, account_page, china_time, csrf_refused, errors_of, see_other, signed_in};
+use super::account::{Extras, account_page, china_time};
+use super::forms::{errors_of, posted, see_other, signed_in, with_csrf};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
 use crate::extract::{FormPairs, QueryPairs};
-use crate::session::{self, Csrf, Peer};
+use crate::session::{self, Peer};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -26,20 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/org", get(org))
         .route("/org/agents/grant", post(grant))
         .route("/org/agents/revoke", post(revoke))
-}
-
-/// A form post of a signed-in person: the CSRF check, then the principal.
-async fn posted(
-    s: &AppState,
-    f: &Frame,
-    headers: &HeaderMap,
-    uri: &Uri,
-    form: &QueryPairs,
-) -> Result<Principal, Response> {
-    if !session::csrf_ok(headers, form.first("csrf")) {
-        return Err(csrf_refused(f, f.lang.account()));
-    }
-    signed_in(s, f, headers, uri).await
 }
 
 async fn act(
@@ -143,26 +130,22 @@ async fn org_page(
     } else {
         None
     };
-    let csrf = match Csrf::of(headers) {
-        Ok(c) => c,
-        Err(e) => return super::error_page(f, e),
-    };
-    let page = OrgPage {
-        f,
-        a,
-        csrf: csrf.token.clone(),
-        name: acting.name.clone(),
-        credit_code: acting.credit_code.clone(),
-        role: if acting.legal_rep { a.role_legal_rep } else { a.role_agent },
-        allowed: acting.scopes.iter().map(|x| a.scope(x)).collect(),
-        grants,
-        all_scopes: AgentScope::ALL.iter().map(|x| (x.as_str(), a.scope(x))).collect(),
-        notice,
-        errors,
-    };
-    let mut res = f.respond(status, &page);
-    csrf.remember(&mut res, headers);
-    res
+    with_csrf(f, headers, |csrf| {
+        let page = OrgPage {
+            f,
+            a,
+            csrf,
+            name: acting.name.clone(),
+            credit_code: acting.credit_code.clone(),
+            role: if acting.legal_rep { a.role_legal_rep } else { a.role_agent },
+            allowed: acting.scopes.iter().map(|x| a.scope(x)).collect(),
+            grants,
+            all_scopes: AgentScope::ALL.iter().map(|x| (x.as_str(), a.scope(x))).collect(),
+            notice,
+            errors,
+        };
+        f.respond(status, &page)
+    })
 }
 
 async fn org(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {

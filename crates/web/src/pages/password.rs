@@ -2,11 +2,11 @@
 //! The first step answers alike whether or not the account exists.
 
 use super::Frame;
-use super::account::{csrf_refused, errors_of, see_other};
+use super::forms::{csrf_refused, errors_of, see_other, with_csrf};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
 use crate::extract::{FormPairs, QueryPairs};
-use crate::session::{self, Csrf, Peer};
+use crate::session::{self, Peer};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -41,18 +41,6 @@ struct ResetPage<'a> {
     errors: Vec<(String, String)>,
 }
 
-/// Renders a form page with this browser's CSRF token, setting its cookie if new.
-fn with_csrf(f: &Frame, headers: &HeaderMap, page: impl FnOnce(String) -> Response) -> Response {
-    match Csrf::of(headers) {
-        Ok(csrf) => {
-            let mut res = page(csrf.token.clone());
-            csrf.remember(&mut res, headers);
-            res
-        }
-        Err(e) => super::error_page(f, e),
-    }
-}
-
 async fn forgot_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
     let f = Frame::new(&s, &uri, &q, &headers);
     let a = f.lang.account();
@@ -72,7 +60,7 @@ async fn forgot(
     let f = Frame::new(&s, &uri, &q, &headers);
     let a = f.lang.account();
     if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f, a);
+        return csrf_refused(&f);
     }
     let identifier = form.first("identifier").unwrap_or("").trim().to_owned();
     match identity::request_password_reset(&s.app, &identifier, &session::client(&headers, &peer)).await {
@@ -111,7 +99,7 @@ async fn reset(
     let f = Frame::new(&s, &uri, &q, &headers);
     let a = f.lang.account();
     if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f, a);
+        return csrf_refused(&f);
     }
     let value = |k: &str| form.first(k).unwrap_or("").to_owned();
     let mut page = ResetPage { f: &f, a, csrf: value("csrf"), identifier: value("identifier"), errors: vec![] };

@@ -2,11 +2,10 @@
 //! Every action passes `staff::authorize_staff` in the app; others get 403.
 
 use super::Frame;
-use super::account::{csrf_refused, errors_of, see_other, signed_in};
+use super::forms::{errors_of, posted, see_other, signed_in, with_csrf};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
 use crate::extract::{FormPairs, QueryPairs};
-use crate::session::{self, Csrf};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -56,10 +55,7 @@ async fn render(
         Ok(m) => m,
         Err(e) => return super::error_page(f, e),
     };
-    let csrf = match Csrf::of(headers) {
-        Ok(c) => c,
-        Err(e) => return super::error_page(f, e),
-    };
+
     let rows = managed
         .into_iter()
         .map(|v| Row {
@@ -72,9 +68,7 @@ async fn render(
         })
         .collect();
     let roles = StaffRole::ALL.iter().map(|r| (r.as_str(), a.role_name(r))).collect();
-    let mut res = f.respond(status, &StaffPage { f, a, csrf: csrf.token.clone(), rows, roles, notice, errors });
-    csrf.remember(&mut res, headers);
-    res
+    with_csrf(f, headers, |csrf| f.respond(status, &StaffPage { f, a, csrf, rows, roles, notice, errors }))
 }
 
 async fn page(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
@@ -90,20 +84,6 @@ async fn page(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: Heade
         _ => None,
     };
     render(&s, &f, &headers, &who, StatusCode::OK, notice, vec![]).await
-}
-
-/// The CSRF check, then the signed-in person.
-async fn posted(
-    s: &AppState,
-    f: &Frame,
-    headers: &HeaderMap,
-    uri: &Uri,
-    form: &QueryPairs,
-) -> Result<Principal, Response> {
-    if !session::csrf_ok(headers, form.first("csrf")) {
-        return Err(csrf_refused(f, f.lang.account()));
-    }
-    signed_in(s, f, headers, uri).await
 }
 
 async fn assign(
