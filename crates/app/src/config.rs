@@ -26,6 +26,9 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_grace_secs: u64,
+    /// The platform's public base URL (e.g. `https://zwfw.example.gov.cn`): the OpenID Connect
+    /// issuer. Unset: `http://` and the Host of each request (development).
+    pub public_url: Option<String>,
     /// The key ring sealing personal data (created on first start); default `DATA_DIR/keys.txt`.
     pub key_file: Option<PathBuf>,
     /// Consecutive wrong passwords that lock an account, and for how long.
@@ -68,6 +71,7 @@ impl Default for Config {
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
+            public_url: None,
             key_file: None,
             login_max_failures: 5,
             login_lock_minutes: 15,
@@ -129,6 +133,7 @@ impl Config {
             "request_timeout_secs" => self.request_timeout_secs = num(value)?,
             "shutdown_grace_secs" => self.shutdown_grace_secs = num(value)?,
             "key_file" => self.key_file = (!value.is_empty()).then(|| value.into()),
+            "public_url" => self.public_url = (!value.is_empty()).then(|| value.trim_end_matches('/').into()),
             "login_max_failures" => self.login_max_failures = num(value)?,
             "login_lock_minutes" => self.login_lock_minutes = num(value)?,
             "login_attempts_per_minute" => self.login_attempts_per_minute = num(value)?,

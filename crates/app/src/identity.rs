@@ -120,7 +120,15 @@ async fn hashing<T: Send + 'static>(
 pub fn load_or_create_keys(path: &Path) -> Result<KeyRing, AppError> {
     let fail = |e: String| AppError::Internal(format!("key file {}: {e}", path.display()));
     match std::fs::read_to_string(path) {
-        Ok(text) => KeyRing::from_text(&text).map_err(|e| fail(e.to_string())),
+        Ok(text) => {
+            let mut ring = KeyRing::from_text(&text).map_err(|e| fail(e.to_string()))?;
+            if ring.token_signer().is_none() {
+                // A ring from before tokens were signed: it gains a token key.
+                ring.new_token_key(&format!("t{}", Utc::now().format("%Y%m%d"))).map_err(|e| fail(e.to_string()))?;
+                write_keys(path, &ring)?;
+            }
+            Ok(ring)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let ring =
                 KeyRing::generate(&format!("k{}", Utc::now().format("%Y%m%d"))).map_err(|e| fail(e.to_string()))?;

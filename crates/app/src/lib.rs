@@ -10,6 +10,7 @@ pub mod datasets;
 pub mod divisions;
 mod error;
 pub mod identity;
+pub mod oidc;
 pub mod organizations;
 pub mod sms;
 pub mod staff;

@@ -96,3 +96,45 @@ pub async fn keys(cmd: KeysCommand, config: &mut Config) -> anyhow::Result<ExitC
     println!("当前密钥 {id}，已重新加密 {changed} 人的个人信息 (current key {id}; re-sealed {changed} persons)");
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Subcommand)]
+pub enum OidcCommand {
+    /// Register an OpenID Connect client (a department system); prints its id and secret once.
+    AddClient {
+        #[arg(long)]
+        name: String,
+        /// Where the code flow may return to (repeatable; https, or http on this machine).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// authorization_code, refresh_token, client_credentials (repeatable; default the first two).
+        #[arg(long = "grant")]
+        grants: Vec<String>,
+        /// Give each user a subject identifier of its own for this client.
+        #[arg(long)]
+        pairwise: bool,
+        /// Print JSON `{"client_id","client_secret"}`.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        storage: crate::StorageOpts,
+    },
+}
+
+pub async fn oidc(cmd: OidcCommand, config: &mut Config) -> anyhow::Result<ExitCode> {
+    let OidcCommand::AddClient { name, redirect_uris, mut grants, pairwise, json, storage } = cmd;
+    if grants.is_empty() {
+        grants = vec!["authorization_code".into(), "refresh_token".into()];
+    }
+    let app: App = crate::open(config, &storage, false).await?;
+    let c =
+        tongban_app::oidc::add_client(&app, &name, &redirect_uris, &grants, pairwise).await.map_err(crate::describe)?;
+    if json {
+        println!("{}", serde_json::to_string(&c)?);
+    } else {
+        println!(
+            "client_id: {}\nclient_secret: {}\n(密钥只显示这一次 / the secret is shown this once)",
+            c.client_id, c.client_secret
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -76,6 +76,9 @@ enum Command {
     /// Staff roles: the first platform administrator.
     #[command(subcommand)]
     Staff(identity::StaffCommand),
+    /// OpenID Connect clients (department systems).
+    #[command(subcommand)]
+    Oidc(identity::OidcCommand),
     /// Generate synthetic data for scale tests.
     #[command(subcommand)]
     Gen(GenCommand),
@@ -343,6 +346,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Registry(cmd) => identity::registry(cmd, &mut config).await,
         Command::Keys(cmd) => identity::keys(cmd, &mut config).await,
         Command::Staff(cmd) => identity::staff(cmd, &mut config).await,
+        Command::Oidc(cmd) => identity::oidc(cmd, &mut config).await,
         Command::Catalog(cmd) => {
             let storage = cmd.storage().clone();
             let app = open(&mut config, &storage, cmd.needs_index()).await?;

@@ -5,6 +5,7 @@
 //! Pure functions over bytes and keys; where keys live (configuration, a key file, later an HSM)
 //! is the caller's business.
 
+pub mod jws;
 pub mod password;
 pub mod totp;
 pub mod vault;

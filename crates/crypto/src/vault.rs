@@ -31,6 +31,8 @@ pub struct KeyRing {
     current: String,
     keys: BTreeMap<String, [u8; KEY]>,
     index_key: [u8; 32],
+    /// The Ed25519 seed that signs OpenID Connect tokens, with its key id.
+    token_key: Option<(String, [u8; 32])>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -48,7 +50,24 @@ impl KeyRing {
         let mut index_key = [0; 32];
         random(&mut key)?;
         random(&mut index_key)?;
-        Ok(Self { current: id.to_owned(), keys: BTreeMap::from([(id.to_owned(), key)]), index_key })
+        let mut ring =
+            Self { current: id.to_owned(), keys: BTreeMap::from([(id.to_owned(), key)]), index_key, token_key: None };
+        ring.new_token_key(id)?;
+        Ok(ring)
+    }
+
+    /// A fresh key for signing tokens (replacing the one before), named `kid`.
+    pub fn new_token_key(&mut self, kid: &str) -> Result<(), CryptoError> {
+        check_id(kid)?;
+        let mut seed = [0u8; 32];
+        random(&mut seed)?;
+        self.token_key = Some((kid.to_owned(), seed));
+        Ok(())
+    }
+
+    /// The signer of tokens, if the ring has a token key.
+    pub fn token_signer(&self) -> Option<crate::jws::TokenSigner> {
+        self.token_key.as_ref().map(|(kid, seed)| crate::jws::TokenSigner::from_seed(kid, *seed))
     }
 
     /// Adds a fresh sealing key and makes it current (rotation); older keys still open.
@@ -74,12 +93,15 @@ impl KeyRing {
         for (id, key) in &self.keys {
             out.push_str(&format!("key {id} = {}\n", hex(key)));
         }
+        if let Some((kid, seed)) = &self.token_key {
+            out.push_str(&format!("token {kid} = {}\n", hex(seed)));
+        }
         out
     }
 
     /// Parses `to_text`'s format; blank lines and `#` comments are ignored.
     pub fn from_text(text: &str) -> Result<Self, CryptoError> {
-        let (mut current, mut index_key, mut keys) = (None, None, BTreeMap::new());
+        let (mut current, mut index_key, mut keys, mut token_key) = (None, None, BTreeMap::new(), None);
         for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l.trim())) {
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -94,6 +116,10 @@ impl KeyRing {
                     check_id(id.trim())?;
                     keys.insert(id.trim().to_owned(), unhex::<KEY>(value, n)?);
                 }
+                Some(("token", kid)) => {
+                    check_id(kid.trim())?;
+                    token_key = Some((kid.trim().to_owned(), unhex::<32>(value, n)?));
+                }
                 _ => return Err(CryptoError::Key(format!("line {n}: unknown entry {name}"))),
             }
         }
@@ -102,7 +128,7 @@ impl KeyRing {
             return Err(CryptoError::UnknownKey(current));
         }
         let index_key = index_key.ok_or_else(|| CryptoError::Key("no index key".into()))?;
-        Ok(Self { current, keys, index_key })
+        Ok(Self { current, keys, index_key, token_key })
     }
 }
 
@@ -285,6 +311,7 @@ mod tests {
         let again = Vault::new(KeyRing::from_text(&ring.to_text()).unwrap());
         assert_eq!(again.open("f", &sealed).unwrap(), "v");
         assert_eq!(again.blind_index("f", "v"), vault.blind_index("f", "v"));
+        assert_eq!(again.ring().token_signer().unwrap().jwk(), ring.token_signer().unwrap().jwk());
         assert!(format!("{ring:?}").len() < 80, "Debug shows no key material");
         for bad in ["", "current = a\nindex = 00", "current = x\nindex = {i}\nkey a = {k}", "current = a\nkey a = {k}"]
         {

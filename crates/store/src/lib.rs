@@ -7,6 +7,7 @@ pub mod divisions;
 pub mod entity;
 pub mod identity;
 pub mod migration;
+pub mod oidc;
 pub mod organizations;
 pub mod staff;
 mod store;

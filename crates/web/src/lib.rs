@@ -9,6 +9,7 @@ mod error;
 mod extract;
 mod i18n;
 mod middleware;
+mod oauth;
 mod ops;
 mod pages;
 mod session;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(ops::routes())
         .merge(api::routes())
+        .merge(oauth::routes())
         .merge(pages::routes())
         // After the merge, so that it covers every route, not only the pages'.
         .method_not_allowed_fallback(pages::method_not_allowed);

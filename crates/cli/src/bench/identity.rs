@@ -11,8 +11,10 @@ use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
 use tongban_crypto::{KeyRing, PasswordHasher, PasswordParams};
 use tongban_domain::codes::citizen_id_check_char;
 
-/// Keycloak's sizing guide: password-based logins per second one vCPU sustains.
+/// Keycloak's sizing guide: password-based logins and client-credential grants per second one
+/// vCPU sustains.
 const KEYCLOAK_LOGINS_PER_VCPU: f64 = 15.0;
+const KEYCLOAK_GRANTS_PER_VCPU: f64 = 120.0;
 
 pub struct Options {
     pub logins: usize,
@@ -70,6 +72,31 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
 
     let handle = tokio::runtime::Handle::current();
     let (clients, seconds) = (o.clients, o.seconds);
+    let machine = tongban_app::oidc::add_client(&app, "bench", &[], &["client_credentials".into()], false)
+        .await
+        .map_err(crate::describe)?;
+    let grants = tokio::task::spawn_blocking({
+        let (app, handle) = (app.clone(), handle.clone());
+        move || {
+            throughput(clients, Duration::from_secs(seconds), move |_| {
+                let token = tongban_app::oidc::client_credentials(
+                    &app,
+                    "http://127.0.0.1:8080",
+                    &machine.client_id,
+                    &machine.client_secret,
+                    None,
+                );
+                handle.block_on(token).map(|_| ()).map_err(|e| format!("{e:?}"))
+            })
+        }
+    })
+    .await?;
+    let grants_per_core = grants / cores as f64;
+    println!(
+        "client-credential grants ({clients} clients, {seconds} s): {grants:.0}/s = {grants_per_core:.0}/s per core; \
+         Keycloak's sizing {KEYCLOAK_GRANTS_PER_VCPU}/s per vCPU: {:.1}x",
+        grants_per_core / KEYCLOAK_GRANTS_PER_VCPU
+    );
     let logins = tokio::task::spawn_blocking(move || {
         throughput(clients, Duration::from_secs(seconds), move |i| {
             handle

@@ -10,6 +10,7 @@ pub mod item;
 pub mod legal_entry;
 pub mod offering;
 pub mod offering_version;
+pub mod oidc_client;
 pub mod one_time_code;
 pub mod organization;
 pub mod person;

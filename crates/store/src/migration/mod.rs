@@ -9,6 +9,7 @@ mod m0004_phone_codes;
 mod m0005_totp;
 mod m0006_organizations;
 mod m0007_staff;
+mod m0008_oidc_clients;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_totp::Migration),
             Box::new(m0006_organizations::Migration),
             Box::new(m0007_staff::Migration),
+            Box::new(m0008_oidc_clients::Migration),
         ]
     }
 }

@@ -1,0 +1,88 @@
+//! The OpenID Connect provider's HTTP endpoints: discovery, the JWKS, and the token endpoint
+//! (so far the client-credentials grant). Errors follow RFC 6749 §5.2 (`{"error", "error_description"}`),
+//! not the platform's API error shape, because OAuth client libraries expect them.
+
+use crate::AppState;
+use crate::extract::FormPairs;
+use axum::Router;
+use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, HOST, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use tongban_app::oidc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/oauth/jwks", get(jwks))
+        .route("/oauth/token", post(token))
+}
+
+/// The issuer: the configured public URL, else this request's host over plain HTTP.
+fn issuer(s: &AppState, headers: &HeaderMap) -> String {
+    match &s.config.public_url {
+        Some(url) => url.clone(),
+        None => format!("http://{}", headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1")),
+    }
+}
+
+async fn discovery(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    axum::Json(oidc::discovery(&issuer(&s, &headers))).into_response()
+}
+
+async fn jwks(State(s): State<AppState>) -> Response {
+    match oidc::jwks(&s.app) {
+        Ok(keys) => axum::Json(keys).into_response(),
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let body = serde_json::json!({ "error": error, "error_description": description });
+    let mut res = (status, axum::Json(body)).into_response();
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"tongban\""));
+    }
+    res
+}
+
+/// The client's id and secret: HTTP Basic (client_secret_basic) or the form (client_secret_post).
+fn credentials(headers: &HeaderMap, form: &crate::extract::QueryPairs) -> Option<(String, String)> {
+    if let Some(basic) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Basic "))
+    {
+        let decoded = base64::engine::general_purpose::STANDARD.decode(basic.trim()).ok()?;
+        let (id, secret) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+        let unescape =
+            |s: &str| form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+        return Some((unescape(id)?, unescape(secret)?));
+    }
+    Some((form.first("client_id")?.to_owned(), form.first("client_secret")?.to_owned()))
+}
+
+async fn token(State(s): State<AppState>, headers: HeaderMap, FormPairs(form): FormPairs) -> Response {
+    match form.first("grant_type") {
+        Some("client_credentials") => {}
+        Some(_) => {
+            return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "supported: client_credentials");
+        }
+        None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required"),
+    }
+    let Some((id, secret)) = credentials(&headers, &form) else {
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication is required");
+    };
+    match oidc::client_credentials(&s.app, &issuer(&s, &headers), &id, &secret, form.first("scope")).await {
+        Ok(t) => {
+            let mut res = axum::Json(t).into_response();
+            res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(Ok(e)) => {
+            let status = if e.error == "invalid_client" { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST };
+            oauth_error(status, e.error, e.description)
+        }
+        Err(Err(e)) => crate::ApiError::from(e).into_response(),
+    }
+}
