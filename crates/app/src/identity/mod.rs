@@ -1,6 +1,7 @@
 //! Unified identity (统一身份认证), the person side: registration, login with lockout and
-//! per-address throttling, sessions (list, revoke, idle and absolute timeouts), real-name
-//! verification against the population registry, and key rotation of the sealed personal data.
+//! per-address throttling (and the second factor, `second_factor`), sessions (list, revoke,
+//! idle and absolute timeouts); real-name verification (`registry`), phone codes and password
+//! reset (`codes`), the key ring and re-sealing (`keys`).
 //!
 //! Id numbers, phones and emails are sealed before they reach the store and found through blind
 //! indexes; pages and logs get masked values only.
@@ -10,7 +11,6 @@ use crate::{App, AppError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tongban_crypto::{KeyRing, PasswordHasher, PasswordParams, Vault, totp};
@@ -18,6 +18,16 @@ use tongban_domain::CitizenId;
 use tongban_domain::identity::{Assurance, Lockout, Phone, check_password};
 use tongban_domain::mask::{mask_name, mask_phone};
 use tongban_store::identity::{CodeRow, PersonKey, PersonRow, SessionRow};
+
+mod codes;
+mod keys;
+mod registry;
+mod second_factor;
+
+pub use codes::{confirm_phone_code, request_password_reset, reset_password, send_phone_code};
+pub use keys::{load_or_create_keys, reseal, write_keys};
+pub use registry::{RegistryReport, import_registry, seed_demo_registry, verify_real_name};
+pub use second_factor::{TotpSetup, begin_totp, confirm_totp, disable_totp};
 
 /// Associated data and index domains of the sealed fields. The registry's id index uses the
 /// person's, so a registry entry and an account with the same id number meet.
@@ -114,52 +124,6 @@ async fn hashing<T: Send + 'static>(
     let _slot = id.hashing.acquire().await.map_err(internal)?;
     let hasher = id.hasher.clone();
     tokio::task::spawn_blocking(move || f(hasher)).await.map_err(internal)
-}
-
-/// Reads the key ring at `path`, creating it (owner-only) with a fresh key when missing.
-pub fn load_or_create_keys(path: &Path) -> Result<KeyRing, AppError> {
-    let fail = |e: String| AppError::Internal(format!("key file {}: {e}", path.display()));
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let mut ring = KeyRing::from_text(&text).map_err(|e| fail(e.to_string()))?;
-            if ring.token_signer().is_none() {
-                // A ring from before tokens were signed: it gains a token key.
-                ring.new_token_key(&format!("t{}", Utc::now().format("%Y%m%d"))).map_err(|e| fail(e.to_string()))?;
-                write_keys(path, &ring)?;
-            }
-            Ok(ring)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let ring =
-                KeyRing::generate(&format!("k{}", Utc::now().format("%Y%m%d"))).map_err(|e| fail(e.to_string()))?;
-            write_keys(path, &ring)?;
-            tracing::info!(path = %path.display(), "created a new key ring for personal data");
-            Ok(ring)
-        }
-        Err(e) => Err(fail(e.to_string())),
-    }
-}
-
-/// Writes the key ring, readable by the owner only.
-pub fn write_keys(path: &Path, ring: &KeyRing) -> Result<(), AppError> {
-    let fail = |e: std::io::Error| AppError::Internal(format!("key file {}: {e}", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-    }
-    let text = format!(
-        "# Tongban key ring: keep it secret and backed up; without it personal data cannot be read.\n{}",
-        ring.to_text()
-    );
-    let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    // Created owner-only: the keys are never readable by others, not even for a moment.
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).map_err(fail)?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).and_then(|()| file.sync_all()).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(fail)
 }
 
 /// A fresh random token for a form's CSRF cookie.
@@ -529,162 +493,6 @@ fn principal_level(s: &str) -> Result<Assurance, AppError> {
     Assurance::parse(s).ok_or_else(|| AppError::Internal(format!("unknown assurance {s}")))
 }
 
-/// Real-name verification (实名核验, L1 → L2): the account's name and id number must match an
-/// entry of the population registry.
-pub async fn verify_real_name(app: &App, who: &Principal) -> Result<Assurance, AppError> {
-    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
-    let current = principal_level(&person.assurance)?;
-    if current >= Assurance::L2 {
-        return Ok(current);
-    }
-    let vault = identity(app).vault();
-    let registered = app.store.registry_name(&person.citizen_id_index).await?;
-    if registered.as_deref() != Some(vault.blind_index(NAME, person.name.trim()).as_str()) {
-        return Err(AppError::field(
-            "name",
-            "姓名与证件号码未能在人口库中核验一致 (name and id number do not match the population registry)",
-        ));
-    }
-    app.store.set_assurance(&person.id, Assurance::L2.as_str()).await?;
-    tracing::info!(person = %person.id, "real name verified: L2");
-    Ok(Assurance::L2)
-}
-
-/// Setting up the second factor: the secret for an authenticator app, as text and as the URI
-/// its QR code carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TotpSetup {
-    pub secret: String,
-    pub uri: String,
-}
-
-/// Starts turning the second factor on: a new secret, kept aside until a code from it confirms.
-/// With the second factor already on it must be turned off first (that needs a current code).
-pub async fn begin_totp(app: &App, who: &Principal) -> Result<TotpSetup, AppError> {
-    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
-    if person.totp_sealed.is_some() {
-        return Err(AppError::field(
-            "totp",
-            "两步验证已开启，如需更换请先关闭 (already on; turn it off first to change it)",
-        ));
-    }
-    let secret = totp::new_secret().map_err(internal)?;
-    let vault = identity(app).vault();
-    let pending = vault.seal(TOTP, &secret).map_err(internal)?;
-    app.store.set_totp(&person.id, None, Some(&pending), None).await?;
-    let phone = vault.open(PHONE, &person.phone_sealed).map_err(internal)?;
-    let uri = totp::uri(&secret, "通办", &mask_phone(&phone));
-    Ok(TotpSetup { secret, uri })
-}
-
-/// The step a code of the (sealed) secret matches now; a wrong code counts toward the lock.
-async fn totp_step(app: &App, person_id: &str, sealed: &str, code: &str) -> Result<u64, AppError> {
-    let secret = identity(app).vault().open(TOTP, sealed).map_err(internal)?;
-    match totp::verify(&secret, code, Utc::now().timestamp().max(0) as u64) {
-        Some(step) => Ok(step),
-        None => Err(failure(app, person_id, wrong_totp()).await),
-    }
-}
-
-/// Turns the second factor on with a code from the new secret; that code is then used.
-pub async fn confirm_totp(app: &App, who: &Principal, code: &str) -> Result<(), AppError> {
-    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
-    let Some(pending) = person.totp_pending_sealed else {
-        return Err(AppError::field("totp", "请先开始设置 (start the set-up first)"));
-    };
-    let step = totp_step(app, &person.id, &pending, code).await?;
-    app.store.set_totp(&person.id, Some(&pending), None, Some(step as i64)).await?;
-    tracing::info!(person = %person.id, "second factor on");
-    Ok(())
-}
-
-/// Turns the second factor off; needs a current code not used before.
-pub async fn disable_totp(app: &App, who: &Principal, code: &str) -> Result<(), AppError> {
-    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
-    let Some(active) = person.totp_sealed else { return Ok(()) };
-    let step = totp_step(app, &person.id, &active, code).await?;
-    if !app.store.use_totp_step(&person.id, step as i64).await? {
-        return Err(failure(app, &person.id, wrong_totp()).await);
-    }
-    app.store.set_totp(&person.id, None, None, None).await?;
-    tracing::info!(person = %person.id, "second factor off");
-    Ok(())
-}
-
-/// One-time codes to the registered phone: 6 digits, valid 5 minutes, 5 tries, one send a minute.
-/// Purposes: verifying the phone (L3) and resetting the password.
-const PHONE_CODE: &str = "phone";
-const RESET_CODE: &str = "reset";
-const CODE_DIGITS: u32 = 6;
-const CODE_MINUTES: i64 = 5;
-const CODE_TRIES: u32 = 5;
-const CODE_RESEND_SECS: i64 = 60;
-
-/// Codes are stored keyed (a blind index): a copy of the database does not let anyone try all
-/// million codes offline.
-fn code_hash(app: &App, person_id: &str, code: &str) -> String {
-    identity(app).vault().blind_index("one_time_code", &format!("{person_id}:{code}"))
-}
-
-/// Texts a fresh code for `purpose` to the person's registered phone (at most one a minute).
-async fn text_code(app: &App, person: &PersonRow, purpose: &str, what: &str) -> Result<(), AppError> {
-    let now = Utc::now();
-    if let Some(last) = app.store.code(&person.id, purpose).await?
-        && now - last.sent_at < Duration::seconds(CODE_RESEND_SECS)
-    {
-        return Err(AppError::RateLimited);
-    }
-    let code = tongban_crypto::digits(CODE_DIGITS).map_err(internal)?;
-    app.store
-        .put_code(CodeRow {
-            person_id: person.id.clone(),
-            purpose: purpose.into(),
-            code_hash: code_hash(app, &person.id, &code),
-            sent_at: now,
-            expires_at: now + Duration::minutes(CODE_MINUTES),
-            attempts: 0,
-        })
-        .await?;
-    let phone = identity(app).vault().open(PHONE, &person.phone_sealed).map_err(internal)?;
-    let text = format!("【通办】您{what}的验证码为 {code}，{CODE_MINUTES} 分钟内有效。请勿告知他人。");
-    identity(app).sms.send(&phone, &text).map_err(AppError::Internal)
-}
-
-/// Checks a code for `purpose`: each check uses up one of its tries first (so parallel guesses
-/// count too); used up on success, dead after its tries or its time.
-async fn check_code(app: &App, person_id: &str, purpose: &str, code: &str) -> Result<(), AppError> {
-    let bad = |m: &str| AppError::field("code", m);
-    let Some(sent) = app.store.code(person_id, purpose).await? else {
-        return Err(bad("请先获取验证码 (request a code first)"));
-    };
-    if sent.expires_at <= Utc::now() || !app.store.take_code_try(person_id, purpose, CODE_TRIES).await? {
-        app.store.delete_code(person_id, purpose).await?;
-        return Err(bad("验证码已失效，请重新获取 (the code has expired; request a new one)"));
-    }
-    if code_hash(app, person_id, code.trim()) != sent.code_hash {
-        return Err(bad("验证码不正确 (wrong code)"));
-    }
-    app.store.delete_code(person_id, purpose).await?;
-    Ok(())
-}
-
-/// Sends a one-time code to the person's registered phone, the step from L2 to L3.
-pub async fn send_phone_code(app: &App, who: &Principal) -> Result<(), AppError> {
-    let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
-    if principal_level(&person.assurance)? < Assurance::L2 {
-        return Err(AppError::field("assurance", "请先完成实名核验 (verify your real name first)"));
-    }
-    text_code(app, &person, PHONE_CODE, "验证手机").await
-}
-
-/// Checks the code sent to the phone; a match raises the person to L3.
-pub async fn confirm_phone_code(app: &App, who: &Principal, code: &str) -> Result<Assurance, AppError> {
-    check_code(app, &who.person_id, PHONE_CODE, code).await?;
-    app.store.set_assurance(&who.person_id, Assurance::L3.as_str()).await?;
-    tracing::info!(person = %who.person_id, "phone verified: L3");
-    Ok(Assurance::L3)
-}
-
 /// The blind index of a citizen id as persons and registries store it; `None` if it is invalid.
 pub fn citizen_index(app: &App, raw: &str) -> Option<String> {
     CitizenId::parse(raw, today()).ok().map(|c| identity(app).vault().blind_index(CITIZEN_ID, c.as_str()))
@@ -716,125 +524,4 @@ async fn find(app: &App, identifier: &str) -> Result<Option<PersonRow>, AppError
         (_, Ok(p)) => app.store.person_by(PersonKey::Phone, &vault.blind_index(PHONE, p.as_str())).await?,
         _ => None,
     })
-}
-
-/// Forgotten password, step 1: texts a reset code to the registered phone of the account the id
-/// number or phone names. Answers the same whether or not there is such an account.
-pub async fn request_password_reset(app: &App, identifier: &str, client: &Client) -> Result<(), AppError> {
-    if !identity(app).admit(&client.address) {
-        return Err(AppError::RateLimited);
-    }
-    match find(app, identifier).await? {
-        Some(person) => match text_code(app, &person, RESET_CODE, "重置口令").await {
-            // A second request within the minute: the first code is still on its way.
-            Err(AppError::RateLimited) => Ok(()),
-            other => other,
-        },
-        None => Ok(()),
-    }
-}
-
-/// Forgotten password, step 2: the code and a new password. Every session of the account ends
-/// and a lock is lifted. An unknown account, a missing, wrong or dead code all get one answer.
-pub async fn reset_password(
-    app: &App,
-    identifier: &str,
-    code: &str,
-    password: &str,
-    client: &Client,
-) -> Result<(), AppError> {
-    if !identity(app).admit(&client.address) {
-        return Err(AppError::RateLimited);
-    }
-    // The rule any password must keep, checked before anything that depends on the account.
-    check_password(password, &[]).map_err(|e| AppError::field("password", e))?;
-    let refused = || AppError::field("code", "验证码不正确或已失效 (wrong or expired code)");
-    let Some(person) = find(app, identifier).await? else { return Err(refused()) };
-    check_code(app, &person.id, RESET_CODE, code).await.map_err(|_| refused())?;
-    let vault = identity(app).vault();
-    let citizen_id = vault.open(CITIZEN_ID, &person.citizen_id_sealed).map_err(internal)?;
-    let phone = vault.open(PHONE, &person.phone_sealed).map_err(internal)?;
-    check_password(password, &[&citizen_id, &phone]).map_err(|e| AppError::field("password", e))?;
-    let password = password.to_owned();
-    let hash = hashing(app, move |h| h.hash(&password)).await?.map_err(internal)?;
-    app.store.set_password_hash(&person.id, &hash).await?;
-    app.store.set_login_state(&person.id, 0, None).await?;
-    let ended = app.store.revoke_all_sessions(&person.id, Utc::now()).await?;
-    tracing::info!(person = %person.id, sessions_ended = ended, "password reset by phone code");
-    Ok(())
-}
-
-/// A registry import: how many entries were loaded, and the bad lines with their reasons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RegistryReport {
-    pub loaded: usize,
-    pub rejected: Vec<(usize, String)>,
-}
-
-/// Loads the population registry stand-in from CSV lines `name,citizen_id` (a header line
-/// `name,citizen_id` is allowed). Stored as blind indexes only; re-loading replaces entries.
-pub async fn import_registry(app: &App, text: &str) -> Result<RegistryReport, AppError> {
-    let vault = identity(app).vault();
-    let (mut rows, mut rejected) = (Vec::new(), Vec::new());
-    for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l.trim())) {
-        if line.is_empty() || (n == 1 && line.replace(' ', "") == "name,citizen_id") {
-            continue;
-        }
-        let Some((name, citizen)) = line.split_once(',') else {
-            rejected.push((n, "应为 姓名,证件号码 (expected name,citizen_id)".into()));
-            continue;
-        };
-        let name = name.trim();
-        if name.chars().count() < 2 {
-            rejected.push((n, "姓名过短 (name too short)".into()));
-            continue;
-        }
-        match CitizenId::parse(citizen.trim(), today()) {
-            Ok(c) => rows.push((vault.blind_index(CITIZEN_ID, c.as_str()), vault.blind_index(NAME, name))),
-            Err(e) => rejected.push((n, e.to_string())),
-        }
-    }
-    let loaded = app.store.import_registry(&rows, Utc::now()).await?;
-    Ok(RegistryReport { loaded, rejected })
-}
-
-/// Loads the demo registry when the registry is empty; returns how many entries were loaded.
-pub async fn seed_demo_registry(app: &App) -> Result<usize, AppError> {
-    if app.store.registry_count().await? > 0 {
-        return Ok(0);
-    }
-    let report = import_registry(app, crate::datasets::DEMO_REGISTRY).await?;
-    if !report.rejected.is_empty() {
-        tracing::error!(rejected = ?report.rejected, "demo registry lines rejected");
-    }
-    Ok(report.loaded)
-}
-
-/// Re-seals every person's personal data under the ring's current key (after `KeyRing::rotate`);
-/// returns how many persons had values under older keys.
-pub async fn reseal(app: &App) -> Result<usize, AppError> {
-    let vault = identity(app).vault();
-    let again = |field: &str, sealed: &str| vault.open(field, sealed).and_then(|v| vault.seal(field, &v));
-    let mut changed = 0;
-    for mut p in app.store.persons_sealed().await? {
-        let optional = [p.email_sealed.as_deref(), p.totp_sealed.as_deref(), p.totp_pending_sealed.as_deref()];
-        let stale = vault.is_stale(&p.citizen_id_sealed)
-            || vault.is_stale(&p.phone_sealed)
-            || optional.into_iter().flatten().any(|v| vault.is_stale(v));
-        if !stale {
-            continue;
-        }
-        p.citizen_id_sealed = again(CITIZEN_ID, &p.citizen_id_sealed).map_err(internal)?;
-        p.phone_sealed = again(PHONE, &p.phone_sealed).map_err(internal)?;
-        for (field, value) in
-            [(EMAIL, &mut p.email_sealed), (TOTP, &mut p.totp_sealed), (TOTP, &mut p.totp_pending_sealed)]
-        {
-            if let Some(v) = value.as_deref() {
-                *value = Some(again(field, v).map_err(internal)?);
-            }
-        }
-        app.store.set_sealed(&p).await?;
-        changed += 1;
-    }
-    Ok(changed)
 }
