@@ -303,6 +303,43 @@ describe('Tongban account pages in Chromium', () => {
       await assertNoHorizontalScroll(page, 360);
     }));
 
+  test('single sign-on: a department system asks, the consent page lists the claims, zh and en', () =>
+    withPage(DESKTOP, async (page) => {
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TONGBAN_')));
+      const back = `${server.baseURL}/`;
+      const { stdout } = await promisify(execFile)(
+        server.bin,
+        ['oidc', 'add-client', '--name', '不动产登记系统', '--redirect-uri', back, '--json', '--data-dir', server.dataDir],
+        { env },
+      );
+      const client = JSON.parse(stdout);
+      const query = new URLSearchParams({
+        client_id: client.client_id,
+        redirect_uri: back,
+        response_type: 'code',
+        scope: 'openid profile',
+        state: 'st',
+        nonce: 'n',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      });
+      await page.goto(`/oauth/authorize?${query}`);
+      assert.match(page.url(), /\/login\?next=/, 'log in first');
+      await page.getByLabel('证件号码或手机号码').fill(PERSON.phone);
+      await page.getByLabel('口令').fill(PERSON.password);
+      await submit(page, page.getByRole('button', { name: '登录' }));
+      assert.match(page.url(), /\/oauth\/authorize\?/, 'back to the request after logging in');
+      const text = await page.locator('main').innerText();
+      assert.ok(text.includes('不动产登记系统') && text.includes('身份认证等级') && text.includes('姓名'), text);
+      await assertNoAxeViolations(page, 'consent (zh)');
+      await page.goto(`/oauth/authorize?${query}&lang=en`);
+      await assertNoAxeViolations(page, 'consent (en)');
+      await submit(page, page.getByRole('button', { name: 'Agree and continue' }));
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('state'), 'st');
+      assert.ok(url.searchParams.get('code'), 'a code for the department system');
+    }));
+
   test('a form posted without its token is refused', async () => {
     const res = await fetch(`${server.baseURL}/login`, {
       method: 'POST',

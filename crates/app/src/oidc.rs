@@ -158,3 +158,303 @@ pub async fn client_credentials(
     let access_token = signer(app).map_err(Err)?.sign(&claims);
     Ok(TokenResponse { access_token, token_type: "Bearer", expires_in: ACCESS_TOKEN_SECS })
 }
+
+/// How long an authorization code and a refresh token live.
+const CODE_SECS: i64 = 120;
+const REFRESH_DAYS: i64 = 30;
+
+/// The claims a client may ask for, by scope, as the consent screen names them.
+pub const CLAIMS: [(&str, &str); 5] =
+    [("sub", "openid"), ("acr", "openid"), ("subject_type", "openid"), ("name", "profile"), ("masked_id", "profile")];
+
+/// An authorization request, as the client sent it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthorizeRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_type: String,
+    pub scope: String,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: String,
+    pub code_challenge_method: String,
+}
+
+/// Why an authorization request stops: shown on a page (the client or its redirect URI cannot be
+/// trusted) or sent back to the client's redirect URI (RFC 6749 §4.1.2.1).
+#[derive(Debug)]
+pub enum AuthorizeError {
+    Page(AppError),
+    Redirect(String),
+}
+
+/// What the consent screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub client_name: String,
+    pub scopes: Vec<String>,
+}
+
+fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
+    let q = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    format!("{uri}{}{q}", if uri.contains('?') { '&' } else { '?' })
+}
+
+fn redirect_error(req: &AuthorizeRequest, error: &str) -> AuthorizeError {
+    let mut pairs = vec![("error", error)];
+    if let Some(state) = &req.state {
+        pairs.push(("state", state));
+    }
+    AuthorizeError::Redirect(with_query(&req.redirect_uri, &pairs))
+}
+
+/// Checks an authorization request: the client, its exact redirect URI, `response_type=code`,
+/// the `openid` scope and a PKCE S256 challenge (required of every client).
+pub async fn check_authorize(app: &App, req: &AuthorizeRequest) -> Result<Consent, AuthorizeError> {
+    let page = |m: &'static str| AuthorizeError::Page(AppError::field("client_id", m));
+    let client = app.store.oidc_client(&req.client_id).await.map_err(|e| AuthorizeError::Page(e.into()))?;
+    let Some(client) = client else { return Err(page("未注册的客户端 (unknown client)")) };
+    if !client.redirect_uris.split(' ').any(|u| u == req.redirect_uri) {
+        return Err(page("回调地址未登记 (redirect_uri is not registered for this client)"));
+    }
+    if req.response_type != "code" {
+        return Err(redirect_error(req, "unsupported_response_type"));
+    }
+    if !client.grant_types.split(' ').any(|g| g == "authorization_code") {
+        return Err(redirect_error(req, "unauthorized_client"));
+    }
+    let scopes: Vec<String> = req.scope.split_whitespace().map(str::to_owned).collect();
+    if !scopes.iter().any(|s| s == "openid") || scopes.iter().any(|s| !["openid", "profile"].contains(&s.as_str())) {
+        return Err(redirect_error(req, "invalid_scope"));
+    }
+    if req.code_challenge_method != "S256" || req.code_challenge.len() < 43 {
+        return Err(redirect_error(req, "invalid_request"));
+    }
+    Ok(Consent { client_name: client.name, scopes })
+}
+
+fn digest(app: &App, what: &str, secret: &str) -> String {
+    app.identity.vault().blind_index(what, secret)
+}
+
+/// The person agreed: a code for the client, sent back to its redirect URI.
+pub async fn approve(
+    app: &App,
+    who: &crate::identity::Principal,
+    req: &AuthorizeRequest,
+) -> Result<String, AuthorizeError> {
+    check_authorize(app, req).await?;
+    let code = tongban_crypto::token().map_err(|e| AuthorizeError::Page(internal(e)))?;
+    app.store
+        .insert_oidc_code(tongban_store::oidc::CodeGrantRow {
+            code_hash: digest(app, "oidc.code", &code),
+            client_id: req.client_id.clone(),
+            person_id: who.person_id.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            code_challenge: req.code_challenge.clone(),
+            scope: req.scope.clone(),
+            nonce: req.nonce.clone(),
+            expires_at: Utc::now() + Duration::seconds(CODE_SECS),
+            used: false,
+        })
+        .await
+        .map_err(|e| AuthorizeError::Page(e.into()))?;
+    let mut pairs = vec![("code", code.as_str())];
+    if let Some(state) = &req.state {
+        pairs.push(("state", state));
+    }
+    Ok(with_query(&req.redirect_uri, &pairs))
+}
+
+/// The person said no.
+pub fn deny(req: &AuthorizeRequest) -> String {
+    match redirect_error(req, "access_denied") {
+        AuthorizeError::Redirect(u) => u,
+        AuthorizeError::Page(_) => req.redirect_uri.clone(),
+    }
+}
+
+/// The client authenticated by its secret; an OAuth error otherwise.
+async fn client(app: &App, client_id: &str, secret: &str) -> Result<ClientRow, Result<TokenError, AppError>> {
+    let invalid = TokenError { error: "invalid_client", description: "unknown client or wrong secret" };
+    let client = app.store.oidc_client(client_id).await.map_err(|e| Err(e.into()))?.ok_or(Ok(invalid.clone()))?;
+    if secret_hash(app, client_id, secret) != client.secret_hash {
+        return Err(Ok(invalid));
+    }
+    Ok(client)
+}
+
+/// The subject identifier a client sees: the person's id, or (pairwise) one of its own.
+fn subject(app: &App, client: &ClientRow, person_id: &str) -> String {
+    if client.subject_type == "pairwise" {
+        digest(app, "oidc.pairwise", &format!("{}:{person_id}", client.client_id))[..32].to_owned()
+    } else {
+        person_id.to_owned()
+    }
+}
+
+/// The claims about a person for a client: assurance level as `acr`, the masked id number, the
+/// division of the id number's address code, the name with the `profile` scope.
+async fn person_claims(
+    app: &App,
+    client: &ClientRow,
+    person_id: &str,
+    scope: &str,
+) -> Result<serde_json::Value, AppError> {
+    let p = app.store.person(person_id).await?.ok_or(AppError::Unauthenticated)?;
+    let citizen = app.identity.vault().open("person.citizen_id", &p.citizen_id_sealed).map_err(internal)?;
+    let mut claims = serde_json::json!({
+        "sub": subject(app, client, person_id),
+        "acr": p.assurance,
+        "subject_type": "person",
+        "division": &citizen[..6],
+    });
+    if scope.split_whitespace().any(|s| s == "profile") {
+        claims["name"] = p.name.into();
+        claims["masked_id"] = tongban_domain::mask::mask_middle(&citizen, 4, 4).into();
+    }
+    Ok(claims)
+}
+
+/// The token response of the code and refresh grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserTokens {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub id_token: String,
+    pub scope: String,
+}
+
+async fn user_tokens(
+    app: &App,
+    issuer: &str,
+    client: &ClientRow,
+    person_id: &str,
+    scope: &str,
+    nonce: Option<&str>,
+) -> Result<UserTokens, AppError> {
+    let now = Utc::now();
+    let exp = (now + Duration::seconds(ACCESS_TOKEN_SECS)).timestamp();
+    let signer = signer(app)?;
+    let mut id = person_claims(app, client, person_id, scope).await?;
+    id["iss"] = issuer.into();
+    id["aud"] = client.client_id.clone().into();
+    id["iat"] = now.timestamp().into();
+    id["exp"] = exp.into();
+    if let Some(n) = nonce {
+        id["nonce"] = n.into();
+    }
+    let access = serde_json::json!({
+        "iss": issuer,
+        "sub": id["sub"],
+        "aud": client.client_id,
+        "client_id": client.client_id,
+        "scope": scope,
+        "iat": now.timestamp(),
+        "exp": exp,
+        "jti": tongban_crypto::token().map_err(internal)?,
+        // The person, sealed: userinfo finds them without the client learning a platform id.
+        "pid": app.identity.vault().seal("oidc.pid", person_id).map_err(internal)?,
+    });
+    let refresh = tongban_crypto::token().map_err(internal)?;
+    app.store
+        .insert_refresh_token(tongban_store::oidc::RefreshRow {
+            token_hash: digest(app, "oidc.refresh", &refresh),
+            client_id: client.client_id.clone(),
+            person_id: person_id.to_owned(),
+            scope: scope.to_owned(),
+            expires_at: now + Duration::days(REFRESH_DAYS),
+            revoked_at: None,
+        })
+        .await?;
+    Ok(UserTokens {
+        access_token: signer.sign(&access),
+        token_type: "Bearer",
+        expires_in: ACCESS_TOKEN_SECS,
+        refresh_token: refresh,
+        id_token: signer.sign(&id),
+        scope: scope.to_owned(),
+    })
+}
+
+/// The authorization-code grant: the code (once), the same redirect URI, the PKCE verifier.
+pub async fn exchange_code(
+    app: &App,
+    issuer: &str,
+    (client_id, secret): (&str, &str),
+    code: &str,
+    redirect_uri: &str,
+    verifier: &str,
+) -> Result<UserTokens, Result<TokenError, AppError>> {
+    let client = client(app, client_id, secret).await?;
+    let grant =
+        TokenError { error: "invalid_grant", description: "the code is unknown, used, expired or not this client's" };
+    let taken =
+        app.store.take_oidc_code(&digest(app, "oidc.code", code), Utc::now()).await.map_err(|e| Err(e.into()))?;
+    let Some(c) = taken.filter(|c| c.client_id == client.client_id && c.redirect_uri == redirect_uri) else {
+        return Err(Ok(grant));
+    };
+    if tongban_crypto::pkce_s256(verifier) != c.code_challenge {
+        return Err(Ok(TokenError { error: "invalid_grant", description: "the PKCE verifier does not match" }));
+    }
+    user_tokens(app, issuer, &client, &c.person_id, &c.scope, c.nonce.as_deref()).await.map_err(Err)
+}
+
+/// The refresh grant: a refresh token is used once and replaced.
+pub async fn refresh(
+    app: &App,
+    issuer: &str,
+    (client_id, secret): (&str, &str),
+    token: &str,
+) -> Result<UserTokens, Result<TokenError, AppError>> {
+    let client = client(app, client_id, secret).await?;
+    let taken = app
+        .store
+        .take_refresh_token(&digest(app, "oidc.refresh", token), Utc::now())
+        .await
+        .map_err(|e| Err(e.into()))?;
+    let Some(r) = taken.filter(|r| r.client_id == client.client_id) else {
+        return Err(Ok(TokenError {
+            error: "invalid_grant",
+            description: "the refresh token is unknown, used or expired",
+        }));
+    };
+    user_tokens(app, issuer, &client, &r.person_id, &r.scope, None).await.map_err(Err)
+}
+
+/// The userinfo endpoint: the claims for a valid access token of ours.
+pub async fn userinfo(app: &App, access_token: &str) -> Result<serde_json::Value, AppError> {
+    let claims = tongban_crypto::jws::verify(access_token, &signer(app)?.jwk()).ok_or(AppError::Unauthenticated)?;
+    if claims["exp"].as_i64().is_none_or(|e| e <= Utc::now().timestamp()) {
+        return Err(AppError::Unauthenticated);
+    }
+    let client_id = claims["client_id"].as_str().ok_or(AppError::Unauthenticated)?;
+    let client = app.store.oidc_client(client_id).await?.ok_or(AppError::Unauthenticated)?;
+    let sealed = claims["pid"].as_str().ok_or(AppError::Unauthenticated)?;
+    let person_id = app.identity.vault().open("oidc.pid", sealed).map_err(|_| AppError::Unauthenticated)?;
+    person_claims(app, &client, &person_id, claims["scope"].as_str().unwrap_or("")).await
+}
+
+/// RP-initiated logout: the person's refresh tokens for the client end; the answer is where to
+/// send the browser — the client's `post_logout_redirect_uri` only if it is one of its registered
+/// redirect URIs, else the portal's home.
+pub async fn end_session(
+    app: &App,
+    who: Option<&crate::identity::Principal>,
+    client_id: Option<&str>,
+    post_logout_redirect_uri: Option<&str>,
+) -> Result<String, AppError> {
+    let client = match client_id {
+        Some(id) => app.store.oidc_client(id).await?,
+        None => None,
+    };
+    if let (Some(who), Some(c)) = (who, &client) {
+        app.store.revoke_refresh_tokens(&who.person_id, &c.client_id, Utc::now()).await?;
+    }
+    Ok(match (client, post_logout_redirect_uri) {
+        (Some(c), Some(uri)) if c.redirect_uris.split(' ').any(|u| u == uri) => uri.to_owned(),
+        _ => "/".to_owned(),
+    })
+}

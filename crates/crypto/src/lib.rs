@@ -52,6 +52,13 @@ pub fn digits(n: u32) -> Result<String, CryptoError> {
     }
 }
 
+/// The PKCE S256 challenge of a code verifier (RFC 7636): base64url(SHA-256(verifier)). SHA-256
+/// because the standard fixes it; the platform's own digests are SM3.
+pub fn pkce_s256(verifier: &str) -> String {
+    use sha2::Digest;
+    <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(&sha2::Sha256::digest(verifier.as_bytes()))
+}
+
 /// The SM3 digest of `data`, hex: how secrets such as session tokens are stored.
 pub fn sm3_hex(data: &[u8]) -> String {
     use sm3::Digest;
@@ -70,6 +77,11 @@ mod tests {
         let codes: Vec<String> = (0..20).map(|_| super::digits(6).unwrap()).collect();
         assert!(codes.iter().all(|c| c.len() == 6 && c.chars().all(|d| d.is_ascii_digit())));
         assert!(codes.iter().any(|c| c != &codes[0]));
+        // RFC 7636 appendix B.
+        assert_eq!(
+            super::pkce_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         assert_eq!(super::sm3_hex(b"abc"), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
     }
 }

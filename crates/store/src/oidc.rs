@@ -1,10 +1,13 @@
 //! Repository of OpenID Connect clients.
 
-use crate::entity::oidc_client;
+use crate::entity::{oidc_client, oidc_code, oidc_refresh_token};
 use crate::{Store, StoreError};
-use sea_orm::{EntityTrait, IntoActiveModel};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 
 pub type ClientRow = oidc_client::Model;
+pub type CodeGrantRow = oidc_code::Model;
+pub type RefreshRow = oidc_refresh_token::Model;
 
 impl Store {
     pub async fn insert_oidc_client(&self, c: ClientRow) -> Result<(), StoreError> {
@@ -14,5 +17,71 @@ impl Store {
 
     pub async fn oidc_client(&self, client_id: &str) -> Result<Option<ClientRow>, StoreError> {
         Ok(oidc_client::Entity::find_by_id(client_id).one(&self.db).await?)
+    }
+
+    pub async fn insert_oidc_code(&self, c: CodeGrantRow) -> Result<(), StoreError> {
+        oidc_code::Entity::insert(c.into_active_model()).exec_without_returning(&self.db).await?;
+        Ok(())
+    }
+
+    /// Takes an unused, unexpired code: marks it used (atomically, so it is taken once) and
+    /// returns it.
+    pub async fn take_oidc_code(
+        &self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CodeGrantRow>, StoreError> {
+        let done = oidc_code::Entity::update_many()
+            .col_expr(oidc_code::Column::Used, true.into())
+            .filter(oidc_code::Column::CodeHash.eq(code_hash))
+            .filter(oidc_code::Column::Used.eq(false))
+            .filter(oidc_code::Column::ExpiresAt.gt(now))
+            .exec(&self.db)
+            .await?;
+        if done.rows_affected != 1 {
+            return Ok(None);
+        }
+        Ok(oidc_code::Entity::find_by_id(code_hash).one(&self.db).await?)
+    }
+
+    pub async fn insert_refresh_token(&self, r: RefreshRow) -> Result<(), StoreError> {
+        oidc_refresh_token::Entity::insert(r.into_active_model()).exec_without_returning(&self.db).await?;
+        Ok(())
+    }
+
+    /// Takes a live refresh token (revoking it: each is used once, then replaced).
+    pub async fn take_refresh_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RefreshRow>, StoreError> {
+        let done = oidc_refresh_token::Entity::update_many()
+            .col_expr(oidc_refresh_token::Column::RevokedAt, now.into())
+            .filter(oidc_refresh_token::Column::TokenHash.eq(token_hash))
+            .filter(oidc_refresh_token::Column::RevokedAt.is_null())
+            .filter(oidc_refresh_token::Column::ExpiresAt.gt(now))
+            .exec(&self.db)
+            .await?;
+        if done.rows_affected != 1 {
+            return Ok(None);
+        }
+        Ok(oidc_refresh_token::Entity::find_by_id(token_hash).one(&self.db).await?)
+    }
+
+    /// Revokes a person's refresh tokens for a client (logout).
+    pub async fn revoke_refresh_tokens(
+        &self,
+        person_id: &str,
+        client_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        oidc_refresh_token::Entity::update_many()
+            .col_expr(oidc_refresh_token::Column::RevokedAt, now.into())
+            .filter(oidc_refresh_token::Column::PersonId.eq(person_id))
+            .filter(oidc_refresh_token::Column::ClientId.eq(client_id))
+            .filter(oidc_refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 }

@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/oauth/jwks", get(jwks))
         .route("/oauth/token", post(token))
+        .route("/oauth/userinfo", get(userinfo).post(userinfo))
 }
 
 /// The issuer: the configured public URL, else this request's host over plain HTTP.
@@ -62,27 +63,77 @@ fn credentials(headers: &HeaderMap, form: &crate::extract::QueryPairs) -> Option
     Some((form.first("client_id")?.to_owned(), form.first("client_secret")?.to_owned()))
 }
 
-async fn token(State(s): State<AppState>, headers: HeaderMap, FormPairs(form): FormPairs) -> Response {
-    match form.first("grant_type") {
-        Some("client_credentials") => {}
-        Some(_) => {
-            return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "supported: client_credentials");
+fn json_no_store(body: impl serde::Serialize) -> Response {
+    let mut res = axum::Json(body).into_response();
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn token_error(e: Result<oidc::TokenError, tongban_app::AppError>) -> Response {
+    match e {
+        Ok(e) => {
+            let status = if e.error == "invalid_client" { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST };
+            oauth_error(status, e.error, e.description)
         }
-        None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required"),
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
+async fn token(State(s): State<AppState>, headers: HeaderMap, FormPairs(form): FormPairs) -> Response {
+    let grant = form.first("grant_type");
+    if !matches!(grant, Some("client_credentials" | "authorization_code" | "refresh_token")) {
+        return match grant {
+            None => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required"),
+            Some(_) => oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "supported: authorization_code, refresh_token, client_credentials",
+            ),
+        };
     }
     let Some((id, secret)) = credentials(&headers, &form) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication is required");
     };
-    match oidc::client_credentials(&s.app, &issuer(&s, &headers), &id, &secret, form.first("scope")).await {
-        Ok(t) => {
-            let mut res = axum::Json(t).into_response();
-            res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
+    let issuer = issuer(&s, &headers);
+    let value = |k: &str| form.first(k).unwrap_or("");
+    match grant {
+        Some("authorization_code") => {
+            match oidc::exchange_code(
+                &s.app,
+                &issuer,
+                (&id, &secret),
+                value("code"),
+                value("redirect_uri"),
+                value("code_verifier"),
+            )
+            .await
+            {
+                Ok(t) => json_no_store(t),
+                Err(e) => token_error(e),
+            }
         }
-        Err(Ok(e)) => {
-            let status = if e.error == "invalid_client" { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST };
-            oauth_error(status, e.error, e.description)
-        }
-        Err(Err(e)) => crate::ApiError::from(e).into_response(),
+        Some("refresh_token") => match oidc::refresh(&s.app, &issuer, (&id, &secret), value("refresh_token")).await {
+            Ok(t) => json_no_store(t),
+            Err(e) => token_error(e),
+        },
+        _ => match oidc::client_credentials(&s.app, &issuer, &id, &secret, form.first("scope")).await {
+            Ok(t) => json_no_store(t),
+            Err(e) => token_error(e),
+        },
+    }
+}
+
+async fn userinfo(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    let bearer = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let refused = || {
+        let mut res = oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "a valid access token is required");
+        res.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+        res
+    };
+    let Some(token) = bearer else { return refused() };
+    match oidc::userinfo(&s.app, token.trim()).await {
+        Ok(claims) => json_no_store(claims),
+        Err(tongban_app::AppError::Unauthenticated) => refused(),
+        Err(e) => crate::ApiError::from(e).into_response(),
     }
 }

@@ -85,3 +85,149 @@ async fn a_machine_client_gets_a_token_that_verifies_with_the_published_key() {
     let (status, _, body) = token(vec![("grant_type", "password".into())], None).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unsupported_grant_type")));
 }
+
+/// Opens the consent page of `path` (an authorization request) and answers it; where the
+/// browser is sent.
+async fn decide(s: &common::Server, b: &mut common::Browser, path: &str, decision: &str) -> String {
+    let consent = b.get(s, path).await;
+    assert_eq!(consent.status, StatusCode::OK, "{}", consent.body);
+    assert!(consent.body.contains("身份认证等级") && consent.body.contains("姓名"), "the claims are listed");
+    let mut fields: Vec<(String, String)> = hidden(&consent.body);
+    fields.push(("decision".into(), decision.into()));
+    let pairs: Vec<(&str, &str)> =
+        fields.iter().filter(|(k, _)| k != "csrf").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    b.post(s, "/oauth/authorize", &pairs).await.location
+}
+
+/// The hidden fields of a form page.
+fn hidden(body: &str) -> Vec<(String, String)> {
+    body.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (name, rest) = rest.split_once("\" value=\"")?;
+            let value = rest.split('"').next()?;
+            Some((name.to_owned(), value.replace("&amp;", "&").replace("&#x2f;", "/").replace("&#47;", "/")))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_code_flow_with_pkce_consent_pairwise_subjects_and_logout() {
+    let s = server().await;
+    let redirect = "https://rp.example.gov.cn/cb".to_owned();
+    let grants = vec!["authorization_code".to_owned(), "refresh_token".to_owned()];
+    let public = tongban_app::oidc::add_client(&s.app, "公共系统", &[redirect.clone()], &grants, false).await.unwrap();
+    let pairwise = tongban_app::oidc::add_client(&s.app, "专用系统", &[redirect.clone()], &grants, true).await.unwrap();
+    let mut person = common::registered(&s, 1, "13812345678").await;
+    let verifier = "a-code-verifier-of-enough-length-0123456789-abcdef";
+    let challenge = tongban_crypto::pkce_s256(verifier);
+
+    let authorize = |client_id: &str, uri: &str| {
+        let q = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("client_id", client_id),
+                ("redirect_uri", uri),
+                ("response_type", "code"),
+                ("scope", "openid profile"),
+                ("state", "st-1"),
+                ("nonce", "n-1"),
+                ("code_challenge", challenge.as_str()),
+                ("code_challenge_method", "S256"),
+            ])
+            .finish();
+        format!("/oauth/authorize?{q}")
+    };
+    // An unregistered redirect URI is never redirected to.
+    let evil = person.get(&s, &authorize(&public.client_id, "https://evil.example/cb")).await;
+    assert_eq!(evil.status, StatusCode::BAD_REQUEST);
+    // Not logged in: to the login page, which comes back to the same request.
+    let mut stranger = common::Browser::default();
+    let login = stranger.get(&s, &authorize(&public.client_id, &redirect)).await;
+    assert!(login.location.starts_with("/login?next=%2Foauth%2Fauthorize%3F"), "{}", login.location);
+
+    let denied = decide(&s, &mut person, &authorize(&public.client_id, &redirect), "deny").await;
+    assert_eq!(denied, format!("{redirect}?error=access_denied&state=st-1"));
+    let back = decide(&s, &mut person, &authorize(&public.client_id, &redirect), "allow").await;
+    assert!(back.starts_with(&format!("{redirect}?code=")) && back.ends_with("&state=st-1"), "{back}");
+    let code = back.split("code=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+
+    let post = |form: Vec<(&str, String)>, id: &str, secret: &str| {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let req = s
+            .http
+            .post(format!("{}/oauth/token", s.base))
+            .basic_auth(id, Some(secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.json::<Value>().await.unwrap())
+        }
+    };
+    let exchange = |code: String, verifier: &str| {
+        vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code),
+            ("redirect_uri", redirect.clone()),
+            ("code_verifier", verifier.to_owned()),
+        ]
+    };
+    let (status, body) = post(exchange(code.clone(), "wrong-verifier"), &public.client_id, &public.client_secret).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    // The code was taken by that attempt: a code is used once, even a failed one.
+    let (status, _) = post(exchange(code, verifier), &public.client_id, &public.client_secret).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let back = decide(&s, &mut person, &authorize(&public.client_id, &redirect), "allow").await;
+    let code = back.split("code=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let (status, tokens) = post(exchange(code, verifier), &public.client_id, &public.client_secret).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let (_, jwks) = s.json("/oauth/jwks").await;
+    let id = tongban_crypto::jws::verify(tokens["id_token"].as_str().unwrap(), &jwks["keys"][0]).unwrap();
+    assert_eq!(
+        (id["nonce"].as_str(), id["acr"].as_str(), id["aud"].as_str()),
+        (Some("n-1"), Some("L1"), Some(public.client_id.as_str()))
+    );
+    let info: Value = s
+        .http
+        .get(format!("{}/oauth/userinfo", s.base))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((info["sub"].clone(), info["name"].as_str()), (id["sub"].clone(), Some("张三")));
+    let forged = s.http.get(format!("{}/oauth/userinfo", s.base)).bearer_auth("x.y.z").send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+
+    // A pairwise client sees another subject for the same person.
+    let back = decide(&s, &mut person, &authorize(&pairwise.client_id, &redirect), "allow").await;
+    let code = back.split("code=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let (_, other) = post(exchange(code, verifier), &pairwise.client_id, &pairwise.client_secret).await;
+    let other_id = tongban_crypto::jws::verify(other["id_token"].as_str().unwrap(), &jwks["keys"][0]).unwrap();
+    assert_ne!(other_id["sub"], id["sub"]);
+
+    // Refresh rotates; logout ends the refresh tokens and goes back only to a registered URI.
+    let refresh = |t: &Value| {
+        vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", t["refresh_token"].as_str().unwrap().to_owned()),
+        ]
+    };
+    let (status, renewed) = post(refresh(&tokens), &public.client_id, &public.client_secret).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = post(refresh(&tokens), &public.client_id, &public.client_secret).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a refresh token is used once");
+    let out = person
+        .get(&s, &format!("/oauth/logout?client_id={}&post_logout_redirect_uri={}", public.client_id, redirect))
+        .await;
+    assert_eq!(out.location, redirect);
+    let (status, _) = post(refresh(&renewed), &public.client_id, &public.client_secret).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "logout ends the client's refresh tokens");
+    assert_eq!(person.get(&s, "/account").await.status, StatusCode::SEE_OTHER, "and the platform session");
+    let elsewhere =
+        common::Browser::default().get(&s, "/oauth/logout?post_logout_redirect_uri=https://evil.example").await;
+    assert_eq!(elsewhere.location, "/");
+}

@@ -11,6 +11,8 @@ pub mod legal_entry;
 pub mod offering;
 pub mod offering_version;
 pub mod oidc_client;
+pub mod oidc_code;
+pub mod oidc_refresh_token;
 pub mod one_time_code;
 pub mod organization;
 pub mod person;

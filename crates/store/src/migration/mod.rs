@@ -10,6 +10,7 @@ mod m0005_totp;
 mod m0006_organizations;
 mod m0007_staff;
 mod m0008_oidc_clients;
+mod m0009_oidc_grants;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_organizations::Migration),
             Box::new(m0007_staff::Migration),
             Box::new(m0008_oidc_clients::Migration),
+            Box::new(m0009_oidc_grants::Migration),
         ]
     }
 }

@@ -43,7 +43,8 @@ pub async fn signed_in(s: &AppState, f: &Frame, headers: &HeaderMap, uri: &Uri) 
     match session::current(&s.app, headers).await {
         Ok(Some(who)) => Ok(who),
         Ok(None) => {
-            let next: String = form_urlencoded::byte_serialize(uri.path().as_bytes()).collect();
+            let back = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+            let next: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
             Err(see_other(&format!("/login?next={next}")))
         }
         Err(e) => Err(super::error_page(f, e)),

@@ -3,6 +3,7 @@
 
 mod account;
 mod catalog;
+mod consent;
 mod forms;
 mod home;
 mod organization;
@@ -25,7 +26,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
         .merge(private(
-            account::routes().merge(password::routes()).merge(organization::routes()).merge(staff::routes()),
+            account::routes()
+                .merge(password::routes())
+                .merge(organization::routes())
+                .merge(staff::routes())
+                .merge(consent::routes()),
         ))
         .merge(catalog::routes())
         .merge(tools::routes())
