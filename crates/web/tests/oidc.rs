@@ -116,7 +116,9 @@ async fn the_code_flow_with_pkce_consent_pairwise_subjects_and_logout() {
     let s = server().await;
     let redirect = "https://rp.example.gov.cn/cb".to_owned();
     let grants = vec!["authorization_code".to_owned(), "refresh_token".to_owned()];
-    let public = tongban_app::oidc::add_client(&s.app, "公共系统", &[redirect.clone()], &grants, false).await.unwrap();
+    let public = tongban_app::oidc::add_client(&s.app, "公共系统", std::slice::from_ref(&redirect), &grants, false)
+        .await
+        .unwrap();
     let pairwise = tongban_app::oidc::add_client(&s.app, "专用系统", &[redirect.clone()], &grants, true).await.unwrap();
     let mut person = common::registered(&s, 1, "13812345678").await;
     let verifier = "a-code-verifier-of-enough-length-0123456789-abcdef";
