@@ -119,7 +119,9 @@ async fn the_code_flow_with_pkce_consent_pairwise_subjects_and_logout() {
     let public = tongban_app::oidc::add_client(&s.app, "公共系统", std::slice::from_ref(&redirect), &grants, false)
         .await
         .unwrap();
-    let pairwise = tongban_app::oidc::add_client(&s.app, "专用系统", &[redirect.clone()], &grants, true).await.unwrap();
+    let pairwise = tongban_app::oidc::add_client(&s.app, "专用系统", std::slice::from_ref(&redirect), &grants, true)
+        .await
+        .unwrap();
     let mut person = common::registered(&s, 1, "13812345678").await;
     let verifier = "a-code-verifier-of-enough-length-0123456789-abcdef";
     let challenge = tongban_crypto::pkce_s256(verifier);
