@@ -301,6 +301,21 @@ describe('Tongban account pages in Chromium', () => {
       await assertNoAxeViolations(page, 'staff administration (en)');
       await page.setViewportSize({ width: 360, height: 740 });
       await assertNoHorizontalScroll(page, 360);
+
+      // 李四, now window staff, verifies 王五 (of the two-step test) face to face: level 4.
+      await page.context().clearCookies();
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto('/login?lang=zh');
+      await page.getByLabel('证件号码或手机号码').fill('13912345678');
+      await page.getByLabel('口令').fill('New-password-2');
+      await submit(page, page.getByRole('button', { name: '登录' }));
+      await page.getByRole('link', { name: '窗口当面核验' }).click();
+      await page.waitForURL(/\/staff\/verify$/);
+      await assertNoAxeViolations(page, 'verify in person (zh)');
+      await page.getByLabel('证件号码或手机号码').fill('13712345678');
+      await page.getByLabel('所持居民身份证号码').fill('310104197806150231');
+      await submit(page, page.getByRole('button', { name: '核验通过' }));
+      assert.match(await page.getByRole('status').innerText(), /四级认证/);
     }));
 
   test('single sign-on: a department system asks, the consent page lists the claims, zh and en', () =>

@@ -12,6 +12,7 @@ mod error;
 pub mod identity;
 pub mod oidc;
 pub mod organizations;
+pub mod policy;
 pub mod sms;
 pub mod staff;
 

@@ -1,9 +1,10 @@
 //! Organizations (法人) in unified identity: registered by their legal representative, checked
 //! against the legal-person registry (法人库 stand-in); agents (经办人) authorized by the legal
 //! representative with scopes and an expiry; a person switches between acting for themself and
-//! for an organization; `authorize` is the one check every organization action passes.
+//! for an organization. Every organization action passes `policy::authorize`.
 
 use crate::identity::{self, Acting, Principal};
+use crate::policy::{self, Need};
 use crate::{App, AppError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -18,22 +19,10 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(e.to_string())
 }
 
-/// The one authorization check of organization actions: the person must be acting for an
-/// organization, as its legal representative or as an agent whose live grant has `scope`.
-pub fn authorize(who: &Principal, scope: AgentScope) -> Result<&Acting, AppError> {
-    match &who.acting {
-        Some(acting) if acting.scopes.contains(&scope) => Ok(acting),
-        Some(_) => Err(AppError::Forbidden),
-        None => Err(AppError::Forbidden),
-    }
-}
-
-/// Managing agents: only the legal representative, acting for the organization.
-pub fn authorize_management(who: &Principal) -> Result<&Acting, AppError> {
-    match &who.acting {
-        Some(acting) if acting.legal_rep => Ok(acting),
-        _ => Err(AppError::Forbidden),
-    }
+/// The organization whose agents the principal manages (its legal representative, acting for it).
+async fn managed_organization<'a>(app: &App, who: &'a Principal) -> Result<&'a Acting, AppError> {
+    policy::authorize(app, who, Need::OrganizationManagement).await?;
+    who.acting.as_ref().ok_or(AppError::Forbidden)
 }
 
 /// A legal-registry import: entries loaded and the bad lines with their reasons.
@@ -212,7 +201,7 @@ pub struct GrantView {
 
 /// The live grants of the organization the legal representative acts for.
 pub async fn grants(app: &App, who: &Principal) -> Result<Vec<GrantView>, AppError> {
-    let acting = authorize_management(who)?;
+    let acting = managed_organization(app, who).await?;
     let mut out = Vec::new();
     for g in app.store.live_grants(None, Some(&acting.credit_code), Utc::now()).await? {
         let (name, phone) = identity::name_and_masked_phone(app, &g.agent_person_id).await?;
@@ -236,7 +225,7 @@ pub async fn grant(
     scopes: &[AgentScope],
     days: i64,
 ) -> Result<GrantView, AppError> {
-    let acting = authorize_management(who)?;
+    let acting = managed_organization(app, who).await?;
     let mut fields = std::collections::BTreeMap::new();
     if scopes.is_empty() {
         fields.insert("scopes".to_owned(), "至少选择一项权限 (choose at least one scope)".to_owned());
@@ -280,7 +269,7 @@ pub async fn grant(
 /// The legal representative ends a grant; the agent's sessions stop acting for the organization
 /// at their next request.
 pub async fn revoke(app: &App, who: &Principal, grant_id: &str) -> Result<(), AppError> {
-    let acting = authorize_management(who)?;
+    let acting = managed_organization(app, who).await?;
     if app.store.revoke_grant(&acting.credit_code, grant_id, Utc::now()).await? {
         Ok(())
     } else {

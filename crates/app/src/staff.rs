@@ -1,9 +1,10 @@
 //! Staff (工作人员) of unified identity: roles held at an agency over a division subtree, handed
 //! out by the platform administrator (any role, anywhere; the first one from the command line)
 //! and by agency administrators (window staff, approvers, auditors — in their own agency and
-//! subtree). `authorize_staff` is the one check every staff action passes.
+//! subtree). Every staff action passes `policy::authorize`.
 
 use crate::identity::{self, Principal};
+use crate::policy::{self, Need};
 use crate::{App, AppError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -43,7 +44,7 @@ pub type Place<'a> = Option<(&'a str, &'a str)>;
 
 /// Whether `a` covers acting at `place`: the platform administrator everywhere, others at their
 /// agency within their division subtree.
-fn covers(a: &Assignment, place: Place) -> bool {
+pub(crate) fn covers(a: &Assignment, place: Place) -> bool {
     if a.role == StaffRole::PlatformAdmin {
         return true;
     }
@@ -71,25 +72,6 @@ fn administrators_of(role: StaffRole) -> &'static [StaffRole] {
 /// The person's live staff roles.
 pub async fn roles(app: &App, person_id: &str) -> Result<Vec<Assignment>, AppError> {
     Ok(app.store.staff_roles(Some(person_id), None).await?.into_iter().filter_map(assignment).collect())
-}
-
-/// The one authorization check of staff actions: the person must hold one of `allowed` covering
-/// `place` (an agency over a subtree containing the division; the platform administrator holds
-/// every place). Staff act as themselves, never while acting for an organization.
-pub async fn authorize_staff(
-    app: &App,
-    who: &Principal,
-    allowed: &[StaffRole],
-    place: Place<'_>,
-) -> Result<Assignment, AppError> {
-    if who.acting.is_some() {
-        return Err(AppError::Forbidden);
-    }
-    roles(app, &who.person_id)
-        .await?
-        .into_iter()
-        .find(|a| allowed.contains(&a.role) && covers(a, place))
-        .ok_or(AppError::Forbidden)
 }
 
 /// A staff assignment request.
@@ -146,7 +128,7 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
         None if platform => "command line".to_owned(),
         None => return Err(AppError::Forbidden),
         Some(who) => {
-            authorize_staff(app, who, administrators_of(role), place).await?;
+            policy::authorize(app, who, Need::Staff(administrators_of(role), place)).await?;
             who.person_id.clone()
         }
     };
@@ -170,7 +152,7 @@ pub async fn revoke(app: &App, who: &Principal, id: &str) -> Result<(), AppError
     let Some(a) = app.store.staff_role(id).await?.and_then(assignment) else {
         return Err(AppError::NotFound { what: "角色", what_en: "role" });
     };
-    authorize_staff(app, who, administrators_of(a.role), place_of(&a)).await?;
+    policy::authorize(app, who, Need::Staff(administrators_of(a.role), place_of(&a))).await?;
     app.store.revoke_staff_role(id, Utc::now()).await?;
     Ok(())
 }
@@ -206,4 +188,22 @@ pub async fn managed(app: &App, who: &Principal) -> Result<Vec<StaffView>, AppEr
         }
     }
     Ok(out)
+}
+
+/// Level 4 (窗口核验): window staff have seen the person and their identity card at the window.
+/// The person is named by id number or phone; the number on the card must be the account's.
+pub async fn verify_in_person(app: &App, who: &Principal, person: &str, card_number: &str) -> Result<(), AppError> {
+    policy::authorize(app, who, Need::StaffAnywhere(&[StaffRole::WindowStaff])).await?;
+    let found = identity::find_person(app, person).await?;
+    let Some(person_id) = found else {
+        return Err(AppError::field("person", "未找到该注册用户 (no registered person with that id number or phone)"));
+    };
+    let index = identity::citizen_index(app, card_number)
+        .ok_or_else(|| AppError::field("card_number", "证件号码无效 (not a valid id number)"))?;
+    if index != identity::person_citizen_index(app, &person_id).await? {
+        return Err(AppError::field("card_number", "证件号码与该账号不符 (the card does not match the account)"));
+    }
+    app.store.set_assurance(&person_id, tongban_domain::identity::Assurance::L4.as_str()).await?;
+    tracing::info!(person = %person_id, by = %who.person_id, "verified in person at a window: L4");
+    Ok(())
 }

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 use tongban_app::identity::{self, Client, Identity, NewPerson, Policy, Principal};
-use tongban_app::organizations::{self, authorize, authorize_management};
+use tongban_app::organizations;
+use tongban_app::policy::{Need, authorize};
 use tongban_app::sms::LogChannel;
 use tongban_app::{App, AppError};
 use tongban_crypto::{KeyRing, PasswordParams};
@@ -75,7 +76,7 @@ async fn the_legal_representative_registers_and_an_agent_does_only_what_the_gran
     assert!(matches!(organizations::register(&app, &zhang, ORG).await, Err(AppError::Conflict { .. })));
 
     // Acting for himself, nobody may act for the organization.
-    assert!(matches!(authorize(&zhang, AgentScope::Apply), Err(AppError::Forbidden)));
+    assert!(matches!(authorize(&app, &zhang, Need::Organization(AgentScope::Apply)).await, Err(AppError::Forbidden)));
     assert!(matches!(organizations::grants(&app, &zhang).await, Err(AppError::Forbidden)));
     let zhang = organizations::switch(&app, &zhang, Some(ORG), &Client::default()).await.unwrap().principal;
     assert!(zhang.acting.as_ref().is_some_and(|a| a.legal_rep && a.scopes == AgentScope::ALL));
@@ -95,10 +96,10 @@ async fn the_legal_representative_registers_and_an_agent_does_only_what_the_gran
     assert_eq!((mine[0].legal_rep, mine[0].scopes.clone()), (false, vec![AgentScope::Apply]));
     let switched = organizations::switch(&app, &li, Some(ORG), &Client::default()).await.unwrap();
     let li = switched.principal;
-    assert!(authorize(&li, AgentScope::Apply).is_ok());
-    assert!(matches!(authorize(&li, AgentScope::Licences), Err(AppError::Forbidden)));
-    assert!(matches!(authorize(&li, AgentScope::Cases), Err(AppError::Forbidden)));
-    assert!(matches!(authorize_management(&li), Err(AppError::Forbidden)));
+    assert!(authorize(&app, &li, Need::Organization(AgentScope::Apply)).await.is_ok());
+    assert!(matches!(authorize(&app, &li, Need::Organization(AgentScope::Licences)).await, Err(AppError::Forbidden)));
+    assert!(matches!(authorize(&app, &li, Need::Organization(AgentScope::Cases)).await, Err(AppError::Forbidden)));
+    assert!(matches!(authorize(&app, &li, Need::OrganizationManagement).await, Err(AppError::Forbidden)));
     assert!(matches!(organizations::grants(&app, &li).await, Err(AppError::Forbidden)));
     assert!(matches!(organizations::revoke(&app, &li, &g.id).await, Err(AppError::Forbidden)));
 
@@ -127,4 +128,34 @@ async fn the_legal_registry_keeps_no_plaintext_id_and_reports_bad_lines() {
     for row in tongban_store::testing::raw_rows(&app.store, "legal_registry").await {
         assert!(!row.contains(&citizen_id(3)) && !row.contains(&citizen_id(1)), "{row}");
     }
+}
+
+#[tokio::test]
+async fn window_staff_raise_a_person_seen_in_person_to_l4() {
+    let (app, _t) = app().await;
+    let citizen = person(&app, 1, "张三", "13812345678").await;
+    let clerk = person(&app, 2, "李四", "13912345678").await;
+    let place = tongban_app::staff::NewAssignment {
+        person: "13912345678".into(),
+        role: "window_staff".into(),
+        agency_code: "11110000000000019K".into(),
+        division_code: "110101".into(),
+    };
+    let admin = person(&app, 3, "王五", "13712345678").await;
+    let platform = tongban_app::staff::NewAssignment {
+        person: "13712345678".into(),
+        role: "platform_admin".into(),
+        agency_code: String::new(),
+        division_code: String::new(),
+    };
+    tongban_app::staff::assign(&app, None, platform).await.unwrap();
+    tongban_app::staff::assign(&app, Some(&admin), place).await.unwrap();
+
+    let not_staff = tongban_app::staff::verify_in_person(&app, &citizen, "13912345678", &citizen_id(2)).await;
+    assert!(matches!(not_staff, Err(AppError::Forbidden)));
+    let wrong_card = tongban_app::staff::verify_in_person(&app, &clerk, "13812345678", &citizen_id(2)).await;
+    assert_eq!(field_names(wrong_card.unwrap_err()), ["card_number"]);
+    tongban_app::staff::verify_in_person(&app, &clerk, "13812345678", &citizen_id(1)).await.unwrap();
+    let me = identity::me(&app, &citizen).await.unwrap();
+    assert_eq!(me.assurance, tongban_domain::identity::Assurance::L4);
 }

@@ -130,12 +130,15 @@ async fn every_role_against_every_protected_route() {
         ("POST", "/staff/assign", assign_form("window_staff", AGENCY_A, "310104")),
         ("POST", "/staff/assign", assign_form("agency_admin", AGENCY_A, "110105")),
         ("POST", "/staff/assign", assign_form("window_staff", AGENCY_B, "110105")),
+        ("GET", "/staff/verify", vec![]),
+        ("POST", "/staff/verify", vec![("person", "13800000003".into()), ("card_number", citizen_id(3))]),
+        // Last: it withdraws the window staff's role.
         ("POST", "/staff/revoke", vec![("role", window_role.clone())]),
     ];
     // Rows follow `routes`; columns: anonymous, person, agent, legal rep, window staff, admin B,
     // admin A, platform admin — admin B before admin A, so that B tries to revoke the window
     // staff's role while it still exists (A then may, and does).
-    let expected: [[Outcome; 8]; 10] = [
+    let expected: [[Outcome; 8]; 12] = [
         [Login, Allowed, Allowed, Allowed, Allowed, Allowed, Allowed, Allowed],
         [Login, Account, Allowed, Allowed, Account, Account, Account, Account],
         [Login, Refused, Refused, Allowed, Refused, Refused, Refused, Refused],
@@ -145,6 +148,8 @@ async fn every_role_against_every_protected_route() {
         [Login, Refused, Refused, Refused, Refused, Refused, Refused, Allowed],
         [Login, Refused, Refused, Refused, Refused, Refused, Refused, Allowed],
         [Login, Refused, Refused, Refused, Refused, Allowed, Refused, Allowed],
+        [Login, Refused, Refused, Refused, Allowed, Refused, Refused, Refused],
+        [Login, Refused, Refused, Refused, Allowed, Refused, Refused, Refused],
         [Login, Refused, Refused, Refused, Refused, Refused, Allowed, Allowed],
     ];
     let mut failures = Vec::new();

@@ -265,6 +265,7 @@ struct AccountPage<'a> {
     /// Staff roles held, and whether one of them administers staff.
     roles: Vec<String>,
     staff_admin: bool,
+    window_staff: bool,
     notice: Option<&'static str>,
     errors: Vec<(String, String)>,
 }
@@ -331,6 +332,7 @@ pub(super) async fn account_page(
                 .collect(),
             acting: who.acting.as_ref().map(|x| x.name.clone()),
             staff_admin: roles.iter().any(|r| matches!(r.role, StaffRole::PlatformAdmin | StaffRole::AgencyAdmin)),
+            window_staff: roles.iter().any(|r| r.role == StaffRole::WindowStaff),
             roles: roles
                 .iter()
                 .map(|r| {

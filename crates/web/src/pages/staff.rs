@@ -1,5 +1,6 @@
 //! Staff administration: administrators list the staff they manage, assign and withdraw roles.
-//! Every action passes `staff::authorize_staff` in the app; others get 403.
+//! Window staff verify a person face to face (level 4). Every action passes `policy::authorize` in
+//! the app; others get 403.
 
 use super::Frame;
 use super::forms::{errors_of, posted, see_other, signed_in, with_csrf};
@@ -13,11 +14,16 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tongban_app::identity::Principal;
+use tongban_app::policy::Need;
 use tongban_app::staff::{self, NewAssignment};
 use tongban_domain::identity::StaffRole;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/staff", get(page)).route("/staff/assign", post(assign)).route("/staff/revoke", post(revoke))
+    Router::new()
+        .route("/staff", get(page))
+        .route("/staff/assign", post(assign))
+        .route("/staff/revoke", post(revoke))
+        .route("/staff/verify", get(verify_form).post(verify))
 }
 
 struct Row {
@@ -129,5 +135,56 @@ async fn revoke(
     match staff::revoke(&s.app, &who, form.first("role").unwrap_or("")).await {
         Ok(()) => see_other("/staff?done=revoked"),
         Err(e) => super::error_page(&f, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff_verify.html")]
+struct VerifyPage<'a> {
+    f: &'a Frame,
+    a: &'static AccountLabels,
+    csrf: String,
+    notice: Option<&'static str>,
+    errors: Vec<(String, String)>,
+}
+
+async fn verify_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let who = match signed_in(&s, &f, &headers, &uri).await {
+        Ok(w) => w,
+        Err(res) => return res,
+    };
+    let window = Need::StaffAnywhere(&[StaffRole::WindowStaff]);
+    if let Err(e) = tongban_app::policy::authorize(&s.app, &who, window).await {
+        return super::error_page(&f, e);
+    }
+    let a = f.lang.account();
+    let notice = (q.first("done") == Some("verified")).then_some(a.in_person_done);
+    with_csrf(&f, &headers, |csrf| f.respond(StatusCode::OK, &VerifyPage { f: &f, a, csrf, notice, errors: vec![] }))
+}
+
+async fn verify(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+    FormPairs(form): FormPairs,
+) -> Response {
+    let f = Frame::new(&s, &uri, &q, &headers);
+    let who = match posted(&s, &f, &headers, &uri, &form).await {
+        Ok(w) => w,
+        Err(res) => return res,
+    };
+    let value = |k: &str| form.first(k).unwrap_or("").trim().to_owned();
+    match staff::verify_in_person(&s.app, &who, &value("person"), &value("card_number")).await {
+        Ok(()) => see_other("/staff/verify?done=verified"),
+        Err(e) => match errors_of(e) {
+            Ok((status, errors)) => {
+                let a = f.lang.account();
+                let csrf = value("csrf");
+                f.respond(status, &VerifyPage { f: &f, a, csrf, notice: None, errors })
+            }
+            Err(e) => super::error_page(&f, e),
+        },
     }
 }
