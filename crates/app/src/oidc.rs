@@ -7,6 +7,7 @@ use crate::{App, AppError};
 use chrono::{Duration, Utc};
 use serde::Serialize;
 use tongban_crypto::jws::TokenSigner;
+use tongban_domain::identity::Assurance;
 use tongban_store::oidc::ClientRow;
 
 /// How long an access token lives.
@@ -98,6 +99,7 @@ pub fn discovery(issuer: &str) -> serde_json::Value {
         "id_token_signing_alg_values_supported": ["EdDSA"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
+        "acr_values_supported": ["L1", "L2", "L3", "L4"],
         "scopes_supported": ["openid", "profile", "phone"],
         "claims_supported": ["sub", "name", "acr", "subject_type", "masked_id", "division"],
     })
@@ -178,6 +180,16 @@ pub struct AuthorizeRequest {
     pub nonce: Option<String>,
     pub code_challenge: String,
     pub code_challenge_method: String,
+    /// The assurance levels the client accepts (`acr_values`, e.g. `L3 L4`); the lowest listed is
+    /// the level it requires.
+    pub acr_values: Option<String>,
+}
+
+impl AuthorizeRequest {
+    /// The level the client requires, if it named any it knows.
+    pub fn required_level(&self) -> Option<Assurance> {
+        self.acr_values.as_deref()?.split_whitespace().filter_map(Assurance::parse).min()
+    }
 }
 
 /// Why an authorization request stops: shown on a page (the client or its redirect URI cannot be
@@ -193,6 +205,8 @@ pub enum AuthorizeError {
 pub struct Consent {
     pub client_name: String,
     pub scopes: Vec<String>,
+    /// The level the client requires, when the person is below it: they must step up first.
+    pub step_up: Option<Assurance>,
 }
 
 fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
@@ -230,7 +244,19 @@ pub async fn check_authorize(app: &App, req: &AuthorizeRequest) -> Result<Consen
     if req.code_challenge_method != "S256" || req.code_challenge.len() < 43 {
         return Err(redirect_error(req, "invalid_request"));
     }
-    Ok(Consent { client_name: client.name, scopes })
+    Ok(Consent { client_name: client.name, scopes, step_up: None })
+}
+
+/// The consent screen for a signed-in person: as `check_authorize`, and whether they must step
+/// up to the level the client requires.
+pub async fn consent(
+    app: &App,
+    who: &crate::identity::Principal,
+    req: &AuthorizeRequest,
+) -> Result<Consent, AuthorizeError> {
+    let mut consent = check_authorize(app, req).await?;
+    consent.step_up = req.required_level().filter(|need| who.assurance < *need);
+    Ok(consent)
 }
 
 fn digest(app: &App, what: &str, secret: &str) -> String {
@@ -243,7 +269,10 @@ pub async fn approve(
     who: &crate::identity::Principal,
     req: &AuthorizeRequest,
 ) -> Result<String, AuthorizeError> {
-    check_authorize(app, req).await?;
+    if consent(app, who, req).await?.step_up.is_some() {
+        // Below the level the client requires: no code until the person steps up.
+        return Err(AuthorizeError::Page(AppError::Forbidden));
+    }
     let code = tongban_crypto::token().map_err(|e| AuthorizeError::Page(internal(e)))?;
     app.store
         .insert_oidc_code(tongban_store::oidc::CodeGrantRow {

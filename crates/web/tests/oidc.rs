@@ -235,3 +235,34 @@ async fn the_code_flow_with_pkce_consent_pairwise_subjects_and_logout() {
         common::Browser::default().get(&s, "/oauth/logout?post_logout_redirect_uri=https://evil.example").await;
     assert_eq!(elsewhere.location, "/");
 }
+
+#[tokio::test]
+async fn a_client_requiring_level_3_gets_no_code_until_the_person_steps_up() {
+    let s = server().await;
+    let redirect = "https://rp.example.gov.cn/cb".to_owned();
+    let grants = vec!["authorization_code".to_owned()];
+    let client = tongban_app::oidc::add_client(&s.app, "公积金系统", std::slice::from_ref(&redirect), &grants, false)
+        .await
+        .unwrap();
+    let mut person = common::registered(&s, 1, "13812345678").await;
+    let q = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("client_id", client.client_id.as_str()),
+            ("redirect_uri", redirect.as_str()),
+            ("response_type", "code"),
+            ("scope", "openid"),
+            ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+            ("code_challenge_method", "S256"),
+            ("acr_values", "L3 L4"),
+        ])
+        .finish();
+    let page = person.get(&s, &format!("/oauth/authorize?{q}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("请先提升身份认证等级") && page.body.contains("三级"), "asked to step up");
+    assert!(!page.body.contains("value=\"allow\""), "no way to agree yet");
+    // Posting the agreement anyway (the same request) is refused.
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+    pairs.push(("decision".into(), "allow".into()));
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(person.post(&s, "/oauth/authorize", &pairs).await.status, StatusCode::FORBIDDEN);
+}

@@ -41,6 +41,7 @@ fn request(p: &QueryPairs) -> AuthorizeRequest {
         nonce: p.first("nonce").map(str::to_owned),
         code_challenge: v("code_challenge"),
         code_challenge_method: v("code_challenge_method"),
+        acr_values: p.first("acr_values").map(str::to_owned),
     }
 }
 
@@ -53,6 +54,8 @@ struct ConsentPage<'a> {
     client: String,
     claims: Vec<&'static str>,
     params: Vec<(&'static str, String)>,
+    /// The level the client requires and the person's, when the person must step up first.
+    step_up: Option<(&'static str, &'static str)>,
 }
 
 fn stopped(f: &Frame, e: AuthorizeError) -> Response {
@@ -65,15 +68,20 @@ fn stopped(f: &Frame, e: AuthorizeError) -> Response {
 async fn authorize(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
     let f = Frame::new(&s, &uri, &q, &headers);
     let req = request(&q);
-    let consent = match oidc::check_authorize(&s.app, &req).await {
+    if let Err(e) = oidc::check_authorize(&s.app, &req).await {
+        return stopped(&f, e);
+    }
+    // Log in first; the login page comes back here with the same request.
+    let who = match signed_in(&s, &f, &headers, &uri).await {
+        Ok(w) => w,
+        Err(res) => return res,
+    };
+    let consent = match oidc::consent(&s.app, &who, &req).await {
         Ok(c) => c,
         Err(e) => return stopped(&f, e),
     };
-    // Log in first; the login page comes back here with the same request.
-    if let Err(res) = signed_in(&s, &f, &headers, &uri).await {
-        return res;
-    }
     let a = f.lang.account();
+    let step_up = consent.step_up.map(|need| (a.level(&need), a.level(&who.assurance)));
     let claims = oidc::CLAIMS
         .iter()
         .zip(a.claim_names)
@@ -82,7 +90,7 @@ async fn authorize(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: 
         .collect();
     let params = PARAMS.iter().filter_map(|k| q.first(k).map(|v| (*k, v.to_owned()))).collect();
     with_csrf(&f, &headers, |csrf| {
-        f.respond(StatusCode::OK, &ConsentPage { f: &f, a, csrf, client: consent.client_name, claims, params })
+        f.respond(StatusCode::OK, &ConsentPage { f: &f, a, csrf, client: consent.client_name, claims, params, step_up })
     })
 }
 
