@@ -285,6 +285,7 @@ pub async fn approve(
             nonce: req.nonce.clone(),
             expires_at: Utc::now() + Duration::seconds(CODE_SECS),
             used: false,
+            acting_for: who.acting.as_ref().map(|a| a.credit_code.clone()),
         })
         .await
         .map_err(|e| AuthorizeError::Page(e.into()))?;
@@ -323,12 +324,15 @@ fn subject(app: &App, client: &ClientRow, person_id: &str) -> String {
 }
 
 /// The claims about a person for a client: assurance level as `acr`, the masked id number, the
-/// division of the id number's address code, the name with the `profile` scope.
+/// division of the id number's address code, the name with the `profile` scope — and when the
+/// login was made acting for an organization (still allowed now), `subject_type: organization`
+/// with the organization and the person's role and scopes for it.
 async fn person_claims(
     app: &App,
     client: &ClientRow,
     person_id: &str,
     scope: &str,
+    acting_for: Option<&str>,
 ) -> Result<serde_json::Value, AppError> {
     let p = app.store.person(person_id).await?.ok_or(AppError::Unauthenticated)?;
     let citizen = app.identity.vault().open("person.citizen_id", &p.citizen_id_sealed).map_err(internal)?;
@@ -341,6 +345,19 @@ async fn person_claims(
     if scope.split_whitespace().any(|s| s == "profile") {
         claims["name"] = p.name.into();
         claims["masked_id"] = tongban_domain::mask::mask_middle(&citizen, 4, 4).into();
+    }
+    let acting = match acting_for {
+        Some(code) => crate::organizations::acting(app, person_id, code).await?,
+        None => None,
+    };
+    if let Some(a) = acting {
+        claims["subject_type"] = "organization".into();
+        claims["organization"] = serde_json::json!({
+            "credit_code": a.credit_code,
+            "name": a.name,
+            "role": if a.legal_rep { "legal_representative" } else { "agent" },
+            "scopes": a.scopes,
+        });
     }
     Ok(claims)
 }
@@ -363,11 +380,12 @@ async fn user_tokens(
     person_id: &str,
     scope: &str,
     nonce: Option<&str>,
+    acting_for: Option<&str>,
 ) -> Result<UserTokens, AppError> {
     let now = Utc::now();
     let exp = (now + Duration::seconds(ACCESS_TOKEN_SECS)).timestamp();
     let signer = signer(app)?;
-    let mut id = person_claims(app, client, person_id, scope).await?;
+    let mut id = person_claims(app, client, person_id, scope, acting_for).await?;
     id["iss"] = issuer.into();
     id["aud"] = client.client_id.clone().into();
     id["iat"] = now.timestamp().into();
@@ -386,6 +404,7 @@ async fn user_tokens(
         "jti": tongban_crypto::token().map_err(internal)?,
         // The person, sealed: userinfo finds them without the client learning a platform id.
         "pid": app.identity.vault().seal("oidc.pid", person_id).map_err(internal)?,
+        "org": acting_for,
     });
     let refresh = tongban_crypto::token().map_err(internal)?;
     app.store
@@ -396,6 +415,7 @@ async fn user_tokens(
             scope: scope.to_owned(),
             expires_at: now + Duration::days(REFRESH_DAYS),
             revoked_at: None,
+            acting_for: acting_for.map(str::to_owned),
         })
         .await?;
     Ok(UserTokens {
@@ -428,7 +448,9 @@ pub async fn exchange_code(
     if tongban_crypto::pkce_s256(verifier) != c.code_challenge {
         return Err(Ok(TokenError { error: "invalid_grant", description: "the PKCE verifier does not match" }));
     }
-    user_tokens(app, issuer, &client, &c.person_id, &c.scope, c.nonce.as_deref()).await.map_err(Err)
+    user_tokens(app, issuer, &client, &c.person_id, &c.scope, c.nonce.as_deref(), c.acting_for.as_deref())
+        .await
+        .map_err(Err)
 }
 
 /// The refresh grant: a refresh token is used once and replaced.
@@ -450,7 +472,7 @@ pub async fn refresh(
             description: "the refresh token is unknown, used or expired",
         }));
     };
-    user_tokens(app, issuer, &client, &r.person_id, &r.scope, None).await.map_err(Err)
+    user_tokens(app, issuer, &client, &r.person_id, &r.scope, None, r.acting_for.as_deref()).await.map_err(Err)
 }
 
 /// The userinfo endpoint: the claims for a valid access token of ours.
@@ -463,7 +485,8 @@ pub async fn userinfo(app: &App, access_token: &str) -> Result<serde_json::Value
     let client = app.store.oidc_client(client_id).await?.ok_or(AppError::Unauthenticated)?;
     let sealed = claims["pid"].as_str().ok_or(AppError::Unauthenticated)?;
     let person_id = app.identity.vault().open("oidc.pid", sealed).map_err(|_| AppError::Unauthenticated)?;
-    person_claims(app, &client, &person_id, claims["scope"].as_str().unwrap_or("")).await
+    let scope = claims["scope"].as_str().unwrap_or("");
+    person_claims(app, &client, &person_id, scope, claims["org"].as_str()).await
 }
 
 /// RP-initiated logout: the person's refresh tokens for the client end; the answer is where to

@@ -159,3 +159,58 @@ async fn window_staff_raise_a_person_seen_in_person_to_l4() {
     let me = identity::me(&app, &citizen).await.unwrap();
     assert_eq!(me.assurance, tongban_domain::identity::Assurance::L4);
 }
+
+#[tokio::test]
+async fn a_login_for_a_department_system_made_acting_for_the_organization_names_it() {
+    use tongban_app::oidc::{self, AuthorizeRequest};
+    let (app, _t) = app().await;
+    let zhang = verified(&app, &person(&app, 1, "张三", "13812345678").await).await;
+    organizations::register(&app, &zhang, ORG).await.unwrap();
+    let acting = organizations::switch(&app, &zhang, Some(ORG), &Client::default()).await.unwrap().principal;
+    let redirect = "https://rp.example.gov.cn/cb".to_owned();
+    let client =
+        oidc::add_client(&app, "税务系统", std::slice::from_ref(&redirect), &["authorization_code".into()], false)
+            .await
+            .unwrap();
+    let verifier = "a-code-verifier-of-enough-length-0123456789-abcdef";
+    let req = AuthorizeRequest {
+        client_id: client.client_id.clone(),
+        redirect_uri: redirect.clone(),
+        response_type: "code".into(),
+        scope: "openid profile".into(),
+        code_challenge: tongban_crypto::pkce_s256(verifier),
+        code_challenge_method: "S256".into(),
+        ..AuthorizeRequest::default()
+    };
+    let back = oidc::approve(&app, &acting, &req).await.unwrap();
+    let code = back.split("code=").nth(1).unwrap().to_owned();
+    let issuer = "https://zwfw.example.gov.cn";
+    let tokens =
+        oidc::exchange_code(&app, issuer, (&client.client_id, &client.client_secret), &code, &redirect, verifier)
+            .await
+            .unwrap();
+    let jwks = oidc::jwks(&app).unwrap();
+    let id = tongban_crypto::jws::verify(&tokens.id_token, &jwks["keys"][0]).unwrap();
+    assert_eq!(id["subject_type"], "organization");
+    assert_eq!(
+        (id["organization"]["credit_code"].as_str(), id["organization"]["role"].as_str()),
+        (Some(ORG), Some("legal_representative"))
+    );
+    let info = oidc::userinfo(&app, &tokens.access_token).await.unwrap();
+    assert_eq!(info["organization"]["name"], "北京通办示范科技有限公司");
+
+    // Acting for himself, the same person is a person to the system.
+    let back = oidc::approve(&app, &zhang_again(&app, &acting).await, &req).await.unwrap();
+    let code = back.split("code=").nth(1).unwrap().to_owned();
+    let tokens =
+        oidc::exchange_code(&app, issuer, (&client.client_id, &client.client_secret), &code, &redirect, verifier)
+            .await
+            .unwrap();
+    let id = tongban_crypto::jws::verify(&tokens.id_token, &jwks["keys"][0]).unwrap();
+    assert_eq!((id["subject_type"].as_str(), id.get("organization")), (Some("person"), None));
+}
+
+/// The same person, switched back to acting for himself.
+async fn zhang_again(app: &App, who: &Principal) -> Principal {
+    organizations::switch(app, who, None, &Client::default()).await.unwrap().principal
+}

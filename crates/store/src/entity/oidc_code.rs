@@ -14,6 +14,8 @@ pub struct Model {
     pub nonce: Option<String>,
     pub expires_at: DateTimeUtc,
     pub used: bool,
+    /// The organization (credit code) the person was acting for, if any.
+    pub acting_for: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,8 @@ pub struct Model {
     pub scope: String,
     pub expires_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// The organization (credit code) the person was acting for, if any.
+    pub acting_for: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

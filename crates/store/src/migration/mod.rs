@@ -11,6 +11,7 @@ mod m0006_organizations;
 mod m0007_staff;
 mod m0008_oidc_clients;
 mod m0009_oidc_grants;
+mod m0010_oidc_acting;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_staff::Migration),
             Box::new(m0008_oidc_clients::Migration),
             Box::new(m0009_oidc_grants::Migration),
+            Box::new(m0010_oidc_acting::Migration),
         ]
     }
 }
