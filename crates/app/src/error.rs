@@ -43,6 +43,11 @@ impl AppError {
         AppError::Validation { fields: BTreeMap::from([(name.to_owned(), message.into())]) }
     }
 
+    /// An internal error from any displayable cause (logged, never shown).
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+
     /// The stable machine code of the error.
     pub fn code(&self) -> &'static str {
         match self {

@@ -49,7 +49,7 @@ impl App {
             IndexLocation::None => None,
         }
         .transpose()
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::internal)?
         .map(Arc::new);
         let app = Self { store, calendar, index, identity: Arc::new(identity) };
         catalog::sync(&app).await?;

@@ -16,12 +16,8 @@ const ACCESS_TOKEN_SECS: i64 = 600;
 /// Grant types a client may be registered for.
 pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
 fn signer(app: &App) -> Result<TokenSigner, AppError> {
-    app.identity.vault().ring().token_signer().ok_or_else(|| internal("the key ring has no token key"))
+    app.identity.vault().ring().token_signer().ok_or_else(|| AppError::internal("the key ring has no token key"))
 }
 
 /// A registered client, with its secret — shown once, at registration.
@@ -67,8 +63,8 @@ pub async fn add_client(
     if !fields.is_empty() {
         return Err(AppError::Validation { fields });
     }
-    let client_id = format!("c_{}", &tongban_crypto::token().map_err(internal)?[..20]);
-    let client_secret = tongban_crypto::token().map_err(internal)?;
+    let client_id = format!("c_{}", &tongban_crypto::token().map_err(AppError::internal)?[..20]);
+    let client_secret = tongban_crypto::token().map_err(AppError::internal)?;
     app.store
         .insert_oidc_client(ClientRow {
             secret_hash: secret_hash(app, &client_id, &client_secret),
@@ -134,13 +130,8 @@ pub async fn client_credentials(
     client_secret: &str,
     scope: Option<&str>,
 ) -> Result<TokenResponse, Result<TokenError, AppError>> {
-    let invalid = TokenError { error: "invalid_client", description: "unknown client or wrong secret" };
-    let client = app.store.oidc_client(client_id).await.map_err(|e| Err(e.into()))?.ok_or(Ok(invalid.clone()))?;
-    // Compared as keyed digests: the comparison time says nothing about the secret.
-    if secret_hash(app, client_id, client_secret) != client.secret_hash {
-        return Err(Ok(invalid));
-    }
-    if !client.grant_types.split(' ').any(|g| g == "client_credentials") {
+    let client = client(app, client_id, client_secret).await?;
+    if !allows(&client, "client_credentials") {
         return Err(Ok(TokenError {
             error: "unauthorized_client",
             description: "the client is not registered for client_credentials",
@@ -154,7 +145,7 @@ pub async fn client_credentials(
         "client_id": client_id,
         "iat": now.timestamp(),
         "exp": (now + Duration::seconds(ACCESS_TOKEN_SECS)).timestamp(),
-        "jti": tongban_crypto::token().map_err(|e| Err(internal(e)))?,
+        "jti": tongban_crypto::token().map_err(|e| Err(AppError::internal(e)))?,
         "scope": scope.unwrap_or(""),
     });
     let access_token = signer(app).map_err(Err)?.sign(&claims);
@@ -214,12 +205,17 @@ fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
     format!("{uri}{}{q}", if uri.contains('?') { '&' } else { '?' })
 }
 
-fn redirect_error(req: &AuthorizeRequest, error: &str) -> AuthorizeError {
+/// The client's redirect URI with an RFC 6749 error (and the state it sent).
+fn error_uri(req: &AuthorizeRequest, error: &str) -> String {
     let mut pairs = vec![("error", error)];
     if let Some(state) = &req.state {
         pairs.push(("state", state));
     }
-    AuthorizeError::Redirect(with_query(&req.redirect_uri, &pairs))
+    with_query(&req.redirect_uri, &pairs)
+}
+
+fn redirect_error(req: &AuthorizeRequest, error: &str) -> AuthorizeError {
+    AuthorizeError::Redirect(error_uri(req, error))
 }
 
 /// Checks an authorization request: the client, its exact redirect URI, `response_type=code`,
@@ -228,13 +224,13 @@ pub async fn check_authorize(app: &App, req: &AuthorizeRequest) -> Result<Consen
     let page = |m: &'static str| AuthorizeError::Page(AppError::field("client_id", m));
     let client = app.store.oidc_client(&req.client_id).await.map_err(|e| AuthorizeError::Page(e.into()))?;
     let Some(client) = client else { return Err(page("未注册的客户端 (unknown client)")) };
-    if !client.redirect_uris.split(' ').any(|u| u == req.redirect_uri) {
+    if !redirects_to(&client, &req.redirect_uri) {
         return Err(page("回调地址未登记 (redirect_uri is not registered for this client)"));
     }
     if req.response_type != "code" {
         return Err(redirect_error(req, "unsupported_response_type"));
     }
-    if !client.grant_types.split(' ').any(|g| g == "authorization_code") {
+    if !allows(&client, "authorization_code") {
         return Err(redirect_error(req, "unauthorized_client"));
     }
     let scopes: Vec<String> = req.scope.split_whitespace().map(str::to_owned).collect();
@@ -273,7 +269,7 @@ pub async fn approve(
         // Below the level the client requires: no code until the person steps up.
         return Err(AuthorizeError::Page(AppError::Forbidden));
     }
-    let code = tongban_crypto::token().map_err(|e| AuthorizeError::Page(internal(e)))?;
+    let code = tongban_crypto::token().map_err(|e| AuthorizeError::Page(AppError::internal(e)))?;
     app.store
         .insert_oidc_code(tongban_store::oidc::CodeGrantRow {
             code_hash: digest(app, "oidc.code", &code),
@@ -298,13 +294,21 @@ pub async fn approve(
 
 /// The person said no.
 pub fn deny(req: &AuthorizeRequest) -> String {
-    match redirect_error(req, "access_denied") {
-        AuthorizeError::Redirect(u) => u,
-        AuthorizeError::Page(_) => req.redirect_uri.clone(),
-    }
+    error_uri(req, "access_denied")
 }
 
-/// The client authenticated by its secret; an OAuth error otherwise.
+/// Whether the client is registered for `grant`.
+fn allows(client: &ClientRow, grant: &str) -> bool {
+    client.grant_types.split(' ').any(|g| g == grant)
+}
+
+/// Whether `uri` is one of the client's registered redirect URIs (compared exactly).
+fn redirects_to(client: &ClientRow, uri: &str) -> bool {
+    client.redirect_uris.split(' ').any(|u| u == uri)
+}
+
+/// The client authenticated by its secret; an OAuth error otherwise. Secrets are compared as
+/// keyed digests: the comparison time says nothing about the secret.
 async fn client(app: &App, client_id: &str, secret: &str) -> Result<ClientRow, Result<TokenError, AppError>> {
     let invalid = TokenError { error: "invalid_client", description: "unknown client or wrong secret" };
     let client = app.store.oidc_client(client_id).await.map_err(|e| Err(e.into()))?.ok_or(Ok(invalid.clone()))?;
@@ -335,7 +339,7 @@ async fn person_claims(
     acting_for: Option<&str>,
 ) -> Result<serde_json::Value, AppError> {
     let p = app.store.person(person_id).await?.ok_or(AppError::Unauthenticated)?;
-    let citizen = app.identity.vault().open("person.citizen_id", &p.citizen_id_sealed).map_err(internal)?;
+    let citizen = app.identity.vault().open("person.citizen_id", &p.citizen_id_sealed).map_err(AppError::internal)?;
     let mut claims = serde_json::json!({
         "sub": subject(app, client, person_id),
         "acr": p.assurance,
@@ -344,7 +348,7 @@ async fn person_claims(
     });
     if scope.split_whitespace().any(|s| s == "profile") {
         claims["name"] = p.name.into();
-        claims["masked_id"] = tongban_domain::mask::mask_middle(&citizen, 4, 4).into();
+        claims["masked_id"] = tongban_domain::mask::mask_citizen_id(&citizen).into();
     }
     let acting = match acting_for {
         Some(code) => crate::organizations::acting(app, person_id, code).await?,
@@ -401,12 +405,12 @@ async fn user_tokens(
         "scope": scope,
         "iat": now.timestamp(),
         "exp": exp,
-        "jti": tongban_crypto::token().map_err(internal)?,
+        "jti": tongban_crypto::token().map_err(AppError::internal)?,
         // The person, sealed: userinfo finds them without the client learning a platform id.
-        "pid": app.identity.vault().seal("oidc.pid", person_id).map_err(internal)?,
+        "pid": app.identity.vault().seal("oidc.pid", person_id).map_err(AppError::internal)?,
         "org": acting_for,
     });
-    let refresh = tongban_crypto::token().map_err(internal)?;
+    let refresh = tongban_crypto::token().map_err(AppError::internal)?;
     app.store
         .insert_refresh_token(tongban_store::oidc::RefreshRow {
             token_hash: digest(app, "oidc.refresh", &refresh),
@@ -506,7 +510,7 @@ pub async fn end_session(
         app.store.revoke_refresh_tokens(&who.person_id, &c.client_id, Utc::now()).await?;
     }
     Ok(match (client, post_logout_redirect_uri) {
-        (Some(c), Some(uri)) if c.redirect_uris.split(' ').any(|u| u == uri) => uri.to_owned(),
+        (Some(c), Some(uri)) if redirects_to(&c, uri) => uri.to_owned(),
         _ => "/".to_owned(),
     })
 }

@@ -3,7 +3,8 @@
 //! representative with scopes and an expiry; a person switches between acting for themself and
 //! for an organization. Every organization action passes `policy::authorize`.
 
-use crate::identity::{self, Acting, Principal};
+use crate::identity::registry::records;
+use crate::identity::{self, Acting, Principal, RegistryReport};
 use crate::policy::{self, Need};
 use crate::{App, AppError};
 use chrono::{DateTime, Duration, Utc};
@@ -15,40 +16,21 @@ use tongban_store::organizations::{GrantRow, LegalEntryRow, OrganizationRow};
 /// The longest an agent may be authorized for at once.
 pub const MAX_GRANT_DAYS: i64 = 366;
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
 /// The organization whose agents the principal manages (its legal representative, acting for it).
 async fn managed_organization<'a>(app: &App, who: &'a Principal) -> Result<&'a Acting, AppError> {
     policy::authorize(app, who, Need::OrganizationManagement).await?;
     who.acting.as_ref().ok_or(AppError::Forbidden)
 }
 
-/// A legal-registry import: entries loaded and the bad lines with their reasons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LegalRegistryReport {
-    pub loaded: usize,
-    pub rejected: Vec<(usize, String)>,
-}
-
 /// Loads the legal-person registry from CSV lines `credit_code,name,legal_rep_citizen_id`
 /// (header optional); the representative's id number is kept only as its blind index.
-pub async fn import_legal_registry(app: &App, text: &str) -> Result<LegalRegistryReport, AppError> {
-    let (mut rows, mut rejected) = (Vec::new(), Vec::new());
+pub async fn import_legal_registry(app: &App, text: &str) -> Result<RegistryReport, AppError> {
+    let mut rejected = Vec::new();
+    let mut rows = Vec::new();
     let now = Utc::now();
-    for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l.trim())) {
-        if line.is_empty() || (n == 1 && line.replace(' ', "") == "credit_code,name,legal_rep_citizen_id") {
-            continue;
-        }
-        let parts: Vec<&str> = line.split(',').map(str::trim).collect();
-        let [code, name, rep] = parts[..] else {
-            rejected.push((
-                n,
-                "应为 信用代码,名称,法定代表人证件号码 (expected credit_code,name,legal_rep_citizen_id)".into(),
-            ));
-            continue;
-        };
+    let header = "credit_code,name,legal_rep_citizen_id";
+    for (n, [code, name, rep]) in records(text, header, "信用代码,名称,法定代表人证件号码", &mut rejected)
+    {
         let code = match CreditCode::parse(code) {
             Ok(c) => c,
             Err(e) => {
@@ -72,7 +54,7 @@ pub async fn import_legal_registry(app: &App, text: &str) -> Result<LegalRegistr
         });
     }
     let loaded = app.store.import_legal_registry(&rows).await?;
-    Ok(LegalRegistryReport { loaded, rejected })
+    Ok(RegistryReport { loaded, rejected })
 }
 
 /// Loads the demo legal registry when it is empty; returns how many entries were loaded.
@@ -160,13 +142,22 @@ pub async fn memberships(app: &App, person_id: &str) -> Result<Vec<Membership>, 
     Ok(out)
 }
 
-/// How the person may act for `credit_code` now, if at all.
+/// How the person may act for `credit_code` now, if at all: as its legal representative, or by a
+/// live grant (the newest). Asked on every request of a session acting for an organization, so it
+/// reads only that organization and that person's grants for it.
 pub async fn acting(app: &App, person_id: &str, credit_code: &str) -> Result<Option<Acting>, AppError> {
-    Ok(memberships(app, person_id).await?.into_iter().find(|m| m.credit_code == credit_code).map(|m| Acting {
-        credit_code: m.credit_code,
-        name: m.name,
-        legal_rep: m.legal_rep,
-        scopes: m.scopes,
+    let Some(org) = app.store.organization(credit_code).await? else { return Ok(None) };
+    let scopes = if org.legal_rep_person_id == person_id {
+        Some(AgentScope::ALL.to_vec())
+    } else {
+        let grants = app.store.live_grants(Some(person_id), Some(credit_code), Utc::now()).await?;
+        grants.first().map(|g| AgentScope::parse_list(&g.scopes))
+    };
+    Ok(scopes.map(|scopes| Acting {
+        legal_rep: org.legal_rep_person_id == person_id,
+        credit_code: org.credit_code,
+        name: org.name,
+        scopes,
     }))
 }
 
@@ -251,7 +242,7 @@ pub async fn grant(
     };
     let now = Utc::now();
     let row = GrantRow {
-        id: tongban_crypto::token().map_err(internal)?[..16].to_owned(),
+        id: tongban_crypto::token().map_err(AppError::internal)?[..16].to_owned(),
         credit_code: acting.credit_code.clone(),
         agent_person_id: agent_id.clone(),
         scopes: AgentScope::join(scopes),

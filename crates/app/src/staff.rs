@@ -12,10 +12,6 @@ use tongban_domain::identity::{StaffRole, within};
 use tongban_domain::{CreditCode, DivisionCode};
 use tongban_store::staff::StaffRoleRow;
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
 /// A live staff role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assignment {
@@ -133,7 +129,7 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
         }
     };
     let row = StaffRoleRow {
-        id: tongban_crypto::token().map_err(internal)?[..16].to_owned(),
+        id: tongban_crypto::token().map_err(AppError::internal)?[..16].to_owned(),
         person_id: person,
         role: role.as_str().to_owned(),
         agency_code: agency,
@@ -144,7 +140,7 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
     };
     app.store.insert_staff_role(row.clone()).await?;
     tracing::info!(role = %row.role, agency = %row.agency_code, division = %row.division_code, person = %row.person_id, "staff role assigned");
-    assignment(row).ok_or_else(|| internal("assigned role does not parse"))
+    assignment(row).ok_or_else(|| AppError::internal("assigned role does not parse"))
 }
 
 /// Ends a role; the same rule as assigning it decides who may.

@@ -9,6 +9,17 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
+/// China Standard Time (UTC+8 all year, no daylight saving): the wall clock of every date and
+/// time the platform shows or counts from.
+pub fn china_time(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    (t + chrono::Duration::hours(8)).naive_utc()
+}
+
+/// Today's date in China.
+pub fn china_today() -> NaiveDate {
+    china_time(chrono::Utc::now()).date()
+}
+
 /// The most working days one deadline may count (about 40 years); guards against absurd input.
 pub const MAX_WORKDAYS: u32 = 10_000;
 

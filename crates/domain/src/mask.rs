@@ -11,6 +11,11 @@ pub fn mask_middle(s: &str, head: usize, tail: usize) -> String {
     chars.iter().enumerate().map(|(i, c)| if i < head || i >= chars.len() - tail { *c } else { '*' }).collect()
 }
 
+/// `11010519491231002X` → `1101**********002X`: the first 4 and last 4 characters.
+pub fn mask_citizen_id(s: &str) -> String {
+    mask_middle(s, 4, 4)
+}
+
 /// `13812345678` → `138****5678`.
 pub fn mask_phone(s: &str) -> String {
     mask_middle(s, 3, 4)

@@ -129,6 +129,11 @@ impl AccountLabels {
         self.role_names[*r as usize]
     }
 
+    /// Agent scopes named and joined for a list.
+    pub fn scope_list(&self, scopes: &[AgentScope]) -> String {
+        scopes.iter().map(|s| self.scope(s)).collect::<Vec<_>>().join("、")
+    }
+
     /// The name of an agent scope.
     pub fn scope(&self, s: &AgentScope) -> &'static str {
         self.scope_names[*s as usize]

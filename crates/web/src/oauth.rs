@@ -96,31 +96,17 @@ async fn token(State(s): State<AppState>, headers: HeaderMap, FormPairs(form): F
     };
     let issuer = issuer(&s, &headers);
     let value = |k: &str| form.first(k).unwrap_or("");
-    match grant {
+    let answer = match grant {
         Some("authorization_code") => {
-            match oidc::exchange_code(
-                &s.app,
-                &issuer,
-                (&id, &secret),
-                value("code"),
-                value("redirect_uri"),
-                value("code_verifier"),
-            )
-            .await
-            {
-                Ok(t) => json_no_store(t),
-                Err(e) => token_error(e),
-            }
+            let (code, redirect_uri, verifier) = (value("code"), value("redirect_uri"), value("code_verifier"));
+            oidc::exchange_code(&s.app, &issuer, (&id, &secret), code, redirect_uri, verifier).await.map(json_no_store)
         }
-        Some("refresh_token") => match oidc::refresh(&s.app, &issuer, (&id, &secret), value("refresh_token")).await {
-            Ok(t) => json_no_store(t),
-            Err(e) => token_error(e),
-        },
-        _ => match oidc::client_credentials(&s.app, &issuer, &id, &secret, form.first("scope")).await {
-            Ok(t) => json_no_store(t),
-            Err(e) => token_error(e),
-        },
-    }
+        Some("refresh_token") => {
+            oidc::refresh(&s.app, &issuer, (&id, &secret), value("refresh_token")).await.map(json_no_store)
+        }
+        _ => oidc::client_credentials(&s.app, &issuer, &id, &secret, form.first("scope")).await.map(json_no_store),
+    };
+    answer.unwrap_or_else(token_error)
 }
 
 async fn userinfo(State(s): State<AppState>, headers: HeaderMap) -> Response {

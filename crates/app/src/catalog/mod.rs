@@ -56,15 +56,15 @@ pub async fn sync(app: &crate::App) -> Result<usize, AppError> {
     let Some(index) = &app.index else { return Ok(0) };
     let mut applied = 0;
     loop {
-        let from = index.indexed_revision().map_err(internal)?;
+        let from = index.indexed_revision().map_err(AppError::internal)?;
         let batch = app.store.published_after(from, SYNC_BATCH).await?;
         let Some(last) = batch.last().map(|g| g.revision) else { return Ok(applied) };
         let index = index.clone();
         let n = batch.len();
         tokio::task::spawn_blocking(move || index.apply(batch.iter().map(|g| &g.offering), last))
             .await
-            .map_err(internal)?
-            .map_err(internal)?;
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
         applied += n;
     }
 }
@@ -72,15 +72,14 @@ pub async fn sync(app: &crate::App) -> Result<usize, AppError> {
 /// Empties the index and rebuilds it from the database.
 pub async fn reindex(app: &crate::App) -> Result<usize, AppError> {
     let Some(index) = &app.index else { return Ok(0) };
-    index.clear().map_err(internal)?;
+    index.clear().map_err(AppError::internal)?;
     let n = sync(app).await?;
     let index = index.clone();
-    tokio::task::spawn_blocking(move || index.optimize()).await.map_err(internal)?.map_err(internal)?;
+    tokio::task::spawn_blocking(move || index.optimize())
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
     Ok(n)
-}
-
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
 }
 
 /// The outcome of an import: nothing rejected is written, everything else is.
@@ -195,20 +194,20 @@ pub async fn export(store: &Store, format: Format, out: &mut (dyn std::io::Write
     match format {
         Format::Jsonl => {
             each_published(store, |o| {
-                let line = serde_json::to_string(o).map_err(internal)?;
-                writeln!(out, "{line}").map_err(internal)
+                let line = serde_json::to_string(o).map_err(AppError::internal)?;
+                writeln!(out, "{line}").map_err(AppError::internal)
             })
             .await
         }
         Format::Csv => {
             let mut w = ::csv::Writer::from_writer(out);
-            w.write_record(csv_format::header()).map_err(internal)?;
+            w.write_record(csv_format::header()).map_err(AppError::internal)?;
             let n = each_published(store, |o| {
-                let value = serde_json::to_value(o).map_err(internal)?;
-                w.write_record(csv_format::json_to_row(&value)).map_err(internal)
+                let value = serde_json::to_value(o).map_err(AppError::internal)?;
+                w.write_record(csv_format::json_to_row(&value)).map_err(AppError::internal)
             })
             .await?;
-            w.flush().map_err(internal)?;
+            w.flush().map_err(AppError::internal)?;
             Ok(n)
         }
     }
@@ -341,5 +340,8 @@ pub async fn search(app: &crate::App, p: &SearchParams) -> Result<SearchResults,
         page,
         per_page,
     };
-    tokio::task::spawn_blocking(move || index.search(&query)).await.map_err(internal)?.map_err(internal)
+    tokio::task::spawn_blocking(move || index.search(&query))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)
 }

@@ -26,7 +26,7 @@ async fn text_code(app: &App, person: &PersonRow, purpose: &str, what: &str) -> 
     {
         return Err(AppError::RateLimited);
     }
-    let code = tongban_crypto::digits(CODE_DIGITS).map_err(internal)?;
+    let code = tongban_crypto::digits(CODE_DIGITS).map_err(AppError::internal)?;
     app.store
         .put_code(CodeRow {
             person_id: person.id.clone(),
@@ -37,7 +37,7 @@ async fn text_code(app: &App, person: &PersonRow, purpose: &str, what: &str) -> 
             attempts: 0,
         })
         .await?;
-    let phone = identity(app).vault().open(PHONE, &person.phone_sealed).map_err(internal)?;
+    let phone = identity(app).vault().open(PHONE, &person.phone_sealed).map_err(AppError::internal)?;
     let text = format!("【通办】您{what}的验证码为 {code}，{CODE_MINUTES} 分钟内有效。请勿告知他人。");
     identity(app).sms.send(&phone, &text).map_err(AppError::Internal)
 }
@@ -63,7 +63,7 @@ async fn check_code(app: &App, person_id: &str, purpose: &str, code: &str) -> Re
 /// Sends a one-time code to the person's registered phone, the step from L2 to L3.
 pub async fn send_phone_code(app: &App, who: &Principal) -> Result<(), AppError> {
     let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
-    if principal_level(&person.assurance)? < Assurance::L2 {
+    if assurance_of(&person)? < Assurance::L2 {
         return Err(AppError::field("assurance", "请先完成实名核验 (verify your real name first)"));
     }
     text_code(app, &person, PHONE_CODE, "验证手机").await
@@ -111,11 +111,11 @@ pub async fn reset_password(
     let Some(person) = find(app, identifier).await? else { return Err(refused()) };
     check_code(app, &person.id, RESET_CODE, code).await.map_err(|_| refused())?;
     let vault = identity(app).vault();
-    let citizen_id = vault.open(CITIZEN_ID, &person.citizen_id_sealed).map_err(internal)?;
-    let phone = vault.open(PHONE, &person.phone_sealed).map_err(internal)?;
+    let citizen_id = vault.open(CITIZEN_ID, &person.citizen_id_sealed).map_err(AppError::internal)?;
+    let phone = vault.open(PHONE, &person.phone_sealed).map_err(AppError::internal)?;
     check_password(password, &[&citizen_id, &phone]).map_err(|e| AppError::field("password", e))?;
     let password = password.to_owned();
-    let hash = hashing(app, move |h| h.hash(&password)).await?.map_err(internal)?;
+    let hash = hashing(app, move |h| h.hash(&password)).await?.map_err(AppError::internal)?;
     app.store.set_password_hash(&person.id, &hash).await?;
     app.store.set_login_state(&person.id, 0, None).await?;
     let ended = app.store.revoke_all_sessions(&person.id, Utc::now()).await?;

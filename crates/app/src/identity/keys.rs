@@ -63,13 +63,13 @@ pub async fn reseal(app: &App) -> Result<usize, AppError> {
         if !stale {
             continue;
         }
-        p.citizen_id_sealed = again(CITIZEN_ID, &p.citizen_id_sealed).map_err(internal)?;
-        p.phone_sealed = again(PHONE, &p.phone_sealed).map_err(internal)?;
+        p.citizen_id_sealed = again(CITIZEN_ID, &p.citizen_id_sealed).map_err(AppError::internal)?;
+        p.phone_sealed = again(PHONE, &p.phone_sealed).map_err(AppError::internal)?;
         for (field, value) in
             [(EMAIL, &mut p.email_sealed), (TOTP, &mut p.totp_sealed), (TOTP, &mut p.totp_pending_sealed)]
         {
             if let Some(v) = value.as_deref() {
-                *value = Some(again(field, v).map_err(internal)?);
+                *value = Some(again(field, v).map_err(AppError::internal)?);
             }
         }
         app.store.set_sealed(&p).await?;

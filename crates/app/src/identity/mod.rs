@@ -15,13 +15,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tongban_crypto::{KeyRing, PasswordHasher, PasswordParams, Vault, totp};
 use tongban_domain::CitizenId;
+use tongban_domain::calendar::china_today;
 use tongban_domain::identity::{Assurance, Lockout, Phone, check_password};
 use tongban_domain::mask::{mask_name, mask_phone};
 use tongban_store::identity::{CodeRow, PersonKey, PersonRow, SessionRow};
 
 mod codes;
 mod keys;
-mod registry;
+pub(crate) mod registry;
 mod second_factor;
 
 pub use codes::{confirm_phone_code, request_password_reset, reset_password, send_phone_code};
@@ -83,7 +84,7 @@ impl Identity {
         params: PasswordParams,
         sms: Arc<dyn SmsChannel>,
     ) -> Result<Self, AppError> {
-        let hasher = PasswordHasher::new(params).map_err(|e| AppError::Internal(e.to_string()))?;
+        let hasher = PasswordHasher::new(params).map_err(AppError::internal)?;
         let slots = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Self {
             vault: Vault::new(ring),
@@ -121,14 +122,14 @@ async fn hashing<T: Send + 'static>(
     f: impl FnOnce(PasswordHasher) -> T + Send + 'static,
 ) -> Result<T, AppError> {
     let id = identity(app);
-    let _slot = id.hashing.acquire().await.map_err(internal)?;
+    let _slot = id.hashing.acquire().await.map_err(AppError::internal)?;
     let hasher = id.hasher.clone();
-    tokio::task::spawn_blocking(move || f(hasher)).await.map_err(internal)
+    tokio::task::spawn_blocking(move || f(hasher)).await.map_err(AppError::internal)
 }
 
 /// A fresh random token for a form's CSRF cookie.
 pub fn csrf_token() -> Result<String, AppError> {
-    tongban_crypto::token().map_err(internal)
+    tongban_crypto::token().map_err(AppError::internal)
 }
 
 /// A registration form.
@@ -206,14 +207,6 @@ fn identity(app: &App) -> &Identity {
     &app.identity
 }
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
-fn today() -> chrono::NaiveDate {
-    (Utc::now() + Duration::hours(8)).date_naive()
-}
-
 /// Registers a person. Throttled per address like logins: a taken number is reported (the form
 /// must say why it fails), so registration must not become a fast way to test numbers.
 pub async fn register(app: &App, form: NewPerson, client: &Client) -> Result<PersonView, AppError> {
@@ -225,8 +218,9 @@ pub async fn register(app: &App, form: NewPerson, client: &Client) -> Result<Per
     if name.chars().count() < 2 || name.chars().count() > 30 || name.chars().any(|c| c.is_control()) {
         fields.insert("name".into(), "姓名应为 2 至 30 个字符 (2 to 30 characters)".into());
     }
-    let citizen_id =
-        CitizenId::parse(&form.citizen_id, today()).map_err(|e| fields.insert("citizen_id".into(), e.to_string())).ok();
+    let citizen_id = CitizenId::parse(&form.citizen_id, china_today())
+        .map_err(|e| fields.insert("citizen_id".into(), e.to_string()))
+        .ok();
     let phone = Phone::parse(&form.phone).map_err(|e| fields.insert("phone".into(), e.into())).ok();
     let email = form.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_owned);
     if let Some(e) = &email
@@ -247,16 +241,18 @@ pub async fn register(app: &App, form: NewPerson, client: &Client) -> Result<Per
     let vault = id.vault();
     let hasher = id.hasher.clone();
     let password = form.password.clone();
-    let password_hash =
-        tokio::task::spawn_blocking(move || hasher.hash(&password)).await.map_err(internal)?.map_err(internal)?;
+    let password_hash = tokio::task::spawn_blocking(move || hasher.hash(&password))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
     let row = PersonRow {
-        id: tongban_crypto::token().map_err(internal)?[..22].to_owned(),
+        id: tongban_crypto::token().map_err(AppError::internal)?[..22].to_owned(),
         name: name.clone(),
-        citizen_id_sealed: vault.seal(CITIZEN_ID, citizen_id.as_str()).map_err(internal)?,
+        citizen_id_sealed: vault.seal(CITIZEN_ID, citizen_id.as_str()).map_err(AppError::internal)?,
         citizen_id_index: vault.blind_index(CITIZEN_ID, citizen_id.as_str()),
-        phone_sealed: vault.seal(PHONE, phone.as_str()).map_err(internal)?,
+        phone_sealed: vault.seal(PHONE, phone.as_str()).map_err(AppError::internal)?,
         phone_index: vault.blind_index(PHONE, phone.as_str()),
-        email_sealed: email.map(|e| vault.seal(EMAIL, &e)).transpose().map_err(internal)?,
+        email_sealed: email.map(|e| vault.seal(EMAIL, &e)).transpose().map_err(AppError::internal)?,
         assurance: Assurance::L1.as_str().into(),
         password_hash,
         failed_logins: 0,
@@ -327,7 +323,7 @@ pub async fn login(
         match second_factor.map(str::trim).filter(|c| !c.is_empty()) {
             None => return Err(AppError::SecondFactorRequired),
             Some(code) => {
-                let secret = id.vault().open(TOTP, sealed).map_err(internal)?;
+                let secret = id.vault().open(TOTP, sealed).map_err(AppError::internal)?;
                 let accepted = match totp::verify(&secret, code, now.timestamp().max(0) as u64) {
                     Some(step) => app.store.use_totp_step(&person.id, step as i64).await?,
                     None => false,
@@ -369,7 +365,7 @@ fn wrong_totp() -> AppError {
 }
 
 async fn open_session(app: &App, person: &PersonRow, client: &Client) -> Result<LoggedIn, AppError> {
-    let token = tongban_crypto::token().map_err(internal)?;
+    let token = tongban_crypto::token().map_err(AppError::internal)?;
     let now = Utc::now();
     let session = SessionRow {
         token_hash: tongban_crypto::sm3_hex(token.as_bytes()),
@@ -401,14 +397,13 @@ fn principal(person: &PersonRow, session_id: &str) -> Result<Principal, AppError
         person_id: person.id.clone(),
         session_id: session_id.to_owned(),
         name: person.name.clone(),
-        assurance: Assurance::parse(&person.assurance)
-            .ok_or_else(|| AppError::Internal(format!("person {} has assurance {}", person.id, person.assurance)))?,
+        assurance: assurance_of(person)?,
         acting: None,
     })
 }
 
 fn china_time(t: DateTime<Utc>) -> String {
-    (t + Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+    tongban_domain::calendar::china_time(t).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// The person behind a session token, if the session is live: not revoked, used within the idle
@@ -477,25 +472,28 @@ pub async fn revoke(app: &App, who: &Principal, session_id: &str) -> Result<(), 
 pub async fn me(app: &App, who: &Principal) -> Result<PersonView, AppError> {
     let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
     let vault = identity(app).vault();
-    let citizen_id = vault.open(CITIZEN_ID, &person.citizen_id_sealed).map_err(internal)?;
-    let phone = vault.open(PHONE, &person.phone_sealed).map_err(internal)?;
+    let citizen_id = vault.open(CITIZEN_ID, &person.citizen_id_sealed).map_err(AppError::internal)?;
+    let phone = vault.open(PHONE, &person.phone_sealed).map_err(AppError::internal)?;
+    let assurance = assurance_of(&person)?;
     Ok(PersonView {
         id: person.id,
         name: person.name,
-        citizen_id_masked: tongban_domain::mask::mask_middle(&citizen_id, 4, 4),
+        citizen_id_masked: tongban_domain::mask::mask_citizen_id(&citizen_id),
         phone_masked: mask_phone(&phone),
-        assurance: principal_level(&person.assurance)?,
+        assurance,
         second_factor: person.totp_sealed.is_some(),
     })
 }
 
-fn principal_level(s: &str) -> Result<Assurance, AppError> {
-    Assurance::parse(s).ok_or_else(|| AppError::Internal(format!("unknown assurance {s}")))
+/// A person's assurance level as stored.
+fn assurance_of(person: &PersonRow) -> Result<Assurance, AppError> {
+    Assurance::parse(&person.assurance)
+        .ok_or_else(|| AppError::Internal(format!("person {} has assurance {}", person.id, person.assurance)))
 }
 
 /// The blind index of a citizen id as persons and registries store it; `None` if it is invalid.
 pub fn citizen_index(app: &App, raw: &str) -> Option<String> {
-    CitizenId::parse(raw, today()).ok().map(|c| identity(app).vault().blind_index(CITIZEN_ID, c.as_str()))
+    CitizenId::parse(raw, china_today()).ok().map(|c| identity(app).vault().blind_index(CITIZEN_ID, c.as_str()))
 }
 
 /// The blind index of a person's id number.
@@ -511,7 +509,7 @@ pub async fn find_person(app: &App, identifier: &str) -> Result<Option<String>, 
 /// A person's name and masked phone, for lists that name people to someone else.
 pub async fn name_and_masked_phone(app: &App, person_id: &str) -> Result<(String, String), AppError> {
     let p = app.store.person(person_id).await?.ok_or(AppError::NotFound { what: "用户", what_en: "person" })?;
-    let phone = identity(app).vault().open(PHONE, &p.phone_sealed).map_err(internal)?;
+    let phone = identity(app).vault().open(PHONE, &p.phone_sealed).map_err(AppError::internal)?;
     Ok((p.name, mask_phone(&phone)))
 }
 
@@ -519,7 +517,7 @@ pub async fn name_and_masked_phone(app: &App, person_id: &str) -> Result<(String
 async fn find(app: &App, identifier: &str) -> Result<Option<PersonRow>, AppError> {
     let vault = identity(app).vault();
     let identifier = identifier.trim();
-    Ok(match (CitizenId::parse(identifier, today()), Phone::parse(identifier)) {
+    Ok(match (CitizenId::parse(identifier, china_today()), Phone::parse(identifier)) {
         (Ok(c), _) => app.store.person_by(PersonKey::CitizenId, &vault.blind_index(CITIZEN_ID, c.as_str())).await?,
         (_, Ok(p)) => app.store.person_by(PersonKey::Phone, &vault.blind_index(PHONE, p.as_str())).await?,
         _ => None,

@@ -6,7 +6,7 @@ use super::*;
 /// entry of the population registry.
 pub async fn verify_real_name(app: &App, who: &Principal) -> Result<Assurance, AppError> {
     let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
-    let current = principal_level(&person.assurance)?;
+    let current = assurance_of(&person)?;
     if current >= Assurance::L2 {
         return Ok(current);
     }
@@ -34,27 +34,43 @@ pub struct RegistryReport {
 /// `name,citizen_id` is allowed). Stored as blind indexes only; re-loading replaces entries.
 pub async fn import_registry(app: &App, text: &str) -> Result<RegistryReport, AppError> {
     let vault = identity(app).vault();
-    let (mut rows, mut rejected) = (Vec::new(), Vec::new());
-    for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l.trim())) {
-        if line.is_empty() || (n == 1 && line.replace(' ', "") == "name,citizen_id") {
-            continue;
-        }
-        let Some((name, citizen)) = line.split_once(',') else {
-            rejected.push((n, "应为 姓名,证件号码 (expected name,citizen_id)".into()));
-            continue;
-        };
-        let name = name.trim();
+    let mut rejected = Vec::new();
+    let mut rows = Vec::new();
+    for (n, [name, citizen]) in records(text, "name,citizen_id", "姓名,证件号码", &mut rejected) {
         if name.chars().count() < 2 {
             rejected.push((n, "姓名过短 (name too short)".into()));
             continue;
         }
-        match CitizenId::parse(citizen.trim(), today()) {
+        match CitizenId::parse(citizen, china_today()) {
             Ok(c) => rows.push((vault.blind_index(CITIZEN_ID, c.as_str()), vault.blind_index(NAME, name))),
             Err(e) => rejected.push((n, e.to_string())),
         }
     }
     let loaded = app.store.import_registry(&rows, Utc::now()).await?;
     Ok(RegistryReport { loaded, rejected })
+}
+
+/// The records of a registry extract in CSV: `(line number, fields)` of each non-blank line with
+/// as many fields as `header` names (a first line equal to `header` is skipped). Other lines go
+/// to `rejected` with the reason.
+pub(crate) fn records<'a, const N: usize>(
+    text: &'a str,
+    header: &str,
+    header_zh: &str,
+    rejected: &mut Vec<(usize, String)>,
+) -> Vec<(usize, [&'a str; N])> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l.trim())) {
+        if line.is_empty() || (n == 1 && line.replace(' ', "") == header) {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        match <[&str; N]>::try_from(fields) {
+            Ok(fields) => out.push((n, fields)),
+            Err(_) => rejected.push((n, format!("应为 {header_zh} (expected {header})"))),
+        }
+    }
+    out
 }
 
 /// Loads the demo registry when the registry is empty; returns how many entries were loaded.

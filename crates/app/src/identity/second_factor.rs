@@ -20,18 +20,18 @@ pub async fn begin_totp(app: &App, who: &Principal) -> Result<TotpSetup, AppErro
             "两步验证已开启，如需更换请先关闭 (already on; turn it off first to change it)",
         ));
     }
-    let secret = totp::new_secret().map_err(internal)?;
+    let secret = totp::new_secret().map_err(AppError::internal)?;
     let vault = identity(app).vault();
-    let pending = vault.seal(TOTP, &secret).map_err(internal)?;
+    let pending = vault.seal(TOTP, &secret).map_err(AppError::internal)?;
     app.store.set_totp(&person.id, None, Some(&pending), None).await?;
-    let phone = vault.open(PHONE, &person.phone_sealed).map_err(internal)?;
+    let phone = vault.open(PHONE, &person.phone_sealed).map_err(AppError::internal)?;
     let uri = totp::uri(&secret, "通办", &mask_phone(&phone));
     Ok(TotpSetup { secret, uri })
 }
 
 /// The step a code of the (sealed) secret matches now; a wrong code counts toward the lock.
 async fn totp_step(app: &App, person_id: &str, sealed: &str, code: &str) -> Result<u64, AppError> {
-    let secret = identity(app).vault().open(TOTP, sealed).map_err(internal)?;
+    let secret = identity(app).vault().open(TOTP, sealed).map_err(AppError::internal)?;
     match totp::verify(&secret, code, Utc::now().timestamp().max(0) as u64) {
         Some(step) => Ok(step),
         None => Err(failure(app, person_id, wrong_totp()).await),

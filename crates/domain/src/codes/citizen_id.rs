@@ -72,7 +72,7 @@ impl CitizenId {
 
     /// `1101**********002X`: the first 4 and last 4 characters.
     pub fn masked(&self) -> String {
-        crate::mask::mask_middle(&self.0, 4, 4)
+        crate::mask::mask_citizen_id(&self.0)
     }
 }
 

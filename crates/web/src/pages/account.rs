@@ -3,15 +3,13 @@
 //! token; the session cookie is replaced at login and at every rise in assurance.
 
 use super::Frame;
-use super::forms::{csrf_refused, errors_of, posted, see_other, signed_in, with_csrf};
+use super::forms::{FormErrors, Page, Req, field, see_other};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
 use crate::extract::{FormPairs, QueryPairs};
-use crate::session::{self, Peer};
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use tongban_app::AppError;
@@ -48,8 +46,9 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
+/// A moment as pages show it: China time to the minute.
 pub(super) fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+    tongban_domain::calendar::china_time(t).format("%Y-%m-%d %H:%M").to_string()
 }
 
 #[derive(Template)]
@@ -62,17 +61,15 @@ struct RegisterPage<'a> {
     citizen_id: String,
     phone: String,
     email: String,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
-async fn register_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    with_csrf(&f, &headers, |csrf| {
-        let a = f.lang.account();
+async fn register_form(r: Req) -> Response {
+    r.with_csrf(|csrf| {
         let empty = String::new;
         let page = RegisterPage {
-            f: &f,
-            a,
+            f: &r.f,
+            a: r.labels(),
             csrf,
             name: empty(),
             citizen_id: empty(),
@@ -80,26 +77,16 @@ async fn register_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, heade
             email: empty(),
             errors: vec![],
         };
-        f.respond(StatusCode::OK, &page)
+        r.respond(StatusCode::OK, &page)
     })
 }
 
-async fn register(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let a = f.lang.account();
-    if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f);
-    }
-    let value = |k: &str| form.first(k).unwrap_or("").to_owned();
+async fn register(r: Req, FormPairs(form): FormPairs) -> Page {
+    r.check_csrf(&form)?;
+    let a = r.labels();
+    let value = |k: &str| field(&form, k);
     let mut page = RegisterPage {
-        f: &f,
+        f: &r.f,
         a,
         csrf: value("csrf"),
         name: value("name"),
@@ -111,7 +98,7 @@ async fn register(
     let password = value("password");
     if password != value("password_confirm") {
         page.errors.push(("password_confirm".into(), a.password_mismatch.into()));
-        return f.respond(StatusCode::BAD_REQUEST, &page);
+        return Ok(r.respond(StatusCode::BAD_REQUEST, &page));
     }
     let new = NewPerson {
         name: page.name.clone(),
@@ -120,24 +107,18 @@ async fn register(
         email: Some(page.email.clone()),
         password: password.clone(),
     };
-    let client = session::client(&headers, &peer);
-    let registered = match identity::register(&s.app, new, &client).await {
-        Ok(_) => identity::login(&s.app, &page.citizen_id, &password, None, &client).await,
+    let client = r.client();
+    let registered = match identity::register(&r.s.app, new, &client).await {
+        Ok(_) => identity::login(&r.s.app, &page.citizen_id, &password, None, &client).await,
         Err(e) => Err(e),
     };
     match registered {
-        Ok(logged_in) => {
-            let mut res = see_other("/account");
-            session::set_session(&mut res, &headers, &logged_in.token);
-            res
+        Ok(logged_in) => Ok(r.see_other_with_session("/account", &logged_in.token)),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            page.errors = errors;
+            Ok(r.respond(status, &page))
         }
-        Err(e) => match errors_of(e) {
-            Ok((status, errors)) => {
-                page.errors = errors;
-                f.respond(status, &page)
-            }
-            Err(e) => super::error_page(&f, e),
-        },
     }
 }
 
@@ -152,79 +133,52 @@ struct LoginPage<'a> {
     notice: Option<&'static str>,
     /// The password was right and the account has a second factor: ask for the code.
     need_totp: bool,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
-async fn login_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let next = safe_next(q.first("next")).to_owned();
-    let a = f.lang.account();
-    let notice = (q.first("reset") == Some("1")).then_some(a.reset_done);
-    with_csrf(&f, &headers, |csrf| {
-        let page =
-            LoginPage { f: &f, a, csrf, identifier: String::new(), next, notice, need_totp: false, errors: vec![] };
-        f.respond(StatusCode::OK, &page)
+async fn login_form(r: Req) -> Response {
+    let next = safe_next(r.q.first("next")).to_owned();
+    let a = r.labels();
+    let notice = (r.q.first("reset") == Some("1")).then_some(a.reset_done);
+    r.with_csrf(|csrf| {
+        let f = &r.f;
+        let page = LoginPage { f, a, csrf, identifier: String::new(), next, notice, need_totp: false, errors: vec![] };
+        r.respond(StatusCode::OK, &page)
     })
 }
 
-async fn login(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let a = f.lang.account();
-    if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f);
-    }
-    let identifier = form.first("identifier").unwrap_or("").to_owned();
+async fn login(r: Req, FormPairs(form): FormPairs) -> Page {
+    r.check_csrf(&form)?;
+    let identifier = field(&form, "identifier");
     let next = safe_next(form.first("next")).to_owned();
-    let client = session::client(&headers, &peer);
     let password = form.first("password").unwrap_or("");
-    match identity::login(&s.app, &identifier, password, form.first("totp"), &client).await {
-        Ok(logged_in) => {
-            let mut res = see_other(&next);
-            session::set_session(&mut res, &headers, &logged_in.token);
-            res
+    match identity::login(&r.s.app, &identifier, password, form.first("totp"), &r.client()).await {
+        Ok(logged_in) => Ok(r.see_other_with_session(&next, &logged_in.token)),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            let need_totp = errors.iter().any(|(field, _)| field == "totp")
+                || errors.iter().any(|(_, m)| *m == AppError::SecondFactorRequired.to_string());
+            let page = LoginPage {
+                f: &r.f,
+                a: r.labels(),
+                csrf: field(&form, "csrf"),
+                identifier,
+                next,
+                notice: None,
+                need_totp,
+                errors,
+            };
+            Ok(r.respond(status, &page))
         }
-        Err(e) => match errors_of(e) {
-            Ok((status, errors)) => {
-                let csrf = form.first("csrf").unwrap_or("").to_owned();
-                let need_totp = errors.iter().any(|(field, _)| field == "totp")
-                    || errors.iter().any(|(_, m)| *m == AppError::SecondFactorRequired.to_string());
-                f.respond(status, &LoginPage { f: &f, a, csrf, identifier, next, notice: None, need_totp, errors })
-            }
-            Err(e) => super::error_page(&f, e),
-        },
     }
 }
 
-async fn logout(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f);
+async fn logout(r: Req, FormPairs(form): FormPairs) -> Page {
+    r.check_csrf(&form)?;
+    if let Some(who) = crate::session::current(&r.s.app, &r.headers).await.map_err(|e| r.error(e))? {
+        identity::logout(&r.s.app, &who).await.map_err(|e| r.error(e))?;
     }
-    match session::current(&s.app, &headers).await {
-        Ok(Some(who)) => {
-            if let Err(e) = identity::logout(&s.app, &who).await {
-                return super::error_page(&f, e);
-            }
-        }
-        Ok(None) => {}
-        Err(e) => return super::error_page(&f, e),
-    }
-    let mut res = see_other("/");
-    session::clear_session(&mut res, &headers);
-    res
+    Ok(r.see_other_without_session("/"))
 }
 
 pub(super) struct MembershipRow {
@@ -274,30 +228,21 @@ struct AccountPage<'a> {
 #[derive(Default)]
 pub(super) struct Extras {
     pub notice: Option<&'static str>,
-    pub errors: Vec<(String, String)>,
+    pub errors: FormErrors,
     pub setup: Option<identity::TotpSetup>,
 }
 
-pub(super) async fn account_page(
-    s: &AppState,
-    f: &Frame,
-    headers: &HeaderMap,
-    who: &Principal,
-    status: StatusCode,
-    extras: Extras,
-) -> Response {
-    let a = f.lang.account();
+pub(super) async fn account_page(r: &Req, who: &Principal, status: StatusCode, extras: Extras) -> Page {
+    let a = r.labels();
+    let app = &r.s.app;
     let loaded = async {
-        let me = identity::me(&s.app, who).await?;
-        let sessions = identity::sessions(&s.app, who).await?;
-        let memberships = tongban_app::organizations::memberships(&s.app, &who.person_id).await?;
-        let roles = tongban_app::staff::roles(&s.app, &who.person_id).await?;
+        let me = identity::me(app, who).await?;
+        let sessions = identity::sessions(app, who).await?;
+        let memberships = tongban_app::organizations::memberships(app, &who.person_id).await?;
+        let roles = tongban_app::staff::roles(app, &who.person_id).await?;
         Ok::<_, AppError>((me, sessions, memberships, roles))
     };
-    let (me, sessions, memberships, roles) = match loaded.await {
-        Ok(x) => x,
-        Err(e) => return super::error_page(f, e),
-    };
+    let (me, sessions, memberships, roles) = loaded.await.map_err(|e| r.error(e))?;
     let sessions = sessions
         .into_iter()
         .map(|v| SessionRow {
@@ -309,9 +254,9 @@ pub(super) async fn account_page(
             id: v.id,
         })
         .collect();
-    with_csrf(f, headers, |csrf| {
+    Ok(r.with_csrf(|csrf| {
         let page = AccountPage {
-            f,
+            f: &r.f,
             a,
             csrf,
             level: a.level(&me.assurance),
@@ -323,7 +268,7 @@ pub(super) async fn account_page(
                 .into_iter()
                 .map(|m| MembershipRow {
                     role: if m.legal_rep { a.role_legal_rep } else { a.role_agent },
-                    scopes: m.scopes.iter().map(|x| a.scope(x)).collect::<Vec<_>>().join("、"),
+                    scopes: a.scope_list(&m.scopes),
                     until: m.expires_at.map(china_time),
                     current: who.acting.as_ref().is_some_and(|x| x.credit_code == m.credit_code),
                     credit_code: m.credit_code,
@@ -349,18 +294,14 @@ pub(super) async fn account_page(
             notice: extras.notice,
             errors: extras.errors,
         };
-        f.respond(status, &page)
-    })
+        r.respond(status, &page)
+    }))
 }
 
-async fn account(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match signed_in(&s, &f, &headers, &uri).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    let a = f.lang.account();
-    let notice = match q.first("done") {
+async fn account(r: Req) -> Page {
+    let who = r.signed_in().await?;
+    let a = r.labels();
+    let notice = match r.q.first("done") {
         Some("verified") => Some(a.verified),
         Some("revoked") => Some(a.revoked),
         Some("code_sent") => Some(a.code_sent),
@@ -371,153 +312,91 @@ async fn account(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: He
         Some("switched") => Some(a.switched),
         _ => None,
     };
-    account_page(&s, &f, &headers, &who, StatusCode::OK, Extras { notice, ..Extras::default() }).await
+    account_page(&r, &who, StatusCode::OK, Extras { notice, ..Extras::default() }).await
+}
+
+/// Whether an action of my account raised the assurance level (the session is then replaced).
+#[derive(PartialEq, Eq)]
+enum Raised {
+    Yes,
+    No,
 }
 
 /// A form of my account: checks the CSRF token and the session, runs `act`, then sends the
-/// person to my account with `?done=` — or shows the page again with the errors. `act` answering
-/// true means the assurance rose: the session is then replaced.
-#[allow(clippy::too_many_arguments)]
-async fn account_action<F, Fut>(
-    s: AppState,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
+/// person to my account with `?done=` — or shows the page again with the errors.
+async fn account_action<Fut>(
+    r: Req,
     form: QueryPairs,
     done: &str,
-    act: F,
-) -> Response
+    act: impl FnOnce(Principal, QueryPairs) -> Fut,
+) -> Page
 where
-    F: FnOnce(AppState, Principal, QueryPairs) -> Fut,
-    Fut: std::future::Future<Output = Result<bool, AppError>>,
+    Fut: std::future::Future<Output = Result<Raised, AppError>>,
 {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match posted(&s, &f, &headers, &uri, &form).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    match act(s.clone(), who.clone(), form).await {
-        Ok(raised) => {
-            let mut res = see_other(&format!("/account?done={done}"));
-            if raised {
-                match identity::rotate_session(&s.app, &who, &session::client(&headers, &peer)).await {
-                    Ok(fresh) => session::set_session(&mut res, &headers, &fresh.token),
-                    Err(e) => return super::error_page(&f, e),
-                }
-            }
-            res
+    let who = r.posted(&form).await?;
+    match act(who.clone(), form).await {
+        Ok(Raised::No) => Ok(see_other(&format!("/account?done={done}"))),
+        Ok(Raised::Yes) => {
+            let fresh = identity::rotate_session(&r.s.app, &who, &r.client()).await.map_err(|e| r.error(e))?;
+            Ok(r.see_other_with_session(&format!("/account?done={done}"), &fresh.token))
         }
-        Err(e) => match errors_of(e) {
-            Ok((status, errors)) => {
-                account_page(&s, &f, &headers, &who, status, Extras { errors, ..Extras::default() }).await
-            }
-            Err(e) => super::error_page(&f, e),
-        },
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            account_page(&r, &who, status, Extras { errors, ..Extras::default() }).await
+        }
     }
 }
 
-async fn verify(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    account_action(s, uri, q, headers, peer, form, "verified", |s, who, _| async move {
-        identity::verify_real_name(&s.app, &who).await.map(|_| true)
+async fn verify(r: Req, FormPairs(form): FormPairs) -> Page {
+    let app = r.s.app.clone();
+    account_action(r, form, "verified", |who, _| async move {
+        identity::verify_real_name(&app, &who).await.map(|_| Raised::Yes)
     })
     .await
 }
 
-async fn send_code(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    account_action(s, uri, q, headers, peer, form, "code_sent", |s, who, _| async move {
-        identity::send_phone_code(&s.app, &who).await.map(|()| false)
+async fn send_code(r: Req, FormPairs(form): FormPairs) -> Page {
+    let app = r.s.app.clone();
+    account_action(r, form, "code_sent", |who, _| async move {
+        identity::send_phone_code(&app, &who).await.map(|()| Raised::No)
     })
     .await
 }
 
-async fn confirm_code(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    account_action(s, uri, q, headers, peer, form, "phone_verified", |s, who, form| async move {
-        identity::confirm_phone_code(&s.app, &who, form.first("code").unwrap_or("")).await.map(|_| true)
+async fn confirm_code(r: Req, FormPairs(form): FormPairs) -> Page {
+    let app = r.s.app.clone();
+    account_action(r, form, "phone_verified", |who, form| async move {
+        identity::confirm_phone_code(&app, &who, &field(&form, "code")).await.map(|_| Raised::Yes)
     })
     .await
 }
 
-async fn revoke(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    account_action(s, uri, q, headers, peer, form, "revoked", |s, who, form| async move {
-        identity::revoke(&s.app, &who, form.first("session").unwrap_or("")).await.map(|()| false)
+async fn revoke(r: Req, FormPairs(form): FormPairs) -> Page {
+    let app = r.s.app.clone();
+    account_action(r, form, "revoked", |who, form| async move {
+        identity::revoke(&app, &who, &field(&form, "session")).await.map(|()| Raised::No)
     })
     .await
 }
 
-async fn begin_totp(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match posted(&s, &f, &headers, &uri, &form).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    match identity::begin_totp(&s.app, &who).await {
-        Ok(setup) => {
-            account_page(&s, &f, &headers, &who, StatusCode::OK, Extras { setup: Some(setup), ..Extras::default() })
-                .await
-        }
-        Err(e) => super::error_page(&f, e),
-    }
+async fn begin_totp(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let setup = identity::begin_totp(&r.s.app, &who).await.map_err(|e| r.error(e))?;
+    account_page(&r, &who, StatusCode::OK, Extras { setup: Some(setup), ..Extras::default() }).await
 }
 
-async fn confirm_totp(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    account_action(s, uri, q, headers, peer, form, "totp_on", |s, who, form| async move {
-        identity::confirm_totp(&s.app, &who, form.first("totp").unwrap_or("")).await.map(|()| true)
+async fn confirm_totp(r: Req, FormPairs(form): FormPairs) -> Page {
+    let app = r.s.app.clone();
+    account_action(r, form, "totp_on", |who, form| async move {
+        identity::confirm_totp(&app, &who, &field(&form, "totp")).await.map(|()| Raised::Yes)
     })
     .await
 }
 
-async fn disable_totp(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    account_action(s, uri, q, headers, peer, form, "totp_off", |s, who, form| async move {
-        identity::disable_totp(&s.app, &who, form.first("totp").unwrap_or("")).await.map(|()| false)
+async fn disable_totp(r: Req, FormPairs(form): FormPairs) -> Page {
+    let app = r.s.app.clone();
+    account_action(r, form, "totp_off", |who, form| async move {
+        identity::disable_totp(&app, &who, &field(&form, "totp")).await.map(|()| Raised::No)
     })
     .await
 }

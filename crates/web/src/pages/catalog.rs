@@ -60,7 +60,7 @@ const AGENCY_FACETS: usize = 10;
 
 /// The civil date in China (UTC+8, no daylight saving) of a moment.
 fn china_date(t: chrono::DateTime<chrono::Utc>) -> String {
-    (t + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string()
+    tongban_domain::calendar::china_time(t).format("%Y-%m-%d").to_string()
 }
 
 /// The depth filter's choices.

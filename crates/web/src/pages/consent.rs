@@ -2,15 +2,13 @@
 //! listing the claims the client receives) and RP-initiated logout.
 
 use super::Frame;
-use super::forms::{posted, see_other, signed_in, with_csrf};
+use super::forms::{Page, Req, see_other};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
 use crate::extract::{FormPairs, QueryPairs};
-use crate::session;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use tongban_app::oidc::{self, AuthorizeError, AuthorizeRequest};
@@ -58,29 +56,21 @@ struct ConsentPage<'a> {
     step_up: Option<(&'static str, &'static str)>,
 }
 
-fn stopped(f: &Frame, e: AuthorizeError) -> Response {
+/// A request that stops: back to the client's redirect URI, or an error page.
+fn stopped(r: &Req, e: AuthorizeError) -> Response {
     match e {
         AuthorizeError::Redirect(uri) => see_other(&uri),
-        AuthorizeError::Page(e) => super::error_page(f, e),
+        AuthorizeError::Page(e) => r.error(e),
     }
 }
 
-async fn authorize(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let req = request(&q);
-    if let Err(e) = oidc::check_authorize(&s.app, &req).await {
-        return stopped(&f, e);
-    }
+async fn authorize(r: Req) -> Page {
+    let req = request(&r.q);
+    oidc::check_authorize(&r.s.app, &req).await.map_err(|e| stopped(&r, e))?;
     // Log in first; the login page comes back here with the same request.
-    let who = match signed_in(&s, &f, &headers, &uri).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    let consent = match oidc::consent(&s.app, &who, &req).await {
-        Ok(c) => c,
-        Err(e) => return stopped(&f, e),
-    };
-    let a = f.lang.account();
+    let who = r.signed_in().await?;
+    let consent = oidc::consent(&r.s.app, &who, &req).await.map_err(|e| stopped(&r, e))?;
+    let a = r.labels();
     let step_up = consent.step_up.map(|need| (a.level(&need), a.level(&who.assurance)));
     let claims = oidc::CLAIMS
         .iter()
@@ -88,52 +78,30 @@ async fn authorize(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: 
         .filter(|((_, scope), _)| consent.scopes.iter().any(|s| s == scope))
         .map(|(_, name)| name)
         .collect();
-    let params = PARAMS.iter().filter_map(|k| q.first(k).map(|v| (*k, v.to_owned()))).collect();
-    with_csrf(&f, &headers, |csrf| {
-        f.respond(StatusCode::OK, &ConsentPage { f: &f, a, csrf, client: consent.client_name, claims, params, step_up })
-    })
+    let params = PARAMS.iter().filter_map(|k| r.q.first(k).map(|v| (*k, v.to_owned()))).collect();
+    Ok(r.with_csrf(|csrf| {
+        let page = ConsentPage { f: &r.f, a, csrf, client: consent.client_name, claims, params, step_up };
+        r.respond(StatusCode::OK, &page)
+    }))
 }
 
-async fn decide(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match posted(&s, &f, &headers, &uri, &form).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
+async fn decide(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
     let req = request(&form);
-    if form.first("decision") != Some("allow") {
-        return match oidc::check_authorize(&s.app, &req).await {
-            Ok(_) => see_other(&oidc::deny(&req)),
-            Err(e) => stopped(&f, e),
-        };
-    }
-    match oidc::approve(&s.app, &who, &req).await {
-        Ok(to) => see_other(&to),
-        Err(e) => stopped(&f, e),
-    }
+    let to = if form.first("decision") == Some("allow") {
+        oidc::approve(&r.s.app, &who, &req).await
+    } else {
+        oidc::check_authorize(&r.s.app, &req).await.map(|_| oidc::deny(&req))
+    };
+    Ok(see_other(&to.map_err(|e| stopped(&r, e))?))
 }
 
-async fn logout(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = session::current(&s.app, &headers).await.ok().flatten();
-    let to = match oidc::end_session(&s.app, who.as_ref(), q.first("client_id"), q.first("post_logout_redirect_uri"))
-        .await
-    {
-        Ok(to) => to,
-        Err(e) => return super::error_page(&f, e),
-    };
-    if let Some(who) = &who
-        && let Err(e) = tongban_app::identity::logout(&s.app, who).await
-    {
-        return super::error_page(&f, e);
+async fn logout(r: Req) -> Page {
+    let who = crate::session::current(&r.s.app, &r.headers).await.ok().flatten();
+    let (client, back) = (r.q.first("client_id"), r.q.first("post_logout_redirect_uri"));
+    let to = oidc::end_session(&r.s.app, who.as_ref(), client, back).await.map_err(|e| r.error(e))?;
+    if let Some(who) = &who {
+        tongban_app::identity::logout(&r.s.app, who).await.map_err(|e| r.error(e))?;
     }
-    let mut res = see_other(&to);
-    session::clear_session(&mut res, &headers);
-    res
+    Ok(r.see_other_without_session(&to))
 }

@@ -5,19 +5,16 @@
 
 use super::Frame;
 use super::account::{Extras, account_page, china_time};
-use super::forms::{errors_of, posted, see_other, signed_in, with_csrf};
+use super::forms::{FormErrors, Page, Req, field, see_other};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
-use crate::extract::{FormPairs, QueryPairs};
-use crate::session::{self, Peer};
+use crate::extract::FormPairs;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::Response;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use tongban_app::identity::Principal;
-use tongban_app::organizations::{self, GrantView};
+use tongban_app::organizations;
 use tongban_domain::identity::AgentScope;
 
 pub fn routes() -> Router<AppState> {
@@ -29,50 +26,22 @@ pub fn routes() -> Router<AppState> {
         .route("/org/agents/revoke", post(revoke))
 }
 
-async fn act(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match posted(&s, &f, &headers, &uri, &form).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
+async fn act(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
     let code = form.first("credit_code").map(str::trim).filter(|c| !c.is_empty());
-    match organizations::switch(&s.app, &who, code, &session::client(&headers, &peer)).await {
-        Ok(fresh) => {
-            let mut res = see_other(if code.is_some() { "/org?done=switched" } else { "/account?done=switched" });
-            session::set_session(&mut res, &headers, &fresh.token);
-            res
-        }
-        Err(e) => super::error_page(&f, e),
-    }
+    let fresh = organizations::switch(&r.s.app, &who, code, &r.client()).await.map_err(|e| r.error(e))?;
+    let to = if code.is_some() { "/org?done=switched" } else { "/account?done=switched" };
+    Ok(r.see_other_with_session(to, &fresh.token))
 }
 
-async fn register(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match posted(&s, &f, &headers, &uri, &form).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    match organizations::register(&s.app, &who, form.first("credit_code").unwrap_or("")).await {
-        Ok(_) => see_other("/account?done=org_registered"),
-        Err(e) => match errors_of(e) {
-            Ok((status, errors)) => {
-                account_page(&s, &f, &headers, &who, status, Extras { errors, ..Extras::default() }).await
-            }
-            Err(e) => super::error_page(&f, e),
-        },
+async fn register(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    match organizations::register(&r.s.app, &who, &field(&form, "credit_code")).await {
+        Ok(_) => Ok(see_other("/account?done=org_registered")),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            account_page(&r, &who, status, Extras { errors, ..Extras::default() }).await
+        }
     }
 }
 
@@ -98,41 +67,34 @@ struct OrgPage<'a> {
     grants: Option<Vec<GrantRow>>,
     all_scopes: Vec<(&'static str, &'static str)>,
     notice: Option<&'static str>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
 async fn org_page(
-    s: &AppState,
-    f: &Frame,
-    headers: &HeaderMap,
+    r: &Req,
     who: &Principal,
     status: StatusCode,
     notice: Option<&'static str>,
-    errors: Vec<(String, String)>,
-) -> Response {
-    let a = f.lang.account();
-    let Some(acting) = &who.acting else { return see_other("/account") };
+    errors: FormErrors,
+) -> Page {
+    let a = r.labels();
+    let Some(acting) = &who.acting else { return Ok(see_other("/account")) };
     let grants = if acting.legal_rep {
-        match organizations::grants(&s.app, who).await {
-            Ok(list) => Some(
-                list.into_iter()
-                    .map(|g: GrantView| GrantRow {
-                        scopes: g.scopes.iter().map(|x| a.scope(x)).collect::<Vec<_>>().join("、"),
-                        until: china_time(g.expires_at),
-                        id: g.id,
-                        agent: g.agent_name,
-                        phone: g.agent_phone_masked,
-                    })
-                    .collect(),
-            ),
-            Err(e) => return super::error_page(f, e),
-        }
+        let list = organizations::grants(&r.s.app, who).await.map_err(|e| r.error(e))?;
+        let rows = list.into_iter().map(|g| GrantRow {
+            scopes: a.scope_list(&g.scopes),
+            until: china_time(g.expires_at),
+            id: g.id,
+            agent: g.agent_name,
+            phone: g.agent_phone_masked,
+        });
+        Some(rows.collect())
     } else {
         None
     };
-    with_csrf(f, headers, |csrf| {
+    Ok(r.with_csrf(|csrf| {
         let page = OrgPage {
-            f,
+            f: &r.f,
             a,
             csrf,
             name: acting.name.clone(),
@@ -144,63 +106,37 @@ async fn org_page(
             notice,
             errors,
         };
-        f.respond(status, &page)
-    })
+        r.respond(status, &page)
+    }))
 }
 
-async fn org(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match signed_in(&s, &f, &headers, &uri).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    let a = f.lang.account();
-    let notice = match q.first("done") {
+async fn org(r: Req) -> Page {
+    let who = r.signed_in().await?;
+    let a = r.labels();
+    let notice = match r.q.first("done") {
         Some("switched") => Some(a.switched),
         Some("granted") => Some(a.granted),
         Some("revoked") => Some(a.grant_revoked),
         _ => None,
     };
-    org_page(&s, &f, &headers, &who, StatusCode::OK, notice, vec![]).await
+    org_page(&r, &who, StatusCode::OK, notice, vec![]).await
 }
 
-async fn grant(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match posted(&s, &f, &headers, &uri, &form).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
+async fn grant(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
     let scopes: Vec<AgentScope> = form.all("scopes").iter().filter_map(|x| AgentScope::parse(x)).collect();
     let days = form.first("days").and_then(|d| d.trim().parse().ok()).unwrap_or(0);
-    match organizations::grant(&s.app, &who, form.first("agent").unwrap_or(""), &scopes, days).await {
-        Ok(_) => see_other("/org?done=granted"),
-        Err(e) => match errors_of(e) {
-            Ok((status, errors)) => org_page(&s, &f, &headers, &who, status, None, errors).await,
-            Err(e) => super::error_page(&f, e),
-        },
+    match organizations::grant(&r.s.app, &who, &field(&form, "agent"), &scopes, days).await {
+        Ok(_) => Ok(see_other("/org?done=granted")),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            org_page(&r, &who, status, None, errors).await
+        }
     }
 }
 
-async fn revoke(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match posted(&s, &f, &headers, &uri, &form).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    match organizations::revoke(&s.app, &who, form.first("grant").unwrap_or("")).await {
-        Ok(()) => see_other("/org?done=revoked"),
-        Err(e) => super::error_page(&f, e),
-    }
+async fn revoke(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    organizations::revoke(&r.s.app, &who, &field(&form, "grant")).await.map_err(|e| r.error(e))?;
+    Ok(see_other("/org?done=revoked"))
 }

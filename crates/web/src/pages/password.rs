@@ -2,15 +2,13 @@
 //! The first step answers alike whether or not the account exists.
 
 use super::Frame;
-use super::forms::{csrf_refused, errors_of, see_other, with_csrf};
+use super::forms::{FormErrors, Page, Req, field};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
-use crate::extract::{FormPairs, QueryPairs};
-use crate::session::{self, Peer};
+use crate::extract::FormPairs;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use tongban_app::identity;
@@ -28,7 +26,7 @@ struct ForgotPage<'a> {
     a: &'static AccountLabels,
     csrf: String,
     identifier: String,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
 #[derive(Template)]
@@ -38,89 +36,54 @@ struct ResetPage<'a> {
     a: &'static AccountLabels,
     csrf: String,
     identifier: String,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
-async fn forgot_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let a = f.lang.account();
-    with_csrf(&f, &headers, |csrf| {
-        f.respond(StatusCode::OK, &ForgotPage { f: &f, a, csrf, identifier: String::new(), errors: vec![] })
+async fn forgot_form(r: Req) -> Response {
+    r.with_csrf(|csrf| {
+        let page = ForgotPage { f: &r.f, a: r.labels(), csrf, identifier: String::new(), errors: vec![] };
+        r.respond(StatusCode::OK, &page)
     })
 }
 
-async fn forgot(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let a = f.lang.account();
-    if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f);
-    }
-    let identifier = form.first("identifier").unwrap_or("").trim().to_owned();
-    match identity::request_password_reset(&s.app, &identifier, &session::client(&headers, &peer)).await {
+async fn forgot(r: Req, FormPairs(form): FormPairs) -> Page {
+    r.check_csrf(&form)?;
+    let (a, csrf) = (r.labels(), field(&form, "csrf"));
+    let identifier = field(&form, "identifier").trim().to_owned();
+    match identity::request_password_reset(&r.s.app, &identifier, &r.client()).await {
         // The reset form follows at once, not by a redirect: the number stays out of URLs,
         // browser history and request logs.
-        Ok(()) => {
-            let csrf = form.first("csrf").unwrap_or("").to_owned();
-            f.respond(StatusCode::OK, &ResetPage { f: &f, a, csrf, identifier, errors: vec![] })
+        Ok(()) => Ok(r.respond(StatusCode::OK, &ResetPage { f: &r.f, a, csrf, identifier, errors: vec![] })),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            Ok(r.respond(status, &ForgotPage { f: &r.f, a, csrf, identifier, errors }))
         }
-        Err(e) => match errors_of(e) {
-            Ok((status, errors)) => {
-                let csrf = form.first("csrf").unwrap_or("").to_owned();
-                f.respond(status, &ForgotPage { f: &f, a, csrf, identifier, errors })
-            }
-            Err(e) => super::error_page(&f, e),
-        },
     }
 }
 
-async fn reset_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let a = f.lang.account();
-    with_csrf(&f, &headers, |csrf| {
-        f.respond(StatusCode::OK, &ResetPage { f: &f, a, csrf, identifier: String::new(), errors: vec![] })
+async fn reset_form(r: Req) -> Response {
+    r.with_csrf(|csrf| {
+        let page = ResetPage { f: &r.f, a: r.labels(), csrf, identifier: String::new(), errors: vec![] };
+        r.respond(StatusCode::OK, &page)
     })
 }
 
-async fn reset(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    peer: Peer,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let a = f.lang.account();
-    if !session::csrf_ok(&headers, form.first("csrf")) {
-        return csrf_refused(&f);
-    }
-    let value = |k: &str| form.first(k).unwrap_or("").to_owned();
-    let mut page = ResetPage { f: &f, a, csrf: value("csrf"), identifier: value("identifier"), errors: vec![] };
+async fn reset(r: Req, FormPairs(form): FormPairs) -> Page {
+    r.check_csrf(&form)?;
+    let a = r.labels();
+    let value = |k: &str| field(&form, k);
+    let mut page = ResetPage { f: &r.f, a, csrf: value("csrf"), identifier: value("identifier"), errors: vec![] };
     let password = value("password");
     if password != value("password_confirm") {
         page.errors.push(("password_confirm".into(), a.password_mismatch.into()));
-        return f.respond(StatusCode::BAD_REQUEST, &page);
+        return Ok(r.respond(StatusCode::BAD_REQUEST, &page));
     }
-    let client = session::client(&headers, &peer);
-    match identity::reset_password(&s.app, &page.identifier, &value("code"), &password, &client).await {
-        Ok(()) => {
-            let mut res = see_other("/login?reset=1");
-            session::clear_session(&mut res, &headers);
-            res
+    match identity::reset_password(&r.s.app, &page.identifier, &value("code"), &password, &r.client()).await {
+        Ok(()) => Ok(r.see_other_without_session("/login?reset=1")),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            page.errors = errors;
+            Ok(r.respond(status, &page))
         }
-        Err(e) => match errors_of(e) {
-            Ok((status, errors)) => {
-                page.errors = errors;
-                f.respond(status, &page)
-            }
-            Err(e) => super::error_page(&f, e),
-        },
     }
 }

@@ -3,15 +3,13 @@
 //! the app; others get 403.
 
 use super::Frame;
-use super::forms::{errors_of, posted, see_other, signed_in, with_csrf};
+use super::forms::{FormErrors, Page, Req, field, see_other};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
-use crate::extract::{FormPairs, QueryPairs};
+use crate::extract::FormPairs;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::Response;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use tongban_app::identity::Principal;
 use tongban_app::policy::Need;
@@ -44,24 +42,18 @@ struct StaffPage<'a> {
     rows: Vec<Row>,
     roles: Vec<(&'static str, &'static str)>,
     notice: Option<&'static str>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
 async fn render(
-    s: &AppState,
-    f: &Frame,
-    headers: &HeaderMap,
+    r: &Req,
     who: &Principal,
     status: StatusCode,
     notice: Option<&'static str>,
-    errors: Vec<(String, String)>,
-) -> Response {
-    let a = f.lang.account();
-    let managed = match staff::managed(&s.app, who).await {
-        Ok(m) => m,
-        Err(e) => return super::error_page(f, e),
-    };
-
+    errors: FormErrors,
+) -> Page {
+    let a = r.labels();
+    let managed = staff::managed(&r.s.app, who).await.map_err(|e| r.error(e))?;
     let rows = managed
         .into_iter()
         .map(|v| Row {
@@ -74,68 +66,42 @@ async fn render(
         })
         .collect();
     let roles = StaffRole::ALL.iter().map(|r| (r.as_str(), a.role_name(r))).collect();
-    with_csrf(f, headers, |csrf| f.respond(status, &StaffPage { f, a, csrf, rows, roles, notice, errors }))
+    Ok(r.with_csrf(|csrf| r.respond(status, &StaffPage { f: &r.f, a, csrf, rows, roles, notice, errors })))
 }
 
-async fn page(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match signed_in(&s, &f, &headers, &uri).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    let a = f.lang.account();
-    let notice = match q.first("done") {
+async fn page(r: Req) -> Page {
+    let who = r.signed_in().await?;
+    let a = r.labels();
+    let notice = match r.q.first("done") {
         Some("assigned") => Some(a.staff_assigned),
         Some("revoked") => Some(a.staff_revoked),
         _ => None,
     };
-    render(&s, &f, &headers, &who, StatusCode::OK, notice, vec![]).await
+    render(&r, &who, StatusCode::OK, notice, vec![]).await
 }
 
-async fn assign(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match posted(&s, &f, &headers, &uri, &form).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    let value = |k: &str| form.first(k).unwrap_or("").trim().to_owned();
+async fn assign(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let value = |k: &str| field(&form, k).trim().to_owned();
     let new = NewAssignment {
         person: value("person"),
         role: value("role"),
         agency_code: value("agency_code"),
         division_code: value("division_code"),
     };
-    match staff::assign(&s.app, Some(&who), new).await {
-        Ok(_) => see_other("/staff?done=assigned"),
-        Err(e) => match errors_of(e) {
-            Ok((status, errors)) => render(&s, &f, &headers, &who, status, None, errors).await,
-            Err(e) => super::error_page(&f, e),
-        },
+    match staff::assign(&r.s.app, Some(&who), new).await {
+        Ok(_) => Ok(see_other("/staff?done=assigned")),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            render(&r, &who, status, None, errors).await
+        }
     }
 }
 
-async fn revoke(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match posted(&s, &f, &headers, &uri, &form).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    match staff::revoke(&s.app, &who, form.first("role").unwrap_or("")).await {
-        Ok(()) => see_other("/staff?done=revoked"),
-        Err(e) => super::error_page(&f, e),
-    }
+async fn revoke(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    staff::revoke(&r.s.app, &who, &field(&form, "role")).await.map_err(|e| r.error(e))?;
+    Ok(see_other("/staff?done=revoked"))
 }
 
 #[derive(Template)]
@@ -145,46 +111,27 @@ struct VerifyPage<'a> {
     a: &'static AccountLabels,
     csrf: String,
     notice: Option<&'static str>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
-async fn verify_form(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match signed_in(&s, &f, &headers, &uri).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
+async fn verify_form(r: Req) -> Page {
+    let who = r.signed_in().await?;
     let window = Need::StaffAnywhere(&[StaffRole::WindowStaff]);
-    if let Err(e) = tongban_app::policy::authorize(&s.app, &who, window).await {
-        return super::error_page(&f, e);
-    }
-    let a = f.lang.account();
-    let notice = (q.first("done") == Some("verified")).then_some(a.in_person_done);
-    with_csrf(&f, &headers, |csrf| f.respond(StatusCode::OK, &VerifyPage { f: &f, a, csrf, notice, errors: vec![] }))
+    tongban_app::policy::authorize(&r.s.app, &who, window).await.map_err(|e| r.error(e))?;
+    let a = r.labels();
+    let notice = (r.q.first("done") == Some("verified")).then_some(a.in_person_done);
+    Ok(r.with_csrf(|csrf| r.respond(StatusCode::OK, &VerifyPage { f: &r.f, a, csrf, notice, errors: vec![] })))
 }
 
-async fn verify(
-    State(s): State<AppState>,
-    uri: Uri,
-    q: QueryPairs,
-    headers: HeaderMap,
-    FormPairs(form): FormPairs,
-) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
-    let who = match posted(&s, &f, &headers, &uri, &form).await {
-        Ok(w) => w,
-        Err(res) => return res,
-    };
-    let value = |k: &str| form.first(k).unwrap_or("").trim().to_owned();
-    match staff::verify_in_person(&s.app, &who, &value("person"), &value("card_number")).await {
-        Ok(()) => see_other("/staff/verify?done=verified"),
-        Err(e) => match errors_of(e) {
-            Ok((status, errors)) => {
-                let a = f.lang.account();
-                let csrf = value("csrf");
-                f.respond(status, &VerifyPage { f: &f, a, csrf, notice: None, errors })
-            }
-            Err(e) => super::error_page(&f, e),
-        },
+async fn verify(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let value = |k: &str| field(&form, k).trim().to_owned();
+    match staff::verify_in_person(&r.s.app, &who, &value("person"), &value("card_number")).await {
+        Ok(()) => Ok(see_other("/staff/verify?done=verified")),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            let page = VerifyPage { f: &r.f, a: r.labels(), csrf: value("csrf"), notice: None, errors };
+            Ok(r.respond(status, &page))
+        }
     }
 }
