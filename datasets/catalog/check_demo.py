@@ -161,7 +161,8 @@ def check_shape(o):
     required = ["offering_code", "item", "agency", "name", "division_code", "level", "audience", "case_kind",
                 "conditions", "materials", "steps", "statutory_limit", "committed_limit", "fees", "location", "hours",
                 "consultation_phone", "complaint_phone", "legal_basis", "online_depth", "visits", "result"]
-    optional = ["aliases", "themes", "special_procedures", "online_services", "faq", "appointment", "cross_region"]
+    optional = ["aliases", "themes", "special_procedures", "online_services", "faq", "appointment", "cross_region",
+                "form", "review_steps"]
     if not s.obj("", o, required, optional):
         return s.errors
     for k in ["offering_code", "name", "division_code", "conditions", "location", "hours", "consultation_phone",
@@ -208,6 +209,11 @@ def check_shape(o):
         s.boolean("appointment", o["appointment"])
     if "cross_region" in o:
         s.string("cross_region", o["cross_region"])
+    if "review_steps" in o:
+        s.strings("review_steps", o["review_steps"])
+    if "form" in o:
+        # The form's own rules (a JSON Schema and its layout) are checked by `tongban catalog import`.
+        s.obj("form", o["form"], ["schema", "sections"])
     if isinstance(o.get("materials"), list):
         for i, m in enumerate(o["materials"]):
             p = f"materials[{i}]"

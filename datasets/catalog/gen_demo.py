@@ -360,7 +360,7 @@ ITEMS = {}
 
 def item(key, *, code, name, item_type, handling, department, audience, themes, aliases, case_kind, conditions,
          materials, steps, statutory, committed, fees, legal, depth, visits, result, main=None, sub=None,
-         special=(), faq=(), appointment=False, cross_region=""):
+         special=(), faq=(), appointment=False, cross_region="", form=None, review_steps=()):
     assert len(code) == 12 and code.isdigit(), code
     ref = {"code": code, "name": name, "item_type": item_type}
     if main:
@@ -390,6 +390,8 @@ def item(key, *, code, name, item_type, handling, department, audience, themes, 
         "faq": list(faq),
         "appointment": appointment,
         "cross_region": cross_region,
+        "form": form,
+        "review_steps": list(review_steps),
     }
 
 
@@ -1035,6 +1037,63 @@ item("hpf_loan", code="000115104000", name="住房公积金个人住房贷款", 
 
 REG_LEGAL = "《中华人民共和国市场主体登记管理条例》第十九条"
 
+
+def F(name, label, label_en, *, help="", widget=None, prefill=(), show_if=None):
+    """A form field's layout hints."""
+    f = {"name": name, "label": label, "label_en": label_en}
+    if help:
+        f["help"] = help
+    if widget:
+        f["widget"] = widget
+    if prefill:
+        f["prefill"] = list(prefill)
+    if show_if:
+        f["show_if"] = {"field": show_if[0], "equals": show_if[1]}
+    return f
+
+
+# 《个体工商户登记（备案）申请书》 as an online form.
+IND_REGISTER_FORM = {
+    "schema": {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {
+            "operator_name": {"type": "string", "minLength": 1, "maxLength": 50},
+            "phone": {"type": "string", "pattern": "^1[3-9][0-9]{9}$"},
+            "business_name": {"type": "string", "maxLength": 50},
+            "organization_form": {"enum": ["个人经营", "家庭经营"]},
+            "family_members": {"type": "string", "minLength": 1, "maxLength": 200},
+            "address": {"type": "string", "minLength": 5, "maxLength": 200},
+            "business_scope": {"type": "string", "minLength": 2, "maxLength": 1000},
+            "employees": {"type": "integer", "minimum": 0, "maximum": 9999},
+            "capital": {"type": "number", "minimum": 0, "maximum": 100000},
+        },
+        "required": ["operator_name", "phone", "organization_form", "address", "business_scope", "employees"],
+        "if": {"properties": {"organization_form": {"const": "家庭经营"}}, "required": ["organization_form"]},
+        "then": {"required": ["family_members"]},
+        "additionalProperties": False,
+    },
+    "sections": [
+        {"title": "经营者信息", "title_en": "Operator", "fields": [
+            F("operator_name", "经营者姓名", "Operator's name", prefill=["person_name"]),
+            F("phone", "联系电话", "Phone", widget="tel", help="11 位手机号码", prefill=["person_phone", "earlier"]),
+        ]},
+        {"title": "个体工商户信息", "title_en": "The business", "fields": [
+            F("business_name", "个体工商户名称", "Business name", help="个体工商户可以不使用名称；不使用的请留空"),
+            F("organization_form", "组成形式", "Form of operation", widget="select"),
+            F("family_members", "参加经营的家庭成员", "Family members taking part",
+              help="姓名，用顿号分隔", show_if=("organization_form", "家庭经营")),
+            F("address", "经营场所", "Business premises", help="详细地址，写到门牌号", prefill=["earlier"]),
+            F("business_scope", "经营范围", "Business scope", widget="textarea",
+              help="按《经营范围登记规范表述目录》选择或填写"),
+        ]},
+        {"title": "从业人员与资金", "title_en": "Staff and capital", "fields": [
+            F("employees", "从业人数", "Number of staff", widget="number"),
+            F("capital", "资金数额（万元）", "Capital (10,000 yuan)", widget="number"),
+        ]},
+    ],
+}
+
 item("ind_register", code="000105001000", name="个体工商户设立登记", item_type="07", handling="new",
      main="个体工商户登记", sub="设立登记", department="国家市场监督管理总局", audience=P, themes=["开办企业"],
      aliases=["开个体户", "个体户注册", "办营业执照", "个体营业执照"],
@@ -1047,7 +1106,8 @@ item("ind_register", code="000105001000", name="个体工商户设立登记", it
      statutory=3, committed=1, fees=FREE,
      legal=["《中华人民共和国市场主体登记管理条例》第三条、第十九条", "《促进个体工商户发展条例》"],
      depth="IV", visits=0, result=licence("营业执照"),
-     faq=[Q("办个体户营业执照收费吗？", "不收费。市场主体登记不收取登记费，营业执照免费发放。")])
+     faq=[Q("办个体户营业执照收费吗？", "不收费。市场主体登记不收取登记费，营业执照免费发放。")],
+     form=IND_REGISTER_FORM, review_steps=["审核", "登记决定"])
 
 item("ind_cancel", code="000105002000", name="个体工商户注销登记", item_type="07", handling="cancel",
      main="个体工商户登记", sub="注销登记", department="国家市场监督管理总局", audience=P, themes=["注销企业"],
@@ -1761,6 +1821,8 @@ def build(item_key: str, agency_key: str, overrides: dict) -> dict:
         "faq": fields["faq"],
         "appointment": fields["appointment"],
         "cross_region": fields["cross_region"],
+        **({"form": fields["form"]} if fields["form"] else {}),
+        **({"review_steps": fields["review_steps"]} if fields["review_steps"] else {}),
     }
 
 

@@ -56,6 +56,11 @@ impl CalendarCache {
         Ok(guard.1.deadline(q.from, q.workdays, &q.suspensions))
     }
 
+    /// Runs `f` with the current calendar.
+    pub async fn with<T>(&self, store: &Store, f: impl FnOnce(&Calendar) -> T) -> Result<T, AppError> {
+        Ok(f(&self.fresh(store).await?.1))
+    }
+
     pub async fn known_years(&self, store: &Store) -> Result<Vec<i32>, AppError> {
         Ok(self.fresh(store).await?.1.known_years().collect())
     }

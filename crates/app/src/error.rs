@@ -28,6 +28,8 @@ pub enum AppError {
     /// Signed in, but not allowed to do this (e.g. outside an agent's grant).
     #[error("无权执行该操作 (not allowed)")]
     Forbidden,
+    #[error("请先完成 {} 级实名认证 (assurance level {} required)", .level.as_str(), .level.as_str())]
+    AssuranceRequired { level: tongban_domain::identity::Assurance },
     /// No session, or it ended.
     #[error("请先登录 (please log in)")]
     Unauthenticated,
@@ -60,6 +62,7 @@ impl AppError {
             AppError::RateLimited => "rate_limited",
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
+            AppError::AssuranceRequired { .. } => "assurance_required",
             AppError::Internal(_) | AppError::Store(_) => "internal",
         }
     }

@@ -3,12 +3,14 @@
 //! store; knows nothing of HTTP.
 
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod codes;
 pub mod config;
 pub mod datasets;
 pub mod divisions;
 mod error;
+pub mod forms;
 pub mod identity;
 pub mod oidc;
 pub mod organizations;
@@ -33,6 +35,8 @@ pub struct App {
     pub index: Option<Arc<CatalogIndex>>,
     /// Keys, password hasher and login rules of unified identity.
     pub identity: Arc<identity::Identity>,
+    /// Settings and caches of applications and cases.
+    pub cases: Arc<cases::Cases>,
 }
 
 impl App {
@@ -51,7 +55,7 @@ impl App {
         .transpose()
         .map_err(AppError::internal)?
         .map(Arc::new);
-        let app = Self { store, calendar, index, identity: Arc::new(identity) };
+        let app = Self { store, calendar, index, identity: Arc::new(identity), cases: Arc::default() };
         catalog::sync(&app).await?;
         Ok(app)
     }

@@ -214,6 +214,8 @@ impl Generator {
             faq: vec![],
             appointment: self.rng.below(2) == 0,
             cross_region: String::new(),
+            form: None,
+            review_steps: Vec::new(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and offerings (实施清单) carrying their guide (办事指南). Pure types and the consistency rules
 //! a guide must satisfy before it is published.
 
+use crate::forms::Form;
 use crate::{CreditCode, DivisionCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -294,10 +295,35 @@ pub struct Offering {
     /// 通办范围: e.g. 全国通办, 跨省通办, 省内通办; empty when handled only locally.
     #[serde(default)]
     pub cross_region: String,
+    /// The application form; `Form::generic` when the guide declares none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<Form>,
+    /// The review steps after acceptance (e.g. 审核, 决定), the last one deciding; one step
+    /// (审查决定) when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub review_steps: Vec<String>,
 }
 
 /// Field → reason, for every rule an offering breaks.
 pub type Violations = BTreeMap<String, String>;
+
+/// The most review steps an offering may declare.
+pub const MAX_REVIEW_STEPS: usize = 10;
+
+impl Offering {
+    /// The application form applicants fill in.
+    pub fn form(&self) -> std::borrow::Cow<'_, Form> {
+        match &self.form {
+            Some(f) => std::borrow::Cow::Borrowed(f),
+            None => std::borrow::Cow::Owned(Form::generic()),
+        }
+    }
+
+    /// The names of the review steps, the last one deciding.
+    pub fn steps_after_acceptance(&self) -> Vec<String> {
+        if self.review_steps.is_empty() { vec!["审查决定".to_owned()] } else { self.review_steps.clone() }
+    }
+}
 
 /// The length of a national implementation code.
 pub const OFFERING_CODE_LEN: usize = 31;
@@ -431,6 +457,17 @@ impl Offering {
             if self.fees.online_payment.is_none() {
                 bad("fees.online_payment", "收费事项应写明是否支持网上缴费 (charged: payment mode required)".into());
             }
+        }
+        if let Some(form) = &self.form {
+            for (field, reason) in form.check_layout() {
+                bad(&field, reason);
+            }
+        }
+        if self.review_steps.len() > MAX_REVIEW_STEPS || self.review_steps.iter().any(|s| blank(s)) {
+            bad(
+                "review_steps",
+                format!("应为 1 至 {MAX_REVIEW_STEPS} 个非空环节 (1 to {MAX_REVIEW_STEPS} named steps)"),
+            );
         }
         let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
         if !blank(&self.consultation_phone) && digits(&self.consultation_phone) == digits(&self.complaint_phone) {

@@ -2,8 +2,10 @@
 //! working-day calendar. No I/O and no async: everything here is a function of its inputs.
 
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod codes;
+pub mod forms;
 pub mod identity;
 pub mod mask;
 

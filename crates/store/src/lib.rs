@@ -1,7 +1,9 @@
 //! Persistence of Tongban: one entity model and one migration set for embedded SQLite (the
 //! default) and PostgreSQL, with a repository per aggregate. Knows the domain, nothing above it.
 
+pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod divisions;
 pub mod entity;

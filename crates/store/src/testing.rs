@@ -82,3 +82,16 @@ pub async fn raw_rows(store: &Store, table: &str) -> Vec<String> {
     };
     run(sql).await.iter().map(|r| r.try_get::<String>("", "r").expect("row as text")).collect()
 }
+
+/// Runs one SQL statement as it is, returning the rows it changed: for tests that tamper with
+/// stored data behind the application's back.
+pub async fn execute_raw(store: &Store, sql: &str) -> u64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = store.db.get_database_backend();
+    store
+        .db
+        .execute_raw(Statement::from_string(backend, sql.to_owned()))
+        .await
+        .unwrap_or_else(|e| panic!("cannot run {sql}: {e}"))
+        .rows_affected()
+}

@@ -55,7 +55,7 @@ pub(crate) fn status_of(e: &AppError) -> StatusCode {
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::LoginFailed | AppError::Unauthenticated | AppError::SecondFactorRequired => StatusCode::UNAUTHORIZED,
         AppError::Locked { .. } => StatusCode::LOCKED,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::Forbidden | AppError::AssuranceRequired { .. } => StatusCode::FORBIDDEN,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -83,6 +83,7 @@ impl From<AppError> for ApiError {
             | AppError::Unauthenticated
             | AppError::SecondFactorRequired
             | AppError::Forbidden
+            | AppError::AssuranceRequired { .. }
             | AppError::Locked { .. }
             | AppError::RateLimited => Self::new(status, code, e.to_string()),
             AppError::Internal(_) | AppError::Store(_) => {

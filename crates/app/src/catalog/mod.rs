@@ -26,7 +26,12 @@ const SYNC_BATCH: u64 = 2000;
 
 /// Validates `o` against the consistency rules; every violation is named by its field.
 pub fn validate(o: &Offering) -> Result<(), AppError> {
-    let v = o.validate(&datasets::division_known);
+    let mut v = o.validate(&datasets::division_known);
+    if let Some(form) = &o.form
+        && let Err(e) = crate::forms::compile(form)
+    {
+        v.insert("form.schema".into(), format!("不是有效的 JSON Schema (not a valid JSON Schema): {e}"));
+    }
     if v.is_empty() { Ok(()) } else { Err(AppError::Validation { fields: v }) }
 }
 

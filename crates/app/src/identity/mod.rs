@@ -513,6 +513,12 @@ pub async fn name_and_masked_phone(app: &App, person_id: &str) -> Result<(String
     Ok((p.name, mask_phone(&phone)))
 }
 
+/// A person's own phone number, to fill in their own forms.
+pub async fn own_phone(app: &App, person_id: &str) -> Result<String, AppError> {
+    let p = app.store.person(person_id).await?.ok_or(AppError::Unauthenticated)?;
+    identity(app).vault().open(PHONE, &p.phone_sealed).map_err(AppError::internal)
+}
+
 /// The person an id number or phone names, if registered.
 async fn find(app: &App, identifier: &str) -> Result<Option<PersonRow>, AppError> {
     let vault = identity(app).vault();

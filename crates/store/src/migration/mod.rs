@@ -12,6 +12,7 @@ mod m0007_staff;
 mod m0008_oidc_clients;
 mod m0009_oidc_grants;
 mod m0010_oidc_acting;
+mod m0011_cases;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_oidc_clients::Migration),
             Box::new(m0009_oidc_grants::Migration),
             Box::new(m0010_oidc_acting::Migration),
+            Box::new(m0011_cases::Migration),
         ]
     }
 }

@@ -1,0 +1,302 @@
+//! Applications and cases on the backend `TEST_DATABASE_URL` selects: the journey of a
+//! 个体工商户设立登记 from a pre-filled form to delivery, submission once, who may see and do
+//! what, the clock standing still during a supplement, and the audit chain catching tampering.
+
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+use tongban_app::cases::{self, QueueRequest};
+use tongban_app::identity::{self, Client, Identity, NewPerson, Policy, Principal};
+use tongban_app::staff::{self, NewAssignment};
+use tongban_app::{App, AppError};
+use tongban_crypto::{KeyRing, PasswordParams};
+use tongban_domain::cases::{CaseAction, CaseState, Delivery};
+use tongban_domain::catalog::Offering;
+use tongban_domain::codes::citizen_id_check_char;
+use tongban_domain::forms::PrefillSource;
+use tongban_store::testing::{TestStore, execute_raw, fresh_store};
+
+/// 个体工商户设立登记 at 北京市东城区市场监督管理局, from the demo catalog (it has a form and two
+/// review steps).
+fn offering() -> Offering {
+    include_str!("../../../datasets/catalog/demo.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str::<Offering>(l).expect("demo offering"))
+        .find(|o| o.item.code == "000105001000" && o.division_code == "110101")
+        .expect("个体工商户设立登记 in 110101")
+}
+
+fn citizen_id(seq: u32) -> String {
+    let first17 = format!("11010119900307{seq:03}");
+    format!("{first17}{}", citizen_id_check_char(&first17))
+}
+
+struct World {
+    app: App,
+    _t: TestStore,
+    zhang: Principal,
+    li: Principal,
+    window: Principal,
+    approver: Principal,
+    code: String,
+}
+
+async fn person(app: &App, seq: u32, name: &str, phone: &str) -> Principal {
+    let form = NewPerson {
+        name: name.into(),
+        citizen_id: citizen_id(seq),
+        phone: phone.into(),
+        email: None,
+        password: "Tongban-2026".into(),
+    };
+    identity::register(app, form, &Client::default()).await.unwrap();
+    identity::login(app, phone, "Tongban-2026", None, &Client::default()).await.unwrap().principal
+}
+
+async fn verified(app: &App, who: &Principal) -> Principal {
+    identity::verify_real_name(app, who).await.unwrap();
+    identity::rotate_session(app, who, &Client::default()).await.unwrap().principal
+}
+
+async fn world() -> World {
+    let t = fresh_store().await;
+    let params = PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
+    let id = Identity::new(
+        KeyRing::generate("t").unwrap(),
+        Policy::default(),
+        params,
+        Arc::new(tongban_app::sms::LogChannel::default()),
+    )
+    .unwrap();
+    let app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, id).await.unwrap();
+    let o = offering();
+    tongban_app::catalog::publish(&app, &o, "test").await.unwrap();
+    let people: Vec<String> = (1..=5).map(|i| format!("用户{i},{}", citizen_id(i))).collect();
+    identity::import_registry(
+        &app,
+        &format!("张三,{}\n李四,{}\n{}", citizen_id(1), citizen_id(2), people[2..].join("\n")),
+    )
+    .await
+    .unwrap();
+    let zhang = verified(&app, &person(&app, 1, "张三", "13812345678").await).await;
+    let li = verified(&app, &person(&app, 2, "李四", "13912345678").await).await;
+    let admin = person(&app, 3, "管理员", "13700000003").await;
+    let assign = |who: &str, role: &str, agency: &str, division: &str| NewAssignment {
+        person: who.into(),
+        role: role.into(),
+        agency_code: agency.into(),
+        division_code: division.into(),
+    };
+    staff::assign(&app, None, assign("13700000003", "platform_admin", "", "")).await.unwrap();
+    let admin = identity::rotate_session(&app, &admin, &Client::default()).await.unwrap().principal;
+    let window = person(&app, 4, "窗口", "13700000004").await;
+    let approver = person(&app, 5, "审批", "13700000005").await;
+    let agency = o.agency.credit_code.clone();
+    staff::assign(&app, Some(&admin), assign("13700000004", "window_staff", &agency, "110101")).await.unwrap();
+    staff::assign(&app, Some(&admin), assign("13700000005", "approver", &agency, "110100")).await.unwrap();
+    World { app, _t: t, zhang, li, window, approver, code: o.offering_code }
+}
+
+fn complete() -> Map<String, Value> {
+    json!({
+        "operator_name": "张三", "phone": "13812345678", "organization_form": "个人经营",
+        "address": "北京市东城区东华门街道某某胡同 8 号", "business_scope": "小吃服务；食品销售（仅销售预包装食品）",
+        "employees": 2, "capital": 5
+    })
+    .as_object()
+    .cloned()
+    .unwrap()
+}
+
+fn fields(e: AppError) -> Vec<String> {
+    match e {
+        AppError::Validation { fields } => fields.into_keys().collect(),
+        e => panic!("expected a validation error, got {e:?}"),
+    }
+}
+
+async fn submitted(w: &World) -> String {
+    let a = cases::start(&w.app, &w.zhang, &w.code).await.unwrap();
+    cases::save(&w.app, &w.zhang, &a.id, complete()).await.unwrap();
+    cases::submit(&w.app, &w.zhang, &a.id, Some("k1"), "req-1").await.unwrap().case_number
+}
+
+async fn act(w: &World, who: &Principal, number: &str, action: CaseAction) -> Result<cases::CaseView, AppError> {
+    cases::act(&w.app, who, number, action, Some("意见".into()), None, "req").await
+}
+
+#[tokio::test]
+async fn the_journey_from_a_prefilled_form_to_delivery() {
+    let w = world().await;
+    let a = cases::start(&w.app, &w.zhang, &w.code).await.unwrap();
+    assert_eq!(a.data["operator_name"], "张三");
+    assert_eq!(a.data["phone"], "13812345678");
+    assert_eq!(a.prefilled["operator_name"], PrefillSource::PersonName);
+    assert!(a.errors.contains_key("address"), "{:?}", a.errors);
+
+    // Family operation needs the members; the hidden field is dropped for individual operation.
+    let mut data = complete();
+    data.insert("organization_form".into(), json!("家庭经营"));
+    let saved = cases::save(&w.app, &w.zhang, &a.id, data).await.unwrap();
+    assert_eq!(saved.errors.keys().collect::<Vec<_>>(), ["family_members"]);
+    assert_eq!(fields(cases::submit(&w.app, &w.zhang, &a.id, None, "r").await.unwrap_err()), ["family_members"]);
+    let mut data = complete();
+    data.insert("family_members".into(), json!("李某"));
+    data.insert("operator_name".into(), json!("张三丰"));
+    let saved = cases::save(&w.app, &w.zhang, &a.id, data).await.unwrap();
+    assert!(!saved.data.contains_key("family_members"), "hidden answers are not kept");
+    assert!(!saved.prefilled.contains_key("operator_name"), "a corrected value is the applicant's own");
+    assert!(saved.errors.is_empty(), "{:?}", saved.errors);
+
+    let receipt = cases::submit(&w.app, &w.zhang, &a.id, Some("key-1"), "req-1").await.unwrap();
+    assert!(receipt.created);
+    assert_eq!(receipt.case_number.len(), 23);
+    assert!(receipt.case_number.starts_with("110101"));
+    let again = cases::submit(&w.app, &w.zhang, &a.id, Some("key-1"), "req-2").await.unwrap();
+    assert_eq!((again.case_number.as_str(), again.created), (receipt.case_number.as_str(), false));
+    assert!(matches!(cases::save(&w.app, &w.zhang, &a.id, complete()).await, Err(AppError::Conflict { .. })));
+    let n = receipt.case_number;
+
+    // The window accepts; the approver passes the first step and asks for a supplement.
+    let v = act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    assert_eq!((v.state, v.step.as_str()), (CaseState::UnderReview, "审核"));
+    let clock = v.clock.unwrap();
+    assert_eq!(clock.limit, 1);
+    let v = act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
+    assert_eq!(v.step, "登记决定");
+    let missing = vec!["经营场所使用证明".to_owned(), "经营范围表述不规范".to_owned()];
+    let v = act(&w, &w.approver, &n, CaseAction::RequestSupplement { missing: missing.clone() }).await.unwrap();
+    assert_eq!(v.state, CaseState::SupplementRequested);
+    assert!(v.clock.unwrap().paused);
+    let seen = cases::get_case(&w.app, &w.zhang, &n).await.unwrap();
+    assert_eq!(seen.supplement.as_deref(), Some(missing.as_slice()), "the applicant sees the whole notice");
+    let v = act(&w, &w.zhang, &n, CaseAction::Supplement).await.unwrap();
+    assert_eq!((v.state, v.step.as_str()), (CaseState::UnderReview, "登记决定"));
+    assert!(!v.clock.unwrap().paused);
+    act(&w, &w.approver, &n, CaseAction::Approve).await.unwrap();
+    act(&w, &w.approver, &n, CaseAction::Conclude).await.unwrap();
+    let v = act(&w, &w.window, &n, CaseAction::Deliver(Delivery::Online)).await.unwrap();
+    assert_eq!(v.state, CaseState::Delivered);
+
+    let trail = cases::trail(&w.app, &w.zhang, &n).await.unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["submit", "accept", "pass", "request_supplement", "supplement", "approve", "conclude", "deliver"]
+    );
+    assert_eq!(trail[1].summary, "工作人员受理，办件办理中");
+    assert_eq!(trail[3].detail["missing"], json!(missing));
+    assert_eq!(trail[3].detail["comment"], "意见");
+    let messages = w.app.store.messages_of(&w.zhang.person_id, 50).await.unwrap();
+    assert_eq!(messages.len(), 7, "a receipt and one message per staff action");
+    let report = cases::verify_audit(&w.app).await.unwrap();
+    assert_eq!((report.entries, report.cases, report.problems.len()), (8, 1, 0), "{:?}", report.problems);
+}
+
+#[tokio::test]
+async fn who_may_see_and_do_what() {
+    let w = world().await;
+    let n = submitted(&w).await;
+    let not_found = |r: Result<cases::CaseView, AppError>| matches!(r, Err(AppError::NotFound { .. }));
+
+    // Another citizen: the case does not exist for him, nor the application.
+    assert!(not_found(cases::get_case(&w.app, &w.li, &n).await));
+    assert!(not_found(act(&w, &w.li, &n, CaseAction::Withdraw).await));
+    assert!(matches!(cases::trail(&w.app, &w.li, &n).await, Err(AppError::NotFound { .. })));
+    assert!(cases::my_cases(&w.app, &w.li).await.unwrap().is_empty());
+
+    // Staff act only in their role and on their side.
+    assert!(cases::get_case(&w.app, &w.approver, &n).await.is_ok(), "the deciding agency reads it");
+    assert!(matches!(act(&w, &w.approver, &n, CaseAction::Accept).await, Err(AppError::Forbidden)));
+    assert!(matches!(act(&w, &w.zhang, &n, CaseAction::Accept).await, Err(AppError::Forbidden)));
+    assert!(matches!(act(&w, &w.window, &n, CaseAction::Supplement).await, Err(AppError::Forbidden)));
+    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    assert!(matches!(act(&w, &w.window, &n, CaseAction::Approve).await, Err(AppError::Forbidden)));
+    // Impossible transitions are conflicts, whoever asks.
+    assert!(matches!(act(&w, &w.window, &n, CaseAction::Accept).await, Err(AppError::Conflict { .. })));
+    assert!(matches!(act(&w, &w.approver, &n, CaseAction::Approve).await, Err(AppError::Conflict { .. })));
+    // A stale version is refused.
+    let stale = cases::act(&w.app, &w.approver, &n, CaseAction::Pass, None, Some(1), "r").await;
+    assert!(matches!(stale, Err(AppError::Conflict { field: "version", .. })));
+    // A refusal needs its reason and legal basis, named.
+    let bad = act(&w, &w.approver, &n, CaseAction::Deny { reason: "".into(), legal_basis: "x".into() }).await;
+    assert_eq!(fields(bad.unwrap_err()), ["reason"]);
+
+    // The approver's queue at his city covers the county's case; the citizen has no queue.
+    let q = QueueRequest {
+        agency: offering().agency.credit_code,
+        division: "110100".into(),
+        limit: 20,
+        ..Default::default()
+    };
+    let page = cases::queue(&w.app, &w.approver, &q).await.unwrap();
+    assert_eq!(page.iter().map(|c| c.case_number.as_str()).collect::<Vec<_>>(), [n.as_str()]);
+    assert!(matches!(cases::queue(&w.app, &w.zhang, &q).await, Err(AppError::Forbidden)));
+    let elsewhere = QueueRequest { division: "110000".into(), ..q };
+    assert!(matches!(cases::queue(&w.app, &w.approver, &elsewhere).await, Err(AppError::Forbidden)));
+
+    // The applicant withdraws before the decision; then nothing more.
+    let v = act(&w, &w.zhang, &n, CaseAction::Withdraw).await.unwrap();
+    assert_eq!(v.state, CaseState::Withdrawn);
+    assert!(matches!(act(&w, &w.approver, &n, CaseAction::Pass).await, Err(AppError::Conflict { .. })));
+}
+
+#[tokio::test]
+async fn submission_needs_a_real_name_and_a_double_click_makes_one_case() {
+    let w = world().await;
+    let l1 = person(&w.app, 6, "王五", "13600000006").await;
+    let a = cases::start(&w.app, &l1, &w.code).await.unwrap();
+    cases::save(&w.app, &l1, &a.id, complete()).await.unwrap();
+    assert!(matches!(cases::submit(&w.app, &l1, &a.id, None, "r").await, Err(AppError::AssuranceRequired { .. })));
+
+    let a = cases::start(&w.app, &w.zhang, &w.code).await.unwrap();
+    cases::save(&w.app, &w.zhang, &a.id, complete()).await.unwrap();
+    let (x, y) = tokio::join!(
+        cases::submit(&w.app, &w.zhang, &a.id, Some("k"), "r1"),
+        cases::submit(&w.app, &w.zhang, &a.id, Some("k"), "r2")
+    );
+    let (x, y) = (x.unwrap(), y.unwrap());
+    assert_eq!(x.case_number, y.case_number);
+    assert_eq!(u8::from(x.created) + u8::from(y.created), 1);
+    assert_eq!(cases::my_cases(&w.app, &w.zhang).await.unwrap().len(), 1);
+
+    // The next application reuses what was typed before.
+    let b = cases::start(&w.app, &w.zhang, &w.code).await.unwrap();
+    assert_eq!(b.data["address"], complete()["address"]);
+    assert_eq!(b.prefilled["address"], PrefillSource::Earlier);
+    assert!(matches!(cases::get_application(&w.app, &w.li, &b.id).await, Err(AppError::NotFound { .. })));
+    assert_eq!(
+        fields(cases::start(&w.app, &w.zhang, "nope").await.unwrap_err()),
+        ["offering_code"],
+        "an unknown offering is named"
+    );
+}
+
+#[tokio::test]
+async fn the_audit_chain_names_an_edited_or_deleted_entry() {
+    let w = world().await;
+    let n = submitted(&w).await;
+    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
+    let other = submitted(&w).await;
+    assert!(cases::verify_audit(&w.app).await.unwrap().problems.is_empty());
+
+    // An edited comment.
+    let edited = execute_raw(
+        &w.app.store,
+        &format!("UPDATE case_trail SET detail = '{{\"action\":\"accept\"}}' WHERE case_number = '{n}' AND seq = 2"),
+    )
+    .await;
+    assert_eq!(edited, 1);
+    let problems = cases::verify_audit(&w.app).await.unwrap().problems;
+    assert!(problems.iter().any(|p| p.contains(&n) && p.contains("第 2 条") && p.contains("changed")), "{problems:?}");
+
+    // The last entry of another case deleted, leaving a consistent-looking case chain.
+    execute_raw(&w.app.store, &format!("DELETE FROM case_trail WHERE case_number = '{other}'")).await;
+    let problems = cases::verify_audit(&w.app).await.unwrap().problems;
+    assert!(problems.iter().any(|p| p.contains(&other) && p.contains("deleted")), "{problems:?}");
+
+    // A case moved on without an action.
+    execute_raw(&w.app.store, &format!("UPDATE cases SET state = 'approved' WHERE case_number = '{n}'")).await;
+    let problems = cases::verify_audit(&w.app).await.unwrap().problems;
+    assert!(problems.iter().any(|p| p.contains(&n) && p.contains("differs from its trail")), "{problems:?}");
+}

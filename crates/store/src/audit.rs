@@ -1,0 +1,231 @@
+//! The audit trail (全过程留痕): every action on a case is an entry appended in the transaction
+//! that makes the change. Entries of a case form a chain — each carries the SM3 digest of the
+//! previous one and of itself — and every entry is also anchored in one global chain, whose head
+//! row is what serializes appends. `verify` recomputes both chains and names every entry that was
+//! edited, deleted, inserted or reordered.
+
+use crate::entity::{anchor, audit_head, case, trail_entry};
+use crate::{Store, StoreError};
+use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+
+pub type TrailRow = trail_entry::Model;
+
+/// What an entry records, before it is numbered and chained.
+#[derive(Debug, Clone)]
+pub struct TrailDraft {
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub actor_role: String,
+    pub action: String,
+    pub before_state: String,
+    pub after_state: String,
+    /// JSON: the action's fields and the comment.
+    pub detail: String,
+    pub request_id: String,
+}
+
+fn hash(prev: &str, canonical: &str) -> String {
+    tongban_crypto::sm3_hex(format!("{prev}\n{canonical}").as_bytes())
+}
+
+/// The digest of an entry: over the previous digest and every field but its own digest, in a
+/// fixed order (a JSON array), the time to the microsecond both backends keep.
+fn entry_hash(e: &TrailRow) -> String {
+    let canonical = serde_json::json!([
+        e.case_number,
+        e.seq,
+        e.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        e.actor_id,
+        e.actor_role,
+        e.action,
+        e.before_state,
+        e.after_state,
+        e.detail,
+        e.request_id
+    ]);
+    hash(&e.prev_hash, &canonical.to_string())
+}
+
+fn anchor_hash(a: &anchor::Model) -> String {
+    hash(&a.prev_hash, &serde_json::json!([a.seq, a.case_number, a.case_seq, a.entry_hash]).to_string())
+}
+
+/// Appends an entry to the trail of `case_number` and anchors it, inside the caller's
+/// transaction. The caller has already written the case row (so concurrent appends to one case
+/// were settled by its version check).
+pub(crate) async fn append(
+    txn: &impl ConnectionTrait,
+    case_number: &str,
+    d: TrailDraft,
+) -> Result<TrailRow, StoreError> {
+    let last = trail_entry::Entity::find()
+        .filter(trail_entry::Column::CaseNumber.eq(case_number))
+        .order_by_desc(trail_entry::Column::Seq)
+        .one(txn)
+        .await?;
+    let at = DateTime::from_timestamp_micros(d.at.timestamp_micros()).unwrap_or(d.at);
+    let mut e = TrailRow {
+        case_number: case_number.to_owned(),
+        seq: last.as_ref().map_or(1, |l| l.seq + 1),
+        at,
+        actor_id: d.actor_id,
+        actor_role: d.actor_role,
+        action: d.action,
+        before_state: d.before_state,
+        after_state: d.after_state,
+        detail: d.detail,
+        request_id: d.request_id,
+        prev_hash: last.map(|l| l.hash).unwrap_or_default(),
+        hash: String::new(),
+    };
+    e.hash = entry_hash(&e);
+    trail_entry::Entity::insert(e.clone().into_active_model()).exec_without_returning(txn).await?;
+
+    // The global chain last: its head row is locked from here to the commit.
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq).add(1))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(txn)
+        .await?;
+    let head = audit_head::Entity::find_by_id(1)
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("audit head row missing".into()))?;
+    let mut a = anchor::Model {
+        seq: head.seq,
+        case_number: e.case_number.clone(),
+        case_seq: e.seq,
+        entry_hash: e.hash.clone(),
+        prev_hash: head.hash,
+        hash: String::new(),
+    };
+    a.hash = anchor_hash(&a);
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::Hash, Expr::value(a.hash.clone()))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(txn)
+        .await?;
+    anchor::Entity::insert(a.into_active_model()).exec_without_returning(txn).await?;
+    Ok(e)
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditReport {
+    pub entries: u64,
+    pub cases: u64,
+    pub anchors: u64,
+    /// Each problem names the case and entry (or anchor) concerned.
+    pub problems: Vec<String>,
+}
+
+const PAGE: u64 = 10_000;
+
+impl Store {
+    /// A case's trail, oldest first.
+    pub async fn trail(&self, case_number: &str) -> Result<Vec<TrailRow>, StoreError> {
+        Ok(trail_entry::Entity::find()
+            .filter(trail_entry::Column::CaseNumber.eq(case_number))
+            .order_by_asc(trail_entry::Column::Seq)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Recomputes every chain: each case's entries (numbered from 1, each linked to the one
+    /// before, each digest right), the global chain (linked, each anchor naming an existing entry
+    /// with its digest, every entry anchored once, ending at the head), and each case's state
+    /// against its last entry.
+    pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        let mut r = AuditReport::default();
+        // (case, seq) → digest, and each case's last state.
+        let mut digests: HashMap<(String, i64), String> = HashMap::new();
+        let mut last_state: HashMap<String, String> = HashMap::new();
+        let mut pages = trail_entry::Entity::find()
+            .order_by_asc(trail_entry::Column::CaseNumber)
+            .order_by_asc(trail_entry::Column::Seq)
+            .paginate(&self.db, PAGE);
+        let (mut case, mut prev_seq, mut prev_hash) = (String::new(), 0i64, String::new());
+        while let Some(page) = pages.fetch_and_next().await? {
+            for e in page {
+                r.entries += 1;
+                if e.case_number != case {
+                    r.cases += 1;
+                    (case, prev_seq, prev_hash) = (e.case_number.clone(), 0, String::new());
+                }
+                let at = format!("办件 {} 第 {} 条 (case {} entry {})", e.case_number, e.seq, e.case_number, e.seq);
+                if e.seq != prev_seq + 1 {
+                    r.problems.push(format!("{at}: 前面缺少记录 (entries before it are missing)"));
+                }
+                if e.prev_hash != prev_hash {
+                    r.problems.push(format!("{at}: 与前一条记录不衔接 (does not link to the previous entry)"));
+                }
+                if entry_hash(&e) != e.hash {
+                    r.problems.push(format!("{at}: 内容被改动 (its content was changed)"));
+                }
+                (prev_seq, prev_hash) = (e.seq, e.hash.clone());
+                last_state.insert(e.case_number.clone(), e.after_state.clone());
+                digests.insert((e.case_number, e.seq), e.hash);
+            }
+        }
+
+        let mut pages = anchor::Entity::find().order_by_asc(anchor::Column::Seq).paginate(&self.db, PAGE);
+        let (mut prev_seq, mut prev_hash) = (0i64, String::new());
+        while let Some(page) = pages.fetch_and_next().await? {
+            for a in page {
+                r.anchors += 1;
+                let at = format!("总链第 {} 环 (global link {})", a.seq, a.seq);
+                if a.seq != prev_seq + 1 || a.prev_hash != prev_hash {
+                    r.problems.push(format!("{at}: 与前一环不衔接 (does not link to the previous link)"));
+                }
+                if anchor_hash(&a) != a.hash {
+                    r.problems.push(format!("{at}: 内容被改动 (its content was changed)"));
+                }
+                match digests.remove(&(a.case_number.clone(), a.case_seq)) {
+                    Some(d) if d == a.entry_hash => {}
+                    Some(_) => r.problems.push(format!(
+                        "{at}: 办件 {} 第 {} 条记录与存证不符 (case {} entry {} differs from what was anchored)",
+                        a.case_number, a.case_seq, a.case_number, a.case_seq
+                    )),
+                    None => r.problems.push(format!(
+                        "{at}: 办件 {} 第 {} 条记录已被删除 (case {} entry {} was deleted)",
+                        a.case_number, a.case_seq, a.case_number, a.case_seq
+                    )),
+                }
+                (prev_seq, prev_hash) = (a.seq, a.hash);
+            }
+        }
+        let mut unanchored: Vec<_> = digests.into_keys().collect();
+        unanchored.sort();
+        for (c, s) in unanchored {
+            r.problems.push(format!("办件 {c} 第 {s} 条: 未在总链存证 (case {c} entry {s} was never anchored)"));
+        }
+        let head = audit_head::Entity::find_by_id(1).one(&self.db).await?;
+        if head.is_none_or(|h| h.seq != prev_seq || h.hash != prev_hash) {
+            r.problems.push("总链末端与链头不符：末尾的记录被删除 (the chain's end does not match its head)".into());
+        }
+
+        let mut pages = case::Entity::find()
+            .select_only()
+            .columns([case::Column::CaseNumber, case::Column::State])
+            .order_by_asc(case::Column::CaseNumber)
+            .into_tuple::<(String, String)>()
+            .paginate(&self.db, PAGE);
+        while let Some(page) = pages.fetch_and_next().await? {
+            for (number, state) in page {
+                match last_state.get(&number) {
+                    Some(s) if *s == state => {}
+                    Some(s) => r.problems.push(format!(
+                        "办件 {number}: 状态 {state} 与留痕的 {s} 不符 (case state differs from its trail)"
+                    )),
+                    None => r.problems.push(format!("办件 {number}: 没有留痕 (case has no trail)")),
+                }
+            }
+        }
+        Ok(r)
+    }
+}

@@ -1,0 +1,326 @@
+//! Repository of applications, cases and in-site messages. Every change to a case is written
+//! with its audit entry (and the applicant's message) in one transaction.
+
+use crate::audit::{self, TrailDraft};
+use crate::entity::{application, case, case_sequence, message};
+use crate::{Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+use tongban_domain::DivisionCode;
+use tongban_domain::cases::CaseNumber;
+
+pub type ApplicationRow = application::Model;
+pub type CaseRow = case::Model;
+pub type MessageRow = message::Model;
+
+/// A message to the applicant, written with the change it tells of.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub id: String,
+    pub person_id: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// The result of a submission: the case, and whether this call created it (false: it already
+/// existed, the submission was a repeat).
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub case: CaseRow,
+    pub created: bool,
+}
+
+/// Which open cases a queue shows.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// Deciding agency (or receiving agency when `receiving`).
+    pub agency: String,
+    /// Divisions whose code starts with this prefix (a subtree); empty for all.
+    pub division_prefix: String,
+    pub receiving: bool,
+    pub states: Vec<String>,
+    pub warning: Option<String>,
+    /// Cases claimed by this person only.
+    pub claimed_by: Option<String>,
+    /// Keyset pagination: after this (due, case number).
+    pub after: Option<(Option<NaiveDate>, String)>,
+    pub limit: u64,
+}
+
+async fn insert_notice(
+    txn: &impl ConnectionTrait,
+    n: Notice,
+    case_number: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    message::Entity::insert(
+        MessageRow {
+            id: n.id,
+            person_id: n.person_id,
+            case_number: Some(case_number.to_owned()),
+            title: n.title,
+            body: n.body,
+            created_at: at,
+            read_at: None,
+        }
+        .into_active_model(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// The next daily sequence of `division` at `node` on `day`: one upsert, atomic on both backends.
+async fn next_sequence(
+    txn: &impl ConnectionTrait,
+    division: &str,
+    day: NaiveDate,
+    node: i32,
+) -> Result<i64, StoreError> {
+    case_sequence::Entity::insert(
+        case_sequence::Model { division: division.to_owned(), day, node, next: 1 }.into_active_model(),
+    )
+    .on_conflict(
+        OnConflict::columns([case_sequence::Column::Division, case_sequence::Column::Day, case_sequence::Column::Node])
+            .value(case_sequence::Column::Next, Expr::col((case_sequence::Entity, case_sequence::Column::Next)).add(1))
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    let row = case_sequence::Entity::find_by_id((division.to_owned(), day, node))
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("case sequence row missing".into()))?;
+    Ok(row.next)
+}
+
+impl Store {
+    pub async fn insert_application(&self, a: ApplicationRow) -> Result<(), StoreError> {
+        application::Entity::insert(a.into_active_model()).exec_without_returning(&self.db).await?;
+        Ok(())
+    }
+
+    pub async fn application(&self, id: &str) -> Result<Option<ApplicationRow>, StoreError> {
+        Ok(application::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// Saves a draft's data; false when it is no longer a draft (or does not exist).
+    pub async fn save_application(
+        &self,
+        id: &str,
+        data_sealed: String,
+        prefilled: serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = application::Entity::update_many()
+            .col_expr(application::Column::DataSealed, Expr::value(data_sealed))
+            .col_expr(application::Column::Prefilled, Expr::value(prefilled))
+            .col_expr(application::Column::UpdatedAt, Expr::value(at))
+            .filter(application::Column::Id.eq(id))
+            .filter(application::Column::CaseNumber.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected == 1)
+    }
+
+    /// The applicant's applications (for one organization, or `""` for themselves), newest first.
+    pub async fn applications_of(
+        &self,
+        applicant_id: &str,
+        organization: &str,
+        limit: u64,
+    ) -> Result<Vec<ApplicationRow>, StoreError> {
+        let mut q = application::Entity::find();
+        q = if organization.is_empty() {
+            q.filter(application::Column::ApplicantId.eq(applicant_id)).filter(application::Column::Organization.eq(""))
+        } else {
+            q.filter(application::Column::Organization.eq(organization))
+        };
+        Ok(q.order_by_desc(application::Column::UpdatedAt).limit(limit).all(&self.db).await?)
+    }
+
+    /// Submits the draft `case.application_id` as `case` (its number is allocated here: the
+    /// receiving division, `day`, `node` and the next sequence), with the first trail entry and
+    /// the receipt message, in one transaction. A repeat (the application already has a case)
+    /// returns that case unchanged.
+    pub async fn submit_application(
+        &self,
+        mut case: CaseRow,
+        day: NaiveDate,
+        node: u8,
+        submit_key: Option<String>,
+        trail: TrailDraft,
+        notice: Notice,
+    ) -> Result<Submitted, StoreError> {
+        let txn = self.db.begin().await?;
+        // A placeholder claims the draft first: the statement takes the write lock (SQLite) or
+        // the row lock (PostgreSQL), so of two concurrent submissions exactly one goes on.
+        let claimed = application::Entity::update_many()
+            .col_expr(application::Column::CaseNumber, Expr::value(""))
+            .col_expr(application::Column::SubmitKey, Expr::value(submit_key))
+            .filter(application::Column::Id.eq(&case.application_id))
+            .filter(application::Column::CaseNumber.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 0 {
+            txn.rollback().await?;
+            let existing = case::Entity::find()
+                .filter(case::Column::ApplicationId.eq(&case.application_id))
+                .one(&self.db)
+                .await?
+                .ok_or_else(|| StoreError::Corrupt(format!("application {} has no case", case.application_id)))?;
+            return Ok(Submitted { case: existing, created: false });
+        }
+        let division = DivisionCode::parse(&case.receiving_division)
+            .map_err(|e| StoreError::Corrupt(format!("receiving division: {e}")))?;
+        let seq = next_sequence(&txn, division.as_str(), day, i32::from(node)).await?;
+        let number = u32::try_from(seq)
+            .ok()
+            .and_then(|s| CaseNumber::new(&division, day, node, s))
+            .ok_or(StoreError::Duplicate("case_number"))?;
+        case.case_number = number.as_str().to_owned();
+        application::Entity::update_many()
+            .col_expr(application::Column::CaseNumber, Expr::value(&case.case_number))
+            .filter(application::Column::Id.eq(&case.application_id))
+            .exec(&txn)
+            .await?;
+        case::Entity::insert(case.clone().into_active_model()).exec_without_returning(&txn).await?;
+        let at = trail.at;
+        audit::append(&txn, &case.case_number, trail).await?;
+        insert_notice(&txn, notice, &case.case_number, at).await?;
+        txn.commit().await?;
+        Ok(Submitted { case, created: true })
+    }
+
+    pub async fn case(&self, case_number: &str) -> Result<Option<CaseRow>, StoreError> {
+        Ok(case::Entity::find_by_id(case_number).one(&self.db).await?)
+    }
+
+    /// Writes `case` if its stored version is still `expected_version` (the new row carries the
+    /// next one), with its trail entry and message; false when someone else changed it first.
+    pub async fn update_case(
+        &self,
+        case: CaseRow,
+        expected_version: i64,
+        trail: TrailDraft,
+        notice: Option<Notice>,
+    ) -> Result<bool, StoreError> {
+        let txn = self.db.begin().await?;
+        let done = case::Entity::update_many()
+            .set(case.clone().into_active_model().reset_all())
+            .filter(case::Column::CaseNumber.eq(&case.case_number))
+            .filter(case::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await?;
+        if done.rows_affected != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        let at = trail.at;
+        audit::append(&txn, &case.case_number, trail).await?;
+        if let Some(n) = notice {
+            insert_notice(&txn, n, &case.case_number, at).await?;
+        }
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// The cases of an applicant (for themselves: `organization` empty) or of an organization.
+    pub async fn cases_of(
+        &self,
+        applicant_id: &str,
+        organization: &str,
+        limit: u64,
+    ) -> Result<Vec<CaseRow>, StoreError> {
+        let mut q = case::Entity::find();
+        q = if organization.is_empty() {
+            q.filter(case::Column::ApplicantId.eq(applicant_id)).filter(case::Column::Organization.eq(""))
+        } else {
+            q.filter(case::Column::Organization.eq(organization))
+        };
+        Ok(q.order_by_desc(case::Column::SubmittedAt).limit(limit).all(&self.db).await?)
+    }
+
+    /// A page of a staff queue, by due date (undated — not yet accepted — first) then number.
+    pub async fn queue(&self, f: &QueueFilter) -> Result<Vec<CaseRow>, StoreError> {
+        let (agency, division) = if f.receiving {
+            (case::Column::ReceivingAgency, case::Column::ReceivingDivision)
+        } else {
+            (case::Column::DecidingAgency, case::Column::DecidingDivision)
+        };
+        let mut q = case::Entity::find().filter(agency.eq(&f.agency));
+        if !f.division_prefix.is_empty() {
+            q = q.filter(division.starts_with(&f.division_prefix));
+        }
+        if !f.states.is_empty() {
+            q = q.filter(case::Column::State.is_in(f.states.clone()));
+        }
+        if let Some(w) = &f.warning {
+            q = q.filter(case::Column::Warning.eq(w));
+        }
+        if let Some(p) = &f.claimed_by {
+            q = q.filter(case::Column::ClaimedBy.eq(p));
+        }
+        if let Some((due, number)) = &f.after {
+            let same_due = match due {
+                Some(d) => case::Column::Due.eq(*d),
+                None => case::Column::Due.is_null(),
+            };
+            let later = match due {
+                Some(d) => Condition::all().add(case::Column::Due.gt(*d)),
+                None => Condition::all().add(case::Column::Due.is_not_null()),
+            };
+            q = q.filter(
+                Condition::any()
+                    .add(later)
+                    .add(Condition::all().add(same_due).add(case::Column::CaseNumber.gt(number))),
+            );
+        }
+        Ok(q.order_by_asc(case::Column::Due)
+            .order_by_asc(case::Column::CaseNumber)
+            .limit(f.limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Open cases whose clock runs (for the supervision job), a page after `after`.
+    pub async fn running_cases(&self, after: &str, limit: u64) -> Result<Vec<CaseRow>, StoreError> {
+        Ok(case::Entity::find()
+            .filter(case::Column::Accepted.eq(true))
+            .filter(case::Column::StoppedOn.is_null())
+            .filter(case::Column::CaseNumber.gt(after))
+            .order_by_asc(case::Column::CaseNumber)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Sets the supervision colour and due date computed by the job (not an action: no trail).
+    pub async fn set_case_clock(
+        &self,
+        case_number: &str,
+        due: Option<NaiveDate>,
+        warning: &str,
+    ) -> Result<(), StoreError> {
+        case::Entity::update_many()
+            .col_expr(case::Column::Due, Expr::value(due))
+            .col_expr(case::Column::Warning, Expr::value(warning))
+            .filter(case::Column::CaseNumber.eq(case_number))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn messages_of(&self, person_id: &str, limit: u64) -> Result<Vec<MessageRow>, StoreError> {
+        Ok(message::Entity::find()
+            .filter(message::Column::PersonId.eq(person_id))
+            .order_by_desc(message::Column::CreatedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+}
