@@ -79,12 +79,25 @@ enum Command {
     /// OpenID Connect clients (department systems).
     #[command(subcommand)]
     Oidc(identity::OidcCommand),
+    /// The audit trail of cases (全过程留痕).
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Generate synthetic data for scale tests.
     #[command(subcommand)]
     Gen(GenCommand),
     /// Benchmarks, each with its baseline measured in the same run (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every case's hash chain and the global chain; name every entry edited, deleted
+    /// or never anchored. Exit status 1 when anything is wrong.
+    Verify {
+        #[command(flatten)]
+        storage: StorageOpts,
+    },
 }
 
 #[derive(Subcommand)]
@@ -342,6 +355,25 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Identity { logins, clients, seconds }) => {
             bench::identity::run(bench::identity::Options { logins, clients, seconds }).await?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify { storage }) => {
+            let app = open(&mut config, &storage, false).await?;
+            let r = tongban_app::cases::verify_audit(&app).await.map_err(describe)?;
+            for p in &r.problems {
+                println!("{p}");
+            }
+            println!(
+                "{} 件办件、{} 条留痕、{} 环总链：{} (cases {}, entries {}, links {}: {})",
+                r.cases,
+                r.entries,
+                r.anchors,
+                if r.problems.is_empty() { "完整" } else { "发现问题" },
+                r.cases,
+                r.entries,
+                r.anchors,
+                if r.problems.is_empty() { "intact".to_owned() } else { format!("{} problems", r.problems.len()) }
+            );
+            Ok(if r.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Registry(cmd) => identity::registry(cmd, &mut config).await,
         Command::Keys(cmd) => identity::keys(cmd, &mut config).await,

@@ -202,6 +202,12 @@ fn serve_masks_ids_in_logs_and_stops_on_sigterm() {
 /// Storage arguments for the backend the test run selects (a fresh SQLite directory, or a fresh
 /// PostgreSQL schema when `TEST_DATABASE_URL` is set).
 async fn storage_args() -> (Vec<String>, Option<tempfile::TempDir>) {
+    let (args, _, tmp) = storage().await;
+    (args, tmp)
+}
+
+/// The storage arguments with the target they name.
+async fn storage() -> (Vec<String>, tongban_store::DbTarget, Option<tempfile::TempDir>) {
     let (target, tmp) = tongban_store::testing::fresh_target().await;
     let args = match &target {
         tongban_store::DbTarget::Sqlite { data_dir } => vec!["--data-dir".into(), data_dir.display().to_string()],
@@ -210,7 +216,34 @@ async fn storage_args() -> (Vec<String>, Option<tempfile::TempDir>) {
             vec!["--database-url".into(), format!("{url}?options=-c%20search_path%3D{schema}")]
         }
     };
-    (args, tmp)
+    (args, target, tmp)
+}
+
+#[tokio::test]
+async fn audit_verify_exits_1_and_names_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let (storage, target, _tmp) = storage().await;
+    let args = |cmd: &[&str]| cmd.iter().map(|s| s.to_string()).chain(storage.clone()).collect::<Vec<_>>();
+    let verify = args(&["audit", "verify"]);
+    let verify: Vec<&str> = verify.iter().map(String::as_str).collect();
+    let out = run(dir.path(), &verify);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact"));
+
+    // An entry slipped in behind the platform's back was never anchored.
+    let store = tongban_store::Store::open(&target).await.unwrap();
+    tongban_store::testing::execute_raw(
+        &store,
+        "INSERT INTO case_trail (case_number, seq, at, actor_id, actor_role, action, before_state, after_state, \
+         detail, request_id, prev_hash, hash) VALUES ('11010120261124010000011', 1, '2026-11-24 10:00:00+00:00', \
+         'p', 'staff', 'accept', 'submitted', 'under_review', '{}', '-', '', 'x')",
+    )
+    .await;
+    store.close().await;
+    let out = run(dir.path(), &verify);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("11010120261124010000011") && stdout.contains("never anchored"), "{stdout}");
 }
 
 #[tokio::test]

@@ -1,10 +1,13 @@
 //! The JSON API under `/api/v1`.
 
 mod calendar;
+pub mod caller;
+pub(crate) mod cases;
 pub(crate) mod catalog;
 mod codes;
 mod divisions;
 pub mod openapi;
+mod sessions;
 
 use crate::{ApiError, AppState};
 use axum::Router;
@@ -15,6 +18,8 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(divisions::routes())
         .merge(catalog::routes())
+        .merge(sessions::routes())
+        .merge(cases::routes())
         .route("/api/v1/openapi.json", axum::routing::get(openapi::serve))
         .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }))
         .route("/api", axum::routing::any(|| async { ApiError::not_found() }))

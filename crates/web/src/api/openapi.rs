@@ -2,7 +2,7 @@
 //! `GET /api/v1/openapi.json`. A snapshot (`docs/openapi.json`) is checked by the tests so that
 //! every change to the API shows in review.
 
-use super::{calendar, catalog, codes, divisions};
+use super::{calendar, cases, catalog, codes, divisions, sessions};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -23,15 +23,46 @@ use utoipa::OpenApi;
         divisions::children,
         calendar::deadline,
         calendar::years,
+        sessions::login,
+        sessions::logout,
+        cases::start,
+        cases::my_applications,
+        cases::application,
+        cases::save,
+        cases::submit,
+        cases::my_cases,
+        cases::case,
+        cases::act,
+        cases::trail,
+        cases::queue,
     ),
+    modifiers(&SessionAuth),
     tags(
         (name = "catalog", description = "服务事项与办事指南 (service catalog and guides)"),
         (name = "codes", description = "国家标准代码校验 (national code checks)"),
         (name = "divisions", description = "行政区划 GB/T 2260 (administrative divisions)"),
         (name = "calendar", description = "法定工作日 (statutory working days)"),
+        (name = "sessions", description = "登录会话 (sessions for API clients)"),
+        (name = "applications", description = "网上申请 (applications: drafts and submission)"),
+        (name = "cases", description = "办件 (cases: status, actions, audit trail, staff queues)"),
     )
 )]
 pub struct ApiDoc;
+
+/// The `session` security scheme: a token from `POST /api/v1/sessions` as a bearer token (or the
+/// browser's session cookie with `X-CSRF-Token` on changes).
+struct SessionAuth;
+
+impl utoipa::Modify for SessionAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The document as served.
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -1,0 +1,293 @@
+//! Applications and cases over HTTP: the API journey with bearer tokens, idempotent submission,
+//! field-named errors, CSRF on cookie-authenticated calls, and the access matrix — every role
+//! against every case route. Runs on SQLite and, with `TEST_DATABASE_URL`, PostgreSQL.
+
+mod common;
+
+use common::{Server, assert_error, citizen_id, server};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tongban_app::identity::{self, Client, NewPerson};
+use tongban_app::staff::{self, NewAssignment};
+use tongban_domain::catalog::Offering;
+
+fn offering() -> Offering {
+    include_str!("../../../datasets/catalog/demo.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str::<Offering>(l).expect("demo offering"))
+        .find(|o| o.item.code == "000105001000" && o.division_code == "110101")
+        .expect("个体工商户设立登记 in 110101")
+}
+
+/// Registers person `seq` (verified against the registry when `real_name`) and logs in over the
+/// API; the bearer token.
+async fn person(s: &Server, seq: u32, phone: &str, real_name: bool) -> String {
+    let form = NewPerson {
+        name: format!("用户{seq}"),
+        citizen_id: citizen_id(seq),
+        phone: phone.into(),
+        email: None,
+        password: "Tongban-2026".into(),
+    };
+    identity::register(&s.app, form, &Client::default()).await.unwrap();
+    if real_name {
+        let who = identity::login(&s.app, phone, "Tongban-2026", None, &Client::default()).await.unwrap().principal;
+        identity::verify_real_name(&s.app, &who).await.unwrap();
+    }
+    let (status, body) =
+        call(s, "", "POST", "/api/v1/sessions", Some(json!({"identifier": phone, "password": "Tongban-2026"}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["token"].as_str().unwrap().to_owned()
+}
+
+async fn call(s: &Server, token: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    send(s, token, method, path, body, &[]).await
+}
+
+async fn send(
+    s: &Server,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let mut req = s.http.request(method.parse().unwrap(), format!("{}{path}", s.base));
+    if !token.is_empty() {
+        req = req.bearer_auth(token);
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) })
+}
+
+struct World {
+    s: Server,
+    zhang: String,
+    li: String,
+    window: String,
+    approver: String,
+    elsewhere: String,
+    code: String,
+}
+
+async fn world() -> World {
+    let s = server().await;
+    let o = offering();
+    tongban_app::catalog::publish(&s.app, &o, "test").await.unwrap();
+    let registry: Vec<String> = (1..=9).map(|i| format!("用户{i},{}", citizen_id(i))).collect();
+    identity::import_registry(&s.app, &registry.join("\n")).await.unwrap();
+    person(&s, 8, "13800000008", false).await;
+    staff::assign(&s.app, None, assignment("13800000008", "platform_admin", "", "")).await.unwrap();
+    let admin =
+        identity::login(&s.app, "13800000008", "Tongban-2026", None, &Client::default()).await.unwrap().principal;
+    let zhang = person(&s, 1, "13800000001", true).await;
+    let li = person(&s, 2, "13800000002", true).await;
+    let window = person(&s, 3, "13800000003", false).await;
+    let approver = person(&s, 4, "13800000004", false).await;
+    let elsewhere = person(&s, 5, "13800000005", false).await;
+    let agency = o.agency.credit_code.clone();
+    for (phone, role, agency, division) in [
+        ("13800000003", "window_staff", agency.as_str(), "110101"),
+        ("13800000004", "approver", agency.as_str(), "110101"),
+        ("13800000005", "approver", "11110000000000019K", "110000"),
+    ] {
+        staff::assign(&s.app, Some(&admin), assignment(phone, role, agency, division)).await.unwrap();
+    }
+    World { s, zhang, li, window, approver, elsewhere, code: o.offering_code }
+}
+
+fn assignment(phone: &str, role: &str, agency: &str, division: &str) -> NewAssignment {
+    NewAssignment {
+        person: phone.into(),
+        role: role.into(),
+        agency_code: agency.into(),
+        division_code: division.into(),
+    }
+}
+
+fn data() -> Value {
+    json!({
+        "operator_name": "用户1", "phone": "13800000001", "organization_form": "个人经营",
+        "address": "北京市东城区东华门街道某某胡同 8 号", "business_scope": "小吃服务", "employees": 1
+    })
+}
+
+/// Starts, fills and submits an application as `token`; the case number.
+async fn submitted(w: &World) -> String {
+    let (status, a) =
+        call(&w.s, &w.zhang, "POST", "/api/v1/applications", Some(json!({"offering_code": w.code}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let id = a["id"].as_str().unwrap();
+    let (status, _) =
+        call(&w.s, &w.zhang, "PUT", &format!("/api/v1/applications/{id}"), Some(json!({"data": data()}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, r) = call(&w.s, &w.zhang, "POST", &format!("/api/v1/applications/{id}/submit"), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    r["case_number"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_api_journey_with_field_named_errors_and_one_case_per_submission() {
+    let w = world().await;
+    let (s, zhang) = (&w.s, w.zhang.as_str());
+    let (status, body) = call(s, zhang, "POST", "/api/v1/applications", Some(json!({"offering_code": "x"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["fields"]["offering_code"].is_string(), "{body}");
+    let (status, body) = call(s, zhang, "POST", "/api/v1/applications", Some(json!({"code": w.code}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    let (_, a) = call(s, zhang, "POST", "/api/v1/applications", Some(json!({"offering_code": w.code}))).await;
+    assert_eq!(a["data"]["operator_name"], "用户1");
+    assert_eq!(a["prefilled"]["phone"], "person_phone");
+    let id = a["id"].as_str().unwrap();
+    let path = format!("/api/v1/applications/{id}");
+    let (status, body) = call(s, zhang, "POST", &format!("{path}/submit"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["fields"]["address"].is_string(), "every missing field is named: {body}");
+    let mut bad = data();
+    bad["employees"] = json!(-1);
+    let (_, saved) = call(s, zhang, "PUT", &path, Some(json!({"data": bad}))).await;
+    assert!(saved["errors"]["employees"].as_str().unwrap().contains("不能小于"), "{saved}");
+    call(s, zhang, "PUT", &path, Some(json!({"data": data()}))).await;
+
+    let key = [("idempotency-key", "9f1c-first-click")];
+    let (status, first) = send(s, zhang, "POST", &format!("{path}/submit"), None, &key).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, second) = send(s, zhang, "POST", &format!("{path}/submit"), None, &key).await;
+    assert_eq!((status, &second["case_number"]), (StatusCode::OK, &first["case_number"]));
+    assert!(first["due"].is_string() && first["next"].is_string(), "{first}");
+    let n = first["case_number"].as_str().unwrap();
+    let (status, _) = call(s, zhang, "PUT", &path, Some(json!({"data": data()}))).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let act = |token: &'static str, body: Value| {
+        let w = &w;
+        async move {
+            let token = match token {
+                "window" => &w.window,
+                "approver" => &w.approver,
+                _ => &w.zhang,
+            };
+            call(&w.s, token, "POST", &format!("/api/v1/cases/{n}/actions"), Some(body)).await
+        }
+    };
+    let (status, v) = act("window", json!({"action": "accept", "comment": "材料齐全"})).await;
+    assert_eq!((status, v["state"].as_str()), (StatusCode::OK, Some("under_review")), "{v}");
+    let (status, body) = act("approver", json!({"action": "approve"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "approval comes at the last step: {body}");
+    let (status, body) = act("approver", json!({"action": "deny", "reason": "", "legal_basis": "x"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["fields"]["reason"].is_string(), "{body}");
+    let (status, _) = act("approver", json!({"action": "fly"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    act("approver", json!({"action": "pass"})).await;
+    let (_, v) = act("approver", json!({"action": "request_supplement", "missing": ["经营场所使用证明"]})).await;
+    assert_eq!(v["supplement"], json!(["经营场所使用证明"]));
+    assert_eq!(v["clock"]["paused"], true);
+    let (status, _) = act("zhang", json!({"action": "supplement"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, v) = act("approver", json!({"action": "approve", "version": v["version"]})).await;
+    assert_eq!(v["error"]["code"], "conflict", "the supplement moved the version on: {v}");
+    let (_, current) = call(s, zhang, "GET", &format!("/api/v1/cases/{n}"), None).await;
+    let (status, v) = act("approver", json!({"action": "approve", "version": current["version"]})).await;
+    assert_eq!((status, v["state"].as_str()), (StatusCode::OK, Some("approved")), "{v}");
+    act("approver", json!({"action": "conclude"})).await;
+    let (_, v) = act("window", json!({"action": "deliver", "method": "post", "tracking_number": "SF1234567890"})).await;
+    assert_eq!(v["state"], "delivered");
+
+    let (status, trail) = call(s, zhang, "GET", &format!("/api/v1/cases/{n}/trail"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let actions: Vec<&str> = trail.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        ["submit", "accept", "pass", "request_supplement", "supplement", "approve", "conclude", "deliver"]
+    );
+    assert_eq!(trail[1]["detail"]["comment"], "材料齐全");
+    let (_, mine) = call(s, zhang, "GET", "/api/v1/cases", None).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert!(tongban_app::cases::verify_audit(&s.app).await.unwrap().problems.is_empty());
+}
+
+#[tokio::test]
+async fn the_access_matrix_of_case_routes() {
+    let w = world().await;
+    let n = submitted(&w).await;
+    let (_, apps) = call(&w.s, &w.zhang, "GET", "/api/v1/applications", None).await;
+    let app_id = apps[0]["id"].as_str().unwrap().to_owned();
+    let agency = offering().agency.credit_code;
+    let routes: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", format!("/api/v1/cases/{n}"), None),
+        ("GET", format!("/api/v1/cases/{n}/trail"), None),
+        ("GET", format!("/api/v1/applications/{app_id}"), None),
+        ("POST", format!("/api/v1/cases/{n}/actions"), Some(json!({"action": "withdraw", "comment": "x"}))),
+        (
+            "POST",
+            format!("/api/v1/cases/{n}/actions"),
+            Some(json!({"action": "refuse", "reason": "r", "legal_basis": "b"})),
+        ),
+        ("GET", format!("/api/v1/workbench/queue?agency={agency}&division=110101"), None),
+    ];
+    use StatusCode as S;
+    // Rows: anonymous, another citizen, staff of another agency, the approver, the window.
+    // Columns: the routes above. The applicant's own rights are exercised by the journey test.
+    let table: [(&str, &str, [StatusCode; 6]); 5] = [
+        ("anonymous", "", [S::UNAUTHORIZED; 6]),
+        (
+            "another citizen",
+            &w.li,
+            [S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::FORBIDDEN],
+        ),
+        (
+            "other agency",
+            &w.elsewhere,
+            [S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::FORBIDDEN],
+        ),
+        ("approver", &w.approver, [S::OK, S::OK, S::NOT_FOUND, S::FORBIDDEN, S::FORBIDDEN, S::OK]),
+        ("window", &w.window, [S::OK, S::OK, S::NOT_FOUND, S::FORBIDDEN, S::OK, S::OK]),
+    ];
+    for (role, token, expected) in table {
+        for ((method, path, body), want) in routes.iter().zip(expected) {
+            let (got, answer) = call(&w.s, token, method, path, body.clone()).await;
+            assert_eq!(got, want, "{role} {method} {path}: {answer}");
+        }
+    }
+    // The refusal above was the window's; the case is refused, and the applicant sees why.
+    let (_, v) = call(&w.s, &w.zhang, "GET", &format!("/api/v1/cases/{n}"), None).await;
+    assert_eq!(v["state"], "refused");
+}
+
+#[tokio::test]
+async fn cookie_calls_need_the_csrf_header_and_submission_a_real_name() {
+    let w = world().await;
+    // A browser session: the cookie alone reads, but does not change anything.
+    let mut b = common::registered(&w.s, 6, "13800000006").await;
+    let cookies =
+        |b: &common::Browser| b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let (status, _) = send(&w.s, "", "GET", "/api/v1/applications", None, &[("cookie", &cookies(&b))]).await;
+    assert_eq!(status, StatusCode::OK);
+    let start = Some(json!({"offering_code": w.code}));
+    let (status, body) =
+        send(&w.s, "", "POST", "/api/v1/applications", start.clone(), &[("cookie", &cookies(&b))]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_error(&body, "csrf");
+    b.get(&w.s, "/account").await;
+    let csrf = b.cookie("tb_csrf").expect("csrf cookie");
+    let headers = [("cookie", cookies(&b)), ("x-csrf-token", csrf)];
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, a) = send(&w.s, "", "POST", "/api/v1/applications", start, &headers).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let id = a["id"].as_str().unwrap();
+    send(&w.s, "", "PUT", &format!("/api/v1/applications/{id}"), Some(json!({"data": data()})), &headers).await;
+    // Registered but not verified (L1): submission asks for the real name first.
+    let (status, body) = send(&w.s, "", "POST", &format!("/api/v1/applications/{id}/submit"), None, &headers).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_error(&body, "assurance_required");
+}
