@@ -17,7 +17,7 @@ use tongban_domain::cases::{
     self as lifecycle, Actor, CaseAction, CaseState, Clock, Lifecycle, Pause, Side, TransitionError, WarningRule,
 };
 use tongban_domain::catalog::{Audience, Offering};
-use tongban_domain::forms::PrefillSource;
+use tongban_domain::forms::{Form, PrefillSource};
 use tongban_domain::identity::{AgentScope, Assurance, StaffRole};
 use tongban_store::audit::{AuditReport, TrailDraft, TrailRow};
 use tongban_store::cases::{ApplicationRow, CaseRow, Notice, QueueFilter};
@@ -218,6 +218,22 @@ pub async fn get_application(app: &App, who: &Principal, id: &str) -> Result<App
     view(app, row).await
 }
 
+/// An application with the form it is filled in on, for its applicant's pages.
+pub async fn application_with_form(app: &App, who: &Principal, id: &str) -> Result<(ApplicationView, Form), AppError> {
+    let v = get_application(app, who, id).await?;
+    let form = guide_version(app, &v.offering_code, v.offering_version).await?.form().into_owned();
+    Ok((v, form))
+}
+
+/// The application behind a case with its form, for whoever may read the case.
+pub async fn case_application(app: &App, who: &Principal, case_number: &str) -> Result<(ApplicationView, Form), AppError> {
+    let case = readable_case(app, who, case_number).await?;
+    let row = app.store.application(&case.application_id).await?.ok_or(NO_APPLICATION)?;
+    let v = view(app, row).await?;
+    let form = guide_version(app, &v.offering_code, v.offering_version).await?.form().into_owned();
+    Ok((v, form))
+}
+
 /// The applicant's applications, newest first.
 pub async fn my_applications(app: &App, who: &Principal) -> Result<Vec<ApplicationView>, AppError> {
     let a = applicant(app, who, AgentScope::Apply).await?;
@@ -388,6 +404,17 @@ async fn receipt_of_existing(
     })
 }
 
+/// When a case is due: by its clock once accepted, otherwise as if accepted today (the receipt).
+pub async fn expected_due_of(app: &App, c: &CaseView) -> Result<Option<tongban_domain::Deadline>, AppError> {
+    if let Some(k) = c.clock {
+        return Ok(Some(k.due));
+    }
+    if c.state.is_final() {
+        return Ok(None);
+    }
+    expected_due(app, china_today(), c.limit).await.map(Some)
+}
+
 /// The due day if the case were accepted on `day`.
 async fn expected_due(app: &App, day: NaiveDate, limit: u32) -> Result<tongban_domain::Deadline, AppError> {
     app.calendar.with(&app.store, |c| c.deadline(day, limit, &[])).await
@@ -451,6 +478,8 @@ pub struct CaseView {
     pub deciding_division: String,
     pub submitted_at: chrono::DateTime<Utc>,
     pub accepted_on: Option<NaiveDate>,
+    /// The committed limit in working days.
+    pub limit: u32,
     pub clock: Option<Clock>,
     pub pauses: Vec<Pause>,
     /// The open supplement notice: everything the applicant must provide.
@@ -494,6 +523,7 @@ async fn case_view(app: &App, case: CaseRow) -> Result<CaseView, AppError> {
         deciding_division: case.deciding_division,
         submitted_at: case.submitted_at,
         accepted_on: case.accepted_on,
+        limit: u32::try_from(case.limit_days).unwrap_or(0),
         clock,
         supplement,
         next: next_step_text(state),

@@ -180,6 +180,43 @@ impl Form {
         v
     }
 
+    /// The JSON value of a field typed into an HTML form: a number where the schema wants one
+    /// and the text is one (otherwise the text, which the schema then reports), `None` when empty.
+    pub fn value_from_text(&self, name: &str, text: &str) -> Option<Value> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let kind = self.properties().and_then(|p| p.get(name)).and_then(|p| p.get("type")).and_then(Value::as_str);
+        let number = match kind {
+            Some("integer") => text.parse::<i64>().ok().map(Value::from),
+            Some("number") => text.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n)).map(Value::Number),
+            _ => None,
+        };
+        Some(number.unwrap_or_else(|| Value::String(text.to_owned())))
+    }
+
+    /// A value as an HTML form shows it.
+    pub fn text_of(value: Option<&Value>) -> String {
+        match value {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+        }
+    }
+
+    /// The options of a field whose schema lists them (`enum`).
+    pub fn options(&self, name: &str) -> Vec<String> {
+        let list = self.properties().and_then(|p| p.get(name)).and_then(|p| p.get("enum")).and_then(Value::as_array);
+        list.map(|l| l.iter().map(|v| Self::text_of(Some(v))).collect()).unwrap_or_default()
+    }
+
+    /// Whether the schema requires a field (at the top level).
+    pub fn required(&self, name: &str) -> bool {
+        let list = self.schema.get("required").and_then(Value::as_array);
+        list.is_some_and(|l| l.iter().any(|v| v.as_str() == Some(name)))
+    }
+
     /// Whether a field is shown for `data`.
     pub fn shown(&self, field: &FormField, data: &Map<String, Value>) -> bool {
         field.show_if.as_ref().is_none_or(|c| data.get(&c.field) == Some(&c.equals))
@@ -212,6 +249,16 @@ mod tests {
         assert!(v.contains_key("form.sections[0].fields[1].name"), "{v:?}");
         assert!(v.contains_key("form.sections[0].fields[0].show_if"), "{v:?}");
         assert!(v.get("form.sections").is_some_and(|r| r.contains("phone")), "{v:?}");
+    }
+
+    #[test]
+    fn typed_text_becomes_the_schema_type() {
+        let mut f = Form::generic();
+        f.schema["properties"]["phone"] = json!({"type": "integer"});
+        assert_eq!(f.value_from_text("phone", " 12 "), Some(json!(12)));
+        assert_eq!(f.value_from_text("phone", "twelve"), Some(json!("twelve")));
+        assert_eq!(f.value_from_text("description", ""), None);
+        assert!(f.required("phone"));
     }
 
     #[test]

@@ -47,6 +47,13 @@ impl Lang {
         }
     }
 
+    pub fn cases(self) -> &'static crate::case_labels::CaseLabels {
+        match self {
+            Lang::Zh => &crate::case_labels::ZH,
+            Lang::En => &crate::case_labels::EN,
+        }
+    }
+
     pub fn labels(self) -> &'static Labels {
         match self {
             Lang::Zh => &ZH,

@@ -4,6 +4,7 @@
 
 mod account_labels;
 mod api;
+mod case_labels;
 mod catalog_labels;
 mod error;
 mod extract;

@@ -2,6 +2,7 @@
 //! site name). Pages work without JavaScript.
 
 mod account;
+mod apply;
 mod catalog;
 mod consent;
 mod forms;
@@ -10,6 +11,7 @@ mod organization;
 mod password;
 mod staff;
 mod tools;
+mod workbench;
 
 use crate::AppState;
 use crate::extract::QueryPairs;
@@ -30,7 +32,9 @@ pub fn routes() -> Router<AppState> {
                 .merge(password::routes())
                 .merge(organization::routes())
                 .merge(staff::routes())
-                .merge(consent::routes()),
+                .merge(consent::routes())
+                .merge(apply::routes())
+                .merge(workbench::routes()),
         ))
         .merge(catalog::routes())
         .merge(tools::routes())

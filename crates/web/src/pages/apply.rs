@@ -1,0 +1,449 @@
+//! The applicant's pages: start an application from a guide, fill it in one page (section) at a
+//! time with what the platform already knows filled in and marked, check the answers with links
+//! to change each, submit, then follow the case — its state, clock, the whole supplement notice
+//! with the answer form, withdrawal, and the timeline. Pages work without JavaScript.
+
+use super::Frame;
+use super::account::china_time;
+use super::forms::{FormErrors, Page, Req, see_other};
+use crate::AppState;
+use crate::case_labels::CaseLabels;
+use crate::extract::FormPairs;
+use askama::Template;
+use axum::Router;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde_json::{Map, Value};
+use tongban_app::AppError;
+use tongban_app::cases::{self, ApplicationView, CaseView, TrailEntryView};
+use tongban_domain::cases::{CaseAction, CaseState};
+use tongban_domain::forms::Form;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/apply/{code}", get(start_page))
+        .route("/apply", post(start))
+        .route("/applications/{id}", get(section).post(save_section))
+        .route("/applications/{id}/check", get(check))
+        .route("/applications/{id}/submit", post(submit))
+        .route("/cases", get(my_cases))
+        .route("/cases/{number}", get(case_page))
+        .route("/cases/{number}/act", post(act))
+}
+
+/// One field as a form page shows it.
+pub struct FieldRow {
+    pub name: String,
+    pub label: String,
+    pub help: String,
+    pub widget: String,
+    pub value: String,
+    pub options: Vec<String>,
+    pub required: bool,
+    pub source: Option<&'static str>,
+    /// When the field applies, in words.
+    pub condition: Option<String>,
+    pub error: Option<String>,
+}
+
+fn field_rows(form: &Form, fields: &[tongban_domain::forms::FormField], v: &ApplicationView, l: &CaseLabels, en: bool) -> Vec<FieldRow> {
+    fields
+        .iter()
+        .map(|f| FieldRow {
+            name: f.name.clone(),
+            label: if en { f.label_en.clone() } else { f.label.clone() },
+            help: f.help.clone(),
+            widget: f.widget.clone().unwrap_or_else(|| "text".into()),
+            value: Form::text_of(v.data.get(&f.name)),
+            options: form.options(&f.name),
+            required: form.required(&f.name),
+            source: v.prefilled.get(&f.name).map(|s| l.source(*s)),
+            condition: f.show_if.as_ref().map(|c| {
+                let other = form.field(&c.field).map_or(c.field.clone(), |o| if en { o.label_en.clone() } else { o.label.clone() });
+                format!("{other} = {}", Form::text_of(Some(&c.equals)))
+            }),
+            error: v.errors.get(&f.name).cloned(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "apply_start.html")]
+struct StartPage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    csrf: String,
+    code: String,
+    name: String,
+    agency: String,
+    materials: Vec<String>,
+}
+
+/// What applying involves, and the button that starts it.
+async fn start_page(r: Req, Path(code): Path<String>) -> Page {
+    r.signed_in().await?;
+    let guide = tongban_app::catalog::get(&r.s.app.store, &code).await.map_err(|e| r.error(e))?;
+    let o = guide.offering;
+    let l = r.f.lang.cases();
+    Ok(r.with_csrf(|csrf| {
+        let p = StartPage {
+            f: &r.f,
+            l,
+            csrf,
+            code: o.offering_code.clone(),
+            name: o.name.clone(),
+            agency: o.agency.name.clone(),
+            materials: o.materials.iter().map(|m| m.name.clone()).collect(),
+        };
+        r.respond(StatusCode::OK, &p)
+    }))
+}
+
+async fn start(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let code = form.first("offering_code").unwrap_or("");
+    let v = cases::start(&r.s.app, &who, code).await.map_err(|e| r.error(e))?;
+    Ok(see_other(&format!("/applications/{}?page=1", v.id)))
+}
+
+#[derive(Template)]
+#[template(path = "application.html")]
+struct SectionPage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    csrf: String,
+    id: String,
+    offering_name: String,
+    title: String,
+    page: usize,
+    pages: usize,
+    fields: Vec<FieldRow>,
+    notice: Option<&'static str>,
+    errors: FormErrors,
+}
+
+fn page_number(r: &Req, pages: usize) -> usize {
+    r.q.first("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages.max(1))
+}
+
+async fn section_page(r: &Req, v: ApplicationView, form: Form, page: usize, show_errors: bool, status: StatusCode) -> Page {
+    if v.case_number.is_some() {
+        return Ok(see_other(&format!("/cases/{}", v.case_number.unwrap_or_default())));
+    }
+    let l = r.f.lang.cases();
+    let en = r.f.lang.code() == "en";
+    let Some(s) = form.sections.get(page - 1) else { return Ok(see_other(&format!("/applications/{}/check", v.id))) };
+    let mut fields = field_rows(&form, &s.fields, &v, l, en);
+    if !show_errors {
+        fields.iter_mut().for_each(|f| f.error = None);
+    }
+    let errors: FormErrors = fields.iter().filter_map(|f| Some((f.name.clone(), f.error.clone()?))).collect();
+    let notice = (r.q.first("done") == Some("saved")).then_some(l.saved);
+    Ok(r.with_csrf(|csrf| {
+        let p = SectionPage {
+            f: &r.f,
+            l,
+            csrf,
+            id: v.id.clone(),
+            offering_name: v.offering_name.clone(),
+            title: if en { s.title_en.clone() } else { s.title.clone() },
+            page,
+            pages: form.sections.len(),
+            fields,
+            notice,
+            errors,
+        };
+        r.respond(status, &p)
+    }))
+}
+
+async fn section(r: Req, Path(id): Path<String>) -> Page {
+    let who = r.signed_in().await?;
+    let (v, form) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+    let page = page_number(&r, form.sections.len());
+    section_page(&r, v, form, page, r.q.first("check").is_some(), StatusCode::OK).await
+}
+
+/// Saves the fields of one page into the draft, then goes on, back, or stays (later).
+async fn save_section(r: Req, Path(id): Path<String>, FormPairs(posted): FormPairs) -> Page {
+    let who = r.posted(&posted).await?;
+    let (v, form) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+    let page = posted.first("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, form.sections.len().max(1));
+    let mut data: Map<String, Value> = v.data.clone();
+    if let Some(s) = form.sections.get(page - 1) {
+        for f in &s.fields {
+            match form.value_from_text(&f.name, posted.first(&f.name).unwrap_or("")) {
+                Some(value) => data.insert(f.name.clone(), value),
+                None => data.remove(&f.name),
+            };
+        }
+    }
+    let saved = cases::save(&r.s.app, &who, &id, data).await.map_err(|e| r.error(e))?;
+    let here: Vec<&str> = form.sections.get(page - 1).map(|s| s.fields.iter().map(|f| f.name.as_str()).collect()).unwrap_or_default();
+    let page_ok = !saved.errors.keys().any(|k| here.contains(&k.as_str()));
+    match posted.first("go") {
+        Some("back") => Ok(see_other(&format!("/applications/{id}?page={}", page.saturating_sub(1).max(1)))),
+        Some("later") => Ok(see_other(&format!("/applications/{id}?page={page}&done=saved"))),
+        _ if !page_ok => section_page(&r, saved, form, page, true, StatusCode::BAD_REQUEST).await,
+        _ if page >= form.sections.len() => Ok(see_other(&format!("/applications/{id}/check"))),
+        _ => Ok(see_other(&format!("/applications/{id}?page={}", page + 1))),
+    }
+}
+
+pub struct AnswerRow {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+    pub page: usize,
+    pub source: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "application_check.html")]
+struct CheckPage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    csrf: String,
+    id: String,
+    offering_name: String,
+    answers: Vec<AnswerRow>,
+    errors: FormErrors,
+    /// Sent back with the submission: a repeat of this page's submission makes no second case.
+    key: String,
+}
+
+async fn check_page(r: &Req, v: ApplicationView, form: Form, status: StatusCode, extra: FormErrors) -> Page {
+    if let Some(n) = &v.case_number {
+        return Ok(see_other(&format!("/cases/{n}")));
+    }
+    let l = r.f.lang.cases();
+    let en = r.f.lang.code() == "en";
+    let mut answers = Vec::new();
+    for (i, s) in form.sections.iter().enumerate() {
+        for f in &s.fields {
+            if !form.shown(f, &v.data) {
+                continue;
+            }
+            answers.push(AnswerRow {
+                name: f.name.clone(),
+                label: if en { f.label_en.clone() } else { f.label.clone() },
+                value: Form::text_of(v.data.get(&f.name)),
+                page: i + 1,
+                source: v.prefilled.get(&f.name).map(|s| l.source(*s)),
+            });
+        }
+    }
+    let mut errors: FormErrors = v.errors.clone().into_iter().collect();
+    errors.extend(extra);
+    Ok(r.with_csrf(|csrf| {
+        let key = format!("page-{csrf}-{}", v.id);
+        let p = CheckPage { f: &r.f, l, csrf, id: v.id.clone(), offering_name: v.offering_name.clone(), answers, errors, key };
+        r.respond(status, &p)
+    }))
+}
+
+async fn check(r: Req, Path(id): Path<String>) -> Page {
+    let who = r.signed_in().await?;
+    let (v, form) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+    check_page(&r, v, form, StatusCode::OK, vec![]).await
+}
+
+async fn submit(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    match cases::submit(&r.s.app, &who, &id, form.first("key"), "-").await {
+        Ok(receipt) => Ok(see_other(&format!("/cases/{}?done=submitted", receipt.case_number))),
+        Err(e @ AppError::AssuranceRequired { .. }) => {
+            let (v, f) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+            check_page(&r, v, f, StatusCode::FORBIDDEN, vec![(String::new(), e.to_string())]).await
+        }
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            let (v, f) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+            check_page(&r, v, f, status, errors).await
+        }
+    }
+}
+
+pub struct CaseRowView {
+    pub number: String,
+    pub service: String,
+    pub state: &'static str,
+    pub due: String,
+    pub warning: Option<(&'static str, &'static str)>,
+}
+
+pub fn case_row(l: &CaseLabels, c: &CaseView) -> CaseRowView {
+    CaseRowView {
+        number: c.case_number.clone(),
+        service: c.offering_name.clone(),
+        state: l.state(c.state),
+        due: c.clock.map(|k| k.due.due.to_string()).unwrap_or_default(),
+        warning: c.clock.filter(|_| !c.state.is_final()).map(|k| (k.warning.as_str(), l.warning(k.warning))),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "my_cases.html")]
+struct MyCasesPage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    drafts: Vec<(String, String, String)>,
+    cases: Vec<CaseRowView>,
+    case_href: &'static str,
+}
+
+async fn my_cases(r: Req) -> Page {
+    let who = r.signed_in().await?;
+    let l = r.f.lang.cases();
+    let apps = cases::my_applications(&r.s.app, &who).await.map_err(|e| r.error(e))?;
+    let drafts = apps
+        .into_iter()
+        .filter(|a| a.case_number.is_none())
+        .map(|a| (a.id, a.offering_name, china_time(a.updated_at)))
+        .collect();
+    let list = cases::my_cases(&r.s.app, &who).await.map_err(|e| r.error(e))?;
+    let cases = list.iter().map(|c| case_row(l, c)).collect();
+    Ok(r.respond(StatusCode::OK, &MyCasesPage { f: &r.f, l, drafts, cases, case_href: "/cases/" }))
+}
+
+/// The case facts both the applicant and staff pages show.
+pub struct CaseFacts {
+    pub number: String,
+    pub service: String,
+    pub state: &'static str,
+    pub step: String,
+    pub next: String,
+    pub submitted_at: String,
+    pub clock: Option<(u32, u32, i64, String, bool, bool)>,
+    pub warning: Option<(&'static str, &'static str)>,
+    pub supplement: Vec<String>,
+}
+
+pub fn facts(l: &CaseLabels, c: &CaseView) -> CaseFacts {
+    CaseFacts {
+        number: c.case_number.clone(),
+        service: c.offering_name.clone(),
+        state: l.state(c.state),
+        step: if c.state.clock_runs() { c.step.clone() } else { String::new() },
+        next: c.next.clone(),
+        submitted_at: china_time(c.submitted_at),
+        clock: c.clock.map(|k| (k.limit, k.used, k.remaining, k.due.due.to_string(), k.due.provisional, k.paused)),
+        warning: case_row(l, c).warning,
+        supplement: c.supplement.clone().unwrap_or_default(),
+    }
+}
+
+/// One line of the timeline: when, what in plain words, and the details (reasons, the notice).
+pub struct TimelineRow {
+    pub at: String,
+    pub what: String,
+    pub details: Vec<String>,
+}
+
+pub fn timeline(l: &CaseLabels, trail: &[TrailEntryView], en: bool) -> Vec<TimelineRow> {
+    trail
+        .iter()
+        .map(|e| {
+            let what = if en {
+                let who = match e.actor_role.as_str() {
+                    "applicant" => "Applicant",
+                    "agent" => "Agent",
+                    _ => "Staff",
+                };
+                let state = CaseState::parse(&e.after_state).map_or("", |s| l.state(s));
+                format!("{who}: {} → {state}", l.action(&e.action))
+            } else {
+                e.summary.clone()
+            };
+            let text = |k: &str| e.detail.get(k).and_then(Value::as_str).map(str::to_owned);
+            let mut details: Vec<String> = Vec::new();
+            for (k, label) in [("reason", l.reason), ("legal_basis", l.legal_basis), ("name", l.procedure_name)] {
+                if let Some(t) = text(k) {
+                    details.push(format!("{label}：{t}"));
+                }
+            }
+            if let Some(list) = e.detail.get("missing").and_then(Value::as_array) {
+                details.extend(list.iter().filter_map(Value::as_str).map(|m| format!("• {m}")));
+            }
+            if let Some(t) = text("tracking_number") {
+                details.push(format!("{}：{t}", l.tracking_number));
+            }
+            if let Some(t) = text("comment") {
+                details.push(format!("{}：{t}", l.comment));
+            }
+            TimelineRow { at: china_time(e.at), what, details }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    csrf: String,
+    c: CaseFacts,
+    receipt: Option<(String, bool)>,
+    can_supplement: bool,
+    can_withdraw: bool,
+    timeline: Vec<TimelineRow>,
+    notice: Option<&'static str>,
+    errors: FormErrors,
+}
+
+async fn case_page_with(r: &Req, number: &str, status: StatusCode, errors: FormErrors) -> Page {
+    let who = r.signed_in().await?;
+    let l = r.f.lang.cases();
+    let c = cases::get_case(&r.s.app, &who, number).await.map_err(|e| r.error(e))?;
+    let trail = cases::trail(&r.s.app, &who, number).await.map_err(|e| r.error(e))?;
+    let receipt = if r.q.first("done") == Some("submitted") {
+        cases::expected_due_of(&r.s.app, &c).await.map_err(|e| r.error(e))?.map(|d| (d.due.to_string(), d.provisional))
+    } else {
+        None
+    };
+    let notice = (r.q.first("done") == Some("acted")).then_some(l.done);
+    let can_supplement = c.state == CaseState::SupplementRequested;
+    let can_withdraw = matches!(
+        c.state,
+        CaseState::Submitted | CaseState::SupplementRequested | CaseState::UnderReview | CaseState::InProcedure
+    );
+    let en = r.f.lang.code() == "en";
+    Ok(r.with_csrf(|csrf| {
+        let p = CasePage {
+            f: &r.f,
+            l,
+            csrf,
+            c: facts(l, &c),
+            receipt,
+            can_supplement,
+            can_withdraw,
+            timeline: timeline(l, &trail, en),
+            notice,
+            errors,
+        };
+        r.respond(status, &p)
+    }))
+}
+
+async fn case_page(r: Req, Path(number): Path<String>) -> Page {
+    case_page_with(&r, &number, StatusCode::OK, vec![]).await
+}
+
+/// The applicant's actions: answer the supplement notice, withdraw.
+async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let action = match form.first("action") {
+        Some("supplement") => CaseAction::Supplement,
+        Some("withdraw") => CaseAction::Withdraw,
+        _ => return Err(r.error(AppError::field("action", "未知操作 (unknown action)"))),
+    };
+    let comment = form.first("comment").map(str::to_owned);
+    match cases::act(&r.s.app, &who, &number, action, comment, None, "-").await {
+        Ok(_) => Ok(see_other(&format!("/cases/{number}?done=acted"))),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            case_page_with(&r, &number, status, errors).await
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The staff workbench: the queues of each window, approver or auditor role (by due date, with
+//! the supervision colour, filterable by colour), and a case with the application, the timeline
+//! and the forms of the actions its state allows. `tongban_app::cases` decides who may do what.
+
+use super::Frame;
+use super::apply::{AnswerRow, CaseFacts, CaseRowView, TimelineRow, case_row, facts, timeline};
+use super::forms::{FormErrors, Page, Req, see_other};
+use crate::AppState;
+use crate::case_labels::CaseLabels;
+use crate::extract::{FormPairs, QueryPairs};
+use askama::Template;
+use axum::Router;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tongban_app::cases::{self, QueueRequest};
+use tongban_app::{AppError, staff};
+use tongban_domain::cases::{CaseAction, CaseState, Delivery, Warning};
+use tongban_domain::forms::Form;
+use tongban_domain::identity::StaffRole;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/workbench", get(workbench))
+        .route("/workbench/cases/{number}", get(case).post(act))
+}
+
+pub struct Queue {
+    pub title: String,
+    pub cases: Vec<CaseRowView>,
+}
+
+#[derive(Template)]
+#[template(path = "workbench.html")]
+struct WorkbenchPage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    queues: Vec<Queue>,
+    warning: String,
+    warnings: Vec<(&'static str, &'static str)>,
+    case_href: &'static str,
+}
+
+async fn workbench(r: Req) -> Page {
+    let who = r.signed_in().await?;
+    let l = r.f.lang.cases();
+    let warning = r.q.first("warning").and_then(Warning::parse);
+    let roles = staff::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
+    let mut queues = Vec::new();
+    for a in roles {
+        let receiving = match a.role {
+            StaffRole::WindowStaff => true,
+            StaffRole::Approver | StaffRole::Auditor => false,
+            _ => continue,
+        };
+        let states = if receiving {
+            vec![CaseState::Submitted, CaseState::SupplementRequested, CaseState::Concluded]
+        } else {
+            vec![
+                CaseState::UnderReview,
+                CaseState::InProcedure,
+                CaseState::SupplementRequested,
+                CaseState::Approved,
+                CaseState::Denied,
+                CaseState::Concluded,
+            ]
+        };
+        let q = QueueRequest {
+            agency: a.agency_code.clone(),
+            division: a.division_code.clone(),
+            receiving,
+            states,
+            warning,
+            limit: 50,
+            ..Default::default()
+        };
+        let list = cases::queue(&r.s.app, &who, &q).await.map_err(|e| r.error(e))?;
+        let side = if receiving { l.side_receiving } else { l.side_deciding };
+        queues.push(Queue {
+            title: format!("{side} · {} · {}", a.agency_code, a.division_code),
+            cases: list.iter().map(|c| case_row(l, c)).collect(),
+        });
+    }
+    let warnings = [Warning::Yellow, Warning::Red].into_iter().map(|w| (w.as_str(), l.warning(w))).collect();
+    let page = WorkbenchPage {
+        f: &r.f,
+        l,
+        queues,
+        warning: warning.map(|w| w.as_str().to_owned()).unwrap_or_default(),
+        warnings,
+        case_href: "/workbench/cases/",
+    };
+    Ok(r.respond(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "workbench_case.html")]
+struct CasePage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    csrf: String,
+    c: CaseFacts,
+    version: i64,
+    answers: Vec<AnswerRow>,
+    /// The actions the state allows (whether this person may take them is checked on posting).
+    actions: Vec<&'static str>,
+    timeline: Vec<TimelineRow>,
+    notice: Option<&'static str>,
+    errors: FormErrors,
+}
+
+/// The staff actions possible in a state, at a step of how many.
+fn staff_actions(state: CaseState, last_step: bool) -> Vec<&'static str> {
+    match state {
+        CaseState::Submitted => vec!["accept", "request_supplement", "refuse"],
+        CaseState::UnderReview if last_step => vec!["approve", "deny", "request_supplement", "start_procedure"],
+        CaseState::UnderReview => vec!["pass", "request_supplement", "start_procedure"],
+        CaseState::InProcedure => vec!["end_procedure"],
+        CaseState::Approved | CaseState::Denied => vec!["conclude"],
+        CaseState::Concluded => vec!["deliver"],
+        _ => vec![],
+    }
+}
+
+async fn case_page(r: &Req, number: &str, status: StatusCode, errors: FormErrors) -> Page {
+    let who = r.signed_in().await?;
+    let l = r.f.lang.cases();
+    let en = r.f.lang.code() == "en";
+    let c = cases::get_case(&r.s.app, &who, number).await.map_err(|e| r.error(e))?;
+    let trail = cases::trail(&r.s.app, &who, number).await.map_err(|e| r.error(e))?;
+    let (v, form) = cases::case_application(&r.s.app, &who, number).await.map_err(|e| r.error(e))?;
+    let answers = form
+        .fields()
+        .filter(|f| form.shown(f, &v.data))
+        .map(|f| AnswerRow {
+            name: f.name.clone(),
+            label: if en { f.label_en.clone() } else { f.label.clone() },
+            value: Form::text_of(v.data.get(&f.name)),
+            page: 0,
+            source: v.prefilled.get(&f.name).map(|s| l.source(*s)),
+        })
+        .collect();
+    let last_step = c.steps.last() == Some(&c.step);
+    let actions = staff_actions(c.state, last_step);
+    let notice = (r.q.first("done") == Some("acted")).then_some(l.done);
+    Ok(r.with_csrf(|csrf| {
+        let page = CasePage {
+            f: &r.f,
+            l,
+            csrf,
+            version: c.version,
+            c: facts(l, &c),
+            answers,
+            actions,
+            timeline: timeline(l, &trail, en),
+            notice,
+            errors,
+        };
+        r.respond(status, &page)
+    }))
+}
+
+async fn case(r: Req, Path(number): Path<String>) -> Page {
+    case_page(&r, &number, StatusCode::OK, vec![]).await
+}
+
+/// The action a posted form describes; its fields are checked by the domain.
+fn action_of(form: &QueryPairs) -> Result<CaseAction, AppError> {
+    let text = |k: &str| form.first(k).unwrap_or("").trim().to_owned();
+    Ok(match form.first("action").unwrap_or("") {
+        "accept" => CaseAction::Accept,
+        "refuse" => CaseAction::Refuse { reason: text("reason"), legal_basis: text("legal_basis") },
+        "deny" => CaseAction::Deny { reason: text("reason"), legal_basis: text("legal_basis") },
+        "request_supplement" => CaseAction::RequestSupplement {
+            missing: text("missing").lines().map(str::trim).filter(|m| !m.is_empty()).map(str::to_owned).collect(),
+        },
+        "pass" => CaseAction::Pass,
+        "start_procedure" => CaseAction::StartProcedure { name: text("name") },
+        "end_procedure" => CaseAction::EndProcedure,
+        "approve" => CaseAction::Approve,
+        "conclude" => CaseAction::Conclude,
+        "deliver" => CaseAction::Deliver(match form.first("method") {
+            Some("pick_up") => Delivery::PickUp,
+            Some("post") => Delivery::Post { tracking_number: text("tracking_number") },
+            _ => Delivery::Online,
+        }),
+        _ => return Err(AppError::field("action", "未知操作 (unknown action)")),
+    })
+}
+
+async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let version = form.first("version").and_then(|v| v.parse().ok());
+    let comment = form.first("comment").map(str::to_owned);
+    let result = match action_of(&form) {
+        Ok(action) => cases::act(&r.s.app, &who, &number, action, comment, version, "-").await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/workbench/cases/{number}?done=acted"))),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            case_page(&r, &number, status, errors).await
+        }
+    }
+}
