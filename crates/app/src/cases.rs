@@ -12,6 +12,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
+use tongban_domain::Calendar;
 use tongban_domain::calendar::china_today;
 use tongban_domain::cases::{
     self as lifecycle, Actor, CaseAction, CaseState, Clock, Lifecycle, Pause, Side, TransitionError, WarningRule,
@@ -226,7 +227,11 @@ pub async fn application_with_form(app: &App, who: &Principal, id: &str) -> Resu
 }
 
 /// The application behind a case with its form, for whoever may read the case.
-pub async fn case_application(app: &App, who: &Principal, case_number: &str) -> Result<(ApplicationView, Form), AppError> {
+pub async fn case_application(
+    app: &App,
+    who: &Principal,
+    case_number: &str,
+) -> Result<(ApplicationView, Form), AppError> {
     let case = readable_case(app, who, case_number).await?;
     let row = app.store.application(&case.application_id).await?.ok_or(NO_APPLICATION)?;
     let v = view(app, row).await?;
@@ -446,17 +451,20 @@ fn pauses_of(case: &CaseRow) -> Result<Vec<Pause>, AppError> {
 }
 
 /// The clock of an accepted case on `today`; `None` before acceptance.
-async fn clock_of(app: &App, case: &CaseRow, today: NaiveDate) -> Result<Option<Clock>, AppError> {
+fn clock_with(
+    calendar: &Calendar,
+    case: &CaseRow,
+    today: NaiveDate,
+    rule: WarningRule,
+) -> Result<Option<Clock>, AppError> {
     let Some(accepted_on) = case.accepted_on else { return Ok(None) };
     let limit = u32::try_from(case.limit_days).map_err(AppError::internal)?;
     let pauses = pauses_of(case)?;
-    let clock = app
-        .calendar
-        .with(&app.store, |c| {
-            lifecycle::clock(c, accepted_on, limit, &pauses, case.stopped_on, today, app.cases.warnings)
-        })
-        .await?;
-    Ok(Some(clock))
+    Ok(Some(lifecycle::clock(calendar, accepted_on, limit, &pauses, case.stopped_on, today, rule)))
+}
+
+async fn clock_of(app: &App, case: &CaseRow, today: NaiveDate) -> Result<Option<Clock>, AppError> {
+    app.calendar.with(&app.store, |c| clock_with(c, case, today, app.cases.warnings)).await?
 }
 
 /// A case as its applicant or the staff handling it see it.
@@ -490,12 +498,9 @@ pub struct CaseView {
     pub version: i64,
 }
 
+/// A case with its open supplement notice, for its own page.
 async fn case_view(app: &App, case: CaseRow) -> Result<CaseView, AppError> {
-    let state =
-        CaseState::parse(&case.state).ok_or_else(|| AppError::Internal(format!("case {} state", case.case_number)))?;
-    let steps: Vec<String> = serde_json::from_value(case.steps.clone()).map_err(AppError::internal)?;
-    let clock = clock_of(app, &case, china_today()).await?;
-    let supplement = if state == CaseState::SupplementRequested {
+    let supplement = if case.state == CaseState::SupplementRequested.as_str() {
         let trail = app.store.trail(&case.case_number).await?;
         trail.iter().rev().find(|e| e.action == "request_supplement").and_then(|e| {
             serde_json::from_str::<Value>(&e.detail)
@@ -507,6 +512,23 @@ async fn case_view(app: &App, case: CaseRow) -> Result<CaseView, AppError> {
     } else {
         None
     };
+    let mut views = case_views(app, vec![case]).await?;
+    let mut v = views.pop().ok_or_else(|| AppError::internal("no view"))?;
+    v.supplement = supplement;
+    Ok(v)
+}
+
+/// Cases as lists show them (no supplement notice), with the calendar read once.
+async fn case_views(app: &App, cases: Vec<CaseRow>) -> Result<Vec<CaseView>, AppError> {
+    let (today, rule) = (china_today(), app.cases.warnings);
+    app.calendar.with(&app.store, |c| cases.into_iter().map(|case| view_with(c, case, today, rule)).collect()).await?
+}
+
+fn view_with(calendar: &Calendar, case: CaseRow, today: NaiveDate, rule: WarningRule) -> Result<CaseView, AppError> {
+    let state =
+        CaseState::parse(&case.state).ok_or_else(|| AppError::Internal(format!("case {} state", case.case_number)))?;
+    let steps: Vec<String> = serde_json::from_value(case.steps.clone()).map_err(AppError::internal)?;
+    let clock = clock_with(calendar, &case, today, rule)?;
     Ok(CaseView {
         step: steps.get(usize::try_from(case.step).unwrap_or(0)).cloned().unwrap_or_default(),
         pauses: pauses_of(&case)?,
@@ -525,7 +547,7 @@ async fn case_view(app: &App, case: CaseRow) -> Result<CaseView, AppError> {
         accepted_on: case.accepted_on,
         limit: u32::try_from(case.limit_days).unwrap_or(0),
         clock,
-        supplement,
+        supplement: None,
         next: next_step_text(state),
         claimed_by: case.claimed_by,
         version: case.version,
@@ -574,11 +596,7 @@ pub async fn get_case(app: &App, who: &Principal, case_number: &str) -> Result<C
 /// The applicant's cases, newest first.
 pub async fn my_cases(app: &App, who: &Principal) -> Result<Vec<CaseView>, AppError> {
     let a = applicant(app, who, AgentScope::Cases).await?;
-    let mut out = Vec::new();
-    for c in app.store.cases_of(&a.person_id, &a.organization, 100).await? {
-        out.push(case_view(app, c).await?);
-    }
-    Ok(out)
+    case_views(app, app.store.cases_of(&a.person_id, &a.organization, 100).await?).await
 }
 
 fn transition_error(e: TransitionError) -> AppError {
@@ -797,11 +815,7 @@ pub async fn queue(app: &App, who: &Principal, q: &QueueRequest) -> Result<Vec<C
             limit: q.limit.clamp(1, 100),
         })
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(case_view(app, r).await?);
-    }
-    Ok(out)
+    case_views(app, rows).await
 }
 
 /// Verifies every case's trail and the global chain.

@@ -141,6 +141,26 @@ enum BenchCommand {
         #[arg(long)]
         reuse_index: bool,
     },
+    /// Submissions per second over HTTP (authenticated, validated, durable, audited) on SQLite and
+    /// PostgreSQL against bare one-row commits on the same database; the workbench queue at a
+    /// million cases.
+    Cases {
+        /// Applications drafted and then submitted.
+        #[arg(long, default_value_t = 5000)]
+        applications: usize,
+        /// Requests in flight.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Cases in the table when the queue is timed.
+        #[arg(long, default_value_t = 1_000_000)]
+        queue_cases: usize,
+        /// Queue pages timed one after another.
+        #[arg(long, default_value_t = 1000)]
+        queries: usize,
+        /// Also run on PostgreSQL (a schema `bench_cases` is created and dropped).
+        #[arg(long)]
+        pg_url: Option<String>,
+    },
     /// Password logins per second with the production Argon2id parameters, through the whole
     /// login use case on embedded SQLite, against Keycloak's published sizing.
     Identity {
@@ -350,6 +370,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 reuse_index,
             })
             .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Cases { applications, clients, queue_cases, queries, pg_url }) => {
+            bench::cases::run(bench::cases::Options { applications, clients, queue_cases, queries, pg_url }).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Identity { logins, clients, seconds }) => {

@@ -1,5 +1,6 @@
 //! `tongban bench …`: each benchmark measures its baseline in the same run (docs/benchmarks.md).
 
+pub mod cases;
 pub mod identity;
 pub mod search;
 

@@ -1,0 +1,394 @@
+//! `tongban bench cases`: end-to-end submissions over HTTP — authenticated by bearer token,
+//! validated against the form's JSON Schema, written with the case number, the SM3-chained audit
+//! entry and its global anchor and the receipt message in one transaction — on embedded SQLite and
+//! on PostgreSQL; then the workbench queue over HTTP with a million cases in the table. The
+//! baseline, measured in the same run on the same database, is the bare durable commit: one row
+//! inserted per transaction by as many clients.
+
+use super::{percentile, summary};
+use anyhow::{Context, anyhow};
+use sea_orm::sqlx;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tongban_app::catalog::IndexLocation;
+use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
+use tongban_app::staff::{self, NewAssignment};
+use tongban_app::{App, Config};
+use tongban_crypto::{KeyRing, PasswordParams};
+use tongban_domain::codes::citizen_id_check_char;
+use tongban_store::DbTarget;
+
+pub struct Options {
+    pub applications: usize,
+    pub clients: usize,
+    pub queue_cases: usize,
+    pub queries: usize,
+    pub pg_url: Option<String>,
+}
+
+/// 个体工商户设立登记 at 北京市东城区市场监督管理局 in the demo catalog: a form of three sections.
+const OFFERING: &str = "1111010143783071XP0700105001000";
+const PASSWORD: &str = "Bench-2026-password";
+const APPLICANTS: usize = 20;
+/// The agencies of the synthetic queue table; the bench's approver holds a role at the first ten.
+const AGENCIES: usize = 200;
+
+fn citizen_id(n: usize) -> String {
+    let first17 = format!("11010119900307{n:03}");
+    format!("{first17}{}", citizen_id_check_char(&first17))
+}
+
+fn phone(n: usize) -> String {
+    format!("137{n:08}")
+}
+
+fn data(n: usize) -> Value {
+    json!({
+        "operator_name": format!("测试{n}"), "phone": phone(n % APPLICANTS), "organization_form": "个人经营",
+        "address": format!("北京市东城区某某街道 {n} 号"), "business_scope": "小吃服务；食品销售", "employees": 2,
+        "capital": 5
+    })
+}
+
+struct Bench {
+    app: App,
+    base: String,
+    http: reqwest::Client,
+    tokens: Vec<String>,
+    staff_token: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn call(
+    http: &reqwest::Client,
+    token: &str,
+    method: reqwest::Method,
+    url: &str,
+    body: Option<Value>,
+) -> anyhow::Result<(u16, Value)> {
+    let mut req = http.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await?;
+    let status = res.status().as_u16();
+    Ok((status, res.json().await.unwrap_or(Value::Null)))
+}
+
+async fn setup(target: &DbTarget) -> anyhow::Result<Bench> {
+    let policy = Policy { attempts_per_minute: u32::MAX, ..Policy::default() };
+    let sms = Arc::new(tongban_app::sms::LogChannel::default());
+    let id = Identity::new(KeyRing::generate("bench")?, policy, PasswordParams::default(), sms)?;
+    let app = App::open(target, IndexLocation::None, id).await.map_err(crate::describe)?;
+    tongban_app::catalog::seed_demo(&app).await.map_err(crate::describe)?;
+    let registry: Vec<String> = (0..=APPLICANTS).map(|n| format!("测试{n},{}", citizen_id(n))).collect();
+    identity::import_registry(&app, &registry.join("\n")).await.map_err(crate::describe)?;
+    for n in 0..=APPLICANTS {
+        let person = NewPerson {
+            name: format!("测试{n}"),
+            citizen_id: citizen_id(n),
+            phone: phone(n),
+            email: None,
+            password: PASSWORD.into(),
+        };
+        identity::register(&app, person, &Client::default()).await.map_err(crate::describe)?;
+        let who =
+            identity::login(&app, &phone(n), PASSWORD, None, &Client::default()).await.map_err(crate::describe)?;
+        identity::verify_real_name(&app, &who.principal).await.map_err(crate::describe)?;
+    }
+    // The last person is the approver of the queue agencies (granted by a platform administrator).
+    let staff_phone = phone(APPLICANTS);
+    staff::assign(
+        &app,
+        None,
+        NewAssignment {
+            person: staff_phone.clone(),
+            role: "platform_admin".into(),
+            agency_code: String::new(),
+            division_code: String::new(),
+        },
+    )
+    .await
+    .map_err(crate::describe)?;
+    let admin =
+        identity::login(&app, &staff_phone, PASSWORD, None, &Client::default()).await.map_err(crate::describe)?;
+    for a in 0..10 {
+        let form = NewAssignment {
+            person: staff_phone.clone(),
+            role: "approver".into(),
+            agency_code: agency(a),
+            division_code: "110000".into(),
+        };
+        staff::assign(&app, Some(&admin.principal), form).await.map_err(crate::describe)?;
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let state = tongban_web::AppState { app: app.clone(), config: Arc::new(Config::default()) };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(tongban_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let mut tokens = Vec::new();
+    for n in 0..=APPLICANTS {
+        let body = json!({"identifier": phone(n), "password": PASSWORD});
+        let res = http.post(format!("{base}/api/v1/sessions")).json(&body).send().await?;
+        let v: Value = res.json().await?;
+        tokens.push(v["token"].as_str().ok_or_else(|| anyhow!("login failed: {v}"))?.to_owned());
+    }
+    let staff_token = tokens.pop().unwrap_or_default();
+    Ok(Bench { app, base, http, tokens, staff_token, _stop: stop })
+}
+
+/// Runs `n` jobs with at most `clients` in flight; each job's latency in ms, and the wall time.
+async fn concurrently<F, Fut>(n: usize, clients: usize, job: F) -> anyhow::Result<(Vec<f64>, Duration)>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    let gate = Arc::new(Semaphore::new(clients.max(1)));
+    let start = Instant::now();
+    let mut handles = Vec::with_capacity(n);
+    for i in 0..n {
+        let permit = gate.clone().acquire_owned().await?;
+        let fut = job(i);
+        handles.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let r = fut.await;
+            drop(permit);
+            r.map(|_| t.elapsed().as_secs_f64() * 1000.0)
+        }));
+    }
+    let mut ms = Vec::with_capacity(n);
+    for h in handles {
+        ms.push(h.await??);
+    }
+    Ok((ms, start.elapsed()))
+}
+
+/// Drafts made over HTTP (start + save), then submitted with `clients` in flight.
+async fn submissions(b: &Bench, o: &Options, label: &str) -> anyhow::Result<f64> {
+    let (http, base) = (b.http.clone(), b.base.clone());
+    let tokens = Arc::new(b.tokens.clone());
+    let (drafts_ms, drafts_time) = {
+        let ids = Arc::new(std::sync::Mutex::new(vec![String::new(); o.applications]));
+        let out = concurrently(o.applications, o.clients, |i| {
+            let (http, base, tokens, ids) = (http.clone(), base.clone(), tokens.clone(), ids.clone());
+            async move {
+                let token = &tokens[i % tokens.len()];
+                let url = format!("{base}/api/v1/applications");
+                let (s, a) =
+                    call(&http, token, reqwest::Method::POST, &url, Some(json!({"offering_code": OFFERING}))).await?;
+                anyhow::ensure!(s == 201, "start: {s} {a}");
+                let id = a["id"].as_str().context("id")?.to_owned();
+                let (s, v) =
+                    call(&http, token, reqwest::Method::PUT, &format!("{url}/{id}"), Some(json!({"data": data(i)})))
+                        .await?;
+                anyhow::ensure!(s == 200 && v["errors"].as_object().is_some_and(|e| e.is_empty()), "save: {s} {v}");
+                ids.lock().map_err(|_| anyhow!("lock"))?[i] = id;
+                Ok(())
+            }
+        })
+        .await?;
+        let ids = ids.lock().map_err(|_| anyhow!("lock"))?.clone();
+        (out, ids)
+    };
+    let ((ms, time), ids) = (drafts_ms, drafts_time);
+    println!(
+        "{label}: {} drafts started and saved over HTTP ({} clients): {:.0} drafts/s",
+        o.applications,
+        o.clients,
+        o.applications as f64 / time.as_secs_f64()
+    );
+    drop(ms);
+    let ids = Arc::new(ids);
+    let (ms, time) = concurrently(o.applications, o.clients, |i| {
+        let (http, base, tokens, ids) = (http.clone(), base.clone(), tokens.clone(), ids.clone());
+        async move {
+            let token = &tokens[i % tokens.len()];
+            let res = http
+                .post(format!("{base}/api/v1/applications/{}/submit", ids[i]))
+                .bearer_auth(token)
+                .header("idempotency-key", format!("bench-{i}"))
+                .send()
+                .await?;
+            anyhow::ensure!(res.status().as_u16() == 201, "submit: {} {}", res.status(), res.text().await?);
+            Ok(())
+        }
+    })
+    .await?;
+    let rate = o.applications as f64 / time.as_secs_f64();
+    println!("{}", summary(&format!("{label}: submission latency ({} clients)", o.clients), ms));
+    println!("{label}: submissions over HTTP ({} clients): {rate:.0}/s", o.clients);
+    let report = b.app.store.verify_audit().await?;
+    anyhow::ensure!(report.problems.is_empty(), "audit: {:?}", &report.problems[..report.problems.len().min(5)]);
+    anyhow::ensure!(report.cases as usize >= o.applications, "only {} cases", report.cases);
+    println!(
+        "{label}: audit chain verified: {} cases, {} entries, {} links",
+        report.cases, report.entries, report.anchors
+    );
+    Ok(rate)
+}
+
+/// A plain connection pool to the bench's database, for the baseline and the bulk load.
+enum Raw {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Raw {
+    async fn open(target: &DbTarget, clients: usize) -> anyhow::Result<Self> {
+        Ok(match target {
+            DbTarget::Sqlite { data_dir } => {
+                // The store's own settings: WAL, synchronous=NORMAL, a busy timeout.
+                let opts = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(data_dir.join("tongban.sqlite"))
+                    .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5));
+                Raw::Sqlite(
+                    sqlx::sqlite::SqlitePoolOptions::new().max_connections(clients as u32).connect_with(opts).await?,
+                )
+            }
+            DbTarget::Postgres { url, schema } => {
+                let schema = schema.clone().unwrap_or_else(|| "public".into());
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(clients as u32)
+                    .after_connect(move |conn, _| {
+                        let sql = format!("SET search_path TO {schema}");
+                        Box::pin(
+                            async move { sqlx::Executor::execute(conn, sqlx::AssertSqlSafe(sql)).await.map(|_| ()) },
+                        )
+                    })
+                    .connect(url)
+                    .await?;
+                Raw::Postgres(pool)
+            }
+        })
+    }
+
+    async fn exec(&self, sql: &str) -> anyhow::Result<()> {
+        match self {
+            Raw::Sqlite(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(p).await.map(|_| ()),
+            Raw::Postgres(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(p).await.map(|_| ()),
+        }
+        .map_err(Into::into)
+    }
+}
+
+/// The baseline: `n` transactions of one inserted row, `clients` at once; commits per second.
+async fn bare_commits(raw: &Arc<Raw>, clients: usize, n: usize) -> anyhow::Result<f64> {
+    raw.exec("CREATE TABLE IF NOT EXISTS bench_commits (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)").await?;
+    let (_, time) = concurrently(n, clients, |i| {
+        let raw = raw.clone();
+        async move { raw.exec(&format!("BEGIN; INSERT INTO bench_commits VALUES ({i}, 'x'); COMMIT;")).await }
+    })
+    .await?;
+    Ok(n as f64 / time.as_secs_f64())
+}
+
+/// An agency of the synthetic queue table: a valid credit code.
+fn agency(a: usize) -> String {
+    let first17 = format!("11110000MB{a:07}");
+    format!("{first17}{}", tongban_domain::codes::credit_code_check_char(&first17))
+}
+
+/// One row of the synthetic queue table: `AGENCIES` agencies in Beijing's districts, a fifth of
+/// the cases open, due dates over two months, one in twenty red and one in ten yellow.
+fn case_values(i: usize) -> String {
+    let districts = ["110101", "110102", "110105", "110106", "110107", "110108"];
+    let division = districts[(i / AGENCIES) % districts.len()];
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default() + chrono::Days::new((i % 60) as u64);
+    let state = if i % 5 == 0 { ["under_review", "submitted", "supplement_requested"][i / 5 % 3] } else { "delivered" };
+    let warning = if i % 20 == 0 {
+        "red"
+    } else if i % 10 == 0 {
+        "yellow"
+    } else {
+        "green"
+    };
+    let due = day + chrono::Days::new(28);
+    format!(
+        "('B{i:022}','bq{i}','{OFFERING}',1,'个体工商户设立登记','p{}','','{ag}','{division}','{ag}','{division}',\
+         'committed','{state}',0,'[\"审核\",\"登记决定\"]',true,20,'{day}',NULL,'[]','{due}','{warning}',NULL,1,\
+         '{day} 09:00:00+00:00','{day} 09:00:00+00:00')",
+        i % 1000,
+        ag = agency(i % AGENCIES)
+    )
+}
+
+const CASE_COLUMNS: &str = "case_number, application_id, offering_code, offering_version, offering_name, applicant_id, \
+    organization, receiving_agency, receiving_division, deciding_agency, deciding_division, case_kind, state, step, \
+    steps, accepted, limit_days, accepted_on, stopped_on, pauses, due, warning, claimed_by, version, submitted_at, \
+    updated_at";
+
+/// Loads the synthetic cases, then times the first page of an agency's queue over HTTP (a tenth
+/// filtered to red cases, a tenth the second page).
+async fn queue(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let batch = 1000;
+    let mut i = 0;
+    while i < o.queue_cases {
+        let n = batch.min(o.queue_cases - i);
+        let values: Vec<String> = (i..i + n).map(case_values).collect();
+        raw.exec(&format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES {}", values.join(","))).await?;
+        i += n;
+    }
+    raw.exec("ANALYZE").await?;
+    println!("{label}: {} synthetic cases loaded in {:.1} s", o.queue_cases, start.elapsed().as_secs_f64());
+    let mut ms = Vec::with_capacity(o.queries);
+    let mut rows = 0usize;
+    for q in 0..o.queries {
+        let mut url = format!("{}/api/v1/workbench/queue?agency={}&division=110000&limit=20", b.base, agency(q % 10));
+        if q % 10 == 3 {
+            url.push_str("&warning=red");
+        }
+        if q % 10 == 7 {
+            let (_, first) = call(&b.http, &b.staff_token, reqwest::Method::GET, &url, None).await?;
+            if let Some(last) = first.as_array().and_then(|a| a.last()) {
+                url.push_str(&format!("&after={}", last["case_number"].as_str().unwrap_or_default()));
+            }
+        }
+        let t = Instant::now();
+        let (status, page) = call(&b.http, &b.staff_token, reqwest::Method::GET, &url, None).await?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(status == 200, "queue: {status} {page}");
+        rows += page.as_array().map_or(0, Vec::len);
+    }
+    anyhow::ensure!(rows > 0, "the queues were empty");
+    println!("{}", summary(&format!("{label}: workbench queue page over HTTP at {} cases", o.queue_cases), ms));
+    Ok(())
+}
+
+async fn backend(target: DbTarget, o: &Options, label: &str) -> anyhow::Result<()> {
+    let b = setup(&target).await?;
+    let raw = Arc::new(Raw::open(&target, o.clients).await?);
+    let base = bare_commits(&raw, o.clients, o.applications).await?;
+    println!("{label}: baseline, bare one-row commits ({} clients): {base:.0}/s", o.clients);
+    let rate = submissions(&b, o, label).await?;
+    println!("{label}: a submission costs {:.1} bare commits", base / rate);
+    queue(&b, &raw, o, label).await
+}
+
+pub async fn run(o: Options) -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("machine: {cores} cores; client and server share them");
+    let dir = tempfile::tempdir()?;
+    backend(DbTarget::Sqlite { data_dir: dir.path().to_path_buf() }, &o, "sqlite").await?;
+    if let Some(url) = &o.pg_url {
+        let schema = "bench_cases";
+        let admin = sqlx::PgPool::connect(url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")))
+            .execute(&admin)
+            .await?;
+        let target = DbTarget::Postgres { url: url.clone(), schema: Some(schema.into()) };
+        let result = backend(target, &o, "postgres").await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))).execute(&admin).await?;
+        result?;
+    }
+    let _ = percentile;
+    Ok(())
+}
