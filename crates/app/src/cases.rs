@@ -451,7 +451,7 @@ fn pauses_of(case: &CaseRow) -> Result<Vec<Pause>, AppError> {
 }
 
 /// The clock of an accepted case on `today`; `None` before acceptance.
-fn clock_with(
+pub(crate) fn clock_with(
     calendar: &Calendar,
     case: &CaseRow,
     today: NaiveDate,

@@ -17,6 +17,7 @@ pub mod organizations;
 pub mod policy;
 pub mod sms;
 pub mod staff;
+pub mod supervision;
 
 pub use config::Config;
 pub use error::AppError;

@@ -300,3 +300,43 @@ async fn the_audit_chain_names_an_edited_or_deleted_entry() {
     let problems = cases::verify_audit(&w.app).await.unwrap().problems;
     assert!(problems.iter().any(|p| p.contains(&n) && p.contains("differs from its trail")), "{problems:?}");
 }
+
+#[tokio::test]
+async fn supervision_turns_an_overdue_case_red_and_tells_the_agency_administrator() {
+    let w = world().await;
+    let admin_phone = "13700000007";
+    let agency_admin = person(&w.app, 7, "督办", admin_phone).await;
+    let platform = person(&w.app, 8, "平台", "13700000008").await;
+    let assign = |who: &str, role: &str, agency: &str, division: &str| NewAssignment {
+        person: who.into(),
+        role: role.into(),
+        agency_code: agency.into(),
+        division_code: division.into(),
+    };
+    staff::assign(&w.app, None, assign("13700000008", "platform_admin", "", "")).await.unwrap();
+    let platform = identity::rotate_session(&w.app, &platform, &Client::default()).await.unwrap().principal;
+    let agency = offering().agency.credit_code;
+    staff::assign(&w.app, Some(&platform), assign(admin_phone, "agency_admin", &agency, "110000")).await.unwrap();
+
+    let n = submitted(&w).await;
+    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    assert_eq!(tongban_app::supervision::sweep(&w.app).await.unwrap().changed, 0, "nothing to change yet");
+    // Accepted long ago with a limit of one working day: overdue.
+    execute_raw(&w.app.store, &format!("UPDATE cases SET accepted_on = '2026-01-05' WHERE case_number = '{n}'")).await;
+    let s = tongban_app::supervision::sweep(&w.app).await.unwrap();
+    assert_eq!((s.changed, s.turned_red), (1, 1), "{s:?}");
+    let case = w.app.store.case(&n).await.unwrap().unwrap();
+    assert_eq!((case.warning.as_str(), case.due.map(|d| d.to_string())), ("red", Some("2026-01-06".into())));
+    let messages = w.app.store.messages_of(&agency_admin.person_id, 10).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert!(messages[0].title.contains(&n), "{:?}", messages[0]);
+    assert_eq!(tongban_app::supervision::sweep(&w.app).await.unwrap().turned_red, 0, "escalated once");
+    let q = QueueRequest {
+        agency,
+        division: "110101".into(),
+        warning: Some(tongban_domain::cases::Warning::Red),
+        limit: 20,
+        ..Default::default()
+    };
+    assert_eq!(cases::queue(&w.app, &w.approver, &q).await.unwrap().len(), 1, "the red filter finds it");
+}

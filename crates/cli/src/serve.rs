@@ -32,6 +32,21 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
             }
         }
     });
+    // Supervision: due dates and colours kept current, red cases escalated.
+    let supervising = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match tongban_app::supervision::sweep(&supervising).await {
+                Ok(s) if s.changed > 0 => {
+                    tracing::info!(checked = s.checked, changed = s.changed, red = s.turned_red, "supervision sweep")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
+            }
+        }
+    });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     let state = tongban_web::AppState { app: app.clone(), config: Arc::new(config) };
     // One signal listener; both the server and the grace timer wait on this flag.

@@ -315,6 +315,11 @@ impl Store {
         Ok(())
     }
 
+    pub async fn insert_message(&self, m: MessageRow) -> Result<(), StoreError> {
+        message::Entity::insert(m.into_active_model()).exec_without_returning(&self.db).await?;
+        Ok(())
+    }
+
     pub async fn messages_of(&self, person_id: &str, limit: u64) -> Result<Vec<MessageRow>, StoreError> {
         Ok(message::Entity::find()
             .filter(message::Column::PersonId.eq(person_id))

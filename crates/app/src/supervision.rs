@@ -1,0 +1,78 @@
+//! Supervision (电子监察): a job that brings every running case's due date and colour up to date
+//! — days pass, a supplement ends, the calendar gains a year — so that queues filter by colour
+//! truthfully, and that tells the agency's administrators when a case turns red.
+
+use crate::cases::clock_with;
+use crate::{App, AppError};
+use chrono::Utc;
+use tongban_domain::DivisionCode;
+use tongban_domain::calendar::china_today;
+use tongban_domain::cases::Warning;
+use tongban_domain::identity::{StaffRole, within};
+use tongban_store::cases::{CaseRow, MessageRow};
+
+/// What one sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sweep {
+    pub checked: usize,
+    pub changed: usize,
+    pub turned_red: usize,
+}
+
+const PAGE: u64 = 500;
+
+/// Recomputes the clock of every accepted, undecided case; stores what changed; escalates what
+/// turned red.
+pub async fn sweep(app: &App) -> Result<Sweep, AppError> {
+    let (today, rule) = (china_today(), app.cases.warnings);
+    let mut s = Sweep::default();
+    let mut after = String::new();
+    loop {
+        let page = app.store.running_cases(&after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.case_number.clone();
+        let clocks = app
+            .calendar
+            .with(&app.store, |c| page.iter().map(|case| clock_with(c, case, today, rule)).collect::<Vec<_>>())
+            .await?;
+        for (case, clock) in page.iter().zip(clocks) {
+            s.checked += 1;
+            let Some(clock) = clock? else { continue };
+            let due = Some(clock.due.due);
+            if case.due == due && case.warning == clock.warning.as_str() {
+                continue;
+            }
+            app.store.set_case_clock(&case.case_number, due, clock.warning.as_str()).await?;
+            s.changed += 1;
+            if clock.warning == Warning::Red && case.warning != Warning::Red.as_str() {
+                escalate(app, case).await?;
+                s.turned_red += 1;
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// A message to each administrator of the deciding agency whose subtree holds the case.
+async fn escalate(app: &App, case: &CaseRow) -> Result<(), AppError> {
+    let Ok(division) = DivisionCode::parse(&case.deciding_division) else { return Ok(()) };
+    for role in app.store.staff_roles(None, Some(&case.deciding_agency)).await? {
+        let covers = DivisionCode::parse(&role.division_code).is_ok_and(|root| within(&division, &root));
+        if role.role != StaffRole::AgencyAdmin.as_str() || !covers {
+            continue;
+        }
+        let id = format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]);
+        app.store
+            .insert_message(MessageRow {
+                id,
+                person_id: role.person_id,
+                case_number: Some(case.case_number.clone()),
+                title: format!("办件超期（红灯）：{}", case.case_number),
+                body: format!("{}已超过承诺办结时限，请督办。", case.offering_name),
+                created_at: Utc::now(),
+                read_at: None,
+            })
+            .await?;
+    }
+    Ok(())
+}
