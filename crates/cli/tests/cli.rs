@@ -374,3 +374,157 @@ async fn a_draft_is_published_only_when_it_keeps_the_rules() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `tongban serve` over `storage`, with `--log-format json`; the child and its address.
+fn spawn_server(dir: &Path, storage: &[String]) -> (std::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--no-demo"])
+        .args(storage)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let addr = loop {
+        assert!(Instant::now() < deadline, "server did not start");
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "server exited");
+        if let Some(addr) =
+            serde_json::from_str::<Value>(&line).ok().and_then(|v| v["addr"].as_str().map(str::to_owned))
+        {
+            break addr;
+        }
+    };
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (child, format!("http://{addr}"))
+}
+
+/// Under a load of submissions the server is killed with SIGKILL; after a restart every
+/// submission the client saw acknowledged is there, and the audit chain verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_acknowledged_submission_is_lost_to_kill_9() {
+    use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
+    let dir = tempfile::tempdir().unwrap();
+    let (storage, target, _tmp) = storage().await;
+    // Where the server keeps its key ring by default: in the data directory.
+    let key_file = match storage.first().map(String::as_str) {
+        Some("--data-dir") => std::path::PathBuf::from(&storage[1]).join("keys.txt"),
+        _ => dir.path().join("data").join("keys.txt"),
+    };
+
+    // The platform prepared in-process: the demo catalog, five verified applicants.
+    let ring = identity::load_or_create_keys(&key_file).unwrap();
+    let sms = std::sync::Arc::new(tongban_app::sms::LogChannel::default());
+    let params = tongban_crypto::PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
+    let app = tongban_app::App::open(
+        &target,
+        tongban_app::catalog::IndexLocation::None,
+        Identity::new(ring, Policy::default(), params, sms).unwrap(),
+    )
+    .await
+    .unwrap();
+    tongban_app::catalog::seed_demo(&app).await.unwrap();
+    let id = |n: u32| {
+        let first17 = format!("11010119900307{n:03}");
+        format!("{first17}{}", tongban_domain::codes::citizen_id_check_char(&first17))
+    };
+    let registry: Vec<String> = (1..=5).map(|n| format!("用户{n},{}", id(n))).collect();
+    identity::import_registry(&app, &registry.join("\n")).await.unwrap();
+    for n in 1..=5u32 {
+        let phone = format!("1380000000{n}");
+        let p = NewPerson {
+            name: format!("用户{n}"),
+            citizen_id: id(n),
+            phone: phone.clone(),
+            email: None,
+            password: "Tongban-2026".into(),
+        };
+        identity::register(&app, p, &Client::default()).await.unwrap();
+        let who = identity::login(&app, &phone, "Tongban-2026", None, &Client::default()).await.unwrap().principal;
+        identity::verify_real_name(&app, &who).await.unwrap();
+    }
+    app.store.close().await;
+
+    let (mut child, base) = spawn_server(dir.path(), &storage);
+    let http = reqwest::Client::new();
+    let mut tokens = Vec::new();
+    for n in 1..=5 {
+        let body = json!({"identifier": format!("1380000000{n}"), "password": "Tongban-2026"});
+        let v: Value =
+            http.post(format!("{base}/api/v1/sessions")).json(&body).send().await.unwrap().json().await.unwrap();
+        tokens.push(v["token"].as_str().unwrap().to_owned());
+    }
+    let data = json!({"operator_name": "用户", "phone": "13800000001", "organization_form": "个人经营",
+        "address": "北京市东城区某某胡同 1 号", "business_scope": "小吃服务", "employees": 1});
+    let mut drafts = Vec::new();
+    for i in 0..120usize {
+        let token = &tokens[i % tokens.len()];
+        let start = json!({"offering_code": "1111010143783071XP0700105001000"});
+        let a: Value = http
+            .post(format!("{base}/api/v1/applications"))
+            .bearer_auth(token)
+            .json(&start)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let app_id = a["id"].as_str().unwrap().to_owned();
+        let res = http
+            .put(format!("{base}/api/v1/applications/{app_id}"))
+            .bearer_auth(token)
+            .json(&json!({"data": data}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        drafts.push((token.clone(), app_id));
+    }
+
+    // Submissions from eight clients; SIGKILL once some twenty are acknowledged.
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(drafts));
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        let (http, base, acknowledged, queue) = (http.clone(), base.clone(), acknowledged.clone(), queue.clone());
+        clients.push(tokio::spawn(async move {
+            loop {
+                let Some((token, app_id)) = queue.lock().unwrap().pop() else { return };
+                let sent =
+                    http.post(format!("{base}/api/v1/applications/{app_id}/submit")).bearer_auth(&token).send().await;
+                let Ok(res) = sent else { return };
+                if res.status() == 201 {
+                    let Ok(v) = res.json::<Value>().await else { return };
+                    acknowledged.lock().unwrap().push((token, v["case_number"].as_str().unwrap().to_owned()));
+                }
+            }
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acknowledged.lock().unwrap().len() < 20 {
+        assert!(Instant::now() < deadline, "submissions too slow");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    for c in clients {
+        c.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= 20 && acknowledged.len() < 120, "{} acknowledged", acknowledged.len());
+
+    let (mut child, base) = spawn_server(dir.path(), &storage);
+    for (token, number) in &acknowledged {
+        let res = http.get(format!("{base}/api/v1/cases/{number}")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(res.status(), 200, "acknowledged case {number} lost");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let verify: Vec<&str> = ["audit", "verify"].into_iter().chain(storage.iter().map(String::as_str)).collect();
+    let out = run(dir.path(), &verify);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
