@@ -10,7 +10,6 @@ pub struct CaseLabels {
     pub cases_heading: &'static str,
     pub none: &'static str,
     pub continue_draft: &'static str,
-    pub page_of: &'static str,
     pub required: &'static str,
     pub optional: &'static str,
     pub only_when: &'static str,
@@ -21,9 +20,11 @@ pub struct CaseLabels {
     pub check_title: &'static str,
     pub check_intro: &'static str,
     pub change: &'static str,
+    pub not_given: &'static str,
     pub submit: &'static str,
     pub submit_hint: &'static str,
     pub fix_first: &'static str,
+    pub verify_first: &'static str,
     pub receipt_title: &'static str,
     pub case_number: &'static str,
     pub expected_due: &'static str,
@@ -78,9 +79,8 @@ pub static ZH: CaseLabels = CaseLabels {
     cases_heading: "已提交的办件",
     none: "暂无",
     continue_draft: "继续填写",
-    page_of: "页",
-    required: "必填",
-    optional: "选填",
+    required: "（必填）",
+    optional: "（选填）",
     only_when: "仅在以下情形填写：",
     save_continue: "保存并继续",
     back: "上一页",
@@ -89,9 +89,11 @@ pub static ZH: CaseLabels = CaseLabels {
     check_title: "核对申请内容",
     check_intro: "请逐项核对；需要修改的，点击“修改”。",
     change: "修改",
+    not_given: "未填写",
     submit: "提交申请",
     submit_hint: "提交后将生成办件编号，窗口将进行预审。提交后不能再修改申请内容。",
     fix_first: "以下内容需补充或更正后才能提交",
+    verify_first: "前往“我的账户”进行实名核验",
     receipt_title: "申请已提交",
     case_number: "办件编号",
     expected_due: "预计办结日期（按今日受理计算）",
@@ -146,10 +148,9 @@ pub static EN: CaseLabels = CaseLabels {
     cases_heading: "Submitted cases",
     none: "None",
     continue_draft: "Continue",
-    page_of: "page",
-    required: "required",
-    optional: "optional",
-    only_when: "Only when:",
+    required: " (required)",
+    optional: " (optional)",
+    only_when: "Only when: ",
     save_continue: "Save and continue",
     back: "Back",
     save_later: "Save and come back later",
@@ -157,9 +158,11 @@ pub static EN: CaseLabels = CaseLabels {
     check_title: "Check your answers",
     check_intro: "Check each answer; use “Change” to correct one.",
     change: "Change",
+    not_given: "Not given",
     submit: "Submit application",
     submit_hint: "Submitting gives you a case number and starts pre-review at the window. Answers cannot be changed afterwards.",
     fix_first: "Complete or correct these before submitting",
+    verify_first: "Verify your real name in “My account”",
     receipt_title: "Application submitted",
     case_number: "Case number",
     expected_due: "Expected due date (if accepted today)",
@@ -230,6 +233,11 @@ impl CaseLabels {
         }
     }
 
+    /// Where a form page is: page 2 of 3.
+    pub fn page_of(&self, page: usize, pages: usize) -> String {
+        if self.zh() { format!("第 {page} 页，共 {pages} 页") } else { format!("Page {page} of {pages}") }
+    }
+
     pub fn warning(&self, w: Warning) -> &'static str {
         match (w, self.zh()) {
             (Warning::Green, true) => "正常",
@@ -251,6 +259,16 @@ impl CaseLabels {
                 "From the organization you act for"
             }
             PrefillSource::Earlier => "From your earlier application",
+        }
+    }
+
+    /// A delivery method (`method` of a `deliver` entry) in words.
+    pub fn delivery(&self, method: &str) -> Option<&'static str> {
+        match method {
+            "online" => Some(self.online),
+            "pick_up" => Some(self.pick_up),
+            "post" => Some(self.post),
+            _ => None,
         }
     }
 

@@ -8,7 +8,7 @@ use super::account::china_time;
 use super::forms::{FormErrors, Page, Req, see_other};
 use crate::AppState;
 use crate::case_labels::CaseLabels;
-use crate::extract::FormPairs;
+use crate::extract::{FormPairs, QueryPairs};
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
@@ -40,14 +40,48 @@ pub struct FieldRow {
     pub widget: String,
     pub value: String,
     pub options: Vec<String>,
+    /// Required, or required whenever its condition holds.
     pub required: bool,
     pub source: Option<&'static str>,
-    /// When the field applies, in words.
-    pub condition: Option<String>,
+    /// When the field applies: the other field's label and the value it must have.
+    pub condition: Option<(String, String)>,
     pub error: Option<String>,
 }
 
-fn field_rows(form: &Form, fields: &[tongban_domain::forms::FormField], v: &ApplicationView, l: &CaseLabels, en: bool) -> Vec<FieldRow> {
+impl FieldRow {
+    /// The ids of the texts that describe the input (condition, help, source, error), those shown.
+    pub fn described_by(&self) -> String {
+        let parts = [
+            (self.condition.is_some(), "when"),
+            (!self.help.is_empty(), "help"),
+            (self.source.is_some(), "src"),
+            (self.error.is_some(), "error"),
+        ];
+        let ids: Vec<String> =
+            parts.iter().filter(|(shown, _)| *shown).map(|(_, id)| format!("{}-{id}", self.name)).collect();
+        ids.join(" ")
+    }
+}
+
+/// Whether the schema requires a field whenever an `if` holds (`then.required`, at the top or in `allOf`):
+/// how a field shown only in some case is required in that case.
+fn required_when_shown(form: &Form, name: &str) -> bool {
+    let requires = |s: &Value| {
+        s.pointer("/then/required")
+            .and_then(Value::as_array)
+            .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(name)))
+    };
+    requires(&form.schema)
+        || form.schema.get("allOf").and_then(Value::as_array).is_some_and(|all| all.iter().any(requires))
+}
+
+fn field_rows(
+    form: &Form,
+    fields: &[tongban_domain::forms::FormField],
+    v: &ApplicationView,
+    l: &CaseLabels,
+    en: bool,
+) -> Vec<FieldRow> {
     fields
         .iter()
         .map(|f| FieldRow {
@@ -57,11 +91,13 @@ fn field_rows(form: &Form, fields: &[tongban_domain::forms::FormField], v: &Appl
             widget: f.widget.clone().unwrap_or_else(|| "text".into()),
             value: Form::text_of(v.data.get(&f.name)),
             options: form.options(&f.name),
-            required: form.required(&f.name),
+            required: form.required(&f.name) || (f.show_if.is_some() && required_when_shown(form, &f.name)),
             source: v.prefilled.get(&f.name).map(|s| l.source(*s)),
             condition: f.show_if.as_ref().map(|c| {
-                let other = form.field(&c.field).map_or(c.field.clone(), |o| if en { o.label_en.clone() } else { o.label.clone() });
-                format!("{other} = {}", Form::text_of(Some(&c.equals)))
+                let other = form
+                    .field(&c.field)
+                    .map_or(c.field.clone(), |o| if en { o.label_en.clone() } else { o.label.clone() });
+                (other, Form::text_of(Some(&c.equals)))
             }),
             error: v.errors.get(&f.name).cloned(),
         })
@@ -116,8 +152,9 @@ struct SectionPage<'a> {
     id: String,
     offering_name: String,
     title: String,
+    /// Where this page is among the form's pages, in words.
+    position: String,
     page: usize,
-    pages: usize,
     fields: Vec<FieldRow>,
     notice: Option<&'static str>,
     errors: FormErrors,
@@ -127,7 +164,14 @@ fn page_number(r: &Req, pages: usize) -> usize {
     r.q.first("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages.max(1))
 }
 
-async fn section_page(r: &Req, v: ApplicationView, form: Form, page: usize, show_errors: bool, status: StatusCode) -> Page {
+async fn section_page(
+    r: &Req,
+    v: ApplicationView,
+    form: Form,
+    page: usize,
+    show_errors: bool,
+    status: StatusCode,
+) -> Page {
     if v.case_number.is_some() {
         return Ok(see_other(&format!("/cases/{}", v.case_number.unwrap_or_default())));
     }
@@ -148,8 +192,8 @@ async fn section_page(r: &Req, v: ApplicationView, form: Form, page: usize, show
             id: v.id.clone(),
             offering_name: v.offering_name.clone(),
             title: if en { s.title_en.clone() } else { s.title.clone() },
+            position: l.page_of(page, form.sections.len()),
             page,
-            pages: form.sections.len(),
             fields,
             notice,
             errors,
@@ -169,7 +213,8 @@ async fn section(r: Req, Path(id): Path<String>) -> Page {
 async fn save_section(r: Req, Path(id): Path<String>, FormPairs(posted): FormPairs) -> Page {
     let who = r.posted(&posted).await?;
     let (v, form) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
-    let page = posted.first("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, form.sections.len().max(1));
+    let page =
+        posted.first("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, form.sections.len().max(1));
     let mut data: Map<String, Value> = v.data.clone();
     if let Some(s) = form.sections.get(page - 1) {
         for f in &s.fields {
@@ -180,7 +225,8 @@ async fn save_section(r: Req, Path(id): Path<String>, FormPairs(posted): FormPai
         }
     }
     let saved = cases::save(&r.s.app, &who, &id, data).await.map_err(|e| r.error(e))?;
-    let here: Vec<&str> = form.sections.get(page - 1).map(|s| s.fields.iter().map(|f| f.name.as_str()).collect()).unwrap_or_default();
+    let here: Vec<&str> =
+        form.sections.get(page - 1).map(|s| s.fields.iter().map(|f| f.name.as_str()).collect()).unwrap_or_default();
     let page_ok = !saved.errors.keys().any(|k| here.contains(&k.as_str()));
     match posted.first("go") {
         Some("back") => Ok(see_other(&format!("/applications/{id}?page={}", page.saturating_sub(1).max(1)))),
@@ -209,11 +255,24 @@ struct CheckPage<'a> {
     offering_name: String,
     answers: Vec<AnswerRow>,
     errors: FormErrors,
+    /// The submission was refused for want of real-name verification: link to where it is done.
+    verify: bool,
     /// Sent back with the submission: a repeat of this page's submission makes no second case.
     key: String,
 }
 
 async fn check_page(r: &Req, v: ApplicationView, form: Form, status: StatusCode, extra: FormErrors) -> Page {
+    check_page_with(r, v, form, status, extra, false).await
+}
+
+async fn check_page_with(
+    r: &Req,
+    v: ApplicationView,
+    form: Form,
+    status: StatusCode,
+    extra: FormErrors,
+    verify: bool,
+) -> Page {
     if let Some(n) = &v.case_number {
         return Ok(see_other(&format!("/cases/{n}")));
     }
@@ -238,7 +297,17 @@ async fn check_page(r: &Req, v: ApplicationView, form: Form, status: StatusCode,
     errors.extend(extra);
     Ok(r.with_csrf(|csrf| {
         let key = format!("page-{csrf}-{}", v.id);
-        let p = CheckPage { f: &r.f, l, csrf, id: v.id.clone(), offering_name: v.offering_name.clone(), answers, errors, key };
+        let p = CheckPage {
+            f: &r.f,
+            l,
+            csrf,
+            id: v.id.clone(),
+            offering_name: v.offering_name.clone(),
+            answers,
+            errors,
+            verify,
+            key,
+        };
         r.respond(status, &p)
     }))
 }
@@ -255,7 +324,7 @@ async fn submit(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> P
         Ok(receipt) => Ok(see_other(&format!("/cases/{}?done=submitted", receipt.case_number))),
         Err(e @ AppError::AssuranceRequired { .. }) => {
             let (v, f) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
-            check_page(&r, v, f, StatusCode::FORBIDDEN, vec![(String::new(), e.to_string())]).await
+            check_page_with(&r, v, f, StatusCode::FORBIDDEN, vec![(String::new(), e.to_string())], true).await
         }
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
@@ -334,11 +403,74 @@ pub fn facts(l: &CaseLabels, c: &CaseView) -> CaseFacts {
     }
 }
 
-/// One line of the timeline: when, what in plain words, and the details (reasons, the notice).
+/// One line of the timeline: when, what in plain words, and the details: labelled texts (reasons,
+/// the procedure) before the items of a supplement notice, and notes (tracking number, comment) after.
+/// The texts are what people wrote, in Chinese; the labels are in the page's language.
 pub struct TimelineRow {
     pub at: String,
     pub what: String,
-    pub details: Vec<String>,
+    pub details: Vec<(&'static str, String)>,
+    pub missing: Vec<String>,
+    /// How the result was delivered, in words.
+    pub delivery: Option<&'static str>,
+    pub notes: Vec<(&'static str, String)>,
+}
+
+/// An error of a case action's form, named by its field's label and linked to its input.
+pub struct ActionError {
+    pub field: String,
+    /// The id of the input; empty when the error is about no one field (a stale page, an action the
+    /// state no longer allows).
+    pub anchor: String,
+    pub label: &'static str,
+    pub message: String,
+}
+
+/// What a case page shows again after the form of an action was refused: the errors by label, and
+/// what was typed.
+#[derive(Default)]
+pub struct Refused {
+    pub action: String,
+    pub errors: Vec<ActionError>,
+    pub posted: Vec<(String, String)>,
+}
+
+impl Refused {
+    pub fn new(l: &CaseLabels, action: &str, errors: FormErrors, posted: &QueryPairs) -> Self {
+        let errors = errors
+            .into_iter()
+            .map(|(field, message)| {
+                let (anchor, label) = match field.as_str() {
+                    "reason" => (format!("{action}-reason"), l.reason),
+                    "legal_basis" => (format!("{action}-basis"), l.legal_basis),
+                    "missing" => ("missing".to_owned(), l.missing),
+                    "name" => ("procedure".to_owned(), l.procedure_name),
+                    "tracking_number" => ("tracking".to_owned(), l.tracking_number),
+                    "comment" => (format!("{action}-comment"), l.comment),
+                    _ => (String::new(), ""),
+                };
+                ActionError { field, anchor, label, message }
+            })
+            .collect();
+        let posted = posted.0.iter().filter(|(k, _)| k != "csrf").cloned().collect();
+        Self { action: action.to_owned(), errors, posted }
+    }
+
+    /// The error of a field of the form of `action`, if that form was the one refused.
+    pub fn error(&self, action: &str, field: &str) -> Option<&str> {
+        if self.action != action {
+            return None;
+        }
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    /// What was typed into a field of the form of `action`, if that form was the one refused.
+    pub fn value(&self, action: &str, field: &str) -> &str {
+        if self.action != action {
+            return "";
+        }
+        self.posted.iter().find(|(k, _)| k == field).map_or("", |(_, v)| v.as_str())
+    }
 }
 
 pub fn timeline(l: &CaseLabels, trail: &[TrailEntryView], en: bool) -> Vec<TimelineRow> {
@@ -356,23 +488,24 @@ pub fn timeline(l: &CaseLabels, trail: &[TrailEntryView], en: bool) -> Vec<Timel
             } else {
                 e.summary.clone()
             };
-            let text = |k: &str| e.detail.get(k).and_then(Value::as_str).map(str::to_owned);
-            let mut details: Vec<String> = Vec::new();
-            for (k, label) in [("reason", l.reason), ("legal_basis", l.legal_basis), ("name", l.procedure_name)] {
-                if let Some(t) = text(k) {
-                    details.push(format!("{label}：{t}"));
-                }
-            }
-            if let Some(list) = e.detail.get("missing").and_then(Value::as_array) {
-                details.extend(list.iter().filter_map(Value::as_str).map(|m| format!("• {m}")));
-            }
-            if let Some(t) = text("tracking_number") {
-                details.push(format!("{}：{t}", l.tracking_number));
-            }
-            if let Some(t) = text("comment") {
-                details.push(format!("{}：{t}", l.comment));
-            }
-            TimelineRow { at: china_time(e.at), what, details }
+            let labelled = |pairs: &[(&str, &'static str)]| -> Vec<(&'static str, String)> {
+                pairs
+                    .iter()
+                    .filter_map(|(k, label)| Some((*label, e.detail.get(*k).and_then(Value::as_str)?.to_owned())))
+                    .collect()
+            };
+            let details = labelled(&[("reason", l.reason), ("legal_basis", l.legal_basis), ("name", l.procedure_name)]);
+            let missing = e
+                .detail
+                .get("missing")
+                .and_then(Value::as_array)
+                .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default();
+            let delivery = (e.action == "deliver")
+                .then(|| e.detail.get("method").and_then(Value::as_str).and_then(|m| l.delivery(m)))
+                .flatten();
+            let notes = labelled(&[("tracking_number", l.tracking_number), ("comment", l.comment)]);
+            TimelineRow { at: china_time(e.at), what, details, missing, delivery, notes }
         })
         .collect()
 }
@@ -389,10 +522,10 @@ struct CasePage<'a> {
     can_withdraw: bool,
     timeline: Vec<TimelineRow>,
     notice: Option<&'static str>,
-    errors: FormErrors,
+    refused: Refused,
 }
 
-async fn case_page_with(r: &Req, number: &str, status: StatusCode, errors: FormErrors) -> Page {
+async fn case_page_with(r: &Req, number: &str, status: StatusCode, refused: Refused) -> Page {
     let who = r.signed_in().await?;
     let l = r.f.lang.cases();
     let c = cases::get_case(&r.s.app, &who, number).await.map_err(|e| r.error(e))?;
@@ -420,14 +553,14 @@ async fn case_page_with(r: &Req, number: &str, status: StatusCode, errors: FormE
             can_withdraw,
             timeline: timeline(l, &trail, en),
             notice,
-            errors,
+            refused,
         };
         r.respond(status, &p)
     }))
 }
 
 async fn case_page(r: Req, Path(number): Path<String>) -> Page {
-    case_page_with(&r, &number, StatusCode::OK, vec![]).await
+    case_page_with(&r, &number, StatusCode::OK, Refused::default()).await
 }
 
 /// The applicant's actions: answer the supplement notice, withdraw.
@@ -443,7 +576,8 @@ async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> 
         Ok(_) => Ok(see_other(&format!("/cases/{number}?done=acted"))),
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
-            case_page_with(&r, &number, status, errors).await
+            let refused = Refused::new(r.f.lang.cases(), form.first("action").unwrap_or(""), errors, &form);
+            case_page_with(&r, &number, status, refused).await
         }
     }
 }

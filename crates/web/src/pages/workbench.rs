@@ -3,8 +3,8 @@
 //! and the forms of the actions its state allows. `tongban_app::cases` decides who may do what.
 
 use super::Frame;
-use super::apply::{AnswerRow, CaseFacts, CaseRowView, TimelineRow, case_row, facts, timeline};
-use super::forms::{FormErrors, Page, Req, see_other};
+use super::apply::{AnswerRow, CaseFacts, CaseRowView, Refused, TimelineRow, case_row, facts, timeline};
+use super::forms::{Page, Req, see_other};
 use crate::AppState;
 use crate::case_labels::CaseLabels;
 use crate::extract::{FormPairs, QueryPairs};
@@ -20,9 +20,7 @@ use tongban_domain::forms::Form;
 use tongban_domain::identity::StaffRole;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/workbench", get(workbench))
-        .route("/workbench/cases/{number}", get(case).post(act))
+    Router::new().route("/workbench", get(workbench)).route("/workbench/cases/{number}", get(case).post(act))
 }
 
 pub struct Queue {
@@ -106,7 +104,7 @@ struct CasePage<'a> {
     actions: Vec<&'static str>,
     timeline: Vec<TimelineRow>,
     notice: Option<&'static str>,
-    errors: FormErrors,
+    refused: Refused,
 }
 
 /// The staff actions possible in a state, at a step of how many.
@@ -122,7 +120,7 @@ fn staff_actions(state: CaseState, last_step: bool) -> Vec<&'static str> {
     }
 }
 
-async fn case_page(r: &Req, number: &str, status: StatusCode, errors: FormErrors) -> Page {
+async fn case_page(r: &Req, number: &str, status: StatusCode, refused: Refused) -> Page {
     let who = r.signed_in().await?;
     let l = r.f.lang.cases();
     let en = r.f.lang.code() == "en";
@@ -154,14 +152,14 @@ async fn case_page(r: &Req, number: &str, status: StatusCode, errors: FormErrors
             actions,
             timeline: timeline(l, &trail, en),
             notice,
-            errors,
+            refused,
         };
         r.respond(status, &page)
     }))
 }
 
 async fn case(r: Req, Path(number): Path<String>) -> Page {
-    case_page(&r, &number, StatusCode::OK, vec![]).await
+    case_page(&r, &number, StatusCode::OK, Refused::default()).await
 }
 
 /// The action a posted form describes; its fields are checked by the domain.
@@ -200,7 +198,8 @@ async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> 
         Ok(_) => Ok(see_other(&format!("/workbench/cases/{number}?done=acted"))),
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
-            case_page(&r, &number, status, errors).await
+            let refused = Refused::new(r.f.lang.cases(), form.first("action").unwrap_or(""), errors, &form);
+            case_page(&r, &number, status, refused).await
         }
     }
 }

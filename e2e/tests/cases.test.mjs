@@ -1,0 +1,612 @@
+// Browser pass over applications and cases against a private `tongban serve` with its demo data:
+// a citizen finds 个体工商户设立登记 of 北京市东城区, applies online (pre-filled fields marked by
+// their source, a field-named error, check your answers with a change link, the receipt); the
+// platform administrator (made with the CLI) gives the agency a window and an approver; window
+// staff accept, the approver passes the first review step and asks for a supplement once listing
+// everything (the clock pauses), the citizen answers it, the approver approves and concludes,
+// window staff deliver online; the citizen sees the final state, the clock and the whole
+// timeline in plain words. Also: refused staff actions name the field and keep what was typed,
+// a person without real-name verification keeps the draft but cannot submit, another citizen
+// gets 404 for the case. axe-core WCAG 2.1 A/AA on every page and state in zh; en and the 360 px
+// phone for the form, check, case and workbench pages.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test as nodeTest } from 'node:test';
+import { assertNoAxeViolations, DESKTOP, launchBrowser, newContext, PHONE } from '../lib/browser.mjs';
+import { RESULTS_DIR, startServer } from '../lib/server.mjs';
+
+// People of datasets/registry/demo.csv (fictional).
+const PASSWORD = 'Tongban-2026';
+const CITIZEN = { name: '张三', id: '110101199003070011', phone: '13812345678' };
+const WINDOW = { name: '李四', id: '110105198511200127', phone: '13912345678' };
+const APPROVER = { name: '王五', id: '310104197806150231', phone: '13712345678' };
+const ADMIN = { name: '赵六', id: '440106199202290349', phone: '13612345678' };
+const STRANGER = { name: '陈晓明', id: '510104200001010452', phone: '13512345678' };
+
+// 个体工商户设立登记 at 北京市东城区市场监督管理局 in the demo catalog.
+const OFFERING = {
+  code: '1111010143783071XP0700105001000',
+  name: '个体工商户设立登记',
+  agency: '1111010143783071XP',
+  division: '110101',
+};
+const MISSING = ['经营场所使用证明（房屋租赁合同）', '经营者身份证复印件（正反面）'];
+
+let server;
+let browser;
+let setupError = null;
+/** The case number the journey makes; later tests read it. */
+let caseNumber = null;
+
+function test(name, fn, options = {}) {
+  nodeTest(name, options, async (t) => {
+    if (setupError) throw setupError;
+    await fn(t);
+  });
+}
+
+async function withPage(device, fn) {
+  const context = await newContext(browser, server.baseURL, device);
+  const page = await context.newPage();
+  try {
+    return await fn(page, context);
+  } finally {
+    await context.close();
+  }
+}
+
+async function assertNoHorizontalScroll(page, width) {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= width, `page scrolls horizontally at ${width}px: ${scrollWidth} on ${page.url()}`);
+}
+
+/** Submits the form that holds `button` and waits for the page it leads to. */
+async function submit(page, button) {
+  await Promise.all([page.waitForNavigation(), button.click()]);
+}
+
+/** The text of `main`, one string. */
+const mainText = (page) => page.locator('main').innerText();
+
+async function register(page, person) {
+  await page.goto('/register');
+  await page.getByLabel('姓名').fill(person.name);
+  await page.getByLabel('居民身份证号码').fill(person.id);
+  await page.getByLabel('手机号码').fill(person.phone);
+  await page.getByLabel('口令', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('再次输入口令').fill(PASSWORD);
+  await submit(page, page.getByRole('button', { name: '注册' }));
+  if (!page.url().endsWith('/account')) {
+    const why = (await page.getByRole('alert').count()) ? await page.getByRole('alert').innerText() : await mainText(page);
+    assert.fail(`${person.name} is not registered: ${why}`);
+  }
+}
+
+/** Each person's cookies after logging in with the form once: the server allows 20 login and
+ * registration attempts a minute from one address, and this file makes more than that. */
+const sessions = new Map();
+
+async function login(page, person) {
+  const context = page.context();
+  await context.clearCookies();
+  if (sessions.has(person.phone)) {
+    await context.addCookies(sessions.get(person.phone));
+    return;
+  }
+  await page.goto('/login?lang=zh');
+  await page.getByLabel('证件号码或手机号码').fill(person.phone);
+  await page.getByLabel('口令').fill(PASSWORD);
+  await submit(page, page.getByRole('button', { name: '登录' }));
+  assert.match(page.url(), /\/account$/, `${person.name} is logged in`);
+  sessions.set(person.phone, await context.cookies());
+}
+
+/** Opens the case from the workbench queue whose heading starts with `side` and checks its row. */
+async function openFromQueue(page, side, state) {
+  await page.goto('/workbench');
+  assert.ok(await page.getByRole('heading', { name: '办件工作台', level: 1 }).isVisible());
+  const queue = page.getByRole('region', { name: new RegExp(`^${side}`) });
+  const row = queue.getByRole('row').filter({ hasText: caseNumber });
+  assert.equal(await row.count(), 1, `the case is in the ${side} queue`);
+  assert.ok((await row.innerText()).includes(state), `shown as ${state}: ${await row.innerText()}`);
+  await assertNoAxeViolations(page, `workbench, ${side} (zh)`);
+  await row.getByRole('link', { name: caseNumber }).click();
+  await page.waitForURL(new RegExp(`/workbench/cases/${caseNumber}$`));
+}
+
+/** Takes a staff action on the open workbench case page: fills its form and presses its button. */
+async function act(page, action, fill = async () => {}) {
+  const form = page.getByRole('form', { name: action, exact: true });
+  await fill(form);
+  await submit(page, form.getByRole('button', { name: action, exact: true }));
+  assert.match(page.url(), /\?done=acted$/, `${action}: ${await mainText(page)}`);
+  assert.match(await page.getByRole('status').innerText(), /操作已完成/);
+}
+
+/** The case state the case facts show (without the supervision colour beside it). */
+async function caseState(page) {
+  const dd = page.locator('dl.kv dt', { hasText: '办理状态' }).first().locator('xpath=following-sibling::dd[1]');
+  return (await dd.locator('strong').innerText()).trim();
+}
+
+/** The value the case facts list shows for a term. */
+async function fact(page, term) {
+  const dd = page.locator('dl.kv dt', { hasText: term }).first().locator('xpath=following-sibling::dd[1]');
+  return (await dd.innerText()).trim();
+}
+
+describe('Tongban applications and cases in Chromium', () => {
+  before(async () => {
+    try {
+      server = await startServer({ readyTimeoutMs: 60_000, logName: 'server-cases.log' });
+      browser = await launchBrowser();
+    } catch (e) {
+      setupError = e;
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server?.isRunning()) await server.stop();
+  });
+
+  test('a citizen finds the service, applies online, checks the answers and submits', () =>
+    withPage(DESKTOP, async (page) => {
+      await register(page, CITIZEN);
+      await submit(page, page.getByRole('button', { name: '进行实名核验' }));
+      assert.match(await page.getByRole('status').innerText(), /实名核验已通过/);
+
+      // Find the service: the portal search, the 东城区 result, its guide.
+      await page.goto('/');
+      await page.getByRole('searchbox').first().fill(OFFERING.name);
+      await submit(page, page.getByRole('button', { name: '搜索' }).first());
+      assert.match(page.url(), /\/search\?/);
+      const hit = page.locator('li.hit').filter({ hasText: '北京市东城区市场监督管理局' }).filter({ hasText: OFFERING.name });
+      assert.ok((await hit.count()) >= 1, 'the 东城区 offering is among the results');
+      await hit.first().getByRole('link', { name: OFFERING.name }).click();
+      await page.waitForURL(new RegExp(`/offerings/${OFFERING.code}$`));
+      await page.getByRole('link', { name: '在线申请' }).click();
+      await page.waitForURL(new RegExp(`/apply/${OFFERING.code}$`));
+      assert.ok(await page.getByRole('heading', { name: OFFERING.name, level: 1 }).isVisible());
+      await assertNoAxeViolations(page, 'apply start (zh)');
+      await submit(page, page.getByRole('button', { name: '在线申请' }));
+      assert.match(page.url(), /\/applications\/[^/?]+\?page=1$/);
+      const applicationPath = new URL(page.url()).pathname;
+
+      // Page 1: what the account knows is filled in and says where it came from.
+      assert.ok(await page.getByRole('heading', { name: '经营者信息', level: 1 }).isVisible());
+      assert.match(await mainText(page), /第 1 页，共 3 页/);
+      assert.equal(await page.getByLabel('经营者姓名').inputValue(), CITIZEN.name);
+      assert.equal(await page.getByLabel('联系电话').inputValue(), CITIZEN.phone);
+      for (const label of ['经营者姓名', '联系电话']) {
+        const description = await page.getByLabel(label).getAttribute('aria-describedby');
+        const ids = description.split(/\s+/).filter(Boolean);
+        const described = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).allInnerTexts()));
+        assert.ok(described.flat().includes('来自您的实名账户'), `${label} is marked with its source: ${described}`);
+      }
+      assert.equal(await page.getByText('来自您的实名账户').count(), 2);
+      await assertNoAxeViolations(page, 'application page 1 (zh)');
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      assert.match(page.url(), /\?page=2$/);
+
+      // Page 2: a required field left empty is named in the error.
+      assert.ok(await page.getByRole('heading', { name: '个体工商户信息', level: 1 }).isVisible());
+      assert.deepEqual(
+        await page.getByLabel('组成形式').locator('option').allInnerTexts(),
+        ['—', '个人经营', '家庭经营'],
+      );
+      assert.match(await mainText(page), /参加经营的家庭成员（必填）\s*仅在以下情形填写：组成形式 = 家庭经营/);
+      assert.match(await mainText(page), /个体工商户名称（选填）/);
+      await assertNoAxeViolations(page, 'application page 2 (zh)');
+      await page.getByLabel('组成形式').selectOption('个人经营');
+      await page.getByLabel('经营范围').fill('小吃服务；食品销售（仅销售预包装食品）');
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      assert.match(page.url(), /\?page=2$|\/applications\/[^/?]+$/, 'stays on the page');
+      const alert = page.getByRole('alert');
+      assert.ok(await alert.isVisible(), 'the error is reported');
+      const alertText = await alert.innerText();
+      assert.ok(alertText.includes('经营场所'), `the error names the field by its label: ${alertText}`);
+      assert.ok(!/\baddress\b/.test(alertText), `no machine name in the error: ${alertText}`);
+      const address = page.getByLabel('经营场所');
+      assert.equal(await address.getAttribute('aria-invalid'), 'true');
+      assert.match(await page.locator('#address-error').innerText(), /必填/);
+      assert.equal(await page.getByLabel('组成形式').inputValue(), '个人经营', 'what was chosen is kept');
+      await assertNoAxeViolations(page, 'application page 2 with an error (zh)');
+      await alert.getByRole('link', { name: /经营场所/ }).click();
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'address', 'the error link leads to the field');
+      await address.fill('北京市东城区东四北大街 107 号');
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      assert.match(page.url(), /\?page=3$/);
+
+      // Page 3.
+      assert.ok(await page.getByRole('heading', { name: '从业人员与资金', level: 1 }).isVisible());
+      await assertNoAxeViolations(page, 'application page 3 (zh)');
+      await page.getByLabel('从业人数').fill('2');
+      await page.getByLabel('资金数额（万元）').fill('5');
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      assert.match(page.url(), /\/check$/);
+
+      // Check your answers, change one, come back.
+      assert.ok(await page.getByRole('heading', { name: '核对申请内容', level: 1 }).isVisible());
+      let text = await mainText(page);
+      for (const shown of [CITIZEN.name, CITIZEN.phone, '个人经营', '北京市东城区东四北大街 107 号', '小吃服务']) {
+        assert.ok(text.includes(shown), `check page shows ${shown}: ${text}`);
+      }
+      assert.ok(!text.includes('参加经营的家庭成员'), 'a field that does not apply is not listed');
+      assert.match(text, /个体工商户名称\s*未填写/, 'an optional field left empty says so');
+      await assertNoAxeViolations(page, 'check your answers (zh)');
+      await page.getByRole('link', { name: '修改 从业人数' }).click();
+      await page.waitForURL(/\?page=3#employees$/);
+      assert.equal(await page.getByLabel('从业人数').inputValue(), '2');
+      await page.getByLabel('从业人数').fill('3');
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      assert.match(page.url(), /\/check$/);
+      text = await mainText(page);
+      assert.match(text, /从业人数\s*3/);
+
+      await submit(page, page.getByRole('button', { name: '提交申请' }));
+      assert.match(page.url(), /\/cases\/[0-9A-Z]+\?done=submitted$/);
+      const receipt = page.getByRole('status').filter({ hasText: '申请已提交' });
+      assert.ok(await receipt.isVisible(), 'the receipt');
+      const receiptText = await receipt.innerText();
+      caseNumber = receiptText.match(/办件编号：\s*(\S+)/)?.[1];
+      assert.ok(caseNumber, receiptText);
+      assert.equal(caseNumber.length, 23, `a 23-character case number: ${caseNumber}`);
+      assert.match(receiptText, /预计办结日期（按今日受理计算）：\s*\d{4}-\d{2}-\d{2}/);
+      assert.equal(await caseState(page), '待受理');
+      assert.match(await mainText(page), /受理后开始计时/);
+      await assertNoAxeViolations(page, 'receipt (zh)');
+
+      // The draft is gone: its page now leads to the case.
+      await page.goto(applicationPath);
+      assert.match(page.url(), new RegExp(`/cases/${caseNumber}$`));
+      await page.goto('/cases');
+      assert.ok(await page.getByRole('heading', { name: '我的办件', level: 1 }).isVisible());
+      const row = page.getByRole('row').filter({ hasText: caseNumber });
+      assert.match(await row.innerText(), /个体工商户设立登记[\s\S]*待受理/);
+      assert.match(await page.locator('section', { hasText: '未提交的申请' }).innerText(), /暂无/);
+      await assertNoAxeViolations(page, 'my cases (zh)');
+    }));
+
+  test('the platform administrator makes 李四 window staff and 王五 approver at the agency', () =>
+    withPage(DESKTOP, async (page) => {
+      for (const person of [WINDOW, APPROVER, ADMIN]) {
+        await page.context().clearCookies();
+        await register(page, person);
+      }
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TONGBAN_')));
+      await promisify(execFile)(server.bin, ['staff', 'add-platform-admin', ADMIN.phone, '--data-dir', server.dataDir], {
+        env,
+      });
+      await login(page, ADMIN);
+      await page.goto('/staff');
+      for (const [person, role, roleName] of [
+        [WINDOW, 'window_staff', '窗口人员'],
+        [APPROVER, 'approver', '审批人员'],
+      ]) {
+        await page.getByLabel('工作人员证件号码或手机号码').fill(person.phone);
+        await page.getByLabel('角色', { exact: true }).selectOption(role);
+        await page.getByLabel('部门统一社会信用代码').fill(OFFERING.agency);
+        await page.getByLabel('辖区行政区划代码').fill(OFFERING.division);
+        await submit(page, page.getByRole('button', { name: '指定', exact: true }));
+        assert.match(await page.getByRole('status').innerText(), /角色已指定/);
+        const line = page.locator('main li').filter({ hasText: person.name });
+        const held = new RegExp(`${roleName}[\\s\\S]*${OFFERING.agency}[\\s\\S]*${OFFERING.division}`);
+        assert.match(await line.innerText(), held);
+      }
+
+      // The administrator holds no queue of the agency.
+      await page.goto('/workbench');
+      assert.equal(await page.getByRole('row').filter({ hasText: caseNumber }).count(), 0);
+    }));
+
+  test('the workbench and a case with its action forms in English and at 360 px', () =>
+    withPage(PHONE, async (page) => {
+      assert.ok(caseNumber, 'the journey made a case');
+      await login(page, WINDOW);
+      const caseUrl = `/workbench/cases/${caseNumber}`;
+      for (const url of ['/workbench?lang=en', `${caseUrl}?lang=en`, '/workbench?lang=zh', caseUrl]) {
+        const res = await page.goto(url);
+        assert.equal(res.status(), 200);
+        await assertNoAxeViolations(page, `${url} at 360px`);
+        await assertNoHorizontalScroll(page, 360);
+      }
+      assert.ok(await page.getByRole('form', { name: '不予受理' }).getByLabel('法律依据').isVisible());
+      await page.screenshot({ path: path.join(RESULTS_DIR, 'cases-workbench-case-zh-360.png'), fullPage: true });
+      await page.goto('/workbench?warning=red');
+      assert.equal(await page.getByLabel('预警').inputValue(), 'red', 'the filter is kept');
+      assert.equal(await page.getByRole('row').filter({ hasText: caseNumber }).count(), 0, 'not overdue');
+    }));
+
+  test('window staff accept; the approver passes the first step and asks for a supplement once', () =>
+    withPage(DESKTOP, async (page) => {
+      assert.ok(caseNumber, 'the journey made a case');
+      await login(page, WINDOW);
+      await openFromQueue(page, '收件受理', '待受理');
+      let text = await mainText(page);
+      for (const shown of ['申请内容', '经营者姓名', CITIZEN.name, '个人经营', '北京市东城区东四北大街 107 号']) {
+        assert.ok(text.includes(shown), `the staff case page shows ${shown}`);
+      }
+      assert.ok(!text.includes(CITIZEN.id), 'no id number on the staff page');
+      await assertNoAxeViolations(page, 'workbench case, submitted (zh)');
+      await act(page, '受理');
+      assert.equal(await caseState(page), '办理中');
+      assert.equal(await fact(page, '当前环节'), '审核');
+      await assertNoAxeViolations(page, 'workbench case, accepted (zh)');
+      // The case has left the window's pre-review queue.
+      await page.goto('/workbench');
+      assert.equal(await page.getByRole('row').filter({ hasText: caseNumber }).count(), 0);
+
+      await login(page, APPROVER);
+      await openFromQueue(page, '审查决定', '办理中');
+      await act(page, '审查通过，转下一环节');
+      assert.equal(await fact(page, '当前环节'), '登记决定');
+      assert.equal(await page.getByRole('form', { name: '审查通过，转下一环节' }).count(), 0, 'the last step decides');
+      await assertNoAxeViolations(page, 'workbench case, last step (zh)');
+
+      // A supplement with no item is refused, naming the field.
+      await submit(page, page.getByRole('form', { name: '一次性告知补正' }).getByRole('button', { name: '一次性告知补正' }));
+      const alert = page.getByRole('alert');
+      assert.ok(await alert.isVisible(), `an empty supplement is refused: ${await mainText(page)}`);
+      assert.match(await alert.innerText(), /需补正的全部内容（每行一项）：/, 'the error names the field by its label');
+      assert.equal(await page.getByLabel('需补正的全部内容（每行一项）').getAttribute('aria-invalid'), 'true');
+      assert.equal(await alert.getByRole('link', { name: '需补正的全部内容（每行一项）' }).getAttribute('href'), '#missing');
+      await assertNoAxeViolations(page, 'workbench case with an error (zh)');
+
+      await act(page, '一次性告知补正', (form) => form.getByLabel('需补正的全部内容（每行一项）').fill(MISSING.join('\n')));
+      assert.equal(await caseState(page), '待补正');
+      text = await mainText(page);
+      assert.match(text, /计时暂停/);
+      for (const m of MISSING) assert.ok(text.includes(m), `the notice lists ${m}`);
+      await assertNoAxeViolations(page, 'workbench case, supplement requested (zh)');
+    }));
+
+  test('the citizen sees the whole supplement notice and answers it', () =>
+    withPage(DESKTOP, async (page) => {
+      await login(page, CITIZEN);
+      await page.getByRole('link', { name: '我的办件' }).click();
+      await page.waitForURL(/\/cases$/);
+      const row = page.getByRole('row').filter({ hasText: caseNumber });
+      assert.match(await row.innerText(), /待补正/);
+      await row.getByRole('link', { name: caseNumber }).click();
+      await page.waitForURL(new RegExp(`/cases/${caseNumber}$`));
+      assert.equal(await caseState(page), '待补正');
+      assert.match(await page.locator('section', { has: page.getByRole('heading', { name: '办理时限' }) }).innerText(), /计时暂停/);
+      const notice = page.getByRole('region', { name: '补正告知（一次性告知）' });
+      assert.deepEqual(await notice.getByRole('listitem').allInnerTexts(), MISSING, 'exactly both items');
+      await assertNoAxeViolations(page, 'case, supplement requested (zh)');
+      await notice.getByLabel('说明或意见').fill('已上传房屋租赁合同和身份证复印件。');
+      await submit(page, notice.getByRole('button', { name: '已补齐，提交补正' }));
+      assert.match(page.url(), /\?done=acted$/);
+      assert.match(await page.getByRole('status').innerText(), /操作已完成/);
+      assert.equal(await caseState(page), '办理中');
+      assert.equal(await page.getByRole('region', { name: '补正告知（一次性告知）' }).count(), 0);
+      assert.ok(!(await mainText(page)).includes('计时暂停'), 'the clock runs again');
+      await assertNoAxeViolations(page, 'case, supplemented (zh)');
+    }));
+
+  test('the approver approves and concludes; window staff deliver online', () =>
+    withPage(DESKTOP, async (page) => {
+      await login(page, APPROVER);
+      await openFromQueue(page, '审查决定', '办理中');
+      assert.equal(await fact(page, '当前环节'), '登记决定');
+      await act(page, '准予');
+      assert.equal(await caseState(page), '准予办理');
+      await act(page, '办结');
+      assert.equal(await caseState(page), '已办结');
+      await assertNoAxeViolations(page, 'workbench case, concluded (zh)');
+
+      await login(page, WINDOW);
+      await openFromQueue(page, '收件受理', '已办结');
+      // A post without a valid tracking number is refused, and what was chosen and typed is kept.
+      let form = page.getByRole('form', { name: '送达' });
+      assert.ok(await form.getByRole('radio', { name: '网上送达' }).isChecked(), 'online is the default');
+      await form.getByRole('radio', { name: '邮寄' }).check();
+      await form.getByLabel('邮件单号').fill('12');
+      await submit(page, form.getByRole('button', { name: '送达' }));
+      assert.match(await page.getByRole('alert').innerText(), /邮件单号：邮件单号应为 4 至 40 位/);
+      form = page.getByRole('form', { name: '送达' });
+      assert.ok(await form.getByRole('radio', { name: '邮寄' }).isChecked(), 'the method chosen is kept');
+      assert.equal(await form.getByLabel('邮件单号').inputValue(), '12', 'the number typed is kept');
+      assert.equal(await form.getByLabel('邮件单号').getAttribute('aria-invalid'), 'true');
+      await assertNoAxeViolations(page, 'workbench case, delivery refused (zh)');
+      await act(page, '送达', async (f) => {
+        await f.getByRole('radio', { name: '网上送达' }).check();
+        await f.getByLabel('邮件单号').fill('');
+      });
+      assert.equal(await caseState(page), '已送达');
+      assert.equal(await page.getByRole('region', { name: '办理操作' }).count(), 0, 'nothing left to do');
+      await assertNoAxeViolations(page, 'workbench case, delivered (zh)');
+    }));
+
+  test('the citizen sees the case delivered, its clock and the whole timeline in plain words', () =>
+    withPage(DESKTOP, async (page) => {
+      await login(page, CITIZEN);
+      await page.goto(`/cases/${caseNumber}`);
+      assert.ok(await page.getByRole('heading', { name: `办件编号 ${caseNumber}`, level: 1 }).isVisible());
+      assert.equal(await caseState(page), '已送达');
+      const clock = page.locator('section', { has: page.getByRole('heading', { name: '办理时限' }) });
+      const clockText = await clock.innerText();
+      assert.match(clockText, /承诺时限\s*1 个工作日/);
+      assert.match(clockText, /截止日期\s*\d{4}-\d{2}-\d{2}/);
+      assert.equal(await page.getByRole('button', { name: '撤回申请' }).count(), 0, 'no withdrawal after delivery');
+
+      const timeline = page.getByRole('region', { name: '办理过程' });
+      const entries = await timeline.locator('ol.timeline > li').allInnerTexts();
+      const expected = [
+        /申请人提交申请，办件待受理/,
+        /工作人员受理，办件办理中/,
+        /工作人员审查通过，办件办理中/,
+        /工作人员要求补正，办件待补正/,
+        /申请人补正，办件办理中/,
+        /工作人员准予，办件准予办理/,
+        /工作人员办结，办件已办结/,
+        /工作人员送达，办件已送达/,
+      ];
+      assert.equal(entries.length, expected.length, entries.join('\n'));
+      expected.forEach((re, i) => assert.match(entries[i], re, `entry ${i + 1}: ${entries[i]}`));
+      for (const m of MISSING) assert.ok(entries[3].includes(m), `the request lists ${m}: ${entries[3]}`);
+      assert.match(entries[4], /已上传房屋租赁合同和身份证复印件/, 'the applicant\'s note');
+      assert.match(entries[7], /送达方式：网上送达/, 'how it was delivered');
+      for (const e of entries) assert.match(e, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/, `each entry has its time: ${e}`);
+      await assertNoAxeViolations(page, 'case, delivered (zh)');
+
+      const row = (await page.goto('/cases')) && page.getByRole('row').filter({ hasText: caseNumber });
+      assert.match(await row.innerText(), /已送达/);
+    }));
+
+  test('the case page in English and at 360 px', async () => {
+    for (const device of [DESKTOP, PHONE]) {
+      await withPage(device, async (page) => {
+        const width = device.viewport.width;
+        await login(page, CITIZEN);
+        for (const url of [`/cases/${caseNumber}`, `/cases/${caseNumber}?lang=en`, '/cases?lang=en', '/cases?lang=zh']) {
+          const res = await page.goto(url);
+          assert.equal(res.status(), 200);
+          const lang = await page.evaluate(() => document.documentElement.getAttribute('lang'));
+          assert.equal(lang, url.includes('lang=en') ? 'en' : 'zh-CN');
+          await assertNoAxeViolations(page, `${url} at ${width}px`);
+          await assertNoHorizontalScroll(page, width);
+        }
+        await page.goto(`/cases/${caseNumber}?lang=zh`);
+        await page.screenshot({ path: path.join(RESULTS_DIR, `cases-case-zh-${width}.png`), fullPage: true });
+        await page.goto(`/cases/${caseNumber}?lang=en`);
+        const text = await mainText(page);
+        for (const shown of ['Case number', 'Status', 'Delivered', 'Time limit', 'Committed limit', 'Timeline']) {
+          assert.ok(text.includes(shown), `English case page shows ${shown}`);
+        }
+        const entries = await page.getByRole('region', { name: 'Timeline' }).locator('ol.timeline > li').allInnerTexts();
+        assert.match(entries[0], /Applicant: Submitted → Awaiting acceptance/);
+        assert.match(entries.at(-1), /Staff: Deliver → Delivered/);
+        // English words are not marked as Chinese (WCAG 3.1.2, which axe does not check).
+        const mislabelled = await page
+          .locator('[lang="zh-CN"]')
+          .evaluateAll((els) => els.map((e) => e.textContent.trim()).filter((t) => t && !/[\u4e00-\u9fff]/.test(t)));
+        assert.deepEqual(mislabelled, [], 'no English text marked lang="zh-CN"');
+        await page.goto('/login?lang=zh');
+      });
+    }
+  });
+
+  test('the form and check pages in English and at 360 px', async () => {
+    for (const device of [PHONE, DESKTOP]) {
+      await withPage(device, async (page) => {
+        const width = device.viewport.width;
+        await login(page, CITIZEN);
+        await page.goto(`/apply/${OFFERING.code}?lang=en`);
+        await assertNoAxeViolations(page, `apply start (en) at ${width}px`);
+        await assertNoHorizontalScroll(page, width);
+        await submit(page, page.getByRole('button', { name: 'Apply online' }));
+        assert.ok(await page.getByRole('heading', { name: 'Operator', level: 1 }).isVisible());
+        assert.equal(await page.getByLabel("Operator's name").inputValue(), CITIZEN.name);
+        assert.match(await mainText(page), /From your verified account/);
+        await assertNoAxeViolations(page, `application page 1 (en) at ${width}px`);
+        await assertNoHorizontalScroll(page, width);
+        await submit(page, page.getByRole('button', { name: 'Save and continue' }));
+
+        assert.ok(await page.getByRole('heading', { name: 'The business', level: 1 }).isVisible());
+        assert.match(await mainText(page), /Page 2 of 3/);
+        assert.match(await mainText(page), /Family members taking part \(required\)\s*Only when: Form of operation = 家庭经营/);
+        // The form's Chinese texts are marked so in the English page (WCAG 3.1.2, which axe does not check).
+        const langOf = (locator) => locator.evaluate((el) => el.closest('[lang]').getAttribute('lang'));
+        assert.equal(await langOf(page.locator('#business_name-help')), 'zh-CN', 'help texts');
+        assert.equal(await langOf(page.locator('#organization_form option[value="家庭经营"]')), 'zh-CN', 'options');
+        assert.equal(await langOf(page.locator('#family_members-when span')), 'zh-CN', 'the value a condition needs');
+        assert.equal(await langOf(page.locator('label[for="family_members"]')), 'en', 'labels stay English');
+        // The earlier application fills the premises in, and says so.
+        assert.equal(await page.getByLabel('Business premises').inputValue(), '北京市东城区东四北大街 107 号');
+        assert.match(await mainText(page), /From your earlier application/);
+        await page.getByLabel('Form of operation').selectOption('家庭经营');
+        await page.getByLabel('Business scope').fill('');
+        await submit(page, page.getByRole('button', { name: 'Save and continue' }));
+        const alert = page.getByRole('alert');
+        assert.ok(await alert.isVisible());
+        const alertText = await alert.innerText();
+        assert.ok(alertText.includes('Business scope'), `the error names the field: ${alertText}`);
+        assert.ok(alertText.includes('Family members taking part'), `the family members now apply: ${alertText}`);
+        await assertNoAxeViolations(page, `application page 2 with errors (en) at ${width}px`);
+        await assertNoHorizontalScroll(page, width);
+        await page.screenshot({ path: path.join(RESULTS_DIR, `cases-form-en-${width}.png`), fullPage: true });
+
+        // The same page in Chinese at 360 px.
+        await page.goto(`${new URL(page.url()).pathname}?page=2&lang=zh`);
+        await assertNoAxeViolations(page, `application page 2 (zh) at ${width}px`);
+        await assertNoHorizontalScroll(page, width);
+        await page.getByLabel('参加经营的家庭成员').fill('张三、张小三');
+        await page.getByLabel('经营范围').fill('日用百货零售');
+        await submit(page, page.getByRole('button', { name: '保存并继续' }));
+        assert.match(page.url(), /\?page=3$/);
+        await page.getByLabel('从业人数').fill('1');
+        await submit(page, page.getByRole('button', { name: '保存并继续' }));
+        assert.match(page.url(), /\/check$/);
+        assert.match(await mainText(page), /参加经营的家庭成员\s*张三、张小三/);
+        await assertNoAxeViolations(page, `check your answers (zh) at ${width}px`);
+        await assertNoHorizontalScroll(page, width);
+        await page.screenshot({ path: path.join(RESULTS_DIR, `cases-check-zh-${width}.png`), fullPage: true });
+        await page.goto(`${new URL(page.url()).pathname}?lang=en`);
+        assert.ok(await page.getByRole('heading', { name: 'Check your answers', level: 1 }).isVisible());
+        await assertNoAxeViolations(page, `check your answers (en) at ${width}px`);
+        await assertNoHorizontalScroll(page, width);
+        // Left as a draft: my cases lists it to continue.
+        await page.goto('/cases?lang=zh');
+        assert.ok((await page.getByRole('link', { name: /继续填写/ }).count()) >= 1);
+        await page.goto('/login?lang=zh');
+      });
+    }
+  });
+
+  test('without real-name verification an application is kept but not submitted', () =>
+    withPage(DESKTOP, async (page) => {
+      await register(page, STRANGER);
+      sessions.set(STRANGER.phone, await page.context().cookies());
+      await page.goto(`/apply/${OFFERING.code}`);
+      await submit(page, page.getByRole('button', { name: '在线申请' }));
+      assert.equal(await page.getByLabel('经营者姓名').inputValue(), STRANGER.name);
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      await page.getByLabel('组成形式').selectOption('个人经营');
+      await page.getByLabel('经营场所').fill('四川省成都市锦江区红星路三段 1 号');
+      await page.getByLabel('经营范围').fill('日用百货零售');
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      await page.getByLabel('从业人数').fill('1');
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      assert.match(page.url(), /\/check$/);
+      const res = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '提交申请' }).click()]).then(
+        ([r]) => r,
+      );
+      assert.equal(res.status(), 403);
+      const alert = page.getByRole('alert');
+      assert.match(await alert.innerText(), /实名/, await alert.innerText());
+      await assertNoAxeViolations(page, 'check your answers, verification needed (zh)');
+      await alert.getByRole('link', { name: /实名核验/ }).click();
+      await page.waitForURL(/\/account$/);
+      assert.equal(await page.getByRole('button', { name: '进行实名核验' }).count(), 1);
+      await page.goto('/cases');
+      assert.equal(await page.getByRole('link', { name: /继续填写/ }).count(), 1, 'the draft is kept');
+    }));
+
+  test('another citizen gets a 404 page for the case, and pages need a login', () =>
+    withPage(DESKTOP, async (page) => {
+      assert.ok(caseNumber, 'the journey made a case');
+      for (const url of [`/cases/${caseNumber}`, '/cases', '/workbench', `/apply/${OFFERING.code}`]) {
+        await page.goto(url);
+        assert.match(page.url(), /\/login\?next=/, `${url} asks to log in first`);
+      }
+      await login(page, STRANGER);
+      const res = await page.goto(`/cases/${caseNumber}`);
+      assert.equal(res.status(), 404);
+      const text = await mainText(page);
+      assert.ok(!text.includes(OFFERING.name) && !text.includes(CITIZEN.name), 'nothing of the case shows');
+      await assertNoAxeViolations(page, 'case of someone else (404, zh)');
+      const staffRes = await page.goto(`/workbench/cases/${caseNumber}`);
+      assert.ok([403, 404].includes(staffRes.status()), `the staff page refuses a citizen: ${staffRes.status()}`);
+      await page.goto('/cases');
+      assert.equal(await page.getByRole('row').filter({ hasText: caseNumber }).count(), 0);
+      assert.match(await page.locator('section', { hasText: '已提交的办件' }).innerText(), /暂无/);
+      await page.goto('/workbench');
+      assert.match(await mainText(page), /您目前没有窗口、审批或监察岗位/);
+      await assertNoAxeViolations(page, 'workbench without a role (zh)');
+    }));
+});
