@@ -227,7 +227,25 @@ describe('Tongban applications and cases in Chromium', () => {
       await page.getByLabel('从业人数').fill('2');
       await page.getByLabel('资金数额（万元）').fill('5');
       await submit(page, page.getByRole('button', { name: '保存并继续' }));
-      assert.match(page.url(), /\/check$/);
+      assert.match(page.url(), /\/materials$/);
+
+      // Materials: the identity proof comes from the licence; the premises document is uploaded.
+      assert.ok(await page.getByRole('heading', { name: '上传申请材料', level: 1 }).isVisible());
+      assert.match(await mainText(page), /经营者身份证明\s*（必填）\s*由电子证照提供，无需上传/);
+      await assertNoAxeViolations(page, 'materials (zh)');
+      const premises = page.locator('li').filter({ has: page.getByRole('heading', { name: /经营场所使用相关文件/ }) });
+      await premises.getByLabel('选择文件').setInputFiles({ name: 'notes.txt', mimeType: 'application/pdf', buffer: Buffer.from('plain text, not a PDF') });
+      await submit(page, premises.getByRole('button', { name: '上传' }));
+      assert.match(await page.getByRole('alert').innerText(), /只接受 PDF、OFD、JPEG 或 PNG/, 'judged by content, not by the declared type');
+      await assertNoAxeViolations(page, 'materials with an error (zh)');
+      const pdf = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+      await premises.getByLabel('选择文件').setInputFiles({ name: '房屋租赁合同.pdf', mimeType: 'application/pdf', buffer: pdf });
+      await submit(page, premises.getByRole('button', { name: '上传' }));
+      assert.match(await page.getByRole('status').innerText(), /文件已上传/);
+      assert.ok(await page.getByRole('link', { name: '房屋租赁合同.pdf' }).isVisible());
+      await assertNoAxeViolations(page, 'materials uploaded (zh)');
+      await page.getByRole('link', { name: '继续，核对申请内容' }).click();
+      await page.waitForURL(/\/check$/);
 
       // Check your answers, change one, come back.
       assert.ok(await page.getByRole('heading', { name: '核对申请内容', level: 1 }).isVisible());
@@ -243,7 +261,10 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.equal(await page.getByLabel('从业人数').inputValue(), '2');
       await page.getByLabel('从业人数').fill('3');
       await submit(page, page.getByRole('button', { name: '保存并继续' }));
-      assert.match(page.url(), /\/check$/);
+      assert.match(page.url(), /\/materials$/);
+      await page.getByRole('link', { name: '继续，核对申请内容' }).click();
+      await page.waitForURL(/\/check$/);
+      assert.match(await mainText(page), /房屋租赁合同\.pdf/, 'the check page lists the file');
       text = await mainText(page);
       assert.match(text, /从业人数\s*3/);
 
@@ -331,6 +352,11 @@ describe('Tongban applications and cases in Chromium', () => {
         assert.ok(text.includes(shown), `the staff case page shows ${shown}`);
       }
       assert.ok(!text.includes(CITIZEN.id), 'no id number on the staff page');
+      const file = page.getByRole('link', { name: '房屋租赁合同.pdf' });
+      const download = await page.request.get(await file.getAttribute('href'));
+      assert.equal(download.status(), 200, 'the window reads the uploaded file');
+      assert.equal(download.headers()['content-type'], 'application/pdf');
+      assert.ok((await download.body()).toString().startsWith('%PDF'));
       await assertNoAxeViolations(page, 'workbench case, submitted (zh)');
       await act(page, '受理');
       assert.equal(await caseState(page), '办理中');
@@ -541,7 +567,11 @@ describe('Tongban applications and cases in Chromium', () => {
         assert.match(page.url(), /\?page=3$/);
         await page.getByLabel('从业人数').fill('1');
         await submit(page, page.getByRole('button', { name: '保存并继续' }));
-        assert.match(page.url(), /\/check$/);
+        assert.match(page.url(), /\/materials$/);
+        await assertNoAxeViolations(page, `materials (zh) at ${width}px`);
+        await assertNoHorizontalScroll(page, width);
+        await page.getByRole('link', { name: '继续，核对申请内容' }).click();
+        await page.waitForURL(/\/check$/);
         assert.match(await mainText(page), /参加经营的家庭成员\s*张三、张小三/);
         await assertNoAxeViolations(page, `check your answers (zh) at ${width}px`);
         await assertNoHorizontalScroll(page, width);
@@ -572,7 +602,9 @@ describe('Tongban applications and cases in Chromium', () => {
       await submit(page, page.getByRole('button', { name: '保存并继续' }));
       await page.getByLabel('从业人数').fill('1');
       await submit(page, page.getByRole('button', { name: '保存并继续' }));
-      assert.match(page.url(), /\/check$/);
+      assert.match(page.url(), /\/materials$/);
+      await page.getByRole('link', { name: '继续，核对申请内容' }).click();
+      await page.waitForURL(/\/check$/);
       const res = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '提交申请' }).click()]).then(
         ([r]) => r,
       );

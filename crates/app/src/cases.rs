@@ -6,6 +6,7 @@
 
 use crate::forms::FormCache;
 use crate::identity::{self, Principal};
+use crate::materials::MaterialNeed;
 use crate::policy::{self, Need};
 use crate::{App, AppError};
 use chrono::{NaiveDate, Utc};
@@ -71,7 +72,7 @@ fn owns(a: &Applicant, applicant_id: &str, organization: &str) -> bool {
     }
 }
 
-const NO_APPLICATION: AppError = AppError::NotFound { what: "申请", what_en: "application" };
+pub(crate) const NO_APPLICATION: AppError = AppError::NotFound { what: "申请", what_en: "application" };
 const NO_CASE: AppError = AppError::NotFound { what: "办件", what_en: "case" };
 
 /// An application as its applicant sees it.
@@ -88,6 +89,8 @@ pub struct ApplicationView {
     pub prefilled: BTreeMap<String, PrefillSource>,
     /// What still stops submission, field → message.
     pub errors: BTreeMap<String, String>,
+    /// The guide's materials and the files uploaded for each.
+    pub materials: Vec<MaterialNeed>,
     /// Set once submitted.
     pub case_number: Option<String>,
     pub updated_at: chrono::DateTime<Utc>,
@@ -113,8 +116,13 @@ async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationView, AppErro
     let offering = guide_version(app, &row.offering_code, row.offering_version).await?;
     let form = app.cases.forms.get(&row.offering_code, row.offering_version, &offering.form())?;
     let data = open_data(app, &row.data_sealed)?;
-    let errors = form.check(&data);
+    let mut errors = form.check(&data);
+    let materials = crate::materials::needs(&offering, app.store.materials_of(&row.id).await?);
+    if let Some(m) = missing_materials(&materials) {
+        errors.insert("materials".into(), m);
+    }
     Ok(ApplicationView {
+        materials,
         id: row.id,
         offering_name: offering.name,
         offering_code: row.offering_code,
@@ -168,6 +176,12 @@ async fn prefill(
     Ok((form.keep_shown(data), sources))
 }
 
+/// The message naming the required materials without a file, if any.
+fn missing_materials(needs: &[MaterialNeed]) -> Option<String> {
+    let missing = crate::materials::missing(needs);
+    (!missing.is_empty()).then(|| format!("请上传 (please upload): {}", missing.join("、")))
+}
+
 /// Starts an application for the published offering `offering_code`, pre-filled.
 pub async fn start(app: &App, who: &Principal, offering_code: &str) -> Result<ApplicationView, AppError> {
     let a = applicant(app, who, AgentScope::Apply).await?;
@@ -212,6 +226,33 @@ async fn own_application(app: &App, who: &Principal, id: &str, scope: AgentScope
     let a = applicant(app, who, scope).await?;
     let row = app.store.application(id).await?.ok_or(NO_APPLICATION)?;
     if owns(&a, &row.applicant_id, &row.organization) { Ok(row) } else { Err(NO_APPLICATION) }
+}
+
+/// A draft of `who` with the guide version it is made on; 409 once submitted.
+pub(crate) async fn own_draft(app: &App, who: &Principal, id: &str) -> Result<(ApplicationRow, Offering), AppError> {
+    let row = own_application(app, who, id, AgentScope::Apply).await?;
+    if row.case_number.is_some() {
+        return Err(AppError::Conflict {
+            field: "id", message: "申请已提交，不能再修改 (already submitted)".into()
+        });
+    }
+    let offering = guide_version(app, &row.offering_code, row.offering_version).await?;
+    Ok((row, offering))
+}
+
+/// An application `who` may read: their own, or the one behind a case they may read.
+pub(crate) async fn readable_application(app: &App, who: &Principal, id: &str) -> Result<ApplicationRow, AppError> {
+    match own_application(app, who, id, AgentScope::Apply).await {
+        Ok(row) => Ok(row),
+        Err(AppError::NotFound { .. } | AppError::Forbidden) => {
+            let row = app.store.application(id).await?.ok_or(NO_APPLICATION)?;
+            match row.case_number.as_deref().filter(|n| !n.is_empty()) {
+                Some(n) => readable_case(app, who, n).await.map(|_| row).map_err(|_| NO_APPLICATION),
+                None => Err(NO_APPLICATION),
+            }
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn get_application(app: &App, who: &Principal, id: &str) -> Result<ApplicationView, AppError> {
@@ -319,7 +360,11 @@ pub async fn submit(
         return Err(AppError::AssuranceRequired { level: SUBMIT_ASSURANCE });
     }
     let form = app.cases.forms.get(&row.offering_code, row.offering_version, &offering.form())?;
-    let errors = form.check(&open_data(app, &row.data_sealed)?);
+    let mut errors = form.check(&open_data(app, &row.data_sealed)?);
+    let needs = crate::materials::needs(&offering, app.store.materials_of(&row.id).await?);
+    if let Some(m) = missing_materials(&needs) {
+        errors.insert("materials".into(), m);
+    }
     if !errors.is_empty() {
         return Err(AppError::Validation { fields: errors });
     }

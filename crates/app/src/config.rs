@@ -39,6 +39,14 @@ pub struct Config {
     /// A session ends after this long unused, and this long after login in any case.
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
+    /// Where uploaded materials go: `s3://BUCKET` for an S3-compatible store; unset, the
+    /// `objects` directory under `data_dir`.
+    pub objects_url: Option<String>,
+    /// The S3 endpoint (e.g. `http://127.0.0.1:9000` for a local store), region and credentials.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -78,6 +86,11 @@ impl Default for Config {
             login_attempts_per_minute: 20,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
+            objects_url: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
         }
     }
 }
@@ -139,6 +152,11 @@ impl Config {
             "login_attempts_per_minute" => self.login_attempts_per_minute = num(value)?,
             "session_idle_minutes" => self.session_idle_minutes = num(value)?,
             "session_absolute_hours" => self.session_absolute_hours = num(value)?,
+            "objects_url" => self.objects_url = (!value.is_empty()).then(|| value.into()),
+            "s3_endpoint" => self.s3_endpoint = (!value.is_empty()).then(|| value.trim_end_matches('/').into()),
+            "s3_region" => self.s3_region = value.into(),
+            "s3_access_key_id" => self.s3_access_key_id = (!value.is_empty()).then(|| value.into()),
+            "s3_secret_access_key" => self.s3_secret_access_key = (!value.is_empty()).then(|| value.into()),
             _ => return Err("unknown setting".into()),
         }
         Ok(())

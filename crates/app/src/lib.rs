@@ -12,6 +12,7 @@ pub mod divisions;
 mod error;
 pub mod forms;
 pub mod identity;
+pub mod materials;
 pub mod oidc;
 pub mod organizations;
 pub mod policy;
@@ -38,6 +39,8 @@ pub struct App {
     pub identity: Arc<identity::Identity>,
     /// Settings and caches of applications and cases.
     pub cases: Arc<cases::Cases>,
+    /// Where uploaded materials are kept (in memory until the caller configures a store).
+    pub objects: Arc<materials::Objects>,
 }
 
 impl App {
@@ -56,7 +59,14 @@ impl App {
         .transpose()
         .map_err(AppError::internal)?
         .map(Arc::new);
-        let app = Self { store, calendar, index, identity: Arc::new(identity), cases: Arc::default() };
+        let app = Self {
+            store,
+            calendar,
+            index,
+            identity: Arc::new(identity),
+            cases: Arc::default(),
+            objects: Arc::new(materials::Objects::in_memory()),
+        };
         catalog::sync(&app).await?;
         Ok(app)
     }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use tongban_app::cases::{self, QueueRequest};
 use tongban_app::identity::{self, Client, Identity, NewPerson, Policy, Principal};
+use tongban_app::materials;
 use tongban_app::staff::{self, NewAssignment};
 use tongban_app::{App, AppError};
 use tongban_crypto::{KeyRing, PasswordParams};
@@ -114,9 +115,18 @@ fn fields(e: AppError) -> Vec<String> {
     }
 }
 
+const PREMISES: &str = "经营场所使用相关文件（或经营场所申报承诺）";
+
+/// Uploads a small PDF as the premises document.
+async fn upload_premises(w: &World, who: &Principal, id: &str) {
+    let pdf = bytes::Bytes::from_static(b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n");
+    materials::upload(&w.app, who, id, PREMISES, "租赁合同.pdf", pdf).await.unwrap();
+}
+
 async fn submitted(w: &World) -> String {
     let a = cases::start(&w.app, &w.zhang, &w.code).await.unwrap();
     cases::save(&w.app, &w.zhang, &a.id, complete()).await.unwrap();
+    upload_premises(w, &w.zhang, &a.id).await;
     cases::submit(&w.app, &w.zhang, &a.id, Some("k1"), "req-1").await.unwrap().case_number
 }
 
@@ -137,14 +147,21 @@ async fn the_journey_from_a_prefilled_form_to_delivery() {
     let mut data = complete();
     data.insert("organization_form".into(), json!("家庭经营"));
     let saved = cases::save(&w.app, &w.zhang, &a.id, data).await.unwrap();
-    assert_eq!(saved.errors.keys().collect::<Vec<_>>(), ["family_members"]);
-    assert_eq!(fields(cases::submit(&w.app, &w.zhang, &a.id, None, "r").await.unwrap_err()), ["family_members"]);
+    assert_eq!(saved.errors.keys().collect::<Vec<_>>(), ["family_members", "materials"]);
+    assert_eq!(
+        fields(cases::submit(&w.app, &w.zhang, &a.id, None, "r").await.unwrap_err()),
+        ["family_members", "materials"]
+    );
     let mut data = complete();
     data.insert("family_members".into(), json!("李某"));
     data.insert("operator_name".into(), json!("张三丰"));
     let saved = cases::save(&w.app, &w.zhang, &a.id, data).await.unwrap();
     assert!(!saved.data.contains_key("family_members"), "hidden answers are not kept");
     assert!(!saved.prefilled.contains_key("operator_name"), "a corrected value is the applicant's own");
+    assert_eq!(saved.errors.keys().collect::<Vec<_>>(), ["materials"], "the premises document is still missing");
+    assert_eq!(fields(cases::submit(&w.app, &w.zhang, &a.id, None, "r").await.unwrap_err()), ["materials"]);
+    upload_premises(&w, &w.zhang, &a.id).await;
+    let saved = cases::get_application(&w.app, &w.zhang, &a.id).await.unwrap();
     assert!(saved.errors.is_empty(), "{:?}", saved.errors);
 
     let receipt = cases::submit(&w.app, &w.zhang, &a.id, Some("key-1"), "req-1").await.unwrap();
@@ -250,6 +267,7 @@ async fn submission_needs_a_real_name_and_a_double_click_makes_one_case() {
 
     let a = cases::start(&w.app, &w.zhang, &w.code).await.unwrap();
     cases::save(&w.app, &w.zhang, &a.id, complete()).await.unwrap();
+    upload_premises(&w, &w.zhang, &a.id).await;
     let (x, y) = tokio::join!(
         cases::submit(&w.app, &w.zhang, &a.id, Some("k"), "r1"),
         cases::submit(&w.app, &w.zhang, &a.id, Some("k"), "r2")
@@ -339,4 +357,62 @@ async fn supervision_turns_an_overdue_case_red_and_tells_the_agency_administrato
         ..Default::default()
     };
     assert_eq!(cases::queue(&w.app, &w.approver, &q).await.unwrap().len(), 1, "the red filter finds it");
+}
+
+#[tokio::test]
+async fn materials_are_checked_by_content_scanned_and_read_only_by_those_who_may() {
+    let w = world().await;
+    let a = cases::start(&w.app, &w.zhang, &w.code).await.unwrap();
+    let up = |material: &'static str, name: &'static str, bytes: &'static [u8]| {
+        materials::upload(&w.app, &w.zhang, &a.id, material, name, bytes::Bytes::from_static(bytes))
+    };
+    let field_of = |r: Result<materials::FileView, AppError>| fields(r.unwrap_err());
+    assert_eq!(field_of(up(PREMISES, "合同.pdf", b"MZ\x90\x00 an executable").await), ["file"], "sniffed, not named");
+    match up(PREMISES, "合同.pdf", materials_eicar()).await {
+        Err(AppError::Validation { fields }) => assert!(fields["file"].contains("病毒"), "{fields:?}"),
+        other => panic!("the scan hook must refuse it: {other:?}"),
+    }
+    assert_eq!(field_of(up("经营者身份证明", "身份证.jpg", b"\xFF\xD8\xFF\xE0").await), ["material"], "from a licence");
+    assert_eq!(field_of(up("营业执照", "x.pdf", b"%PDF-1.4").await), ["material"], "not in the guide");
+    let photo = up(PREMISES, "C:\\扫描\\场所照片.png", b"\x89PNG\r\n\x1a\n....").await.unwrap();
+    assert_eq!((photo.file_name.as_str(), photo.content_type.as_str()), ("场所照片.png", "image/png"));
+    assert!(matches!(materials::download(&w.app, &w.li, &a.id, &photo.id).await, Err(AppError::NotFound { .. })));
+    assert!(
+        matches!(materials::download(&w.app, &w.approver, &a.id, &photo.id).await, Err(AppError::NotFound { .. })),
+        "staff see files of submitted cases only"
+    );
+    let (_, bytes) = materials::download(&w.app, &w.zhang, &a.id, &photo.id).await.unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"));
+    materials::remove(&w.app, &w.zhang, &a.id, &photo.id).await.unwrap();
+    let view = cases::get_application(&w.app, &w.zhang, &a.id).await.unwrap();
+    let premises = view.materials.iter().find(|m| m.name == PREMISES).unwrap();
+    assert!(premises.files.is_empty());
+    assert_eq!(
+        view.materials.iter().filter(|m| m.source == "applicant").count(),
+        2,
+        "the premises and the proxy's papers"
+    );
+
+    cases::save(&w.app, &w.zhang, &a.id, complete()).await.unwrap();
+    upload_premises(&w, &w.zhang, &a.id).await;
+    let n = cases::submit(&w.app, &w.zhang, &a.id, None, "r").await.unwrap().case_number;
+    let file = cases::get_application(&w.app, &w.zhang, &a.id)
+        .await
+        .unwrap()
+        .materials
+        .into_iter()
+        .find(|m| m.name == PREMISES)
+        .unwrap()
+        .files
+        .remove(0);
+    let (_, bytes) = materials::download(&w.app, &w.window, &a.id, &file.id).await.unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "the receiving window reads the case's files");
+    assert!(matches!(materials::download(&w.app, &w.li, &a.id, &file.id).await, Err(AppError::NotFound { .. })));
+    assert!(matches!(materials::remove(&w.app, &w.zhang, &a.id, &file.id).await, Err(AppError::Conflict { .. })));
+    let _ = n;
+}
+
+/// The EICAR test signature inside an otherwise acceptable PDF.
+fn materials_eicar() -> &'static [u8] {
+    Box::leak([b"%PDF-1.4\n".as_slice(), tongban_domain::materials::EICAR].concat().into_boxed_slice())
 }

@@ -283,7 +283,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             if let Some(l) = listen {
                 config.listen = l;
             }
-            let app = open(&mut config, &storage, true).await?;
+            let mut app = open(&mut config, &storage, true).await?;
+            app.objects = std::sync::Arc::new(tongban_app::materials::Objects::from_config(&config).map_err(describe)?);
+            tracing::info!(objects = %app.objects.location, "uploaded materials are kept in");
             tracing::warn!(
                 "SMS: development channel — one-time codes are written to this log, not sent; not for production"
             );

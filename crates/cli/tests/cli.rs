@@ -482,6 +482,12 @@ async fn no_acknowledged_submission_is_lost_to_kill_9() {
             .await
             .unwrap();
         assert_eq!(res.status(), 200);
+        let form = reqwest::multipart::Form::new()
+            .text("material", "经营场所使用相关文件（或经营场所申报承诺）")
+            .part("file", reqwest::multipart::Part::bytes(&b"%PDF-1.7\n%%EOF\n"[..]).file_name("a.pdf"));
+        let url = format!("{base}/api/v1/applications/{app_id}/materials");
+        let res = http.post(url).bearer_auth(token).multipart(form).send().await.unwrap();
+        assert_eq!(res.status(), 201);
         drafts.push((token.clone(), app_id));
     }
 

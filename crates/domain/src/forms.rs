@@ -190,7 +190,11 @@ impl Form {
         let kind = self.properties().and_then(|p| p.get(name)).and_then(|p| p.get("type")).and_then(Value::as_str);
         let number = match kind {
             Some("integer") => text.parse::<i64>().ok().map(Value::from),
-            Some("number") => text.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n)).map(Value::Number),
+            Some("number") => text
+                .parse::<i64>()
+                .ok()
+                .map(Value::from)
+                .or_else(|| text.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number)),
             _ => None,
         };
         Some(number.unwrap_or_else(|| Value::String(text.to_owned())))
@@ -257,6 +261,9 @@ mod tests {
         f.schema["properties"]["phone"] = json!({"type": "integer"});
         assert_eq!(f.value_from_text("phone", " 12 "), Some(json!(12)));
         assert_eq!(f.value_from_text("phone", "twelve"), Some(json!("twelve")));
+        f.schema["properties"]["phone"] = json!({"type": "number"});
+        assert_eq!(f.value_from_text("phone", "5"), Some(json!(5)), "a whole number stays whole");
+        assert_eq!(f.value_from_text("phone", "2.5"), Some(json!(2.5)));
         assert_eq!(f.value_from_text("description", ""), None);
         assert!(f.required("phone"));
     }

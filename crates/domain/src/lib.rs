@@ -8,6 +8,7 @@ pub mod codes;
 pub mod forms;
 pub mod identity;
 pub mod mask;
+pub mod materials;
 
 pub use calendar::{Calendar, CalendarYear, Deadline, Suspension};
 pub use codes::{

@@ -2,7 +2,7 @@
 //! with its audit entry (and the applicant's message) in one transaction.
 
 use crate::audit::{self, TrailDraft};
-use crate::entity::{application, case, case_sequence, message};
+use crate::entity::{application, case, case_sequence, material, message};
 use crate::{Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -16,6 +16,7 @@ use tongban_domain::cases::CaseNumber;
 pub type ApplicationRow = application::Model;
 pub type CaseRow = case::Model;
 pub type MessageRow = message::Model;
+pub type MaterialRow = material::Model;
 
 /// A message to the applicant, written with the change it tells of.
 #[derive(Debug, Clone)]
@@ -313,6 +314,38 @@ impl Store {
             .exec(&self.db)
             .await?;
         Ok(())
+    }
+
+    pub async fn insert_material(&self, m: MaterialRow) -> Result<(), StoreError> {
+        material::Entity::insert(m.into_active_model()).exec_without_returning(&self.db).await?;
+        Ok(())
+    }
+
+    /// An application's files, oldest first.
+    pub async fn materials_of(&self, application_id: &str) -> Result<Vec<MaterialRow>, StoreError> {
+        Ok(material::Entity::find()
+            .filter(material::Column::ApplicationId.eq(application_id))
+            .order_by_asc(material::Column::UploadedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Removes a file of a draft; false when there is no such file or the application is submitted.
+    pub async fn delete_material(&self, application_id: &str, id: &str) -> Result<bool, StoreError> {
+        let draft = application::Entity::find_by_id(application_id)
+            .filter(application::Column::CaseNumber.is_null())
+            .one(&self.db)
+            .await?
+            .is_some();
+        if !draft {
+            return Ok(false);
+        }
+        let done = material::Entity::delete_many()
+            .filter(material::Column::Id.eq(id))
+            .filter(material::Column::ApplicationId.eq(application_id))
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected == 1)
     }
 
     pub async fn insert_message(&self, m: MessageRow) -> Result<(), StoreError> {

@@ -120,6 +120,29 @@ fn data() -> Value {
     })
 }
 
+const PREMISES: &str = "经营场所使用相关文件（或经营场所申报承诺）";
+
+/// Uploads `bytes` as `material` of application `id`.
+async fn upload(s: &Server, token: &str, id: &str, material: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new()
+        .text("material", material.to_owned())
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+    let res = s
+        .http
+        .post(format!("{}/api/v1/applications/{id}/materials", s.base))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n".to_vec()
+}
+
 /// Starts, fills and submits an application as `token`; the case number.
 async fn submitted(w: &World) -> String {
     let (status, a) =
@@ -129,6 +152,7 @@ async fn submitted(w: &World) -> String {
     let (status, _) =
         call(&w.s, &w.zhang, "PUT", &format!("/api/v1/applications/{id}"), Some(json!({"data": data()}))).await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(upload(&w.s, &w.zhang, id, PREMISES, "租赁合同.pdf", pdf()).await.0, StatusCode::CREATED);
     let (status, r) = call(&w.s, &w.zhang, "POST", &format!("/api/v1/applications/{id}/submit"), None).await;
     assert_eq!(status, StatusCode::CREATED, "{r}");
     r["case_number"].as_str().unwrap().to_owned()
@@ -157,6 +181,27 @@ async fn the_api_journey_with_field_named_errors_and_one_case_per_submission() {
     let (_, saved) = call(s, zhang, "PUT", &path, Some(json!({"data": bad}))).await;
     assert!(saved["errors"]["employees"].as_str().unwrap().contains("不能小于"), "{saved}");
     call(s, zhang, "PUT", &path, Some(json!({"data": data()}))).await;
+    let (status, body) = call(s, zhang, "POST", &format!("{path}/submit"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["fields"]["materials"].as_str().unwrap().contains("经营场所"), "{body}");
+
+    // Files are judged by their content and size; the applicant reads and removes them.
+    let (status, body) = upload(s, zhang, id, PREMISES, "合同.pdf", b"GIF89a not accepted".to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["fields"]["file"].is_string(), "{body}");
+    let mut big = pdf();
+    big.resize(tongban_domain::materials::MAX_BYTES + 1, b' ');
+    let (status, _) = upload(s, zhang, id, PREMISES, "big.pdf", big).await;
+    assert!(status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::BAD_REQUEST, "{status}");
+    let (status, f) = upload(s, zhang, id, PREMISES, "租赁合同.pdf", pdf()).await;
+    assert_eq!(status, StatusCode::CREATED, "{f}");
+    let file_path = format!("{path}/materials/{}", f["id"].as_str().unwrap());
+    let res = s.http.get(format!("{}{file_path}", s.base)).bearer_auth(zhang).send().await.unwrap();
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), pdf().as_slice());
+    let (status, _) = call(s, &w.li, "GET", &file_path, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another citizen");
 
     let key = [("idempotency-key", "9f1c-first-click")];
     let (status, first) = send(s, zhang, "POST", &format!("{path}/submit"), None, &key).await;
@@ -211,6 +256,10 @@ async fn the_api_journey_with_field_named_errors_and_one_case_per_submission() {
         ["submit", "accept", "pass", "request_supplement", "supplement", "approve", "conclude", "deliver"]
     );
     assert_eq!(trail[1]["detail"]["comment"], "材料齐全");
+    let res = s.http.get(format!("{}{file_path}", s.base)).bearer_auth(&w.window).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the window reads the case's files");
+    let (status, _) = call(s, zhang, "DELETE", &file_path, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a submitted application keeps its files");
     let (_, mine) = call(s, zhang, "GET", "/api/v1/cases", None).await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert!(tongban_app::cases::verify_audit(&s.app).await.unwrap().problems.is_empty());
@@ -286,6 +335,17 @@ async fn cookie_calls_need_the_csrf_header_and_submission_a_real_name() {
     assert_eq!(status, StatusCode::CREATED, "{a}");
     let id = a["id"].as_str().unwrap();
     send(&w.s, "", "PUT", &format!("/api/v1/applications/{id}"), Some(json!({"data": data()})), &headers).await;
+    let file = reqwest::multipart::Form::new()
+        .text("material", PREMISES)
+        .part("file", reqwest::multipart::Part::bytes(pdf()).file_name("a.pdf"));
+    let url = format!("{}/api/v1/applications/{id}/materials", w.s.base);
+    let res = w.s.http.post(&url).header("cookie", cookies(&b)).multipart(file).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "an upload with the cookie alone is refused");
+    let file = reqwest::multipart::Form::new()
+        .text("material", PREMISES)
+        .part("file", reqwest::multipart::Part::bytes(pdf()).file_name("a.pdf"));
+    let req = w.s.http.post(&url).header("cookie", cookies(&b)).header("x-csrf-token", b.cookie("tb_csrf").unwrap());
+    assert_eq!(req.multipart(file).send().await.unwrap().status(), StatusCode::CREATED);
     // Registered but not verified (L1): submission asks for the real name first.
     let (status, body) = send(&w.s, "", "POST", &format!("/api/v1/applications/{id}/submit"), None, &headers).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

@@ -31,6 +31,8 @@ pub struct Options {
 /// 个体工商户设立登记 at 北京市东城区市场监督管理局 in the demo catalog: a form of three sections.
 const OFFERING: &str = "1111010143783071XP0700105001000";
 const PASSWORD: &str = "Bench-2026-password";
+/// The material the applicant uploads (a small PDF).
+const PREMISES: &str = "经营场所使用相关文件（或经营场所申报承诺）";
 const APPLICANTS: usize = 20;
 /// The agencies of the synthetic queue table; the bench's approver holds a role at the first ten.
 const AGENCIES: usize = 200;
@@ -77,11 +79,12 @@ async fn call(
     Ok((status, res.json().await.unwrap_or(Value::Null)))
 }
 
-async fn setup(target: &DbTarget) -> anyhow::Result<Bench> {
+async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<Bench> {
     let policy = Policy { attempts_per_minute: u32::MAX, ..Policy::default() };
     let sms = Arc::new(tongban_app::sms::LogChannel::default());
     let id = Identity::new(KeyRing::generate("bench")?, policy, PasswordParams::default(), sms)?;
-    let app = App::open(target, IndexLocation::None, id).await.map_err(crate::describe)?;
+    let mut app = App::open(target, IndexLocation::None, id).await.map_err(crate::describe)?;
+    app.objects = Arc::new(tongban_app::materials::Objects::local(objects).map_err(crate::describe)?);
     tongban_app::catalog::seed_demo(&app).await.map_err(crate::describe)?;
     let registry: Vec<String> = (0..=APPLICANTS).map(|n| format!("测试{n},{}", citizen_id(n))).collect();
     identity::import_registry(&app, &registry.join("\n")).await.map_err(crate::describe)?;
@@ -187,7 +190,14 @@ async fn submissions(b: &Bench, o: &Options, label: &str) -> anyhow::Result<f64>
                 let (s, v) =
                     call(&http, token, reqwest::Method::PUT, &format!("{url}/{id}"), Some(json!({"data": data(i)})))
                         .await?;
-                anyhow::ensure!(s == 200 && v["errors"].as_object().is_some_and(|e| e.is_empty()), "save: {s} {v}");
+                anyhow::ensure!(s == 200, "save: {s} {v}");
+                let form = reqwest::multipart::Form::new().text("material", PREMISES).part(
+                    "file",
+                    reqwest::multipart::Part::bytes(&b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"[..])
+                        .file_name("租赁合同.pdf"),
+                );
+                let res = http.post(format!("{url}/{id}/materials")).bearer_auth(token).multipart(form).send().await?;
+                anyhow::ensure!(res.status().as_u16() == 201, "upload: {}", res.text().await?);
                 ids.lock().map_err(|_| anyhow!("lock"))?[i] = id;
                 Ok(())
             }
@@ -198,7 +208,7 @@ async fn submissions(b: &Bench, o: &Options, label: &str) -> anyhow::Result<f64>
     };
     let ((ms, time), ids) = (drafts_ms, drafts_time);
     println!(
-        "{label}: {} drafts started and saved over HTTP ({} clients): {:.0} drafts/s",
+        "{label}: {} drafts started, saved and given their file over HTTP ({} clients): {:.0} drafts/s",
         o.applications,
         o.clients,
         o.applications as f64 / time.as_secs_f64()
@@ -302,10 +312,10 @@ fn case_values(i: usize) -> String {
     let districts = ["110101", "110102", "110105", "110106", "110107", "110108"];
     let division = districts[(i / AGENCIES) % districts.len()];
     let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default() + chrono::Days::new((i % 60) as u64);
-    let state = if i % 5 == 0 { ["under_review", "submitted", "supplement_requested"][i / 5 % 3] } else { "delivered" };
-    let warning = if i % 20 == 0 {
+    let state = if i.is_multiple_of(5) { ["under_review", "submitted", "supplement_requested"][i / 5 % 3] } else { "delivered" };
+    let warning = if i.is_multiple_of(20) {
         "red"
-    } else if i % 10 == 0 {
+    } else if i.is_multiple_of(10) {
         "yellow"
     } else {
         "green"
@@ -364,7 +374,8 @@ async fn queue(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::Result
 }
 
 async fn backend(target: DbTarget, o: &Options, label: &str) -> anyhow::Result<()> {
-    let b = setup(&target).await?;
+    let objects = tempfile::tempdir()?;
+    let b = setup(&target, objects.path()).await?;
     let raw = Arc::new(Raw::open(&target, o.clients).await?);
     let base = bare_commits(&raw, o.clients, o.applications).await?;
     println!("{label}: baseline, bare one-row commits ({} clients): {base:.0}/s", o.clients);

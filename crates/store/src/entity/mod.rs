@@ -13,6 +13,7 @@ pub mod dataset;
 pub mod division;
 pub mod item;
 pub mod legal_entry;
+pub mod material;
 pub mod message;
 pub mod offering;
 pub mod offering_version;

@@ -13,6 +13,7 @@ mod m0008_oidc_clients;
 mod m0009_oidc_grants;
 mod m0010_oidc_acting;
 mod m0011_cases;
+mod m0012_materials;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_oidc_grants::Migration),
             Box::new(m0010_oidc_acting::Migration),
             Box::new(m0011_cases::Migration),
+            Box::new(m0012_materials::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 //! `GET /api/v1/openapi.json`. A snapshot (`docs/openapi.json`) is checked by the tests so that
 //! every change to the API shows in review.
 
-use super::{calendar, cases, catalog, codes, divisions, sessions};
+use super::{calendar, cases, catalog, codes, divisions, materials, sessions};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -29,6 +29,9 @@ use utoipa::OpenApi;
         cases::my_applications,
         cases::application,
         cases::save,
+        materials::upload,
+        materials::download,
+        materials::remove,
         cases::submit,
         cases::my_cases,
         cases::case,

@@ -232,7 +232,7 @@ async fn save_section(r: Req, Path(id): Path<String>, FormPairs(posted): FormPai
         Some("back") => Ok(see_other(&format!("/applications/{id}?page={}", page.saturating_sub(1).max(1)))),
         Some("later") => Ok(see_other(&format!("/applications/{id}?page={page}&done=saved"))),
         _ if !page_ok => section_page(&r, saved, form, page, true, StatusCode::BAD_REQUEST).await,
-        _ if page >= form.sections.len() => Ok(see_other(&format!("/applications/{id}/check"))),
+        _ if page >= form.sections.len() => Ok(see_other(&format!("/applications/{id}/materials"))),
         _ => Ok(see_other(&format!("/applications/{id}?page={}", page + 1))),
     }
 }
@@ -259,6 +259,7 @@ struct CheckPage<'a> {
     verify: bool,
     /// Sent back with the submission: a repeat of this page's submission makes no second case.
     key: String,
+    materials: Vec<super::materials::MaterialLine>,
 }
 
 async fn check_page(r: &Req, v: ApplicationView, form: Form, status: StatusCode, extra: FormErrors) -> Page {
@@ -307,6 +308,7 @@ async fn check_page_with(
             errors,
             verify,
             key,
+            materials: super::materials::material_lines(l, &v.materials),
         };
         r.respond(status, &p)
     }))

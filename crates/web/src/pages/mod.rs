@@ -7,6 +7,7 @@ mod catalog;
 mod consent;
 mod forms;
 mod home;
+mod materials;
 mod organization;
 mod password;
 mod staff;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
                 .merge(staff::routes())
                 .merge(consent::routes())
                 .merge(apply::routes())
+                .merge(materials::routes())
                 .merge(workbench::routes()),
         ))
         .merge(catalog::routes())

@@ -100,6 +100,8 @@ struct CasePage<'a> {
     c: CaseFacts,
     version: i64,
     answers: Vec<AnswerRow>,
+    application_id: String,
+    materials: Vec<super::materials::MaterialLine>,
     /// The actions the state allows (whether this person may take them is checked on posting).
     actions: Vec<&'static str>,
     timeline: Vec<TimelineRow>,
@@ -149,6 +151,8 @@ async fn case_page(r: &Req, number: &str, status: StatusCode, refused: Refused) 
             version: c.version,
             c: facts(l, &c),
             answers,
+            application_id: v.id.clone(),
+            materials: super::materials::material_lines(l, &v.materials),
             actions,
             timeline: timeline(l, &trail, en),
             notice,

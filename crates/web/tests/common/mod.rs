@@ -18,6 +18,7 @@ pub struct Server {
     /// The messages the server sent by SMS.
     pub sms: Arc<LogChannel>,
     _dir: Option<tempfile::TempDir>,
+    _objects: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -39,9 +40,12 @@ pub fn test_identity(sms: Arc<LogChannel>) -> tongban_app::identity::Identity {
 pub async fn server_with(config: Config) -> Server {
     let (target, dir) = fresh_target().await;
     let sms = Arc::new(LogChannel::default());
-    let app = App::open(&target, tongban_app::catalog::IndexLocation::Memory, test_identity(sms.clone()))
+    let mut app = App::open(&target, tongban_app::catalog::IndexLocation::Memory, test_identity(sms.clone()))
         .await
         .expect("open app");
+    // Uploaded files on local disk, as `serve` keeps them by default.
+    let objects = tempfile::tempdir().unwrap();
+    app.objects = Arc::new(tongban_app::materials::Objects::local(objects.path()).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState { app: app.clone(), config: Arc::new(config) };
@@ -50,7 +54,7 @@ pub async fn server_with(config: Config) -> Server {
         let _ = stopped.await;
     }));
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Server { base, app, http, sms, _dir: dir, stop: Some(stop) }
+    Server { base, app, http, sms, _dir: dir, _objects: objects, stop: Some(stop) }
 }
 
 pub async fn server() -> Server {

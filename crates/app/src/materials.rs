@@ -1,0 +1,254 @@
+//! Materials (申请材料): the files an applicant uploads for the materials their guide asks of them.
+//! Checked before anything is stored (name, size, the real type from the content, the virus-scan
+//! hook), kept in object storage — local disk by default, any S3-compatible store by configuration
+//! — with their metadata and SM3 digest in the database. A material whose source is a licence,
+//! shared data or exempt is not asked for.
+
+use crate::cases;
+use crate::identity::Principal;
+use crate::{App, AppError, Config};
+use bytes::Bytes;
+use chrono::Utc;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use serde::Serialize;
+use std::sync::Arc;
+use tongban_domain::catalog::{MaterialSource, Offering};
+use tongban_domain::materials::{self, EICAR, FileError};
+use tongban_store::cases::MaterialRow;
+
+/// The most files one application may hold.
+pub const MAX_FILES: usize = 50;
+
+/// A virus-scan hook: refuses a file with the reason. The built-in scanner knows the EICAR test
+/// signature only (so the hook is tested end to end); production plugs its anti-virus engine in.
+pub trait Scanner: Send + Sync {
+    fn scan(&self, bytes: &[u8]) -> Result<(), String>;
+}
+
+/// The built-in scanner.
+pub struct Signatures;
+
+impl Scanner for Signatures {
+    fn scan(&self, bytes: &[u8]) -> Result<(), String> {
+        if bytes.windows(EICAR.len()).any(|w| w == EICAR) { Err("EICAR-Test-Signature".into()) } else { Ok(()) }
+    }
+}
+
+/// Where uploaded files live.
+pub struct Objects {
+    store: Arc<dyn ObjectStore>,
+    /// Where, for the log: `memory`, a directory, or `s3://bucket`.
+    pub location: String,
+    pub scanner: Box<dyn Scanner>,
+}
+
+impl Objects {
+    /// Files kept in memory: for tests that do not look at storage.
+    pub fn in_memory() -> Self {
+        Self {
+            store: Arc::new(object_store::memory::InMemory::new()),
+            location: "memory".into(),
+            scanner: Box::new(Signatures),
+        }
+    }
+
+    /// Files under a local directory (created if missing).
+    pub fn local(dir: &std::path::Path) -> Result<Self, AppError> {
+        std::fs::create_dir_all(dir).map_err(|e| AppError::Internal(format!("{}: {e}", dir.display())))?;
+        let store = object_store::local::LocalFileSystem::new_with_prefix(dir).map_err(AppError::internal)?;
+        Ok(Self { store: Arc::new(store), location: dir.display().to_string(), scanner: Box::new(Signatures) })
+    }
+
+    /// The configured store: `objects_url = "s3://bucket"` with the `s3_*` settings, or the
+    /// `objects` directory under the data directory.
+    pub fn from_config(c: &Config) -> Result<Self, AppError> {
+        let Some(url) = &c.objects_url else { return Self::local(&c.data_dir.join("objects")) };
+        let bucket = url
+            .strip_prefix("s3://")
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| AppError::Internal(format!("objects_url must be s3://BUCKET, got {url}")))?;
+        let mut b = object_store::aws::AmazonS3Builder::new().with_bucket_name(bucket).with_region(&c.s3_region);
+        if let Some(e) = &c.s3_endpoint {
+            b = b.with_endpoint(e).with_allow_http(e.starts_with("http://"));
+        }
+        if let (Some(id), Some(secret)) = (&c.s3_access_key_id, &c.s3_secret_access_key) {
+            b = b.with_access_key_id(id).with_secret_access_key(secret);
+        }
+        let store = b.build().map_err(AppError::internal)?;
+        Ok(Self { store: Arc::new(store), location: url.clone(), scanner: Box::new(Signatures) })
+    }
+
+    async fn put(&self, key: &str, bytes: Bytes) -> Result<(), AppError> {
+        self.store.put(&ObjectPath::from(key), PutPayload::from(bytes)).await.map_err(AppError::internal)?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Bytes, AppError> {
+        let got = self.store.get(&ObjectPath::from(key)).await.map_err(AppError::internal)?;
+        got.bytes().await.map_err(AppError::internal)
+    }
+}
+
+/// An uploaded file.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileView {
+    pub id: String,
+    pub material: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// SM3 of the bytes, hex.
+    pub digest: String,
+    pub uploaded_at: chrono::DateTime<Utc>,
+}
+
+impl From<MaterialRow> for FileView {
+    fn from(m: MaterialRow) -> Self {
+        Self {
+            id: m.id,
+            material: m.material,
+            file_name: m.file_name,
+            content_type: m.content_type,
+            size: m.size,
+            digest: m.digest,
+            uploaded_at: m.uploaded_at,
+        }
+    }
+}
+
+/// One material of the guide and what the application holds for it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MaterialNeed {
+    pub name: String,
+    pub required: bool,
+    /// When it is needed, for a conditional material.
+    pub condition: Option<String>,
+    /// `applicant` (to upload), `licence`, `shared` or `exempt` (not asked for).
+    pub source: String,
+    pub files: Vec<FileView>,
+}
+
+fn source_name(s: &MaterialSource) -> &'static str {
+    match s {
+        MaterialSource::Applicant => "applicant",
+        MaterialSource::Licence { .. } => "licence",
+        MaterialSource::Shared { .. } => "shared",
+        MaterialSource::Exempt => "exempt",
+    }
+}
+
+/// The guide's materials with the files held for each.
+pub fn needs(offering: &Offering, files: Vec<MaterialRow>) -> Vec<MaterialNeed> {
+    let mut files: Vec<FileView> = files.into_iter().map(FileView::from).collect();
+    offering
+        .materials
+        .iter()
+        .map(|m| {
+            let (mine, rest): (Vec<_>, Vec<_>) =
+                std::mem::take(&mut files).into_iter().partition(|f| f.material == m.name);
+            files = rest;
+            MaterialNeed {
+                name: m.name.clone(),
+                required: m.required,
+                condition: m.condition.clone(),
+                source: source_name(&m.source).into(),
+                files: mine,
+            }
+        })
+        .collect()
+}
+
+/// The materials still missing before submission: required, asked of the applicant, no file.
+pub fn missing(needs: &[MaterialNeed]) -> Vec<String> {
+    needs
+        .iter()
+        .filter(|n| n.required && n.source == "applicant" && n.files.is_empty())
+        .map(|n| n.name.clone())
+        .collect()
+}
+
+fn file_error(e: FileError) -> AppError {
+    AppError::field("file", e.to_string())
+}
+
+/// Stores a file for the material named `material` of a draft.
+pub async fn upload(
+    app: &App,
+    who: &Principal,
+    application_id: &str,
+    material: &str,
+    file_name: &str,
+    bytes: Bytes,
+) -> Result<FileView, AppError> {
+    let (row, offering) = cases::own_draft(app, who, application_id).await?;
+    let Some(m) = offering.materials.iter().find(|m| m.name == material.trim()) else {
+        return Err(AppError::field("material", "办事指南中没有这项材料 (no such material in the guide)"));
+    };
+    if m.source != MaterialSource::Applicant {
+        return Err(AppError::field(
+            "material",
+            "该材料无需提交：由电子证照、共享数据提供或免于提交 (not asked for: it comes from a licence or shared data, or is exempt)",
+        ));
+    }
+    let (file_name, kind) = materials::check(file_name, &bytes).map_err(file_error)?;
+    app.objects.scanner.scan(&bytes).map_err(|v| file_error(FileError::Infected(v)))?;
+    if app.store.materials_of(&row.id).await?.len() >= MAX_FILES {
+        return Err(AppError::field("file", format!("每件申请最多 {MAX_FILES} 个文件 (at most {MAX_FILES} files)")));
+    }
+    let id = format!("f_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]);
+    let object_key = format!("applications/{}/{id}", row.id);
+    let digest = tongban_crypto::sm3_hex(&bytes);
+    let size = i64::try_from(bytes.len()).map_err(AppError::internal)?;
+    // The bytes first: a row never points at a missing object (a failed insert leaves an
+    // unreferenced object, which a sweep can remove).
+    app.objects.put(&object_key, bytes).await?;
+    let m = MaterialRow {
+        id,
+        application_id: row.id,
+        material: m.name.clone(),
+        file_name,
+        content_type: kind.content_type().into(),
+        size,
+        digest,
+        object_key,
+        uploaded_at: Utc::now(),
+    };
+    app.store.insert_material(m.clone()).await?;
+    Ok(m.into())
+}
+
+/// Removes a file from a draft.
+pub async fn remove(app: &App, who: &Principal, application_id: &str, file_id: &str) -> Result<(), AppError> {
+    let (row, _) = cases::own_draft(app, who, application_id).await?;
+    if app.store.delete_material(&row.id, file_id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound { what: "文件", what_en: "file" })
+    }
+}
+
+/// A file with its bytes, for whoever may read its application (the applicant) or its case
+/// (the staff handling it); the digest is checked on the way out.
+pub async fn download(
+    app: &App,
+    who: &Principal,
+    application_id: &str,
+    file_id: &str,
+) -> Result<(FileView, Bytes), AppError> {
+    cases::readable_application(app, who, application_id).await?;
+    let row = app
+        .store
+        .materials_of(application_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == file_id)
+        .ok_or(AppError::NotFound { what: "文件", what_en: "file" })?;
+    let bytes = app.objects.get(&row.object_key).await?;
+    if tongban_crypto::sm3_hex(&bytes) != row.digest {
+        return Err(AppError::Internal(format!("stored object {} does not match its digest", row.object_key)));
+    }
+    Ok((row.into(), bytes))
+}
