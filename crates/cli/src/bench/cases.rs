@@ -312,7 +312,11 @@ fn case_values(i: usize) -> String {
     let districts = ["110101", "110102", "110105", "110106", "110107", "110108"];
     let division = districts[(i / AGENCIES) % districts.len()];
     let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default() + chrono::Days::new((i % 60) as u64);
-    let state = if i.is_multiple_of(5) { ["under_review", "submitted", "supplement_requested"][i / 5 % 3] } else { "delivered" };
+    let state = if i.is_multiple_of(5) {
+        ["under_review", "submitted", "supplement_requested"][i / 5 % 3]
+    } else {
+        "delivered"
+    };
     let warning = if i.is_multiple_of(20) {
         "red"
     } else if i.is_multiple_of(10) {

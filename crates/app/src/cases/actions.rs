@@ -1,0 +1,172 @@
+//! Acting on a case, and the staff queues.
+
+use super::*;
+
+pub(crate) fn transition_error(e: TransitionError) -> AppError {
+    match e {
+        TransitionError::Invalid { field, reason } => AppError::field(field, reason),
+        e @ TransitionError::NotAllowed { .. } => AppError::Conflict { field: "action", message: e.to_string() },
+    }
+}
+
+/// Takes `action` on a case with an optional comment. `version`, when given, must be the one
+/// the actor saw (409 otherwise). Checks who may act, the state machine, then writes the new
+/// position, the clock, the trail entry and the applicant's message together.
+pub async fn act(
+    app: &App,
+    who: &Principal,
+    case_number: &str,
+    action: CaseAction,
+    comment: Option<String>,
+    version: Option<i64>,
+    request_id: &str,
+) -> Result<CaseView, AppError> {
+    let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
+        return Err(AppError::field(
+            "comment",
+            format!("不能超过 {MAX_COMMENT} 个字 (at most {MAX_COMMENT} characters)"),
+        ));
+    }
+    let case = readable_case(app, who, case_number).await?;
+    if version.is_some_and(|v| v != case.version) {
+        return Err(stale());
+    }
+    let state = CaseState::parse(&case.state).ok_or_else(|| AppError::Internal("case state".into()))?;
+    let steps: Vec<String> = serde_json::from_value(case.steps.clone()).map_err(AppError::internal)?;
+    let position = Lifecycle::restore(
+        state,
+        u16::try_from(case.step).map_err(AppError::internal)?,
+        u16::try_from(steps.len()).map_err(AppError::internal)?,
+        case.accepted,
+    )
+    .ok_or_else(|| AppError::Internal(format!("case {} has an impossible position", case.case_number)))?;
+    let applicant_acts = match action.actor(state) {
+        Actor::Applicant => {
+            if !is_applicant(app, who, &case).await? {
+                return Err(AppError::Forbidden);
+            }
+            true
+        }
+        Actor::Staff(roles, side) => {
+            let place = match side {
+                Side::Receiving => (case.receiving_agency.as_str(), case.receiving_division.as_str()),
+                Side::Deciding => (case.deciding_agency.as_str(), case.deciding_division.as_str()),
+            };
+            policy::authorize(app, who, Need::Staff(roles, Some(place))).await?;
+            false
+        }
+    };
+    let next = position.apply(&action).map_err(transition_error)?;
+    let today = china_today();
+    let mut pauses = pauses_of(&case)?;
+    let mut new = case.clone();
+    match &action {
+        CaseAction::Accept => new.accepted_on = Some(today),
+        CaseAction::RequestSupplement { .. } | CaseAction::StartProcedure { .. } if next.accepted() => {
+            pauses.push(Pause { from: today, until: None });
+        }
+        CaseAction::Supplement | CaseAction::EndProcedure => {
+            if let Some(p) = pauses.iter_mut().find(|p| p.until.is_none()) {
+                p.until = Some(today);
+            }
+        }
+        CaseAction::Approve | CaseAction::Deny { .. } => new.stopped_on = Some(today),
+        CaseAction::Withdraw if case.accepted => new.stopped_on = Some(today),
+        _ => {}
+    }
+    new.state = next.state().as_str().into();
+    new.step = i32::from(next.step());
+    new.accepted = next.accepted();
+    new.pauses = serde_json::to_value(&pauses).map_err(AppError::internal)?;
+    new.version = case.version + 1;
+    new.updated_at = Utc::now();
+    if let Some(clock) = clock_of(app, &new, today).await? {
+        new.due = Some(clock.due.due);
+        new.warning = clock.warning.as_str().into();
+    }
+    let mut detail = serde_json::to_value(&action).map_err(AppError::internal)?;
+    if let (Some(c), Some(obj)) = (&comment, detail.as_object_mut()) {
+        obj.insert("comment".into(), Value::String(c.clone()));
+    }
+    let trail = TrailDraft {
+        at: new.updated_at,
+        actor_id: who.person_id.clone(),
+        actor_role: role_name(who, applicant_acts),
+        action: action.as_str().into(),
+        before_state: case.state.clone(),
+        after_state: new.state.clone(),
+        detail: detail.to_string(),
+        request_id: request_id.to_owned(),
+    };
+    let notice = (!applicant_acts).then(|| -> Result<Notice, AppError> {
+        Ok(Notice {
+            id: message_id()?,
+            person_id: case.applicant_id.clone(),
+            title: format!("办件 {} {}：{}", case.case_number, action.name_zh(), next.state().name_zh()),
+            body: next_step_text(next.state()),
+        })
+    });
+    if !app.store.update_case(new.clone(), case.version, trail, notice.transpose()?).await? {
+        return Err(stale());
+    }
+    case_view(app, new).await
+}
+
+pub(crate) fn stale() -> AppError {
+    AppError::Conflict {
+        field: "version",
+        message: "办件已被他人处理，请刷新后再试 (the case changed since you read it; reload)".into(),
+    }
+}
+
+/// The staff roles that work a queue.
+pub(crate) const WORKERS: &[StaffRole] = &[StaffRole::WindowStaff, StaffRole::Approver, StaffRole::Auditor];
+
+/// A queue request from the workbench.
+#[derive(Debug, Clone, Default)]
+pub struct QueueRequest {
+    pub agency: String,
+    pub division: String,
+    /// The receiving side's queue (pre-review) instead of the deciding side's.
+    pub receiving: bool,
+    pub states: Vec<CaseState>,
+    pub warning: Option<lifecycle::Warning>,
+    pub mine: bool,
+    pub after: Option<String>,
+    pub limit: u64,
+}
+
+/// A page of a staff queue at an agency within a division subtree the staff member covers.
+pub async fn queue(app: &App, who: &Principal, q: &QueueRequest) -> Result<Vec<CaseView>, AppError> {
+    policy::authorize(app, who, Need::Staff(WORKERS, Some((&q.agency, &q.division)))).await?;
+    let division =
+        tongban_domain::DivisionCode::parse(&q.division).map_err(|e| AppError::field("division", e.to_string()))?;
+    let prefix = division.as_str().trim_end_matches("00").trim_end_matches("00").to_owned();
+    let after = match &q.after {
+        Some(n) => {
+            let c = app.store.case(n).await?.ok_or_else(|| AppError::field("after", "没有这个办件 (no such case)"))?;
+            Some((c.due, c.case_number))
+        }
+        None => None,
+    };
+    let rows = app
+        .store
+        .queue(&QueueFilter {
+            agency: q.agency.clone(),
+            division_prefix: prefix,
+            receiving: q.receiving,
+            states: q.states.iter().map(|s| s.as_str().to_owned()).collect(),
+            warning: q.warning.map(|w| w.as_str().to_owned()),
+            claimed_by: q.mine.then(|| who.person_id.clone()),
+            after,
+            limit: q.limit.clamp(1, 100),
+        })
+        .await?;
+    case_views(app, rows).await
+}
+
+/// Verifies every case's trail and the global chain.
+pub async fn verify_audit(app: &App) -> Result<AuditReport, AppError> {
+    Ok(app.store.verify_audit().await?)
+}

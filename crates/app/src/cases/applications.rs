@@ -1,0 +1,398 @@
+//! Applications: start one pre-filled, read, save, submit once, the receipt.
+
+use super::*;
+
+/// An application as its applicant sees it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationView {
+    pub id: String,
+    pub offering_code: String,
+    pub offering_version: i32,
+    pub offering_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub data: Map<String, Value>,
+    /// Field → where its value was filled in from, for the fields the applicant has not changed.
+    pub prefilled: BTreeMap<String, PrefillSource>,
+    /// What still stops submission, field → message.
+    pub errors: BTreeMap<String, String>,
+    /// The guide's materials and the files uploaded for each.
+    pub materials: Vec<MaterialNeed>,
+    /// Set once submitted.
+    pub case_number: Option<String>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+pub(crate) async fn guide_version(app: &App, code: &str, version: i32) -> Result<Offering, AppError> {
+    app.store
+        .offering_version(code, version)
+        .await?
+        .ok_or(AppError::NotFound { what: "服务事项", what_en: "offering" })
+}
+
+pub(crate) fn open_data(app: &App, sealed: &str) -> Result<Map<String, Value>, AppError> {
+    let text = app.identity.vault().open(DATA, sealed).map_err(AppError::internal)?;
+    serde_json::from_str(&text).map_err(AppError::internal)
+}
+
+pub(crate) fn seal_data(app: &App, data: &Map<String, Value>) -> Result<String, AppError> {
+    app.identity.vault().seal(DATA, &Value::Object(data.clone()).to_string()).map_err(AppError::internal)
+}
+
+pub(crate) async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationView, AppError> {
+    let offering = guide_version(app, &row.offering_code, row.offering_version).await?;
+    let form = app.cases.forms.get(&row.offering_code, row.offering_version, &offering.form())?;
+    let data = open_data(app, &row.data_sealed)?;
+    let mut errors = form.check(&data);
+    let materials = crate::materials::needs(&offering, app.store.materials_of(&row.id).await?);
+    if let Some(m) = missing_materials(&materials) {
+        errors.insert("materials".into(), m);
+    }
+    Ok(ApplicationView {
+        materials,
+        id: row.id,
+        offering_name: offering.name,
+        offering_code: row.offering_code,
+        offering_version: row.offering_version,
+        prefilled: serde_json::from_value(row.prefilled).map_err(AppError::internal)?,
+        errors,
+        data,
+        case_number: row.case_number.filter(|n| !n.is_empty()),
+        updated_at: row.updated_at,
+    })
+}
+
+/// What the platform knows for a form's fields, and from where: the person's real name and
+/// phone, the organization acted for, and the same field of the applicant's earlier applications.
+async fn prefill(
+    app: &App,
+    who: &Principal,
+    a: &Applicant,
+    offering: &Offering,
+) -> Result<(Map<String, Value>, BTreeMap<String, PrefillSource>), AppError> {
+    let form = offering.form();
+    let mut earlier: Map<String, Value> = Map::new();
+    if form.fields().any(|f| f.prefill.contains(&PrefillSource::Earlier)) {
+        // Newest first: the first value seen of each field wins.
+        for row in app.store.applications_of(&a.person_id, &a.organization, 20).await? {
+            for (k, v) in open_data(app, &row.data_sealed)? {
+                earlier.entry(k).or_insert(v);
+            }
+        }
+    }
+    let mut data = Map::new();
+    let mut sources = BTreeMap::new();
+    for f in form.fields() {
+        for source in &f.prefill {
+            let value = match source {
+                PrefillSource::PersonName => Some(Value::String(who.name.clone())),
+                PrefillSource::PersonPhone => Some(Value::String(identity::own_phone(app, &who.person_id).await?)),
+                PrefillSource::OrganizationName => who.acting.as_ref().map(|o| Value::String(o.name.clone())),
+                PrefillSource::OrganizationCreditCode => {
+                    who.acting.as_ref().map(|o| Value::String(o.credit_code.clone()))
+                }
+                PrefillSource::Earlier => earlier.get(&f.name).cloned(),
+            };
+            if let Some(v) = value {
+                data.insert(f.name.clone(), v);
+                sources.insert(f.name.clone(), *source);
+                break;
+            }
+        }
+    }
+    Ok((form.keep_shown(data), sources))
+}
+
+/// The message naming the required materials without a file, if any.
+pub(crate) fn missing_materials(needs: &[MaterialNeed]) -> Option<String> {
+    let missing = crate::materials::missing(needs);
+    (!missing.is_empty()).then(|| format!("请上传 (please upload): {}", missing.join("、")))
+}
+
+/// Starts an application for the published offering `offering_code`, pre-filled.
+pub async fn start(app: &App, who: &Principal, offering_code: &str) -> Result<ApplicationView, AppError> {
+    let a = applicant(app, who, AgentScope::Apply).await?;
+    let guide = crate::catalog::get(&app.store, offering_code.trim()).await.map_err(|e| match e {
+        AppError::NotFound { .. } => {
+            AppError::field("offering_code", "没有这个已发布的服务事项 (no such published offering)")
+        }
+        e => e,
+    })?;
+    let audience = if a.organization.is_empty() { Audience::Person } else { Audience::Organization };
+    if !guide.offering.audience.contains(&audience) {
+        let message = if a.organization.is_empty() {
+            "该事项面向法人，请切换到所代表的单位后申请 (this service is for organizations: act for one first)"
+        } else {
+            "该事项面向个人，请以个人身份申请 (this service is for persons: stop acting for the organization)"
+        };
+        return Err(AppError::field("offering_code", message));
+    }
+    let (data, sources) = prefill(app, who, &a, &guide.offering).await?;
+    let now = Utc::now();
+    let row = ApplicationRow {
+        id: format!("ap_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]),
+        applicant_id: a.person_id,
+        organization: a.organization,
+        offering_code: guide.offering.offering_code.clone(),
+        offering_version: guide.version,
+        data_sealed: seal_data(app, &data)?,
+        prefilled: serde_json::to_value(&sources).map_err(AppError::internal)?,
+        started_by: None,
+        case_number: None,
+        submit_key: None,
+        created_at: now,
+        updated_at: now,
+    };
+    app.store.insert_application(row.clone()).await?;
+    view(app, row).await
+}
+
+/// The application `id` if `who` may see it (404 otherwise: another's application is not
+/// revealed to exist).
+pub(crate) async fn own_application(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    scope: AgentScope,
+) -> Result<ApplicationRow, AppError> {
+    let a = applicant(app, who, scope).await?;
+    let row = app.store.application(id).await?.ok_or(NO_APPLICATION)?;
+    if owns(&a, &row.applicant_id, &row.organization) { Ok(row) } else { Err(NO_APPLICATION) }
+}
+
+/// A draft of `who` with the guide version it is made on; 409 once submitted.
+pub(crate) async fn own_draft(app: &App, who: &Principal, id: &str) -> Result<(ApplicationRow, Offering), AppError> {
+    let row = own_application(app, who, id, AgentScope::Apply).await?;
+    if row.case_number.is_some() {
+        return Err(AppError::Conflict {
+            field: "id", message: "申请已提交，不能再修改 (already submitted)".into()
+        });
+    }
+    let offering = guide_version(app, &row.offering_code, row.offering_version).await?;
+    Ok((row, offering))
+}
+
+/// An application `who` may read: their own, or the one behind a case they may read.
+pub(crate) async fn readable_application(app: &App, who: &Principal, id: &str) -> Result<ApplicationRow, AppError> {
+    match own_application(app, who, id, AgentScope::Apply).await {
+        Ok(row) => Ok(row),
+        Err(AppError::NotFound { .. } | AppError::Forbidden) => {
+            let row = app.store.application(id).await?.ok_or(NO_APPLICATION)?;
+            match row.case_number.as_deref().filter(|n| !n.is_empty()) {
+                Some(n) => readable_case(app, who, n).await.map(|_| row).map_err(|_| NO_APPLICATION),
+                None => Err(NO_APPLICATION),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn get_application(app: &App, who: &Principal, id: &str) -> Result<ApplicationView, AppError> {
+    let row = own_application(app, who, id, AgentScope::Apply).await?;
+    view(app, row).await
+}
+
+/// An application with the form it is filled in on, for its applicant's pages.
+pub async fn application_with_form(app: &App, who: &Principal, id: &str) -> Result<(ApplicationView, Form), AppError> {
+    let v = get_application(app, who, id).await?;
+    let form = guide_version(app, &v.offering_code, v.offering_version).await?.form().into_owned();
+    Ok((v, form))
+}
+
+/// The application behind a case with its form, for whoever may read the case.
+pub async fn case_application(
+    app: &App,
+    who: &Principal,
+    case_number: &str,
+) -> Result<(ApplicationView, Form), AppError> {
+    let case = readable_case(app, who, case_number).await?;
+    let row = app.store.application(&case.application_id).await?.ok_or(NO_APPLICATION)?;
+    let v = view(app, row).await?;
+    let form = guide_version(app, &v.offering_code, v.offering_version).await?.form().into_owned();
+    Ok((v, form))
+}
+
+/// The applicant's applications, newest first.
+pub async fn my_applications(app: &App, who: &Principal) -> Result<Vec<ApplicationView>, AppError> {
+    let a = applicant(app, who, AgentScope::Apply).await?;
+    let mut out = Vec::new();
+    for row in app.store.applications_of(&a.person_id, &a.organization, 100).await? {
+        out.push(view(app, row).await?);
+    }
+    Ok(out)
+}
+
+/// Replaces a draft's data (hidden and unknown fields dropped); a field whose value the applicant
+/// changed is no longer marked as pre-filled. Incomplete data is kept: the errors come back.
+pub async fn save(app: &App, who: &Principal, id: &str, data: Map<String, Value>) -> Result<ApplicationView, AppError> {
+    let row = own_application(app, who, id, AgentScope::Apply).await?;
+    if row.case_number.is_some() {
+        return Err(AppError::Conflict {
+            field: "id", message: "申请已提交，不能再修改 (already submitted)".into()
+        });
+    }
+    let offering = guide_version(app, &row.offering_code, row.offering_version).await?;
+    let data = offering.form().keep_shown(data);
+    let old = open_data(app, &row.data_sealed)?;
+    let mut sources: BTreeMap<String, PrefillSource> =
+        serde_json::from_value(row.prefilled.clone()).map_err(AppError::internal)?;
+    sources.retain(|k, _| data.get(k).is_some_and(|v| old.get(k) == Some(v)));
+    let sealed = seal_data(app, &data)?;
+    let prefilled = serde_json::to_value(&sources).map_err(AppError::internal)?;
+    let now = Utc::now();
+    if !app.store.save_application(id, sealed.clone(), prefilled.clone(), now).await? {
+        return Err(AppError::Conflict {
+            field: "id", message: "申请已提交，不能再修改 (already submitted)".into()
+        });
+    }
+    view(app, ApplicationRow { data_sealed: sealed, prefilled, updated_at: now, ..row }).await
+}
+
+/// The receipt of a submission (回执).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Receipt {
+    pub case_number: String,
+    /// The day the case is due if accepted today (the clock starts at acceptance).
+    pub due: NaiveDate,
+    pub provisional: bool,
+    pub next: String,
+    /// False when this was a repeat of an earlier submission.
+    pub created: bool,
+}
+
+/// Submits a complete draft: it becomes a case with its number. Submitting again (a double
+/// click, a retry with the same `Idempotency-Key`) returns the same case.
+pub async fn submit(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    idempotency_key: Option<&str>,
+    request_id: &str,
+) -> Result<Receipt, AppError> {
+    if let Some(k) = idempotency_key
+        && (k.is_empty() || k.len() > 200 || !k.is_ascii())
+    {
+        return Err(AppError::field("Idempotency-Key", "应为 1 至 200 个 ASCII 字符 (1 to 200 ASCII characters)"));
+    }
+    let row = own_application(app, who, id, AgentScope::Apply).await?;
+    let offering = guide_version(app, &row.offering_code, row.offering_version).await?;
+    let today = china_today();
+    let limit = offering.committed_limit;
+    if row.case_number.as_deref().is_some_and(|n| !n.is_empty()) {
+        // Already submitted: answer as before without re-checking anything.
+        return receipt_of_existing(app, &row, limit, today).await;
+    }
+    if who.assurance < SUBMIT_ASSURANCE {
+        return Err(AppError::AssuranceRequired { level: SUBMIT_ASSURANCE });
+    }
+    let form = app.cases.forms.get(&row.offering_code, row.offering_version, &offering.form())?;
+    let mut errors = form.check(&open_data(app, &row.data_sealed)?);
+    let needs = crate::materials::needs(&offering, app.store.materials_of(&row.id).await?);
+    if let Some(m) = missing_materials(&needs) {
+        errors.insert("materials".into(), m);
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation { fields: errors });
+    }
+    let steps = offering.steps_after_acceptance();
+    let now = Utc::now();
+    let case = CaseRow {
+        case_number: String::new(),
+        application_id: row.id.clone(),
+        offering_code: row.offering_code.clone(),
+        offering_version: row.offering_version,
+        offering_name: offering.name.clone(),
+        applicant_id: row.applicant_id.clone(),
+        organization: row.organization.clone(),
+        receiving_agency: offering.agency.credit_code.clone(),
+        receiving_division: offering.division_code.clone(),
+        deciding_agency: offering.agency.credit_code.clone(),
+        deciding_division: offering.division_code.clone(),
+        case_kind: serde_json::to_value(offering.case_kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        state: CaseState::Submitted.as_str().into(),
+        step: 0,
+        steps: json!(steps),
+        accepted: false,
+        limit_days: i32::try_from(limit).map_err(AppError::internal)?,
+        accepted_on: None,
+        stopped_on: None,
+        pauses: json!([]),
+        due: None,
+        warning: lifecycle::Warning::Green.as_str().into(),
+        claimed_by: None,
+        version: 1,
+        submitted_at: now,
+        updated_at: now,
+    };
+    let trail = TrailDraft {
+        at: now,
+        actor_id: who.person_id.clone(),
+        actor_role: role_name(who, true),
+        action: "submit".into(),
+        before_state: "draft".into(),
+        after_state: CaseState::Submitted.as_str().into(),
+        detail: json!({"offering_version": row.offering_version}).to_string(),
+        request_id: request_id.to_owned(),
+    };
+    let notice = Notice {
+        id: message_id()?,
+        person_id: row.applicant_id.clone(),
+        title: format!("您的申请已提交：{}", offering.name),
+        body: "窗口将在 5 个工作日内完成预审，并告知受理结果或需补正的全部内容。".into(),
+    };
+    let submitted = app
+        .store
+        .submit_application(case, today, app.cases.node, idempotency_key.map(str::to_owned), trail, notice)
+        .await?;
+    let due = expected_due(app, today, limit).await?;
+    Ok(Receipt {
+        case_number: submitted.case.case_number,
+        due: due.due,
+        provisional: due.provisional,
+        next: next_step_text(CaseState::Submitted),
+        created: submitted.created,
+    })
+}
+
+pub(crate) async fn receipt_of_existing(
+    app: &App,
+    row: &ApplicationRow,
+    limit: u32,
+    today: NaiveDate,
+) -> Result<Receipt, AppError> {
+    let number = row.case_number.clone().unwrap_or_default();
+    let case = app.store.case(&number).await?.ok_or(NO_CASE)?;
+    let clock = clock_of(app, &case, today).await?;
+    let due = match clock {
+        Some(c) => c.due,
+        None => expected_due(app, today, limit).await?,
+    };
+    let state = CaseState::parse(&case.state).unwrap_or(CaseState::Submitted);
+    Ok(Receipt {
+        case_number: number,
+        due: due.due,
+        provisional: due.provisional,
+        next: next_step_text(state),
+        created: false,
+    })
+}
+
+/// When a case is due: by its clock once accepted, otherwise as if accepted today (the receipt).
+pub async fn expected_due_of(app: &App, c: &CaseView) -> Result<Option<tongban_domain::Deadline>, AppError> {
+    if let Some(k) = c.clock {
+        return Ok(Some(k.due));
+    }
+    if c.state.is_final() {
+        return Ok(None);
+    }
+    expected_due(app, china_today(), c.limit).await.map(Some)
+}
+
+/// The due day if the case were accepted on `day`.
+pub(crate) async fn expected_due(app: &App, day: NaiveDate, limit: u32) -> Result<tongban_domain::Deadline, AppError> {
+    app.calendar.with(&app.store, |c| c.deadline(day, limit, &[])).await
+}

@@ -1,0 +1,216 @@
+//! What applicants and staff read of a case: its view with the clock, its trail in plain words.
+
+use super::*;
+
+pub(crate) fn pauses_of(case: &CaseRow) -> Result<Vec<Pause>, AppError> {
+    serde_json::from_value(case.pauses.clone()).map_err(AppError::internal)
+}
+
+/// The clock of an accepted case on `today`; `None` before acceptance.
+pub(crate) fn clock_with(
+    calendar: &Calendar,
+    case: &CaseRow,
+    today: NaiveDate,
+    rule: WarningRule,
+) -> Result<Option<Clock>, AppError> {
+    let Some(accepted_on) = case.accepted_on else { return Ok(None) };
+    let limit = u32::try_from(case.limit_days).map_err(AppError::internal)?;
+    let pauses = pauses_of(case)?;
+    Ok(Some(lifecycle::clock(calendar, accepted_on, limit, &pauses, case.stopped_on, today, rule)))
+}
+
+pub(crate) async fn clock_of(app: &App, case: &CaseRow, today: NaiveDate) -> Result<Option<Clock>, AppError> {
+    app.calendar.with(&app.store, |c| clock_with(c, case, today, app.cases.warnings)).await?
+}
+
+/// A case as its applicant or the staff handling it see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseView {
+    pub case_number: String,
+    pub offering_code: String,
+    pub offering_name: String,
+    pub state: CaseState,
+    pub state_name: String,
+    /// The review step the case is at, and every step.
+    pub step: String,
+    pub steps: Vec<String>,
+    pub case_kind: String,
+    pub receiving_agency: String,
+    pub receiving_division: String,
+    pub deciding_agency: String,
+    pub deciding_division: String,
+    pub submitted_at: chrono::DateTime<Utc>,
+    pub accepted_on: Option<NaiveDate>,
+    /// The committed limit in working days.
+    pub limit: u32,
+    pub clock: Option<Clock>,
+    pub pauses: Vec<Pause>,
+    /// The open supplement notice: everything the applicant must provide.
+    pub supplement: Option<Vec<String>>,
+    pub next: String,
+    pub claimed_by: Option<String>,
+    /// Send it back with an action to act only on what you saw.
+    pub version: i64,
+}
+
+/// A case with its open supplement notice, for its own page.
+pub(crate) async fn case_view(app: &App, case: CaseRow) -> Result<CaseView, AppError> {
+    let supplement = if case.state == CaseState::SupplementRequested.as_str() {
+        let trail = app.store.trail(&case.case_number).await?;
+        trail.iter().rev().find(|e| e.action == "request_supplement").and_then(|e| {
+            serde_json::from_str::<Value>(&e.detail)
+                .ok()?
+                .get("missing")
+                .cloned()
+                .and_then(|m| serde_json::from_value(m).ok())
+        })
+    } else {
+        None
+    };
+    let mut views = case_views(app, vec![case]).await?;
+    let mut v = views.pop().ok_or_else(|| AppError::internal("no view"))?;
+    v.supplement = supplement;
+    Ok(v)
+}
+
+/// Cases as lists show them (no supplement notice), with the calendar read once.
+pub(crate) async fn case_views(app: &App, cases: Vec<CaseRow>) -> Result<Vec<CaseView>, AppError> {
+    let (today, rule) = (china_today(), app.cases.warnings);
+    app.calendar.with(&app.store, |c| cases.into_iter().map(|case| view_with(c, case, today, rule)).collect()).await?
+}
+
+pub(crate) fn view_with(
+    calendar: &Calendar,
+    case: CaseRow,
+    today: NaiveDate,
+    rule: WarningRule,
+) -> Result<CaseView, AppError> {
+    let state =
+        CaseState::parse(&case.state).ok_or_else(|| AppError::Internal(format!("case {} state", case.case_number)))?;
+    let steps: Vec<String> = serde_json::from_value(case.steps.clone()).map_err(AppError::internal)?;
+    let clock = clock_with(calendar, &case, today, rule)?;
+    Ok(CaseView {
+        step: steps.get(usize::try_from(case.step).unwrap_or(0)).cloned().unwrap_or_default(),
+        pauses: pauses_of(&case)?,
+        case_number: case.case_number,
+        offering_code: case.offering_code,
+        offering_name: case.offering_name,
+        state,
+        state_name: state.name_zh().into(),
+        steps,
+        case_kind: case.case_kind,
+        receiving_agency: case.receiving_agency,
+        receiving_division: case.receiving_division,
+        deciding_agency: case.deciding_agency,
+        deciding_division: case.deciding_division,
+        submitted_at: case.submitted_at,
+        accepted_on: case.accepted_on,
+        limit: u32::try_from(case.limit_days).unwrap_or(0),
+        clock,
+        supplement: None,
+        next: next_step_text(state),
+        claimed_by: case.claimed_by,
+        version: case.version,
+    })
+}
+
+/// The staff roles that may read a case: those that act on it, and auditors.
+pub(crate) const READERS: &[StaffRole] =
+    &[StaffRole::WindowStaff, StaffRole::Approver, StaffRole::Auditor, StaffRole::AgencyAdmin];
+
+/// The case if `who` may read it: its applicant (or an agent with the cases scope), or staff of
+/// the receiving or the deciding side. Otherwise 404 — another's case is not revealed to exist.
+pub(crate) async fn readable_case(app: &App, who: &Principal, case_number: &str) -> Result<CaseRow, AppError> {
+    let case = app.store.case(case_number.trim()).await?.ok_or(NO_CASE)?;
+    if is_applicant(app, who, &case).await? {
+        return Ok(case);
+    }
+    let sides = [
+        (case.receiving_agency.as_str(), case.receiving_division.as_str()),
+        (case.deciding_agency.as_str(), case.deciding_division.as_str()),
+    ];
+    let mut staff = false;
+    for place in sides {
+        if policy::authorize(app, who, Need::Staff(READERS, Some(place))).await.is_ok() {
+            staff = true;
+            break;
+        }
+    }
+    if staff { Ok(case) } else { Err(NO_CASE) }
+}
+
+pub(crate) async fn is_applicant(app: &App, who: &Principal, case: &CaseRow) -> Result<bool, AppError> {
+    let a = match applicant(app, who, AgentScope::Cases).await {
+        Ok(a) => a,
+        Err(AppError::Forbidden) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    Ok(owns(&a, &case.applicant_id, &case.organization))
+}
+
+pub async fn get_case(app: &App, who: &Principal, case_number: &str) -> Result<CaseView, AppError> {
+    let case = readable_case(app, who, case_number).await?;
+    case_view(app, case).await
+}
+
+/// The applicant's cases, newest first.
+pub async fn my_cases(app: &App, who: &Principal) -> Result<Vec<CaseView>, AppError> {
+    let a = applicant(app, who, AgentScope::Cases).await?;
+    case_views(app, app.store.cases_of(&a.person_id, &a.organization, 100).await?).await
+}
+
+/// One entry of a case's trail, in plain words.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrailEntryView {
+    pub seq: i64,
+    pub at: chrono::DateTime<Utc>,
+    /// `applicant`, `agent` or `staff`.
+    pub actor_role: String,
+    pub action: String,
+    /// What happened, in plain words.
+    pub summary: String,
+    pub before_state: String,
+    pub after_state: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub detail: Value,
+    pub hash: String,
+}
+
+pub(crate) fn plain(e: &TrailRow) -> String {
+    let who = match e.actor_role.as_str() {
+        "applicant" => "申请人",
+        "agent" => "经办人",
+        _ => "工作人员",
+    };
+    let after = CaseState::parse(&e.after_state).map_or("", CaseState::name_zh);
+    let what = match e.action.as_str() {
+        "submit" => "提交申请".to_owned(),
+        other => serde_json::from_value::<CaseAction>(serde_json::from_str(&e.detail).unwrap_or(Value::Null))
+            .map(|a| a.name_zh().to_owned())
+            .unwrap_or_else(|_| other.to_owned()),
+    };
+    format!("{who}{what}，办件{after}")
+}
+
+pub async fn trail(app: &App, who: &Principal, case_number: &str) -> Result<Vec<TrailEntryView>, AppError> {
+    let case = readable_case(app, who, case_number).await?;
+    Ok(app
+        .store
+        .trail(&case.case_number)
+        .await?
+        .into_iter()
+        .map(|e| TrailEntryView {
+            summary: plain(&e),
+            seq: e.seq,
+            at: e.at,
+            actor_role: e.actor_role,
+            action: e.action,
+            before_state: e.before_state,
+            after_state: e.after_state,
+            detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
+            hash: e.hash,
+        })
+        .collect())
+}
