@@ -248,8 +248,25 @@ async fn who_may_see_and_do_what() {
     let page = cases::queue(&w.app, &w.approver, &q).await.unwrap();
     assert_eq!(page.iter().map(|c| c.case_number.as_str()).collect::<Vec<_>>(), [n.as_str()]);
     assert!(matches!(cases::queue(&w.app, &w.zhang, &q).await, Err(AppError::Forbidden)));
-    let elsewhere = QueueRequest { division: "110000".into(), ..q };
+    let elsewhere = QueueRequest { division: "110000".into(), ..q.clone() };
     assert!(matches!(cases::queue(&w.app, &w.approver, &elsewhere).await, Err(AppError::Forbidden)));
+
+    // Claiming: one holder at a time, released only by the holder; the applicant cannot claim.
+    let v = cases::claim(&w.app, &w.window, &n, true, "r").await.unwrap();
+    assert_eq!(v.claimed_by.as_deref(), Some(w.window.person_id.as_str()));
+    assert!(matches!(cases::claim(&w.app, &w.approver, &n, true, "r").await, Err(AppError::Conflict { .. })));
+    assert!(matches!(cases::claim(&w.app, &w.approver, &n, false, "r").await, Err(AppError::Conflict { .. })));
+    assert!(matches!(cases::claim(&w.app, &w.zhang, &n, true, "r").await, Err(AppError::Forbidden)));
+    assert!(matches!(cases::claim(&w.app, &w.li, &n, true, "r").await, Err(AppError::NotFound { .. })));
+    let mine = QueueRequest { division: "110101".into(), mine: true, ..q.clone() };
+    assert!(cases::queue(&w.app, &w.approver, &mine).await.unwrap().is_empty(), "not the approver's claim");
+    cases::claim(&w.app, &w.window, &n, false, "r").await.unwrap();
+    cases::claim(&w.app, &w.approver, &n, true, "r").await.unwrap();
+    assert_eq!(cases::queue(&w.app, &w.approver, &mine).await.unwrap().len(), 1);
+    let actions: Vec<String> =
+        cases::trail(&w.app, &w.zhang, &n).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions[2..], ["claim", "release", "claim"]);
+    assert!(cases::verify_audit(&w.app).await.unwrap().problems.is_empty());
 
     // The applicant withdraws before the decision; then nothing more.
     let v = act(&w, &w.zhang, &n, CaseAction::Withdraw).await.unwrap();

@@ -166,6 +166,59 @@ pub async fn queue(app: &App, who: &Principal, q: &QueueRequest) -> Result<Vec<C
     case_views(app, rows).await
 }
 
+/// Claims a case for oneself (认领) or releases one's own claim, as window staff or an approver of
+/// either side. Audited like every action; the state does not change.
+pub async fn claim(
+    app: &App,
+    who: &Principal,
+    case_number: &str,
+    take: bool,
+    request_id: &str,
+) -> Result<CaseView, AppError> {
+    let case = readable_case(app, who, case_number).await?;
+    let handlers = &[StaffRole::WindowStaff, StaffRole::Approver];
+    let mut allowed = false;
+    for place in [
+        (case.receiving_agency.as_str(), case.receiving_division.as_str()),
+        (case.deciding_agency.as_str(), case.deciding_division.as_str()),
+    ] {
+        if policy::authorize(app, who, Need::Staff(handlers, Some(place))).await.is_ok() {
+            allowed = true;
+            break;
+        }
+    }
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let mine = case.claimed_by.as_deref() == Some(who.person_id.as_str());
+    let refusal = match (take, &case.claimed_by) {
+        (true, Some(_)) if !mine => Some("已由其他工作人员认领 (claimed by someone else)"),
+        (false, _) if !mine => Some("只能释放自己认领的办件 (you can release only your own claim)"),
+        _ => None,
+    };
+    if let Some(message) = refusal {
+        return Err(AppError::Conflict { field: "claimed_by", message: message.into() });
+    }
+    let mut new = case.clone();
+    new.claimed_by = take.then(|| who.person_id.clone());
+    new.version = case.version + 1;
+    new.updated_at = Utc::now();
+    let trail = TrailDraft {
+        at: new.updated_at,
+        actor_id: who.person_id.clone(),
+        actor_role: "staff".into(),
+        action: if take { "claim" } else { "release" }.into(),
+        before_state: case.state.clone(),
+        after_state: case.state.clone(),
+        detail: "{}".into(),
+        request_id: request_id.to_owned(),
+    };
+    if !app.store.update_case(new.clone(), case.version, trail, None).await? {
+        return Err(stale());
+    }
+    case_view(app, new).await
+}
+
 /// Verifies every case's trail and the global chain.
 pub async fn verify_audit(app: &App) -> Result<AuditReport, AppError> {
     Ok(app.store.verify_audit().await?)

@@ -187,6 +187,8 @@ pub(crate) fn plain(e: &TrailRow) -> String {
     let after = CaseState::parse(&e.after_state).map_or("", CaseState::name_zh);
     let what = match e.action.as_str() {
         "submit" => "提交申请".to_owned(),
+        "claim" => "认领办件".to_owned(),
+        "release" => "释放办件".to_owned(),
         other => serde_json::from_value::<CaseAction>(serde_json::from_str(&e.detail).unwrap_or(Value::Null))
             .map(|a| a.name_zh().to_owned())
             .unwrap_or_else(|_| other.to_owned()),

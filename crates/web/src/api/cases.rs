@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{case_number}", get(case))
         .route("/api/v1/cases/{case_number}/actions", post(act))
         .route("/api/v1/cases/{case_number}/trail", get(trail))
+        .route("/api/v1/cases/{case_number}/claim", post(claim).delete(release))
         .route("/api/v1/workbench/queue", get(queue))
 }
 
@@ -195,6 +196,34 @@ pub(crate) async fn trail(
     Path(number): Path<String>,
 ) -> Result<axum::Json<Vec<TrailEntryView>>, ApiError> {
     Ok(axum::Json(cases::trail(&s.app, &c.who, &number).await?))
+}
+
+/// Claims the case for the caller (window staff or approver of either side); 409 if someone else has.
+#[utoipa::path(post, path = "/api/v1/cases/{case_number}/claim", tag = "cases",
+    params(("case_number" = String, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "claimed by someone else", body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn claim(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+) -> Result<axum::Json<CaseView>, ApiError> {
+    Ok(axum::Json(cases::claim(&s.app, &c.who, &number, true, &c.request_id).await?))
+}
+
+/// Releases the caller's own claim.
+#[utoipa::path(delete, path = "/api/v1/cases/{case_number}/claim", tag = "cases",
+    params(("case_number" = String, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "not the caller's claim", body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn release(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+) -> Result<axum::Json<CaseView>, ApiError> {
+    Ok(axum::Json(cases::claim(&s.app, &c.who, &number, false, &c.request_id).await?))
 }
 
 /// The queue of an agency within a division subtree the caller's staff role covers, by due date.

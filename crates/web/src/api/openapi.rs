@@ -37,6 +37,8 @@ use utoipa::OpenApi;
         cases::case,
         cases::act,
         cases::trail,
+        cases::claim,
+        cases::release,
         cases::queue,
     ),
     modifiers(&SessionAuth),

@@ -35,6 +35,7 @@ struct WorkbenchPage<'a> {
     l: &'static CaseLabels,
     queues: Vec<Queue>,
     warning: String,
+    mine: bool,
     warnings: Vec<(&'static str, &'static str)>,
     case_href: &'static str,
 }
@@ -69,6 +70,7 @@ async fn workbench(r: Req) -> Page {
             receiving,
             states,
             warning,
+            mine: r.q.first("mine") == Some("true"),
             limit: 50,
             ..Default::default()
         };
@@ -85,6 +87,7 @@ async fn workbench(r: Req) -> Page {
         l,
         queues,
         warning: warning.map(|w| w.as_str().to_owned()).unwrap_or_default(),
+        mine: r.q.first("mine") == Some("true"),
         warnings,
         case_href: "/workbench/cases/",
     };
@@ -107,6 +110,8 @@ struct CasePage<'a> {
     timeline: Vec<TimelineRow>,
     notice: Option<&'static str>,
     refused: Refused,
+    /// Who holds the case: `Some(true)` the viewer, `Some(false)` someone else, `None` nobody.
+    claimed: Option<bool>,
 }
 
 /// The staff actions possible in a state, at a step of how many.
@@ -157,6 +162,7 @@ async fn case_page(r: &Req, number: &str, status: StatusCode, refused: Refused) 
             timeline: timeline(l, &trail, en),
             notice,
             refused,
+            claimed: c.claimed_by.as_ref().map(|p| *p == who.person_id),
         };
         r.respond(status, &page)
     }))
@@ -194,9 +200,10 @@ async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> 
     let who = r.posted(&form).await?;
     let version = form.first("version").and_then(|v| v.parse().ok());
     let comment = form.first("comment").map(str::to_owned);
-    let result = match action_of(&form) {
-        Ok(action) => cases::act(&r.s.app, &who, &number, action, comment, version, "-").await,
-        Err(e) => Err(e),
+    let result = match (form.first("action"), action_of(&form)) {
+        (Some(claim @ ("claim" | "release")), _) => cases::claim(&r.s.app, &who, &number, claim == "claim", "-").await,
+        (_, Ok(action)) => cases::act(&r.s.app, &who, &number, action, comment, version, "-").await,
+        (_, Err(e)) => Err(e),
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/workbench/cases/{number}?done=acted"))),
