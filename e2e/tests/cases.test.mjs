@@ -641,4 +641,49 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.match(await mainText(page), /您目前没有窗口、审批或监察岗位/);
       await assertNoAxeViolations(page, 'workbench without a role (zh)');
     }));
+
+  test('one-window acceptance: the window checks the card and applies for a walk-in applicant', () =>
+    withPage(DESKTOP, async (page) => {
+      await login(page, WINDOW);
+      await page.goto('/workbench');
+      await page.getByRole('link', { name: '前台综合受理：代申请人申请' }).click();
+      await page.waitForURL(/\/workbench\/walk-in$/);
+      await assertNoAxeViolations(page, 'walk-in (zh)');
+      await page.getByLabel('申请人的身份证号码或手机号码（须已注册）').fill(STRANGER.phone);
+      await page.getByLabel('申请人出示的居民身份证号码').fill(CITIZEN.id);
+      await page.getByLabel('事项实施编码').fill(OFFERING.code);
+      await submit(page, page.getByRole('button', { name: '核验证件并开始申请' }));
+      assert.match(await page.getByRole('alert').innerText(), /证件号码与该账号不符/, 'the card must be the applicant\'s');
+      await assertNoAxeViolations(page, 'walk-in with an error (zh)');
+      await page.getByLabel('申请人出示的居民身份证号码').fill(STRANGER.id);
+      await submit(page, page.getByRole('button', { name: '核验证件并开始申请' }));
+      assert.match(page.url(), /\/applications\/[^/]+\?page=1$/);
+      assert.equal(await page.getByLabel('经营者姓名').inputValue(), STRANGER.name, 'filled from the applicant\'s account');
+      await page.getByLabel('联系电话').fill(STRANGER.phone);
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      await page.getByLabel('组成形式').selectOption('个人经营');
+      await page.getByLabel('经营场所').fill('北京市东城区东四北大街 9 号');
+      await page.getByLabel('经营范围').fill('日用百货零售');
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      await page.getByLabel('从业人数').fill('1');
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      const premises = page.locator('li').filter({ has: page.getByRole('heading', { name: /经营场所使用相关文件/ }) });
+      await premises.getByLabel('选择文件').setInputFiles({ name: '场所证明.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+      await submit(page, premises.getByRole('button', { name: '上传' }));
+      await page.getByRole('link', { name: '继续，核对申请内容' }).click();
+      await page.waitForURL(/\/check$/);
+      await submit(page, page.getByRole('button', { name: '提交申请' }));
+      assert.match(page.url(), /\/workbench\/cases\/\d+/, 'the window goes on at the workbench');
+      assert.equal(await caseState(page), '待受理');
+      await act(page, '受理');
+      assert.equal(await caseState(page), '办理中');
+      const number = new URL(page.url()).pathname.split('/').pop();
+
+      // The applicant, now at level 4, finds the case among their own, as if applied online.
+      await login(page, STRANGER);
+      await page.goto('/cases');
+      assert.equal(await page.getByRole('row').filter({ hasText: number }).count(), 1);
+      await page.goto('/account');
+      assert.match(await mainText(page), /四级/);
+    }));
 });

@@ -433,3 +433,52 @@ async fn materials_are_checked_by_content_scanned_and_read_only_by_those_who_may
 fn materials_eicar() -> &'static [u8] {
     Box::leak([b"%PDF-1.4\n".as_slice(), tongban_domain::materials::EICAR].concat().into_boxed_slice())
 }
+
+#[tokio::test]
+async fn a_window_applies_for_a_walk_in_applicant_even_for_another_region() {
+    let w = world().await;
+    // A window in Shanghai (异地代收) for a Beijing service.
+    let remote = person(&w.app, 9, "上海窗口", "13700000009").await;
+    let platform = person(&w.app, 8, "平台", "13700000008").await;
+    let assign = |who: &str, role: &str, agency: &str, division: &str| NewAssignment {
+        person: who.into(),
+        role: role.into(),
+        agency_code: agency.into(),
+        division_code: division.into(),
+    };
+    staff::assign(&w.app, None, assign("13700000008", "platform_admin", "", "")).await.unwrap();
+    let platform = identity::rotate_session(&w.app, &platform, &Client::default()).await.unwrap().principal;
+    let shanghai = "11310000000000018L";
+    let shanghai = format!("{}{}", &shanghai[..17], tongban_domain::codes::credit_code_check_char(&shanghai[..17]));
+    staff::assign(&w.app, Some(&platform), assign("13700000009", "window_staff", &shanghai, "310104")).await.unwrap();
+
+    let wrong = cases::start_for(&w.app, &remote, "13912345678", &citizen_id(1), &w.code).await.unwrap_err();
+    assert_eq!(fields(wrong), ["card_number"], "the card shown must be the applicant's");
+    assert!(matches!(
+        cases::start_for(&w.app, &w.approver, "13912345678", &citizen_id(2), &w.code).await,
+        Err(AppError::Forbidden)
+    ));
+    let a = cases::start_for(&w.app, &remote, "13912345678", &citizen_id(2), &w.code).await.unwrap();
+    assert_eq!(a.data["operator_name"], "李四", "filled from the applicant's account, not the staff member's");
+    assert!(cases::get_application(&w.app, &w.zhang, &a.id).await.is_err());
+    cases::save(&w.app, &remote, &a.id, complete()).await.unwrap();
+    upload_premises(&w, &remote, &a.id).await;
+    let n = cases::submit(&w.app, &remote, &a.id, None, "r").await.unwrap().case_number;
+
+    let v = cases::get_case(&w.app, &w.li, &n).await.unwrap();
+    assert_eq!((v.receiving_agency.as_str(), v.receiving_division.as_str()), (shanghai.as_str(), "310104"));
+    assert_eq!(v.deciding_division, "110101");
+    assert!(n.starts_with("310104"), "numbered by the receiving division");
+    assert_eq!(cases::my_cases(&w.app, &w.li).await.unwrap().len(), 1, "the applicant's case like an online one");
+    let trail = cases::trail(&w.app, &w.li, &n).await.unwrap();
+    assert_eq!(trail[0].actor_role, "staff");
+    // The receiving window accepts; the Beijing window cannot (not its case's receiving side).
+    assert!(matches!(
+        act(&w, &w.window, &n, CaseAction::Accept).await,
+        Err(AppError::NotFound { .. } | AppError::Forbidden)
+    ));
+    act(&w, &remote, &n, CaseAction::Accept).await.unwrap();
+    act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
+    let who = identity::login(&w.app, "13912345678", "Tongban-2026", None, &Client::default()).await.unwrap().principal;
+    assert_eq!(who.assurance, tongban_domain::identity::Assurance::L4, "checked in person: level 4");
+}

@@ -20,6 +20,8 @@ pub struct ApplicationView {
     pub materials: Vec<MaterialNeed>,
     /// Set once submitted.
     pub case_number: Option<String>,
+    /// Started at a window for the applicant (one-window acceptance).
+    pub at_window: bool,
     pub updated_at: chrono::DateTime<Utc>,
 }
 
@@ -58,6 +60,7 @@ pub(crate) async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationVi
         errors,
         data,
         case_number: row.case_number.filter(|n| !n.is_empty()),
+        at_window: row.started_by.is_some(),
         updated_at: row.updated_at,
     })
 }
@@ -66,8 +69,9 @@ pub(crate) async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationVi
 /// phone, the organization acted for, and the same field of the applicant's earlier applications.
 async fn prefill(
     app: &App,
-    who: &Principal,
     a: &Applicant,
+    name: &str,
+    acting: Option<&identity::Acting>,
     offering: &Offering,
 ) -> Result<(Map<String, Value>, BTreeMap<String, PrefillSource>), AppError> {
     let form = offering.form();
@@ -85,12 +89,10 @@ async fn prefill(
     for f in form.fields() {
         for source in &f.prefill {
             let value = match source {
-                PrefillSource::PersonName => Some(Value::String(who.name.clone())),
-                PrefillSource::PersonPhone => Some(Value::String(identity::own_phone(app, &who.person_id).await?)),
-                PrefillSource::OrganizationName => who.acting.as_ref().map(|o| Value::String(o.name.clone())),
-                PrefillSource::OrganizationCreditCode => {
-                    who.acting.as_ref().map(|o| Value::String(o.credit_code.clone()))
-                }
+                PrefillSource::PersonName => Some(Value::String(name.to_owned())),
+                PrefillSource::PersonPhone => Some(Value::String(identity::own_phone(app, &a.person_id).await?)),
+                PrefillSource::OrganizationName => acting.map(|o| Value::String(o.name.clone())),
+                PrefillSource::OrganizationCreditCode => acting.map(|o| Value::String(o.credit_code.clone())),
                 PrefillSource::Earlier => earlier.get(&f.name).cloned(),
             };
             if let Some(v) = value {
@@ -112,6 +114,35 @@ pub(crate) fn missing_materials(needs: &[MaterialNeed]) -> Option<String> {
 /// Starts an application for the published offering `offering_code`, pre-filled.
 pub async fn start(app: &App, who: &Principal, offering_code: &str) -> Result<ApplicationView, AppError> {
     let a = applicant(app, who, AgentScope::Apply).await?;
+    create(app, a, &who.name, who.acting.as_ref(), offering_code, None).await
+}
+
+/// One-window acceptance (前台综合受理): window staff start an application for a walk-in
+/// applicant after checking the identity card they show (which raises the applicant to L4). The
+/// staff member fills it in and submits it; the case is the applicant's like an online one, received
+/// at the staff member's window (which may be in another region: 异地代收).
+pub async fn start_for(
+    app: &App,
+    staff: &Principal,
+    person: &str,
+    card_number: &str,
+    offering_code: &str,
+) -> Result<ApplicationView, AppError> {
+    crate::staff::verify_in_person(app, staff, person, card_number).await?;
+    let person_id = identity::find_person(app, person).await?.ok_or(AppError::internal("verified person vanished"))?;
+    let name = app.store.person(&person_id).await?.map(|p| p.name).unwrap_or_default();
+    let a = Applicant { person_id, organization: String::new() };
+    create(app, a, &name, None, offering_code, Some(staff.person_id.clone())).await
+}
+
+async fn create(
+    app: &App,
+    a: Applicant,
+    name: &str,
+    acting: Option<&identity::Acting>,
+    offering_code: &str,
+    started_by: Option<String>,
+) -> Result<ApplicationView, AppError> {
     let guide = crate::catalog::get(&app.store, offering_code.trim()).await.map_err(|e| match e {
         AppError::NotFound { .. } => {
             AppError::field("offering_code", "没有这个已发布的服务事项 (no such published offering)")
@@ -127,7 +158,7 @@ pub async fn start(app: &App, who: &Principal, offering_code: &str) -> Result<Ap
         };
         return Err(AppError::field("offering_code", message));
     }
-    let (data, sources) = prefill(app, who, &a, &guide.offering).await?;
+    let (data, sources) = prefill(app, &a, name, acting, &guide.offering).await?;
     let now = Utc::now();
     let row = ApplicationRow {
         id: format!("ap_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]),
@@ -137,7 +168,7 @@ pub async fn start(app: &App, who: &Principal, offering_code: &str) -> Result<Ap
         offering_version: guide.version,
         data_sealed: seal_data(app, &data)?,
         prefilled: serde_json::to_value(&sources).map_err(AppError::internal)?,
-        started_by: None,
+        started_by,
         case_number: None,
         submit_key: None,
         created_at: now,
@@ -145,6 +176,11 @@ pub async fn start(app: &App, who: &Principal, offering_code: &str) -> Result<Ap
     };
     app.store.insert_application(row.clone()).await?;
     view(app, row).await
+}
+
+/// Whether `who` is the window staff member who started the application for its applicant.
+fn started_by(row: &ApplicationRow, who: &Principal) -> bool {
+    who.acting.is_none() && row.started_by.as_deref() == Some(who.person_id.as_str())
 }
 
 /// The application `id` if `who` may see it (404 otherwise: another's application is not
@@ -157,7 +193,7 @@ pub(crate) async fn own_application(
 ) -> Result<ApplicationRow, AppError> {
     let a = applicant(app, who, scope).await?;
     let row = app.store.application(id).await?.ok_or(NO_APPLICATION)?;
-    if owns(&a, &row.applicant_id, &row.organization) { Ok(row) } else { Err(NO_APPLICATION) }
+    if owns(&a, &row.applicant_id, &row.organization) || started_by(&row, who) { Ok(row) } else { Err(NO_APPLICATION) }
 }
 
 /// A draft of `who` with the guide version it is made on; 409 once submitted.
@@ -283,9 +319,28 @@ pub async fn submit(
         // Already submitted: answer as before without re-checking anything.
         return receipt_of_existing(app, &row, limit, today).await;
     }
-    if who.assurance < SUBMIT_ASSURANCE {
+    let at_window = started_by(&row, who);
+    let assurance = if at_window {
+        let person = app.store.person(&row.applicant_id).await?;
+        person.and_then(|p| Assurance::parse(&p.assurance)).unwrap_or(Assurance::L1)
+    } else {
+        who.assurance
+    };
+    if assurance < SUBMIT_ASSURANCE {
         return Err(AppError::AssuranceRequired { level: SUBMIT_ASSURANCE });
     }
+    // Received where the application came in: online, the offering's own agency; at a window, the
+    // window's agency and division (异地代收 when that is another region's).
+    let (receiving_agency, receiving_division) = if at_window {
+        let window = crate::staff::roles(app, &who.person_id)
+            .await?
+            .into_iter()
+            .find(|r| r.role == StaffRole::WindowStaff)
+            .ok_or(AppError::Forbidden)?;
+        (window.agency_code, window.division_code)
+    } else {
+        (offering.agency.credit_code.clone(), offering.division_code.clone())
+    };
     let form = app.cases.forms.get(&row.offering_code, row.offering_version, &offering.form())?;
     let mut errors = form.check(&open_data(app, &row.data_sealed)?);
     let needs = crate::materials::needs(&offering, app.store.materials_of(&row.id).await?);
@@ -305,8 +360,8 @@ pub async fn submit(
         offering_name: offering.name.clone(),
         applicant_id: row.applicant_id.clone(),
         organization: row.organization.clone(),
-        receiving_agency: offering.agency.credit_code.clone(),
-        receiving_division: offering.division_code.clone(),
+        receiving_agency,
+        receiving_division,
         deciding_agency: offering.agency.credit_code.clone(),
         deciding_division: offering.division_code.clone(),
         case_kind: serde_json::to_value(offering.case_kind)
@@ -331,7 +386,7 @@ pub async fn submit(
     let trail = TrailDraft {
         at: now,
         actor_id: who.person_id.clone(),
-        actor_role: role_name(who, true),
+        actor_role: role_name(who, !at_window),
         action: "submit".into(),
         before_state: "draft".into(),
         after_state: CaseState::Submitted.as_str().into(),

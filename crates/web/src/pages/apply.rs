@@ -323,7 +323,17 @@ async fn check(r: Req, Path(id): Path<String>) -> Page {
 async fn submit(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
     match cases::submit(&r.s.app, &who, &id, form.first("key"), "-").await {
-        Ok(receipt) => Ok(see_other(&format!("/cases/{}?done=submitted", receipt.case_number))),
+        Ok(receipt) => {
+            // A window that applied for a walk-in applicant goes on with the case at the workbench.
+            let mine = cases::get_application(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+            let own =
+                cases::my_applications(&r.s.app, &who).await.map_err(|e| r.error(e))?.iter().any(|a| a.id == mine.id);
+            if mine.at_window && !own {
+                Ok(see_other(&format!("/workbench/cases/{}?done=acted", receipt.case_number)))
+            } else {
+                Ok(see_other(&format!("/cases/{}?done=submitted", receipt.case_number)))
+            }
+        }
         Err(e @ AppError::AssuranceRequired { .. }) => {
             let (v, f) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
             check_page_with(&r, v, f, StatusCode::FORBIDDEN, vec![(String::new(), e.to_string())], true).await

@@ -20,7 +20,10 @@ use tongban_domain::forms::Form;
 use tongban_domain::identity::StaffRole;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/workbench", get(workbench)).route("/workbench/cases/{number}", get(case).post(act))
+    Router::new()
+        .route("/workbench", get(workbench))
+        .route("/workbench/cases/{number}", get(case).post(act))
+        .route("/workbench/walk-in", get(walk_in).post(start_walk_in))
 }
 
 pub struct Queue {
@@ -211,6 +214,49 @@ async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> 
             let (status, errors) = r.form_errors(e)?;
             let refused = Refused::new(r.f.lang.cases(), form.first("action").unwrap_or(""), errors, &form);
             case_page(&r, &number, status, refused).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "walk_in.html")]
+struct WalkInPage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    csrf: String,
+    person: String,
+    offering: String,
+    errors: Vec<(String, String)>,
+}
+
+fn walk_in_page(r: &Req, status: StatusCode, form: &QueryPairs, errors: Vec<(String, String)>) -> Page {
+    let l = r.f.lang.cases();
+    Ok(r.with_csrf(|csrf| {
+        let page = WalkInPage {
+            f: &r.f,
+            l,
+            csrf,
+            person: form.first("person").unwrap_or("").to_owned(),
+            offering: form.first("offering_code").or(r.q.first("offering_code")).unwrap_or("").to_owned(),
+            errors,
+        };
+        r.respond(status, &page)
+    }))
+}
+
+async fn walk_in(r: Req) -> Page {
+    r.signed_in().await?;
+    walk_in_page(&r, StatusCode::OK, &QueryPairs(vec![]), vec![])
+}
+
+async fn start_walk_in(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let field = |k: &str| form.first(k).unwrap_or("").trim().to_owned();
+    match cases::start_for(&r.s.app, &who, &field("person"), &field("card_number"), &field("offering_code")).await {
+        Ok(v) => Ok(see_other(&format!("/applications/{}?page=1", v.id))),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            walk_in_page(&r, status, &form, errors)
         }
     }
 }
