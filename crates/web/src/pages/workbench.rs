@@ -12,6 +12,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use tongban_app::cases::{self, QueueRequest};
 use tongban_app::{AppError, staff};
@@ -229,9 +230,9 @@ struct WalkInPage<'a> {
     errors: Vec<(String, String)>,
 }
 
-fn walk_in_page(r: &Req, status: StatusCode, form: &QueryPairs, errors: Vec<(String, String)>) -> Page {
+fn walk_in_page(r: &Req, status: StatusCode, form: &QueryPairs, errors: Vec<(String, String)>) -> Response {
     let l = r.f.lang.cases();
-    Ok(r.with_csrf(|csrf| {
+    r.with_csrf(|csrf| {
         let page = WalkInPage {
             f: &r.f,
             l,
@@ -241,12 +242,12 @@ fn walk_in_page(r: &Req, status: StatusCode, form: &QueryPairs, errors: Vec<(Str
             errors,
         };
         r.respond(status, &page)
-    }))
+    })
 }
 
 async fn walk_in(r: Req) -> Page {
     r.signed_in().await?;
-    walk_in_page(&r, StatusCode::OK, &QueryPairs(vec![]), vec![])
+    Ok(walk_in_page(&r, StatusCode::OK, &QueryPairs(vec![]), vec![]))
 }
 
 async fn start_walk_in(r: Req, FormPairs(form): FormPairs) -> Page {
@@ -256,7 +257,7 @@ async fn start_walk_in(r: Req, FormPairs(form): FormPairs) -> Page {
         Ok(v) => Ok(see_other(&format!("/applications/{}?page=1", v.id))),
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
-            walk_in_page(&r, status, &form, errors)
+            Ok(walk_in_page(&r, status, &form, errors))
         }
     }
 }
