@@ -5,7 +5,9 @@ use crate::AppError;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use tongban_domain::catalog::Offering;
 use tongban_domain::forms::Form;
+use tongban_store::Store;
 
 /// A form with its compiled validator.
 pub struct CompiledForm {
@@ -64,30 +66,41 @@ impl CompiledForm {
     }
 }
 
-/// The compiled forms of offering versions in use. A version never changes once published, so
-/// an entry never goes stale; the cache is emptied when it grows past `CAPACITY`.
+/// A published guide version with its form compiled.
+pub struct Guide {
+    pub offering: Offering,
+    pub form: CompiledForm,
+}
+
+/// The guide versions in use, parsed and their forms compiled once. A published version never
+/// changes, so an entry never goes stale; the cache is emptied when it grows past `CAPACITY`.
 #[derive(Default)]
-pub struct FormCache {
-    forms: Mutex<HashMap<(String, i32), Arc<CompiledForm>>>,
+pub struct GuideCache {
+    guides: Mutex<HashMap<(String, i32), Arc<Guide>>>,
 }
 
 const CAPACITY: usize = 4096;
 
-impl FormCache {
-    /// The compiled form of `code` at `version`, compiling `form` on first use.
-    pub fn get(&self, code: &str, version: i32, form: &Form) -> Result<Arc<CompiledForm>, AppError> {
+impl GuideCache {
+    /// Offering `code` at `version`.
+    pub async fn get(&self, store: &Store, code: &str, version: i32) -> Result<Arc<Guide>, AppError> {
         let key = (code.to_owned(), version);
-        if let Some(f) = self.forms.lock().map_err(AppError::internal)?.get(&key) {
-            return Ok(f.clone());
+        if let Some(g) = self.guides.lock().map_err(AppError::internal)?.get(&key) {
+            return Ok(g.clone());
         }
-        let compiled =
-            Arc::new(compile(form).map_err(|e| AppError::Internal(format!("form of {code} v{version}: {e}")))?);
-        let mut forms = self.forms.lock().map_err(AppError::internal)?;
-        if forms.len() >= CAPACITY {
-            forms.clear();
+        let offering = store
+            .offering_version(code, version)
+            .await?
+            .ok_or(AppError::NotFound { what: "服务事项", what_en: "offering" })?;
+        let form =
+            compile(&offering.form()).map_err(|e| AppError::Internal(format!("form of {code} v{version}: {e}")))?;
+        let guide = Arc::new(Guide { offering, form });
+        let mut guides = self.guides.lock().map_err(AppError::internal)?;
+        if guides.len() >= CAPACITY {
+            guides.clear();
         }
-        forms.insert(key, compiled.clone());
-        Ok(compiled)
+        guides.insert(key, guide.clone());
+        Ok(guide)
     }
 }
 

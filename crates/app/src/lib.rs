@@ -19,6 +19,7 @@ pub mod policy;
 pub mod sms;
 pub mod staff;
 pub mod supervision;
+pub mod webhooks;
 
 pub use config::Config;
 pub use error::AppError;

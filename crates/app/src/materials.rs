@@ -183,7 +183,8 @@ pub async fn upload(
     file_name: &str,
     bytes: Bytes,
 ) -> Result<FileView, AppError> {
-    let (row, offering) = cases::own_draft(app, who, application_id).await?;
+    let (row, guide) = cases::own_draft(app, who, application_id).await?;
+    let offering = &guide.offering;
     let Some(m) = offering.materials.iter().find(|m| m.name == material.trim()) else {
         return Err(AppError::field("material", "办事指南中没有这项材料 (no such material in the guide)"));
     };

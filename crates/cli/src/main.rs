@@ -79,6 +79,9 @@ enum Command {
     /// OpenID Connect clients (department systems).
     #[command(subcommand)]
     Oidc(identity::OidcCommand),
+    /// Webhooks of department systems.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// The audit trail of cases (全过程留痕).
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -88,6 +91,21 @@ enum Command {
     /// Benchmarks, each with its baseline measured in the same run (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum WebhookCommand {
+    /// Register a department system's URL for every change to an agency's cases; prints the id and
+    /// the signing secret once (deliveries carry `x-tongban-signature: hmac-sm3=HEX` of the body).
+    Add {
+        /// The agency's unified social credit code.
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        url: String,
+        #[command(flatten)]
+        storage: StorageOpts,
+    },
 }
 
 #[derive(Subcommand)]
@@ -380,6 +398,12 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Identity { logins, clients, seconds }) => {
             bench::identity::run(bench::identity::Options { logins, clients, seconds }).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Webhook(WebhookCommand::Add { agency, url, storage }) => {
+            let app = open(&mut config, &storage, false).await?;
+            let hook = tongban_app::webhooks::add(&app, &agency, &url).await.map_err(describe)?;
+            println!("id: {}\nsecret: {}", hook.id, hook.secret);
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Verify { storage }) => {

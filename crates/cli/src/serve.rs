@@ -47,6 +47,22 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
             }
         }
     });
+    // Webhook deliveries from the outbox.
+    let delivering = app.clone();
+    tokio::spawn(async move {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            match tongban_app::webhooks::deliver_due(&delivering, &http).await {
+                Ok(r) if r.failed > 0 => {
+                    tracing::warn!(delivered = r.delivered, failed = r.failed, "webhook deliveries")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "webhook delivery round failed"),
+            }
+        }
+    });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     let state = tongban_web::AppState { app: app.clone(), config: Arc::new(config) };
     // One signal listener; both the server and the grace timer wait on this flag.

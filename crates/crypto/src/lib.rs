@@ -65,6 +65,14 @@ pub fn sm3_hex(data: &[u8]) -> String {
     sm3::Sm3::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// HMAC-SM3 of `data` under `key`, hex: how webhook deliveries are signed.
+pub fn hmac_sm3_hex(key: &[u8], data: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sm3::Sm3> as hmac::KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Fills `buf` from the operating system's generator.
 pub(crate) fn random(buf: &mut [u8]) -> Result<(), CryptoError> {
     getrandom::fill(buf).map_err(|_| CryptoError::Random)

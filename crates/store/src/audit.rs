@@ -55,19 +55,26 @@ fn anchor_hash(a: &anchor::Model) -> String {
     hash(&a.prev_hash, &serde_json::json!([a.seq, a.case_number, a.case_seq, a.entry_hash]).to_string())
 }
 
-/// Appends an entry to the trail of `case_number` and anchors it, inside the caller's
-/// transaction. The caller has already written the case row (so concurrent appends to one case
-/// were settled by its version check).
+/// Appends an entry to the trail of `case_number` (`first`: the case is created in this
+/// transaction) and anchors it, inside the caller's transaction, as its last write: the head row
+/// stays locked until the commit. The caller has already written the case row (so concurrent
+/// appends to one case were settled by its version check).
 pub(crate) async fn append(
     txn: &impl ConnectionTrait,
     case_number: &str,
     d: TrailDraft,
+    first: bool,
 ) -> Result<TrailRow, StoreError> {
-    let last = trail_entry::Entity::find()
-        .filter(trail_entry::Column::CaseNumber.eq(case_number))
-        .order_by_desc(trail_entry::Column::Seq)
-        .one(txn)
-        .await?;
+    // A case's first entry (its submission, in the transaction that creates it) has no predecessor.
+    let last = if first {
+        None
+    } else {
+        trail_entry::Entity::find()
+            .filter(trail_entry::Column::CaseNumber.eq(case_number))
+            .order_by_desc(trail_entry::Column::Seq)
+            .one(txn)
+            .await?
+    };
     let at = DateTime::from_timestamp_micros(d.at.timestamp_micros()).unwrap_or(d.at);
     let mut e = TrailRow {
         case_number: case_number.to_owned(),

@@ -145,8 +145,9 @@ impl Store {
     }
 
     /// Submits the draft `case.application_id` as `case` (its number is allocated here: the
-    /// receiving division, `day`, `node` and the next sequence), with the first trail entry and
-    /// the receipt message, in one transaction. A repeat (the application already has a case)
+    /// receiving division, `day`, `node` and the next sequence), with the first trail entry, the
+    /// receipt message and the webhook deliveries `outbox` makes of the numbered case, in one
+    /// transaction. A repeat (the application already has a case)
     /// returns that case unchanged.
     pub async fn submit_application(
         &self,
@@ -156,12 +157,22 @@ impl Store {
         submit_key: Option<String>,
         trail: TrailDraft,
         notice: Notice,
+        outbox: impl FnOnce(&CaseRow) -> Vec<crate::webhooks::OutboxRow>,
     ) -> Result<Submitted, StoreError> {
+        let division = DivisionCode::parse(&case.receiving_division)
+            .map_err(|e| StoreError::Corrupt(format!("receiving division: {e}")))?;
         let txn = self.db.begin().await?;
-        // A placeholder claims the draft first: the statement takes the write lock (SQLite) or
-        // the row lock (PostgreSQL), so of two concurrent submissions exactly one goes on.
+        // The sequence first: its upsert takes the write lock (SQLite) or the row lock
+        // (PostgreSQL). Then the draft is claimed with its number; of two concurrent submissions
+        // of one draft the second finds it claimed and rolls back, its sequence step with it.
+        let seq = next_sequence(&txn, division.as_str(), day, i32::from(node)).await?;
+        let number = u32::try_from(seq)
+            .ok()
+            .and_then(|s| CaseNumber::new(&division, day, node, s))
+            .ok_or(StoreError::Duplicate("case_number"))?;
+        case.case_number = number.as_str().to_owned();
         let claimed = application::Entity::update_many()
-            .col_expr(application::Column::CaseNumber, Expr::value(""))
+            .col_expr(application::Column::CaseNumber, Expr::value(&case.case_number))
             .col_expr(application::Column::SubmitKey, Expr::value(submit_key))
             .filter(application::Column::Id.eq(&case.application_id))
             .filter(application::Column::CaseNumber.is_null())
@@ -176,23 +187,11 @@ impl Store {
                 .ok_or_else(|| StoreError::Corrupt(format!("application {} has no case", case.application_id)))?;
             return Ok(Submitted { case: existing, created: false });
         }
-        let division = DivisionCode::parse(&case.receiving_division)
-            .map_err(|e| StoreError::Corrupt(format!("receiving division: {e}")))?;
-        let seq = next_sequence(&txn, division.as_str(), day, i32::from(node)).await?;
-        let number = u32::try_from(seq)
-            .ok()
-            .and_then(|s| CaseNumber::new(&division, day, node, s))
-            .ok_or(StoreError::Duplicate("case_number"))?;
-        case.case_number = number.as_str().to_owned();
-        application::Entity::update_many()
-            .col_expr(application::Column::CaseNumber, Expr::value(&case.case_number))
-            .filter(application::Column::Id.eq(&case.application_id))
-            .exec(&txn)
-            .await?;
         case::Entity::insert(case.clone().into_active_model()).exec_without_returning(&txn).await?;
-        let at = trail.at;
-        audit::append(&txn, &case.case_number, trail).await?;
-        insert_notice(&txn, notice, &case.case_number, at).await?;
+        insert_notice(&txn, notice, &case.case_number, trail.at).await?;
+        crate::webhooks::enqueue(&txn, outbox(&case)).await?;
+        // The audit entry last: its global anchor locks the chain's head until the commit.
+        audit::append(&txn, &case.case_number, trail, true).await?;
         txn.commit().await?;
         Ok(Submitted { case, created: true })
     }
@@ -209,6 +208,7 @@ impl Store {
         expected_version: i64,
         trail: TrailDraft,
         notice: Option<Notice>,
+        outbox: Vec<crate::webhooks::OutboxRow>,
     ) -> Result<bool, StoreError> {
         let txn = self.db.begin().await?;
         let done = case::Entity::update_many()
@@ -221,11 +221,11 @@ impl Store {
             txn.rollback().await?;
             return Ok(false);
         }
-        let at = trail.at;
-        audit::append(&txn, &case.case_number, trail).await?;
         if let Some(n) = notice {
-            insert_notice(&txn, n, &case.case_number, at).await?;
+            insert_notice(&txn, n, &case.case_number, trail.at).await?;
         }
+        crate::webhooks::enqueue(&txn, outbox).await?;
+        audit::append(&txn, &case.case_number, trail, false).await?;
         txn.commit().await?;
         Ok(true)
     }

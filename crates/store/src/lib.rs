@@ -15,5 +15,6 @@ pub mod staff;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod webhooks;
 
 pub use store::{Backend, DbTarget, PoolStats, Store, StoreError};

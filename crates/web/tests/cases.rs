@@ -351,3 +351,55 @@ async fn cookie_calls_need_the_csrf_header_and_submission_a_real_name() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_error(&body, "assurance_required");
 }
+
+/// A department system: records what it receives, answering `status`.
+async fn receiver(status: u16) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>) {
+    use axum::routing::post;
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |headers: axum::http::HeaderMap, body: String| {
+            let seen = seen.clone();
+            async move {
+                seen.lock().unwrap().push((headers, body));
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, got)
+}
+
+#[tokio::test]
+async fn department_systems_receive_signed_webhooks_and_failures_are_retried_later() {
+    let w = world().await;
+    let agency = offering().agency.credit_code;
+    let (url, got) = receiver(200).await;
+    let hook = tongban_app::webhooks::add(&w.s.app, &agency, &url).await.unwrap();
+    let (down, tried) = receiver(503).await;
+    tongban_app::webhooks::add(&w.s.app, &agency, &down).await.unwrap();
+    assert!(tongban_app::webhooks::add(&w.s.app, &agency, "ftp://x").await.is_err());
+
+    let n = submitted(&w).await;
+    call(&w.s, &w.window, "POST", &format!("/api/v1/cases/{n}/actions"), Some(json!({"action": "accept"}))).await;
+    let http = reqwest::Client::new();
+    let round = tongban_app::webhooks::deliver_due(&w.s.app, &http).await.unwrap();
+    assert_eq!((round.delivered, round.failed), (2, 2), "{round:?}");
+    let got = got.lock().unwrap().clone();
+    let events: Vec<String> = got.iter().map(|(h, _)| h["x-tongban-event"].to_str().unwrap().to_owned()).collect();
+    assert_eq!(events, ["case.submitted", "case.accept"]);
+    for (headers, body) in &got {
+        let expected = format!("hmac-sm3={}", tongban_crypto::hmac_sm3_hex(hook.secret.as_bytes(), body.as_bytes()));
+        assert_eq!(headers["x-tongban-signature"].to_str().unwrap(), expected, "signed with the secret");
+        let v: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v["case_number"], n.as_str());
+        assert!(!body.contains("用户1") && !body.contains("13800000001"), "no personal data: {body}");
+    }
+    assert_eq!(tried.lock().unwrap().len(), 2);
+    // Nothing is due again at once: the failed ones wait, the delivered ones are done.
+    let again = tongban_app::webhooks::deliver_due(&w.s.app, &http).await.unwrap();
+    assert_eq!((again.delivered, again.failed), (0, 0));
+}

@@ -107,7 +107,9 @@ pub async fn act(
             body: next_step_text(next.state()),
         })
     });
-    if !app.store.update_case(new.clone(), case.version, trail, notice.transpose()?).await? {
+    let hooks = crate::webhooks::hooks_for(app, &new.receiving_agency, &new.deciding_agency).await?;
+    let outbox = crate::webhooks::deliveries(&hooks, &new, &format!("case.{}", action.as_str()));
+    if !app.store.update_case(new.clone(), case.version, trail, notice.transpose()?, outbox).await? {
         return Err(stale());
     }
     case_view(app, new).await
@@ -213,7 +215,7 @@ pub async fn claim(
         detail: "{}".into(),
         request_id: request_id.to_owned(),
     };
-    if !app.store.update_case(new.clone(), case.version, trail, None).await? {
+    if !app.store.update_case(new.clone(), case.version, trail, None, Vec::new()).await? {
         return Err(stale());
     }
     case_view(app, new).await

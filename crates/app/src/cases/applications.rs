@@ -25,11 +25,8 @@ pub struct ApplicationView {
     pub updated_at: chrono::DateTime<Utc>,
 }
 
-pub(crate) async fn guide_version(app: &App, code: &str, version: i32) -> Result<Offering, AppError> {
-    app.store
-        .offering_version(code, version)
-        .await?
-        .ok_or(AppError::NotFound { what: "服务事项", what_en: "offering" })
+pub(crate) async fn guide_version(app: &App, code: &str, version: i32) -> Result<Arc<Guide>, AppError> {
+    app.cases.guides.get(&app.store, code, version).await
 }
 
 pub(crate) fn open_data(app: &App, sealed: &str) -> Result<Map<String, Value>, AppError> {
@@ -42,18 +39,17 @@ pub(crate) fn seal_data(app: &App, data: &Map<String, Value>) -> Result<String, 
 }
 
 pub(crate) async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationView, AppError> {
-    let offering = guide_version(app, &row.offering_code, row.offering_version).await?;
-    let form = app.cases.forms.get(&row.offering_code, row.offering_version, &offering.form())?;
+    let guide = guide_version(app, &row.offering_code, row.offering_version).await?;
     let data = open_data(app, &row.data_sealed)?;
-    let mut errors = form.check(&data);
-    let materials = crate::materials::needs(&offering, app.store.materials_of(&row.id).await?);
+    let mut errors = guide.form.check(&data);
+    let materials = crate::materials::needs(&guide.offering, app.store.materials_of(&row.id).await?);
     if let Some(m) = missing_materials(&materials) {
         errors.insert("materials".into(), m);
     }
     Ok(ApplicationView {
         materials,
         id: row.id,
-        offering_name: offering.name,
+        offering_name: guide.offering.name.clone(),
         offering_code: row.offering_code,
         offering_version: row.offering_version,
         prefilled: serde_json::from_value(row.prefilled).map_err(AppError::internal)?,
@@ -197,15 +193,15 @@ pub(crate) async fn own_application(
 }
 
 /// A draft of `who` with the guide version it is made on; 409 once submitted.
-pub(crate) async fn own_draft(app: &App, who: &Principal, id: &str) -> Result<(ApplicationRow, Offering), AppError> {
+pub(crate) async fn own_draft(app: &App, who: &Principal, id: &str) -> Result<(ApplicationRow, Arc<Guide>), AppError> {
     let row = own_application(app, who, id, AgentScope::Apply).await?;
     if row.case_number.is_some() {
         return Err(AppError::Conflict {
             field: "id", message: "申请已提交，不能再修改 (already submitted)".into()
         });
     }
-    let offering = guide_version(app, &row.offering_code, row.offering_version).await?;
-    Ok((row, offering))
+    let guide = guide_version(app, &row.offering_code, row.offering_version).await?;
+    Ok((row, guide))
 }
 
 /// An application `who` may read: their own, or the one behind a case they may read.
@@ -231,7 +227,7 @@ pub async fn get_application(app: &App, who: &Principal, id: &str) -> Result<App
 /// An application with the form it is filled in on, for its applicant's pages.
 pub async fn application_with_form(app: &App, who: &Principal, id: &str) -> Result<(ApplicationView, Form), AppError> {
     let v = get_application(app, who, id).await?;
-    let form = guide_version(app, &v.offering_code, v.offering_version).await?.form().into_owned();
+    let form = guide_version(app, &v.offering_code, v.offering_version).await?.form.form.clone();
     Ok((v, form))
 }
 
@@ -244,7 +240,7 @@ pub async fn case_application(
     let case = readable_case(app, who, case_number).await?;
     let row = app.store.application(&case.application_id).await?.ok_or(NO_APPLICATION)?;
     let v = view(app, row).await?;
-    let form = guide_version(app, &v.offering_code, v.offering_version).await?.form().into_owned();
+    let form = guide_version(app, &v.offering_code, v.offering_version).await?.form.form.clone();
     Ok((v, form))
 }
 
@@ -267,8 +263,8 @@ pub async fn save(app: &App, who: &Principal, id: &str, data: Map<String, Value>
             field: "id", message: "申请已提交，不能再修改 (already submitted)".into()
         });
     }
-    let offering = guide_version(app, &row.offering_code, row.offering_version).await?;
-    let data = offering.form().keep_shown(data);
+    let guide = guide_version(app, &row.offering_code, row.offering_version).await?;
+    let data = guide.form.form.keep_shown(data);
     let old = open_data(app, &row.data_sealed)?;
     let mut sources: BTreeMap<String, PrefillSource> =
         serde_json::from_value(row.prefilled.clone()).map_err(AppError::internal)?;
@@ -312,7 +308,8 @@ pub async fn submit(
         return Err(AppError::field("Idempotency-Key", "应为 1 至 200 个 ASCII 字符 (1 to 200 ASCII characters)"));
     }
     let row = own_application(app, who, id, AgentScope::Apply).await?;
-    let offering = guide_version(app, &row.offering_code, row.offering_version).await?;
+    let guide = guide_version(app, &row.offering_code, row.offering_version).await?;
+    let offering = &guide.offering;
     let today = china_today();
     let limit = offering.committed_limit;
     if row.case_number.as_deref().is_some_and(|n| !n.is_empty()) {
@@ -341,9 +338,8 @@ pub async fn submit(
     } else {
         (offering.agency.credit_code.clone(), offering.division_code.clone())
     };
-    let form = app.cases.forms.get(&row.offering_code, row.offering_version, &offering.form())?;
-    let mut errors = form.check(&open_data(app, &row.data_sealed)?);
-    let needs = crate::materials::needs(&offering, app.store.materials_of(&row.id).await?);
+    let mut errors = guide.form.check(&open_data(app, &row.data_sealed)?);
+    let needs = crate::materials::needs(offering, app.store.materials_of(&row.id).await?);
     if let Some(m) = missing_materials(&needs) {
         errors.insert("materials".into(), m);
     }
@@ -399,9 +395,11 @@ pub async fn submit(
         title: format!("您的申请已提交：{}", offering.name),
         body: "窗口将在 5 个工作日内完成预审，并告知受理结果或需补正的全部内容。".into(),
     };
+    let hooks = crate::webhooks::hooks_for(app, &case.receiving_agency, &case.deciding_agency).await?;
+    let outbox = |c: &CaseRow| crate::webhooks::deliveries(&hooks, c, "case.submitted");
     let submitted = app
         .store
-        .submit_application(case, today, app.cases.node, idempotency_key.map(str::to_owned), trail, notice)
+        .submit_application(case, today, app.cases.node, idempotency_key.map(str::to_owned), trail, notice, outbox)
         .await?;
     let due = expected_due(app, today, limit).await?;
     Ok(Receipt {

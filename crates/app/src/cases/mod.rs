@@ -4,7 +4,7 @@
 //! clock and the one authorization check — each change written with its audit entry and the
 //! applicant's message in one transaction.
 
-use crate::forms::FormCache;
+use crate::forms::{Guide, GuideCache};
 use crate::identity::{self, Principal};
 use crate::materials::MaterialNeed;
 use crate::policy::{self, Need};
@@ -13,6 +13,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use tongban_domain::Calendar;
 use tongban_domain::calendar::china_today;
 use tongban_domain::cases::{
@@ -44,12 +45,12 @@ pub struct Cases {
     /// This node's number in case numbers (0–99), unique among the nodes sharing a database.
     pub node: u8,
     pub warnings: WarningRule,
-    pub forms: FormCache,
+    pub guides: GuideCache,
 }
 
 impl Default for Cases {
     fn default() -> Self {
-        Self { node: 1, warnings: WarningRule::default(), forms: FormCache::default() }
+        Self { node: 1, warnings: WarningRule::default(), guides: GuideCache::default() }
     }
 }
 

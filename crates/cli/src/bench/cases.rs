@@ -385,6 +385,9 @@ async fn backend(target: DbTarget, o: &Options, label: &str) -> anyhow::Result<(
     println!("{label}: baseline, bare one-row commits ({} clients): {base:.0}/s", o.clients);
     let rate = submissions(&b, o, label).await?;
     println!("{label}: a submission costs {:.1} bare commits", base / rate);
+    if o.queue_cases == 0 {
+        return Ok(());
+    }
     queue(&b, &raw, o, label).await
 }
 

@@ -14,6 +14,7 @@ mod m0009_oidc_grants;
 mod m0010_oidc_acting;
 mod m0011_cases;
 mod m0012_materials;
+mod m0013_webhooks;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_oidc_acting::Migration),
             Box::new(m0011_cases::Migration),
             Box::new(m0012_materials::Migration),
+            Box::new(m0013_webhooks::Migration),
         ]
     }
 }

@@ -1,0 +1,142 @@
+//! Webhooks (推送): department systems learn of every change to their agency's cases. A delivery
+//! is queued in the outbox in the same transaction as the change, so none is lost or sent for a
+//! change that did not happen; a worker posts it, signed with HMAC-SM3 under the webhook's secret,
+//! and retries with growing pauses until the receiver answers 2xx. Payloads carry no personal
+//! data: the receiver reads the case through the API.
+
+use crate::{App, AppError};
+use chrono::{Duration, Utc};
+use serde_json::json;
+use tongban_domain::CreditCode;
+use tongban_store::cases::CaseRow;
+use tongban_store::webhooks::{OutboxRow, WebhookRow};
+
+/// The sealing context of webhook secrets.
+const SECRET: &str = "webhook.secret";
+/// The header carrying the signature: `hmac-sm3=` and the hex HMAC-SM3 of the body.
+pub const SIGNATURE_HEADER: &str = "x-tongban-signature";
+/// Attempts after which a delivery is given up (it stays in the outbox with its last error).
+pub const MAX_ATTEMPTS: i32 = 12;
+
+/// A registered webhook; the secret is shown once.
+#[derive(Debug, Clone)]
+pub struct NewWebhook {
+    pub id: String,
+    pub secret: String,
+}
+
+/// Registers a webhook for an agency's cases.
+pub async fn add(app: &App, agency_code: &str, url: &str) -> Result<NewWebhook, AppError> {
+    let agency = CreditCode::parse(agency_code.trim()).map_err(|e| AppError::field("agency", e.to_string()))?;
+    let url = url.trim();
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 500
+        && !url.contains(char::is_whitespace);
+    if !ok {
+        return Err(AppError::field("url", "应为 http:// 或 https:// 地址 (an http:// or https:// URL)"));
+    }
+    let token = tongban_crypto::token().map_err(AppError::internal)?;
+    let hook =
+        NewWebhook { id: format!("wh_{}", &token[..16]), secret: tongban_crypto::token().map_err(AppError::internal)? };
+    app.store
+        .insert_webhook(WebhookRow {
+            id: hook.id.clone(),
+            agency_code: agency.as_str().to_owned(),
+            url: url.to_owned(),
+            secret_sealed: app.identity.vault().seal(SECRET, &hook.secret).map_err(AppError::internal)?,
+            created_at: Utc::now(),
+            revoked_at: None,
+        })
+        .await?;
+    Ok(hook)
+}
+
+/// The live webhooks of a case's receiving and deciding agencies.
+pub(crate) async fn hooks_for(app: &App, receiving: &str, deciding: &str) -> Result<Vec<WebhookRow>, AppError> {
+    let agencies: Vec<&str> = if receiving == deciding { vec![deciding] } else { vec![deciding, receiving] };
+    Ok(app.store.webhooks_of(&agencies).await?)
+}
+
+/// The deliveries announcing `event` on `case` to `hooks`, to be written with the change. One per
+/// webhook and case version, so the id is unique and a repeat cannot queue it twice.
+pub(crate) fn deliveries(hooks: &[WebhookRow], case: &CaseRow, event: &str) -> Vec<OutboxRow> {
+    let now = Utc::now();
+    let payload = json!({
+        "event": event,
+        "case_number": case.case_number,
+        "state": case.state,
+        "step": case.step,
+        "offering_code": case.offering_code,
+        "receiving_agency": case.receiving_agency,
+        "deciding_agency": case.deciding_agency,
+        "version": case.version,
+        "at": now,
+    })
+    .to_string();
+    hooks
+        .iter()
+        .map(|h| OutboxRow {
+            id: format!("{}:{}:{}", case.case_number, case.version, h.id),
+            webhook_id: h.id.clone(),
+            event: event.to_owned(),
+            payload: payload.clone(),
+            created_at: now,
+            attempts: 0,
+            next_at: now,
+            delivered_at: None,
+            last_error: None,
+        })
+        .collect()
+}
+
+/// What one round of deliveries did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    pub delivered: usize,
+    pub failed: usize,
+}
+
+/// The pause before attempt `n + 1`: 30 s doubling, at most six hours.
+fn backoff(attempts: i32) -> Duration {
+    Duration::seconds(30 * (1i64 << attempts.clamp(0, 10))).min(Duration::hours(6))
+}
+
+/// Posts every due delivery once.
+pub async fn deliver_due(app: &App, http: &reqwest::Client) -> Result<Round, AppError> {
+    let mut round = Round::default();
+    for d in app.store.due_deliveries(Utc::now(), 100).await? {
+        if d.attempts >= MAX_ATTEMPTS {
+            continue;
+        }
+        let Some(hook) = app.store.webhook(&d.webhook_id).await?.filter(|h| h.revoked_at.is_none()) else {
+            app.store.mark_failed(&d.id, Utc::now() + Duration::days(3650), "webhook revoked").await?;
+            continue;
+        };
+        let secret = app.identity.vault().open(SECRET, &hook.secret_sealed).map_err(AppError::internal)?;
+        let signature = format!("hmac-sm3={}", tongban_crypto::hmac_sm3_hex(secret.as_bytes(), d.payload.as_bytes()));
+        let sent = http
+            .post(&hook.url)
+            .header("content-type", "application/json")
+            .header("x-tongban-event", &d.event)
+            .header("x-tongban-delivery", &d.id)
+            .header(SIGNATURE_HEADER, signature)
+            .body(d.payload.clone())
+            .send()
+            .await;
+        match sent {
+            Ok(res) if res.status().is_success() => {
+                app.store.mark_delivered(&d.id, Utc::now()).await?;
+                round.delivered += 1;
+            }
+            outcome => {
+                let error = match outcome {
+                    Ok(res) => format!("HTTP {}", res.status()),
+                    Err(e) => e.to_string(),
+                };
+                app.store.mark_failed(&d.id, Utc::now() + backoff(d.attempts), &error).await?;
+                round.failed += 1;
+            }
+        }
+    }
+    Ok(round)
+}
