@@ -27,6 +27,14 @@ pub struct Notice {
     pub body: String,
 }
 
+/// How a submitted case is numbered: the day, this node, and the caller's idempotency key.
+#[derive(Debug, Clone)]
+pub struct Numbering {
+    pub day: NaiveDate,
+    pub node: u8,
+    pub submit_key: Option<String>,
+}
+
 /// The result of a submission: the case, and whether this call created it (false: it already
 /// existed, the submission was a repeat).
 #[derive(Debug, Clone)]
@@ -152,15 +160,14 @@ impl Store {
     pub async fn submit_application(
         &self,
         mut case: CaseRow,
-        day: NaiveDate,
-        node: u8,
-        submit_key: Option<String>,
+        numbering: Numbering,
         trail: TrailDraft,
         notice: Notice,
         outbox: impl FnOnce(&CaseRow) -> Vec<crate::webhooks::OutboxRow>,
     ) -> Result<Submitted, StoreError> {
         let division = DivisionCode::parse(&case.receiving_division)
             .map_err(|e| StoreError::Corrupt(format!("receiving division: {e}")))?;
+        let Numbering { day, node, submit_key } = numbering;
         let txn = self.db.begin().await?;
         // The sequence first: its upsert takes the write lock (SQLite) or the row lock
         // (PostgreSQL). Then the draft is claimed with its number; of two concurrent submissions

@@ -395,12 +395,10 @@ pub async fn submit(
         title: format!("您的申请已提交：{}", offering.name),
         body: "窗口将在 5 个工作日内完成预审，并告知受理结果或需补正的全部内容。".into(),
     };
+    let numbering = Numbering { day: today, node: app.cases.node, submit_key: idempotency_key.map(str::to_owned) };
     let hooks = crate::webhooks::hooks_for(app, &case.receiving_agency, &case.deciding_agency).await?;
     let outbox = |c: &CaseRow| crate::webhooks::deliveries(&hooks, c, "case.submitted");
-    let submitted = app
-        .store
-        .submit_application(case, today, app.cases.node, idempotency_key.map(str::to_owned), trail, notice, outbox)
-        .await?;
+    let submitted = app.store.submit_application(case, numbering, trail, notice, outbox).await?;
     let due = expected_due(app, today, limit).await?;
     Ok(Receipt {
         case_number: submitted.case.case_number,

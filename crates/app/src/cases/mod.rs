@@ -23,7 +23,7 @@ use tongban_domain::catalog::{Audience, Offering};
 use tongban_domain::forms::{Form, PrefillSource};
 use tongban_domain::identity::{AgentScope, Assurance, StaffRole};
 use tongban_store::audit::{AuditReport, TrailDraft, TrailRow};
-use tongban_store::cases::{ApplicationRow, CaseRow, Notice, QueueFilter};
+use tongban_store::cases::{ApplicationRow, CaseRow, Notice, Numbering, QueueFilter};
 
 mod actions;
 mod applications;
