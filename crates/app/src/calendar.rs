@@ -25,7 +25,12 @@ pub async fn seed(store: &Store) -> Result<(), AppError> {
 
 pub struct CalendarCache {
     state: RwLock<(i64, Calendar)>,
+    /// When the stored revision was last compared: at most once a second, not on every deadline.
+    checked: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// How stale the calendar may be when another process changed it.
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn build(years: &[CalendarYear]) -> Calendar {
     let mut c = Calendar::new();
@@ -38,11 +43,22 @@ fn build(years: &[CalendarYear]) -> Calendar {
 impl CalendarCache {
     pub async fn load(store: &Store) -> Result<Self, AppError> {
         let (revision, years) = store.calendar_years().await?;
-        Ok(Self { state: RwLock::new((revision, build(&years))) })
+        Ok(Self { state: RwLock::new((revision, build(&years))), checked: std::sync::Mutex::new(None) })
     }
 
     /// The current calendar, reloaded if another process changed it.
     async fn fresh(&self, store: &Store) -> Result<tokio::sync::RwLockReadGuard<'_, (i64, Calendar)>, AppError> {
+        let due = {
+            let mut checked = self.checked.lock().map_err(AppError::internal)?;
+            let due = checked.is_none_or(|t| t.elapsed() >= RECHECK);
+            if due {
+                *checked = Some(std::time::Instant::now());
+            }
+            due
+        };
+        if !due {
+            return Ok(self.state.read().await);
+        }
         let revision = store.calendar_revision().await?;
         if self.state.read().await.0 != revision {
             let (revision, years) = store.calendar_years().await?;
@@ -69,6 +85,7 @@ impl CalendarCache {
     pub async fn load_year(&self, store: &Store, json: &str, source: &str) -> Result<i32, AppError> {
         let year = CalendarYear::from_json(json).map_err(|e| AppError::field("file", e.to_string()))?;
         store.put_calendar_year(&year, source).await?;
+        *self.checked.lock().map_err(AppError::internal)? = None;
         drop(self.fresh(store).await?);
         Ok(year.year)
     }

@@ -42,7 +42,9 @@ pub async fn sweep(app: &App) -> Result<Sweep, AppError> {
             if case.due == due && case.warning == clock.warning.as_str() {
                 continue;
             }
-            app.store.set_case_clock(&case.case_number, due, clock.warning.as_str()).await?;
+            if !app.store.set_case_clock(&case.case_number, case.version, due, clock.warning.as_str()).await? {
+                continue; // acted on meanwhile: the action computed its own clock
+            }
             s.changed += 1;
             if clock.warning == Warning::Red && case.warning != Warning::Red.as_str() {
                 escalate(app, case).await?;

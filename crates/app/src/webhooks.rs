@@ -104,15 +104,17 @@ fn backoff(attempts: i32) -> Duration {
 /// Posts every due delivery once.
 pub async fn deliver_due(app: &App, http: &reqwest::Client) -> Result<Round, AppError> {
     let mut round = Round::default();
-    for d in app.store.due_deliveries(Utc::now(), 100).await? {
-        if d.attempts >= MAX_ATTEMPTS {
-            continue;
-        }
+    for d in app.store.due_deliveries(Utc::now(), MAX_ATTEMPTS, 100).await? {
         let Some(hook) = app.store.webhook(&d.webhook_id).await?.filter(|h| h.revoked_at.is_none()) else {
             app.store.mark_failed(&d.id, Utc::now() + Duration::days(3650), "webhook revoked").await?;
             continue;
         };
-        let secret = app.identity.vault().open(SECRET, &hook.secret_sealed).map_err(AppError::internal)?;
+        let Ok(secret) = app.identity.vault().open(SECRET, &hook.secret_sealed) else {
+            // One bad row must not stop the others.
+            app.store.mark_failed(&d.id, Utc::now() + backoff(d.attempts), "secret cannot be opened").await?;
+            round.failed += 1;
+            continue;
+        };
         let signature = format!("hmac-sm3={}", tongban_crypto::hmac_sm3_hex(secret.as_bytes(), d.payload.as_bytes()));
         let sent = http
             .post(&hook.url)

@@ -231,6 +231,9 @@ async fn who_may_see_and_do_what() {
     // Impossible transitions are conflicts, whoever asks.
     assert!(matches!(act(&w, &w.window, &n, CaseAction::Accept).await, Err(AppError::Conflict { .. })));
     assert!(matches!(act(&w, &w.approver, &n, CaseAction::Approve).await, Err(AppError::Conflict { .. })));
+    // Only a special procedure of the guide stops the clock; this guide declares none.
+    let hearing = CaseAction::StartProcedure { name: "听证".into() };
+    assert_eq!(fields(act(&w, &w.approver, &n, hearing).await.unwrap_err()), ["name"]);
     // A stale version is refused.
     let stale = cases::act(&w.app, &w.approver, &n, CaseAction::Pass, None, Some(1), "r").await;
     assert!(matches!(stale, Err(AppError::Conflict { field: "version", .. })));
@@ -324,6 +327,22 @@ async fn the_audit_chain_names_an_edited_or_deleted_entry() {
     assert_eq!(edited, 1);
     let problems = cases::verify_audit(&w.app).await.unwrap().problems;
     assert!(problems.iter().any(|p| p.contains(&n) && p.contains("第 2 条") && p.contains("changed")), "{problems:?}");
+
+    // A case row deleted behind the platform's back.
+    let third = submitted(&w).await;
+    let refusal = CaseAction::Refuse {
+        reason: "不属于本机关职权".into(),
+        legal_basis: "《行政许可法》第三十二条".into(),
+    };
+    act(&w, &w.window, &third, refusal).await.unwrap();
+    let trail = cases::trail(&w.app, &w.zhang, &third).await.unwrap();
+    assert_eq!(
+        trail[1].summary, "工作人员不予受理，办件不予受理",
+        "an action with a comment still reads in plain words"
+    );
+    execute_raw(&w.app.store, &format!("DELETE FROM cases WHERE case_number = '{third}'")).await;
+    let problems = cases::verify_audit(&w.app).await.unwrap().problems;
+    assert!(problems.iter().any(|p| p.contains(&third) && p.contains("case row was deleted")), "{problems:?}");
 
     // The last entry of another case deleted, leaving a consistent-looking case chain.
     execute_raw(&w.app.store, &format!("DELETE FROM case_trail WHERE case_number = '{other}'")).await;
@@ -465,6 +484,7 @@ async fn a_window_applies_for_a_walk_in_applicant_even_for_another_region() {
     upload_premises(&w, &remote, &a.id).await;
     let n = cases::submit(&w.app, &remote, &a.id, None, "r").await.unwrap().case_number;
 
+    assert!(cases::save(&w.app, &remote, &a.id, complete()).await.is_err(), "the draft is the window's no more");
     let v = cases::get_case(&w.app, &w.li, &n).await.unwrap();
     assert_eq!((v.receiving_agency.as_str(), v.receiving_division.as_str()), (shanghai.as_str(), "310104"));
     assert_eq!(v.deciding_division, "110101");
@@ -481,4 +501,23 @@ async fn a_window_applies_for_a_walk_in_applicant_even_for_another_region() {
     act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
     let who = identity::login(&w.app, "13912345678", "Tongban-2026", None, &Client::default()).await.unwrap().principal;
     assert_eq!(who.assurance, tongban_domain::identity::Assurance::L4, "checked in person: level 4");
+}
+
+#[tokio::test]
+async fn queues_put_cases_not_yet_accepted_first_and_page_through_all() {
+    let w = world().await;
+    let accepted = submitted(&w).await;
+    let waiting = submitted(&w).await;
+    act(&w, &w.window, &accepted, CaseAction::Accept).await.unwrap();
+    let q = QueueRequest {
+        agency: offering().agency.credit_code,
+        division: "110100".into(),
+        limit: 1,
+        ..Default::default()
+    };
+    let first = cases::queue(&w.app, &w.approver, &q).await.unwrap();
+    assert_eq!(first[0].case_number, waiting, "undated first, on SQLite and PostgreSQL alike");
+    let next = QueueRequest { after: Some(waiting.clone()), ..q };
+    let second = cases::queue(&w.app, &w.approver, &next).await.unwrap();
+    assert_eq!(second.iter().map(|c| c.case_number.as_str()).collect::<Vec<_>>(), [accepted.as_str()]);
 }

@@ -145,6 +145,8 @@ pub enum CaseAction {
 pub enum Side {
     Receiving,
     Deciding,
+    /// Either: the result is delivered by the deciding agency or through the receiving window.
+    Either,
 }
 
 /// Who may take an action.
@@ -257,7 +259,7 @@ impl CaseAction {
             Self::Supplement | Self::Withdraw => Actor::Applicant,
             Self::Accept | Self::Refuse { .. } => Actor::Staff(WINDOW, Side::Receiving),
             Self::RequestSupplement { .. } if state == CaseState::Submitted => Actor::Staff(WINDOW, Side::Receiving),
-            Self::Deliver(_) => Actor::Staff(DELIVERERS, Side::Deciding),
+            Self::Deliver(_) => Actor::Staff(DELIVERERS, Side::Either),
             _ => Actor::Staff(APPROVER, Side::Deciding),
         }
     }
@@ -287,9 +289,13 @@ impl Lifecycle {
             state,
             CaseState::Submitted | CaseState::SupplementRequested | CaseState::Refused | CaseState::Withdrawn
         );
+        let decided =
+            matches!(state, CaseState::Approved | CaseState::Denied | CaseState::Concluded | CaseState::Delivered);
         let consistent = step < steps
             && (accepted || !needs_acceptance)
-            && !(accepted && matches!(state, CaseState::Submitted | CaseState::Refused));
+            && !(accepted && matches!(state, CaseState::Submitted | CaseState::Refused))
+            && (accepted || step == 0)
+            && (!decided || step + 1 == steps);
         consistent.then_some(Self { state, step, steps, accepted })
     }
 

@@ -7,9 +7,10 @@
 use crate::entity::{anchor, audit_head, case, trail_entry};
 use crate::{Store, StoreError};
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement,
 };
 use std::collections::HashMap;
 
@@ -94,21 +95,17 @@ pub(crate) async fn append(
     trail_entry::Entity::insert(e.clone().into_active_model()).exec_without_returning(txn).await?;
 
     // The global chain last: its head row is locked from here to the commit.
-    audit_head::Entity::update_many()
-        .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq).add(1))
-        .filter(audit_head::Column::Id.eq(1))
-        .exec(txn)
-        .await?;
-    let head = audit_head::Entity::find_by_id(1)
-        .one(txn)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt("audit head row missing".into()))?;
+    let bump = Statement::from_string(
+        txn.get_database_backend(),
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+    );
+    let head = txn.query_one_raw(bump).await?.ok_or_else(|| StoreError::Corrupt("audit head row missing".into()))?;
     let mut a = anchor::Model {
-        seq: head.seq,
+        seq: head.try_get::<i64>("", "seq")?,
         case_number: e.case_number.clone(),
         case_seq: e.seq,
         entry_hash: e.hash.clone(),
-        prev_hash: head.hash,
+        prev_hash: head.try_get::<String>("", "hash")?,
         hash: String::new(),
     };
     a.hash = anchor_hash(&a);
@@ -224,7 +221,7 @@ impl Store {
             .paginate(&self.db, PAGE);
         while let Some(page) = pages.fetch_and_next().await? {
             for (number, state) in page {
-                match last_state.get(&number) {
+                match last_state.remove(&number).as_ref() {
                     Some(s) if *s == state => {}
                     Some(s) => r.problems.push(format!(
                         "办件 {number}: 状态 {state} 与留痕的 {s} 不符 (case state differs from its trail)"
@@ -232,6 +229,11 @@ impl Store {
                     None => r.problems.push(format!("办件 {number}: 没有留痕 (case has no trail)")),
                 }
             }
+        }
+        let mut orphans: Vec<String> = last_state.into_keys().collect();
+        orphans.sort();
+        for number in orphans {
+            r.problems.push(format!("办件 {number}: 有留痕而办件记录已被删除 (the case row was deleted)"));
         }
         Ok(r)
     }

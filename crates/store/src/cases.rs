@@ -5,10 +5,10 @@ use crate::audit::{self, TrailDraft};
 use crate::entity::{application, case, case_sequence, material, message};
 use crate::{Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Order, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
 };
 use tongban_domain::DivisionCode;
 use tongban_domain::cases::CaseNumber;
@@ -90,7 +90,8 @@ async fn next_sequence(
     day: NaiveDate,
     node: i32,
 ) -> Result<i64, StoreError> {
-    case_sequence::Entity::insert(
+    let backend = txn.get_database_backend();
+    let mut upsert = case_sequence::Entity::insert(
         case_sequence::Model { division: division.to_owned(), day, node, next: 1 }.into_active_model(),
     )
     .on_conflict(
@@ -98,17 +99,17 @@ async fn next_sequence(
             .value(case_sequence::Column::Next, Expr::col((case_sequence::Entity, case_sequence::Column::Next)).add(1))
             .to_owned(),
     )
-    .exec_without_returning(txn)
-    .await?;
-    let row = case_sequence::Entity::find_by_id((division.to_owned(), day, node))
-        .one(txn)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt("case sequence row missing".into()))?;
-    Ok(row.next)
+    .build(backend);
+    // One round trip: both backends return the row an upsert wrote.
+    upsert.sql.push_str(r#" RETURNING "next""#);
+    let row =
+        txn.query_one_raw(upsert).await?.ok_or_else(|| StoreError::Corrupt("case sequence row missing".into()))?;
+    Ok(row.try_get::<i64>("", "next")?)
 }
 
 impl Store {
     pub async fn insert_application(&self, a: ApplicationRow) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         application::Entity::insert(a.into_active_model()).exec_without_returning(&self.db).await?;
         Ok(())
     }
@@ -125,6 +126,7 @@ impl Store {
         prefilled: serde_json::Value,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let done = application::Entity::update_many()
             .col_expr(application::Column::DataSealed, Expr::value(data_sealed))
             .col_expr(application::Column::Prefilled, Expr::value(prefilled))
@@ -168,6 +170,7 @@ impl Store {
         let division = DivisionCode::parse(&case.receiving_division)
             .map_err(|e| StoreError::Corrupt(format!("receiving division: {e}")))?;
         let Numbering { day, node, submit_key } = numbering;
+        let _turn = self.write_turn().await;
         let txn = self.db.begin().await?;
         // The sequence first: its upsert takes the write lock (SQLite) or the row lock
         // (PostgreSQL). Then the draft is claimed with its number; of two concurrent submissions
@@ -217,6 +220,7 @@ impl Store {
         notice: Option<Notice>,
         outbox: Vec<crate::webhooks::OutboxRow>,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let txn = self.db.begin().await?;
         let done = case::Entity::update_many()
             .set(case.clone().into_active_model().reset_all())
@@ -288,7 +292,8 @@ impl Store {
                     .add(Condition::all().add(same_due).add(case::Column::CaseNumber.gt(number))),
             );
         }
-        Ok(q.order_by_asc(case::Column::Due)
+        // Undated (not yet accepted) first on both backends: PostgreSQL would put NULL last.
+        Ok(q.order_by_with_nulls(case::Column::Due, Order::Asc, NullOrdering::First)
             .order_by_asc(case::Column::CaseNumber)
             .limit(f.limit)
             .all(&self.db)
@@ -307,23 +312,28 @@ impl Store {
             .await?)
     }
 
-    /// Sets the supervision colour and due date computed by the job (not an action: no trail).
+    /// Sets the supervision colour and due date computed by the job (not an action: no trail),
+    /// unless the case changed since `version` was read; whether it was set.
     pub async fn set_case_clock(
         &self,
         case_number: &str,
+        version: i64,
         due: Option<NaiveDate>,
         warning: &str,
-    ) -> Result<(), StoreError> {
-        case::Entity::update_many()
+    ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let done = case::Entity::update_many()
             .col_expr(case::Column::Due, Expr::value(due))
             .col_expr(case::Column::Warning, Expr::value(warning))
             .filter(case::Column::CaseNumber.eq(case_number))
+            .filter(case::Column::Version.eq(version))
             .exec(&self.db)
             .await?;
-        Ok(())
+        Ok(done.rows_affected == 1)
     }
 
     pub async fn insert_material(&self, m: MaterialRow) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         material::Entity::insert(m.into_active_model()).exec_without_returning(&self.db).await?;
         Ok(())
     }

@@ -46,6 +46,9 @@ pub struct PoolStats {
 pub struct Store {
     pub(crate) db: DatabaseConnection,
     backend: Backend,
+    /// SQLite has one writer at a time. Busy writers would poll with growing sleeps; queuing them
+    /// here instead hands the lock on the moment it is free (PostgreSQL locks rows: `None`).
+    writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl Store {
@@ -81,7 +84,8 @@ impl Store {
         let mut opts = opts;
         opts.connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
         let db = Database::connect(opts).await?;
-        Ok(Self { db, backend })
+        let writer = (backend == Backend::Sqlite).then(Default::default);
+        Ok(Self { db, backend, writer })
     }
 
     /// Applies every pending migration.
@@ -95,6 +99,14 @@ impl Store {
         let store = Self::connect(target).await?;
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Held around a write transaction of this process (SQLite only; nothing on PostgreSQL).
+    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(w) => Some(w.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -39,10 +39,16 @@ impl Store {
         Ok(webhook::Entity::find_by_id(id).one(&self.db).await?)
     }
 
-    /// Deliveries due at `now`, oldest first.
-    pub async fn due_deliveries(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<OutboxRow>, StoreError> {
+    /// Deliveries due at `now` with fewer than `max_attempts` tries, oldest first.
+    pub async fn due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        max_attempts: i32,
+        limit: u64,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
         Ok(outbox::Entity::find()
             .filter(outbox::Column::DeliveredAt.is_null())
+            .filter(outbox::Column::Attempts.lt(max_attempts))
             .filter(outbox::Column::NextAt.lte(now))
             .order_by_asc(outbox::Column::NextAt)
             .limit(limit)

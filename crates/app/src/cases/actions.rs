@@ -49,11 +49,23 @@ pub async fn act(
             true
         }
         Actor::Staff(roles, side) => {
-            let place = match side {
-                Side::Receiving => (case.receiving_agency.as_str(), case.receiving_division.as_str()),
-                Side::Deciding => (case.deciding_agency.as_str(), case.deciding_division.as_str()),
+            let receiving = (case.receiving_agency.as_str(), case.receiving_division.as_str());
+            let deciding = (case.deciding_agency.as_str(), case.deciding_division.as_str());
+            let places = match side {
+                Side::Receiving => vec![receiving],
+                Side::Deciding => vec![deciding],
+                Side::Either => vec![deciding, receiving],
             };
-            policy::authorize(app, who, Need::Staff(roles, Some(place))).await?;
+            let mut allowed = false;
+            for place in places {
+                if policy::authorize(app, who, Need::Staff(roles, Some(place))).await.is_ok() {
+                    allowed = true;
+                    break;
+                }
+            }
+            if !allowed {
+                return Err(AppError::Forbidden);
+            }
             false
         }
     };
@@ -63,8 +75,23 @@ pub async fn act(
     let mut new = case.clone();
     match &action {
         CaseAction::Accept => new.accepted_on = Some(today),
-        CaseAction::RequestSupplement { .. } | CaseAction::StartProcedure { .. } if next.accepted() => {
-            pauses.push(Pause { from: today, until: None });
+        CaseAction::RequestSupplement { .. } if next.accepted() => pauses.push(Pause { from: today, until: None }),
+        CaseAction::StartProcedure { name } => {
+            // Only a special procedure of the guide, and only one not counted in the limit, stops the clock.
+            let guide = guide_version(app, &case.offering_code, case.offering_version).await?;
+            let Some(p) = guide.offering.special_procedures.iter().find(|p| p.name == name.trim()) else {
+                let known: Vec<&str> = guide.offering.special_procedures.iter().map(|p| p.name.as_str()).collect();
+                return Err(AppError::field(
+                    "name",
+                    format!(
+                        "应为办事指南列明的特殊环节之一 (one of the guide's special procedures): {}",
+                        known.join("、")
+                    ),
+                ));
+            };
+            if !p.counted {
+                pauses.push(Pause { from: today, until: None });
+            }
         }
         CaseAction::Supplement | CaseAction::EndProcedure => {
             if let Some(p) = pauses.iter_mut().find(|p| p.until.is_none()) {
@@ -74,6 +101,10 @@ pub async fn act(
         CaseAction::Approve | CaseAction::Deny { .. } => new.stopped_on = Some(today),
         CaseAction::Withdraw if case.accepted => new.stopped_on = Some(today),
         _ => {}
+    }
+    if next.state().is_final() {
+        // A withdrawal during a supplement or a procedure ends the pause with the case.
+        pauses.iter_mut().filter(|p| p.until.is_none()).for_each(|p| p.until = Some(today));
     }
     new.state = next.state().as_str().into();
     new.step = i32::from(next.step());

@@ -174,9 +174,14 @@ async fn create(
     view(app, row).await
 }
 
-/// Whether `who` is the window staff member who started the application for its applicant.
-fn started_by(row: &ApplicationRow, who: &Principal) -> bool {
-    who.acting.is_none() && row.started_by.as_deref() == Some(who.person_id.as_str())
+/// Whether `who` is the window staff member who started the application for its applicant: that
+/// gives access to the draft only, and only while they still hold a window role. After
+/// submission staff read the case like any other, by their role on its side.
+async fn started_by(app: &App, row: &ApplicationRow, who: &Principal) -> Result<bool, AppError> {
+    if who.acting.is_some() || row.case_number.is_some() || row.started_by.as_deref() != Some(who.person_id.as_str()) {
+        return Ok(false);
+    }
+    Ok(policy::authorize(app, who, Need::StaffAnywhere(&[StaffRole::WindowStaff])).await.is_ok())
 }
 
 /// The application `id` if `who` may see it (404 otherwise: another's application is not
@@ -189,7 +194,11 @@ pub(crate) async fn own_application(
 ) -> Result<ApplicationRow, AppError> {
     let a = applicant(app, who, scope).await?;
     let row = app.store.application(id).await?.ok_or(NO_APPLICATION)?;
-    if owns(&a, &row.applicant_id, &row.organization) || started_by(&row, who) { Ok(row) } else { Err(NO_APPLICATION) }
+    if owns(&a, &row.applicant_id, &row.organization) || started_by(app, &row, who).await? {
+        Ok(row)
+    } else {
+        Err(NO_APPLICATION)
+    }
 }
 
 /// A draft of `who` with the guide version it is made on; 409 once submitted.
@@ -316,7 +325,7 @@ pub async fn submit(
         // Already submitted: answer as before without re-checking anything.
         return receipt_of_existing(app, &row, limit, today).await;
     }
-    let at_window = started_by(&row, who);
+    let at_window = started_by(app, &row, who).await?;
     let assurance = if at_window {
         let person = app.store.person(&row.applicant_id).await?;
         person.and_then(|p| Assurance::parse(&p.assurance)).unwrap_or(Assurance::L1)

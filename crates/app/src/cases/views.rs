@@ -189,9 +189,16 @@ pub(crate) fn plain(e: &TrailRow) -> String {
         "submit" => "提交申请".to_owned(),
         "claim" => "认领办件".to_owned(),
         "release" => "释放办件".to_owned(),
-        other => serde_json::from_value::<CaseAction>(serde_json::from_str(&e.detail).unwrap_or(Value::Null))
-            .map(|a| a.name_zh().to_owned())
-            .unwrap_or_else(|_| other.to_owned()),
+        other => serde_json::from_value::<CaseAction>({
+            // The comment is stored beside the action's own fields.
+            let mut detail: Value = serde_json::from_str(&e.detail).unwrap_or(Value::Null);
+            if let Some(d) = detail.as_object_mut() {
+                d.remove("comment");
+            }
+            detail
+        })
+        .map(|a| a.name_zh().to_owned())
+        .unwrap_or_else(|_| other.to_owned()),
     };
     format!("{who}{what}，办件{after}")
 }

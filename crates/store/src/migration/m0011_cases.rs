@@ -133,7 +133,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        // One row: the head of the global chain, updated first in every audited transaction so
+        // One row: the head of the global chain, updated (last) in every audited transaction so
         // that appends are serialized (a row lock on PostgreSQL, the write lock on SQLite).
         m.create_table(
             Table::create()

@@ -297,7 +297,8 @@ async fn check_page_with(
     let mut errors: FormErrors = v.errors.clone().into_iter().collect();
     errors.extend(extra);
     Ok(r.with_csrf(|csrf| {
-        let key = format!("page-{csrf}-{}", v.id);
+        // A fresh key per rendering: submitting this page twice is one submission.
+        let key = tongban_app::identity::csrf_token().map(|t| format!("page-{}", &t[..22])).unwrap_or_default();
         let p = CheckPage {
             f: &r.f,
             l,
@@ -322,7 +323,7 @@ async fn check(r: Req, Path(id): Path<String>) -> Page {
 
 async fn submit(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
-    match cases::submit(&r.s.app, &who, &id, form.first("key"), "-").await {
+    match cases::submit(&r.s.app, &who, &id, form.first("key"), &r.request_id()).await {
         Ok(receipt) => {
             // A window that applied for a walk-in applicant goes on with the case at the workbench.
             let mine = cases::get_application(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
@@ -584,7 +585,7 @@ async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> 
         _ => return Err(r.error(AppError::field("action", "未知操作 (unknown action)"))),
     };
     let comment = form.first("comment").map(str::to_owned);
-    match cases::act(&r.s.app, &who, &number, action, comment, None, "-").await {
+    match cases::act(&r.s.app, &who, &number, action, comment, None, &r.request_id()).await {
         Ok(_) => Ok(see_other(&format!("/cases/{number}?done=acted"))),
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;

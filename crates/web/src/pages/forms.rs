@@ -115,6 +115,11 @@ impl Req {
         }
     }
 
+    /// The request's id (set by the middleware), for the audit trail.
+    pub fn request_id(&self) -> String {
+        self.headers.get(crate::middleware::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
+    }
+
     /// Where the request comes from, for sessions and throttling.
     pub fn client(&self) -> Client {
         session::client(&self.headers, &self.peer)

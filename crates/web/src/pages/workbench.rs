@@ -205,8 +205,10 @@ async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> 
     let version = form.first("version").and_then(|v| v.parse().ok());
     let comment = form.first("comment").map(str::to_owned);
     let result = match (form.first("action"), action_of(&form)) {
-        (Some(claim @ ("claim" | "release")), _) => cases::claim(&r.s.app, &who, &number, claim == "claim", "-").await,
-        (_, Ok(action)) => cases::act(&r.s.app, &who, &number, action, comment, version, "-").await,
+        (Some(claim @ ("claim" | "release")), _) => {
+            cases::claim(&r.s.app, &who, &number, claim == "claim", &r.request_id()).await
+        }
+        (_, Ok(action)) => cases::act(&r.s.app, &who, &number, action, comment, version, &r.request_id()).await,
         (_, Err(e)) => Err(e),
     };
     match result {
