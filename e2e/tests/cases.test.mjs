@@ -404,6 +404,13 @@ describe('Tongban applications and cases in Chromium', () => {
       const notice = page.getByRole('region', { name: '补正告知（一次性告知）' });
       assert.deepEqual(await notice.getByRole('listitem').allInnerTexts(), MISSING, 'exactly both items');
       await assertNoAxeViolations(page, 'case, supplement requested (zh)');
+      // The missing paper is uploaded first, on the case page itself.
+      await notice.getByLabel('申请材料').selectOption({ label: '经营场所使用相关文件（或经营场所申报承诺）' });
+      await notice.getByLabel('选择文件').setInputFiles({ name: '房屋租赁合同（补正）.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%%EOF\n') });
+      await submit(page, notice.getByRole('button', { name: '上传' }));
+      assert.match(page.url(), /\?done=uploaded$/);
+      assert.match(await page.getByRole('status').innerText(), /文件已上传/);
+      await assertNoAxeViolations(page, 'case, supplement file uploaded (zh)');
       await notice.getByLabel('说明或意见').fill('已上传房屋租赁合同和身份证复印件。');
       await submit(page, notice.getByRole('button', { name: '已补齐，提交补正' }));
       assert.match(page.url(), /\?done=acted$/);

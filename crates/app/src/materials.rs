@@ -174,7 +174,8 @@ fn file_error(e: FileError) -> AppError {
     AppError::field("file", e.to_string())
 }
 
-/// Stores a file for the material named `material` of a draft.
+/// Stores a file for the material named `material` of a draft, or of a case answering a
+/// supplement notice.
 pub async fn upload(
     app: &App,
     who: &Principal,
@@ -183,7 +184,7 @@ pub async fn upload(
     file_name: &str,
     bytes: Bytes,
 ) -> Result<FileView, AppError> {
-    let (row, guide) = cases::own_draft(app, who, application_id).await?;
+    let (row, guide) = cases::own_open_for_files(app, who, application_id).await?;
     let offering = &guide.offering;
     let Some(m) = offering.materials.iter().find(|m| m.name == material.trim()) else {
         return Err(AppError::field("material", "办事指南中没有这项材料 (no such material in the guide)"));

@@ -237,8 +237,17 @@ async fn the_api_journey_with_field_named_errors_and_one_case_per_submission() {
     let (_, v) = act("approver", json!({"action": "request_supplement", "missing": ["经营场所使用证明"]})).await;
     assert_eq!(v["supplement"], json!(["经营场所使用证明"]));
     assert_eq!(v["clock"]["paused"], true);
+    let (status, body) = act("zhang", json!({"action": "supplement"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an answer supplies something: {body}");
+    // During the supplement the applicant may add files (and only then, once submitted).
+    let (status, f) = upload(s, zhang, id, PREMISES, "房产证明.pdf", pdf()).await;
+    assert_eq!(status, StatusCode::CREATED, "{f}");
     let (status, _) = act("zhang", json!({"action": "supplement"})).await;
     assert_eq!(status, StatusCode::OK);
+    let (_, trail) = call(s, zhang, "GET", &format!("/api/v1/cases/{n}/trail"), None).await;
+    let answer = trail.as_array().unwrap().iter().find(|e| e["action"] == "supplement").unwrap();
+    assert_eq!(answer["detail"]["files"][0]["file_name"], "房产证明.pdf", "the answer records what was supplied");
+    assert_eq!(upload(s, zhang, id, PREMISES, "late.pdf", pdf()).await.0, StatusCode::CONFLICT, "not after the answer");
     let (_, v) = act("approver", json!({"action": "approve", "version": v["version"]})).await;
     assert_eq!(v["error"]["code"], "conflict", "the supplement moved the version on: {v}");
     let (_, current) = call(s, zhang, "GET", &format!("/api/v1/cases/{n}"), None).await;

@@ -120,6 +120,28 @@ pub async fn act(
     if let (Some(c), Some(obj)) = (&comment, detail.as_object_mut()) {
         obj.insert("comment".into(), Value::String(c.clone()));
     }
+    if action == CaseAction::Supplement {
+        // The answer records what was supplied: the files uploaded since the notice, by digest.
+        let trail = app.store.trail(&case.case_number).await?;
+        let since = trail.iter().rev().find(|e| e.action == "request_supplement").map_or(case.submitted_at, |e| e.at);
+        let files: Vec<Value> = app
+            .store
+            .materials_of(&case.application_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.uploaded_at >= since)
+            .map(|m| json!({"material": m.material, "file_name": m.file_name, "digest": m.digest}))
+            .collect();
+        if files.is_empty() && comment.is_none() {
+            return Err(AppError::field(
+                "comment",
+                "请上传补正材料或说明补正情况 (upload what the notice asks for, or say how it was supplied)",
+            ));
+        }
+        if let Some(obj) = detail.as_object_mut() {
+            obj.insert("files".into(), Value::Array(files));
+        }
+    }
     let trail = TrailDraft {
         at: new.updated_at,
         actor_id: who.person_id.clone(),

@@ -201,6 +201,27 @@ pub(crate) async fn own_application(
     }
 }
 
+/// An application of `who` that may take files now, with its guide: a draft, or a case whose
+/// supplement notice is open (补正: what the notice asks for is uploaded, then answered).
+pub(crate) async fn own_open_for_files(
+    app: &App,
+    who: &Principal,
+    id: &str,
+) -> Result<(ApplicationRow, Arc<Guide>), AppError> {
+    let row = own_application(app, who, id, AgentScope::Apply).await?;
+    if let Some(n) = row.case_number.as_deref().filter(|n| !n.is_empty()) {
+        let open = app.store.case(n).await?.is_some_and(|c| c.state == CaseState::SupplementRequested.as_str());
+        if !open {
+            return Err(AppError::Conflict {
+                field: "id",
+                message: "申请已提交；只有补正期间可以补充材料 (submitted: files can be added only to answer a supplement notice)".into(),
+            });
+        }
+    }
+    let guide = guide_version(app, &row.offering_code, row.offering_version).await?;
+    Ok((row, guide))
+}
+
 /// A draft of `who` with the guide version it is made on; 409 once submitted.
 pub(crate) async fn own_draft(app: &App, who: &Principal, id: &str) -> Result<(ApplicationRow, Arc<Guide>), AppError> {
     let row = own_application(app, who, id, AgentScope::Apply).await?;

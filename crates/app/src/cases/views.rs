@@ -28,6 +28,8 @@ pub(crate) async fn clock_of(app: &App, case: &CaseRow, today: NaiveDate) -> Res
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseView {
     pub case_number: String,
+    /// The application behind it (its files are under it).
+    pub application_id: String,
     pub offering_code: String,
     pub offering_name: String,
     pub state: CaseState,
@@ -93,6 +95,7 @@ pub(crate) fn view_with(
     Ok(CaseView {
         step: steps.get(usize::try_from(case.step).unwrap_or(0)).cloned().unwrap_or_default(),
         pauses: pauses_of(&case)?,
+        application_id: case.application_id,
         case_number: case.case_number,
         offering_code: case.offering_code,
         offering_name: case.offering_name,

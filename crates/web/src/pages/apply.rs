@@ -323,18 +323,11 @@ async fn check(r: Req, Path(id): Path<String>) -> Page {
 
 async fn submit(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
+    // A window that applies for a walk-in applicant goes on with the case at the workbench.
+    let own = cases::my_applications(&r.s.app, &who).await.map_err(|e| r.error(e))?.iter().any(|a| a.id == id);
     match cases::submit(&r.s.app, &who, &id, form.first("key"), &r.request_id()).await {
-        Ok(receipt) => {
-            // A window that applied for a walk-in applicant goes on with the case at the workbench.
-            let mine = cases::get_application(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
-            let own =
-                cases::my_applications(&r.s.app, &who).await.map_err(|e| r.error(e))?.iter().any(|a| a.id == mine.id);
-            if mine.at_window && !own {
-                Ok(see_other(&format!("/workbench/cases/{}?done=acted", receipt.case_number)))
-            } else {
-                Ok(see_other(&format!("/cases/{}?done=submitted", receipt.case_number)))
-            }
-        }
+        Ok(receipt) if own => Ok(see_other(&format!("/cases/{}?done=submitted", receipt.case_number))),
+        Ok(receipt) => Ok(see_other(&format!("/workbench/cases/{}?done=acted", receipt.case_number))),
         Err(e @ AppError::AssuranceRequired { .. }) => {
             let (v, f) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
             check_page_with(&r, v, f, StatusCode::FORBIDDEN, vec![(String::new(), e.to_string())], true).await
@@ -536,6 +529,9 @@ struct CasePage<'a> {
     timeline: Vec<TimelineRow>,
     notice: Option<&'static str>,
     refused: Refused,
+    /// While a supplement notice is open: the application, and the materials to add files to.
+    application_id: String,
+    uploadable: Vec<String>,
 }
 
 async fn case_page_with(r: &Req, number: &str, status: StatusCode, refused: Refused) -> Page {
@@ -548,8 +544,18 @@ async fn case_page_with(r: &Req, number: &str, status: StatusCode, refused: Refu
     } else {
         None
     };
-    let notice = (r.q.first("done") == Some("acted")).then_some(l.done);
+    let notice = match r.q.first("done") {
+        Some("acted") => Some(l.done),
+        Some("uploaded") => Some(l.uploaded),
+        _ => None,
+    };
     let can_supplement = c.state == CaseState::SupplementRequested;
+    let uploadable = if can_supplement {
+        let v = cases::get_application(&r.s.app, &who, &c.application_id).await.map_err(|e| r.error(e))?;
+        v.materials.into_iter().filter(|m| m.source == "applicant").map(|m| m.name).collect()
+    } else {
+        Vec::new()
+    };
     let can_withdraw = matches!(
         c.state,
         CaseState::Submitted | CaseState::SupplementRequested | CaseState::UnderReview | CaseState::InProcedure
@@ -567,6 +573,8 @@ async fn case_page_with(r: &Req, number: &str, status: StatusCode, refused: Refu
             timeline: timeline(l, &trail, en),
             notice,
             refused,
+            application_id: c.application_id.clone(),
+            uploadable,
         };
         r.respond(status, &p)
     }))

@@ -121,6 +121,14 @@ async fn upload(r: Req, Path(id): Path<String>, form: Multipart) -> Page {
         Err(_) => vec![],
     };
     let who = r.posted(&QueryPairs(token)).await?;
+    // A supplement's upload form comes from the case page and goes back there.
+    let back = match &upload {
+        Ok((_, _, _, other)) => other
+            .iter()
+            .find(|(k, v)| k == "back" && v.starts_with("/cases/") && v[7..].bytes().all(|b| b.is_ascii_alphanumeric()))
+            .map(|(_, v)| v.clone()),
+        Err(_) => None,
+    };
     let result = match upload {
         Ok((material, name, bytes, _)) => {
             materials::upload(&r.s.app, &who, &id, &material, &name, bytes).await.map(|_| ())
@@ -128,7 +136,10 @@ async fn upload(r: Req, Path(id): Path<String>, form: Multipart) -> Page {
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/applications/{id}/materials?done=uploaded"))),
+        Ok(()) => match back {
+            Some(to) => Ok(see_other(&format!("{to}?done=uploaded"))),
+            None => Ok(see_other(&format!("/applications/{id}/materials?done=uploaded"))),
+        },
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
             let (v, form) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
