@@ -466,6 +466,14 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.match(clockText, /承诺时限\s*1 个工作日/);
       assert.match(clockText, /截止日期\s*\d{4}-\d{2}-\d{2}/);
       assert.equal(await page.getByRole('button', { name: '撤回申请' }).count(), 0, 'no withdrawal after delivery');
+      // Every state change reached 张三 as an in-site message, listed on 我的办件.
+      await page.goto('/cases');
+      const inbox = page.locator('section', { has: page.getByRole('heading', { name: '站内消息' }) });
+      const messages = await inbox.getByRole('listitem').allInnerTexts();
+      assert.ok(messages.length >= 7, `a receipt and one message per staff action: ${messages.length}`);
+      assert.ok(messages.some((m) => m.includes('您的申请已提交')) && messages.some((m) => m.includes('送达')), messages.join('\n'));
+      await assertNoAxeViolations(page, 'my cases with messages (zh)');
+      await page.goto(`/cases/${caseNumber}`);
 
       const timeline = page.getByRole('region', { name: '办理过程' });
       const entries = await timeline.locator('ol.timeline > li').allInnerTexts();

@@ -226,3 +226,31 @@ pub async fn trail(app: &App, who: &Principal, case_number: &str) -> Result<Vec<
         })
         .collect())
 }
+
+/// An in-site message (站内消息): receipts, every staff action on one's cases, escalations.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageView {
+    pub id: String,
+    pub case_number: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+/// The signed-in person's latest messages, newest first.
+pub async fn my_messages(app: &App, who: &Principal) -> Result<Vec<MessageView>, AppError> {
+    Ok(app
+        .store
+        .messages_of(&who.person_id, 50)
+        .await?
+        .into_iter()
+        .map(|m| MessageView {
+            id: m.id,
+            case_number: m.case_number,
+            title: m.title,
+            body: m.body,
+            created_at: m.created_at,
+        })
+        .collect())
+}

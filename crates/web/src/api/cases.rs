@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use tongban_app::cases::{self, ApplicationView, CaseView, QueueRequest, Receipt, TrailEntryView};
+use tongban_app::cases::{self, ApplicationView, CaseView, MessageView, QueueRequest, Receipt, TrailEntryView};
 use tongban_domain::cases::{CaseAction, CaseState, Warning};
 
 pub fn routes() -> Router<AppState> {
@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{case_number}/trail", get(trail))
         .route("/api/v1/cases/{case_number}/claim", post(claim).delete(release))
         .route("/api/v1/workbench/queue", get(queue))
+        .route("/api/v1/messages", get(messages))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -250,6 +251,14 @@ pub(crate) async fn queue(
     q: QueryPairs,
 ) -> Result<axum::Json<Vec<CaseView>>, ApiError> {
     Ok(axum::Json(cases::queue(&s.app, &c.who, &queue_request(&q)?).await?))
+}
+
+/// The caller's in-site messages (receipts, every staff action on their cases, escalations), newest first.
+#[utoipa::path(get, path = "/api/v1/messages", tag = "cases",
+    responses((status = 200, body = Vec<MessageView>), (status = 401, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn messages(State(s): State<AppState>, c: Caller) -> Result<axum::Json<Vec<MessageView>>, ApiError> {
+    Ok(axum::Json(cases::my_messages(&s.app, &c.who).await?))
 }
 
 /// Parses the queue parameters, naming the bad one.

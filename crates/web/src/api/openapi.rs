@@ -40,6 +40,7 @@ use utoipa::OpenApi;
         cases::claim,
         cases::release,
         cases::queue,
+        cases::messages,
     ),
     modifiers(&SessionAuth),
     tags(

@@ -366,6 +366,8 @@ struct MyCasesPage<'a> {
     drafts: Vec<(String, String, String)>,
     cases: Vec<CaseRowView>,
     case_href: &'static str,
+    /// The latest in-site messages: (time, title, body).
+    messages: Vec<(String, String, String)>,
 }
 
 async fn my_cases(r: Req) -> Page {
@@ -379,7 +381,9 @@ async fn my_cases(r: Req) -> Page {
         .collect();
     let list = cases::my_cases(&r.s.app, &who).await.map_err(|e| r.error(e))?;
     let cases = list.iter().map(|c| case_row(l, c)).collect();
-    Ok(r.respond(StatusCode::OK, &MyCasesPage { f: &r.f, l, drafts, cases, case_href: "/cases/" }))
+    let messages = cases::my_messages(&r.s.app, &who).await.map_err(|e| r.error(e))?;
+    let messages = messages.into_iter().take(20).map(|m| (china_time(m.created_at), m.title, m.body)).collect();
+    Ok(r.respond(StatusCode::OK, &MyCasesPage { f: &r.f, l, drafts, cases, case_href: "/cases/", messages }))
 }
 
 /// The case facts both the applicant and staff pages show.
