@@ -701,4 +701,17 @@ describe('Tongban applications and cases in Chromium', () => {
       await page.goto('/account');
       assert.match(await mainText(page), /四级/);
     }));
+
+  test('the supervision page counts running cases by colour', () =>
+    withPage(DESKTOP, async (page) => {
+      await login(page, APPROVER);
+      await page.goto('/workbench');
+      await page.getByRole('link', { name: '电子监察' }).click();
+      await page.waitForURL(/\/supervision$/);
+      assert.ok(await page.getByRole('heading', { name: '电子监察', level: 1 }).isVisible());
+      assert.match(await mainText(page), /正常/);
+      await assertNoAxeViolations(page, 'supervision (zh)');
+      await page.goto('/supervision?lang=en');
+      await assertNoAxeViolations(page, 'supervision (en)');
+    }));
 });

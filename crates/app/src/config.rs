@@ -47,6 +47,10 @@ pub struct Config {
     pub s3_region: String,
     pub s3_access_key_id: Option<String>,
     pub s3_secret_access_key: Option<String>,
+    /// This node's number in case numbers (0–99), unique among the nodes sharing a database.
+    pub node_id: u8,
+    /// Supervision: a case turns yellow when at most this many working days remain.
+    pub warning_yellow_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -91,6 +95,8 @@ impl Default for Config {
             s3_region: "us-east-1".into(),
             s3_access_key_id: None,
             s3_secret_access_key: None,
+            node_id: 1,
+            warning_yellow_days: 2,
         }
     }
 }
@@ -117,8 +123,13 @@ impl Config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-                toml::from_str(&text)
-                    .map_err(|e| ConfigError::File { path: path.to_owned(), message: e.to_string() })?
+                let cfg: Config = toml::from_str(&text)
+                    .map_err(|e| ConfigError::File { path: path.to_owned(), message: e.to_string() })?;
+                if cfg.node_id > 99 {
+                    let message = "node_id must be 0 to 99".into();
+                    return Err(ConfigError::File { path: path.to_owned(), message });
+                }
+                cfg
             }
             None => Config::default(),
         };
@@ -157,6 +168,13 @@ impl Config {
             "s3_region" => self.s3_region = value.into(),
             "s3_access_key_id" => self.s3_access_key_id = (!value.is_empty()).then(|| value.into()),
             "s3_secret_access_key" => self.s3_secret_access_key = (!value.is_empty()).then(|| value.into()),
+            "node_id" => {
+                self.node_id = num(value)?;
+                if self.node_id > 99 {
+                    return Err("must be 0 to 99".into());
+                }
+            }
+            "warning_yellow_days" => self.warning_yellow_days = num(value)?,
             _ => return Err("unknown setting".into()),
         }
         Ok(())
@@ -216,6 +234,17 @@ mod tests {
         assert!(e.contains("TONGBAN_DATABSE_URL"), "{e}");
         let e = Config::load(None, env(&[("TONGBAN_BODY_LIMIT_BYTES", "lots")])).unwrap_err().to_string();
         assert!(e.contains("number"), "{e}");
+    }
+
+    #[test]
+    fn node_and_warning_settings() {
+        let cfg = Config::load(None, env(&[("TONGBAN_NODE_ID", "7"), ("TONGBAN_WARNING_YELLOW_DAYS", "3")])).unwrap();
+        assert_eq!((cfg.node_id, cfg.warning_yellow_days), (7, 3));
+        let e = Config::load(None, env(&[("TONGBAN_NODE_ID", "100")])).unwrap_err().to_string();
+        assert!(e.contains("0 to 99"), "{e}");
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "node_id = 120").unwrap();
+        assert!(Config::load(Some(f.path()), env(&[])).unwrap_err().to_string().contains("0 to 99"));
     }
 
     #[test]

@@ -78,3 +78,34 @@ async fn escalate(app: &App, case: &CaseRow) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+/// Supervision figures of one agency within a division subtree: running cases by colour.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Board {
+    pub green: i64,
+    pub yellow: i64,
+    pub red: i64,
+}
+
+/// The board of `agency` within the subtree of `division`, for staff whose role covers it.
+pub async fn board(
+    app: &App,
+    who: &crate::identity::Principal,
+    agency: &str,
+    division: &str,
+) -> Result<Board, AppError> {
+    let roles = &[StaffRole::Auditor, StaffRole::AgencyAdmin, StaffRole::Approver];
+    crate::policy::authorize(app, who, crate::policy::Need::Staff(roles, Some((agency, division)))).await?;
+    let code = DivisionCode::parse(division).map_err(|e| AppError::field("division", e.to_string()))?;
+    let prefix = code.as_str().trim_end_matches("00").trim_end_matches("00");
+    let mut b = Board::default();
+    for (warning, n) in app.store.warning_counts(agency, prefix).await? {
+        match Warning::parse(&warning) {
+            Some(Warning::Green) => b.green += n,
+            Some(Warning::Yellow) => b.yellow += n,
+            Some(Warning::Red) => b.red += n,
+            None => {}
+        }
+    }
+    Ok(b)
+}

@@ -385,6 +385,12 @@ async fn supervision_turns_an_overdue_case_red_and_tells_the_agency_administrato
     assert_eq!(messages.len(), 1);
     assert!(messages[0].title.contains(&n), "{:?}", messages[0]);
     assert_eq!(tongban_app::supervision::sweep(&w.app).await.unwrap().turned_red, 0, "escalated once");
+    let board = tongban_app::supervision::board(&w.app, &agency_admin, &agency, "110000").await.unwrap();
+    assert_eq!((board.green, board.yellow, board.red), (0, 0, 1));
+    assert!(matches!(
+        tongban_app::supervision::board(&w.app, &w.zhang, &agency, "110000").await,
+        Err(AppError::Forbidden)
+    ));
     let q = QueueRequest {
         agency,
         division: "110101".into(),

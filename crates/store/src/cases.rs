@@ -300,6 +300,22 @@ impl Store {
             .await?)
     }
 
+    /// Running (accepted, undecided) cases of an agency within a division prefix, by colour.
+    pub async fn warning_counts(&self, agency: &str, division_prefix: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(case::Entity::find()
+            .select_only()
+            .column(case::Column::Warning)
+            .column_as(case::Column::CaseNumber.count(), "n")
+            .filter(case::Column::DecidingAgency.eq(agency))
+            .filter(case::Column::DecidingDivision.starts_with(division_prefix))
+            .filter(case::Column::Accepted.eq(true))
+            .filter(case::Column::StoppedOn.is_null())
+            .group_by(case::Column::Warning)
+            .into_tuple::<(String, i64)>()
+            .all(&self.db)
+            .await?)
+    }
+
     /// Open cases whose clock runs (for the supervision job), a page after `after`.
     pub async fn running_cases(&self, after: &str, limit: u64) -> Result<Vec<CaseRow>, StoreError> {
         Ok(case::Entity::find()

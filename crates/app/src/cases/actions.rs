@@ -176,7 +176,8 @@ pub(crate) fn stale() -> AppError {
 }
 
 /// The staff roles that work a queue.
-pub(crate) const WORKERS: &[StaffRole] = &[StaffRole::WindowStaff, StaffRole::Approver, StaffRole::Auditor];
+pub(crate) const WORKERS: &[StaffRole] =
+    &[StaffRole::WindowStaff, StaffRole::Approver, StaffRole::Auditor, StaffRole::AgencyAdmin];
 
 /// A queue request from the workbench.
 #[derive(Debug, Clone, Default)]

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/workbench", get(workbench))
         .route("/workbench/cases/{number}", get(case).post(act))
         .route("/workbench/walk-in", get(walk_in).post(start_walk_in))
+        .route("/supervision", get(supervision))
 }
 
 pub struct Queue {
@@ -262,4 +263,58 @@ async fn start_walk_in(r: Req, FormPairs(form): FormPairs) -> Page {
             Ok(walk_in_page(&r, status, &form, errors))
         }
     }
+}
+
+/// One agency and subtree on the supervision page: running cases by colour and the red ones.
+pub struct BoardView {
+    pub title: String,
+    pub green: i64,
+    pub yellow: i64,
+    pub red: i64,
+    pub cases: Vec<CaseRowView>,
+}
+
+#[derive(Template)]
+#[template(path = "supervision.html")]
+struct SupervisionPage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    boards: Vec<BoardView>,
+    warnings: [&'static str; 3],
+    case_href: &'static str,
+}
+
+/// 电子监察: for each auditor, agency administrator or approver role, the running cases by colour
+/// and the red ones.
+async fn supervision(r: Req) -> Page {
+    let who = r.signed_in().await?;
+    let l = r.f.lang.cases();
+    let roles = staff::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
+    let mut boards = Vec::new();
+    for a in roles {
+        if !matches!(a.role, StaffRole::Auditor | StaffRole::AgencyAdmin | StaffRole::Approver) {
+            continue;
+        }
+        let b = tongban_app::supervision::board(&r.s.app, &who, &a.agency_code, &a.division_code)
+            .await
+            .map_err(|e| r.error(e))?;
+        let q = QueueRequest {
+            agency: a.agency_code.clone(),
+            division: a.division_code.clone(),
+            warning: Some(Warning::Red),
+            limit: 20,
+            ..Default::default()
+        };
+        let red = cases::queue(&r.s.app, &who, &q).await.map_err(|e| r.error(e))?;
+        boards.push(BoardView {
+            title: format!("{} · {}", a.agency_code, a.division_code),
+            green: b.green,
+            yellow: b.yellow,
+            red: b.red,
+            cases: red.iter().map(|c| case_row(l, c)).collect(),
+        });
+    }
+    let warnings = [l.warning(Warning::Green), l.warning(Warning::Yellow), l.warning(Warning::Red)];
+    let page = SupervisionPage { f: &r.f, l, boards, warnings, case_href: "/workbench/cases/" };
+    Ok(r.respond(StatusCode::OK, &page))
 }
