@@ -13,8 +13,26 @@ use tongban_store::webhooks::{OutboxRow, WebhookRow};
 
 /// The sealing context of webhook secrets.
 const SECRET: &str = "webhook.secret";
-/// The header carrying the signature: `hmac-sm3=` and the hex HMAC-SM3 of the body.
+/// The header carrying the signature: `hmac-sm3=` and the hex HMAC-SM3 of `TIMESTAMP.BODY`.
 pub const SIGNATURE_HEADER: &str = "x-tongban-signature";
+/// The header carrying the time of sending (Unix seconds), signed with the body so that a
+/// receiver can refuse an old delivery replayed.
+pub const TIMESTAMP_HEADER: &str = "x-tongban-timestamp";
+
+/// The signature of a delivery sent at `timestamp`: what a receiver recomputes.
+pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+    format!("hmac-sm3={}", tongban_crypto::hmac_sm3_hex(secret.as_bytes(), format!("{timestamp}.{body}").as_bytes()))
+}
+
+/// The HTTP client deliveries use: a timeout, and no redirects (a receiver cannot send the
+/// platform's requests elsewhere).
+pub fn client() -> Result<reqwest::Client, AppError> {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(AppError::internal)
+}
 /// Attempts after which a delivery is given up (it stays in the outbox with its last error).
 pub const MAX_ATTEMPTS: i32 = 12;
 
@@ -115,12 +133,14 @@ pub async fn deliver_due(app: &App, http: &reqwest::Client) -> Result<Round, App
             round.failed += 1;
             continue;
         };
-        let signature = format!("hmac-sm3={}", tongban_crypto::hmac_sm3_hex(secret.as_bytes(), d.payload.as_bytes()));
+        let timestamp = Utc::now().timestamp();
+        let signature = signature(&secret, timestamp, &d.payload);
         let sent = http
             .post(&hook.url)
             .header("content-type", "application/json")
             .header("x-tongban-event", &d.event)
             .header("x-tongban-delivery", &d.id)
+            .header(TIMESTAMP_HEADER, timestamp.to_string())
             .header(SIGNATURE_HEADER, signature)
             .body(d.payload.clone())
             .send()

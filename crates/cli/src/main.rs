@@ -96,7 +96,7 @@ enum Command {
 #[derive(Subcommand)]
 enum WebhookCommand {
     /// Register a department system's URL for every change to an agency's cases; prints the id and
-    /// the signing secret once (deliveries carry `x-tongban-signature: hmac-sm3=HEX` of the body).
+    /// the signing secret once (deliveries carry `x-tongban-timestamp: T` and `x-tongban-signature: hmac-sm3=HEX` of `T.BODY`).
     Add {
         /// The agency's unified social credit code.
         #[arg(long)]

@@ -50,7 +50,10 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
     // Webhook deliveries from the outbox.
     let delivering = app.clone();
     tokio::spawn(async move {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        let http = match tongban_app::webhooks::client() {
+            Ok(c) => c,
+            Err(e) => return tracing::error!(error = %e, "no HTTP client for webhooks"),
+        };
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;

@@ -400,15 +400,21 @@ async fn department_systems_receive_signed_webhooks_and_failures_are_retried_lat
 
     let n = submitted(&w).await;
     call(&w.s, &w.window, "POST", &format!("/api/v1/cases/{n}/actions"), Some(json!({"action": "accept"}))).await;
-    let http = reqwest::Client::new();
+    let http = tongban_app::webhooks::client().unwrap();
     let round = tongban_app::webhooks::deliver_due(&w.s.app, &http).await.unwrap();
     assert_eq!((round.delivered, round.failed), (2, 2), "{round:?}");
     let got = got.lock().unwrap().clone();
     let events: Vec<String> = got.iter().map(|(h, _)| h["x-tongban-event"].to_str().unwrap().to_owned()).collect();
     assert_eq!(events, ["case.submitted", "case.accept"]);
     for (headers, body) in &got {
-        let expected = format!("hmac-sm3={}", tongban_crypto::hmac_sm3_hex(hook.secret.as_bytes(), body.as_bytes()));
-        assert_eq!(headers["x-tongban-signature"].to_str().unwrap(), expected, "signed with the secret");
+        let sent_at: i64 = headers["x-tongban-timestamp"].to_str().unwrap().parse().unwrap();
+        assert!((chrono::Utc::now().timestamp() - sent_at).abs() < 60, "a current timestamp");
+        let mac = tongban_crypto::hmac_sm3_hex(hook.secret.as_bytes(), format!("{sent_at}.{body}").as_bytes());
+        assert_eq!(
+            headers["x-tongban-signature"].to_str().unwrap(),
+            format!("hmac-sm3={mac}"),
+            "timestamp and body signed"
+        );
         let v: Value = serde_json::from_str(body).unwrap();
         assert_eq!(v["case_number"], n.as_str());
         assert!(!body.contains("用户1") && !body.contains("13800000001"), "no personal data: {body}");
