@@ -49,20 +49,13 @@ pub async fn act(
             true
         }
         Actor::Staff(roles, side) => {
-            let receiving = (case.receiving_agency.as_str(), case.receiving_division.as_str());
-            let deciding = (case.deciding_agency.as_str(), case.deciding_division.as_str());
+            let [receiving, deciding] = sides(&case);
             let places = match side {
                 Side::Receiving => vec![receiving],
                 Side::Deciding => vec![deciding],
                 Side::Either => vec![deciding, receiving],
             };
-            let mut allowed = false;
-            for place in places {
-                if policy::authorize(app, who, Need::Staff(roles, Some(place))).await.is_ok() {
-                    allowed = true;
-                    break;
-                }
-            }
+            let allowed = staff_covers_any(app, who, roles, &places).await;
             if !allowed {
                 return Err(AppError::Forbidden);
             }
@@ -233,16 +226,7 @@ pub async fn claim(
 ) -> Result<CaseView, AppError> {
     let case = readable_case(app, who, case_number).await?;
     let handlers = &[StaffRole::WindowStaff, StaffRole::Approver];
-    let mut allowed = false;
-    for place in [
-        (case.receiving_agency.as_str(), case.receiving_division.as_str()),
-        (case.deciding_agency.as_str(), case.deciding_division.as_str()),
-    ] {
-        if policy::authorize(app, who, Need::Staff(handlers, Some(place))).await.is_ok() {
-            allowed = true;
-            break;
-        }
-    }
+    let allowed = staff_covers_any(app, who, handlers, &sides(&case)).await;
     if !allowed {
         return Err(AppError::Forbidden);
     }

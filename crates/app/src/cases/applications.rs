@@ -321,6 +321,8 @@ pub struct Receipt {
     pub next: String,
     /// False when this was a repeat of an earlier submission.
     pub created: bool,
+    /// Submitted by the window staff member who applied for a walk-in applicant.
+    pub at_window: bool,
 }
 
 /// Submits a complete draft: it becomes a case with its number. Submitting again (a double
@@ -344,7 +346,7 @@ pub async fn submit(
     let limit = offering.committed_limit;
     if row.case_number.as_deref().is_some_and(|n| !n.is_empty()) {
         // Already submitted: answer as before without re-checking anything.
-        return receipt_of_existing(app, &row, limit, today).await;
+        return receipt_of_existing(app, who, &row, limit, today).await;
     }
     let at_window = started_by(app, &row, who).await?;
     let assurance = if at_window {
@@ -436,11 +438,13 @@ pub async fn submit(
         provisional: due.provisional,
         next: next_step_text(CaseState::Submitted),
         created: submitted.created,
+        at_window,
     })
 }
 
 pub(crate) async fn receipt_of_existing(
     app: &App,
+    who: &Principal,
     row: &ApplicationRow,
     limit: u32,
     today: NaiveDate,
@@ -459,6 +463,7 @@ pub(crate) async fn receipt_of_existing(
         provisional: due.provisional,
         next: next_step_text(state),
         created: false,
+        at_window: row.started_by.as_deref() == Some(who.person_id.as_str()),
     })
 }
 

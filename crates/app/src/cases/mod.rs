@@ -93,6 +93,24 @@ fn message_id() -> Result<String, AppError> {
     Ok(format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]))
 }
 
+/// Whether `who` holds one of `roles` covering any of `places` (an agency and division each).
+async fn staff_covers_any(app: &App, who: &Principal, roles: &[StaffRole], places: &[(&str, &str)]) -> bool {
+    for place in places {
+        if policy::authorize(app, who, Need::Staff(roles, Some(*place))).await.is_ok() {
+            return true;
+        }
+    }
+    false
+}
+
+/// The receiving and the deciding side of a case, as places staff roles cover.
+fn sides(case: &CaseRow) -> [(&str, &str); 2] {
+    [
+        (case.receiving_agency.as_str(), case.receiving_division.as_str()),
+        (case.deciding_agency.as_str(), case.deciding_division.as_str()),
+    ]
+}
+
 /// What happens next, in the applicant's words.
 pub fn next_step_text(state: CaseState) -> String {
     match state {

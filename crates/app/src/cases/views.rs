@@ -129,18 +129,7 @@ pub(crate) async fn readable_case(app: &App, who: &Principal, case_number: &str)
     if is_applicant(app, who, &case).await? {
         return Ok(case);
     }
-    let sides = [
-        (case.receiving_agency.as_str(), case.receiving_division.as_str()),
-        (case.deciding_agency.as_str(), case.deciding_division.as_str()),
-    ];
-    let mut staff = false;
-    for place in sides {
-        if policy::authorize(app, who, Need::Staff(READERS, Some(place))).await.is_ok() {
-            staff = true;
-            break;
-        }
-    }
-    if staff { Ok(case) } else { Err(NO_CASE) }
+    if staff_covers_any(app, who, READERS, &sides(&case)).await { Ok(case) } else { Err(NO_CASE) }
 }
 
 pub(crate) async fn is_applicant(app: &App, who: &Principal, case: &CaseRow) -> Result<bool, AppError> {

@@ -3,6 +3,7 @@
 
 mod account;
 mod apply;
+mod case_view;
 mod catalog;
 mod consent;
 mod forms;

@@ -3,7 +3,8 @@
 //! and the forms of the actions its state allows. `tongban_app::cases` decides who may do what.
 
 use super::Frame;
-use super::apply::{AnswerRow, CaseFacts, CaseRowView, Refused, TimelineRow, case_row, facts, timeline};
+use super::apply::AnswerRow;
+use super::case_view::{CaseFacts, CaseRowView, Refused, TimelineRow, case_row, facts, timeline};
 use super::forms::{Page, Req, see_other};
 use crate::AppState;
 use crate::case_labels::CaseLabels;

@@ -2,10 +2,13 @@
 //! number (办件编号), and the statutory clock (DOMAIN.md §2, §3, §7). Pure: callers pass the
 //! calendar and today's date.
 
-use crate::calendar::{Calendar, Deadline, Suspension};
+mod clock;
+mod number;
+
+pub use clock::{Clock, Pause, Warning, WarningRule, clock};
+pub use number::{CASE_NUMBER_LEN, CaseNumber, MAX_DAILY_SEQUENCE};
+
 use crate::identity::StaffRole;
-use crate::{CodeError, DivisionCode};
-use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// Where a case stands.
@@ -344,191 +347,12 @@ impl Lifecycle {
     }
 }
 
-/// 办件编号: the receiving division (6), the submission date (8), the node (2), a daily
-/// sequence of that division on that node (6) and an ISO 7064 MOD 11-2 check character, so a
-/// number read out over the phone with one digit wrong is caught. Unique across nodes because
-/// each node numbers only its own cases.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CaseNumber(String);
-
-/// The length of a case number.
-pub const CASE_NUMBER_LEN: usize = 23;
-/// The largest daily sequence.
-pub const MAX_DAILY_SEQUENCE: u32 = 999_999;
-
-fn mod11_2(digits: &str) -> char {
-    // ISO 7064 MOD 11-2, as in the citizen id: the recursive form of the weighted sum.
-    let mut p = 0u32;
-    for b in digits.bytes() {
-        p = ((p + u32::from(b - b'0')) * 2) % 11;
-    }
-    let c = (12 - p % 11) % 11;
-    if c == 10 { 'X' } else { char::from(b'0' + c as u8) }
-}
-
-impl CaseNumber {
-    /// `None` when `sequence` exceeds `MAX_DAILY_SEQUENCE` or `node` exceeds 99.
-    pub fn new(division: &DivisionCode, day: NaiveDate, node: u8, sequence: u32) -> Option<Self> {
-        if sequence > MAX_DAILY_SEQUENCE || node > 99 {
-            return None;
-        }
-        let body = format!("{}{}{node:02}{sequence:06}", division.as_str(), day.format("%Y%m%d"));
-        let check = mod11_2(&body);
-        Some(Self(format!("{body}{check}")))
-    }
-
-    pub fn parse(s: &str) -> Result<Self, CodeError> {
-        let s = s.trim().to_ascii_uppercase();
-        let n = s.chars().count();
-        if n != CASE_NUMBER_LEN {
-            return Err(CodeError::Length { expected: "23", actual: n });
-        }
-        let (body, last) = s.split_at(CASE_NUMBER_LEN - 1);
-        if let Some((i, c)) = body.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
-            return Err(CodeError::Charset { position: i + 1, found: c, allowed: "0-9" });
-        }
-        if NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").is_err() {
-            return Err(CodeError::Format("日期部分无效 (invalid date part)"));
-        }
-        let expected = mod11_2(body);
-        let found = last.chars().next().unwrap_or(' ');
-        if found != expected {
-            return Err(CodeError::Check { expected, found });
-        }
-        Ok(Self(s))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The receiving division's code.
-    pub fn division(&self) -> &str {
-        &self.0[..6]
-    }
-}
-
-impl std::fmt::Display for CaseNumber {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A stretch during which the clock stood (or stands) still: from the day the notice went out
-/// (or the procedure began) to the day the applicant answered (or it ended); `None` while it lasts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Pause {
-    pub from: NaiveDate,
-    pub until: Option<NaiveDate>,
-}
-
-impl Pause {
-    /// The days not counted: the day of the notice still counts (work was done on it) and the
-    /// clock resumes on the day of the answer (DOMAIN.md §3), so the days strictly between. A
-    /// pause still running is taken to end tomorrow.
-    fn suspension(&self, today: NaiveDate) -> Option<Suspension> {
-        let from = self.from.checked_add_days(Days::new(1))?;
-        let until = self.until.unwrap_or_else(|| today.checked_add_days(Days::new(1)).unwrap_or(today));
-        let to = until.checked_sub_days(Days::new(1))?;
-        (from <= to).then_some(Suspension { from, to })
-    }
-}
-
-/// Supervision colour (电子监察).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Warning {
-    Green,
-    Yellow,
-    Red,
-}
-
-impl Warning {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Green => "green",
-            Self::Yellow => "yellow",
-            Self::Red => "red",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Green, Self::Yellow, Self::Red].into_iter().find(|w| w.as_str() == s)
-    }
-}
-
-/// The configurable supervision rule: yellow when at most `yellow_days` working days remain, red
-/// when overdue (DOMAIN.md §3 defaults).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WarningRule {
-    pub yellow_days: u32,
-}
-
-impl Default for WarningRule {
-    fn default() -> Self {
-        Self { yellow_days: 2 }
-    }
-}
-
-/// A case's clock on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Clock {
-    /// The day the time limit ends, with the pauses so far (a running pause taken to end tomorrow).
-    pub due: Deadline,
-    /// The limit in working days.
-    pub limit: u32,
-    /// Working days counted so far.
-    pub used: u32,
-    /// Working days left; negative when overdue.
-    pub remaining: i64,
-    /// Whether the clock stands still now (补正 or a special procedure).
-    pub paused: bool,
-    pub warning: Warning,
-}
-
-/// The clock of a case accepted on `accepted_on` with a limit of `limit` working days, paused
-/// during `pauses`, on `today`; `stopped_on` is the day of the decision, after which nothing
-/// is counted.
-pub fn clock(
-    calendar: &Calendar,
-    accepted_on: NaiveDate,
-    limit: u32,
-    pauses: &[Pause],
-    stopped_on: Option<NaiveDate>,
-    today: NaiveDate,
-    rule: WarningRule,
-) -> Clock {
-    let suspensions: Vec<Suspension> = pauses.iter().filter_map(|p| p.suspension(today)).collect();
-    let due = calendar.deadline(accepted_on, limit, &suspensions);
-    let end = stopped_on.unwrap_or(today);
-    let mut used = 0u32;
-    let mut day = accepted_on;
-    while day < end {
-        let Some(next) = day.checked_add_days(Days::new(1)) else { break };
-        day = next;
-        if calendar.is_working_day(day) && !suspensions.iter().any(|s| s.from <= day && day <= s.to) {
-            used += 1;
-        }
-    }
-    let paused = stopped_on.is_none() && pauses.iter().any(|p| p.until.is_none());
-    let warning = if end > due.due {
-        Warning::Red
-    } else if stopped_on.is_some() || paused || i64::from(limit) - i64::from(used) > i64::from(rule.yellow_days) {
-        Warning::Green
-    } else {
-        Warning::Yellow
-    };
-    Clock { due, limit, used, remaining: i64::from(limit) - i64::from(used), paused, warning }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::{CalendarYear, SpecialDay};
+    use crate::DivisionCode;
+    use crate::calendar::{Calendar, CalendarYear, SpecialDay};
+    use chrono::NaiveDate;
     use proptest::prelude::*;
 
     fn d(s: &str) -> NaiveDate {
