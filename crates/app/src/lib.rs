@@ -13,6 +13,7 @@ mod error;
 pub mod forms;
 pub mod identity;
 pub mod materials;
+pub mod notify;
 pub mod oidc;
 pub mod organizations;
 pub mod policy;
@@ -64,8 +65,14 @@ impl App {
             store,
             calendar,
             index,
+            cases: Arc::new(cases::Cases {
+                channels: vec![
+                    Arc::new(notify::SmsNotices(identity.sms_channel())),
+                    Arc::new(notify::LogMailbox::default()),
+                ],
+                ..Default::default()
+            }),
             identity: Arc::new(identity),
-            cases: Arc::default(),
             objects: Arc::new(materials::Objects::in_memory()),
         };
         catalog::sync(&app).await?;

@@ -39,6 +39,8 @@ struct World {
     window: Principal,
     approver: Principal,
     code: String,
+    sms: Arc<tongban_app::sms::LogChannel>,
+    mailbox: Arc<tongban_app::notify::LogMailbox>,
 }
 
 async fn person(app: &App, seq: u32, name: &str, phone: &str) -> Principal {
@@ -46,7 +48,8 @@ async fn person(app: &App, seq: u32, name: &str, phone: &str) -> Principal {
         name: name.into(),
         citizen_id: citizen_id(seq),
         phone: phone.into(),
-        email: None,
+        // 张三 gave an e-mail address; the others only their phone.
+        email: (seq == 1).then(|| "zhangsan@example.cn".into()),
         password: "Tongban-2026".into(),
     };
     identity::register(app, form, &Client::default()).await.unwrap();
@@ -61,14 +64,14 @@ async fn verified(app: &App, who: &Principal) -> Principal {
 async fn world() -> World {
     let t = fresh_store().await;
     let params = PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
-    let id = Identity::new(
-        KeyRing::generate("t").unwrap(),
-        Policy::default(),
-        params,
-        Arc::new(tongban_app::sms::LogChannel::default()),
-    )
-    .unwrap();
-    let app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, id).await.unwrap();
+    let sms = Arc::new(tongban_app::sms::LogChannel::default());
+    let id = Identity::new(KeyRing::generate("t").unwrap(), Policy::default(), params, sms.clone()).unwrap();
+    let mut app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, id).await.unwrap();
+    // The e-mail channel this test reads, beside the SMS channel `App::open` set.
+    let mailbox = Arc::new(tongban_app::notify::LogMailbox::default());
+    let cases = Arc::get_mut(&mut app.cases).expect("no other holder yet");
+    cases.channels.retain(|c| c.name() != "email");
+    cases.channels.push(mailbox.clone());
     let o = offering();
     tongban_app::catalog::publish(&app, &o, "test").await.unwrap();
     let people: Vec<String> = (1..=5).map(|i| format!("用户{i},{}", citizen_id(i))).collect();
@@ -94,7 +97,7 @@ async fn world() -> World {
     let agency = o.agency.credit_code.clone();
     staff::assign(&app, Some(&admin), assign("13700000004", "window_staff", &agency, "110101")).await.unwrap();
     staff::assign(&app, Some(&admin), assign("13700000005", "approver", &agency, "110100")).await.unwrap();
-    World { app, _t: t, zhang, li, window, approver, code: o.offering_code }
+    World { app, _t: t, zhang, li, window, approver, code: o.offering_code, sms, mailbox }
 }
 
 fn complete() -> Map<String, Value> {
@@ -526,4 +529,62 @@ async fn queues_put_cases_not_yet_accepted_first_and_page_through_all() {
     let next = QueueRequest { after: Some(waiting.clone()), ..q };
     let second = cases::queue(&w.app, &w.approver, &next).await.unwrap();
     assert_eq!(second.iter().map(|c| c.case_number.as_str()).collect::<Vec<_>>(), [accepted.as_str()]);
+}
+
+#[tokio::test]
+async fn an_immediate_case_is_concluded_by_its_decision_the_same_day() {
+    let w = world().await;
+    let mut o = offering();
+    o.case_kind = tongban_domain::catalog::CaseKind::Immediate;
+    o.committed_limit = 0;
+    tongban_app::catalog::publish(&w.app, &o, "test").await.unwrap();
+    let n = submitted(&w).await;
+    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
+    let v = act(&w, &w.approver, &n, CaseAction::Approve).await.unwrap();
+    assert_eq!(v.state, CaseState::Concluded, "即办件: the decision concludes it");
+    let clock = v.clock.unwrap();
+    assert_eq!((clock.limit, clock.due.due), (0, tongban_domain::calendar::china_today()));
+    let trail = cases::trail(&w.app, &w.zhang, &n).await.unwrap();
+    let tail: Vec<(&str, &str, &str)> = trail[trail.len() - 2..]
+        .iter()
+        .map(|e| (e.action.as_str(), e.before_state.as_str(), e.after_state.as_str()))
+        .collect();
+    assert_eq!(tail, [("approve", "under_review", "approved"), ("conclude", "approved", "concluded")]);
+    assert!(cases::verify_audit(&w.app).await.unwrap().problems.is_empty());
+    // A committed case still waits for its own conclusion.
+    let mut o = offering();
+    o.case_kind = tongban_domain::catalog::CaseKind::Committed;
+    tongban_app::catalog::publish(&w.app, &o, "test").await.unwrap();
+    let n = submitted(&w).await;
+    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
+    assert_eq!(act(&w, &w.approver, &n, CaseAction::Approve).await.unwrap().state, CaseState::Approved);
+}
+
+#[tokio::test]
+async fn every_change_reaches_the_applicant_by_sms_and_email_and_messages_are_marked_read() {
+    let w = world().await;
+    let n = submitted(&w).await;
+    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    // Channels send off the request: wait for the background sends.
+    for _ in 0..100 {
+        if w.mailbox.sent().len() >= 2 && w.sms.inbox().iter().filter(|m| m.text.contains(&n)).count() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let texts: Vec<String> = w.sms.inbox().into_iter().filter(|m| m.phone == "13812345678").map(|m| m.text).collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[0].contains("已提交") && texts[0].contains(&n), "{}", texts[0]);
+    assert!(texts[1].contains("受理") && texts[1].contains(&n), "{}", texts[1]);
+    let mails = w.mailbox.sent();
+    assert_eq!(mails.iter().map(|m| m.to.as_str()).collect::<Vec<_>>(), ["zhangsan@example.cn"; 2]);
+    assert!(mails[1].body.contains("正在审查"), "the mail carries the next step: {}", mails[1].body);
+
+    let messages = cases::my_messages(&w.app, &w.zhang).await.unwrap();
+    assert_eq!(messages.iter().filter(|m| !m.read).count(), 2);
+    assert_eq!(cases::mark_messages_read(&w.app, &w.zhang).await.unwrap(), 2);
+    assert!(cases::my_messages(&w.app, &w.zhang).await.unwrap().iter().all(|m| m.read));
+    assert_eq!(cases::mark_messages_read(&w.app, &w.li).await.unwrap(), 0, "another's messages stay theirs");
 }

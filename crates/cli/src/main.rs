@@ -306,6 +306,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             app.cases = std::sync::Arc::new(tongban_app::cases::Cases {
                 node: config.node_id,
                 warnings: tongban_domain::cases::WarningRule { yellow_days: config.warning_yellow_days },
+                channels: app.cases.channels.clone(),
                 ..Default::default()
             });
             tracing::info!(objects = %app.objects.location, "uploaded materials are kept in");

@@ -1,18 +1,27 @@
 //! The audit trail (全过程留痕): every action on a case is an entry appended in the transaction
 //! that makes the change. Entries of a case form a chain — each carries the SM3 digest of the
 //! previous one and of itself — and every entry is also anchored in one global chain, whose head
-//! row is what serializes appends. `verify` recomputes both chains and names every entry that was
-//! edited, deleted, inserted or reordered.
+//! row serializes the anchorers. `verify` recomputes both chains and names every entry that was
+//! edited, deleted, inserted or reordered. Anchoring happens in the change's transaction on
+//! SQLite and in batches right after the commit on PostgreSQL.
 
-use crate::entity::{anchor, audit_head, case, trail_entry};
+use crate::entity::{anchor, audit_head, audit_pending, case, trail_entry};
 use crate::{Store, StoreError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// This process's anchorer: one at a time, and whether another round is wanted.
+#[derive(Debug, Default)]
+pub(crate) struct Anchoring {
+    running: tokio::sync::Mutex<()>,
+    wanted: AtomicBool,
+}
 
 pub type TrailRow = trail_entry::Model;
 
@@ -57,9 +66,11 @@ fn anchor_hash(a: &anchor::Model) -> String {
 }
 
 /// Appends an entry to the trail of `case_number` (`first`: the case is created in this
-/// transaction) and anchors it, inside the caller's transaction, as its last write: the head row
-/// stays locked until the commit. The caller has already written the case row (so concurrent
-/// appends to one case were settled by its version check).
+/// transaction) inside the caller's transaction. The caller has
+/// already written the case row (so concurrent appends to one case were settled by its version
+/// check). On SQLite, whose single writer serializes transactions anyway, the entry is anchored
+/// here too; on PostgreSQL it waits in `audit_pending` and the caller anchors after the commit
+/// (`Store::anchor_soon`), so that no transaction holds the chain's head row to its commit.
 pub(crate) async fn append(
     txn: &impl ConnectionTrait,
     case_number: &str,
@@ -93,29 +104,92 @@ pub(crate) async fn append(
     };
     e.hash = entry_hash(&e);
     trail_entry::Entity::insert(e.clone().into_active_model()).exec_without_returning(txn).await?;
+    let pending =
+        audit_pending::Model { case_number: e.case_number.clone(), case_seq: e.seq, entry_hash: e.hash.clone(), at };
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        link(txn, &[pending]).await?;
+    } else {
+        audit_pending::Entity::insert(pending.into_active_model()).exec_without_returning(txn).await?;
+    }
+    Ok(e)
+}
 
-    // The global chain last: its head row is locked from here to the commit.
-    let bump = Statement::from_string(
+/// The most entries one anchoring transaction takes.
+const ANCHOR_BATCH: u64 = 500;
+
+/// Locks the global chain's head (anchorers on any number of nodes take turns on this row) and
+/// returns its sequence number and digest.
+async fn lock_head(txn: &impl ConnectionTrait) -> Result<(i64, String), StoreError> {
+    let lock = Statement::from_string(
         txn.get_database_backend(),
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+        "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
     );
-    let head = txn.query_one_raw(bump).await?.ok_or_else(|| StoreError::Corrupt("audit head row missing".into()))?;
-    let mut a = anchor::Model {
-        seq: head.try_get::<i64>("", "seq")?,
-        case_number: e.case_number.clone(),
-        case_seq: e.seq,
-        entry_hash: e.hash.clone(),
-        prev_hash: head.try_get::<String>("", "hash")?,
-        hash: String::new(),
-    };
-    a.hash = anchor_hash(&a);
+    let head = txn.query_one_raw(lock).await?.ok_or_else(|| StoreError::Corrupt("audit head row missing".into()))?;
+    Ok((head.try_get::<i64>("", "seq")?, head.try_get::<String>("", "hash")?))
+}
+
+/// Appends links anchoring `entries`, in order, to the chain whose locked head is `head`, and
+/// moves the head.
+async fn extend(
+    txn: &impl ConnectionTrait,
+    (mut seq, mut prev): (i64, String),
+    entries: &[audit_pending::Model],
+) -> Result<(), StoreError> {
+    let mut links = Vec::with_capacity(entries.len());
+    for p in entries {
+        seq += 1;
+        let mut a = anchor::Model {
+            seq,
+            case_number: p.case_number.clone(),
+            case_seq: p.case_seq,
+            entry_hash: p.entry_hash.clone(),
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        a.hash = anchor_hash(&a);
+        prev = a.hash.clone();
+        links.push(a.into_active_model());
+    }
+    anchor::Entity::insert_many(links).exec_without_returning(txn).await?;
     audit_head::Entity::update_many()
-        .col_expr(audit_head::Column::Hash, Expr::value(a.hash.clone()))
+        .col_expr(audit_head::Column::Seq, Expr::value(seq))
+        .col_expr(audit_head::Column::Hash, Expr::value(prev))
         .filter(audit_head::Column::Id.eq(1))
         .exec(txn)
         .await?;
-    anchor::Entity::insert(a.into_active_model()).exec_without_returning(txn).await?;
-    Ok(e)
+    Ok(())
+}
+
+/// Anchors `entries` now, in the caller's transaction.
+async fn link(txn: &impl ConnectionTrait, entries: &[audit_pending::Model]) -> Result<(), StoreError> {
+    let head = lock_head(txn).await?;
+    extend(txn, head, entries).await
+}
+
+/// Anchors up to `ANCHOR_BATCH` pending entries, oldest first; returns how many.
+async fn anchor_batch(txn: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    // The head first: a second anchorer waits here and then finds these entries gone.
+    let head = lock_head(txn).await?;
+    let pending = audit_pending::Entity::find()
+        .order_by_asc(audit_pending::Column::At)
+        .order_by_asc(audit_pending::Column::CaseNumber)
+        .order_by_asc(audit_pending::Column::CaseSeq)
+        .limit(ANCHOR_BATCH)
+        .all(txn)
+        .await?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    extend(txn, head, &pending).await?;
+    let done = pending.iter().fold(Condition::any(), |c, p| {
+        c.add(
+            Condition::all()
+                .add(audit_pending::Column::CaseNumber.eq(&p.case_number))
+                .add(audit_pending::Column::CaseSeq.eq(p.case_seq)),
+        )
+    });
+    audit_pending::Entity::delete_many().filter(done).exec(txn).await?;
+    Ok(pending.len() as u64)
 }
 
 /// What `verify` found.
@@ -131,6 +205,46 @@ pub struct AuditReport {
 const PAGE: u64 = 10_000;
 
 impl Store {
+    /// Anchors every pending entry, batch by batch; returns how many.
+    pub async fn anchor_pending(&self) -> Result<u64, StoreError> {
+        let mut total = 0;
+        loop {
+            let _turn = self.write_turn().await;
+            let txn = self.db.begin().await?;
+            let n = anchor_batch(&txn).await?;
+            txn.commit().await?;
+            total += n;
+            if n < ANCHOR_BATCH {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// After an audited commit on PostgreSQL: anchors what is pending, unless this process is
+    /// anchoring already — then the running anchorer is asked to go round once more, so no
+    /// committed entry is left behind and no request waits for another's batch.
+    /// A failure is logged, not returned: the change is committed, and what stays pending is
+    /// anchored by the next round or by `verify_audit`.
+    pub(crate) async fn anchor_soon(&self) {
+        if self.backend() == crate::Backend::Sqlite {
+            return;
+        }
+        self.anchoring.wanted.store(true, Ordering::SeqCst);
+        loop {
+            let Ok(running) = self.anchoring.running.try_lock() else { return };
+            while self.anchoring.wanted.swap(false, Ordering::SeqCst) {
+                if let Err(e) = self.anchor_pending().await {
+                    tracing::warn!(error = %e, "anchoring the audit trail failed; it is retried with the next change");
+                    return;
+                }
+            }
+            drop(running);
+            if !self.anchoring.wanted.load(Ordering::SeqCst) {
+                return;
+            }
+        }
+    }
+
     /// A case's trail, oldest first.
     pub async fn trail(&self, case_number: &str) -> Result<Vec<TrailRow>, StoreError> {
         Ok(trail_entry::Entity::find()
@@ -145,6 +259,8 @@ impl Store {
     /// with its digest, every entry anchored once, ending at the head), and each case's state
     /// against its last entry.
     pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        // Entries committed but not yet anchored (a crash between the two) are anchored first.
+        self.anchor_pending().await?;
         let mut r = AuditReport::default();
         // (case, seq) → digest, and each case's last state.
         let mut digests: HashMap<(String, i64), String> = HashMap::new();

@@ -170,12 +170,22 @@ impl Store {
         let division = DivisionCode::parse(&case.receiving_division)
             .map_err(|e| StoreError::Corrupt(format!("receiving division: {e}")))?;
         let Numbering { day, node, submit_key } = numbering;
+        // On PostgreSQL the number is taken in a statement of its own, so the day's sequence row
+        // is locked for that statement only, not until this transaction commits; a submission
+        // that then rolls back leaves a gap (numbers are unique, not dense). On SQLite the single
+        // writer serializes anyway, and one commit is cheaper than two.
+        let taken = match self.backend() {
+            crate::Backend::Postgres => Some(next_sequence(&self.db, division.as_str(), day, i32::from(node)).await?),
+            crate::Backend::Sqlite => None,
+        };
         let _turn = self.write_turn().await;
         let txn = self.db.begin().await?;
-        // The sequence first: its upsert takes the write lock (SQLite) or the row lock
-        // (PostgreSQL). Then the draft is claimed with its number; of two concurrent submissions
-        // of one draft the second finds it claimed and rolls back, its sequence step with it.
-        let seq = next_sequence(&txn, division.as_str(), day, i32::from(node)).await?;
+        // Then the draft is claimed with its number; of two concurrent submissions of one draft
+        // the second finds it claimed and rolls back.
+        let seq = match taken {
+            Some(seq) => seq,
+            None => next_sequence(&txn, division.as_str(), day, i32::from(node)).await?,
+        };
         let number = u32::try_from(seq)
             .ok()
             .and_then(|s| CaseNumber::new(&division, day, node, s))
@@ -200,9 +210,10 @@ impl Store {
         case::Entity::insert(case.clone().into_active_model()).exec_without_returning(&txn).await?;
         insert_notice(&txn, notice, &case.case_number, trail.at).await?;
         crate::webhooks::enqueue(&txn, outbox(&case)).await?;
-        // The audit entry last: its global anchor locks the chain's head until the commit.
         audit::append(&txn, &case.case_number, trail, true).await?;
         txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
         Ok(Submitted { case, created: true })
     }
 
@@ -211,12 +222,13 @@ impl Store {
     }
 
     /// Writes `case` if its stored version is still `expected_version` (the new row carries the
-    /// next one), with its trail entry and message; false when someone else changed it first.
+    /// next one), with its trail entries (in order) and message; false when someone else changed
+    /// it first.
     pub async fn update_case(
         &self,
         case: CaseRow,
         expected_version: i64,
-        trail: TrailDraft,
+        trail: Vec<TrailDraft>,
         notice: Option<Notice>,
         outbox: Vec<crate::webhooks::OutboxRow>,
     ) -> Result<bool, StoreError> {
@@ -233,11 +245,15 @@ impl Store {
             return Ok(false);
         }
         if let Some(n) = notice {
-            insert_notice(&txn, n, &case.case_number, trail.at).await?;
+            insert_notice(&txn, n, &case.case_number, case.updated_at).await?;
         }
         crate::webhooks::enqueue(&txn, outbox).await?;
-        audit::append(&txn, &case.case_number, trail, false).await?;
+        for entry in trail {
+            audit::append(&txn, &case.case_number, entry, false).await?;
+        }
         txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
         Ok(true)
     }
 
@@ -384,6 +400,18 @@ impl Store {
     pub async fn insert_message(&self, m: MessageRow) -> Result<(), StoreError> {
         message::Entity::insert(m.into_active_model()).exec_without_returning(&self.db).await?;
         Ok(())
+    }
+
+    /// Marks the person's unread messages read at `at`; returns how many.
+    pub async fn mark_messages_read(&self, person_id: &str, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
+        let done = message::Entity::update_many()
+            .col_expr(message::Column::ReadAt, Expr::value(at))
+            .filter(message::Column::PersonId.eq(person_id))
+            .filter(message::Column::ReadAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected)
     }
 
     pub async fn messages_of(&self, person_id: &str, limit: u64) -> Result<Vec<MessageRow>, StoreError> {

@@ -49,6 +49,7 @@ pub struct Store {
     /// SQLite has one writer at a time. Busy writers would poll with growing sleeps; queuing them
     /// here instead hands the lock on the moment it is free (PostgreSQL locks rows: `None`).
     writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    pub(crate) anchoring: std::sync::Arc<crate::audit::Anchoring>,
 }
 
 impl Store {
@@ -85,7 +86,7 @@ impl Store {
         opts.connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
         let db = Database::connect(opts).await?;
         let writer = (backend == Backend::Sqlite).then(Default::default);
-        Ok(Self { db, backend, writer })
+        Ok(Self { db, backend, writer, anchoring: Default::default() })
     }
 
     /// Applies every pending migration.

@@ -62,7 +62,12 @@ pub async fn act(
             false
         }
     };
-    let next = position.apply(&action).map_err(transition_error)?;
+    let decided = position.apply(&action).map_err(transition_error)?;
+    // 即办件: the decision concludes the case on the spot, in the same transaction.
+    let immediate = matches!(action, CaseAction::Approve | CaseAction::Deny { .. })
+        && guide_version(app, &case.offering_code, case.offering_version).await?.offering.case_kind
+            == CaseKind::Immediate;
+    let next = if immediate { decided.apply(&CaseAction::Conclude).map_err(transition_error)? } else { decided };
     let today = china_today();
     let mut pauses = pauses_of(&case)?;
     let mut new = case.clone();
@@ -135,16 +140,25 @@ pub async fn act(
             obj.insert("files".into(), Value::Array(files));
         }
     }
-    let trail = TrailDraft {
+    let mut trail = vec![TrailDraft {
         at: new.updated_at,
         actor_id: who.person_id.clone(),
         actor_role: role_name(who, applicant_acts),
         action: action.as_str().into(),
         before_state: case.state.clone(),
-        after_state: new.state.clone(),
+        after_state: decided.state().as_str().into(),
         detail: detail.to_string(),
         request_id: request_id.to_owned(),
-    };
+    }];
+    if immediate {
+        trail.push(TrailDraft {
+            action: CaseAction::Conclude.as_str().into(),
+            before_state: decided.state().as_str().into(),
+            after_state: new.state.clone(),
+            detail: json!({"action": "conclude", "immediate": true}).to_string(),
+            ..trail[0].clone()
+        });
+    }
     let notice = (!applicant_acts).then(|| -> Result<Notice, AppError> {
         Ok(Notice {
             id: message_id()?,
@@ -155,8 +169,13 @@ pub async fn act(
     });
     let hooks = crate::webhooks::hooks_for(app, &new.receiving_agency, &new.deciding_agency).await?;
     let outbox = crate::webhooks::deliveries(&hooks, &new, &format!("case.{}", action.as_str()));
-    if !app.store.update_case(new.clone(), case.version, trail, notice.transpose()?, outbox).await? {
+    let notice = notice.transpose()?;
+    let told = notice.as_ref().map(|n| (n.title.clone(), n.body.clone()));
+    if !app.store.update_case(new.clone(), case.version, trail, notice, outbox).await? {
         return Err(stale());
+    }
+    if let Some((title, body)) = told {
+        crate::notify::case_changed(app, &case.applicant_id, title, body).await;
     }
     case_view(app, new).await
 }
@@ -243,7 +262,7 @@ pub async fn claim(
     new.claimed_by = take.then(|| who.person_id.clone());
     new.version = case.version + 1;
     new.updated_at = Utc::now();
-    let trail = TrailDraft {
+    let trail = vec![TrailDraft {
         at: new.updated_at,
         actor_id: who.person_id.clone(),
         actor_role: "staff".into(),
@@ -252,7 +271,7 @@ pub async fn claim(
         after_state: case.state.clone(),
         detail: "{}".into(),
         request_id: request_id.to_owned(),
-    };
+    }];
     if !app.store.update_case(new.clone(), case.version, trail, None, Vec::new()).await? {
         return Err(stale());
     }

@@ -19,7 +19,7 @@ use tongban_domain::calendar::china_today;
 use tongban_domain::cases::{
     self as lifecycle, Actor, CaseAction, CaseState, Clock, Lifecycle, Pause, Side, TransitionError, WarningRule,
 };
-use tongban_domain::catalog::{Audience, Offering};
+use tongban_domain::catalog::{Audience, CaseKind, Offering};
 use tongban_domain::forms::{Form, PrefillSource};
 use tongban_domain::identity::{AgentScope, Assurance, StaffRole};
 use tongban_store::audit::{AuditReport, TrailDraft, TrailRow};
@@ -46,11 +46,14 @@ pub struct Cases {
     pub node: u8,
     pub warnings: WarningRule,
     pub guides: GuideCache,
+    /// Where notifications of changes go beside the in-site message (`App::open` sets SMS and
+    /// the development mailbox).
+    pub channels: Vec<Arc<dyn crate::notify::Channel>>,
 }
 
 impl Default for Cases {
     fn default() -> Self {
-        Self { node: 1, warnings: WarningRule::default(), guides: GuideCache::default() }
+        Self { node: 1, warnings: WarningRule::default(), guides: GuideCache::default(), channels: Vec::new() }
     }
 }
 

@@ -225,6 +225,8 @@ pub struct MessageView {
     pub title: String,
     pub body: String,
     pub created_at: chrono::DateTime<Utc>,
+    /// Whether the person has seen it (on 我的办件, or marked read over the API).
+    pub read: bool,
 }
 
 /// The signed-in person's latest messages, newest first.
@@ -240,6 +242,12 @@ pub async fn my_messages(app: &App, who: &Principal) -> Result<Vec<MessageView>,
             title: m.title,
             body: m.body,
             created_at: m.created_at,
+            read: m.read_at.is_some(),
         })
         .collect())
+}
+
+/// Marks all of the signed-in person's messages read; returns how many were unread.
+pub async fn mark_messages_read(app: &App, who: &Principal) -> Result<u64, AppError> {
+    Ok(app.store.mark_messages_read(&who.person_id, Utc::now()).await?)
 }

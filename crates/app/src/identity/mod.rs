@@ -96,6 +96,11 @@ impl Identity {
         })
     }
 
+    /// The SMS channel, which case notifications share with login codes.
+    pub fn sms_channel(&self) -> Arc<dyn SmsChannel> {
+        self.sms.clone()
+    }
+
     pub fn vault(&self) -> &Vault {
         &self.vault
     }
@@ -511,6 +516,16 @@ pub async fn name_and_masked_phone(app: &App, person_id: &str) -> Result<(String
     let p = app.store.person(person_id).await?.ok_or(AppError::NotFound { what: "用户", what_en: "person" })?;
     let phone = identity(app).vault().open(PHONE, &p.phone_sealed).map_err(AppError::internal)?;
     Ok((p.name, mask_phone(&phone)))
+}
+
+/// How a person is reached by the notification channels.
+pub async fn contact(app: &App, person_id: &str) -> Result<crate::notify::Contact, AppError> {
+    let p = app.store.person(person_id).await?.ok_or(AppError::NotFound { what: "用户", what_en: "person" })?;
+    let vault = identity(app).vault();
+    Ok(crate::notify::Contact {
+        phone: vault.open(PHONE, &p.phone_sealed).map_err(AppError::internal)?,
+        email: p.email_sealed.map(|e| vault.open(EMAIL, &e)).transpose().map_err(AppError::internal)?,
+    })
 }
 
 /// A person's own phone number, to fill in their own forms.

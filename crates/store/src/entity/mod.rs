@@ -5,6 +5,7 @@ pub mod agent_grant;
 pub mod anchor;
 pub mod application;
 pub mod audit_head;
+pub mod audit_pending;
 pub mod calendar_day;
 pub mod calendar_year;
 pub mod case;

@@ -15,6 +15,7 @@ mod m0010_oidc_acting;
 mod m0011_cases;
 mod m0012_materials;
 mod m0013_webhooks;
+mod m0014_audit_pending;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_cases::Migration),
             Box::new(m0012_materials::Migration),
             Box::new(m0013_webhooks::Migration),
+            Box::new(m0014_audit_pending::Migration),
         ]
     }
 }

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{case_number}/claim", post(claim).delete(release))
         .route("/api/v1/workbench/queue", get(queue))
         .route("/api/v1/messages", get(messages))
+        .route("/api/v1/messages/read", post(mark_read))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -259,6 +260,20 @@ pub(crate) async fn queue(
     security(("session" = [])))]
 pub(crate) async fn messages(State(s): State<AppState>, c: Caller) -> Result<axum::Json<Vec<MessageView>>, ApiError> {
     Ok(axum::Json(cases::my_messages(&s.app, &c.who).await?))
+}
+
+/// How many messages a call marked read.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Marked {
+    marked: u64,
+}
+
+/// Marks all of the caller's messages read.
+#[utoipa::path(post, path = "/api/v1/messages/read", tag = "cases",
+    responses((status = 200, body = Marked), (status = 401, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn mark_read(State(s): State<AppState>, c: Caller) -> Result<axum::Json<Marked>, ApiError> {
+    Ok(axum::Json(Marked { marked: cases::mark_messages_read(&s.app, &c.who).await? }))
 }
 
 /// Parses the queue parameters, naming the bad one.

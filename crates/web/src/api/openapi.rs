@@ -41,6 +41,7 @@ use utoipa::OpenApi;
         cases::release,
         cases::queue,
         cases::messages,
+        cases::mark_read,
     ),
     modifiers(&SessionAuth),
     tags(
