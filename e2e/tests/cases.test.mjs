@@ -714,4 +714,44 @@ describe('Tongban applications and cases in Chromium', () => {
       await page.goto('/supervision?lang=en');
       await assertNoAxeViolations(page, 'supervision (en)');
     }));
+  test('the platform administrator edits the form with a live preview and publishes it', () =>
+    withPage(DESKTOP, async (page) => {
+      await login(page, ADMIN);
+      await page.goto('/staff');
+      await page.getByLabel('服务事项实施编码').fill(OFFERING.code);
+      await submit(page, page.getByRole('button', { name: '编辑表单' }));
+      assert.match(page.url(), new RegExp(`/admin/forms/${OFFERING.code}$`));
+      assert.ok(await page.getByRole('heading', { name: '表单管理', level: 1 }).isVisible());
+      const preview = page.locator('#preview');
+      assert.ok(await preview.getByLabel(/^经营者姓名/).isDisabled(), 'the preview shows the inputs, disabled');
+      await assertNoAxeViolations(page, 'form administration (zh)');
+
+      // The preview follows the typing: a broken definition is named, a fixed one is shown.
+      const editor = page.getByLabel('表单定义（JSON）');
+      const original = await editor.inputValue();
+      await editor.fill(original.replace('"label": "经营者姓名"', '"label": "经营者姓名"'.slice(0, -1)));
+      await preview.getByRole('alert').waitFor();
+      assert.match(await preview.getByRole('alert').innerText(), /form[\s\S]*第 \d+ 行/);
+      await assertNoAxeViolations(page, 'form administration with an error (zh)');
+      const changed = original.replace('"label": "经营者姓名"', '"label": "经营者姓名（与身份证一致）"');
+      assert.notEqual(changed, original, 'the demo form has the label');
+      await editor.fill(changed);
+      await preview.getByLabel(/^经营者姓名（与身份证一致）/).waitFor();
+      assert.equal(await preview.getByRole('alert').count(), 0);
+
+      await submit(page, page.getByRole('button', { name: '发布' }));
+      assert.match(await page.getByRole('status').innerText(), /表单已发布/);
+      assert.match(await page.locator('main').innerText(), /已发布的第 \d+ 版/);
+
+      // A new application uses the published form.
+      await login(page, CITIZEN);
+      await page.goto(`/apply/${OFFERING.code}`);
+      await submit(page, page.getByRole('button', { name: '在线申请' }));
+      assert.ok(await page.getByLabel(/^经营者姓名（与身份证一致）/).isVisible());
+
+      // Staff who do not administer the offering get 403.
+      await login(page, WINDOW);
+      const res = await page.goto(`/admin/forms/${OFFERING.code}`);
+      assert.equal(res.status(), 403);
+    }));
 });

@@ -76,10 +76,11 @@ fn required_when_shown(form: &Form, name: &str) -> bool {
         || form.schema.get("allOf").and_then(Value::as_array).is_some_and(|all| all.iter().any(requires))
 }
 
-fn field_rows(
+/// The inputs of `fields`, with the answers, sources and errors of `v` (none in a preview).
+pub(crate) fn field_rows(
     form: &Form,
     fields: &[tongban_domain::forms::FormField],
-    v: &ApplicationView,
+    v: Option<&ApplicationView>,
     l: &CaseLabels,
     en: bool,
 ) -> Vec<FieldRow> {
@@ -90,17 +91,17 @@ fn field_rows(
             label: if en { f.label_en.clone() } else { f.label.clone() },
             help: f.help.clone(),
             widget: f.widget.clone().unwrap_or_else(|| "text".into()),
-            value: Form::text_of(v.data.get(&f.name)),
+            value: Form::text_of(v.and_then(|v| v.data.get(&f.name))),
             options: form.options(&f.name),
             required: form.required(&f.name) || (f.show_if.is_some() && required_when_shown(form, &f.name)),
-            source: v.prefilled.get(&f.name).map(|s| l.source(*s)),
+            source: v.and_then(|v| v.prefilled.get(&f.name)).map(|s| l.source(*s)),
             condition: f.show_if.as_ref().map(|c| {
                 let other = form
                     .field(&c.field)
                     .map_or(c.field.clone(), |o| if en { o.label_en.clone() } else { o.label.clone() });
                 (other, Form::text_of(Some(&c.equals)))
             }),
-            error: v.errors.get(&f.name).cloned(),
+            error: v.and_then(|v| v.errors.get(&f.name)).cloned(),
         })
         .collect()
 }
@@ -179,7 +180,7 @@ async fn section_page(
     let l = r.f.lang.cases();
     let en = r.f.lang.code() == "en";
     let Some(s) = form.sections.get(page - 1) else { return Ok(see_other(&format!("/applications/{}/check", v.id))) };
-    let mut fields = field_rows(&form, &s.fields, &v, l, en);
+    let mut fields = field_rows(&form, &s.fields, Some(&v), l, en);
     if !show_errors {
         fields.iter_mut().for_each(|f| f.error = None);
     }

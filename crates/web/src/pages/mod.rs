@@ -7,6 +7,7 @@ mod case_view;
 mod catalog;
 mod consent;
 mod forms;
+mod forms_admin;
 mod home;
 mod materials;
 mod organization;
@@ -37,11 +38,13 @@ pub fn routes() -> Router<AppState> {
                 .merge(consent::routes())
                 .merge(apply::routes())
                 .merge(materials::routes())
-                .merge(workbench::routes()),
+                .merge(workbench::routes())
+                .merge(forms_admin::routes()),
         ))
         .merge(catalog::routes())
         .merge(tools::routes())
         .route("/static/app.css", get(css))
+        .route("/static/form-preview.js", get(script))
         .fallback(not_found)
 }
 
@@ -136,6 +139,16 @@ pub(crate) async fn method_not_allowed(uri: Uri) -> Response {
         return crate::ApiError::method_not_allowed().into_response();
     }
     (StatusCode::METHOD_NOT_ALLOWED, "405 不支持该请求方法 (method not allowed)\n").into_response()
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        include_str!("../../static/form-preview.js"),
+    )
 }
 
 async fn css() -> impl IntoResponse {
