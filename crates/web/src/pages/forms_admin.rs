@@ -14,7 +14,7 @@ use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tongban_app::AppError;
 use tongban_app::forms::{self, FormEditing};
@@ -83,7 +83,7 @@ fn render(
     status: StatusCode,
     notice: Option<&'static str>,
     more: FormErrors,
-) -> Page {
+) -> Response {
     let l = r.f.lang.cases();
     let en = r.f.lang.code() == "en";
     let (mut errors, sections) = preview_of(&json, l, en);
@@ -93,7 +93,7 @@ fn render(
     } else {
         l.form_from_published.replace("{}", &e.published_version.to_string())
     };
-    Ok(r.with_csrf(|csrf| {
+    r.with_csrf(|csrf| {
         let p = AdminPage {
             f: &r.f,
             l,
@@ -107,7 +107,7 @@ fn render(
             sections,
         };
         r.respond(status, &p)
-    }))
+    })
 }
 
 /// From the staff page's look-up field to the offering's form.
@@ -126,7 +126,7 @@ async fn page(r: Req, Path(code): Path<String>) -> Page {
         _ => None,
     };
     let json = serde_json::to_string_pretty(&e.form).unwrap_or_default();
-    render(&r, &e, json, StatusCode::OK, notice, Vec::new())
+    Ok(render(&r, &e, json, StatusCode::OK, notice, Vec::new()))
 }
 
 /// Preview (the page again with the posted text), save as draft, or publish.
@@ -137,17 +137,17 @@ async fn save(r: Req, Path(code): Path<String>, FormPairs(posted): FormPairs) ->
     let publish = match posted.first("go") {
         Some("save") => false,
         Some("publish") => true,
-        _ => return render(&r, &e, text, StatusCode::OK, None, Vec::new()),
+        _ => return Ok(render(&r, &e, text, StatusCode::OK, None, Vec::new())),
     };
     let Ok(form) = forms::parse_form(&text) else {
-        return render(&r, &e, text, StatusCode::BAD_REQUEST, None, Vec::new());
+        return Ok(render(&r, &e, text, StatusCode::BAD_REQUEST, None, Vec::new()));
     };
     match forms::save_form(&r.s.app, &who, &code, form, publish).await {
         Ok(Some(_)) => Ok(see_other(&format!("/admin/forms/{code}?done=published"))),
         Ok(None) => Ok(see_other(&format!("/admin/forms/{code}?done=saved"))),
         // The form is fine but the draft breaks other rules of the guide: say which.
         Err(AppError::Validation { fields }) => {
-            render(&r, &e, text, StatusCode::BAD_REQUEST, None, fields.into_iter().collect())
+            Ok(render(&r, &e, text, StatusCode::BAD_REQUEST, None, fields.into_iter().collect()))
         }
         Err(e) => Err(r.error(e)),
     }
