@@ -216,6 +216,7 @@ impl Generator {
             cross_region: String::new(),
             form: None,
             review_steps: Vec::new(),
+            joint_agencies: Vec::new(),
         }
     }
 }

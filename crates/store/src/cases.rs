@@ -46,7 +46,7 @@ pub struct Submitted {
 /// Which open cases a queue shows.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
-    /// Deciding agency (or receiving agency when `receiving`).
+    /// The agency handling the current step (or the receiving agency when `receiving`).
     pub agency: String,
     /// Divisions whose code starts with this prefix (a subtree); empty for all.
     pub division_prefix: String,
@@ -278,7 +278,7 @@ impl Store {
         let (agency, division) = if f.receiving {
             (case::Column::ReceivingAgency, case::Column::ReceivingDivision)
         } else {
-            (case::Column::DecidingAgency, case::Column::DecidingDivision)
+            (case::Column::HandlingAgency, case::Column::HandlingDivision)
         };
         let mut q = case::Entity::find().filter(agency.eq(&f.agency));
         if !f.division_prefix.is_empty() {

@@ -33,7 +33,7 @@ pub async fn act(
         return Err(stale());
     }
     let state = CaseState::parse(&case.state).ok_or_else(|| AppError::Internal("case state".into()))?;
-    let steps: Vec<String> = serde_json::from_value(case.steps.clone()).map_err(AppError::internal)?;
+    let steps = steps_of(&case)?;
     let position = Lifecycle::restore(
         state,
         u16::try_from(case.step).map_err(AppError::internal)?,
@@ -49,11 +49,13 @@ pub async fn act(
             true
         }
         Actor::Staff(roles, side) => {
-            let [receiving, deciding] = sides(&case);
+            // The deciding side acts through whoever handles the current step: at a joint step
+            // of a joint case (联办件), that agency's approvers; otherwise the deciding agency's.
+            let [receiving, handling] = sides(&case);
             let places = match side {
                 Side::Receiving => vec![receiving],
-                Side::Deciding => vec![deciding],
-                Side::Either => vec![deciding, receiving],
+                Side::Deciding => vec![handling],
+                Side::Either => vec![deciding(&case), receiving],
             };
             let allowed = staff_covers_any(app, who, roles, &places).await;
             if !allowed {
@@ -106,6 +108,9 @@ pub async fn act(
     }
     new.state = next.state().as_str().into();
     new.step = i32::from(next.step());
+    let (agency, division) =
+        steps.get(usize::from(next.step())).and_then(ReviewStep::place).unwrap_or_else(|| deciding(&case));
+    (new.handling_agency, new.handling_division) = (agency.to_owned(), division.to_owned());
     new.accepted = next.accepted();
     new.pauses = serde_json::to_value(&pauses).map_err(AppError::internal)?;
     new.version = case.version + 1;
@@ -115,8 +120,19 @@ pub async fn act(
         new.warning = clock.warning.as_str().into();
     }
     let mut detail = serde_json::to_value(&action).map_err(AppError::internal)?;
-    if let (Some(c), Some(obj)) = (&comment, detail.as_object_mut()) {
-        obj.insert("comment".into(), Value::String(c.clone()));
+    if let Some(obj) = detail.as_object_mut() {
+        if let Some(c) = &comment {
+            obj.insert("comment".into(), Value::String(c.clone()));
+        }
+        // A review step's action names the step, and at a joint step its agency.
+        if state == CaseState::UnderReview
+            && let Some(step) = steps.get(usize::from(position.step()))
+        {
+            obj.insert("step".into(), Value::String(step.name().to_owned()));
+            if let ReviewStep::Joint { agency_name, .. } = step {
+                obj.insert("step_agency".into(), Value::String(agency_name.clone()));
+            }
+        }
     }
     if action == CaseAction::Supplement {
         // The answer records what was supplied: the files uploaded since the notice, by digest.

@@ -392,6 +392,8 @@ pub async fn submit(
         receiving_division,
         deciding_agency: offering.agency.credit_code.clone(),
         deciding_division: offering.division_code.clone(),
+        handling_agency: offering.agency.credit_code.clone(),
+        handling_division: offering.division_code.clone(),
         case_kind: serde_json::to_value(offering.case_kind)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))

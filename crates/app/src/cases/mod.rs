@@ -19,7 +19,7 @@ use tongban_domain::calendar::china_today;
 use tongban_domain::cases::{
     self as lifecycle, Actor, CaseAction, CaseState, Clock, Lifecycle, Pause, Side, TransitionError, WarningRule,
 };
-use tongban_domain::catalog::{Audience, CaseKind, Offering};
+use tongban_domain::catalog::{Audience, CaseKind, Offering, ReviewStep};
 use tongban_domain::forms::{Form, PrefillSource};
 use tongban_domain::identity::{AgentScope, Assurance, StaffRole};
 use tongban_store::audit::{AuditReport, TrailDraft, TrailRow};
@@ -106,12 +106,22 @@ async fn staff_covers_any(app: &App, who: &Principal, roles: &[StaffRole], place
     false
 }
 
-/// The receiving and the deciding side of a case, as places staff roles cover.
+/// The receiving side and the agency handling the current step (the deciding agency, or at a
+/// joint step another), as places staff roles cover.
 fn sides(case: &CaseRow) -> [(&str, &str); 2] {
     [
         (case.receiving_agency.as_str(), case.receiving_division.as_str()),
-        (case.deciding_agency.as_str(), case.deciding_division.as_str()),
+        (case.handling_agency.as_str(), case.handling_division.as_str()),
     ]
+}
+
+fn deciding(case: &CaseRow) -> (&str, &str) {
+    (case.deciding_agency.as_str(), case.deciding_division.as_str())
+}
+
+/// The review steps stored with a case.
+fn steps_of(case: &CaseRow) -> Result<Vec<ReviewStep>, AppError> {
+    serde_json::from_value(case.steps.clone()).map_err(AppError::internal)
 }
 
 /// What happens next, in the applicant's words.

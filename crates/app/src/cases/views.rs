@@ -37,6 +37,8 @@ pub struct CaseView {
     /// The review step the case is at, and every step.
     pub step: String,
     pub steps: Vec<String>,
+    /// At a joint step (联办件): the agency whose step it is.
+    pub step_agency: Option<String>,
     pub case_kind: String,
     pub receiving_agency: String,
     pub receiving_division: String,
@@ -90,10 +92,16 @@ pub(crate) fn view_with(
 ) -> Result<CaseView, AppError> {
     let state =
         CaseState::parse(&case.state).ok_or_else(|| AppError::Internal(format!("case {} state", case.case_number)))?;
-    let steps: Vec<String> = serde_json::from_value(case.steps.clone()).map_err(AppError::internal)?;
+    let steps = steps_of(&case)?;
     let clock = clock_with(calendar, &case, today, rule)?;
+    let current = steps.get(usize::try_from(case.step).unwrap_or(0));
     Ok(CaseView {
-        step: steps.get(usize::try_from(case.step).unwrap_or(0)).cloned().unwrap_or_default(),
+        step: current.map(|s| s.name().to_owned()).unwrap_or_default(),
+        step_agency: match current {
+            Some(ReviewStep::Joint { agency_name, .. }) => Some(agency_name.clone()),
+            _ => None,
+        },
+        steps: steps.iter().map(|s| s.name().to_owned()).collect(),
         pauses: pauses_of(&case)?,
         application_id: case.application_id,
         case_number: case.case_number,
@@ -101,7 +109,6 @@ pub(crate) fn view_with(
         offering_name: case.offering_name,
         state,
         state_name: state.name_zh().into(),
-        steps,
         case_kind: case.case_kind,
         receiving_agency: case.receiving_agency,
         receiving_division: case.receiving_division,
@@ -123,13 +130,17 @@ pub(crate) const READERS: &[StaffRole] =
     &[StaffRole::WindowStaff, StaffRole::Approver, StaffRole::Auditor, StaffRole::AgencyAdmin];
 
 /// The case if `who` may read it: its applicant (or an agent with the cases scope), or staff of
-/// the receiving or the deciding side. Otherwise 404 — another's case is not revealed to exist.
+/// the receiving side, the deciding side or an agency of a joint step. Otherwise 404 — another's
+/// case is not revealed to exist.
 pub(crate) async fn readable_case(app: &App, who: &Principal, case_number: &str) -> Result<CaseRow, AppError> {
     let case = app.store.case(case_number.trim()).await?.ok_or(NO_CASE)?;
     if is_applicant(app, who, &case).await? {
         return Ok(case);
     }
-    if staff_covers_any(app, who, READERS, &sides(&case)).await { Ok(case) } else { Err(NO_CASE) }
+    let steps = steps_of(&case)?;
+    let mut places = vec![sides(&case)[0], deciding(&case)];
+    places.extend(steps.iter().filter_map(ReviewStep::place));
+    if staff_covers_any(app, who, READERS, &places).await { Ok(case) } else { Err(NO_CASE) }
 }
 
 pub(crate) async fn is_applicant(app: &App, who: &Principal, case: &CaseRow) -> Result<bool, AppError> {
@@ -177,22 +188,31 @@ pub(crate) fn plain(e: &TrailRow) -> String {
         _ => "工作人员",
     };
     let after = CaseState::parse(&e.after_state).map_or("", CaseState::name_zh);
+    let mut detail: Value = serde_json::from_str(&e.detail).unwrap_or(Value::Null);
+    // What is stored beside the action's own fields: the comment, the step and its agency, the
+    // files of an answer, the mark of an immediate conclusion.
+    let mut step = String::new();
+    if let Some(d) = detail.as_object_mut() {
+        let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
+        if let Some(agency) = text(d.remove("step_agency")) {
+            step.push_str(&agency);
+        }
+        if let Some(name) = text(d.remove("step")) {
+            step = format!("（{step}{name}）");
+        }
+        for extra in ["comment", "files", "immediate"] {
+            d.remove(extra);
+        }
+    }
     let what = match e.action.as_str() {
         "submit" => "提交申请".to_owned(),
         "claim" => "认领办件".to_owned(),
         "release" => "释放办件".to_owned(),
-        other => serde_json::from_value::<CaseAction>({
-            // The comment is stored beside the action's own fields.
-            let mut detail: Value = serde_json::from_str(&e.detail).unwrap_or(Value::Null);
-            if let Some(d) = detail.as_object_mut() {
-                d.remove("comment");
-            }
-            detail
-        })
-        .map(|a| a.name_zh().to_owned())
-        .unwrap_or_else(|_| other.to_owned()),
+        other => serde_json::from_value::<CaseAction>(detail)
+            .map(|a| a.name_zh().to_owned())
+            .unwrap_or_else(|_| other.to_owned()),
     };
-    format!("{who}{what}，办件{after}")
+    format!("{who}{what}{step}，办件{after}")
 }
 
 pub async fn trail(app: &App, who: &Principal, case_number: &str) -> Result<Vec<TrailEntryView>, AppError> {

@@ -327,6 +327,7 @@ fn case_values(i: usize) -> String {
     let due = day + chrono::Days::new(28);
     format!(
         "('B{i:022}','bq{i}','{OFFERING}',1,'个体工商户设立登记','p{}','','{ag}','{division}','{ag}','{division}',\
+         '{ag}','{division}',\
          'committed','{state}',0,'[\"审核\",\"登记决定\"]',true,20,'{day}',NULL,'[]','{due}','{warning}',NULL,1,\
          '{day} 09:00:00+00:00','{day} 09:00:00+00:00')",
         i % 1000,
@@ -335,7 +336,8 @@ fn case_values(i: usize) -> String {
 }
 
 const CASE_COLUMNS: &str = "case_number, application_id, offering_code, offering_version, offering_name, applicant_id, \
-    organization, receiving_agency, receiving_division, deciding_agency, deciding_division, case_kind, state, step, \
+    organization, receiving_agency, receiving_division, deciding_agency, deciding_division, handling_agency, \
+    handling_division, case_kind, state, step, \
     steps, accepted, limit_days, accepted_on, stopped_on, pauses, due, warning, claimed_by, version, submitted_at, \
     updated_at";
 

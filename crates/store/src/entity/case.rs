@@ -16,6 +16,9 @@ pub struct Model {
     pub receiving_division: String,
     pub deciding_agency: String,
     pub deciding_division: String,
+    /// Who acts on the deciding side now: the deciding agency, or another at a joint step.
+    pub handling_agency: String,
+    pub handling_division: String,
     pub case_kind: String,
     pub state: String,
     pub step: i32,

@@ -16,6 +16,7 @@ mod m0011_cases;
 mod m0012_materials;
 mod m0013_webhooks;
 mod m0014_audit_pending;
+mod m0015_joint_cases;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_materials::Migration),
             Box::new(m0013_webhooks::Migration),
             Box::new(m0014_audit_pending::Migration),
+            Box::new(m0015_joint_cases::Migration),
         ]
     }
 }

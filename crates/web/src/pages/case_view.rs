@@ -45,7 +45,12 @@ pub fn facts(l: &CaseLabels, c: &CaseView) -> CaseFacts {
         number: c.case_number.clone(),
         service: c.offering_name.clone(),
         state: l.state(c.state),
-        step: if c.state.clock_runs() { c.step.clone() } else { String::new() },
+        step: match (&c.step_agency, c.state.clock_runs()) {
+            (_, false) => String::new(),
+            // A joint step (联办件) names the agency whose step it is.
+            (Some(agency), true) => format!("{}（{agency}）", c.step),
+            (None, true) => c.step.clone(),
+        },
         next: c.next.clone(),
         submitted_at: china_time(c.submitted_at),
         clock: c.clock.map(|k| (k.limit, k.used, k.remaining, k.due.due.to_string(), k.due.provisional, k.paused)),
