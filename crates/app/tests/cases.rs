@@ -93,7 +93,7 @@ async fn world() -> World {
     staff::assign(&app, None, assign("13700000003", "platform_admin", "", "")).await.unwrap();
     let admin = identity::rotate_session(&app, &admin, &Client::default()).await.unwrap().principal;
     let window = person(&app, 4, "窗口", "13700000004").await;
-    let approver = person(&app, 5, "审批", "13700000005").await;
+    let approver = person(&app, 5, "用户5", "13700000005").await;
     let agency = o.agency.credit_code.clone();
     staff::assign(&app, Some(&admin), assign("13700000004", "window_staff", &agency, "110101")).await.unwrap();
     staff::assign(&app, Some(&admin), assign("13700000005", "approver", &agency, "110100")).await.unwrap();
@@ -637,6 +637,10 @@ async fn a_joint_case_goes_through_the_other_agencys_step_before_the_decision() 
     assert!(matches!(act(&w, &officer, &n, CaseAction::Approve).await, Err(AppError::Conflict { .. })));
     let v = act(&w, &officer, &n, CaseAction::Pass).await.unwrap();
     assert_eq!((v.step.as_str(), v.step_agency), ("登记决定", None));
+    // A queue cursor must be a case of that queue: one gone back to its agency is "no such case",
+    // so the cursor does not tell whether a number exists elsewhere.
+    let cursor = QueueRequest { after: Some(n.clone()), ..q(police) };
+    assert_eq!(fields(cases::queue(&w.app, &officer, &cursor).await.unwrap_err()), ["after"]);
 
     // The decision is the deciding agency's alone; the joint agency still reads the case.
     assert!(matches!(act(&w, &officer, &n, CaseAction::Approve).await, Err(AppError::Forbidden)));
@@ -644,4 +648,19 @@ async fn a_joint_case_goes_through_the_other_agencys_step_before_the_decision() 
     assert_eq!(cases::get_case(&w.app, &officer, &n).await.unwrap().case_number, n);
     let trail = cases::trail(&w.app, &w.zhang, &n).await.unwrap();
     assert!(trail.iter().any(|e| e.action == "pass" && e.summary.contains("消防安全审查")), "{trail:?}");
+}
+
+#[tokio::test]
+async fn staff_recuse_themselves_from_their_own_application() {
+    let w = world().await;
+    // The approver applies for themselves.
+    let approver = verified(&w.app, &w.approver).await;
+    let a = cases::start(&w.app, &approver, &w.code).await.unwrap();
+    cases::save(&w.app, &approver, &a.id, complete()).await.unwrap();
+    upload_premises(&w, &approver, &a.id).await;
+    let own = cases::submit(&w.app, &approver, &a.id, None, "r").await.unwrap().case_number;
+    act(&w, &w.window, &own, CaseAction::Accept).await.unwrap();
+    let refused = act(&w, &approver, &own, CaseAction::Pass).await.unwrap_err();
+    assert!(matches!(&refused, AppError::Conflict { message, .. } if message.contains("回避")), "{refused:?}");
+    assert!(matches!(cases::claim(&w.app, &approver, &own, true, "r").await, Err(AppError::Conflict { .. })));
 }

@@ -61,6 +61,7 @@ pub async fn act(
             if !allowed {
                 return Err(AppError::Forbidden);
             }
+            recuse(who, &case)?;
             false
         }
     };
@@ -196,6 +197,17 @@ pub async fn act(
     case_view(app, new).await
 }
 
+/// Staff never handle their own application (回避).
+fn recuse(who: &Principal, case: &CaseRow) -> Result<(), AppError> {
+    if case.applicant_id == who.person_id {
+        return Err(AppError::Conflict {
+            field: "action",
+            message: "工作人员应当回避本人的申请 (staff do not handle their own application)".into(),
+        });
+    }
+    Ok(())
+}
+
 pub(crate) fn stale() -> AppError {
     AppError::Conflict {
         field: "version",
@@ -229,7 +241,14 @@ pub async fn queue(app: &App, who: &Principal, q: &QueueRequest) -> Result<Vec<C
     let prefix = division.as_str().trim_end_matches("00").trim_end_matches("00").to_owned();
     let after = match &q.after {
         Some(n) => {
-            let c = app.store.case(n).await?.ok_or_else(|| AppError::field("after", "没有这个办件 (no such case)"))?;
+            // Only a case of this queue's agency is a cursor: any other is "no such case", so
+            // the cursor does not tell whether a number exists elsewhere.
+            let no_such = || AppError::field("after", "本队列中没有这个办件 (no such case in this queue)");
+            let c = app.store.case(n).await?.ok_or_else(no_such)?;
+            let agency = if q.receiving { &c.receiving_agency } else { &c.handling_agency };
+            if *agency != q.agency {
+                return Err(no_such());
+            }
             Some((c.due, c.case_number))
         }
         None => None,
@@ -265,6 +284,7 @@ pub async fn claim(
     if !allowed {
         return Err(AppError::Forbidden);
     }
+    recuse(who, &case)?;
     let mine = case.claimed_by.as_deref() == Some(who.person_id.as_str());
     let refusal = match (take, &case.claimed_by) {
         (true, Some(_)) if !mine => Some("已由其他工作人员认领 (claimed by someone else)"),
