@@ -472,7 +472,11 @@ describe('Tongban applications and cases in Chromium', () => {
       const messages = await inbox.getByRole('listitem').allInnerTexts();
       assert.ok(messages.length >= 7, `a receipt and one message per staff action: ${messages.length}`);
       assert.ok(messages.some((m) => m.includes('您的申请已提交')) && messages.some((m) => m.includes('送达')), messages.join('\n'));
+      assert.ok(messages.some((m) => m.startsWith('未读')), `new messages are marked unread: ${messages.join('\n')}`);
       await assertNoAxeViolations(page, 'my cases with messages (zh)');
+      await page.reload();
+      const seen = await inbox.getByRole('listitem').allInnerTexts();
+      assert.ok(!seen.some((m) => m.startsWith('未读')), 'shown once, then read');
       await page.goto(`/cases/${caseNumber}`);
 
       const timeline = page.getByRole('region', { name: '办理过程' });
@@ -480,10 +484,10 @@ describe('Tongban applications and cases in Chromium', () => {
       const expected = [
         /申请人提交申请，办件待受理/,
         /工作人员受理，办件办理中/,
-        /工作人员审查通过，办件办理中/,
-        /工作人员要求补正，办件待补正/,
+        /工作人员审查通过（审核），办件办理中/,
+        /工作人员要求补正（登记决定），办件待补正/,
         /申请人补正，办件办理中/,
-        /工作人员准予，办件准予办理/,
+        /工作人员准予（登记决定），办件准予办理/,
         /工作人员办结，办件已办结/,
         /工作人员送达，办件已送达/,
       ];

@@ -113,6 +113,8 @@ pub enum ConfigError {
 
 /// The environment-variable prefix.
 pub const ENV_PREFIX: &str = "TONGBAN_";
+/// The environment variable of the log filter (e.g. `info,tongban_web=debug`); not a setting.
+pub const LOG_FILTER_ENV: &str = "TONGBAN_LOG";
 
 impl Config {
     /// Reads `file` if given, else `./tongban.toml` if it exists; then applies `env`.
@@ -134,6 +136,10 @@ impl Config {
             None => Config::default(),
         };
         for (name, value) in env {
+            // TONGBAN_LOG is the log filter, read by the logging set-up before the configuration.
+            if name == LOG_FILTER_ENV {
+                continue;
+            }
             if let Some(key) = name.strip_prefix(ENV_PREFIX) {
                 cfg.set(&key.to_ascii_lowercase(), &value)
                     .map_err(|message| ConfigError::Env { name: name.clone(), message })?;
@@ -230,6 +236,7 @@ mod tests {
         writeln!(f, "lisen = \"x\"").unwrap();
         let e = Config::load(Some(f.path()), env(&[])).unwrap_err().to_string();
         assert!(e.contains("lisen"), "{e}");
+        assert!(Config::load(None, env(&[("TONGBAN_LOG", "warn")])).is_ok(), "the log filter is not a setting");
         let e = Config::load(None, env(&[("TONGBAN_DATABSE_URL", "x")])).unwrap_err().to_string();
         assert!(e.contains("TONGBAN_DATABSE_URL"), "{e}");
         let e = Config::load(None, env(&[("TONGBAN_BODY_LIMIT_BYTES", "lots")])).unwrap_err().to_string();

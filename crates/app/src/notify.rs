@@ -77,18 +77,19 @@ impl Channel for LogMailbox {
     }
 }
 
-/// Tells `person_id` about a committed change through every channel, in the background.
-pub async fn case_changed(app: &App, person_id: &str, title: String, body: String) {
-    let channels = app.cases.channels.clone();
-    if channels.is_empty() {
+/// Tells `person_id` about a committed change through every channel, in the background (the
+/// contact is read there too, off the request).
+pub fn case_changed(app: &App, person_id: &str, title: String, body: String) {
+    if app.cases.channels.is_empty() {
         return;
     }
-    let to = match crate::identity::contact(app, person_id).await {
-        Ok(to) => to,
-        Err(e) => return tracing::warn!(error = %e, "notification not sent: no contact"),
-    };
+    let (app, person_id) = (app.clone(), person_id.to_owned());
     tokio::spawn(async move {
-        for c in channels {
+        let to = match crate::identity::contact(&app, &person_id).await {
+            Ok(to) => to,
+            Err(e) => return tracing::warn!(error = %e, "notification not sent: no contact"),
+        };
+        for c in &app.cases.channels {
             if let Err(e) = c.notify(&to, &title, &body) {
                 tracing::warn!(channel = c.name(), to = %mask_phone(&to.phone), error = %e, "notification not sent");
             }

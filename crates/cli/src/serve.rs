@@ -7,7 +7,8 @@ use tongban_app::{App, Config};
 use tracing_subscriber::EnvFilter;
 
 pub fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_env("TONGBAN_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_env(tongban_app::config::LOG_FILTER_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),

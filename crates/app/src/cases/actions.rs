@@ -192,7 +192,7 @@ pub async fn act(
         return Err(stale());
     }
     if let Some((title, body)) = told {
-        crate::notify::case_changed(app, &case.applicant_id, title, body).await;
+        crate::notify::case_changed(app, &case.applicant_id, title, body);
     }
     case_view(app, new).await
 }

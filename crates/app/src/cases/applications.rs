@@ -436,7 +436,7 @@ pub async fn submit(
     let submitted = app.store.submit_application(case, numbering, trail, notice, outbox).await?;
     if submitted.created {
         let title = format!("{title}（办件编号 {}）", submitted.case.case_number);
-        crate::notify::case_changed(app, &submitted.case.applicant_id, title, body).await;
+        crate::notify::case_changed(app, &submitted.case.applicant_id, title, body);
     }
     let due = expected_due(app, today, limit).await?;
     Ok(Receipt {
