@@ -1,12 +1,14 @@
 //! Commercial cryptography (商用密码, DOMAIN.md §8) for Tongban: personal data at rest sealed with
 //! SM4 in GCM mode under a key ring that rotates (`vault`), keyed SM3-HMAC blind indexes to look
-//! sealed values up by equality (`vault`), and Argon2id password hashes (`password`).
+//! sealed values up by equality (`vault`), Argon2id password hashes (`password`), and SM2 seals
+//! that sign electronic licences (`seal`).
 //!
 //! Pure functions over bytes and keys; where keys live (configuration, a key file, later an HSM)
 //! is the caller's business.
 
 pub mod jws;
 pub mod password;
+pub mod seal;
 pub mod totp;
 pub mod vault;
 
