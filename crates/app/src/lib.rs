@@ -12,6 +12,7 @@ pub mod divisions;
 mod error;
 pub mod forms;
 pub mod identity;
+pub mod licences;
 pub mod materials;
 pub mod notify;
 pub mod oidc;

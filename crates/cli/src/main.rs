@@ -85,6 +85,9 @@ enum Command {
     /// The audit trail of cases (全过程留痕).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Electronic licences (电子证照).
+    #[command(subcommand)]
+    Licence(LicenceCommand),
     /// Generate synthetic data for scale tests.
     #[command(subcommand)]
     Gen(GenCommand),
@@ -105,6 +108,20 @@ enum WebhookCommand {
         url: String,
         #[command(flatten)]
         storage: StorageOpts,
+    },
+}
+
+#[derive(Subcommand)]
+enum LicenceCommand {
+    /// Verify an exported licence (JSON: the licence and its seal) against a trust list, with no
+    /// server: the list's signature, the identifier's check, the issuer key on the list, the seal
+    /// over the licence. Exit status 1 when it is not authentic.
+    Verify {
+        /// The exported licence.
+        file: std::path::PathBuf,
+        /// The trust list (`GET /api/v1/trust-list`).
+        #[arg(long)]
+        trust_list: std::path::PathBuf,
     },
 }
 
@@ -411,6 +428,31 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             let hook = tongban_app::webhooks::add(&app, &agency, &url).await.map_err(describe)?;
             println!("id: {}\nsecret: {}", hook.id, hook.secret);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Licence(LicenceCommand::Verify { file, trust_list }) => {
+            let read =
+                |path: &std::path::Path| std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+            let trust: tongban_domain::licences::TrustList = serde_json::from_slice(&read(&trust_list)?)
+                .map_err(|e| anyhow::anyhow!("{}: 不是信任列表 (not a trust list): {e}", trust_list.display()))?;
+            let verdict = serde_json::from_slice::<tongban_domain::licences::SignedLicence>(&read(&file)?)
+                .map_err(|e| format!("不是导出的电子证照 (not an exported licence): {e}"))
+                .and_then(|signed| {
+                    let key = tongban_app::licences::verify_sealed(&signed, &trust)?;
+                    Ok(format!(
+                        "真实 (authentic): {} {}，由 {} 签章 (key {})",
+                        signed.licence.name, signed.licence.id, key.agency_name, key.key_id
+                    ))
+                });
+            Ok(match verdict {
+                Ok(line) => {
+                    println!("{line}");
+                    ExitCode::SUCCESS
+                }
+                Err(why) => {
+                    println!("不真实 (not authentic): {why}");
+                    ExitCode::from(1)
+                }
+            })
         }
         Command::Audit(AuditCommand::Verify { storage }) => {
             let app = open(&mut config, &storage, false).await?;

@@ -534,3 +534,69 @@ async fn no_acknowledged_submission_is_lost_to_kill_9() {
     let out = run(dir.path(), &verify);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn licence_verify_offline_passes_a_sealed_licence_and_fails_on_one_changed_byte() {
+    use tongban_crypto::seal::{ALGORITHM, Signer, SoftwareSeal};
+    use tongban_domain::licences::{HOLDER_CITIZEN, Licence, TrustedKey, licence_type, new_id};
+    let dir = tempfile::tempdir().unwrap();
+    let t = licence_type("营业执照").unwrap();
+    let licence = Licence {
+        id: new_id(t.code, "1111010143783071XP", "2026112500001", 1).unwrap().as_str().to_owned(),
+        number: "2026112500001".into(),
+        name: t.name.into(),
+        version: 1,
+        type_name: t.name.into(),
+        type_code: t.code.into(),
+        issued_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+        issuer_name: "北京市东城区市场监督管理局".into(),
+        issuer_code: "1111010143783071XP".into(),
+        definer_name: t.definer_name.into(),
+        definer_code: t.definer_code.into(),
+        valid_from: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+        valid_to: None,
+        division_code: "110101".into(),
+        holder_name: "张三".into(),
+        holder_code: "110101199003070011".into(),
+        holder_code_type: HOLDER_CITIZEN.into(),
+        item_name: "个体工商户设立登记".into(),
+        item_code: "000105001000".into(),
+        extension: json!({"经营场所": "北京市东城区东华门街道某某胡同 8 号"}),
+        predecessor: None,
+    };
+    let (issuer, root) = (SoftwareSeal::generate("dc-1").unwrap(), SoftwareSeal::generate("root-1").unwrap());
+    let key = TrustedKey {
+        agency_code: "1111010143783071XP".into(),
+        agency_name: "北京市东城区市场监督管理局".into(),
+        key_id: issuer.key_id().into(),
+        public_key: issuer.public_key(),
+        algorithm: ALGORITHM.into(),
+    };
+    let trust = tongban_app::licences::sign_trust_list(&root, "2026-11-25T00:00:00Z", vec![key]).unwrap();
+    let signed = tongban_app::licences::seal_licence(&issuer, licence).unwrap();
+    let (file, list) = (dir.path().join("licence.json"), dir.path().join("trust.json"));
+    let bytes = serde_json::to_vec_pretty(&signed).unwrap();
+    std::fs::write(&file, &bytes).unwrap();
+    std::fs::write(&list, serde_json::to_vec(&trust).unwrap()).unwrap();
+    let verify = || run(dir.path(), &["licence", "verify", "licence.json", "--trust-list", "trust.json"]);
+    let o = verify();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("真实 (authentic)"));
+
+    // One byte of the holder's id number changed: the seal no longer matches.
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let at = text.find("110101199003070011").unwrap() + 17;
+    let mut changed = bytes.clone();
+    changed[at] = if changed[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&file, &changed).unwrap();
+    let o = verify();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("altered"), "{}", String::from_utf8_lossy(&o.stdout));
+    // Any single byte: a changed byte breaks either the JSON or the seal.
+    for at in (0..bytes.len()).step_by(97) {
+        let mut changed = bytes.clone();
+        changed[at] ^= 0x01;
+        std::fs::write(&file, &changed).unwrap();
+        assert_eq!(verify().status.code(), Some(1), "byte {at} changed");
+    }
+}

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod codes;
 pub mod forms;
 pub mod identity;
+pub mod licences;
 pub mod mask;
 pub mod materials;
 
