@@ -758,4 +758,54 @@ describe('Tongban applications and cases in Chromium', () => {
       const res = await page.goto(`/admin/forms/${OFFERING.code}`);
       assert.equal(res.status(), 403);
     }));
+  test('the 营业执照 is in the wallet; a browser not logged in verifies it; after revocation it says revoked', () =>
+    withPage(DESKTOP, async (page) => {
+      await login(page, CITIZEN);
+      await page.goto('/licences');
+      assert.ok(await page.getByRole('heading', { name: '我的证照', level: 1 }).isVisible());
+      const item = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: '营业执照' }) });
+      assert.equal(await item.count(), 1, 'the case journey ended with a licence');
+      const id = (await item.locator('code').first().innerText()).trim();
+      assert.match(id, /^1\.2\.156\.3005\.2\.11100000000013338W011\.1111010143783071XP\.[0-9A-Z]+\.001\.[0-9A-Z]$/);
+      assert.match(await item.innerText(), /张三[\s\S]*有效/);
+      await assertNoAxeViolations(page, 'wallet (zh)');
+      const exported = await page.request.get(`/api/v1/licences/${id}/export`);
+      assert.equal(exported.status(), 200);
+      assert.equal((await exported.json()).seal.algorithm, 'SM2-SM3');
+
+      // Anyone, not logged in, from the QR code's address.
+      const anonymous = await newContext(browser, server.baseURL, DESKTOP);
+      const stranger = await anonymous.newPage();
+      try {
+        const res = await stranger.goto(`/verify/${id}`);
+        assert.equal(res.status(), 200);
+        assert.match(await stranger.getByRole('status').innerText(), /核验通过/);
+        assert.match(await stranger.locator('main').innerText(), /张\*/);
+        await assertNoAxeViolations(stranger, 'verification, valid (zh)');
+
+        // The issuing agency's approver revokes it over the API.
+        const session = await stranger.request.post('/api/v1/sessions', {
+          data: { identifier: APPROVER.phone, password: PASSWORD },
+        });
+        assert.equal(session.status(), 201);
+        const { token } = await session.json();
+        const revoked = await stranger.request.post(`/api/v1/licences/${id}/status`, {
+          headers: { authorization: `Bearer ${token}` },
+          data: { status: '07', reason: '以欺骗手段取得登记' },
+        });
+        assert.equal(revoked.status(), 200, await revoked.text());
+        await stranger.context().clearCookies();
+        await stranger.goto(`/verify/${id}`);
+        assert.match(await stranger.getByRole('status').innerText(), /吊销/);
+        await assertNoAxeViolations(stranger, 'verification, revoked (zh)');
+        const unknown = await stranger.goto('/verify/1.2.156.3005.2.NOPE');
+        assert.equal(unknown.status(), 404);
+        assert.match(await stranger.getByRole('status').innerText(), /未找到/);
+        const api = await stranger.request.get(`/api/v1/licences/${id}/verification`);
+        const v = await api.json();
+        assert.deepEqual([v.authentic, v.status, v.status_name, v.type], [true, '07', '吊销', '营业执照']);
+      } finally {
+        await anonymous.close();
+      }
+    }));
 });

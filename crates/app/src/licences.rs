@@ -2,13 +2,25 @@
 //! issuer keys signed by the platform's root key, and the check of a sealed licence against a
 //! trust list — the same check on the server and offline (`tongban licence verify`).
 
-use tongban_crypto::seal::{self, ALGORITHM, Signer};
+use crate::identity::Principal;
+use crate::{App, AppError};
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::Value;
+use tongban_crypto::seal::{self, ALGORITHM, Signer, SoftwareSeal};
 use tongban_domain::LicenceId;
-use tongban_domain::licences::{Licence, Seal, SignedLicence, TrustList, TrustedKey};
+use tongban_domain::calendar::china_today;
+use tongban_domain::identity::StaffRole;
+use tongban_domain::licences::{
+    HOLDER_CITIZEN, HOLDER_ORGANIZATION, Licence, LicenceOperation, LicenceStatus, Seal, SignedLicence, TrustList,
+    TrustedKey, licence_type, new_id,
+};
+use tongban_store::cases::CaseRow;
+use tongban_store::licences::{LicenceEventRow, LicenceRow, SealKeyRow};
 
 /// Seals `licence` with `signer`, the issuing agency's key.
-pub fn seal_licence(signer: &dyn Signer, licence: Licence) -> Result<SignedLicence, crate::AppError> {
-    let signature = signer.sign(&licence.canonical()).map_err(crate::AppError::internal)?;
+pub fn seal_licence(signer: &dyn Signer, licence: Licence) -> Result<SignedLicence, AppError> {
+    let signature = signer.sign(&licence.canonical()).map_err(AppError::internal)?;
     Ok(SignedLicence { seal: Seal { algorithm: ALGORITHM.into(), key_id: signer.key_id().into(), signature }, licence })
 }
 
@@ -25,7 +37,7 @@ pub fn sign_trust_list(
         root_public_key: root.public_key(),
         signature: String::new(),
     };
-    list.signature = root.sign(&list.canonical()).map_err(crate::AppError::internal)?;
+    list.signature = root.sign(&list.canonical()).map_err(AppError::internal)?;
     Ok(list)
 }
 
@@ -59,12 +71,296 @@ pub fn verify_sealed<'t>(signed: &SignedLicence, trust: &'t TrustList) -> Result
     Ok(key)
 }
 
+/// The sealing context of seal keys' secrets.
+const SEAL_SECRET: &str = "seal.key";
+/// Whose key signs the trust list.
+const PLATFORM: &str = "platform";
+
+/// The current seal of `agency_code`, made (and its secret sealed at rest) on first use. A key
+/// retired by rotation stays on the trust list, so what it sealed stays verifiable.
+async fn seal_of(app: &App, agency_code: &str, agency_name: &str) -> Result<SoftwareSeal, AppError> {
+    for _ in 0..2 {
+        if let Some(k) = app.store.seal_key(agency_code).await? {
+            let secret = app.identity.vault().open(SEAL_SECRET, &k.secret_sealed).map_err(AppError::internal)?;
+            let bytes = (0..secret.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&secret[i..i + 2], 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .map_err(AppError::internal)?;
+            return SoftwareSeal::from_secret(&k.key_id, &bytes).map_err(AppError::internal);
+        }
+        let seal = SoftwareSeal::generate(&format!("{agency_code}-1")).map_err(AppError::internal)?;
+        app.store
+            .insert_seal_key(SealKeyRow {
+                key_id: seal.key_id().to_owned(),
+                agency_code: agency_code.to_owned(),
+                agency_name: agency_name.to_owned(),
+                public_key: seal.public_key(),
+                secret_sealed: app
+                    .identity
+                    .vault()
+                    .seal(SEAL_SECRET, &seal.secret_hex())
+                    .map_err(AppError::internal)?,
+                created_at: Utc::now(),
+                retired_at: None,
+            })
+            .await?;
+        // Made here or by another node at the same moment: read back what was kept.
+    }
+    Err(AppError::Internal(format!("no seal key for {agency_code}")))
+}
+
+/// The trust list: every issuing agency's keys, signed by the platform's root key.
+pub async fn trust_list(app: &App) -> Result<TrustList, AppError> {
+    let root = seal_of(app, PLATFORM, "一体化政务服务平台").await?;
+    let keys = app
+        .store
+        .seal_keys()
+        .await?
+        .into_iter()
+        .filter(|k| k.agency_code != PLATFORM)
+        .map(|k| TrustedKey {
+            agency_code: k.agency_code,
+            agency_name: k.agency_name,
+            key_id: k.key_id,
+            public_key: k.public_key,
+            algorithm: ALGORITHM.into(),
+        })
+        .collect();
+    sign_trust_list(&root, &Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), keys)
+}
+
+/// Issues the licence an approved case produces, when its offering's result is a licence of a
+/// known type: the case's holder, the issuing agency's seal, the application's answers on the
+/// face. Once per case (a repeat returns the licence issued). `None` when the offering produces
+/// no licence.
+pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>, AppError> {
+    if let Some(l) = app.store.licence_of_case(&case.case_number).await? {
+        return Ok(Some(l.id));
+    }
+    let guide = crate::cases::guide_of_case(app, case).await?;
+    let o = &guide.offering;
+    let Some(t) = (o.result.kind == "licence").then(|| licence_type(&o.result.name)).flatten() else {
+        return Ok(None);
+    };
+    let (holder_name, holder_code, holder_code_type) = if case.organization.is_empty() {
+        let (name, id) = crate::identity::name_and_citizen_id(app, &case.applicant_id).await?;
+        (name, id, HOLDER_CITIZEN)
+    } else {
+        let org = app
+            .store
+            .organization(&case.organization)
+            .await?
+            .ok_or(AppError::NotFound { what: "组织", what_en: "organization" })?;
+        (org.name, org.credit_code, HOLDER_ORGANIZATION)
+    };
+    // The face carries the application's answers but not the applicant's phone.
+    let mut extension = crate::cases::case_answers(app, case).await?;
+    extension.remove("phone");
+    let today = china_today();
+    let id = new_id(t.code, &o.agency.credit_code, &case.case_number, 1)
+        .map_err(|e| AppError::Internal(format!("licence id: {e}")))?;
+    let licence = Licence {
+        id: id.as_str().to_owned(),
+        number: case.case_number.clone(),
+        name: t.name.into(),
+        version: 1,
+        type_name: t.name.into(),
+        type_code: t.code.into(),
+        issued_on: today,
+        issuer_name: o.agency.name.clone(),
+        issuer_code: o.agency.credit_code.clone(),
+        definer_name: t.definer_name.into(),
+        definer_code: t.definer_code.into(),
+        valid_from: today,
+        valid_to: t.valid_years.and_then(|y| today.checked_add_months(chrono::Months::new(12 * y))),
+        division_code: o.division_code.clone(),
+        holder_name,
+        holder_code,
+        holder_code_type: holder_code_type.into(),
+        item_name: o.item.name.clone(),
+        item_code: o.item.code.clone(),
+        extension: Value::Object(extension),
+        predecessor: None,
+    };
+    let seal = seal_of(app, &o.agency.credit_code, &o.agency.name).await?;
+    let sealed = seal_licence(&seal, licence)?;
+    let now = Utc::now();
+    let row = LicenceRow {
+        id: sealed.licence.id.clone(),
+        type_code: t.code.into(),
+        issuer_code: o.agency.credit_code.clone(),
+        holder_person: case.organization.is_empty().then(|| case.applicant_id.clone()),
+        holder_organization: case.organization.clone(),
+        status: LicenceStatus::Valid.code().into(),
+        sealed: serde_json::to_string(&sealed).map_err(AppError::internal)?,
+        case_number: Some(case.case_number.clone()),
+        valid_to: sealed.licence.valid_to,
+        issued_at: now,
+    };
+    let event = LicenceEventRow {
+        licence_id: row.id.clone(),
+        seq: 1,
+        operation: LicenceOperation::Issue.code().into(),
+        status: row.status.clone(),
+        actor_id: String::new(),
+        reason: format!("办件 {} 办结 (case concluded)", case.case_number),
+        at: now,
+    };
+    app.store.insert_licence(row, event).await?;
+    tracing::info!(licence = %sealed.licence.id, case = %case.case_number, "licence issued");
+    Ok(Some(sealed.licence.id))
+}
+
+/// What anyone learns of a licence from its identifier, without logging in.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Verification {
+    /// The seal matches the licence and the issuer's key is on the trust list.
+    pub authentic: bool,
+    /// 01 有效 … (05 when its validity has ended).
+    pub status: String,
+    pub status_name: String,
+    #[serde(rename = "type")]
+    pub licence_type: String,
+    pub issuer: String,
+    pub holder_masked: String,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_to: Option<chrono::NaiveDate>,
+}
+
+/// The status a licence has today: an expired validity reads as 05 失效.
+fn status_today(row: &LicenceRow, today: chrono::NaiveDate) -> LicenceStatus {
+    let stored = LicenceStatus::parse(&row.status).unwrap_or(LicenceStatus::Other);
+    if stored == LicenceStatus::Valid && row.valid_to.is_some_and(|to| to < today) {
+        LicenceStatus::Expired
+    } else {
+        stored
+    }
+}
+
+fn sealed_of(row: &LicenceRow) -> Result<SignedLicence, AppError> {
+    serde_json::from_str(&row.sealed).map_err(AppError::internal)
+}
+
+/// Public verification of licence `id` (unknown: 404).
+pub async fn verification(app: &App, id: &str) -> Result<Verification, AppError> {
+    const UNKNOWN: AppError = AppError::NotFound { what: "电子证照", what_en: "licence" };
+    let id = LicenceId::parse(id).map_err(|_| UNKNOWN)?;
+    let row = app.store.licence(id.as_str()).await?.ok_or(UNKNOWN)?;
+    let sealed = sealed_of(&row)?;
+    let trust = trust_list(app).await?;
+    let authentic = sealed.licence.id == row.id && verify_sealed(&sealed, &trust).is_ok();
+    let status = status_today(&row, china_today());
+    let l = sealed.licence;
+    Ok(Verification {
+        authentic,
+        status: status.code().into(),
+        status_name: status.name_zh().into(),
+        licence_type: l.type_name,
+        issuer: l.issuer_name,
+        holder_masked: tongban_domain::mask::mask_name(&l.holder_name),
+        valid_from: l.valid_from,
+        valid_to: l.valid_to,
+    })
+}
+
+/// A licence in its holder's wallet (我的证照).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WalletEntry {
+    pub licence: Licence,
+    pub status: String,
+    pub status_name: String,
+}
+
+/// The licences of the signed-in person, or of the organization they act for.
+pub async fn wallet(app: &App, who: &Principal) -> Result<Vec<WalletEntry>, AppError> {
+    let organization = who.acting.as_ref().map(|a| a.credit_code.clone()).unwrap_or_default();
+    let today = china_today();
+    app.store
+        .licences_of(&who.person_id, &organization)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let status = status_today(&row, today);
+            Ok(WalletEntry {
+                licence: sealed_of(&row)?.licence,
+                status: status.code().into(),
+                status_name: status.name_zh().into(),
+            })
+        })
+        .collect()
+}
+
+/// The sealed licence for export, to its holder only (another's is a 404).
+pub async fn export(app: &App, who: &Principal, id: &str) -> Result<SignedLicence, AppError> {
+    let organization = who.acting.as_ref().map(|a| a.credit_code.as_str()).unwrap_or_default();
+    let row = app.store.licence(id).await?.filter(|r| {
+        if organization.is_empty() {
+            r.holder_person.as_deref() == Some(who.person_id.as_str())
+        } else {
+            r.holder_organization == organization
+        }
+    });
+    sealed_of(&row.ok_or(AppError::NotFound { what: "电子证照", what_en: "licence" })?)
+}
+
+/// Suspends (暂扣), returns (发还), withdraws (撤销), revokes (吊销) or cancels (注销) a licence: by an
+/// approver or agency administrator of the issuing agency, with a reason; recorded as an event.
+pub async fn change_status(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    to: LicenceStatus,
+    reason: &str,
+) -> Result<Verification, AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::field("reason", "应填写 1 至 500 字的理由 (a reason of 1 to 500 characters)"));
+    }
+    let row = app.store.licence(id).await?.ok_or(AppError::NotFound { what: "电子证照", what_en: "licence" })?;
+    let sealed = sealed_of(&row)?;
+    let place = (row.issuer_code.as_str(), sealed.licence.division_code.as_str());
+    crate::policy::authorize(
+        app,
+        who,
+        crate::policy::Need::Staff(&[StaffRole::Approver, StaffRole::AgencyAdmin], Some(place)),
+    )
+    .await?;
+    use LicenceStatus as S;
+    let from = LicenceStatus::parse(&row.status).unwrap_or(S::Other);
+    let operation = match (from, to) {
+        (S::Valid, S::Suspended) => LicenceOperation::Suspend,
+        (S::Suspended, S::Valid) => LicenceOperation::Return,
+        (S::Valid | S::Suspended, S::Cancelled) => LicenceOperation::Cancel,
+        (S::Valid | S::Suspended, S::Withdrawn | S::Revoked) => LicenceOperation::Other,
+        _ => {
+            return Err(AppError::Conflict {
+                field: "status",
+                message: format!("证照处于“{}”状态，不能改为“{}”", from.name_zh(), to.name_zh()),
+            });
+        }
+    };
+    let event = LicenceEventRow {
+        licence_id: row.id.clone(),
+        seq: 0,
+        operation: operation.code().into(),
+        status: to.code().into(),
+        actor_id: who.person_id.clone(),
+        reason: reason.into(),
+        at: Utc::now(),
+    };
+    if !app.store.change_licence_status(&row.status, event).await? {
+        return Err(crate::cases::stale());
+    }
+    verification(app, id).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::NaiveDate;
-    use tongban_crypto::seal::SoftwareSeal;
-    use tongban_domain::licences::{HOLDER_CITIZEN, licence_type, new_id};
 
     fn licence() -> Licence {
         let t = licence_type("营业执照").unwrap();

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod divisions;
 pub mod entity;
 pub mod identity;
+pub mod licences;
 pub mod migration;
 pub mod oidc;
 pub mod organizations;

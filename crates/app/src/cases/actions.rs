@@ -194,6 +194,15 @@ pub async fn act(
     if let Some((title, body)) = told {
         crate::notify::case_changed(app, &case.applicant_id, title, body);
     }
+    // 出证: concluding an approved case issues the licence its offering produces. After the
+    // commit; a failure is logged and the licence can be issued again (once per case).
+    let approved = state == CaseState::Approved || decided.state() == CaseState::Approved;
+    if next.state() == CaseState::Concluded
+        && approved
+        && let Err(e) = crate::licences::issue_for_case(app, &new).await
+    {
+        tracing::error!(case = %new.case_number, error = %e, "licence not issued");
+    }
     case_view(app, new).await
 }
 

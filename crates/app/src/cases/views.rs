@@ -152,6 +152,17 @@ pub(crate) async fn is_applicant(app: &App, who: &Principal, case: &CaseRow) -> 
     Ok(owns(&a, &case.applicant_id, &case.organization))
 }
 
+/// The guide version a case was submitted under.
+pub(crate) async fn guide_of_case(app: &App, case: &CaseRow) -> Result<Arc<Guide>, AppError> {
+    guide_version(app, &case.offering_code, case.offering_version).await
+}
+
+/// The answers of a case's application, unsealed.
+pub(crate) async fn case_answers(app: &App, case: &CaseRow) -> Result<Map<String, Value>, AppError> {
+    let row = app.store.application(&case.application_id).await?.ok_or(NO_APPLICATION)?;
+    open_data(app, &row.data_sealed)
+}
+
 pub async fn get_case(app: &App, who: &Principal, case_number: &str) -> Result<CaseView, AppError> {
     let case = readable_case(app, who, case_number).await?;
     case_view(app, case).await

@@ -518,6 +518,13 @@ pub async fn name_and_masked_phone(app: &App, person_id: &str) -> Result<(String
     Ok((p.name, mask_phone(&phone)))
 }
 
+/// A person's name and citizen id number, for the licences issued to them.
+pub async fn name_and_citizen_id(app: &App, person_id: &str) -> Result<(String, String), AppError> {
+    let p = app.store.person(person_id).await?.ok_or(AppError::NotFound { what: "用户", what_en: "person" })?;
+    let id = identity(app).vault().open(CITIZEN_ID, &p.citizen_id_sealed).map_err(AppError::internal)?;
+    Ok((p.name, id))
+}
+
 /// How a person is reached by the notification channels.
 pub async fn contact(app: &App, person_id: &str) -> Result<crate::notify::Contact, AppError> {
     let p = app.store.person(person_id).await?.ok_or(AppError::NotFound { what: "用户", what_en: "person" })?;

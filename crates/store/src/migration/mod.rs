@@ -17,6 +17,7 @@ mod m0012_materials;
 mod m0013_webhooks;
 mod m0014_audit_pending;
 mod m0015_joint_cases;
+mod m0016_licences;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_webhooks::Migration),
             Box::new(m0014_audit_pending::Migration),
             Box::new(m0015_joint_cases::Migration),
+            Box::new(m0016_licences::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod cases;
 pub(crate) mod catalog;
 mod codes;
 mod divisions;
+pub(crate) mod licences;
 pub(crate) mod materials;
 pub mod openapi;
 mod sessions;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(sessions::routes())
         .merge(cases::routes())
         .merge(materials::routes())
+        .merge(licences::routes())
         .route("/api/v1/openapi.json", axum::routing::get(openapi::serve))
         .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }))
         .route("/api", axum::routing::any(|| async { ApiError::not_found() }))

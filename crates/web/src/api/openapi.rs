@@ -2,7 +2,7 @@
 //! `GET /api/v1/openapi.json`. A snapshot (`docs/openapi.json`) is checked by the tests so that
 //! every change to the API shows in review.
 
-use super::{calendar, cases, catalog, codes, divisions, materials, sessions};
+use super::{calendar, cases, catalog, codes, divisions, licences, materials, sessions};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -42,6 +42,11 @@ use utoipa::OpenApi;
         cases::queue,
         cases::messages,
         cases::mark_read,
+        licences::verification,
+        licences::trust_list,
+        licences::wallet,
+        licences::export,
+        licences::change_status,
     ),
     modifiers(&SessionAuth),
     tags(
@@ -52,6 +57,7 @@ use utoipa::OpenApi;
         (name = "sessions", description = "登录会话 (sessions for API clients)"),
         (name = "applications", description = "网上申请 (applications: drafts and submission)"),
         (name = "cases", description = "办件 (cases: status, actions, audit trail, staff queues)"),
+        (name = "licences", description = "电子证照 (electronic licences: verification, trust list, wallet)"),
     )
 )]
 pub struct ApiDoc;

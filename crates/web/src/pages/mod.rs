@@ -9,6 +9,7 @@ mod consent;
 mod forms;
 mod forms_admin;
 mod home;
+mod licences;
 mod materials;
 mod organization;
 mod password;
@@ -39,10 +40,12 @@ pub fn routes() -> Router<AppState> {
                 .merge(apply::routes())
                 .merge(materials::routes())
                 .merge(workbench::routes())
-                .merge(forms_admin::routes()),
+                .merge(forms_admin::routes())
+                .merge(licences::routes()),
         ))
         .merge(catalog::routes())
         .merge(tools::routes())
+        .merge(licences::public_routes())
         .route("/static/app.css", get(css))
         .route("/static/form-preview.js", get(script))
         .fallback(not_found)

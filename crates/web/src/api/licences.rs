@@ -1,0 +1,87 @@
+//! Electronic licences: public verification and the trust list (no login), the holder's wallet
+//! and export, and status changes by the issuing agency. `tongban_app::licences` decides who may.
+
+use super::caller::Caller;
+use crate::error::ErrorBody;
+use crate::extract::Json;
+use crate::{ApiError, AppState};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use tongban_app::licences::{self, Verification, WalletEntry};
+use tongban_domain::licences::{LicenceStatus, SignedLicence, TrustList};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/trust-list", get(trust_list))
+        .route("/api/v1/licences", get(wallet))
+        .route("/api/v1/licences/{id}/verification", get(verification))
+        .route("/api/v1/licences/{id}/export", get(export))
+        .route("/api/v1/licences/{id}/status", post(change_status))
+}
+
+/// Verifies a licence by its identifier, without logging in: whether its seal is authentic, and
+/// its status today.
+#[utoipa::path(get, path = "/api/v1/licences/{id}/verification", tag = "licences",
+    params(("id" = String, Path, description = "证照标识 (GB/T 36904)")),
+    responses((status = 200, body = Verification), (status = 404, body = ErrorBody)))]
+pub(crate) async fn verification(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Verification>, ApiError> {
+    Ok(axum::Json(licences::verification(&s.app, &id).await?))
+}
+
+/// The signed list of issuer keys, for other regions and offline verifiers.
+#[utoipa::path(get, path = "/api/v1/trust-list", tag = "licences", responses((status = 200, body = TrustList)))]
+pub(crate) async fn trust_list(State(s): State<AppState>) -> Result<axum::Json<TrustList>, ApiError> {
+    Ok(axum::Json(licences::trust_list(&s.app).await?))
+}
+
+/// 我的证照: the caller's licences, or those of the organization they act for.
+#[utoipa::path(get, path = "/api/v1/licences", tag = "licences",
+    responses((status = 200, body = Vec<WalletEntry>), (status = 401, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn wallet(State(s): State<AppState>, c: Caller) -> Result<axum::Json<Vec<WalletEntry>>, ApiError> {
+    Ok(axum::Json(licences::wallet(&s.app, &c.who).await?))
+}
+
+/// The sealed licence as a file `tongban licence verify` checks offline (its holder only).
+#[utoipa::path(get, path = "/api/v1/licences/{id}/export", tag = "licences",
+    params(("id" = String, Path, description = "证照标识")),
+    responses((status = 200, body = SignedLicence), (status = 404, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn export(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<SignedLicence>, ApiError> {
+    Ok(axum::Json(licences::export(&s.app, &c.who, &id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    /// 02 暂扣, 01 发还, 03 撤销, 04 注销, 07 吊销.
+    pub status: String,
+    pub reason: String,
+}
+
+/// Changes a licence's status (issuing agency's approvers and administrators), with a reason.
+#[utoipa::path(post, path = "/api/v1/licences/{id}/status", tag = "licences",
+    params(("id" = String, Path, description = "证照标识")),
+    request_body = StatusRequest,
+    responses((status = 200, body = Verification), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn change_status(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Json(r): Json<StatusRequest>,
+) -> Result<axum::Json<Verification>, ApiError> {
+    let to = LicenceStatus::parse(&r.status)
+        .ok_or_else(|| tongban_app::AppError::field("status", "应为 01、02、03、04 或 07 (01, 02, 03, 04 or 07)"))?;
+    Ok(axum::Json(licences::change_status(&s.app, &c.who, &id, to, &r.reason).await?))
+}
