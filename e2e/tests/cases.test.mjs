@@ -769,6 +769,18 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.match(id, /^1\.2\.156\.3005\.2\.11100000000013338W011\.1111010143783071XP\.[0-9A-Z]+\.001\.[0-9A-Z]$/);
       assert.match(await item.innerText(), /张三[\s\S]*有效/);
       await assertNoAxeViolations(page, 'wallet (zh)');
+
+      // The face: the fields under their labels, the seal, and a QR code of the verification address.
+      await item.getByRole('link', { name: /证照照面/ }).click();
+      await page.waitForURL(new RegExp(`/licences/${id.replaceAll('.', '\\.')}$`));
+      assert.ok(await page.getByRole('heading', { name: '营业执照', level: 1 }).isVisible());
+      assert.match(await mainText(page), /经营场所[\s\S]*北京市东城区/);
+      assert.ok(!(await mainText(page)).includes(CITIZEN.phone), 'the face does not carry the phone');
+      const qr = page.getByRole('img', { name: /核验二维码/ });
+      assert.ok(await qr.locator('svg').isVisible());
+      assert.match(await qr.getAttribute('aria-label'), new RegExp(`/verify/${id.replaceAll('.', '\\.')}$`));
+      await assertNoAxeViolations(page, 'licence face (zh)');
+      await page.screenshot({ path: path.join(RESULTS_DIR, 'licence-face-zh.png'), fullPage: true });
       const exported = await page.request.get(`/api/v1/licences/${id}/export`);
       assert.equal(exported.status(), 200);
       assert.equal((await exported.json()).seal.algorithm, 'SM2-SM3');

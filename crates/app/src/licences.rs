@@ -154,9 +154,14 @@ pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>,
             .ok_or(AppError::NotFound { what: "组织", what_en: "organization" })?;
         (org.name, org.credit_code, HOLDER_ORGANIZATION)
     };
-    // The face carries the application's answers but not the applicant's phone.
-    let mut extension = crate::cases::case_answers(app, case).await?;
-    extension.remove("phone");
+    // The face carries the application's answers under their labels, but not the applicant's phone.
+    let form = o.form();
+    let extension: serde_json::Map<String, Value> = crate::cases::case_answers(app, case)
+        .await?
+        .into_iter()
+        .filter(|(name, _)| name != "phone")
+        .map(|(name, v)| (form.field(&name).map_or(name, |f| f.label.clone()), v))
+        .collect();
     let today = china_today();
     let id = new_id(t.code, &o.agency.credit_code, &case.case_number, 1)
         .map_err(|e| AppError::Internal(format!("licence id: {e}")))?;

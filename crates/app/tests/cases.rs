@@ -682,8 +682,8 @@ async fn concluding_an_approved_case_issues_a_sealed_licence_anyone_can_verify_u
     let l = &wallet[0].licence;
     assert_eq!((l.name.as_str(), l.holder_name.as_str(), wallet[0].status.as_str()), ("营业执照", "张三", "01"));
     assert!(tongban_domain::LicenceId::parse(&l.id).is_ok(), "{}", l.id);
-    assert_eq!(l.extension["address"], "北京市东城区东华门街道某某胡同 8 号");
-    assert!(l.extension.get("phone").is_none(), "the face does not carry the phone");
+    assert_eq!(l.extension["经营场所"], "北京市东城区东华门街道某某胡同 8 号", "answers under their labels");
+    assert!(l.extension.get("联系电话").is_none(), "the face does not carry the phone");
     assert!(licences::wallet(&w.app, &w.li).await.unwrap().is_empty());
 
     let v = licences::verification(&w.app, &l.id).await.unwrap();

@@ -8,10 +8,13 @@ use crate::case_labels::CaseLabels;
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
-use axum::http::StatusCode;
+use axum::http::header::HOST;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
+use qrcode::QrCode;
 use tongban_app::AppError;
 use tongban_app::licences::{self, Verification, WalletEntry};
+use tongban_domain::licences::Licence;
 
 /// The public page.
 pub fn public_routes() -> Router<AppState> {
@@ -20,7 +23,7 @@ pub fn public_routes() -> Router<AppState> {
 
 /// The holder's pages (never cached).
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/licences", get(wallet))
+    Router::new().route("/licences", get(wallet)).route("/licences/{id}", get(face))
 }
 
 #[derive(Template)]
@@ -54,4 +57,58 @@ async fn wallet(r: Req) -> Page {
     let who = r.signed_in().await?;
     let entries = licences::wallet(&r.s.app, &who).await.map_err(|e| r.error(e))?;
     Ok(r.respond(StatusCode::OK, &WalletPage { f: &r.f, l: r.f.lang.cases(), entries }))
+}
+
+#[derive(Template)]
+#[template(path = "licence_face.html")]
+struct FacePage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    c: Licence,
+    status_name: String,
+    /// The face's other fields, by label.
+    fields: Vec<(String, String)>,
+    key_id: String,
+    url: String,
+    /// The QR code of `url`, as SVG.
+    qr: String,
+}
+
+/// The licence's face (照面), to its holder: the fields, the issuer's seal and a QR code of the
+/// public verification address; print-friendly.
+async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
+    let who = r.signed_in().await?;
+    let sealed = licences::export(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+    let v = licences::verification(&r.s.app, &id).await.map_err(|e| r.error(e))?;
+    let base = match &r.s.config.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{}", headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1")),
+    };
+    let url = format!("{base}/verify/{}", sealed.licence.id);
+    let qr = QrCode::new(url.as_bytes())
+        .map_err(|e| r.error(AppError::internal(e)))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(160, 160)
+        .build();
+    // Inline: without the XML declaration, and the SVG itself hidden from the accessibility tree
+    // (its container is the image with a text alternative).
+    let svg = &qr[qr.find("<svg").unwrap_or(0)..];
+    let qr = svg.replacen("<svg", "<svg aria-hidden=\"true\" focusable=\"false\"", 1);
+    let fields = match &sealed.licence.extension {
+        serde_json::Value::Object(m) => {
+            m.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect()
+        }
+        _ => Vec::new(),
+    };
+    let page = FacePage {
+        f: &r.f,
+        l: r.f.lang.cases(),
+        status_name: v.status_name,
+        fields,
+        key_id: sealed.seal.key_id,
+        url,
+        qr,
+        c: sealed.licence,
+    };
+    Ok(r.respond(StatusCode::OK, &page))
 }
