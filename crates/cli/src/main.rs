@@ -196,6 +196,13 @@ enum BenchCommand {
         #[arg(long)]
         pg_url: Option<String>,
     },
+    /// SM2 seal signatures and verifications per second on one core, against `openssl speed sm2`
+    /// in the same run.
+    Seal {
+        /// Seconds each measurement lasts.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// Password logins per second with the production Argon2id parameters, through the whole
     /// login use case on embedded SQLite, against Keycloak's published sizing.
     Identity {
@@ -417,6 +424,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Cases { applications, clients, queue_cases, queries, pg_url }) => {
             bench::cases::run(bench::cases::Options { applications, clients, queue_cases, queries, pg_url }).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Seal { seconds }) => {
+            bench::seal::run(bench::seal::Options { seconds })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Identity { logins, clients, seconds }) => {

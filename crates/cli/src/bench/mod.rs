@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod identity;
+pub mod seal;
 pub mod search;
 
 use std::sync::Arc;
