@@ -41,14 +41,19 @@ pub fn sign_trust_list(
     Ok(list)
 }
 
-/// Checks a sealed licence against `trust`: the list's own signature, the identifier (its check
-/// character, and that it names this licence's type, issuer and version), the issuer key on the
-/// list, and the seal over the licence's canonical form. The key that sealed it, or why not (in
-/// Chinese and English).
+/// Checks a sealed licence against `trust`: the list's own signature, then `verify_against` its
+/// keys. The key that sealed it, or why not (in Chinese and English).
 pub fn verify_sealed<'t>(signed: &SignedLicence, trust: &'t TrustList) -> Result<&'t TrustedKey, String> {
     if !seal::verify(&trust.root_public_key, &trust.canonical(), &trust.signature) {
         return Err("信任列表的签名无效 (the trust list's signature is not valid)".into());
     }
+    verify_against(signed, &trust.keys)
+}
+
+/// Checks a sealed licence against issuer keys already trusted: the identifier (its check
+/// character, and that it names this licence's type, issuer and version), the issuer key among
+/// `keys`, and the seal over the licence's canonical form.
+pub fn verify_against<'k>(signed: &SignedLicence, keys: &'k [TrustedKey]) -> Result<&'k TrustedKey, String> {
     let l = &signed.licence;
     let id = LicenceId::parse(&l.id).map_err(|e| format!("证照标识无效 (the identifier is not valid): {e}"))?;
     if id.type_code() != l.type_code || id.issuer_code() != l.issuer_code || id.version() != l.version {
@@ -57,18 +62,29 @@ pub fn verify_sealed<'t>(signed: &SignedLicence, trust: &'t TrustList) -> Result
     if signed.seal.algorithm != ALGORITHM {
         return Err(format!("不支持的签名算法 (unsupported algorithm): {}", signed.seal.algorithm));
     }
-    let key = trust.key(&l.issuer_code, &signed.seal.key_id).ok_or_else(|| {
-        format!(
-            "签发机构的密钥 {} 不在信任列表中 (the issuer key {} is not on the trust list)",
-            signed.seal.key_id, signed.seal.key_id
-        )
-    })?;
+    let key =
+        keys.iter().find(|k| k.agency_code == l.issuer_code && k.key_id == signed.seal.key_id).ok_or_else(|| {
+            format!(
+                "签发机构的密钥 {} 不在信任列表中 (the issuer key {} is not on the trust list)",
+                signed.seal.key_id, signed.seal.key_id
+            )
+        })?;
     if !seal::verify(&key.public_key, &l.canonical(), &signed.seal.signature) {
         return Err(
             "签章与证照内容不符：证照被改动或签章被替换 (the seal does not match: the licence was altered)".into()
         );
     }
     Ok(key)
+}
+
+fn trusted(k: SealKeyRow) -> TrustedKey {
+    TrustedKey {
+        agency_code: k.agency_code,
+        agency_name: k.agency_name,
+        key_id: k.key_id,
+        public_key: k.public_key,
+        algorithm: ALGORITHM.into(),
+    }
 }
 
 /// The sealing context of seal keys' secrets.
@@ -82,12 +98,7 @@ async fn seal_of(app: &App, agency_code: &str, agency_name: &str) -> Result<Soft
     for _ in 0..2 {
         if let Some(k) = app.store.seal_key(agency_code).await? {
             let secret = app.identity.vault().open(SEAL_SECRET, &k.secret_sealed).map_err(AppError::internal)?;
-            let bytes = (0..secret.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&secret[i..i + 2], 16))
-                .collect::<Result<Vec<u8>, _>>()
-                .map_err(AppError::internal)?;
-            return SoftwareSeal::from_secret(&k.key_id, &bytes).map_err(AppError::internal);
+            return SoftwareSeal::from_secret_hex(&k.key_id, &secret).map_err(AppError::internal);
         }
         let seal = SoftwareSeal::generate(&format!("{agency_code}-1")).map_err(AppError::internal)?;
         app.store
@@ -113,20 +124,7 @@ async fn seal_of(app: &App, agency_code: &str, agency_name: &str) -> Result<Soft
 /// The trust list: every issuing agency's keys, signed by the platform's root key.
 pub async fn trust_list(app: &App) -> Result<TrustList, AppError> {
     let root = seal_of(app, PLATFORM, "一体化政务服务平台").await?;
-    let keys = app
-        .store
-        .seal_keys()
-        .await?
-        .into_iter()
-        .filter(|k| k.agency_code != PLATFORM)
-        .map(|k| TrustedKey {
-            agency_code: k.agency_code,
-            agency_name: k.agency_name,
-            key_id: k.key_id,
-            public_key: k.public_key,
-            algorithm: ALGORITHM.into(),
-        })
-        .collect();
+    let keys = app.store.seal_keys().await?.into_iter().filter(|k| k.agency_code != PLATFORM).map(trusted).collect();
     sign_trust_list(&root, &Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), keys)
 }
 
@@ -254,8 +252,17 @@ pub async fn verification(app: &App, id: &str) -> Result<Verification, AppError>
     let id = LicenceId::parse(id).map_err(|_| UNKNOWN)?;
     let row = app.store.licence(id.as_str()).await?.ok_or(UNKNOWN)?;
     let sealed = sealed_of(&row)?;
-    let trust = trust_list(app).await?;
-    let authentic = sealed.licence.id == row.id && verify_sealed(&sealed, &trust).is_ok();
+    // The one key the seal names, from the keys this platform trusts: no trust list is signed
+    // for a verification.
+    let keys: Vec<TrustedKey> = app
+        .store
+        .seal_key_by_id(&sealed.seal.key_id)
+        .await?
+        .into_iter()
+        .filter(|k| k.agency_code != PLATFORM)
+        .map(trusted)
+        .collect();
+    let authentic = sealed.licence.id == row.id && verify_against(&sealed, &keys).is_ok();
     let status = status_today(&row, china_today());
     let l = sealed.licence;
     Ok(Verification {
@@ -365,36 +372,9 @@ pub async fn change_status(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
+    use tongban_domain::licences::testing::sample;
 
-    fn licence() -> Licence {
-        let t = licence_type("营业执照").unwrap();
-        Licence {
-            id: new_id(t.code, "1111010143783071XP", "1", 1).unwrap().as_str().to_owned(),
-            number: "1".into(),
-            name: t.name.into(),
-            version: 1,
-            type_name: t.name.into(),
-            type_code: t.code.into(),
-            issued_on: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-            issuer_name: "北京市东城区市场监督管理局".into(),
-            issuer_code: "1111010143783071XP".into(),
-            definer_name: t.definer_name.into(),
-            definer_code: t.definer_code.into(),
-            valid_from: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-            valid_to: None,
-            division_code: "110101".into(),
-            holder_name: "张三".into(),
-            holder_code: "110101199003070011".into(),
-            holder_code_type: HOLDER_CITIZEN.into(),
-            item_name: "个体工商户设立登记".into(),
-            item_code: "000105001000".into(),
-            extension: serde_json::json!({}),
-            predecessor: None,
-        }
-    }
-
-    fn trusted(seal: &SoftwareSeal) -> TrustedKey {
+    fn trusted_seal(seal: &SoftwareSeal) -> TrustedKey {
         TrustedKey {
             agency_code: "1111010143783071XP".into(),
             agency_name: "北京市东城区市场监督管理局".into(),
@@ -407,15 +387,15 @@ mod tests {
     #[test]
     fn a_sealed_licence_verifies_and_every_kind_of_tampering_is_named() {
         let (issuer, root) = (SoftwareSeal::generate("dc-1").unwrap(), SoftwareSeal::generate("root-1").unwrap());
-        let trust = sign_trust_list(&root, "2026-11-25T00:00:00Z", vec![trusted(&issuer)]).unwrap();
-        let signed = seal_licence(&issuer, licence()).unwrap();
+        let trust = sign_trust_list(&root, "2026-11-25T00:00:00Z", vec![trusted_seal(&issuer)]).unwrap();
+        let signed = seal_licence(&issuer, sample()).unwrap();
         assert_eq!(verify_sealed(&signed, &trust).unwrap().key_id, "dc-1");
 
         let mut altered = signed.clone();
         altered.licence.holder_name = "李四".into();
         assert!(verify_sealed(&altered, &trust).unwrap_err().contains("altered"));
         let mut forged = signed.clone();
-        forged.seal = seal_licence(&SoftwareSeal::generate("dc-1").unwrap(), licence()).unwrap().seal;
+        forged.seal = seal_licence(&SoftwareSeal::generate("dc-1").unwrap(), sample()).unwrap().seal;
         assert!(verify_sealed(&forged, &trust).is_err(), "a key of the same name that is not on the list");
         let mut unknown = signed.clone();
         unknown.seal.key_id = "dc-9".into();
@@ -424,7 +404,7 @@ mod tests {
         renumbered.licence.version = 2;
         assert!(verify_sealed(&renumbered, &trust).unwrap_err().contains("identifier"));
         let mut list = trust.clone();
-        list.keys.push(trusted(&SoftwareSeal::generate("evil").unwrap()));
+        list.keys.push(trusted_seal(&SoftwareSeal::generate("evil").unwrap()));
         assert!(verify_sealed(&signed, &list).unwrap_err().contains("trust list"));
     }
 }

@@ -6,8 +6,8 @@
 //! (the change and its in-site message are already committed).
 
 use crate::App;
-use crate::sms::SmsChannel;
-use std::sync::{Arc, Mutex};
+use crate::sms::{Inbox, SmsChannel};
+use std::sync::Arc;
 use tongban_domain::mask::mask_phone;
 
 /// How a person can be reached, opened from their account.
@@ -49,13 +49,13 @@ pub struct Mail {
 /// The development e-mail channel: the log and an in-memory mailbox that tests read.
 #[derive(Default)]
 pub struct LogMailbox {
-    sent: Mutex<Vec<Mail>>,
+    sent: Inbox<Mail>,
 }
 
 impl LogMailbox {
     /// The mails sent so far, oldest first.
     pub fn sent(&self) -> Vec<Mail> {
-        self.sent.lock().map(|m| m.clone()).unwrap_or_default()
+        self.sent.all()
     }
 }
 
@@ -67,12 +67,7 @@ impl Channel for LogMailbox {
     fn notify(&self, to: &Contact, title: &str, body: &str) -> Result<bool, String> {
         let Some(address) = &to.email else { return Ok(false) };
         tracing::info!(subject = title, "e-mail (development channel)");
-        let mut sent = self.sent.lock().map_err(|_| "mailbox poisoned".to_owned())?;
-        // A development mailbox, not a store: keep the latest thousand.
-        if sent.len() >= 1000 {
-            sent.remove(0);
-        }
-        sent.push(Mail { to: address.clone(), subject: title.to_owned(), body: body.to_owned() });
+        self.sent.push(Mail { to: address.clone(), subject: title.to_owned(), body: body.to_owned() })?;
         Ok(true)
     }
 }

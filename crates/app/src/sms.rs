@@ -15,28 +15,50 @@ pub struct Sms {
     pub text: String,
 }
 
+/// What a development channel keeps of what it sent, for tests and demos to read: a bounded
+/// inbox, not a store (the latest thousand).
+pub struct Inbox<T> {
+    items: Mutex<Vec<T>>,
+}
+
+impl<T> Default for Inbox<T> {
+    fn default() -> Self {
+        Self { items: Mutex::new(Vec::new()) }
+    }
+}
+
+impl<T: Clone> Inbox<T> {
+    pub fn push(&self, item: T) -> Result<(), String> {
+        let mut items = self.items.lock().map_err(|_| "development inbox poisoned".to_owned())?;
+        if items.len() >= 1000 {
+            items.remove(0);
+        }
+        items.push(item);
+        Ok(())
+    }
+
+    /// Everything kept, oldest first.
+    pub fn all(&self) -> Vec<T> {
+        self.items.lock().map(|i| i.clone()).unwrap_or_default()
+    }
+}
+
 /// The development channel: the log (phone masked) and an in-memory inbox.
 #[derive(Default)]
 pub struct LogChannel {
-    inbox: Mutex<Vec<Sms>>,
+    inbox: Inbox<Sms>,
 }
 
 impl LogChannel {
     /// The messages sent so far, oldest first.
     pub fn inbox(&self) -> Vec<Sms> {
-        self.inbox.lock().map(|i| i.clone()).unwrap_or_default()
+        self.inbox.all()
     }
 }
 
 impl SmsChannel for LogChannel {
     fn send(&self, phone: &str, text: &str) -> Result<(), String> {
         tracing::info!(to = %mask_phone(phone), text, "SMS (development channel)");
-        let mut inbox = self.inbox.lock().map_err(|_| "SMS inbox poisoned".to_owned())?;
-        // A development inbox, not a store: keep the latest thousand.
-        if inbox.len() >= 1000 {
-            inbox.remove(0);
-        }
-        inbox.push(Sms { phone: phone.to_owned(), text: text.to_owned() });
-        Ok(())
+        self.inbox.push(Sms { phone: phone.to_owned(), text: text.to_owned() })
     }
 }

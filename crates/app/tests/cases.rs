@@ -2,140 +2,19 @@
 //! 个体工商户设立登记 from a pre-filled form to delivery, submission once, who may see and do
 //! what, the clock standing still during a supplement, and the audit chain catching tampering.
 
-use serde_json::{Map, Value, json};
-use std::sync::Arc;
+use serde_json::json;
+use tongban_app::AppError;
 use tongban_app::cases::{self, QueueRequest};
-use tongban_app::identity::{self, Client, Identity, NewPerson, Policy, Principal};
+use tongban_app::identity::{self, Client};
 use tongban_app::materials;
 use tongban_app::staff::{self, NewAssignment};
-use tongban_app::{App, AppError};
-use tongban_crypto::{KeyRing, PasswordParams};
 use tongban_domain::cases::{CaseAction, CaseState, Delivery};
-use tongban_domain::catalog::Offering;
-use tongban_domain::codes::citizen_id_check_char;
 use tongban_domain::forms::PrefillSource;
-use tongban_store::testing::{TestStore, execute_raw, fresh_store};
+use tongban_store::testing::execute_raw;
 
-/// 个体工商户设立登记 at 北京市东城区市场监督管理局, from the demo catalog (it has a form and two
-/// review steps).
-fn offering() -> Offering {
-    include_str!("../../../datasets/catalog/demo.jsonl")
-        .lines()
-        .map(|l| serde_json::from_str::<Offering>(l).expect("demo offering"))
-        .find(|o| o.item.code == "000105001000" && o.division_code == "110101")
-        .expect("个体工商户设立登记 in 110101")
-}
+mod support;
 
-fn citizen_id(seq: u32) -> String {
-    let first17 = format!("11010119900307{seq:03}");
-    format!("{first17}{}", citizen_id_check_char(&first17))
-}
-
-struct World {
-    app: App,
-    _t: TestStore,
-    zhang: Principal,
-    li: Principal,
-    window: Principal,
-    approver: Principal,
-    code: String,
-    sms: Arc<tongban_app::sms::LogChannel>,
-    mailbox: Arc<tongban_app::notify::LogMailbox>,
-}
-
-async fn person(app: &App, seq: u32, name: &str, phone: &str) -> Principal {
-    let form = NewPerson {
-        name: name.into(),
-        citizen_id: citizen_id(seq),
-        phone: phone.into(),
-        // 张三 gave an e-mail address; the others only their phone.
-        email: (seq == 1).then(|| "zhangsan@example.cn".into()),
-        password: "Tongban-2026".into(),
-    };
-    identity::register(app, form, &Client::default()).await.unwrap();
-    identity::login(app, phone, "Tongban-2026", None, &Client::default()).await.unwrap().principal
-}
-
-async fn verified(app: &App, who: &Principal) -> Principal {
-    identity::verify_real_name(app, who).await.unwrap();
-    identity::rotate_session(app, who, &Client::default()).await.unwrap().principal
-}
-
-async fn world() -> World {
-    let t = fresh_store().await;
-    let params = PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
-    let sms = Arc::new(tongban_app::sms::LogChannel::default());
-    let id = Identity::new(KeyRing::generate("t").unwrap(), Policy::default(), params, sms.clone()).unwrap();
-    let mut app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, id).await.unwrap();
-    // The e-mail channel this test reads, beside the SMS channel `App::open` set.
-    let mailbox = Arc::new(tongban_app::notify::LogMailbox::default());
-    let cases = Arc::get_mut(&mut app.cases).expect("no other holder yet");
-    cases.channels.retain(|c| c.name() != "email");
-    cases.channels.push(mailbox.clone());
-    let o = offering();
-    tongban_app::catalog::publish(&app, &o, "test").await.unwrap();
-    let people: Vec<String> = (1..=5).map(|i| format!("用户{i},{}", citizen_id(i))).collect();
-    identity::import_registry(
-        &app,
-        &format!("张三,{}\n李四,{}\n{}", citizen_id(1), citizen_id(2), people[2..].join("\n")),
-    )
-    .await
-    .unwrap();
-    let zhang = verified(&app, &person(&app, 1, "张三", "13812345678").await).await;
-    let li = verified(&app, &person(&app, 2, "李四", "13912345678").await).await;
-    let admin = person(&app, 3, "管理员", "13700000003").await;
-    let assign = |who: &str, role: &str, agency: &str, division: &str| NewAssignment {
-        person: who.into(),
-        role: role.into(),
-        agency_code: agency.into(),
-        division_code: division.into(),
-    };
-    staff::assign(&app, None, assign("13700000003", "platform_admin", "", "")).await.unwrap();
-    let admin = identity::rotate_session(&app, &admin, &Client::default()).await.unwrap().principal;
-    let window = person(&app, 4, "窗口", "13700000004").await;
-    let approver = person(&app, 5, "用户5", "13700000005").await;
-    let agency = o.agency.credit_code.clone();
-    staff::assign(&app, Some(&admin), assign("13700000004", "window_staff", &agency, "110101")).await.unwrap();
-    staff::assign(&app, Some(&admin), assign("13700000005", "approver", &agency, "110100")).await.unwrap();
-    World { app, _t: t, zhang, li, window, approver, code: o.offering_code, sms, mailbox }
-}
-
-fn complete() -> Map<String, Value> {
-    json!({
-        "operator_name": "张三", "phone": "13812345678", "organization_form": "个人经营",
-        "address": "北京市东城区东华门街道某某胡同 8 号", "business_scope": "小吃服务；食品销售（仅销售预包装食品）",
-        "employees": 2, "capital": 5
-    })
-    .as_object()
-    .cloned()
-    .unwrap()
-}
-
-fn fields(e: AppError) -> Vec<String> {
-    match e {
-        AppError::Validation { fields } => fields.into_keys().collect(),
-        e => panic!("expected a validation error, got {e:?}"),
-    }
-}
-
-const PREMISES: &str = "经营场所使用相关文件（或经营场所申报承诺）";
-
-/// Uploads a small PDF as the premises document.
-async fn upload_premises(w: &World, who: &Principal, id: &str) {
-    let pdf = bytes::Bytes::from_static(b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n");
-    materials::upload(&w.app, who, id, PREMISES, "租赁合同.pdf", pdf).await.unwrap();
-}
-
-async fn submitted(w: &World) -> String {
-    let a = cases::start(&w.app, &w.zhang, &w.code).await.unwrap();
-    cases::save(&w.app, &w.zhang, &a.id, complete()).await.unwrap();
-    upload_premises(w, &w.zhang, &a.id).await;
-    cases::submit(&w.app, &w.zhang, &a.id, Some("k1"), "req-1").await.unwrap().case_number
-}
-
-async fn act(w: &World, who: &Principal, number: &str, action: CaseAction) -> Result<cases::CaseView, AppError> {
-    cases::act(&w.app, who, number, action, Some("意见".into()), None, "req").await
-}
+use support::*;
 
 #[tokio::test]
 async fn the_journey_from_a_prefilled_form_to_delivery() {
@@ -532,37 +411,6 @@ async fn queues_put_cases_not_yet_accepted_first_and_page_through_all() {
 }
 
 #[tokio::test]
-async fn an_immediate_case_is_concluded_by_its_decision_the_same_day() {
-    let w = world().await;
-    let mut o = offering();
-    o.case_kind = tongban_domain::catalog::CaseKind::Immediate;
-    o.committed_limit = 0;
-    tongban_app::catalog::publish(&w.app, &o, "test").await.unwrap();
-    let n = submitted(&w).await;
-    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
-    act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
-    let v = act(&w, &w.approver, &n, CaseAction::Approve).await.unwrap();
-    assert_eq!(v.state, CaseState::Concluded, "即办件: the decision concludes it");
-    let clock = v.clock.unwrap();
-    assert_eq!((clock.limit, clock.due.due), (0, tongban_domain::calendar::china_today()));
-    let trail = cases::trail(&w.app, &w.zhang, &n).await.unwrap();
-    let tail: Vec<(&str, &str, &str)> = trail[trail.len() - 2..]
-        .iter()
-        .map(|e| (e.action.as_str(), e.before_state.as_str(), e.after_state.as_str()))
-        .collect();
-    assert_eq!(tail, [("approve", "under_review", "approved"), ("conclude", "approved", "concluded")]);
-    assert!(cases::verify_audit(&w.app).await.unwrap().problems.is_empty());
-    // A committed case still waits for its own conclusion.
-    let mut o = offering();
-    o.case_kind = tongban_domain::catalog::CaseKind::Committed;
-    tongban_app::catalog::publish(&w.app, &o, "test").await.unwrap();
-    let n = submitted(&w).await;
-    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
-    act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
-    assert_eq!(act(&w, &w.approver, &n, CaseAction::Approve).await.unwrap().state, CaseState::Approved);
-}
-
-#[tokio::test]
 async fn every_change_reaches_the_applicant_by_sms_and_email_and_messages_are_marked_read() {
     let w = world().await;
     let n = submitted(&w).await;
@@ -590,67 +438,6 @@ async fn every_change_reaches_the_applicant_by_sms_and_email_and_messages_are_ma
 }
 
 #[tokio::test]
-async fn a_joint_case_goes_through_the_other_agencys_step_before_the_decision() {
-    let w = world().await;
-    let police = "111101015425293395";
-    let mut o = offering();
-    o.case_kind = tongban_domain::catalog::CaseKind::Joint;
-    o.joint_agencies = vec![tongban_domain::catalog::JointAgency {
-        credit_code: police.into(),
-        name: "北京市公安局东城分局".into(),
-        division_code: "110101".into(),
-        step: "消防安全审查".into(),
-    }];
-    tongban_app::catalog::publish(&w.app, &o, "test").await.unwrap();
-    let officer = person(&w.app, 6, "警官", "13700000006").await;
-    let assignment = NewAssignment {
-        person: "13700000006".into(),
-        role: "approver".into(),
-        agency_code: police.into(),
-        division_code: "110101".into(),
-    };
-    let admin =
-        identity::login(&w.app, "13700000003", "Tongban-2026", None, &Client::default()).await.unwrap().principal;
-    staff::assign(&w.app, Some(&admin), assignment).await.unwrap();
-    let officer = identity::rotate_session(&w.app, &officer, &Client::default()).await.unwrap().principal;
-
-    let n = submitted(&w).await;
-    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
-    assert!(matches!(act(&w, &officer, &n, CaseAction::Pass).await, Err(AppError::Forbidden)), "not its step yet");
-    let v = act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
-    assert_eq!((v.step.as_str(), v.step_agency.as_deref()), ("消防安全审查", Some("北京市公安局东城分局")));
-    assert_eq!(v.steps, ["审核", "消防安全审查", "登记决定"]);
-
-    // The joint step is the other agency's: in its queue, out of the deciding agency's hands.
-    let q = |agency: &str| QueueRequest {
-        agency: agency.into(),
-        division: "110101".into(),
-        states: vec![CaseState::UnderReview],
-        limit: 20,
-        ..Default::default()
-    };
-    let theirs = cases::queue(&w.app, &officer, &q(police)).await.unwrap();
-    assert_eq!(theirs.iter().map(|c| c.case_number.as_str()).collect::<Vec<_>>(), [n.as_str()]);
-    let ours = cases::queue(&w.app, &w.approver, &q(&o.agency.credit_code)).await.unwrap();
-    assert!(ours.is_empty(), "the deciding agency waits for the joint step");
-    assert!(matches!(act(&w, &w.approver, &n, CaseAction::Pass).await, Err(AppError::Forbidden)));
-    assert!(matches!(act(&w, &officer, &n, CaseAction::Approve).await, Err(AppError::Conflict { .. })));
-    let v = act(&w, &officer, &n, CaseAction::Pass).await.unwrap();
-    assert_eq!((v.step.as_str(), v.step_agency), ("登记决定", None));
-    // A queue cursor must be a case of that queue: one gone back to its agency is "no such case",
-    // so the cursor does not tell whether a number exists elsewhere.
-    let cursor = QueueRequest { after: Some(n.clone()), ..q(police) };
-    assert_eq!(fields(cases::queue(&w.app, &officer, &cursor).await.unwrap_err()), ["after"]);
-
-    // The decision is the deciding agency's alone; the joint agency still reads the case.
-    assert!(matches!(act(&w, &officer, &n, CaseAction::Approve).await, Err(AppError::Forbidden)));
-    assert_eq!(act(&w, &w.approver, &n, CaseAction::Approve).await.unwrap().state, CaseState::Approved);
-    assert_eq!(cases::get_case(&w.app, &officer, &n).await.unwrap().case_number, n);
-    let trail = cases::trail(&w.app, &w.zhang, &n).await.unwrap();
-    assert!(trail.iter().any(|e| e.action == "pass" && e.summary.contains("消防安全审查")), "{trail:?}");
-}
-
-#[tokio::test]
 async fn staff_recuse_themselves_from_their_own_application() {
     let w = world().await;
     // The approver applies for themselves.
@@ -663,47 +450,4 @@ async fn staff_recuse_themselves_from_their_own_application() {
     let refused = act(&w, &approver, &own, CaseAction::Pass).await.unwrap_err();
     assert!(matches!(&refused, AppError::Conflict { message, .. } if message.contains("回避")), "{refused:?}");
     assert!(matches!(cases::claim(&w.app, &approver, &own, true, "r").await, Err(AppError::Conflict { .. })));
-}
-
-#[tokio::test]
-async fn concluding_an_approved_case_issues_a_sealed_licence_anyone_can_verify_until_revoked() {
-    use tongban_app::licences;
-    use tongban_domain::licences::LicenceStatus;
-    let w = world().await;
-    let n = submitted(&w).await;
-    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
-    act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
-    act(&w, &w.approver, &n, CaseAction::Approve).await.unwrap();
-    assert!(licences::wallet(&w.app, &w.zhang).await.unwrap().is_empty(), "not before the conclusion");
-    act(&w, &w.approver, &n, CaseAction::Conclude).await.unwrap();
-
-    let wallet = licences::wallet(&w.app, &w.zhang).await.unwrap();
-    assert_eq!(wallet.len(), 1);
-    let l = &wallet[0].licence;
-    assert_eq!((l.name.as_str(), l.holder_name.as_str(), wallet[0].status.as_str()), ("营业执照", "张三", "01"));
-    assert!(tongban_domain::LicenceId::parse(&l.id).is_ok(), "{}", l.id);
-    assert_eq!(l.extension["经营场所"], "北京市东城区东华门街道某某胡同 8 号", "answers under their labels");
-    assert!(l.extension.get("联系电话").is_none(), "the face does not carry the phone");
-    assert!(licences::wallet(&w.app, &w.li).await.unwrap().is_empty());
-
-    let v = licences::verification(&w.app, &l.id).await.unwrap();
-    assert!(v.authentic);
-    assert_eq!((v.status.as_str(), v.holder_masked.as_str(), v.licence_type.as_str()), ("01", "张*", "营业执照"));
-    let exported = licences::export(&w.app, &w.zhang, &l.id).await.unwrap();
-    let trust = licences::trust_list(&w.app).await.unwrap();
-    assert!(licences::verify_sealed(&exported, &trust).is_ok());
-    assert!(matches!(licences::export(&w.app, &w.li, &l.id).await, Err(AppError::NotFound { .. })));
-    assert!(matches!(licences::verification(&w.app, "1.2.156.3005.2.X").await, Err(AppError::NotFound { .. })));
-
-    // Revocation: not by window staff; by the issuing agency's approver, with a reason.
-    let revoke = |who| licences::change_status(&w.app, who, &l.id, LicenceStatus::Revoked, "以欺骗手段取得");
-    assert!(matches!(revoke(&w.window).await, Err(AppError::Forbidden)));
-    let v = revoke(&w.approver).await.unwrap();
-    assert_eq!((v.status.as_str(), v.status_name.as_str(), v.authentic), ("07", "吊销", true));
-    assert!(matches!(revoke(&w.approver).await, Err(AppError::Conflict { .. })), "revoked once");
-
-    // A licence altered in storage is no longer authentic.
-    let sql = format!("UPDATE licences SET sealed = replace(sealed, '张三', '李四') WHERE id = '{}'", l.id);
-    assert_eq!(execute_raw(&w.app.store, &sql).await, 1);
-    assert!(!licences::verification(&w.app, &l.id).await.unwrap().authentic);
 }

@@ -327,12 +327,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             }
             let mut app = open(&mut config, &storage, true).await?;
             app.objects = std::sync::Arc::new(tongban_app::materials::Objects::from_config(&config).map_err(describe)?);
-            app.cases = std::sync::Arc::new(tongban_app::cases::Cases {
-                node: config.node_id,
-                warnings: tongban_domain::cases::WarningRule { yellow_days: config.warning_yellow_days },
-                channels: app.cases.channels.clone(),
-                ..Default::default()
-            });
+            // Just opened: nothing shares the settings yet.
+            let cases = std::sync::Arc::get_mut(&mut app.cases).expect("case settings not yet shared");
+            cases.node = config.node_id;
+            cases.warnings = tongban_domain::cases::WarningRule { yellow_days: config.warning_yellow_days };
             tracing::info!(objects = %app.objects.location, "uploaded materials are kept in");
             tracing::warn!(
                 "SMS: development channel — one-time codes are written to this log, not sent; not for production"

@@ -538,32 +538,8 @@ async fn no_acknowledged_submission_is_lost_to_kill_9() {
 #[test]
 fn licence_verify_offline_passes_a_sealed_licence_and_fails_on_one_changed_byte() {
     use tongban_crypto::seal::{ALGORITHM, Signer, SoftwareSeal};
-    use tongban_domain::licences::{HOLDER_CITIZEN, Licence, TrustedKey, licence_type, new_id};
+    use tongban_domain::licences::{TrustedKey, testing::sample};
     let dir = tempfile::tempdir().unwrap();
-    let t = licence_type("营业执照").unwrap();
-    let licence = Licence {
-        id: new_id(t.code, "1111010143783071XP", "2026112500001", 1).unwrap().as_str().to_owned(),
-        number: "2026112500001".into(),
-        name: t.name.into(),
-        version: 1,
-        type_name: t.name.into(),
-        type_code: t.code.into(),
-        issued_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-        issuer_name: "北京市东城区市场监督管理局".into(),
-        issuer_code: "1111010143783071XP".into(),
-        definer_name: t.definer_name.into(),
-        definer_code: t.definer_code.into(),
-        valid_from: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-        valid_to: None,
-        division_code: "110101".into(),
-        holder_name: "张三".into(),
-        holder_code: "110101199003070011".into(),
-        holder_code_type: HOLDER_CITIZEN.into(),
-        item_name: "个体工商户设立登记".into(),
-        item_code: "000105001000".into(),
-        extension: json!({"经营场所": "北京市东城区东华门街道某某胡同 8 号"}),
-        predecessor: None,
-    };
     let (issuer, root) = (SoftwareSeal::generate("dc-1").unwrap(), SoftwareSeal::generate("root-1").unwrap());
     let key = TrustedKey {
         agency_code: "1111010143783071XP".into(),
@@ -573,7 +549,7 @@ fn licence_verify_offline_passes_a_sealed_licence_and_fails_on_one_changed_byte(
         algorithm: ALGORITHM.into(),
     };
     let trust = tongban_app::licences::sign_trust_list(&root, "2026-11-25T00:00:00Z", vec![key]).unwrap();
-    let signed = tongban_app::licences::seal_licence(&issuer, licence).unwrap();
+    let signed = tongban_app::licences::seal_licence(&issuer, sample()).unwrap();
     let (file, list) = (dir.path().join("licence.json"), dir.path().join("trust.json"));
     let bytes = serde_json::to_vec_pretty(&signed).unwrap();
     std::fs::write(&file, &bytes).unwrap();

@@ -64,7 +64,7 @@ pub fn pkce_s256(verifier: &str) -> String {
 /// The SM3 digest of `data`, hex: how secrets such as session tokens are stored.
 pub fn sm3_hex(data: &[u8]) -> String {
     use sm3::Digest;
-    sm3::Sm3::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&sm3::Sm3::digest(data))
 }
 
 /// HMAC-SM3 of `data` under `key`, hex: how webhook deliveries are signed.
@@ -72,7 +72,20 @@ pub fn hmac_sm3_hex(key: &[u8], data: &[u8]) -> String {
     use hmac::Mac;
     let mut mac = <hmac::Hmac<sm3::Sm3> as hmac::KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(data);
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&mac.finalize().into_bytes())
+}
+
+/// Lower-case hex of `bytes`: how keys, digests and signatures are written.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of a hex string (either case); `None` when it is not hex.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
 }
 
 /// Fills `buf` from the operating system's generator.

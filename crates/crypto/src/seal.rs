@@ -4,7 +4,7 @@
 //! Keys travel as hex: the public key as its uncompressed SEC1 point (04‖x‖y), a signature as
 //! r‖s (64 bytes).
 
-use crate::CryptoError;
+use crate::{CryptoError, hex, unhex};
 use sm2::dsa::signature::{Signer as _, Verifier as _};
 use sm2::dsa::{Signature, SigningKey, VerifyingKey};
 
@@ -50,9 +50,14 @@ impl SoftwareSeal {
         Ok(Self { key_id: key_id.to_owned(), key })
     }
 
+    /// The key whose secret scalar is `secret` in hex (`secret_hex`).
+    pub fn from_secret_hex(key_id: &str, secret: &str) -> Result<Self, CryptoError> {
+        Self::from_secret(key_id, &unhex(secret).ok_or_else(|| CryptoError::Key("SM2 secret key: hex".into()))?)
+    }
+
     /// The secret scalar, hex: to be sealed before it is stored anywhere.
     pub fn secret_hex(&self) -> String {
-        to_hex(&self.key.as_nonzero_scalar().to_bytes())
+        hex(&self.key.as_nonzero_scalar().to_bytes())
     }
 }
 
@@ -62,34 +67,23 @@ impl Signer for SoftwareSeal {
     }
 
     fn public_key(&self) -> String {
-        to_hex(&self.key.verifying_key().to_sec1_bytes())
+        hex(&self.key.verifying_key().to_sec1_bytes())
     }
 
     fn sign(&self, message: &[u8]) -> Result<String, CryptoError> {
         let signature: Signature = self.key.try_sign(message).map_err(|_| CryptoError::Random)?;
-        Ok(to_hex(&signature.to_bytes()))
+        Ok(hex(&signature.to_bytes()))
     }
 }
 
 /// Whether `signature` (hex r‖s) is the signature of `message` by `public_key` (hex SEC1).
 /// Anything malformed is simply not a valid signature.
 pub fn verify(public_key: &str, message: &[u8], signature: &str) -> bool {
-    let (Some(point), Some(sig)) = (from_hex(public_key), from_hex(signature)) else { return false };
+    let (Some(point), Some(sig)) = (unhex(public_key), unhex(signature)) else { return false };
     let (Ok(key), Ok(sig)) = (VerifyingKey::from_sec1_bytes(SM2_ID, &point), Signature::from_slice(&sig)) else {
         return false;
     };
     key.verify(message, &sig).is_ok()
-}
-
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
 
 #[cfg(test)]
@@ -115,7 +109,7 @@ mod tests {
     #[test]
     fn a_seal_comes_back_from_its_secret() {
         let seal = SoftwareSeal::generate("k1").unwrap();
-        let again = SoftwareSeal::from_secret("k1", &from_hex(&seal.secret_hex()).unwrap()).unwrap();
+        let again = SoftwareSeal::from_secret_hex("k1", &seal.secret_hex()).unwrap();
         assert_eq!(again.public_key(), seal.public_key());
         assert!(verify(&again.public_key(), b"x", &seal.sign(b"x").unwrap()));
         assert!(SoftwareSeal::from_secret("k", &[0u8; 32]).is_err(), "zero is not a key");

@@ -9,7 +9,7 @@
 //!
 //! Sealed text: `sm4gcm.{key id}.{base64url(nonce ‖ ciphertext ‖ tag)}`.
 
-use crate::{CryptoError, random};
+use crate::{CryptoError, hex, random};
 use aes_gcm::AesGcm;
 use aes_gcm::aead::consts::U12;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -207,20 +207,9 @@ fn check_id(id: &str) -> Result<(), CryptoError> {
     Ok(())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn unhex<const N: usize>(s: &str, line: usize) -> Result<[u8; N], CryptoError> {
     let bad = || CryptoError::Key(format!("line {line}: expected {} hex digits", N * 2));
-    if s.len() != N * 2 || !s.is_ascii() {
-        return Err(bad());
-    }
-    let mut out = [0; N];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&s[i * 2..i * 2 + 2], 16).map_err(|_| bad())?;
-    }
-    Ok(out)
+    crate::unhex(s).and_then(|b| b.try_into().ok()).ok_or_else(bad)
 }
 
 #[cfg(test)]
@@ -229,7 +218,7 @@ mod tests {
     use aes_gcm::aead::AeadInOut;
 
     fn bytes(h: &str) -> Vec<u8> {
-        (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect()
+        crate::unhex(h).unwrap()
     }
 
     #[test]

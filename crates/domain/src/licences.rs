@@ -237,11 +237,6 @@ impl Licence {
         ];
         Value::Array(order.iter().map(|k| map.get(*k).cloned().unwrap_or(Value::Null)).collect())
     }
-
-    /// Whether the licence has passed its validity on `today`.
-    pub fn expired_on(&self, today: NaiveDate) -> bool {
-        self.valid_to.is_some_and(|to| to < today)
-    }
 }
 
 fn sort_keys(v: &mut Value) {
@@ -316,17 +311,14 @@ impl TrustList {
     pub fn canonical(&self) -> Vec<u8> {
         serde_json::to_vec(&(&self.issued_at, &self.keys, &self.root_key_id, &self.root_public_key)).unwrap_or_default()
     }
-
-    pub fn key(&self, issuer_code: &str, key_id: &str) -> Option<&TrustedKey> {
-        self.keys.iter().find(|k| k.agency_code == issuer_code && k.key_id == key_id)
-    }
 }
 
-#[cfg(test)]
-mod tests {
+/// A valid licence for the tests of this and the upper crates: 张三's 营业执照 of 北京市东城区.
+#[cfg(any(test, feature = "testing"))]
+pub mod testing {
     use super::*;
 
-    fn sample() -> Licence {
+    pub fn sample() -> Licence {
         let t = licence_type("营业执照").unwrap();
         Licence {
             id: new_id(t.code, "1111010143783071XP", "2026112500001", 1).unwrap().as_str().to_owned(),
@@ -352,6 +344,12 @@ mod tests {
             predecessor: None,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use testing::sample;
 
     #[test]
     fn issued_identifiers_pass_their_check_and_every_type_code_is_well_formed() {

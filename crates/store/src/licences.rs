@@ -31,6 +31,10 @@ impl Store {
         Ok(added == 1)
     }
 
+    pub async fn seal_key_by_id(&self, key_id: &str) -> Result<Option<SealKeyRow>, StoreError> {
+        Ok(seal_key::Entity::find_by_id(key_id).one(&self.db).await?)
+    }
+
     /// Every seal key, retired ones too (earlier licences stay verifiable), oldest first.
     pub async fn seal_keys(&self) -> Result<Vec<SealKeyRow>, StoreError> {
         Ok(seal_key::Entity::find().order_by_asc(seal_key::Column::CreatedAt).all(&self.db).await?)

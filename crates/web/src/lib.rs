@@ -29,6 +29,18 @@ pub struct AppState {
     pub config: Arc<Config>,
 }
 
+/// The platform's public base URL: the configured `public_url`, else this request's host over
+/// plain HTTP. The OpenID Connect issuer and the addresses licences' QR codes carry.
+pub(crate) fn public_url(s: &AppState, headers: &axum::http::HeaderMap) -> String {
+    match &s.config.public_url {
+        Some(url) => url.clone(),
+        None => format!(
+            "http://{}",
+            headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1")
+        ),
+    }
+}
+
 /// The whole application router with its middleware.
 pub fn router(state: AppState) -> Router {
     // Installed before the first request so that no request goes uncounted.

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::extract::FormPairs;
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, HOST, WWW_AUTHENTICATE};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,16 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth/userinfo", get(userinfo).post(userinfo))
 }
 
-/// The issuer: the configured public URL, else this request's host over plain HTTP.
-fn issuer(s: &AppState, headers: &HeaderMap) -> String {
-    match &s.config.public_url {
-        Some(url) => url.clone(),
-        None => format!("http://{}", headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1")),
-    }
-}
-
 async fn discovery(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    axum::Json(oidc::discovery(&issuer(&s, &headers))).into_response()
+    axum::Json(oidc::discovery(&crate::public_url(&s, &headers))).into_response()
 }
 
 async fn jwks(State(s): State<AppState>) -> Response {
@@ -94,7 +86,7 @@ async fn token(State(s): State<AppState>, headers: HeaderMap, FormPairs(form): F
     let Some((id, secret)) = credentials(&headers, &form) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication is required");
     };
-    let issuer = issuer(&s, &headers);
+    let issuer = crate::public_url(&s, &headers);
     let value = |k: &str| form.first(k).unwrap_or("");
     let answer = match grant {
         Some("authorization_code") => {

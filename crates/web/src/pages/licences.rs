@@ -8,7 +8,6 @@ use crate::case_labels::CaseLabels;
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
-use axum::http::header::HOST;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use qrcode::QrCode;
@@ -80,11 +79,7 @@ async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
     let who = r.signed_in().await?;
     let sealed = licences::export(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
     let v = licences::verification(&r.s.app, &id).await.map_err(|e| r.error(e))?;
-    let base = match &r.s.config.public_url {
-        Some(url) => url.trim_end_matches('/').to_owned(),
-        None => format!("http://{}", headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1")),
-    };
-    let url = format!("{base}/verify/{}", sealed.licence.id);
+    let url = format!("{}/verify/{}", crate::public_url(&r.s, &headers).trim_end_matches('/'), sealed.licence.id);
     let qr = QrCode::new(url.as_bytes())
         .map_err(|e| r.error(AppError::internal(e)))?
         .render::<qrcode::render::svg::Color>()

@@ -7,6 +7,10 @@ use crate::{CreditCode, DivisionCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod review;
+
+pub use review::{JointAgency, MAX_REVIEW_STEPS, ReviewStep};
+
 /// Item types (事项类型) [configurable list; default per DOMAIN.md §2, *unconfirmed* against
 /// GB/T 39554.1]: code → name.
 pub const ITEM_TYPES: &[(&str, &str)] = &[
@@ -308,49 +312,8 @@ pub struct Offering {
     pub joint_agencies: Vec<JointAgency>,
 }
 
-/// An agency taking part in a joint case (联办件), with the step it performs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct JointAgency {
-    pub credit_code: String,
-    pub name: String,
-    pub division_code: String,
-    /// Its step, e.g. 交通安全审查.
-    pub step: String,
-}
-
-/// A review step of a case after acceptance: the deciding agency's own, or in a joint case
-/// another agency's. Stored with the case; an own step is stored as its bare name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ReviewStep {
-    Own(String),
-    Joint { name: String, agency_code: String, agency_name: String, division_code: String },
-}
-
-impl ReviewStep {
-    pub fn name(&self) -> &str {
-        match self {
-            Self::Own(name) | Self::Joint { name, .. } => name,
-        }
-    }
-
-    /// The agency and division whose approvers perform a joint step.
-    pub fn place(&self) -> Option<(&str, &str)> {
-        match self {
-            Self::Own(_) => None,
-            Self::Joint { agency_code, division_code, .. } => Some((agency_code, division_code)),
-        }
-    }
-}
-
 /// Field → reason, for every rule an offering breaks.
 pub type Violations = BTreeMap<String, String>;
-
-/// The most review steps an offering may declare.
-pub const MAX_REVIEW_STEPS: usize = 10;
 
 impl Offering {
     /// The application form applicants fill in.
@@ -359,21 +322,6 @@ impl Offering {
             Some(f) => std::borrow::Cow::Borrowed(f),
             None => std::borrow::Cow::Owned(Form::generic()),
         }
-    }
-
-    /// The review steps after acceptance: this agency's own but the last, each joint agency's,
-    /// then this agency's last, which decides.
-    pub fn steps_after_acceptance(&self) -> Vec<ReviewStep> {
-        let own =
-            if self.review_steps.is_empty() { vec!["审查决定".to_owned()] } else { self.review_steps.clone() };
-        let (last, before) = own.split_last().expect("at least one step");
-        let joint = self.joint_agencies.iter().map(|j| ReviewStep::Joint {
-            name: j.step.clone(),
-            agency_code: j.credit_code.clone(),
-            agency_name: j.name.clone(),
-            division_code: j.division_code.clone(),
-        });
-        before.iter().cloned().map(ReviewStep::Own).chain(joint).chain([ReviewStep::Own(last.clone())]).collect()
     }
 }
 
@@ -515,48 +463,7 @@ impl Offering {
                 bad(&field, reason);
             }
         }
-        if self.review_steps.len() > MAX_REVIEW_STEPS || self.review_steps.iter().any(|s| blank(s)) {
-            bad(
-                "review_steps",
-                format!("应为 1 至 {MAX_REVIEW_STEPS} 个非空环节 (1 to {MAX_REVIEW_STEPS} named steps)"),
-            );
-        }
-        if !self.joint_agencies.is_empty() {
-            if self.case_kind != CaseKind::Joint {
-                bad("joint_agencies", "只有联办件列明联办部门 (only a joint case lists joint agencies)".into());
-            }
-            if self.review_steps.len() + self.joint_agencies.len() > MAX_REVIEW_STEPS {
-                bad(
-                    "joint_agencies",
-                    format!("环节合计不能超过 {MAX_REVIEW_STEPS} 个 (at most {MAX_REVIEW_STEPS} steps in all)"),
-                );
-            }
-            let mut seen = std::collections::BTreeSet::new();
-            for (i, j) in self.joint_agencies.iter().enumerate() {
-                let at = |f: &str| format!("joint_agencies[{i}].{f}");
-                if let Err(e) = CreditCode::parse(&j.credit_code) {
-                    bad(&at("credit_code"), e.to_string());
-                } else if j.credit_code == self.agency.credit_code || !seen.insert(j.credit_code.clone()) {
-                    bad(
-                        &at("credit_code"),
-                        "联办部门应为本部门以外、互不相同的部门 (another agency, listed once)".into(),
-                    );
-                }
-                match DivisionCode::parse(&j.division_code) {
-                    Err(e) => bad(&at("division_code"), e.to_string()),
-                    Ok(d) if !division_known(d.as_str()) => {
-                        bad(&at("division_code"), "不是已知的行政区划 (not a known division)".into())
-                    }
-                    Ok(_) => {}
-                }
-                if blank(&j.name) {
-                    bad(&at("name"), "不能为空 (required)".into());
-                }
-                if blank(&j.step) {
-                    bad(&at("step"), "不能为空 (required)".into());
-                }
-            }
-        }
+        review::check_steps(self, division_known, &mut bad);
         let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
         if !blank(&self.consultation_phone) && digits(&self.consultation_phone) == digits(&self.complaint_phone) {
             bad(
@@ -570,41 +477,7 @@ impl Offering {
 
 /// A valid example offering for the tests of this and the upper crates.
 #[cfg(any(test, feature = "testing"))]
-pub mod testing {
-    use super::Offering;
-
-    /// A valid offering: 个体工商户设立登记 at a county market regulator.
-    pub fn sample() -> Offering {
-        let agency = "11110105MB0000000X";
-        let agency = format!("{}{}", &agency[..17], crate::codes::credit_code_check_char(&agency[..17]));
-        serde_json::from_value(serde_json::json!({
-            "offering_code": format!("{agency}2000011000100"),
-            "item": {"code": "000105001000", "name": "个体工商户设立登记", "item_type": "07",
-                     "handling": "new", "competent_department": "国家市场监督管理总局"},
-            "agency": {"credit_code": agency, "name": "北京市朝阳区市场监督管理局",
-                       "division_code": "110105", "level": "county"},
-            "name": "个体工商户设立登记",
-            "aliases": ["个体户注册", "开个体户"],
-            "division_code": "110105",
-            "level": "county",
-            "audience": ["person"],
-            "themes": ["开办企业"],
-            "case_kind": "committed",
-            "conditions": "有经营能力的公民",
-            "materials": [{"name": "经营者身份证明", "original": "original", "copies": 1, "form": "either",
-                           "required": true, "source": {"kind": "licence", "licence_type": "居民身份证"}}],
-            "steps": [{"name": "申请"}, {"name": "受理"}, {"name": "决定"}],
-            "statutory_limit": 15, "committed_limit": 1,
-            "fees": {"charged": false},
-            "location": "朝阳区政务服务中心", "hours": "工作日 9:00-17:00",
-            "consultation_phone": "010-12345678", "complaint_phone": "12345",
-            "legal_basis": ["《促进个体工商户发展条例》第八条"],
-            "online_depth": "IV", "online_services": ["互联网受理"], "visits": 0,
-            "result": {"kind": "licence", "name": "营业执照"},
-        }))
-        .unwrap()
-    }
-}
+pub mod testing;
 
 #[cfg(test)]
 mod tests {
