@@ -758,6 +758,74 @@ describe('Tongban applications and cases in Chromium', () => {
       const res = await page.goto(`/admin/forms/${OFFERING.code}`);
       assert.equal(res.status(), 403);
     }));
+  test('a later application uses the 营业执照 instead of a file; the agency sees the annotated copy; the holder sees the use', () =>
+    withPage(DESKTOP, async (page) => {
+      const FOOD = { code: '1111010143783071XP0100105021000', name: '食品经营许可（新办）' };
+      await login(page, CITIZEN);
+      await page.goto(`/apply/${FOOD.code}`);
+      await submit(page, page.getByRole('button', { name: '在线申请' }));
+      assert.match(page.url(), /\/applications\/[^/?]+\?page=1$/);
+      await page.getByLabel('申请事项说明').fill('小吃店申请食品经营许可');
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      assert.match(page.url(), /\/materials$/);
+
+      // The 营业执照 the first journey issued is found and picked; the applicant authorizes its use.
+      const material = (name) => page.locator('ol.materials > li').filter({ has: page.getByRole('heading', { name, exact: true }) });
+      const licence = material('营业执照');
+      assert.match(await licence.innerText(), /可使用您的电子证照，无需上传/);
+      const choice = licence.getByRole('radio');
+      assert.equal(await choice.count(), 1, 'the 营业执照 is found');
+      assert.ok(await choice.isChecked(), 'and picked already');
+      await assertNoAxeViolations(page, 'materials, a licence to use (zh)');
+      await submit(page, licence.getByRole('button', { name: '授权使用' }));
+      assert.match(await page.getByRole('status').innerText(), /已授权使用电子证照/);
+      assert.match(await licence.innerText(), /已使用电子证照：营业执照[\s\S]*用证事由\s*办理“食品经营许可（新办）”/);
+      assert.equal(await licence.getByLabel('选择文件').count(), 0, 'no upload asked for it');
+      await assertNoAxeViolations(page, 'materials, a licence used (zh)');
+      const pdf = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+      for (const name of [
+        '《食品经营许可申请书》',
+        '与食品经营相适应的主要设备设施、经营布局、操作流程等文件',
+        '食品安全自查、从业人员健康管理、进货查验记录等食品安全管理制度',
+      ]) {
+        await material(name).getByLabel('选择文件').setInputFiles({ name: `${name.slice(0, 8)}.pdf`, mimeType: 'application/pdf', buffer: pdf });
+        await submit(page, material(name).getByRole('button', { name: '上传' }));
+        assert.match(await page.getByRole('status').innerText(), /文件已上传/);
+      }
+      await page.getByRole('link', { name: '继续，核对申请内容' }).click();
+      await page.waitForURL(/\/check$/);
+      assert.match(await mainText(page), /营业执照\s*已使用电子证照：营业执照/);
+      await submit(page, page.getByRole('button', { name: '提交申请' }));
+      assert.match(page.url(), /\/cases\/[0-9A-Z]+\?done=submitted$/, await mainText(page));
+      const foodCase = page.url().match(/\/cases\/([0-9A-Z]+)\?/)[1];
+
+      // The agency's window staff read the annotated copy, checked by the platform.
+      await login(page, WINDOW);
+      await page.goto(`/workbench/cases/${foodCase}`);
+      assert.match(await mainText(page), /营业执照\s*已使用电子证照：营业执照/);
+      await page.getByRole('link', { name: /查看加注件/ }).click();
+      await page.waitForURL(/\/licence-uses\/u_[^/]+$/);
+      assert.ok(await page.getByRole('heading', { name: '电子证照加注件', level: 1 }).isVisible());
+      assert.match(await page.getByRole('status').innerText(), /证照签章与加注签章均有效[\s\S]*有效/);
+      assert.match(await mainText(page), /用证事由\s*办理“食品经营许可（新办）”[\s\S]*使用部门\s*北京市东城区市场监督管理局/);
+      assert.match(await mainText(page), /持证人\s*张三/);
+      await assertNoAxeViolations(page, 'annotated copy (zh)');
+      const copy = await page.request.get(page.url().replace('/licence-uses/', '/api/v1/licence-uses/') + '/annotated-copy');
+      assert.equal(copy.status(), 200);
+      assert.equal((await copy.json()).check.authentic, true);
+
+      // The holder sees the use beside the licence's history; the guide counts the material saved.
+      await login(page, CITIZEN);
+      await page.goto('/licences');
+      await page.getByRole('link', { name: /证照照面/ }).first().click();
+      await page.waitForURL(/\/licences\/1\.2\.156/);
+      const uses = page.getByRole('region', { name: '用证记录' });
+      assert.match(await uses.innerText(), new RegExp(`北京市东城区市场监督管理局[\\s\\S]*食品经营许可（新办）[\\s\\S]*${foodCase}[\\s\\S]*营业执照`));
+      assert.match(await page.getByRole('region', { name: '证照历史' }).innerText(), /新发\s*有效/);
+      await assertNoAxeViolations(page, 'licence face with its uses (zh)');
+      await page.goto(`/offerings/${FOOD.code}`);
+      assert.match(await mainText(page), /本事项已通过电子证照免交材料（份）：\s*1/);
+    }));
   test('the 营业执照 is in the wallet; a browser not logged in verifies it; after revocation it says revoked', () =>
     withPage(DESKTOP, async (page) => {
       await login(page, CITIZEN);

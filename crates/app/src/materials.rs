@@ -1,11 +1,13 @@
 //! Materials (申请材料): the files an applicant uploads for the materials their guide asks of them.
 //! Checked before anything is stored (name, size, the real type from the content, the virus-scan
 //! hook), kept in object storage — local disk by default, any S3-compatible store by configuration
-//! — with their metadata and SM3 digest in the database. A material whose source is a licence,
-//! shared data or exempt is not asked for.
+//! — with their metadata and SM3 digest in the database. A material whose source is a licence
+//! this platform issues is provided by using the licence (`licences::uses`), or, failing that, by
+//! a file; one from another licence library or shared data, or exempt, is not asked for.
 
 use crate::cases;
 use crate::identity::Principal;
+use crate::licences::uses::{LicenceChoice, UseView};
 use crate::{App, AppError, Config};
 use bytes::Bytes;
 use chrono::Utc;
@@ -126,9 +128,16 @@ pub struct MaterialNeed {
     pub required: bool,
     /// When it is needed, for a conditional material.
     pub condition: Option<String>,
-    /// `applicant` (to upload), `licence`, `shared` or `exempt` (not asked for).
+    /// `applicant` (to upload), `licence` (a licence used, or a file), `shared` or `exempt` (not
+    /// asked for).
     pub source: String,
+    /// The licence type, for a material from a licence.
+    pub licence_type: Option<String>,
     pub files: Vec<FileView>,
+    /// The licence used for it.
+    pub licence_use: Option<UseView>,
+    /// The applicant's valid licences of that type, while the application is open.
+    pub choices: Vec<LicenceChoice>,
 }
 
 fn source_name(s: &MaterialSource) -> &'static str {
@@ -140,8 +149,8 @@ fn source_name(s: &MaterialSource) -> &'static str {
     }
 }
 
-/// The guide's materials with the files held for each.
-pub fn needs(offering: &Offering, files: Vec<MaterialRow>) -> Vec<MaterialNeed> {
+/// The guide's materials with the files and licence uses held for each.
+pub fn needs(offering: &Offering, files: Vec<MaterialRow>, uses: Vec<UseView>) -> Vec<MaterialNeed> {
     let mut files: Vec<FileView> = files.into_iter().map(FileView::from).collect();
     offering
         .materials
@@ -155,19 +164,39 @@ pub fn needs(offering: &Offering, files: Vec<MaterialRow>) -> Vec<MaterialNeed> 
                 required: m.required,
                 condition: m.condition.clone(),
                 source: source_name(&m.source).into(),
+                licence_type: licence_in_catalog(&m.source).map(str::to_owned),
                 files: mine,
+                licence_use: uses.iter().find(|u| u.material == m.name).cloned(),
+                choices: vec![],
             }
         })
         .collect()
 }
 
-/// The materials still missing before submission: required, asked of the applicant, no file.
+/// The materials still missing before submission: required, asked of the applicant or from a
+/// licence, with no file and no licence used.
 pub fn missing(needs: &[MaterialNeed]) -> Vec<String> {
     needs
         .iter()
-        .filter(|n| n.required && n.source == "applicant" && n.files.is_empty())
+        .filter(|n| n.required && asked(n) && n.files.is_empty() && n.licence_use.is_none())
         .map(|n| n.name.clone())
         .collect()
+}
+
+/// The licence type of a material from a licence this platform issues. A licence of another
+/// type (居民身份证…) the agency obtains from its own licence library: it is not asked for.
+fn licence_in_catalog(source: &MaterialSource) -> Option<&str> {
+    match source {
+        MaterialSource::Licence { licence_type } => {
+            tongban_domain::licences::licence_type(licence_type).map(|_| licence_type.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// Whether the applicant provides the material (a file, or a licence used).
+fn asked(n: &MaterialNeed) -> bool {
+    n.source == "applicant" || n.licence_type.is_some()
 }
 
 fn file_error(e: FileError) -> AppError {
@@ -189,10 +218,10 @@ pub async fn upload(
     let Some(m) = offering.materials.iter().find(|m| m.name == material.trim()) else {
         return Err(AppError::field("material", "办事指南中没有这项材料 (no such material in the guide)"));
     };
-    if m.source != MaterialSource::Applicant {
+    if m.source != MaterialSource::Applicant && licence_in_catalog(&m.source).is_none() {
         return Err(AppError::field(
             "material",
-            "该材料无需提交：由电子证照、共享数据提供或免于提交 (not asked for: it comes from a licence or shared data, or is exempt)",
+            "该材料无需提交：由电子证照库、共享数据提供或免于提交 (not asked for: it comes from a licence library or shared data, or is exempt)",
         ));
     }
     let (file_name, kind) = materials::check(file_name, &bytes).map_err(file_error)?;

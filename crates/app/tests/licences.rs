@@ -50,3 +50,107 @@ async fn concluding_an_approved_case_issues_a_sealed_licence_anyone_can_verify_u
     assert_eq!(execute_raw(&w.app.store, &sql).await, 1);
     assert!(!licences::verification(&w.app, &l.id).await.unwrap().authentic);
 }
+
+/// 用证: a later application whose guide needs the 营业执照 is submitted without uploading it; the
+/// agency reads the annotated copy, checked; the holder sees the use; no one else uses or reads it.
+#[tokio::test]
+async fn a_later_application_uses_the_licence_instead_of_a_material() {
+    use tongban_app::cases;
+    use tongban_app::licences::{self, uses};
+    use tongban_domain::catalog::{Material, MaterialForm, MaterialSource, Original};
+    use tongban_domain::licences::LicenceStatus;
+    let w = world().await;
+    let first = submitted(&w).await;
+    for (who, action) in [
+        (&w.window, CaseAction::Accept),
+        (&w.approver, CaseAction::Pass),
+        (&w.approver, CaseAction::Approve),
+        (&w.approver, CaseAction::Conclude),
+    ] {
+        act(&w, who, &first, action).await.unwrap();
+    }
+    let licence = licences::wallet(&w.app, &w.zhang).await.unwrap()[0].licence.clone();
+
+    // A later service of the same agency whose guide needs the 营业执照.
+    const NEEDED: &str = "营业执照";
+    let mut o = offering();
+    o.offering_code = format!("{}999", &o.offering_code[..o.offering_code.len() - 3]);
+    o.name = "食品经营许可（仅销售预包装食品）备案".into();
+    o.materials.push(Material {
+        name: NEEDED.into(),
+        original: Original::Original,
+        copies: 1,
+        form: MaterialForm::Electronic,
+        required: true,
+        condition: None,
+        source: MaterialSource::Licence { licence_type: "营业执照".into() },
+    });
+    o.result.kind = "document".into();
+    tongban_app::catalog::publish(&w.app, &o, "test").await.unwrap();
+    let a = cases::start(&w.app, &w.zhang, &o.offering_code).await.unwrap();
+    let a = cases::save(&w.app, &w.zhang, &a.id, complete()).await.unwrap();
+    upload_premises(&w, &w.zhang, &a.id).await;
+
+    // Found for the applicant; the material is missing until it is used (or a scan uploaded).
+    let need = a.materials.iter().find(|m| m.name == NEEDED).unwrap();
+    assert_eq!(need.choices.iter().map(|c| c.licence_id.as_str()).collect::<Vec<_>>(), [licence.id.as_str()]);
+    assert_eq!(fields(cases::submit(&w.app, &w.zhang, &a.id, None, "r").await.unwrap_err()), ["materials"]);
+    let theirs = cases::start(&w.app, &w.li, &o.offering_code).await.unwrap();
+    assert!(theirs.materials.iter().all(|m| m.choices.is_empty()), "李四 holds no 营业执照");
+    let err = uses::authorize(&w.app, &w.li, &theirs.id, NEEDED, &licence.id).await.unwrap_err();
+    assert_eq!(fields(err), ["licence_id"], "another's licence");
+    let err = uses::authorize(&w.app, &w.zhang, &a.id, PREMISES, &licence.id).await.unwrap_err();
+    assert_eq!(fields(err), ["material"], "a material no licence provides");
+
+    let used = uses::authorize(&w.app, &w.zhang, &a.id, NEEDED, &licence.id).await.unwrap();
+    assert_eq!(used.use_reason, "办理“食品经营许可（仅销售预包装食品）备案”");
+    let number = cases::submit(&w.app, &w.zhang, &a.id, None, "r").await.unwrap().case_number;
+    let (view, _) = cases::case_application(&w.app, &w.window, &number).await.unwrap();
+    let need = view.materials.iter().find(|m| m.name == NEEDED).unwrap();
+    assert!(need.files.is_empty() && need.licence_use.as_ref().is_some_and(|u| u.id == used.id));
+
+    // The agency reads the annotated copy, checked; a stranger cannot.
+    let (copy, check) = uses::annotated_copy(&w.app, &w.window, &used.id).await.unwrap();
+    assert!(check.authentic && !check.expired && check.licence_status == "01", "{check:?}");
+    assert_eq!(
+        (copy.licence.licence.id.as_str(), copy.annotation.use_reason.as_str()),
+        (licence.id.as_str(), used.use_reason.as_str())
+    );
+    assert_eq!(copy.annotation.using_agency_code, o.agency.credit_code);
+    assert!(matches!(uses::annotated_copy(&w.app, &w.li, &used.id).await, Err(AppError::NotFound { .. })));
+    let trust = licences::trust_list(&w.app).await.unwrap();
+    assert!(uses::check_copy(&copy, &trust.keys, &trust.root_public_key).is_ok());
+    let mut longer = copy.clone();
+    longer.annotation.expires_at = "2099-01-01T00:00:00Z".into();
+    assert!(uses::check_copy(&longer, &trust.keys, &trust.root_public_key).unwrap_err().contains("altered"));
+    let mut other = copy.clone();
+    other.licence.licence.holder_name = "李四".into();
+    assert!(uses::check_copy(&other, &trust.keys, &trust.root_public_key).is_err());
+
+    // The holder sees the use with its case; it counts as a material saved.
+    let seen = uses::uses_of_licence(&w.app, &w.zhang, &licence.id).await.unwrap();
+    assert_eq!((seen.len(), seen[0].case_number.as_deref()), (1, Some(number.as_str())));
+    assert!(uses::uses_of_licence(&w.app, &w.li, &licence.id).await.is_err());
+    assert_eq!(uses::materials_saved(&w.app, Some(&o.offering_code)).await.unwrap(), 1);
+    assert_eq!(uses::materials_saved(&w.app, Some(&w.code)).await.unwrap(), 0);
+
+    // A use is withdrawn from a draft; a revoked licence can no longer be used, and its copy says so.
+    let b = cases::start(&w.app, &w.zhang, &o.offering_code).await.unwrap();
+    let again = uses::authorize(&w.app, &w.zhang, &b.id, NEEDED, &licence.id).await.unwrap();
+    assert!(uses::withdraw(&w.app, &w.zhang, &a.id, &used.id).await.is_err(), "submitted");
+    uses::withdraw(&w.app, &w.zhang, &b.id, &again.id).await.unwrap();
+    assert!(
+        cases::get_application(&w.app, &w.zhang, &b.id)
+            .await
+            .unwrap()
+            .materials
+            .iter()
+            .all(|m| m.licence_use.is_none())
+    );
+    licences::change_status(&w.app, &w.approver, &licence.id, LicenceStatus::Revoked, "以欺骗手段取得").await.unwrap();
+    let err = uses::authorize(&w.app, &w.zhang, &b.id, NEEDED, &licence.id).await.unwrap_err();
+    assert!(matches!(err, AppError::Conflict { field: "licence_id", .. }), "{err:?}");
+    assert_eq!(uses::annotated_copy(&w.app, &w.window, &used.id).await.unwrap().1.licence_status, "07");
+    let history = licences::history(&w.app, &w.zhang, &licence.id).await.unwrap();
+    assert_eq!(history.iter().map(|e| e.status.as_str()).collect::<Vec<_>>(), ["01", "07"]);
+}

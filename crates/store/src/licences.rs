@@ -1,14 +1,15 @@
 //! Repository of seal keys and electronic licences. A licence is written with its first event in
 //! one transaction; a status change with its event likewise, guarded by the status it changes.
 
-use crate::entity::{licence, licence_event, seal_key};
+use crate::entity::{application, licence, licence_event, licence_use, seal_key};
 use crate::{Store, StoreError};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 pub type SealKeyRow = seal_key::Model;
 pub type LicenceRow = licence::Model;
 pub type LicenceEventRow = licence_event::Model;
+pub type LicenceUseRow = licence_use::Model;
 
 impl Store {
     /// The agency's current seal key.
@@ -108,5 +109,81 @@ impl Store {
         licence_event::Entity::insert(event.into_active_model()).exec_without_returning(&txn).await?;
         txn.commit().await?;
         Ok(true)
+    }
+
+    /// Records a use of a licence for a material of an application, replacing an earlier use
+    /// for the same material.
+    pub async fn put_licence_use(&self, u: LicenceUseRow) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        let txn = self.db.begin().await?;
+        licence_use::Entity::delete_many()
+            .filter(licence_use::Column::ApplicationId.eq(&u.application_id))
+            .filter(licence_use::Column::Material.eq(&u.material))
+            .exec(&txn)
+            .await?;
+        licence_use::Entity::insert(u.into_active_model()).exec_without_returning(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    pub async fn licence_use(&self, id: &str) -> Result<Option<LicenceUseRow>, StoreError> {
+        Ok(licence_use::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// The licences used by an application, in the order used.
+    pub async fn licence_uses_of_application(&self, application_id: &str) -> Result<Vec<LicenceUseRow>, StoreError> {
+        Ok(licence_use::Entity::find()
+            .filter(licence_use::Column::ApplicationId.eq(application_id))
+            .order_by_asc(licence_use::Column::UsedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Every use of a licence, newest first.
+    pub async fn licence_uses_of_licence(&self, licence_id: &str) -> Result<Vec<LicenceUseRow>, StoreError> {
+        Ok(licence_use::Entity::find()
+            .filter(licence_use::Column::LicenceId.eq(licence_id))
+            .order_by_desc(licence_use::Column::UsedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Withdraws a use from a draft; false when there is none or the application was submitted.
+    pub async fn delete_licence_use(&self, application_id: &str, id: &str) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let done = licence_use::Entity::delete_many()
+            .filter(licence_use::Column::Id.eq(id))
+            .filter(licence_use::Column::ApplicationId.eq(application_id))
+            .filter(
+                licence_use::Column::ApplicationId.in_subquery(
+                    Query::select()
+                        .column(application::Column::Id)
+                        .from(application::Entity)
+                        .and_where(application::Column::CaseNumber.is_null())
+                        .to_owned(),
+                ),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected == 1)
+    }
+
+    /// How many materials licences stood in for in submitted applications, of one offering or of
+    /// all (减材料).
+    pub async fn materials_saved(&self, offering_code: Option<&str>) -> Result<u64, StoreError> {
+        let mut q = licence_use::Entity::find().filter(
+            licence_use::Column::ApplicationId.in_subquery(
+                Query::select()
+                    .column(application::Column::Id)
+                    .from(application::Entity)
+                    .and_where(application::Column::CaseNumber.is_not_null())
+                    .and_where(application::Column::CaseNumber.ne(""))
+                    .to_owned(),
+            ),
+        );
+        if let Some(code) = offering_code {
+            q = q.filter(licence_use::Column::OfferingCode.eq(code));
+        }
+        Ok(q.count(&self.db).await?)
     }
 }

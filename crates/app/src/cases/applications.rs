@@ -42,7 +42,18 @@ pub(crate) async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationVi
     let guide = guide_version(app, &row.offering_code, row.offering_version).await?;
     let data = open_data(app, &row.data_sealed)?;
     let mut errors = guide.form.check(&data);
-    let materials = crate::materials::needs(&guide.offering, app.store.materials_of(&row.id).await?);
+    let mut materials = crate::materials::needs(
+        &guide.offering,
+        app.store.materials_of(&row.id).await?,
+        crate::licences::uses::uses_of_application(app, &row.id).await?,
+    );
+    if row.case_number.is_none() {
+        for m in materials.iter_mut() {
+            if let Some(t) = &m.licence_type {
+                m.choices = crate::licences::uses::choices(app, &row, t).await?;
+            }
+        }
+    }
     if let Some(m) = missing_materials(&materials) {
         errors.insert("materials".into(), m);
     }
@@ -104,7 +115,8 @@ async fn prefill(
 /// The message naming the required materials without a file, if any.
 pub(crate) fn missing_materials(needs: &[MaterialNeed]) -> Option<String> {
     let missing = crate::materials::missing(needs);
-    (!missing.is_empty()).then(|| format!("请上传 (please upload): {}", missing.join("、")))
+    (!missing.is_empty())
+        .then(|| format!("请上传或使用电子证照 (please upload, or use a licence): {}", missing.join("、")))
 }
 
 /// Starts an application for the published offering `offering_code`, pre-filled.
@@ -371,7 +383,11 @@ pub async fn submit(
         (offering.agency.credit_code.clone(), offering.division_code.clone())
     };
     let mut errors = guide.form.check(&open_data(app, &row.data_sealed)?);
-    let needs = crate::materials::needs(offering, app.store.materials_of(&row.id).await?);
+    let needs = crate::materials::needs(
+        offering,
+        app.store.materials_of(&row.id).await?,
+        crate::licences::uses::uses_of_application(app, &row.id).await?,
+    );
     if let Some(m) = missing_materials(&needs) {
         errors.insert("materials".into(), m);
     }

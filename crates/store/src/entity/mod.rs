@@ -16,6 +16,7 @@ pub mod item;
 pub mod legal_entry;
 pub mod licence;
 pub mod licence_event;
+pub mod licence_use;
 pub mod material;
 pub mod message;
 pub mod offering;

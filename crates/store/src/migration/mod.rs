@@ -18,6 +18,7 @@ mod m0013_webhooks;
 mod m0014_audit_pending;
 mod m0015_joint_cases;
 mod m0016_licences;
+mod m0017_licence_uses;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_audit_pending::Migration),
             Box::new(m0015_joint_cases::Migration),
             Box::new(m0016_licences::Migration),
+            Box::new(m0017_licence_uses::Migration),
         ]
     }
 }

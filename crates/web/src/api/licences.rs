@@ -1,5 +1,6 @@
-//! Electronic licences: public verification and the trust list (no login), the holder's wallet
-//! and export, and status changes by the issuing agency. `tongban_app::licences` decides who may.
+//! Electronic licences: public verification and the trust list (no login), the holder's wallet,
+//! export, history and uses, status changes by the issuing agency, and the use of a licence
+//! instead of a material (用证) with its annotated copy. `tongban_app::licences` decides who may.
 
 use super::caller::Caller;
 use crate::error::ErrorBody;
@@ -7,10 +8,12 @@ use crate::extract::Json;
 use crate::{ApiError, AppState};
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use serde::Deserialize;
-use tongban_app::licences::{self, Verification, WalletEntry};
-use tongban_domain::licences::{LicenceStatus, SignedLicence, TrustList};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use serde::{Deserialize, Serialize};
+use tongban_app::licences::uses::{self, CopyCheck, UseView};
+use tongban_app::licences::{self, LicenceEvent, Verification, WalletEntry};
+use tongban_domain::licences::{AnnotatedCopy, LicenceStatus, SignedLicence, TrustList};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -19,6 +22,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/licences/{id}/verification", get(verification))
         .route("/api/v1/licences/{id}/export", get(export))
         .route("/api/v1/licences/{id}/status", post(change_status))
+        .route("/api/v1/licences/{id}/history", get(history))
+        .route("/api/v1/licences/{id}/uses", get(uses_of_licence))
+        .route("/api/v1/applications/{id}/licence-uses", post(authorize))
+        .route("/api/v1/applications/{id}/licence-uses/{use_id}", delete(withdraw))
+        .route("/api/v1/licence-uses/{id}/annotated-copy", get(annotated_copy))
 }
 
 /// Verifies a licence by its identifier, without logging in: whether its seal is authentic, and
@@ -84,4 +92,92 @@ pub(crate) async fn change_status(
     let to = LicenceStatus::parse(&r.status)
         .ok_or_else(|| tongban_app::AppError::field("status", "应为 01、02、03、04 或 07 (01, 02, 03, 04 or 07)"))?;
     Ok(axum::Json(licences::change_status(&s.app, &c.who, &id, to, &r.reason).await?))
+}
+
+/// A licence's history: its issue and each status change, oldest first (its holder only).
+#[utoipa::path(get, path = "/api/v1/licences/{id}/history", tag = "licences",
+    params(("id" = String, Path, description = "证照标识")),
+    responses((status = 200, body = Vec<LicenceEvent>), (status = 404, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn history(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Vec<LicenceEvent>>, ApiError> {
+    Ok(axum::Json(licences::history(&s.app, &c.who, &id).await?))
+}
+
+/// Every use of a licence instead of a material, newest first (its holder only).
+#[utoipa::path(get, path = "/api/v1/licences/{id}/uses", tag = "licences",
+    params(("id" = String, Path, description = "证照标识")),
+    responses((status = 200, body = Vec<UseView>), (status = 404, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn uses_of_licence(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Vec<UseView>>, ApiError> {
+    Ok(axum::Json(uses::uses_of_licence(&s.app, &c.who, &id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UseRequest {
+    /// The guide's material, one whose source is a licence type.
+    pub material: String,
+    /// 证照标识 of one of the applicant's valid licences of that type.
+    pub licence_id: String,
+}
+
+/// Uses a licence instead of a material (用证): the applicant authorizes it; the offering's agency
+/// receives an annotated copy (加注件). Replaces an earlier choice for the same material.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/licence-uses", tag = "applications",
+    params(("id" = String, Path)),
+    request_body = UseRequest,
+    responses((status = 201, body = UseView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn authorize(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Json(r): Json<UseRequest>,
+) -> Result<(StatusCode, axum::Json<UseView>), ApiError> {
+    let used = uses::authorize(&s.app, &c.who, &id, &r.material, &r.licence_id).await?;
+    Ok((StatusCode::CREATED, axum::Json(used)))
+}
+
+/// Withdraws a licence's use from a draft.
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/licence-uses/{use_id}", tag = "applications",
+    params(("id" = String, Path), ("use_id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn withdraw(
+    State(s): State<AppState>,
+    c: Caller,
+    Path((id, use_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    uses::withdraw(&s.app, &c.who, &id, &use_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An annotated copy with the platform's check of it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CheckedCopy {
+    pub copy: AnnotatedCopy,
+    pub check: CopyCheck,
+}
+
+/// The annotated copy (加注件) of a use, checked: for the staff handling the case and the applicant.
+#[utoipa::path(get, path = "/api/v1/licence-uses/{id}/annotated-copy", tag = "cases",
+    params(("id" = String, Path)),
+    responses((status = 200, body = CheckedCopy), (status = 404, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn annotated_copy(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<CheckedCopy>, ApiError> {
+    let (copy, check) = uses::annotated_copy(&s.app, &c.who, &id).await?;
+    Ok(axum::Json(CheckedCopy { copy, check }))
 }

@@ -47,6 +47,11 @@ use utoipa::OpenApi;
         licences::wallet,
         licences::export,
         licences::change_status,
+        licences::history,
+        licences::uses_of_licence,
+        licences::authorize,
+        licences::withdraw,
+        licences::annotated_copy,
     ),
     modifiers(&SessionAuth),
     tags(

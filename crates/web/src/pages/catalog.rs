@@ -15,7 +15,7 @@ use axum::routing::get;
 use tongban_app::AppError;
 use tongban_app::catalog;
 use tongban_app::divisions::DivisionRecord;
-use tongban_domain::catalog::{ITEM_TYPES, Offering, OnlineDepth};
+use tongban_domain::catalog::{ITEM_TYPES, MaterialSource, Offering, OnlineDepth};
 use tongban_search::SearchResults;
 
 pub fn routes() -> Router<AppState> {
@@ -198,6 +198,8 @@ struct OfferingPage<'a> {
     history: Vec<(i32, String, String)>,
     item_type: &'static str,
     division_name: String,
+    /// Materials licences stood in for in this offering's applications, when a licence can.
+    materials_saved: Option<u64>,
 }
 
 async fn offering(
@@ -233,6 +235,12 @@ async fn offering(
         .join(" ");
     let item_type = ITEM_TYPES.iter().find(|(c, _)| *c == guide.offering.item.item_type).map_or("", |(_, n)| n);
     let published_at = china_date(guide.published_at);
+    let materials_saved = if guide.offering.materials.iter().any(|m| matches!(m.source, MaterialSource::Licence { .. }))
+    {
+        tongban_app::licences::uses::materials_saved(&s.app, Some(&code)).await.ok()
+    } else {
+        None
+    };
     let page = OfferingPage {
         f: &f,
         o: guide.offering,
@@ -241,6 +249,7 @@ async fn offering(
         history,
         item_type,
         division_name,
+        materials_saved,
     };
     f.respond(StatusCode::OK, &page)
 }

@@ -1,5 +1,5 @@
-//! Licence pages: the public verification page a QR code leads to (no login) and the holder's
-//! wallet (我的证照).
+//! Licence pages: the public verification page a QR code leads to (no login), the holder's
+//! wallet (我的证照) and each licence's face with its history and uses.
 
 use super::Frame;
 use super::forms::{Page, Req};
@@ -12,7 +12,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use qrcode::QrCode;
 use tongban_app::AppError;
-use tongban_app::licences::{self, Verification, WalletEntry};
+use tongban_app::licences::uses::{self, UseView};
+use tongban_app::licences::{self, LicenceEvent, Verification, WalletEntry};
 use tongban_domain::licences::Licence;
 
 /// The public page.
@@ -71,6 +72,18 @@ struct FacePage<'a> {
     url: String,
     /// The QR code of `url`, as SVG.
     qr: String,
+    history: Vec<LicenceEvent>,
+    uses: Vec<UseView>,
+}
+
+/// A licence's other fields (its extension), by label, for its face.
+pub fn face_fields(c: &Licence) -> Vec<(String, String)> {
+    match &c.extension {
+        serde_json::Value::Object(m) => {
+            m.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The licence's face (照面), to its holder: the fields, the issuer's seal and a QR code of the
@@ -89,12 +102,9 @@ async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
     // (its container is the image with a text alternative).
     let svg = &qr[qr.find("<svg").unwrap_or(0)..];
     let qr = svg.replacen("<svg", "<svg aria-hidden=\"true\" focusable=\"false\"", 1);
-    let fields = match &sealed.licence.extension {
-        serde_json::Value::Object(m) => {
-            m.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect()
-        }
-        _ => Vec::new(),
-    };
+    let fields = face_fields(&sealed.licence);
+    let history = licences::history(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+    let uses = uses::uses_of_licence(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
     let page = FacePage {
         f: &r.f,
         l: r.f.lang.cases(),
@@ -104,6 +114,8 @@ async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
         url,
         qr,
         c: sealed.licence,
+        history,
+        uses,
     };
     Ok(r.respond(StatusCode::OK, &page))
 }

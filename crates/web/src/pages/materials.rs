@@ -1,7 +1,8 @@
 //! The materials page of an application: what the guide asks for, the files uploaded for each
-//! (download, remove) and an upload form per material the applicant provides; and the download
-//! of a file for its applicant or the staff handling the case. Forms are multipart, without
-//! JavaScript.
+//! (download, remove), an upload form per material the applicant provides, and for a material a
+//! licence provides the applicant's licences of its type to authorize (用证); the download of a
+//! file for its applicant or the staff handling the case; the annotated copy of a licence used.
+//! Forms work without JavaScript.
 
 use super::Frame;
 use super::forms::{Page, Req, see_other};
@@ -15,13 +16,18 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use tongban_app::cases::{self, ApplicationView};
+use tongban_app::licences::uses::{self, CopyCheck, UseView};
 use tongban_app::materials::{self, MaterialNeed};
+use tongban_domain::licences::AnnotatedCopy;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/applications/{id}/materials", get(page).post(upload))
         .route("/applications/{id}/materials/{file_id}", get(download))
         .route("/applications/{id}/materials/{file_id}/remove", post(remove))
+        .route("/applications/{id}/licence-uses", post(use_licence))
+        .route("/applications/{id}/licence-uses/{use_id}/withdraw", post(withdraw_use))
+        .route("/licence-uses/{id}", get(annotated_copy))
         .layer(DefaultBodyLimit::max(tongban_domain::materials::MAX_BYTES + 64 * 1024))
 }
 
@@ -35,6 +41,12 @@ pub struct MaterialLine {
     pub not_asked: Option<&'static str>,
     /// (file id, file name, size in KiB).
     pub files: Vec<(String, String, String)>,
+    /// The licence type, for a material a licence can provide.
+    pub licence_type: Option<String>,
+    /// The licence used for it.
+    pub used: Option<UseView>,
+    /// (licence id, what to show) of the applicant's valid licences of the type.
+    pub choices: Vec<(String, String)>,
 }
 
 pub fn material_lines(l: &CaseLabels, needs: &[MaterialNeed]) -> Vec<MaterialLine> {
@@ -47,7 +59,7 @@ pub fn material_lines(l: &CaseLabels, needs: &[MaterialNeed]) -> Vec<MaterialLin
             required: n.required,
             condition: n.condition.clone(),
             not_asked: match n.source.as_str() {
-                "licence" => Some(l.from_licence),
+                "licence" if n.licence_type.is_none() => Some(l.from_licence),
                 "shared" => Some(l.from_shared),
                 "exempt" => Some(l.exempt),
                 _ => None,
@@ -56,6 +68,15 @@ pub fn material_lines(l: &CaseLabels, needs: &[MaterialNeed]) -> Vec<MaterialLin
                 .files
                 .iter()
                 .map(|f| (f.id.clone(), f.file_name.clone(), format!("{:.1} KiB", f.size as f64 / 1024.0)))
+                .collect(),
+            licence_type: n.licence_type.clone(),
+            used: n.licence_use.clone(),
+            choices: n
+                .choices
+                .iter()
+                .map(|c| {
+                    (c.licence_id.clone(), format!("{} {}（{}，{}）", c.name, c.number, c.holder_name, c.issuer_name))
+                })
                 .collect(),
         })
         .collect()
@@ -89,6 +110,8 @@ async fn render(
     let notice = match r.q.first("done") {
         Some("uploaded") => Some(l.uploaded),
         Some("removed") => Some(l.removed),
+        Some("used") => Some(l.used_notice),
+        Some("withdrawn") => Some(l.withdrawn_notice),
         _ => None,
     };
     Ok(r.with_csrf(|csrf| {
@@ -158,4 +181,45 @@ async fn download(r: Req, Path((id, file_id)): Path<(String, String)>) -> Page {
     let who = r.signed_in().await?;
     let (file, bytes) = materials::download(&r.s.app, &who, &id, &file_id).await.map_err(|e| r.error(e))?;
     Ok(file_response(&file, bytes))
+}
+
+/// Authorizes the use of the licence picked for a material.
+async fn use_licence(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let (material, licence_id) = (form.first("material").unwrap_or(""), form.first("licence_id").unwrap_or(""));
+    match uses::authorize(&r.s.app, &who, &id, material, licence_id).await {
+        Ok(_) => Ok(see_other(&format!("/applications/{id}/materials?done=used"))),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            let (v, form) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+            render(&r, v, form.sections.len(), status, errors).await
+        }
+    }
+}
+
+async fn withdraw_use(r: Req, Path((id, use_id)): Path<(String, String)>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    uses::withdraw(&r.s.app, &who, &id, &use_id).await.map_err(|e| r.error(e))?;
+    Ok(see_other(&format!("/applications/{id}/materials?done=withdrawn")))
+}
+
+#[derive(Template)]
+#[template(path = "annotated_copy.html")]
+struct CopyPage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    id: String,
+    copy: AnnotatedCopy,
+    check: CopyCheck,
+    /// The licence's other fields, by label.
+    fields: Vec<(String, String)>,
+}
+
+/// The annotated copy (加注件) of a licence used, with the platform's check of it: for the staff
+/// handling the case and the applicant.
+async fn annotated_copy(r: Req, Path(id): Path<String>) -> Page {
+    let who = r.signed_in().await?;
+    let (copy, check) = uses::annotated_copy(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+    let fields = super::licences::face_fields(&copy.licence.licence);
+    Ok(r.respond(StatusCode::OK, &CopyPage { f: &r.f, l: r.f.lang.cases(), id, copy, check, fields }))
 }

@@ -283,6 +283,8 @@ struct SupervisionPage<'a> {
     boards: Vec<BoardView>,
     warnings: [&'static str; 3],
     case_href: &'static str,
+    /// Materials licences stood in for, platform-wide.
+    materials_saved: u64,
 }
 
 /// 电子监察: for each auditor, agency administrator or approver role, the running cases by colour
@@ -316,6 +318,7 @@ async fn supervision(r: Req) -> Page {
         });
     }
     let warnings = [l.warning(Warning::Green), l.warning(Warning::Yellow), l.warning(Warning::Red)];
-    let page = SupervisionPage { f: &r.f, l, boards, warnings, case_href: "/workbench/cases/" };
+    let materials_saved = tongban_app::licences::uses::materials_saved(&r.s.app, None).await.map_err(|e| r.error(e))?;
+    let page = SupervisionPage { f: &r.f, l, boards, warnings, case_href: "/workbench/cases/", materials_saved };
     Ok(r.respond(StatusCode::OK, &page))
 }

@@ -18,6 +18,8 @@ use tongban_domain::licences::{
 use tongban_store::cases::CaseRow;
 use tongban_store::licences::{LicenceEventRow, LicenceRow, SealKeyRow};
 
+pub mod uses;
+
 /// Seals `licence` with `signer`, the issuing agency's key.
 pub fn seal_licence(signer: &dyn Signer, licence: Licence) -> Result<SignedLicence, AppError> {
     let signature = signer.sign(&licence.canonical()).map_err(AppError::internal)?;
@@ -121,9 +123,14 @@ async fn seal_of(app: &App, agency_code: &str, agency_name: &str) -> Result<Soft
     Err(AppError::Internal(format!("no seal key for {agency_code}")))
 }
 
+/// The platform's own seal: it signs the trust list and stamps annotated copies.
+async fn platform_seal(app: &App) -> Result<SoftwareSeal, AppError> {
+    seal_of(app, PLATFORM, "一体化政务服务平台").await
+}
+
 /// The trust list: every issuing agency's keys, signed by the platform's root key.
 pub async fn trust_list(app: &App) -> Result<TrustList, AppError> {
-    let root = seal_of(app, PLATFORM, "一体化政务服务平台").await?;
+    let root = platform_seal(app).await?;
     let keys = app.store.seal_keys().await?.into_iter().filter(|k| k.agency_code != PLATFORM).map(trusted).collect();
     sign_trust_list(&root, &Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), keys)
 }
@@ -305,17 +312,62 @@ pub async fn wallet(app: &App, who: &Principal) -> Result<Vec<WalletEntry>, AppE
         .collect()
 }
 
-/// The sealed licence for export, to its holder only (another's is a 404).
+/// Whether `who` holds `row`: as themselves, or acting for the organization holding it.
+fn held_by(row: &LicenceRow, who: &Principal) -> bool {
+    match &who.acting {
+        None => row.holder_person.as_deref() == Some(who.person_id.as_str()),
+        Some(a) => row.holder_organization == a.credit_code,
+    }
+}
+
+/// Licence `id` of `who`'s (another's is a 404).
+async fn own_licence(app: &App, who: &Principal, id: &str) -> Result<LicenceRow, AppError> {
+    let row = app.store.licence(id).await?.filter(|r| held_by(r, who));
+    row.ok_or(AppError::NotFound { what: "电子证照", what_en: "licence" })
+}
+
+/// The sealed licence for export, to its holder only.
 pub async fn export(app: &App, who: &Principal, id: &str) -> Result<SignedLicence, AppError> {
-    let organization = who.acting.as_ref().map(|a| a.credit_code.as_str()).unwrap_or_default();
-    let row = app.store.licence(id).await?.filter(|r| {
-        if organization.is_empty() {
-            r.holder_person.as_deref() == Some(who.person_id.as_str())
-        } else {
-            r.holder_organization == organization
-        }
-    });
-    sealed_of(&row.ok_or(AppError::NotFound { what: "电子证照", what_en: "licence" })?)
+    sealed_of(&own_licence(app, who, id).await?)
+}
+
+/// One change in a licence's history: its issue and each status change.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicenceEvent {
+    pub seq: i32,
+    /// 操作类型 code: 01 新发 …
+    pub operation: String,
+    pub operation_name: String,
+    /// The status it left the licence in.
+    pub status: String,
+    pub status_name: String,
+    pub reason: String,
+    pub at: chrono::DateTime<Utc>,
+}
+
+/// A licence's history, oldest first, for its holder only.
+pub async fn history(app: &App, who: &Principal, id: &str) -> Result<Vec<LicenceEvent>, AppError> {
+    let row = own_licence(app, who, id).await?;
+    Ok(app
+        .store
+        .licence_events(&row.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let op = LicenceOperation::parse(&e.operation).unwrap_or(LicenceOperation::Other);
+            let status = LicenceStatus::parse(&e.status).unwrap_or(LicenceStatus::Other);
+            LicenceEvent {
+                seq: e.seq,
+                operation: e.operation,
+                operation_name: op.name_zh().into(),
+                status: e.status,
+                status_name: status.name_zh().into(),
+                reason: e.reason,
+                at: e.at,
+            }
+        })
+        .collect())
 }
 
 /// Suspends (暂扣), returns (发还), withdraws (撤销), revokes (吊销) or cancels (注销) a licence: by an

@@ -1,0 +1,280 @@
+//! Using a licence instead of a material (用证, 减材料): the applicant picks one of their valid
+//! licences of the type a guide's material names (found for them; one alone is picked already)
+//! and authorizes its use; the handling agency receives an annotated copy (加注件) — the sealed
+//! licence with the use's reason and expiry, sealed by the platform — and the holder sees every use.
+
+use super::{PLATFORM, held_by, platform_seal, sealed_of, status_today, trusted, verify_against};
+use crate::identity::Principal;
+use crate::{App, AppError};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde::Serialize;
+use tongban_crypto::seal::{self, ALGORITHM, Signer};
+use tongban_domain::calendar::china_today;
+use tongban_domain::catalog::MaterialSource;
+use tongban_domain::licences::{AnnotatedCopy, Annotation, LicenceStatus, Seal, licence_type};
+use tongban_store::cases::ApplicationRow;
+use tongban_store::licences::{LicenceRow, LicenceUseRow};
+
+/// How long an annotated copy serves its use: long enough for the longest statutory handling
+/// (20 working days, extended once, with special procedures).
+pub const COPY_VALID_DAYS: i64 = 90;
+
+const UNKNOWN_USE: AppError = AppError::NotFound { what: "用证记录", what_en: "licence use" };
+
+/// A licence the applicant may use for a material.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicenceChoice {
+    pub licence_id: String,
+    pub name: String,
+    pub number: String,
+    pub holder_name: String,
+    pub issuer_name: String,
+    pub valid_to: Option<chrono::NaiveDate>,
+}
+
+/// One use of a licence, as its holder and the handling agency see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UseView {
+    pub id: String,
+    pub licence_id: String,
+    pub licence_name: String,
+    pub licence_number: String,
+    pub application_id: String,
+    /// Once the application is submitted.
+    pub case_number: Option<String>,
+    pub material: String,
+    pub using_agency: String,
+    pub use_reason: String,
+    pub used_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn copy_of(u: &LicenceUseRow) -> Result<AnnotatedCopy, AppError> {
+    serde_json::from_str(&u.copy).map_err(AppError::internal)
+}
+
+async fn use_view(app: &App, u: LicenceUseRow) -> Result<UseView, AppError> {
+    let copy = copy_of(&u)?;
+    let case_number =
+        app.store.application(&u.application_id).await?.and_then(|a| a.case_number).filter(|n| !n.is_empty());
+    Ok(UseView {
+        id: u.id,
+        licence_id: u.licence_id,
+        licence_name: copy.licence.licence.name,
+        licence_number: copy.licence.licence.number,
+        application_id: u.application_id,
+        case_number,
+        material: u.material,
+        using_agency: copy.annotation.using_agency_name,
+        use_reason: u.use_reason,
+        used_at: u.used_at,
+        expires_at: u.expires_at,
+    })
+}
+
+/// Whether `row` is held by the applicant of `application`.
+fn held_by_applicant(row: &LicenceRow, a: &ApplicationRow) -> bool {
+    if a.organization.is_empty() {
+        row.holder_person.as_deref() == Some(a.applicant_id.as_str())
+    } else {
+        row.holder_organization == a.organization
+    }
+}
+
+/// The applicant's licences of type `type_name` valid today, newest first.
+pub(crate) async fn choices(app: &App, a: &ApplicationRow, type_name: &str) -> Result<Vec<LicenceChoice>, AppError> {
+    let Some(t) = licence_type(type_name) else { return Ok(vec![]) };
+    let today = china_today();
+    let mut out = Vec::new();
+    for row in app.store.licences_of(&a.applicant_id, &a.organization).await? {
+        if row.type_code != t.code || !held_by_applicant(&row, a) || status_today(&row, today) != LicenceStatus::Valid {
+            continue;
+        }
+        let l = sealed_of(&row)?.licence;
+        out.push(LicenceChoice {
+            licence_id: l.id,
+            name: l.name,
+            number: l.number,
+            holder_name: l.holder_name,
+            issuer_name: l.issuer_name,
+            valid_to: l.valid_to,
+        });
+    }
+    Ok(out)
+}
+
+/// The uses of an application's licences, in the order authorized.
+pub(crate) async fn uses_of_application(app: &App, application_id: &str) -> Result<Vec<UseView>, AppError> {
+    let mut out = Vec::new();
+    for u in app.store.licence_uses_of_application(application_id).await? {
+        out.push(use_view(app, u).await?);
+    }
+    Ok(out)
+}
+
+/// Uses licence `licence_id` for material `material` of the application (replacing an earlier
+/// choice for it): the licence must be the applicant's, of the type the material names, valid and
+/// authentic. The annotated copy for the offering's agency is made and sealed now.
+pub async fn authorize(
+    app: &App,
+    who: &Principal,
+    application_id: &str,
+    material: &str,
+    licence_id: &str,
+) -> Result<UseView, AppError> {
+    let (row, guide) = crate::cases::own_open_for_files(app, who, application_id).await?;
+    let o = &guide.offering;
+    let Some(m) = o.materials.iter().find(|m| m.name == material.trim()) else {
+        return Err(AppError::field("material", "办事指南中没有这项材料 (no such material in the guide)"));
+    };
+    let MaterialSource::Licence { licence_type: type_name } = &m.source else {
+        return Err(AppError::field("material", "该材料不由电子证照提供 (this material does not come from a licence)"));
+    };
+    let not_yours = || AppError::field("licence_id", "没有这份可用的电子证照 (no such licence of yours)");
+    let licence =
+        app.store.licence(licence_id.trim()).await?.filter(|l| held_by_applicant(l, &row)).ok_or_else(not_yours)?;
+    if licence_type(type_name).is_none_or(|t| t.code != licence.type_code) {
+        return Err(AppError::field(
+            "licence_id",
+            format!("这项材料需要{type_name} (this material needs a {type_name})"),
+        ));
+    }
+    let status = status_today(&licence, china_today());
+    if status != LicenceStatus::Valid {
+        return Err(AppError::Conflict {
+            field: "licence_id",
+            message: format!("证照处于“{}”状态，不能使用 (the licence is not valid)", status.name_zh()),
+        });
+    }
+    let sealed = sealed_of(&licence)?;
+    let issuer_keys: Vec<_> = app.store.seal_key_by_id(&sealed.seal.key_id).await?.into_iter().map(trusted).collect();
+    verify_against(&sealed, &issuer_keys)
+        .map_err(|e| AppError::Internal(format!("stored licence {}: {e}", licence.id)))?;
+
+    let now = Utc::now();
+    let expires_at = now + Duration::days(COPY_VALID_DAYS);
+    let id = format!("u_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]);
+    let annotation = Annotation {
+        use_id: id.clone(),
+        licence_id: licence.id.clone(),
+        licence_signature: sealed.seal.signature.clone(),
+        use_reason: format!("办理“{}”", o.name),
+        using_agency_name: o.agency.name.clone(),
+        using_agency_code: o.agency.credit_code.clone(),
+        application_id: row.id.clone(),
+        material: m.name.clone(),
+        annotated_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        expires_at: expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+    };
+    let platform = platform_seal(app).await?;
+    let signature = platform.sign(&annotation.canonical()).map_err(AppError::internal)?;
+    let copy = AnnotatedCopy {
+        licence: sealed,
+        seal: Seal { algorithm: ALGORITHM.into(), key_id: platform.key_id().into(), signature },
+        annotation,
+    };
+    let u = LicenceUseRow {
+        id,
+        licence_id: licence.id,
+        application_id: row.id,
+        offering_code: row.offering_code.clone(),
+        material: m.name.clone(),
+        using_agency: o.agency.credit_code.clone(),
+        use_reason: copy.annotation.use_reason.clone(),
+        copy: serde_json::to_string(&copy).map_err(AppError::internal)?,
+        used_at: now,
+        expires_at,
+    };
+    app.store.put_licence_use(u.clone()).await?;
+    use_view(app, u).await
+}
+
+/// Withdraws a use from a draft.
+pub async fn withdraw(app: &App, who: &Principal, application_id: &str, use_id: &str) -> Result<(), AppError> {
+    let (row, _) = crate::cases::own_draft(app, who, application_id).await?;
+    if app.store.delete_licence_use(&row.id, use_id).await? { Ok(()) } else { Err(UNKNOWN_USE) }
+}
+
+/// What the check of an annotated copy found.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CopyCheck {
+    /// The licence's seal and the platform's annotation seal both verify.
+    pub authentic: bool,
+    /// Why not, when not.
+    pub problem: Option<String>,
+    /// The copy's expiry has passed.
+    pub expired: bool,
+    /// The licence's status now (a copy does not outlive a revocation).
+    pub licence_status: String,
+    pub licence_status_name: String,
+}
+
+/// Checks an annotated copy: the licence's seal against the issuer keys, the annotation against
+/// the licence it names and the platform's key.
+pub fn check_copy(
+    copy: &AnnotatedCopy,
+    issuer_keys: &[tongban_domain::licences::TrustedKey],
+    platform_public_key: &str,
+) -> Result<(), String> {
+    verify_against(&copy.licence, issuer_keys)?;
+    let a = &copy.annotation;
+    if a.licence_id != copy.licence.licence.id || a.licence_signature != copy.licence.seal.signature {
+        return Err("加注与证照不符 (the annotation is for another licence)".into());
+    }
+    if copy.seal.algorithm != ALGORITHM || !seal::verify(platform_public_key, &a.canonical(), &copy.seal.signature) {
+        return Err("加注签章无效：加注件被改动 (the annotation's seal does not match: the copy was altered)".into());
+    }
+    Ok(())
+}
+
+/// The annotated copy of a use, checked, for whoever may read the application: its applicant, or
+/// the staff handling its case.
+pub async fn annotated_copy(app: &App, who: &Principal, use_id: &str) -> Result<(AnnotatedCopy, CopyCheck), AppError> {
+    let u = app.store.licence_use(use_id).await?.ok_or(UNKNOWN_USE)?;
+    crate::cases::readable_application(app, who, &u.application_id).await.map_err(|_| UNKNOWN_USE)?;
+    let copy = copy_of(&u)?;
+    let issuer_keys: Vec<_> = app
+        .store
+        .seal_key_by_id(&copy.licence.seal.key_id)
+        .await?
+        .into_iter()
+        .filter(|k| k.agency_code != PLATFORM)
+        .map(trusted)
+        .collect();
+    let platform_key = app.store.seal_key_by_id(&copy.seal.key_id).await?.filter(|k| k.agency_code == PLATFORM);
+    let problem = match platform_key {
+        Some(k) => check_copy(&copy, &issuer_keys, &k.public_key).err(),
+        None => Some("加注签章的密钥未知 (the annotation's key is unknown)".into()),
+    };
+    let status = match app.store.licence(&u.licence_id).await? {
+        Some(row) => status_today(&row, china_today()),
+        None => LicenceStatus::Other,
+    };
+    let check = CopyCheck {
+        authentic: problem.is_none(),
+        problem,
+        expired: u.expires_at < Utc::now(),
+        licence_status: status.code().into(),
+        licence_status_name: status.name_zh().into(),
+    };
+    Ok((copy, check))
+}
+
+/// Every use of a licence, newest first, for its holder only.
+pub async fn uses_of_licence(app: &App, who: &Principal, licence_id: &str) -> Result<Vec<UseView>, AppError> {
+    let row = app.store.licence(licence_id).await?.filter(|r| held_by(r, who));
+    let row = row.ok_or(AppError::NotFound { what: "电子证照", what_en: "licence" })?;
+    let mut out = Vec::new();
+    for u in app.store.licence_uses_of_licence(&row.id).await? {
+        out.push(use_view(app, u).await?);
+    }
+    Ok(out)
+}
+
+/// How many materials licences stood in for in submitted applications (of one offering, or all).
+pub async fn materials_saved(app: &App, offering_code: Option<&str>) -> Result<u64, AppError> {
+    Ok(app.store.materials_saved(offering_code).await?)
+}
