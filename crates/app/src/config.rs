@@ -36,6 +36,8 @@ pub struct Config {
     pub login_lock_minutes: i64,
     /// Login attempts one address may make per minute, whatever the accounts.
     pub login_attempts_per_minute: u32,
+    /// Public licence verifications (page and API) one address may make per minute.
+    pub verifications_per_minute: u32,
     /// A session ends after this long unused, and this long after login in any case.
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
@@ -88,6 +90,7 @@ impl Default for Config {
             login_max_failures: 5,
             login_lock_minutes: 15,
             login_attempts_per_minute: 20,
+            verifications_per_minute: 300,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             objects_url: None,
@@ -167,6 +170,7 @@ impl Config {
             "login_max_failures" => self.login_max_failures = num(value)?,
             "login_lock_minutes" => self.login_lock_minutes = num(value)?,
             "login_attempts_per_minute" => self.login_attempts_per_minute = num(value)?,
+            "verifications_per_minute" => self.verifications_per_minute = num(value)?,
             "session_idle_minutes" => self.session_idle_minutes = num(value)?,
             "session_absolute_hours" => self.session_absolute_hours = num(value)?,
             "objects_url" => self.objects_url = (!value.is_empty()).then(|| value.into()),

@@ -13,6 +13,7 @@ mod error;
 pub mod forms;
 pub mod identity;
 pub mod licences;
+pub mod limit;
 pub mod materials;
 pub mod notify;
 pub mod oidc;
@@ -44,6 +45,8 @@ pub struct App {
     pub cases: Arc<cases::Cases>,
     /// Where uploaded materials are kept (in memory until the caller configures a store).
     pub objects: Arc<materials::Objects>,
+    /// Public licence verifications one address may make per minute.
+    pub verifications: Arc<limit::PerMinute>,
 }
 
 impl App {
@@ -75,6 +78,7 @@ impl App {
             }),
             identity: Arc::new(identity),
             objects: Arc::new(materials::Objects::in_memory()),
+            verifications: Arc::new(limit::PerMinute::new(Config::default().verifications_per_minute)),
         };
         catalog::sync(&app).await?;
         Ok(app)

@@ -327,6 +327,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             }
             let mut app = open(&mut config, &storage, true).await?;
             app.objects = std::sync::Arc::new(tongban_app::materials::Objects::from_config(&config).map_err(describe)?);
+            app.verifications =
+                std::sync::Arc::new(tongban_app::limit::PerMinute::new(config.verifications_per_minute));
             // Just opened: nothing shares the settings yet.
             let cases = std::sync::Arc::get_mut(&mut app.cases).expect("case settings not yet shared");
             cases.node = config.node_id;

@@ -315,3 +315,21 @@ async fn the_openapi_document_is_served() {
     assert_eq!(doc, serde_json::to_value(tongban_web::openapi::document()).unwrap());
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", doc["openapi"]);
 }
+
+#[tokio::test]
+async fn public_verification_is_limited_per_address_and_minute() {
+    let s = server_with(Config { verifications_per_minute: 3, ..Config::default() }).await;
+    let id = "1.2.156.3005.2.11100000000013338W011.11110000000021135M.20230329701.003.Y";
+    for _ in 0..2 {
+        let (status, body) = s.json(&format!("/api/v1/licences/{id}/verification")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    }
+    // The page and the API share the allowance.
+    assert_eq!(s.get(&format!("/verify/{id}")).await.status(), StatusCode::NOT_FOUND);
+    let (status, body) = s.json(&format!("/api/v1/licences/{id}/verification")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_error(&body, "rate_limited");
+    assert_eq!(s.get(&format!("/verify/{id}")).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The trust list, for verifying offline, is not limited.
+    assert_eq!(s.get("/api/v1/trust-list").await.status(), StatusCode::OK);
+}

@@ -10,9 +10,7 @@ use crate::sms::SmsChannel;
 use crate::{App, AppError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 use tongban_crypto::{KeyRing, PasswordHasher, PasswordParams, Vault, totp};
 use tongban_domain::CitizenId;
 use tongban_domain::calendar::china_today;
@@ -71,7 +69,7 @@ pub struct Identity {
     hasher: PasswordHasher,
     pub policy: Policy,
     sms: Arc<dyn SmsChannel>,
-    attempts: Mutex<HashMap<String, (Instant, u32)>>,
+    attempts: crate::limit::PerMinute,
     /// Argon2id runs at most this many at once: each takes 19 MiB, and a burst of registrations
     /// must not take the machine's memory.
     hashing: tokio::sync::Semaphore,
@@ -85,15 +83,9 @@ impl Identity {
         sms: Arc<dyn SmsChannel>,
     ) -> Result<Self, AppError> {
         let hasher = PasswordHasher::new(params).map_err(AppError::internal)?;
+        let attempts = crate::limit::PerMinute::new(policy.attempts_per_minute);
         let slots = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
-        Ok(Self {
-            vault: Vault::new(ring),
-            hasher,
-            policy,
-            sms,
-            attempts: Mutex::new(HashMap::new()),
-            hashing: tokio::sync::Semaphore::new(slots),
-        })
+        Ok(Self { vault: Vault::new(ring), hasher, policy, sms, attempts, hashing: tokio::sync::Semaphore::new(slots) })
     }
 
     /// The SMS channel, which case notifications share with login codes.
@@ -107,17 +99,7 @@ impl Identity {
 
     /// Counts an attempt from `address`; false once it has made its minute's allowance.
     fn admit(&self, address: &str) -> bool {
-        let Ok(mut attempts) = self.attempts.lock() else { return true };
-        let now = Instant::now();
-        if attempts.len() > 100_000 {
-            attempts.retain(|_, (start, _)| now.duration_since(*start).as_secs() < 60);
-        }
-        let entry = attempts.entry(address.to_owned()).or_insert((now, 0));
-        if now.duration_since(entry.0).as_secs() >= 60 {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= self.policy.attempts_per_minute
+        self.attempts.admit(address)
     }
 }
 

@@ -253,7 +253,16 @@ fn sealed_of(row: &LicenceRow) -> Result<SignedLicence, AppError> {
     serde_json::from_str(&row.sealed).map_err(AppError::internal)
 }
 
-/// Public verification of licence `id` (unknown: 404).
+/// Public verification of licence `id` from `address`, which may make `verifications_per_minute`
+/// of them a minute (a verifier with more to check uses the trust list and checks offline).
+pub async fn public_verification(app: &App, address: &str, id: &str) -> Result<Verification, AppError> {
+    if !app.verifications.admit(address) {
+        return Err(AppError::RateLimited);
+    }
+    verification(app, id).await
+}
+
+/// Verification of licence `id` (unknown: 404).
 pub async fn verification(app: &App, id: &str) -> Result<Verification, AppError> {
     const UNKNOWN: AppError = AppError::NotFound { what: "电子证照", what_en: "licence" };
     let id = LicenceId::parse(id).map_err(|_| UNKNOWN)?;

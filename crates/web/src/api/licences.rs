@@ -5,10 +5,11 @@
 use super::caller::Caller;
 use crate::error::ErrorBody;
 use crate::extract::Json;
+use crate::session::Peer;
 use crate::{ApiError, AppState};
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use tongban_app::licences::uses::{self, CopyCheck, UseView};
@@ -30,15 +31,18 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Verifies a licence by its identifier, without logging in: whether its seal is authentic, and
-/// its status today.
+/// its status today. Limited per address and minute (`verifications_per_minute`).
 #[utoipa::path(get, path = "/api/v1/licences/{id}/verification", tag = "licences",
     params(("id" = String, Path, description = "证照标识 (GB/T 36904)")),
-    responses((status = 200, body = Verification), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Verification), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub(crate) async fn verification(
     State(s): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Verification>, ApiError> {
-    Ok(axum::Json(licences::verification(&s.app, &id).await?))
+    let address = crate::session::client(&headers, &peer).address;
+    Ok(axum::Json(licences::public_verification(&s.app, &address, &id).await?))
 }
 
 /// The signed list of issuer keys, for other regions and offline verifiers.

@@ -37,7 +37,7 @@ struct VerifyPage<'a> {
 
 async fn verify(r: Req, Path(id): Path<String>) -> Page {
     let l = r.f.lang.cases();
-    let (status, v) = match licences::verification(&r.s.app, &id).await {
+    let (status, v) = match licences::public_verification(&r.s.app, &r.client().address, &id).await {
         Ok(v) => (StatusCode::OK, Some(v)),
         Err(AppError::NotFound { .. }) => (StatusCode::NOT_FOUND, None),
         Err(e) => return Err(r.error(e)),

@@ -46,6 +46,7 @@ pub async fn server_with(config: Config) -> Server {
     // Uploaded files on local disk, as `serve` keeps them by default.
     let objects = tempfile::tempdir().unwrap();
     app.objects = Arc::new(tongban_app::materials::Objects::local(objects.path()).unwrap());
+    app.verifications = Arc::new(tongban_app::limit::PerMinute::new(config.verifications_per_minute));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState { app: app.clone(), config: Arc::new(config) };
