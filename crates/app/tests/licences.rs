@@ -154,3 +154,100 @@ async fn a_later_application_uses_the_licence_instead_of_a_material() {
     let history = licences::history(&w.app, &w.zhang, &licence.id).await.unwrap();
     assert_eq!(history.iter().map(|e| e.status.as_str()).collect::<Vec<_>>(), ["01", "07"]);
 }
+
+/// Administrators issue directly and import a file with a report of the refused lines; a licence
+/// reaches a holder who registers later; renewal makes a linked new version; the status list is
+/// signed and names what is not valid.
+#[tokio::test]
+async fn administrators_issue_import_and_renew_and_the_status_list_is_signed() {
+    use tongban_app::identity::{self, Client};
+    use tongban_app::licences::{self, issue};
+    use tongban_domain::licences::{LicenceStatus, NewLicence};
+    let w = world().await;
+    let admin =
+        identity::login(&w.app, "13700000003", "Tongban-2026", None, &Client::default()).await.unwrap().principal;
+    let agency = offering().agency;
+    let new = |number: &str, holder_code: String| NewLicence {
+        type_name: "食品经营许可证".into(),
+        issuer_code: agency.credit_code.clone(),
+        issuer_name: agency.name.clone(),
+        number: number.into(),
+        holder_name: "张三".into(),
+        holder_code,
+        division_code: "110101".into(),
+        issued_on: None,
+        valid_from: None,
+        valid_to: None,
+        item_name: String::new(),
+        item_code: String::new(),
+        extension: serde_json::Map::new(),
+    };
+    let err = issue::issue(&w.app, &w.window, new("JY11101010000001", citizen_id(1))).await.unwrap_err();
+    assert!(matches!(err, AppError::Forbidden), "window staff do not issue");
+    assert_eq!(fields(issue::issue(&w.app, &admin, new("JY-1", citizen_id(1))).await.unwrap_err()), ["number"]);
+    assert_eq!(
+        fields(issue::issue(&w.app, &admin, new("JY2", "110101199003070012".into())).await.unwrap_err()),
+        ["holder_code"]
+    );
+
+    let id = issue::issue(&w.app, &admin, new("JY11101010000001", citizen_id(1))).await.unwrap();
+    let wallet = licences::wallet(&w.app, &w.zhang).await.unwrap();
+    let l = &wallet.iter().find(|e| e.licence.id == id).expect("in 张三's wallet").licence;
+    let today = tongban_domain::calendar::china_today();
+    assert_eq!(l.valid_to, today.checked_add_months(chrono::Months::new(60)), "five years by its type");
+
+    // Issued to a citizen without an account: it reaches their wallet once they register.
+    let later = issue::issue(&w.app, &admin, new("JY11101010000002", citizen_id(9))).await.unwrap();
+    let newcomer = person(&w.app, 9, "王九", "13800000009").await;
+    assert_eq!(
+        licences::wallet(&w.app, &newcomer).await.unwrap().iter().map(|e| e.licence.id.as_str()).collect::<Vec<_>>(),
+        [later.as_str()]
+    );
+
+    // A file: one issued, one already issued, one of an unknown type, one not JSON.
+    let line = |n: NewLicence| serde_json::to_string(&n).unwrap();
+    let mut unknown = new("JY11101010000004", citizen_id(2));
+    unknown.type_name = "游泳证".into();
+    let file = [
+        line(new("JY11101010000003", citizen_id(2))),
+        line(new("JY11101010000001", citizen_id(1))),
+        line(unknown),
+        "{not json".into(),
+    ]
+    .join("\n");
+    let report = issue::import(&w.app, &admin, &file).await.unwrap();
+    assert_eq!(report.issued.len(), 1);
+    assert_eq!(report.rejected.keys().copied().collect::<Vec<_>>(), [2, 3, 4]);
+    assert!(
+        report.rejected[&2].contains("已签发")
+            && report.rejected[&3].contains("type_name")
+            && report.rejected[&4].contains("JSON"),
+        "{report:?}"
+    );
+
+    // Renewal: a new version linked to its predecessor, which is no longer valid.
+    let renewed = issue::renew(&w.app, &w.approver, &id, None, "有效期届满前申请延续").await.unwrap();
+    assert!(renewed.contains(".JY11101010000001.002."), "{renewed}");
+    let wallet = licences::wallet(&w.app, &w.zhang).await.unwrap();
+    let v2 = &wallet.iter().find(|e| e.licence.id == renewed).unwrap().licence;
+    assert_eq!((v2.version, v2.predecessor.as_deref()), (2, Some(id.as_str())));
+    assert_eq!(licences::verification(&w.app, &id).await.unwrap().status, "05");
+    assert!(
+        issue::renew(&w.app, &w.approver, &id, None, "再次").await.is_err(),
+        "a renewed version is not renewed again"
+    );
+    let history = licences::history(&w.app, &w.zhang, &id).await.unwrap();
+    assert_eq!(history.iter().map(|e| e.operation.as_str()).collect::<Vec<_>>(), ["01", "02"]);
+
+    // The status list names what is not valid, signed by the root key of the trust list.
+    licences::change_status(&w.app, &w.approver, &renewed, LicenceStatus::Suspended, "责令停业整顿").await.unwrap();
+    let (list, trust) = (licences::status_list(&w.app).await.unwrap(), licences::trust_list(&w.app).await.unwrap());
+    assert!(licences::status_list_signed(&list, &trust));
+    assert_eq!(
+        (list.status_of(&renewed), list.status_of(&id), list.status_of(&later)),
+        (LicenceStatus::Suspended, LicenceStatus::Expired, LicenceStatus::Valid)
+    );
+    let mut forged = list.clone();
+    forged.entries.retain(|e| e.licence_id != renewed);
+    assert!(!licences::status_list_signed(&forged, &trust));
+}

@@ -282,6 +282,112 @@ pub fn new_id(type_code: &str, issuer: &str, serial: &str, version: u16) -> Resu
     LicenceId::new(type_code, &CreditCode::parse(issuer)?, serial, version)
 }
 
+/// A licence to issue: from a concluded case, or by an administrator (one, or a file of legacy
+/// certificates). `build` checks it and makes the catalog fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewLicence {
+    /// A licence type's name (营业执照, 食品经营许可证…).
+    pub type_name: String,
+    pub issuer_code: String,
+    pub issuer_name: String,
+    /// 证照编号 as printed; also the identifier's serial (letters and digits).
+    pub number: String,
+    pub holder_name: String,
+    /// A citizen id (公民身份号码) or a unified social credit code.
+    pub holder_code: String,
+    pub division_code: String,
+    /// Default: today.
+    #[serde(default)]
+    pub issued_on: Option<NaiveDate>,
+    /// Default: the issue date.
+    #[serde(default)]
+    pub valid_from: Option<NaiveDate>,
+    /// Default: by the type's validity (none for 长期).
+    #[serde(default)]
+    pub valid_to: Option<NaiveDate>,
+    #[serde(default)]
+    pub item_name: String,
+    #[serde(default)]
+    pub item_code: String,
+    /// The face's other fields, by label.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub extension: serde_json::Map<String, Value>,
+}
+
+/// Why a new licence is refused: the field and the reason.
+pub type Refusal = (&'static str, String);
+
+impl NewLicence {
+    /// The licence, version 1 (or the version given, renewing `predecessor`), or the first
+    /// problem found.
+    pub fn build(self, today: NaiveDate, version: u16, predecessor: Option<String>) -> Result<Licence, Refusal> {
+        let t = licence_type(self.type_name.trim())
+            .ok_or(("type_name", format!("未知的证照类型 (unknown licence type): {}", self.type_name)))?;
+        CreditCode::parse(&self.issuer_code).map_err(|e| ("issuer_code", e.to_string()))?;
+        let filled = |field: &'static str, v: &str, max: usize| {
+            let n = v.trim().chars().count();
+            if n == 0 || n > max {
+                Err((field, format!("应填写 1 至 {max} 个字符 (1 to {max} characters)")))
+            } else {
+                Ok(())
+            }
+        };
+        filled("issuer_name", &self.issuer_name, 100)?;
+        filled("holder_name", &self.holder_name, 100)?;
+        filled("number", &self.number, 40)?;
+        if !self.number.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(("number", "证照编号只能由字母和数字组成 (letters and digits only)".into()));
+        }
+        let holder_code_type = if crate::codes::CitizenId::parse(&self.holder_code, today).is_ok() {
+            HOLDER_CITIZEN
+        } else if CreditCode::parse(&self.holder_code).is_ok() {
+            HOLDER_ORGANIZATION
+        } else {
+            return Err((
+                "holder_code",
+                "应为有效的公民身份号码或统一社会信用代码 (a valid citizen id or credit code)".into(),
+            ));
+        };
+        crate::codes::DivisionCode::parse(&self.division_code).map_err(|e| ("division_code", e.to_string()))?;
+        let issued_on = self.issued_on.unwrap_or(today);
+        let valid_from = self.valid_from.unwrap_or(issued_on);
+        let valid_to = match self.valid_to {
+            Some(to) => Some(to),
+            None => t.valid_years.and_then(|y| valid_from.checked_add_months(chrono::Months::new(12 * y))),
+        };
+        if valid_to.is_some_and(|to| to < valid_from) {
+            return Err(("valid_to", "有效期截止日早于起始日 (ends before it starts)".into()));
+        }
+        let id = new_id(t.code, &self.issuer_code, &self.number, version).map_err(|e| ("number", e.to_string()))?;
+        Ok(Licence {
+            id: id.as_str().to_owned(),
+            number: self.number,
+            name: t.name.into(),
+            version,
+            type_name: t.name.into(),
+            type_code: t.code.into(),
+            issued_on,
+            issuer_name: self.issuer_name.trim().into(),
+            issuer_code: self.issuer_code,
+            definer_name: t.definer_name.into(),
+            definer_code: t.definer_code.into(),
+            valid_from,
+            valid_to,
+            division_code: self.division_code,
+            holder_name: self.holder_name.trim().into(),
+            holder_code: self.holder_code,
+            holder_code_type: holder_code_type.into(),
+            item_name: self.item_name,
+            item_code: self.item_code,
+            extension: Value::Object(self.extension),
+            predecessor,
+        })
+    }
+}
+
 /// A licence with its seal, as exported: enough to verify it anywhere against a trust list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -333,6 +439,44 @@ impl TrustList {
     /// The bytes the root key signs: everything but the signature, as JSON in field order.
     pub fn canonical(&self) -> Vec<u8> {
         serde_json::to_vec(&(&self.issued_at, &self.keys, &self.root_key_id, &self.root_public_key)).unwrap_or_default()
+    }
+}
+
+/// One licence on the status list: any status but 01 有效.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusEntry {
+    pub licence_id: String,
+    pub status: String,
+}
+
+/// The published status list (证照状态列表): the licences that are not valid, signed by the
+/// platform's root key, so that offline verifiers learn of suspensions and revocations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusList {
+    pub issued_at: String,
+    pub entries: Vec<StatusEntry>,
+    pub root_key_id: String,
+    /// Hex r‖s over `StatusList::canonical`.
+    pub signature: String,
+}
+
+impl StatusList {
+    /// The bytes the root key signs: everything but the signature, as JSON in field order.
+    pub fn canonical(&self) -> Vec<u8> {
+        serde_json::to_vec(&(&self.issued_at, &self.entries, &self.root_key_id)).unwrap_or_default()
+    }
+
+    /// The status of `licence_id` the list gives (none: 01 有效).
+    pub fn status_of(&self, licence_id: &str) -> LicenceStatus {
+        self.entries
+            .iter()
+            .find(|e| e.licence_id == licence_id)
+            .and_then(|e| LicenceStatus::parse(&e.status))
+            .unwrap_or(LicenceStatus::Valid)
     }
 }
 

@@ -4,7 +4,9 @@
 use crate::entity::{application, licence, licence_event, licence_use, seal_key};
 use crate::{Store, StoreError};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
 
 pub type SealKeyRow = seal_key::Model;
 pub type LicenceRow = licence::Model;
@@ -41,13 +43,28 @@ impl Store {
         Ok(seal_key::Entity::find().order_by_asc(seal_key::Column::CreatedAt).all(&self.db).await?)
     }
 
-    /// Writes a new licence with its issue event; false when the case already has one.
-    pub async fn insert_licence(&self, l: LicenceRow, event: LicenceEventRow) -> Result<bool, StoreError> {
+    /// Writes a new licence with its issue event — and, renewing, moves the licence it replaces
+    /// from status `from` with `replaced`'s event; false when the case or the identifier already
+    /// has one, or the replaced licence's status was no longer `from`.
+    pub async fn insert_licence(
+        &self,
+        l: LicenceRow,
+        event: LicenceEventRow,
+        replaced: Option<(&str, LicenceEventRow)>,
+    ) -> Result<bool, StoreError> {
         let _turn = self.write_turn().await;
         let txn = self.db.begin().await?;
-        if let Some(n) = &l.case_number
-            && licence::Entity::find().filter(licence::Column::CaseNumber.eq(n)).count(&txn).await? > 0
+        if let Some((from, e)) = replaced
+            && !change_status(&txn, from, e).await?
         {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        let taken = match &l.case_number {
+            Some(n) => licence::Entity::find().filter(licence::Column::CaseNumber.eq(n)).count(&txn).await? > 0,
+            None => false,
+        } || licence::Entity::find_by_id(&l.id).count(&txn).await? > 0;
+        if taken {
             txn.rollback().await?;
             return Ok(false);
         }
@@ -65,6 +82,19 @@ impl Store {
         Ok(licence::Entity::find().filter(licence::Column::CaseNumber.eq(case_number)).one(&self.db).await?)
     }
 
+    /// Binds the licences issued to a citizen id before its holder had an account (`index`, its
+    /// blind index) to the account `person_id`; how many.
+    pub async fn bind_licences(&self, index: &str, person_id: &str) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
+        let done = licence::Entity::update_many()
+            .col_expr(licence::Column::HolderPerson, Expr::value(person_id))
+            .filter(licence::Column::HolderIndex.eq(index))
+            .filter(licence::Column::HolderPerson.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected)
+    }
+
     /// A person's own licences, or an organization's (`organization` non-empty), newest first.
     pub async fn licences_of(&self, person_id: &str, organization: &str) -> Result<Vec<LicenceRow>, StoreError> {
         let q = if organization.is_empty() {
@@ -73,6 +103,19 @@ impl Store {
             licence::Entity::find().filter(licence::Column::HolderOrganization.eq(organization))
         };
         Ok(q.order_by_desc(licence::Column::IssuedAt).all(&self.db).await?)
+    }
+
+    /// The identifiers and statuses of the licences not valid (status other than 01).
+    pub async fn licence_statuses_not_valid(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(licence::Entity::find()
+            .select_only()
+            .column(licence::Column::Id)
+            .column(licence::Column::Status)
+            .filter(licence::Column::Status.ne("01"))
+            .order_by_asc(licence::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
     }
 
     pub async fn licence_events(&self, id: &str) -> Result<Vec<LicenceEventRow>, StoreError> {
@@ -85,28 +128,13 @@ impl Store {
 
     /// Moves a licence from status `from` to `event.status` with the event; false when its status
     /// was no longer `from`.
-    pub async fn change_licence_status(&self, from: &str, mut event: LicenceEventRow) -> Result<bool, StoreError> {
+    pub async fn change_licence_status(&self, from: &str, event: LicenceEventRow) -> Result<bool, StoreError> {
         let _turn = self.write_turn().await;
         let txn = self.db.begin().await?;
-        let done = licence::Entity::update_many()
-            .col_expr(licence::Column::Status, Expr::value(event.status.clone()))
-            .filter(licence::Column::Id.eq(&event.licence_id))
-            .filter(licence::Column::Status.eq(from))
-            .exec(&txn)
-            .await?;
-        if done.rows_affected != 1 {
+        if !change_status(&txn, from, event).await? {
             txn.rollback().await?;
             return Ok(false);
         }
-        event.seq = i32::try_from(
-            licence_event::Entity::find()
-                .filter(licence_event::Column::LicenceId.eq(&event.licence_id))
-                .count(&txn)
-                .await?,
-        )
-        .unwrap_or(i32::MAX)
-            + 1;
-        licence_event::Entity::insert(event.into_active_model()).exec_without_returning(&txn).await?;
         txn.commit().await?;
         Ok(true)
     }
@@ -186,4 +214,25 @@ impl Store {
         }
         Ok(q.count(&self.db).await?)
     }
+}
+
+async fn change_status(
+    txn: &sea_orm::DatabaseTransaction,
+    from: &str,
+    mut event: LicenceEventRow,
+) -> Result<bool, StoreError> {
+    let done = licence::Entity::update_many()
+        .col_expr(licence::Column::Status, Expr::value(event.status.clone()))
+        .filter(licence::Column::Id.eq(&event.licence_id))
+        .filter(licence::Column::Status.eq(from))
+        .exec(txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Ok(false);
+    }
+    let seq =
+        licence_event::Entity::find().filter(licence_event::Column::LicenceId.eq(&event.licence_id)).count(txn).await?;
+    event.seq = i32::try_from(seq).unwrap_or(i32::MAX) + 1;
+    licence_event::Entity::insert(event.into_active_model()).exec_without_returning(txn).await?;
+    Ok(true)
 }

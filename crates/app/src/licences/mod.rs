@@ -12,12 +12,13 @@ use tongban_domain::LicenceId;
 use tongban_domain::calendar::china_today;
 use tongban_domain::identity::StaffRole;
 use tongban_domain::licences::{
-    HOLDER_CITIZEN, HOLDER_ORGANIZATION, Licence, LicenceOperation, LicenceStatus, Seal, SignedLicence, TrustList,
-    TrustedKey, licence_type, new_id,
+    HOLDER_CITIZEN, Licence, LicenceOperation, LicenceStatus, NewLicence, Seal, SignedLicence, StatusEntry, StatusList,
+    TrustList, TrustedKey, licence_type,
 };
 use tongban_store::cases::CaseRow;
 use tongban_store::licences::{LicenceEventRow, LicenceRow, SealKeyRow};
 
+pub mod issue;
 pub mod uses;
 
 /// Seals `licence` with `signer`, the issuing agency's key.
@@ -135,6 +136,31 @@ pub async fn trust_list(app: &App) -> Result<TrustList, AppError> {
     sign_trust_list(&root, &Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), keys)
 }
 
+/// The status list: every licence not valid, signed by the platform's root key.
+pub async fn status_list(app: &App) -> Result<StatusList, AppError> {
+    let root = platform_seal(app).await?;
+    let entries = app
+        .store
+        .licence_statuses_not_valid()
+        .await?
+        .into_iter()
+        .map(|(licence_id, status)| StatusEntry { licence_id, status })
+        .collect();
+    let mut list = StatusList {
+        issued_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        entries,
+        root_key_id: root.key_id().into(),
+        signature: String::new(),
+    };
+    list.signature = root.sign(&list.canonical()).map_err(AppError::internal)?;
+    Ok(list)
+}
+
+/// Whether `list` is signed by the root key of `trust`.
+pub fn status_list_signed(list: &StatusList, trust: &TrustList) -> bool {
+    list.root_key_id == trust.root_key_id && seal::verify(&trust.root_public_key, &list.canonical(), &list.signature)
+}
+
 /// Issues the licence an approved case produces, when its offering's result is a licence of a
 /// known type: the case's holder, the issuing agency's seal, the application's answers on the
 /// face. Once per case (a repeat returns the licence issued). `None` when the offering produces
@@ -148,16 +174,15 @@ pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>,
     let Some(t) = (o.result.kind == "licence").then(|| licence_type(&o.result.name)).flatten() else {
         return Ok(None);
     };
-    let (holder_name, holder_code, holder_code_type) = if case.organization.is_empty() {
-        let (name, id) = crate::identity::name_and_citizen_id(app, &case.applicant_id).await?;
-        (name, id, HOLDER_CITIZEN)
+    let (holder_name, holder_code) = if case.organization.is_empty() {
+        crate::identity::name_and_citizen_id(app, &case.applicant_id).await?
     } else {
         let org = app
             .store
             .organization(&case.organization)
             .await?
             .ok_or(AppError::NotFound { what: "组织", what_en: "organization" })?;
-        (org.name, org.credit_code, HOLDER_ORGANIZATION)
+        (org.name, org.credit_code)
     };
     // The face carries the application's answers under their labels, but not the applicant's phone.
     let form = o.form();
@@ -167,59 +192,93 @@ pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>,
         .filter(|(name, _)| name != "phone")
         .map(|(name, v)| (form.field(&name).map_or(name, |f| f.label.clone()), v))
         .collect();
-    let today = china_today();
-    let id = new_id(t.code, &o.agency.credit_code, &case.case_number, 1)
-        .map_err(|e| AppError::Internal(format!("licence id: {e}")))?;
-    let licence = Licence {
-        id: id.as_str().to_owned(),
-        number: case.case_number.clone(),
-        name: t.name.into(),
-        version: 1,
+    let new = NewLicence {
         type_name: t.name.into(),
-        type_code: t.code.into(),
-        issued_on: today,
-        issuer_name: o.agency.name.clone(),
         issuer_code: o.agency.credit_code.clone(),
-        definer_name: t.definer_name.into(),
-        definer_code: t.definer_code.into(),
-        valid_from: today,
-        valid_to: t.valid_years.and_then(|y| today.checked_add_months(chrono::Months::new(12 * y))),
-        division_code: o.division_code.clone(),
+        issuer_name: o.agency.name.clone(),
+        number: case.case_number.clone(),
         holder_name,
         holder_code,
-        holder_code_type: holder_code_type.into(),
+        division_code: o.division_code.clone(),
+        issued_on: None,
+        valid_from: None,
+        valid_to: None,
         item_name: o.item.name.clone(),
         item_code: o.item.code.clone(),
-        extension: Value::Object(extension),
-        predecessor: None,
+        extension,
     };
-    let seal = seal_of(app, &o.agency.credit_code, &o.agency.name).await?;
+    let licence =
+        new.build(china_today(), 1, None).map_err(|(f, e)| AppError::Internal(format!("licence {f}: {e}")))?;
+    let holder = Holder {
+        person: case.organization.is_empty().then(|| case.applicant_id.clone()),
+        organization: case.organization.clone(),
+    };
+    let reason = format!("办件 {} 办结 (case concluded)", case.case_number);
+    let id = seal_and_keep(
+        app,
+        licence,
+        holder,
+        Some(case.case_number.clone()),
+        (LicenceOperation::Issue, &reason, ""),
+        None,
+    )
+    .await?;
+    tracing::info!(licence = %id, case = %case.case_number, "licence issued");
+    Ok(Some(id))
+}
+
+/// Whose wallet a new licence goes to: a person's account (when known), or an organization.
+struct Holder {
+    person: Option<String>,
+    organization: String,
+}
+
+/// Seals `licence` with its issuing agency's key and keeps it with its issue event; its
+/// identifier. A licence whose identifier (or case) is taken is a conflict.
+async fn seal_and_keep(
+    app: &App,
+    licence: Licence,
+    holder: Holder,
+    case_number: Option<String>,
+    (operation, reason, actor_id): (LicenceOperation, &str, &str),
+    replaced: Option<(&str, LicenceEventRow)>,
+) -> Result<String, AppError> {
+    let t = licence_type(&licence.type_name).ok_or_else(|| AppError::field("type_name", "未知的证照类型"))?;
+    let seal = seal_of(app, &licence.issuer_code, &licence.issuer_name).await?;
+    let holder_index = (licence.holder_code_type == HOLDER_CITIZEN)
+        .then(|| crate::identity::citizen_index(app, &licence.holder_code))
+        .flatten();
     let sealed = seal_licence(&seal, licence)?;
     let now = Utc::now();
     let row = LicenceRow {
         id: sealed.licence.id.clone(),
         type_code: t.code.into(),
-        issuer_code: o.agency.credit_code.clone(),
-        holder_person: case.organization.is_empty().then(|| case.applicant_id.clone()),
-        holder_organization: case.organization.clone(),
+        issuer_code: sealed.licence.issuer_code.clone(),
+        holder_person: holder.person,
+        holder_organization: holder.organization,
         status: LicenceStatus::Valid.code().into(),
         sealed: serde_json::to_string(&sealed).map_err(AppError::internal)?,
-        case_number: Some(case.case_number.clone()),
+        case_number,
         valid_to: sealed.licence.valid_to,
         issued_at: now,
+        holder_index,
     };
     let event = LicenceEventRow {
         licence_id: row.id.clone(),
         seq: 1,
-        operation: LicenceOperation::Issue.code().into(),
+        operation: operation.code().into(),
         status: row.status.clone(),
-        actor_id: String::new(),
-        reason: format!("办件 {} 办结 (case concluded)", case.case_number),
+        actor_id: actor_id.into(),
+        reason: reason.into(),
         at: now,
     };
-    app.store.insert_licence(row, event).await?;
-    tracing::info!(licence = %sealed.licence.id, case = %case.case_number, "licence issued");
-    Ok(Some(sealed.licence.id))
+    if !app.store.insert_licence(row, event, replaced).await? {
+        return Err(AppError::Conflict {
+            field: "number",
+            message: format!("证照 {} 已签发 (already issued)", sealed.licence.id),
+        });
+    }
+    Ok(sealed.licence.id)
 }
 
 /// What anyone learns of a licence from its identifier, without logging in.
@@ -302,9 +361,20 @@ pub struct WalletEntry {
     pub status_name: String,
 }
 
+/// Binds to the account `person_id` the licences issued to its citizen id before it existed.
+async fn bind_own(app: &App, person_id: &str) -> Result<(), AppError> {
+    if let Some(p) = app.store.person(person_id).await? {
+        app.store.bind_licences(&p.citizen_id_index, person_id).await?;
+    }
+    Ok(())
+}
+
 /// The licences of the signed-in person, or of the organization they act for.
 pub async fn wallet(app: &App, who: &Principal) -> Result<Vec<WalletEntry>, AppError> {
     let organization = who.acting.as_ref().map(|a| a.credit_code.clone()).unwrap_or_default();
+    if organization.is_empty() {
+        bind_own(app, &who.person_id).await?;
+    }
     let today = china_today();
     app.store
         .licences_of(&who.person_id, &organization)
@@ -379,6 +449,26 @@ pub async fn history(app: &App, who: &Principal, id: &str) -> Result<Vec<Licence
         .collect())
 }
 
+/// A reason given for a change: 1 to 500 characters.
+fn given_reason(text: &str) -> Result<&str, AppError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 500 {
+        return Err(AppError::field("reason", "应填写 1 至 500 字的理由 (a reason of 1 to 500 characters)"));
+    }
+    Ok(text)
+}
+
+/// Whether `who` holds one of `roles` at the issuing agency over the licence's division.
+async fn own_issuer(
+    app: &App,
+    who: &Principal,
+    roles: &[StaffRole],
+    issuer_code: &str,
+    division_code: &str,
+) -> Result<(), AppError> {
+    crate::policy::authorize(app, who, crate::policy::Need::Staff(roles, Some((issuer_code, division_code)))).await
+}
+
 /// Suspends (暂扣), returns (发还), withdraws (撤销), revokes (吊销) or cancels (注销) a licence: by an
 /// approver or agency administrator of the issuing agency, with a reason; recorded as an event.
 pub async fn change_status(
@@ -388,17 +478,15 @@ pub async fn change_status(
     to: LicenceStatus,
     reason: &str,
 ) -> Result<Verification, AppError> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::field("reason", "应填写 1 至 500 字的理由 (a reason of 1 to 500 characters)"));
-    }
+    let reason = given_reason(reason)?;
     let row = app.store.licence(id).await?.ok_or(AppError::NotFound { what: "电子证照", what_en: "licence" })?;
     let sealed = sealed_of(&row)?;
-    let place = (row.issuer_code.as_str(), sealed.licence.division_code.as_str());
-    crate::policy::authorize(
+    own_issuer(
         app,
         who,
-        crate::policy::Need::Staff(&[StaffRole::Approver, StaffRole::AgencyAdmin], Some(place)),
+        &[StaffRole::Approver, StaffRole::AgencyAdmin],
+        &row.issuer_code,
+        &sealed.licence.division_code,
     )
     .await?;
     use LicenceStatus as S;

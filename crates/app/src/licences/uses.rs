@@ -86,6 +86,9 @@ fn held_by_applicant(row: &LicenceRow, a: &ApplicationRow) -> bool {
 /// The applicant's licences of type `type_name` valid today, newest first.
 pub(crate) async fn choices(app: &App, a: &ApplicationRow, type_name: &str) -> Result<Vec<LicenceChoice>, AppError> {
     let Some(t) = licence_type(type_name) else { return Ok(vec![]) };
+    if a.organization.is_empty() {
+        super::bind_own(app, &a.applicant_id).await?;
+    }
     let today = china_today();
     let mut out = Vec::new();
     for row in app.store.licences_of(&a.applicant_id, &a.organization).await? {

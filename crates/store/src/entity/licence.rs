@@ -15,6 +15,9 @@ pub struct Model {
     pub case_number: Option<String>,
     pub valid_to: Option<Date>,
     pub issued_at: DateTimeUtc,
+    /// The blind index of a citizen holder's id: binds the licence to their account when they
+    /// have one.
+    pub holder_index: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,7 @@
 //! Uses of electronic licences (用证): each one a licence used instead of a material of an
-//! application, with the annotated copy (加注件) the handling agency receives.
+//! application, with the annotated copy (加注件) the handling agency receives. And the holder's
+//! citizen id as a blind index on licences, so that a licence issued to a person without an
+//! account yet (an imported one) reaches their wallet once they have one.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -36,6 +38,9 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        m.alter_table(Table::alter().table("licences").add_column(string_null("holder_index")).to_owned()).await?;
+        m.create_index(Index::create().name("licences_holder_index").table("licences").col("holder_index").to_owned())
+            .await?;
         m.create_index(Index::create().name("licence_uses_licence").table("licence_uses").col("licence_id").to_owned())
             .await?;
         m.create_index(

@@ -12,14 +12,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
+use tongban_app::licences::issue::{self, IssueReport};
 use tongban_app::licences::uses::{self, CopyCheck, UseView};
 use tongban_app::licences::{self, LicenceEvent, Verification, WalletEntry};
-use tongban_domain::licences::{AnnotatedCopy, LicenceStatus, SignedLicence, TrustList};
+use tongban_domain::licences::{AnnotatedCopy, LicenceStatus, NewLicence, SignedLicence, StatusList, TrustList};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/trust-list", get(trust_list))
-        .route("/api/v1/licences", get(wallet))
+        .route("/api/v1/licences", get(wallet).post(issue))
         .route("/api/v1/licences/{id}/verification", get(verification))
         .route("/api/v1/licences/{id}/export", get(export))
         .route("/api/v1/licences/{id}/status", post(change_status))
@@ -28,6 +29,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/applications/{id}/licence-uses", post(authorize))
         .route("/api/v1/applications/{id}/licence-uses/{use_id}", delete(withdraw))
         .route("/api/v1/licence-uses/{id}/annotated-copy", get(annotated_copy))
+        .route("/api/v1/licence-status-list", get(status_list))
+        .route("/api/v1/licences/import", post(import))
+        .route("/api/v1/licences/{id}/renewal", post(renew))
 }
 
 /// Verifies a licence by its identifier, without logging in: whether its seal is authentic, and
@@ -184,4 +188,73 @@ pub(crate) async fn annotated_copy(
 ) -> Result<axum::Json<CheckedCopy>, ApiError> {
     let (copy, check) = uses::annotated_copy(&s.app, &c.who, &id).await?;
     Ok(axum::Json(CheckedCopy { copy, check }))
+}
+
+/// The signed status list: every licence not valid (suspended, withdrawn, cancelled, revoked…),
+/// for verifiers working offline.
+#[utoipa::path(get, path = "/api/v1/licence-status-list", tag = "licences", responses((status = 200, body = StatusList)))]
+pub(crate) async fn status_list(State(s): State<AppState>) -> Result<axum::Json<StatusList>, ApiError> {
+    Ok(axum::Json(licences::status_list(&s.app).await?))
+}
+
+/// The identifier of a licence issued.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Issued {
+    pub licence_id: String,
+}
+
+/// Issues a licence directly (the issuing agency's administrators, or the platform's).
+#[utoipa::path(post, path = "/api/v1/licences", tag = "licences",
+    request_body = NewLicence,
+    responses((status = 201, body = Issued), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn issue(
+    State(s): State<AppState>,
+    c: Caller,
+    Json(new): Json<NewLicence>,
+) -> Result<(StatusCode, axum::Json<Issued>), ApiError> {
+    let licence_id = issue::issue(&s.app, &c.who, new).await?;
+    Ok((StatusCode::CREATED, axum::Json(Issued { licence_id })))
+}
+
+/// Imports licences (migrating legacy certificates): the body is JSON Lines, one `NewLicence` a
+/// line; each line is issued or refused on its own, and the report names every refused line.
+#[utoipa::path(post, path = "/api/v1/licences/import", tag = "licences",
+    request_body(content = String, content_type = "application/x-ndjson"),
+    responses((status = 200, body = IssueReport), (status = 400, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn import(
+    State(s): State<AppState>,
+    c: Caller,
+    body: String,
+) -> Result<axum::Json<IssueReport>, ApiError> {
+    Ok(axum::Json(issue::import(&s.app, &c.who, &body).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenewalRequest {
+    /// Default: by the licence type's validity from today.
+    #[serde(default)]
+    pub valid_to: Option<chrono::NaiveDate>,
+    pub reason: String,
+}
+
+/// Renews (延续) a licence: a new version linked to it, which becomes 05 失效 (the issuing agency's
+/// approvers and administrators).
+#[utoipa::path(post, path = "/api/v1/licences/{id}/renewal", tag = "licences",
+    params(("id" = String, Path, description = "证照标识")),
+    request_body = RenewalRequest,
+    responses((status = 201, body = Issued), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn renew(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Json(r): Json<RenewalRequest>,
+) -> Result<(StatusCode, axum::Json<Issued>), ApiError> {
+    let licence_id = issue::renew(&s.app, &c.who, &id, r.valid_to, &r.reason).await?;
+    Ok((StatusCode::CREATED, axum::Json(Issued { licence_id })))
 }

@@ -52,6 +52,10 @@ use utoipa::OpenApi;
         licences::authorize,
         licences::withdraw,
         licences::annotated_copy,
+        licences::status_list,
+        licences::issue,
+        licences::import,
+        licences::renew,
     ),
     modifiers(&SessionAuth),
     tags(
