@@ -203,6 +203,19 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
+    /// Public licence verifications per second over HTTP against a bare HTTP round trip to the same
+    /// server in the same run.
+    Verify {
+        /// Licences issued before the run (verified in turn).
+        #[arg(long, default_value_t = 1000)]
+        licences: usize,
+        /// Requests in flight.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds each measurement lasts.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Password logins per second with the production Argon2id parameters, through the whole
     /// login use case on embedded SQLite, against Keycloak's published sizing.
     Identity {
@@ -424,6 +437,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Cases { applications, clients, queue_cases, queries, pg_url }) => {
             bench::cases::run(bench::cases::Options { applications, clients, queue_cases, queries, pg_url }).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Verify { licences, clients, seconds }) => {
+            bench::verify::run(bench::verify::Options { licences, clients, seconds }).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Seal { seconds }) => {

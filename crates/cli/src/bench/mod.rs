@@ -4,6 +4,7 @@ pub mod cases;
 pub mod identity;
 pub mod seal;
 pub mod search;
+pub mod verify;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -1,0 +1,157 @@
+//! `tongban bench verify`: public licence verifications per second over HTTP (no login: the
+//! identifier parsed, the licence read, its seal checked with SM2 against its issuer's key, its
+//! status today), on embedded SQLite, against the same server answering `/healthz` (a bare HTTP
+//! round trip) in the same run. Client and server share the machine's cores.
+
+use super::summary;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tongban_app::catalog::IndexLocation;
+use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
+use tongban_app::staff::{self, NewAssignment};
+use tongban_app::{App, Config};
+use tongban_crypto::{KeyRing, PasswordParams};
+use tongban_domain::codes::citizen_id_check_char;
+use tongban_domain::licences::NewLicence;
+use tongban_store::DbTarget;
+
+pub struct Options {
+    pub licences: usize,
+    pub clients: usize,
+    pub seconds: u64,
+}
+
+const ISSUER: &str = "1111010143783071XP";
+
+fn citizen_id(n: usize) -> String {
+    let first17 = format!("11010119900307{:03}", n % 1000);
+    format!("{first17}{}", citizen_id_check_char(&first17))
+}
+
+/// `clients` tasks GET the paths `path(i)` for `time`: requests per second and each one's ms.
+async fn load(
+    http: &reqwest::Client,
+    base: &str,
+    clients: usize,
+    time: Duration,
+    path: impl Fn(usize) -> String + Send + Sync + 'static,
+) -> anyhow::Result<(f64, Vec<f64>)> {
+    let path = Arc::new(path);
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..clients.max(1))
+        .map(|c| {
+            let (http, base, path, stop) = (http.clone(), base.to_owned(), path.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut ms = Vec::new();
+                let mut i = c * 7919;
+                while !stop.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let res = http.get(format!("{base}{}", path(i))).send().await?;
+                    anyhow::ensure!(res.status().is_success(), "{}: {}", res.status(), res.text().await?);
+                    res.bytes().await?;
+                    ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                    i += 1;
+                }
+                Ok(ms)
+            })
+        })
+        .collect();
+    tokio::time::sleep(time).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok((all.len() as f64 / start.elapsed().as_secs_f64(), all))
+}
+
+pub async fn run(o: Options) -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("machine: {cores} cores; client and server share them; {} clients", o.clients);
+    let dir = tempfile::tempdir()?;
+    let sms = Arc::new(tongban_app::sms::LogChannel::default());
+    let id = Identity::new(KeyRing::generate("bench")?, Policy::default(), PasswordParams::default(), sms)?;
+    let target = DbTarget::Sqlite { data_dir: dir.path().to_path_buf() };
+    let mut app = App::open(&target, IndexLocation::None, id).await.map_err(crate::describe)?;
+    // Unlimited for the measurement (the default allows 300 a minute from one address).
+    app.verifications = Arc::new(tongban_app::limit::PerMinute::new(u32::MAX));
+    let admin = NewPerson {
+        name: "管理员".into(),
+        citizen_id: citizen_id(999),
+        phone: "13700099999".into(),
+        email: None,
+        password: "Bench-2026-password".into(),
+    };
+    identity::register(&app, admin, &Client::default()).await.map_err(crate::describe)?;
+    let assignment = NewAssignment {
+        person: "13700099999".into(),
+        role: "platform_admin".into(),
+        agency_code: String::new(),
+        division_code: String::new(),
+    };
+    staff::assign(&app, None, assignment).await.map_err(crate::describe)?;
+    let admin = identity::login(&app, "13700099999", "Bench-2026-password", None, &Client::default())
+        .await
+        .map_err(crate::describe)?
+        .principal;
+    let issuing = Instant::now();
+    let mut ids = Vec::with_capacity(o.licences);
+    for n in 0..o.licences.max(1) {
+        let new = NewLicence {
+            type_name: "营业执照".into(),
+            issuer_code: ISSUER.into(),
+            issuer_name: "北京市东城区市场监督管理局".into(),
+            number: format!("B{n:08}"),
+            holder_name: format!("测试{n}"),
+            holder_code: citizen_id(n),
+            division_code: "110101".into(),
+            issued_on: None,
+            valid_from: None,
+            valid_to: None,
+            item_name: "个体工商户设立登记".into(),
+            item_code: "000105001000".into(),
+            extension: serde_json::json!({"经营场所": format!("东华门街道 {n} 号"), "经营范围": "小吃服务"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        };
+        ids.push(tongban_app::licences::issue::issue(&app, &admin, new).await.map_err(crate::describe)?);
+    }
+    println!(
+        "issued {} licences (sealed, stored) in {:.1} s: {:.0}/s",
+        ids.len(),
+        issuing.elapsed().as_secs_f64(),
+        ids.len() as f64 / issuing.elapsed().as_secs_f64()
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let state = tongban_web::AppState { app: app.clone(), config: Arc::new(Config::default()) };
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(tongban_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let time = Duration::from_secs(o.seconds.max(1));
+    let one = http.get(format!("{base}/api/v1/licences/{}/verification", ids[0])).send().await?;
+    let v: serde_json::Value = one.json().await?;
+    anyhow::ensure!(v["authentic"] == true && v["status"] == "01", "the first licence does not verify: {v}");
+
+    let (bare, bare_ms) = load(&http, &base, o.clients, time, |_| "/healthz".into()).await?;
+    let ids = Arc::new(ids);
+    let paths = ids.clone();
+    let (verified, verify_ms) = load(&http, &base, o.clients, time, move |i| {
+        format!("/api/v1/licences/{}/verification", paths[i % paths.len()])
+    })
+    .await?;
+    println!("baseline GET /healthz: {bare:.0}/s; {}", summary("latency", bare_ms));
+    println!("public verifications over HTTP: {verified:.0}/s; {}", summary("latency", verify_ms));
+    println!(
+        "ratio verification/bare round trip: {:.2}; target ≥ 3,000 verifications/s on 2 cores: {}",
+        verified / bare,
+        if verified >= 3000.0 { "met" } else { "not met" }
+    );
+    Ok(())
+}
