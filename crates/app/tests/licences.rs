@@ -250,4 +250,14 @@ async fn administrators_issue_import_and_renew_and_the_status_list_is_signed() {
     let mut forged = list.clone();
     forged.entries.retain(|e| e.licence_id != renewed);
     assert!(!licences::status_list_signed(&forged, &trust));
+
+    // Key rotation: what the old key sealed still verifies; new licences carry the new key.
+    let rotated = licences::rotate_seal(&w.app, &agency.credit_code).await.unwrap();
+    assert_eq!(rotated, format!("{}-2", agency.credit_code));
+    assert!(licences::verification(&w.app, &later).await.unwrap().authentic);
+    let after = issue::issue(&w.app, &admin, new("JY11101010000005", citizen_id(2))).await.unwrap();
+    assert_eq!(licences::export(&w.app, &w.li, &after).await.unwrap().seal.key_id, rotated);
+    let trust = licences::trust_list(&w.app).await.unwrap();
+    assert_eq!(trust.keys.iter().filter(|k| k.agency_code == agency.credit_code).count(), 2);
+    assert!(licences::verify_sealed(&licences::export(&w.app, &w.zhang, &renewed).await.unwrap(), &trust).is_ok());
 }

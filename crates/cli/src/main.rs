@@ -122,6 +122,18 @@ enum LicenceCommand {
         /// The trust list (`GET /api/v1/trust-list`).
         #[arg(long)]
         trust_list: std::path::PathBuf,
+        /// The status list (`GET /api/v1/licence-status-list`): exit status 2 when it says the
+        /// licence is not valid.
+        #[arg(long)]
+        status_list: Option<std::path::PathBuf>,
+    },
+    /// Rotate an agency's seal key (`platform` for the root key that signs the trust list): the
+    /// old key seals no more and stays on the trust list.
+    RotateKey {
+        /// The agency's unified social credit code, or `platform`.
+        agency: String,
+        #[command(flatten)]
+        storage: StorageOpts,
     },
 }
 
@@ -457,30 +469,56 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             println!("id: {}\nsecret: {}", hook.id, hook.secret);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Licence(LicenceCommand::Verify { file, trust_list }) => {
+        Command::Licence(LicenceCommand::Verify { file, trust_list, status_list }) => {
             let read =
                 |path: &std::path::Path| std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
             let trust: tongban_domain::licences::TrustList = serde_json::from_slice(&read(&trust_list)?)
                 .map_err(|e| anyhow::anyhow!("{}: 不是信任列表 (not a trust list): {e}", trust_list.display()))?;
+            let statuses: Option<tongban_domain::licences::StatusList> = match &status_list {
+                Some(path) => {
+                    let list: tongban_domain::licences::StatusList = serde_json::from_slice(&read(path)?)
+                        .map_err(|e| anyhow::anyhow!("{}: 不是状态列表 (not a status list): {e}", path.display()))?;
+                    anyhow::ensure!(
+                        tongban_app::licences::status_list_signed(&list, &trust),
+                        "{}: 状态列表的签名无效 (the status list's signature is not valid)",
+                        path.display()
+                    );
+                    Some(list)
+                }
+                None => None,
+            };
             let verdict = serde_json::from_slice::<tongban_domain::licences::SignedLicence>(&read(&file)?)
                 .map_err(|e| format!("不是导出的电子证照 (not an exported licence): {e}"))
                 .and_then(|signed| {
                     let key = tongban_app::licences::verify_sealed(&signed, &trust)?;
-                    Ok(format!(
+                    println!(
                         "真实 (authentic): {} {}，由 {} 签章 (key {})",
                         signed.licence.name, signed.licence.id, key.agency_name, key.key_id
-                    ))
+                    );
+                    Ok(signed.licence.id)
                 });
-            Ok(match verdict {
-                Ok(line) => {
-                    println!("{line}");
-                    ExitCode::SUCCESS
-                }
-                Err(why) => {
+            Ok(match (verdict, statuses) {
+                (Err(why), _) => {
                     println!("不真实 (not authentic): {why}");
                     ExitCode::from(1)
                 }
+                (Ok(_), None) => ExitCode::SUCCESS,
+                (Ok(id), Some(list)) => {
+                    let status = list.status_of(&id);
+                    println!("状态 (status, list of {}): {} {}", list.issued_at, status.code(), status.name_zh());
+                    if status == tongban_domain::licences::LicenceStatus::Valid {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(2)
+                    }
+                }
             })
+        }
+        Command::Licence(LicenceCommand::RotateKey { agency, storage }) => {
+            let app = open(&mut config, &storage, false).await?;
+            let key = tongban_app::licences::rotate_seal(&app, agency.trim()).await.map_err(describe)?;
+            println!("new seal key: {key}");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Verify { storage }) => {
             let app = open(&mut config, &storage, false).await?;

@@ -559,6 +559,32 @@ fn licence_verify_offline_passes_a_sealed_licence_and_fails_on_one_changed_byte(
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("真实 (authentic)"));
 
+    // With the signed status list: a revoked licence is authentic but not valid (exit 2); a list
+    // not signed by the trust list's root is refused.
+    let mut statuses = tongban_domain::licences::StatusList {
+        issued_at: "2026-11-25T00:00:00Z".into(),
+        entries: vec![tongban_domain::licences::StatusEntry {
+            licence_id: signed.licence.id.clone(),
+            status: "07".into(),
+        }],
+        root_key_id: root.key_id().into(),
+        signature: String::new(),
+    };
+    statuses.signature = root.sign(&statuses.canonical()).unwrap();
+    std::fs::write(dir.path().join("status.json"), serde_json::to_vec(&statuses).unwrap()).unwrap();
+    let with_status = || {
+        run(
+            dir.path(),
+            &["licence", "verify", "licence.json", "--trust-list", "trust.json", "--status-list", "status.json"],
+        )
+    };
+    let o = with_status();
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("07 吊销"));
+    statuses.entries.clear();
+    std::fs::write(dir.path().join("status.json"), serde_json::to_vec(&statuses).unwrap()).unwrap();
+    assert_ne!(with_status().status.code(), Some(0), "entries removed after signing");
+
     // One byte of the holder's id number changed: the seal no longer matches.
     let text = String::from_utf8(bytes.clone()).unwrap();
     let at = text.find("110101199003070011").unwrap() + 17;

@@ -34,6 +34,18 @@ impl Store {
         Ok(added == 1)
     }
 
+    /// Retires a key: it seals no more, and stays on the trust list.
+    pub async fn retire_seal_key(&self, key_id: &str, at: chrono::DateTime<chrono::Utc>) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let done = seal_key::Entity::update_many()
+            .col_expr(seal_key::Column::RetiredAt, Expr::value(at))
+            .filter(seal_key::Column::KeyId.eq(key_id))
+            .filter(seal_key::Column::RetiredAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected == 1)
+    }
+
     pub async fn seal_key_by_id(&self, key_id: &str) -> Result<Option<SealKeyRow>, StoreError> {
         Ok(seal_key::Entity::find_by_id(key_id).one(&self.db).await?)
     }

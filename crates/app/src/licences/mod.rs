@@ -103,25 +103,41 @@ async fn seal_of(app: &App, agency_code: &str, agency_name: &str) -> Result<Soft
             let secret = app.identity.vault().open(SEAL_SECRET, &k.secret_sealed).map_err(AppError::internal)?;
             return SoftwareSeal::from_secret_hex(&k.key_id, &secret).map_err(AppError::internal);
         }
-        let seal = SoftwareSeal::generate(&format!("{agency_code}-1")).map_err(AppError::internal)?;
-        app.store
-            .insert_seal_key(SealKeyRow {
-                key_id: seal.key_id().to_owned(),
-                agency_code: agency_code.to_owned(),
-                agency_name: agency_name.to_owned(),
-                public_key: seal.public_key(),
-                secret_sealed: app
-                    .identity
-                    .vault()
-                    .seal(SEAL_SECRET, &seal.secret_hex())
-                    .map_err(AppError::internal)?,
-                created_at: Utc::now(),
-                retired_at: None,
-            })
-            .await?;
+        new_seal(app, agency_code, agency_name, 1).await?;
         // Made here or by another node at the same moment: read back what was kept.
     }
     Err(AppError::Internal(format!("no seal key for {agency_code}")))
+}
+
+/// Makes key number `n` of an agency; false when another node made it first.
+async fn new_seal(app: &App, agency_code: &str, agency_name: &str, n: usize) -> Result<bool, AppError> {
+    let seal = SoftwareSeal::generate(&format!("{agency_code}-{n}")).map_err(AppError::internal)?;
+    let row = SealKeyRow {
+        key_id: seal.key_id().to_owned(),
+        agency_code: agency_code.to_owned(),
+        agency_name: agency_name.to_owned(),
+        public_key: seal.public_key(),
+        secret_sealed: app.identity.vault().seal(SEAL_SECRET, &seal.secret_hex()).map_err(AppError::internal)?,
+        created_at: Utc::now(),
+        retired_at: None,
+    };
+    Ok(app.store.insert_seal_key(row).await?)
+}
+
+/// Rotates an agency's seal key (`platform` for the root key): the current key is retired — it
+/// stays on the trust list, so what it sealed stays verifiable — and a new one seals from now on.
+/// The new key's id.
+pub async fn rotate_seal(app: &App, agency_code: &str) -> Result<String, AppError> {
+    let keys: Vec<SealKeyRow> =
+        app.store.seal_keys().await?.into_iter().filter(|k| k.agency_code == agency_code).collect();
+    let Some(current) = keys.iter().rev().find(|k| k.retired_at.is_none()) else {
+        return Err(AppError::NotFound { what: "签章密钥", what_en: "seal key" });
+    };
+    if !new_seal(app, agency_code, &current.agency_name, keys.len() + 1).await? {
+        return Err(crate::cases::stale());
+    }
+    app.store.retire_seal_key(&current.key_id, Utc::now()).await?;
+    Ok(format!("{agency_code}-{}", keys.len() + 1))
 }
 
 /// The platform's own seal: it signs the trust list and stamps annotated copies.
