@@ -251,6 +251,19 @@ async fn administrators_issue_import_and_renew_and_the_status_list_is_signed() {
     forged.entries.retain(|e| e.licence_id != renewed);
     assert!(!licences::status_list_signed(&forged, &trust));
 
+    // A legacy licence whose validity has ended is marked 04 过期失效 by the sweep.
+    let mut legacy = new("JY11101010000006", citizen_id(1));
+    legacy.valid_from = chrono::NaiveDate::from_ymd_opt(2018, 1, 1);
+    legacy.valid_to = chrono::NaiveDate::from_ymd_opt(2023, 1, 1);
+    let legacy = issue::issue(&w.app, &admin, legacy).await.unwrap();
+    assert_eq!(licences::expire_ended(&w.app).await.unwrap(), 1);
+    assert_eq!(licences::expire_ended(&w.app).await.unwrap(), 0, "once");
+    let history = licences::history(&w.app, &w.zhang, &legacy).await.unwrap();
+    assert_eq!(
+        history.iter().map(|e| (e.operation.as_str(), e.status.as_str())).collect::<Vec<_>>(),
+        [("01", "01"), ("04", "05")]
+    );
+
     // Key rotation: what the old key sealed still verifies; new licences carry the new key.
     let rotated = licences::rotate_seal(&w.app, &agency.credit_code).await.unwrap();
     assert_eq!(rotated, format!("{}-2", agency.credit_code));

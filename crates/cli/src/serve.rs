@@ -33,7 +33,8 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
             }
         }
     });
-    // Supervision: due dates and colours kept current, red cases escalated.
+    // Supervision: due dates and colours kept current, red cases escalated, licences past their
+    // validity marked expired.
     let supervising = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -45,6 +46,11 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
+            }
+            match tongban_app::licences::expire_ended(&supervising).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "licences past their validity marked 05"),
+                Err(e) => tracing::warn!(error = %e, "licence expiry failed"),
             }
         }
     });

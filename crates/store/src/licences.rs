@@ -130,6 +130,16 @@ impl Store {
             .await?)
     }
 
+    /// Valid licences whose validity ended before `today`, at most `limit`.
+    pub async fn licences_ended(&self, today: chrono::NaiveDate, limit: u64) -> Result<Vec<LicenceRow>, StoreError> {
+        Ok(licence::Entity::find()
+            .filter(licence::Column::Status.eq("01"))
+            .filter(licence::Column::ValidTo.lt(today))
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
     pub async fn licence_events(&self, id: &str) -> Result<Vec<LicenceEventRow>, StoreError> {
         Ok(licence_event::Entity::find()
             .filter(licence_event::Column::LicenceId.eq(id))

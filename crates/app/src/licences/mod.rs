@@ -465,6 +465,32 @@ pub async fn history(app: &App, who: &Principal, id: &str) -> Result<Vec<Licence
         .collect())
 }
 
+/// Records 04 过期失效 for every valid licence whose validity has ended (verification reads them
+/// as 05 already; this puts it in their history and on the status list). How many.
+pub async fn expire_ended(app: &App) -> Result<usize, AppError> {
+    let mut n = 0;
+    loop {
+        let ended = app.store.licences_ended(china_today(), 500).await?;
+        if ended.is_empty() {
+            return Ok(n);
+        }
+        for row in ended {
+            let event = LicenceEventRow {
+                licence_id: row.id.clone(),
+                seq: 0,
+                operation: LicenceOperation::Expire.code().into(),
+                status: LicenceStatus::Expired.code().into(),
+                actor_id: String::new(),
+                reason: "有效期届满 (its validity ended)".into(),
+                at: Utc::now(),
+            };
+            if app.store.change_licence_status(&row.status, event).await? {
+                n += 1;
+            }
+        }
+    }
+}
+
 /// A reason given for a change: 1 to 500 characters.
 fn given_reason(text: &str) -> Result<&str, AppError> {
     let text = text.trim();
