@@ -888,4 +888,52 @@ describe('Tongban applications and cases in Chromium', () => {
         await anonymous.close();
       }
     }));
+
+  test('administrators import licences with a report of refused lines; the approver renews one and suspends the new version', () =>
+    withPage(DESKTOP, async (page) => {
+      await login(page, WINDOW);
+      assert.equal((await page.goto('/admin/licences')).status(), 403, 'window staff do not administer licences');
+
+      await login(page, ADMIN);
+      await page.goto('/staff');
+      await page.getByRole('link', { name: /电子证照管理/ }).click();
+      await page.waitForURL(/\/admin\/licences$/);
+      await assertNoAxeViolations(page, 'licence administration (zh)');
+      const good = {
+        type_name: '食品经营许可证', issuer_code: OFFERING.agency, issuer_name: '北京市东城区市场监督管理局',
+        number: 'JY11101010000077', holder_name: CITIZEN.name, holder_code: CITIZEN.id, division_code: '110101',
+      };
+      const bad = { ...good, number: 'JY-77' };
+      await page.getByLabel('证照数据（每行一份，JSON）').fill(`${JSON.stringify(good)}\n${JSON.stringify(bad)}`);
+      await submit(page, page.getByRole('button', { name: '导入并签发' }));
+      const report = page.getByRole('region', { name: '导入结果' });
+      assert.match(await report.innerText(), /已签发：\s*1/);
+      const id = (await report.locator('code').first().innerText()).trim();
+      assert.match(id, /\.JY11101010000077\.001\.[0-9A-Z]$/);
+      assert.match(await report.getByRole('table').innerText(), /2\s*number/, 'the refused line with its field');
+      await assertNoAxeViolations(page, 'licence import report (zh)');
+
+      await login(page, APPROVER);
+      await page.goto('/admin/licences');
+      const renewal = page.getByRole('region', { name: '证照延续' });
+      await renewal.getByLabel('证照标识').fill(id);
+      await renewal.getByLabel('理由').fill('有效期届满前申请延续');
+      await submit(page, renewal.getByRole('button', { name: '延续' }));
+      const notice = await page.getByRole('status').innerText();
+      const renewed = notice.match(/(1\.2\.156\.\S+)/)?.[1];
+      assert.match(renewed ?? notice, /\.JY11101010000077\.002\./);
+      const change = page.getByRole('region', { name: '变更证照状态' });
+      await change.getByLabel('证照标识').fill(renewed);
+      await change.getByLabel('变更为').selectOption('02');
+      await change.getByLabel('理由').fill('责令停业整顿');
+      await submit(page, change.getByRole('button', { name: '变更状态' }));
+      assert.match(await page.getByRole('status').innerText(), /证照状态已变更/);
+
+      await page.context().clearCookies();
+      await page.goto(`/verify/${renewed}`);
+      assert.match(await page.getByRole('status').innerText(), /暂扣/);
+      await login(page, CITIZEN);
+      await page.goto(`/licences/${renewed}`);
+      assert.match(await page.getByRole('region', { name: '证照历史' }).innerText(), /延续[\s\S]*暂扣[\s\S]*责令停业整顿/);
+    }));
 });

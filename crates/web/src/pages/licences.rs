@@ -2,28 +2,39 @@
 //! wallet (我的证照) and each licence's face with its history and uses.
 
 use super::Frame;
+use super::forms::{FormErrors, see_other};
 use super::forms::{Page, Req};
 use crate::AppState;
 use crate::case_labels::CaseLabels;
+use crate::extract::FormPairs;
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use qrcode::QrCode;
 use tongban_app::AppError;
+use tongban_app::licences::issue::{self, IssueReport};
 use tongban_app::licences::uses::{self, UseView};
 use tongban_app::licences::{self, LicenceEvent, Verification, WalletEntry};
+use tongban_domain::identity::StaffRole;
 use tongban_domain::licences::Licence;
+use tongban_domain::licences::LicenceStatus;
 
 /// The public page.
 pub fn public_routes() -> Router<AppState> {
     Router::new().route("/verify/{id}", get(verify))
 }
 
-/// The holder's pages (never cached).
+/// The holder's pages and the administration (never cached).
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/licences", get(wallet)).route("/licences/{id}", get(face))
+    Router::new()
+        .route("/licences", get(wallet))
+        .route("/licences/{id}", get(face))
+        .route("/admin/licences", get(admin))
+        .route("/admin/licences/import", post(import))
+        .route("/admin/licences/status", post(change_status))
+        .route("/admin/licences/renewal", post(renew))
 }
 
 #[derive(Template)]
@@ -118,4 +129,119 @@ async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
         uses,
     };
     Ok(r.respond(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "licence_admin.html")]
+struct AdminPage<'a> {
+    f: &'a Frame,
+    l: &'static CaseLabels,
+    csrf: String,
+    notice: Option<String>,
+    errors: FormErrors,
+    report: Option<IssueReport>,
+    lines: String,
+    /// The statuses an administrator sets: (code, name).
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+/// Who sees the administration page: the staff who issue, renew or change licences (each action
+/// is checked again against the licence's issuing agency).
+async fn administrator(r: &Req) -> Result<tongban_app::identity::Principal, axum::response::Response> {
+    let who = r.signed_in().await?;
+    let roles = tongban_app::staff::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
+    let allowed = [StaffRole::PlatformAdmin, StaffRole::AgencyAdmin, StaffRole::Approver];
+    if who.acting.is_some() || !roles.iter().any(|a| allowed.contains(&a.role)) {
+        return Err(r.error(AppError::Forbidden));
+    }
+    Ok(who)
+}
+
+fn render_admin(
+    r: &Req,
+    status: StatusCode,
+    notice: Option<String>,
+    errors: FormErrors,
+    report: Option<IssueReport>,
+    lines: String,
+) -> axum::response::Response {
+    use LicenceStatus as S;
+    let statuses = [S::Suspended, S::Valid, S::Withdrawn, S::Cancelled, S::Revoked]
+        .into_iter()
+        .map(|s| (s.code(), s.name_zh()))
+        .collect();
+    r.with_csrf(|csrf| {
+        let p = AdminPage { f: &r.f, l: r.f.lang.cases(), csrf, notice, errors, report, lines, statuses };
+        r.respond(status, &p)
+    })
+}
+
+async fn admin(r: Req) -> Page {
+    administrator(&r).await?;
+    let l = r.f.lang.cases();
+    let notice = match r.q.first("done") {
+        Some("status") => Some(l.status_changed.to_owned()),
+        _ => None,
+    };
+    Ok(render_admin(&r, StatusCode::OK, notice, vec![], None, String::new()))
+}
+
+/// Imports the posted lines and shows the report (what was issued, each line refused).
+async fn import(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    administrator(&r).await?;
+    let lines = form.first("lines").unwrap_or("").to_owned();
+    match issue::import(&r.s.app, &who, &lines).await {
+        Ok(report) => Ok(render_admin(&r, StatusCode::OK, None, vec![], Some(report), String::new())),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            Ok(render_admin(&r, status, None, errors, None, lines))
+        }
+    }
+}
+
+async fn change_status(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let id = form.first("licence_id").unwrap_or("").trim();
+    let to = LicenceStatus::parse(form.first("status").unwrap_or("")).unwrap_or(LicenceStatus::Other);
+    match licences::change_status(&r.s.app, &who, id, to, form.first("reason").unwrap_or("")).await {
+        Ok(_) => Ok(see_other("/admin/licences?done=status")),
+        Err(AppError::NotFound { .. }) => {
+            let errors = vec![("licence_id".into(), r.f.lang.cases().no_such_licence.to_owned())];
+            Ok(render_admin(&r, StatusCode::NOT_FOUND, None, errors, None, String::new()))
+        }
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            Ok(render_admin(&r, status, None, errors, None, String::new()))
+        }
+    }
+}
+
+async fn renew(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let id = form.first("licence_id").unwrap_or("").trim();
+    let valid_to = match form.first("valid_to").map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                let errors = vec![("valid_to".into(), "日期格式应为 YYYY-MM-DD (a date, YYYY-MM-DD)".into())];
+                return Ok(render_admin(&r, StatusCode::BAD_REQUEST, None, errors, None, String::new()));
+            }
+        },
+    };
+    match issue::renew(&r.s.app, &who, id, valid_to, form.first("reason").unwrap_or("")).await {
+        Ok(new_id) => {
+            let notice = format!("{}{new_id}", r.f.lang.cases().renewed_notice);
+            Ok(render_admin(&r, StatusCode::OK, Some(notice), vec![], None, String::new()))
+        }
+        Err(AppError::NotFound { .. }) => {
+            let errors = vec![("licence_id".into(), r.f.lang.cases().no_such_licence.to_owned())];
+            Ok(render_admin(&r, StatusCode::NOT_FOUND, None, errors, None, String::new()))
+        }
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            Ok(render_admin(&r, status, None, errors, None, String::new()))
+        }
+    }
 }
