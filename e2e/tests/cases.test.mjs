@@ -849,6 +849,14 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.match(await qr.getAttribute('aria-label'), new RegExp(`/verify/${id.replaceAll('.', '\\.')}$`));
       await assertNoAxeViolations(page, 'licence face (zh)');
       await page.screenshot({ path: path.join(RESULTS_DIR, 'licence-face-zh.png'), fullPage: true });
+      const pdfHref = await page.getByRole('link', { name: /下载 PDF/ }).getAttribute('href');
+      assert.equal(pdfHref, `/licences/${id}/pdf`);
+      const pdf = await page.request.get(pdfHref);
+      assert.equal(pdf.status(), 200);
+      assert.equal(pdf.headers()['content-type'], 'application/pdf');
+      const pdfBytes = await pdf.body();
+      assert.equal(pdfBytes.subarray(0, 5).toString(), '%PDF-');
+      assert.ok(pdfBytes.includes('WenQuanYiMicroHei'), 'the CJK font is embedded');
       const exported = await page.request.get(`/api/v1/licences/${id}/export`);
       assert.equal(exported.status(), 200);
       assert.equal((await exported.json()).seal.algorithm, 'SM2-SM3');

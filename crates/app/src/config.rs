@@ -38,6 +38,8 @@ pub struct Config {
     pub login_attempts_per_minute: u32,
     /// Public licence verifications (page and API) one address may make per minute.
     pub verifications_per_minute: u32,
+    /// A font file with CJK glyphs for licence PDFs; unset, the first of the usual Debian fonts.
+    pub pdf_font: Option<PathBuf>,
     /// A session ends after this long unused, and this long after login in any case.
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
@@ -91,6 +93,7 @@ impl Default for Config {
             login_lock_minutes: 15,
             login_attempts_per_minute: 20,
             verifications_per_minute: 300,
+            pdf_font: None,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             objects_url: None,
@@ -171,6 +174,7 @@ impl Config {
             "login_lock_minutes" => self.login_lock_minutes = num(value)?,
             "login_attempts_per_minute" => self.login_attempts_per_minute = num(value)?,
             "verifications_per_minute" => self.verifications_per_minute = num(value)?,
+            "pdf_font" => self.pdf_font = (!value.is_empty()).then(|| value.into()),
             "session_idle_minutes" => self.session_idle_minutes = num(value)?,
             "session_absolute_hours" => self.session_absolute_hours = num(value)?,
             "objects_url" => self.objects_url = (!value.is_empty()).then(|| value.into()),

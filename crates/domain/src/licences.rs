@@ -137,6 +137,8 @@ pub struct LicenceType {
     pub definer_code: &'static str,
     /// Years a licence stays valid; `None` for 长期.
     pub valid_years: Option<u32>,
+    /// The face's template: the fields it shows first, in this order (others follow).
+    pub face: &'static [&'static str],
 }
 
 /// The licence types of the demo services. 营业执照's type code is the one of GB/T 36904's
@@ -148,6 +150,7 @@ pub const TYPES: &[LicenceType] = &[
         definer_name: "国家市场监督管理总局",
         definer_code: "11100000000013338W",
         valid_years: None,
+        face: &["个体工商户名称", "经营者姓名", "组成形式", "经营范围", "经营场所", "资金数额（万元）", "从业人数"],
     },
     LicenceType {
         code: "11100000000013338W012",
@@ -155,6 +158,7 @@ pub const TYPES: &[LicenceType] = &[
         definer_name: "国家市场监督管理总局",
         definer_code: "11100000000013338W",
         valid_years: Some(5),
+        face: &["经营者名称", "社会信用代码", "法定代表人（负责人）", "住所", "经营场所", "主体业态", "经营项目"],
     },
     LicenceType {
         code: "11100000000019713D001",
@@ -162,6 +166,7 @@ pub const TYPES: &[LicenceType] = &[
         definer_name: "国家卫生健康委员会",
         definer_code: "11100000000019713D",
         valid_years: None,
+        face: &["新生儿姓名", "性别", "出生时间", "出生地点", "母亲姓名", "父亲姓名"],
     },
     LicenceType {
         code: "11100000000014242W001",
@@ -169,6 +174,7 @@ pub const TYPES: &[LicenceType] = &[
         definer_name: "民政部",
         definer_code: "11100000000014242W",
         valid_years: None,
+        face: &["登记日期", "结婚证字号", "男方姓名", "女方姓名"],
     },
     LicenceType {
         code: "11100000000012345D001",
@@ -176,6 +182,7 @@ pub const TYPES: &[LicenceType] = &[
         definer_name: "公安部",
         definer_code: "11100000000012345D",
         valid_years: Some(6),
+        face: &["姓名", "性别", "国籍", "住址", "准驾车型", "初次领证日期"],
     },
 ];
 
@@ -217,6 +224,20 @@ pub struct Licence {
     pub extension: Value,
     /// The licence this one renews.
     pub predecessor: Option<String>,
+}
+
+impl Licence {
+    /// The face's fields (its extension) by label: those of its type's template first, in the
+    /// template's order, then the others.
+    pub fn face_fields(&self) -> Vec<(String, String)> {
+        let Value::Object(map) = &self.extension else { return Vec::new() };
+        let template = licence_type(&self.type_name).map_or(&[][..], |t| t.face);
+        let rank = |k: &str| template.iter().position(|t| *t == k).unwrap_or(template.len());
+        let mut fields: Vec<(String, String)> =
+            map.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect();
+        fields.sort_by_key(|(k, _)| rank(k));
+        fields
+    }
 }
 
 /// The holder code types of GB/T 36903.
@@ -584,6 +605,14 @@ mod tests {
         other.extension = serde_json::json!({"经营场所": "东华门街道 8 号", "经营范围": "小吃服务"});
         assert_eq!(other.canonical(), l.canonical(), "extension keys in any order");
         assert!(String::from_utf8(l.canonical()).unwrap().starts_with("[\"1.2.156.3005.2."));
+    }
+
+    #[test]
+    fn the_face_shows_its_types_template_first() {
+        let mut l = sample();
+        l.extension = serde_json::json!({"备注": "无", "经营场所": "东华门街道 8 号", "经营范围": "小吃服务", "经营者姓名": "张三"});
+        let labels: Vec<String> = l.face_fields().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(labels, ["经营者姓名", "经营范围", "经营场所", "备注"]);
     }
 
     #[test]

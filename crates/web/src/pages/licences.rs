@@ -10,7 +10,8 @@ use crate::extract::FormPairs;
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use qrcode::QrCode;
 use tongban_app::AppError;
@@ -19,7 +20,7 @@ use tongban_app::licences::uses::{self, UseView};
 use tongban_app::licences::{self, LicenceEvent, Verification, WalletEntry};
 use tongban_domain::identity::StaffRole;
 use tongban_domain::licences::Licence;
-use tongban_domain::licences::LicenceStatus;
+use tongban_domain::licences::{LicenceStatus, SignedLicence};
 
 /// The public page.
 pub fn public_routes() -> Router<AppState> {
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/licences", get(wallet))
         .route("/licences/{id}", get(face))
+        .route("/licences/{id}/pdf", get(pdf))
         .route("/admin/licences", get(admin))
         .route("/admin/licences/import", post(import))
         .route("/admin/licences/status", post(change_status))
@@ -87,23 +89,20 @@ struct FacePage<'a> {
     uses: Vec<UseView>,
 }
 
-/// A licence's other fields (its extension), by label, for its face.
-pub fn face_fields(c: &Licence) -> Vec<(String, String)> {
-    match &c.extension {
-        serde_json::Value::Object(m) => {
-            m.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect()
-        }
-        _ => Vec::new(),
-    }
+/// A licence of the signed-in holder, its verification and its public verification address.
+async fn holders(r: &Req, id: &str, headers: &HeaderMap) -> Result<(SignedLicence, Verification, String), Response> {
+    let who = r.signed_in().await?;
+    let sealed = licences::export(&r.s.app, &who, id).await.map_err(|e| r.error(e))?;
+    let v = licences::verification(&r.s.app, id).await.map_err(|e| r.error(e))?;
+    let url = format!("{}/verify/{}", crate::public_url(&r.s, headers).trim_end_matches('/'), sealed.licence.id);
+    Ok((sealed, v, url))
 }
 
 /// The licence's face (照面), to its holder: the fields, the issuer's seal and a QR code of the
-/// public verification address; print-friendly.
+/// public verification address; print-friendly; with its history and uses.
 async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
+    let (sealed, v, url) = holders(&r, &id, &headers).await?;
     let who = r.signed_in().await?;
-    let sealed = licences::export(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
-    let v = licences::verification(&r.s.app, &id).await.map_err(|e| r.error(e))?;
-    let url = format!("{}/verify/{}", crate::public_url(&r.s, &headers).trim_end_matches('/'), sealed.licence.id);
     let qr = QrCode::new(url.as_bytes())
         .map_err(|e| r.error(AppError::internal(e)))?
         .render::<qrcode::render::svg::Color>()
@@ -113,7 +112,7 @@ async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
     // (its container is the image with a text alternative).
     let svg = &qr[qr.find("<svg").unwrap_or(0)..];
     let qr = svg.replacen("<svg", "<svg aria-hidden=\"true\" focusable=\"false\"", 1);
-    let fields = face_fields(&sealed.licence);
+    let fields = sealed.licence.face_fields();
     let history = licences::history(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
     let uses = uses::uses_of_licence(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
     let page = FacePage {
@@ -129,6 +128,29 @@ async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
         uses,
     };
     Ok(r.respond(StatusCode::OK, &page))
+}
+
+/// The face as a PDF (CJK font embedded), to its holder.
+async fn pdf(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
+    let (sealed, v, url) = holders(&r, &id, &headers).await?;
+    let c = &sealed.licence;
+    let mut fields = vec![(r.f.lang.cases().licence_holder.to_owned(), c.holder_name.clone())];
+    fields.extend(c.face_fields());
+    let valid_to = c.valid_to.map_or_else(|| r.f.lang.cases().long_term.to_owned(), |d| d.to_string());
+    fields.push((r.f.lang.cases().valid_period.to_owned(), format!("{} – {valid_to}", c.valid_from)));
+    fields.push((r.f.lang.cases().issuer.to_owned(), c.issuer_name.clone()));
+    let face = crate::licence_pdf::Face {
+        licence: c,
+        status_name: &v.status_name,
+        fields: &fields,
+        key_id: &sealed.seal.key_id,
+        url: &url,
+    };
+    let font = crate::licence_pdf::font(r.s.config.pdf_font.as_deref()).map_err(|e| r.error(AppError::Internal(e)))?;
+    let bytes = crate::licence_pdf::render(&face, font).map_err(|e| r.error(AppError::Internal(e)))?;
+    let name = format!("attachment; filename=\"{}.pdf\"", c.number);
+    Ok(([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, name)], bytes)
+        .into_response())
 }
 
 #[derive(Template)]

@@ -220,6 +220,6 @@ struct CopyPage<'a> {
 async fn annotated_copy(r: Req, Path(id): Path<String>) -> Page {
     let who = r.signed_in().await?;
     let (copy, check) = uses::annotated_copy(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
-    let fields = super::licences::face_fields(&copy.licence.licence);
+    let fields = copy.licence.licence.face_fields();
     Ok(r.respond(StatusCode::OK, &CopyPage { f: &r.f, l: r.f.lang.cases(), id, copy, check, fields }))
 }
