@@ -167,13 +167,19 @@ async fn administrators_issue_import_and_renew_and_the_status_list_is_signed() {
     let admin =
         identity::login(&w.app, "13700000003", "Tongban-2026", None, &Client::default()).await.unwrap().principal;
     let agency = offering().agency;
-    let new = |number: &str, holder_code: String| NewLicence {
+    // Holders by the sequence of their citizen id: 张三 1, 李四 2, 王九 9.
+    let new = |number: &str, seq: u32| NewLicence {
         type_name: "食品经营许可证".into(),
         issuer_code: agency.credit_code.clone(),
         issuer_name: agency.name.clone(),
         number: number.into(),
-        holder_name: "张三".into(),
-        holder_code,
+        holder_name: match seq {
+            1 => "张三",
+            2 => "李四",
+            _ => "王九",
+        }
+        .into(),
+        holder_code: citizen_id(seq),
         division_code: "110101".into(),
         issued_on: None,
         valid_from: None,
@@ -182,39 +188,46 @@ async fn administrators_issue_import_and_renew_and_the_status_list_is_signed() {
         item_code: String::new(),
         extension: serde_json::Map::new(),
     };
-    let err = issue::issue(&w.app, &w.window, new("JY11101010000001", citizen_id(1))).await.unwrap_err();
+    let err = issue::issue(&w.app, &w.window, new("JY11101010000001", 1)).await.unwrap_err();
     assert!(matches!(err, AppError::Forbidden), "window staff do not issue");
-    assert_eq!(fields(issue::issue(&w.app, &admin, new("JY-1", citizen_id(1))).await.unwrap_err()), ["number"]);
+    assert_eq!(fields(issue::issue(&w.app, &admin, new("JY-1", 1)).await.unwrap_err()), ["number"]);
+    let mut bad = new("JY2", 1);
+    bad.holder_code = "110101199003070012".into();
+    assert_eq!(fields(issue::issue(&w.app, &admin, bad).await.unwrap_err()), ["holder_code"]);
+    let mut misnamed = new("JY3", 1);
+    misnamed.issuer_name = "公安部".into();
     assert_eq!(
-        fields(issue::issue(&w.app, &admin, new("JY2", "110101199003070012".into())).await.unwrap_err()),
-        ["holder_code"]
+        fields(issue::issue(&w.app, &admin, misnamed).await.unwrap_err()),
+        ["issuer_name"],
+        "the catalog's name"
     );
 
-    let id = issue::issue(&w.app, &admin, new("JY11101010000001", citizen_id(1))).await.unwrap();
+    let mut lower = new("jy11101010000001", 1);
+    lower.issuer_code = agency.credit_code.to_lowercase();
+    let id = issue::issue(&w.app, &admin, lower).await.unwrap();
+    assert!(id.contains(&format!(".{}.JY11101010000001.", agency.credit_code)), "codes kept normalized: {id}");
     let wallet = licences::wallet(&w.app, &w.zhang).await.unwrap();
     let l = &wallet.iter().find(|e| e.licence.id == id).expect("in 张三's wallet").licence;
     let today = tongban_domain::calendar::china_today();
     assert_eq!(l.valid_to, today.checked_add_months(chrono::Months::new(60)), "five years by its type");
 
-    // Issued to a citizen without an account: it reaches their wallet once they register.
-    let later = issue::issue(&w.app, &admin, new("JY11101010000002", citizen_id(9))).await.unwrap();
+    // Issued to a citizen without an account: it reaches their wallet once they have one and their
+    // real name is verified as the holder's.
+    let later = issue::issue(&w.app, &admin, new("JY11101010000002", 9)).await.unwrap();
     let newcomer = person(&w.app, 9, "王九", "13800000009").await;
-    assert_eq!(
-        licences::wallet(&w.app, &newcomer).await.unwrap().iter().map(|e| e.licence.id.as_str()).collect::<Vec<_>>(),
-        [later.as_str()]
-    );
+    assert!(licences::wallet(&w.app, &newcomer).await.unwrap().is_empty(), "not before the real name is verified");
+    identity::import_registry(&w.app, &format!("王九,{}", citizen_id(9))).await.unwrap();
+    let newcomer = verified(&w.app, &newcomer).await;
+    let held: Vec<String> =
+        licences::wallet(&w.app, &newcomer).await.unwrap().into_iter().map(|e| e.licence.id).collect();
+    assert_eq!(held, std::slice::from_ref(&later));
 
     // A file: one issued, one already issued, one of an unknown type, one not JSON.
     let line = |n: NewLicence| serde_json::to_string(&n).unwrap();
-    let mut unknown = new("JY11101010000004", citizen_id(2));
+    let mut unknown = new("JY11101010000004", 2);
     unknown.type_name = "游泳证".into();
-    let file = [
-        line(new("JY11101010000003", citizen_id(2))),
-        line(new("JY11101010000001", citizen_id(1))),
-        line(unknown),
-        "{not json".into(),
-    ]
-    .join("\n");
+    let file = [line(new("JY11101010000003", 2)), line(new("JY11101010000001", 1)), line(unknown), "{not json".into()]
+        .join("\n");
     let report = issue::import(&w.app, &admin, &file).await.unwrap();
     assert_eq!(report.issued.len(), 1);
     assert_eq!(report.rejected.keys().copied().collect::<Vec<_>>(), [2, 3, 4]);
@@ -252,7 +265,7 @@ async fn administrators_issue_import_and_renew_and_the_status_list_is_signed() {
     assert!(!licences::status_list_signed(&forged, &trust));
 
     // A legacy licence whose validity has ended is marked 04 过期失效 by the sweep.
-    let mut legacy = new("JY11101010000006", citizen_id(1));
+    let mut legacy = new("JY11101010000006", 1);
     legacy.valid_from = chrono::NaiveDate::from_ymd_opt(2018, 1, 1);
     legacy.valid_to = chrono::NaiveDate::from_ymd_opt(2023, 1, 1);
     let legacy = issue::issue(&w.app, &admin, legacy).await.unwrap();
@@ -268,7 +281,7 @@ async fn administrators_issue_import_and_renew_and_the_status_list_is_signed() {
     let rotated = licences::rotate_seal(&w.app, &agency.credit_code).await.unwrap();
     assert_eq!(rotated, format!("{}-2", agency.credit_code));
     assert!(licences::verification(&w.app, &later).await.unwrap().authentic);
-    let after = issue::issue(&w.app, &admin, new("JY11101010000005", citizen_id(2))).await.unwrap();
+    let after = issue::issue(&w.app, &admin, new("JY11101010000005", 2)).await.unwrap();
     assert_eq!(licences::export(&w.app, &w.li, &after).await.unwrap().seal.key_id, rotated);
     let trust = licences::trust_list(&w.app).await.unwrap();
     assert_eq!(trust.keys.iter().filter(|k| k.agency_code == agency.credit_code).count(), 2);

@@ -122,8 +122,8 @@ enum LicenceCommand {
         /// The trust list (`GET /api/v1/trust-list`).
         #[arg(long)]
         trust_list: std::path::PathBuf,
-        /// The status list (`GET /api/v1/licence-status-list`): exit status 2 when it says the
-        /// licence is not valid.
+        /// The status list (`GET /api/v1/licence-status-list`): exit status 3 when it says the
+        /// licence is not valid, or its validity has ended.
         #[arg(long)]
         status_list: Option<std::path::PathBuf>,
     },
@@ -495,7 +495,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                         "真实 (authentic): {} {}，由 {} 签章 (key {})",
                         signed.licence.name, signed.licence.id, key.agency_name, key.key_id
                     );
-                    Ok(signed.licence.id)
+                    Ok(signed.licence)
                 });
             Ok(match (verdict, statuses) {
                 (Err(why), _) => {
@@ -503,13 +503,18 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                     ExitCode::from(1)
                 }
                 (Ok(_), None) => ExitCode::SUCCESS,
-                (Ok(id), Some(list)) => {
-                    let status = list.status_of(&id);
+                (Ok(licence), Some(list)) => {
+                    use tongban_domain::licences::LicenceStatus;
+                    let ended = licence.valid_to.is_some_and(|to| to < tongban_domain::calendar::china_today());
+                    let status = match list.status_of(&licence.id) {
+                        LicenceStatus::Valid if ended => LicenceStatus::Expired,
+                        s => s,
+                    };
                     println!("状态 (status, list of {}): {} {}", list.issued_at, status.code(), status.name_zh());
                     if status == tongban_domain::licences::LicenceStatus::Valid {
                         ExitCode::SUCCESS
                     } else {
-                        ExitCode::from(2)
+                        ExitCode::from(3)
                     }
                 }
             })

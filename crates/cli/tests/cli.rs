@@ -559,7 +559,7 @@ fn licence_verify_offline_passes_a_sealed_licence_and_fails_on_one_changed_byte(
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("真实 (authentic)"));
 
-    // With the signed status list: a revoked licence is authentic but not valid (exit 2); a list
+    // With the signed status list: a revoked licence is authentic but not valid (exit 3); a list
     // not signed by the trust list's root is refused.
     let mut statuses = tongban_domain::licences::StatusList {
         issued_at: "2026-11-25T00:00:00Z".into(),
@@ -579,7 +579,7 @@ fn licence_verify_offline_passes_a_sealed_licence_and_fails_on_one_changed_byte(
         )
     };
     let o = with_status();
-    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stdout));
     assert!(String::from_utf8_lossy(&o.stdout).contains("07 吊销"));
     statuses.entries.clear();
     std::fs::write(dir.path().join("status.json"), serde_json::to_vec(&statuses).unwrap()).unwrap();

@@ -347,7 +347,8 @@ impl NewLicence {
     pub fn build(self, today: NaiveDate, version: u16, predecessor: Option<String>) -> Result<Licence, Refusal> {
         let t = licence_type(self.type_name.trim())
             .ok_or(("type_name", format!("未知的证照类型 (unknown licence type): {}", self.type_name)))?;
-        CreditCode::parse(&self.issuer_code).map_err(|e| ("issuer_code", e.to_string()))?;
+        let issuer_code =
+            CreditCode::parse(&self.issuer_code).map_err(|e| ("issuer_code", e.to_string()))?.as_str().to_owned();
         let filled = |field: &'static str, v: &str, max: usize| {
             let n = v.trim().chars().count();
             if n == 0 || n > max {
@@ -359,20 +360,24 @@ impl NewLicence {
         filled("issuer_name", &self.issuer_name, 100)?;
         filled("holder_name", &self.holder_name, 100)?;
         filled("number", &self.number, 40)?;
-        if !self.number.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let number = self.number.trim().to_ascii_uppercase();
+        if !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(("number", "证照编号只能由字母和数字组成 (letters and digits only)".into()));
         }
-        let holder_code_type = if crate::codes::CitizenId::parse(&self.holder_code, today).is_ok() {
-            HOLDER_CITIZEN
-        } else if CreditCode::parse(&self.holder_code).is_ok() {
-            HOLDER_ORGANIZATION
+        let (holder_code, holder_code_type) = if let Ok(id) = crate::codes::CitizenId::parse(&self.holder_code, today) {
+            (id.as_str().to_owned(), HOLDER_CITIZEN)
+        } else if let Ok(code) = CreditCode::parse(&self.holder_code) {
+            (code.as_str().to_owned(), HOLDER_ORGANIZATION)
         } else {
             return Err((
                 "holder_code",
                 "应为有效的公民身份号码或统一社会信用代码 (a valid citizen id or credit code)".into(),
             ));
         };
-        crate::codes::DivisionCode::parse(&self.division_code).map_err(|e| ("division_code", e.to_string()))?;
+        let division_code = crate::codes::DivisionCode::parse(&self.division_code)
+            .map_err(|e| ("division_code", e.to_string()))?
+            .as_str()
+            .to_owned();
         let issued_on = self.issued_on.unwrap_or(today);
         let valid_from = self.valid_from.unwrap_or(issued_on);
         let valid_to = match self.valid_to {
@@ -382,24 +387,24 @@ impl NewLicence {
         if valid_to.is_some_and(|to| to < valid_from) {
             return Err(("valid_to", "有效期截止日早于起始日 (ends before it starts)".into()));
         }
-        let id = new_id(t.code, &self.issuer_code, &self.number, version).map_err(|e| ("number", e.to_string()))?;
+        let id = new_id(t.code, &issuer_code, &number, version).map_err(|e| ("number", e.to_string()))?;
         Ok(Licence {
             id: id.as_str().to_owned(),
-            number: self.number,
+            number,
             name: t.name.into(),
             version,
             type_name: t.name.into(),
             type_code: t.code.into(),
             issued_on,
             issuer_name: self.issuer_name.trim().into(),
-            issuer_code: self.issuer_code,
+            issuer_code,
             definer_name: t.definer_name.into(),
             definer_code: t.definer_code.into(),
             valid_from,
             valid_to,
-            division_code: self.division_code,
+            division_code,
             holder_name: self.holder_name.trim().into(),
-            holder_code: self.holder_code,
+            holder_code,
             holder_code_type: holder_code_type.into(),
             item_name: self.item_name,
             item_code: self.item_code,
@@ -491,13 +496,13 @@ impl StatusList {
         serde_json::to_vec(&(&self.issued_at, &self.entries, &self.root_key_id)).unwrap_or_default()
     }
 
-    /// The status of `licence_id` the list gives (none: 01 有效).
+    /// The status of `licence_id` the list gives (not listed: 01 有效; listed with a code unknown
+    /// here: 99 其他, never valid).
     pub fn status_of(&self, licence_id: &str) -> LicenceStatus {
-        self.entries
-            .iter()
-            .find(|e| e.licence_id == licence_id)
-            .and_then(|e| LicenceStatus::parse(&e.status))
-            .unwrap_or(LicenceStatus::Valid)
+        match self.entries.iter().find(|e| e.licence_id == licence_id) {
+            None => LicenceStatus::Valid,
+            Some(e) => LicenceStatus::parse(&e.status).unwrap_or(LicenceStatus::Other),
+        }
     }
 }
 

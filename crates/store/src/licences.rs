@@ -94,17 +94,25 @@ impl Store {
         Ok(licence::Entity::find().filter(licence::Column::CaseNumber.eq(case_number)).one(&self.db).await?)
     }
 
-    /// Binds the licences issued to a citizen id before its holder had an account (`index`, its
-    /// blind index) to the account `person_id`; how many.
-    pub async fn bind_licences(&self, index: &str, person_id: &str) -> Result<u64, StoreError> {
+    /// The licences issued to the citizen id of blind index `index` not yet bound to an account.
+    pub async fn unbound_licences(&self, index: &str) -> Result<Vec<LicenceRow>, StoreError> {
+        Ok(licence::Entity::find()
+            .filter(licence::Column::HolderIndex.eq(index))
+            .filter(licence::Column::HolderPerson.is_null())
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Binds an unbound licence to the account `person_id`.
+    pub async fn bind_licence(&self, id: &str, person_id: &str) -> Result<bool, StoreError> {
         let _turn = self.write_turn().await;
         let done = licence::Entity::update_many()
             .col_expr(licence::Column::HolderPerson, Expr::value(person_id))
-            .filter(licence::Column::HolderIndex.eq(index))
+            .filter(licence::Column::Id.eq(id))
             .filter(licence::Column::HolderPerson.is_null())
             .exec(&self.db)
             .await?;
-        Ok(done.rows_affected)
+        Ok(done.rows_affected == 1)
     }
 
     /// A person's own licences, or an organization's (`organization` non-empty), newest first.

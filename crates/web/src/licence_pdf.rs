@@ -114,7 +114,13 @@ pub fn render(face: &Face<'_>, font: Arc<Vec<u8>>) -> Result<Vec<u8>, String> {
     let mut y = 200.0;
     for (label, value) in face.fields {
         text(&mut s, 60.0, y, 13.0, GREY, label);
-        for line in wrap(value, 24) {
+        // At most four lines a field: the face keeps room for the QR code and the seal.
+        let mut lines = wrap(value, 24);
+        if lines.len() > 4 {
+            lines.truncate(4);
+            lines[3] = format!("{}…", lines[3].chars().take(23).collect::<String>());
+        }
+        for line in lines {
             text(&mut s, 170.0, y, 13.0, BLACK, &line);
             y += 20.0;
         }

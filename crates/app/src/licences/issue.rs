@@ -16,17 +16,25 @@ use tongban_store::licences::LicenceEventRow;
 /// Who issues directly: the issuing agency's administrators, or the platform's.
 pub(super) const ISSUERS: &[StaffRole] = &[StaffRole::PlatformAdmin, StaffRole::AgencyAdmin];
 
-/// Issues `new` for its issuing agency; its identifier.
+/// Issues `new` for its issuing agency, an agency of the catalog under its catalog name; its
+/// identifier. A citizen's licence reaches their wallet once their real name is verified and
+/// matches the holder's (`bind_own`).
 pub async fn issue(app: &App, who: &Principal, new: NewLicence) -> Result<String, AppError> {
     let licence = new.build(china_today(), 1, None).map_err(|(f, e)| AppError::field(f, e))?;
     own_issuer(app, who, ISSUERS, &licence.issuer_code, &licence.division_code).await?;
-    // The holder's account, when they have one; an imported licence otherwise waits for it.
+    let known = app.store.agency_names(std::slice::from_ref(&licence.issuer_code)).await?;
+    match known.first() {
+        None => return Err(AppError::field("issuer_code", "目录中没有该机构 (no such agency in the catalog)")),
+        Some((_, name)) if *name != licence.issuer_name => {
+            return Err(AppError::field(
+                "issuer_name",
+                format!("与目录中的机构名称不符 (the catalog names it): {name}"),
+            ));
+        }
+        Some(_) => {}
+    }
     let holder = if licence.holder_code_type == HOLDER_CITIZEN {
-        let person = match crate::identity::citizen_index(app, &licence.holder_code) {
-            Some(index) => app.store.person_by(tongban_store::identity::PersonKey::CitizenId, &index).await?,
-            None => None,
-        };
-        Holder { person: person.map(|p| p.id), organization: String::new() }
+        Holder { person: None, organization: String::new() }
     } else {
         Holder { person: None, organization: licence.holder_code.clone() }
     };
@@ -51,6 +59,7 @@ pub const MAX_LINES: usize = 10_000;
 /// line stops nothing). Importing the same file again issues nothing new: each line is refused as
 /// already issued.
 pub async fn import(app: &App, who: &Principal, text: &str) -> Result<IssueReport, AppError> {
+    crate::policy::authorize(app, who, crate::policy::Need::StaffAnywhere(ISSUERS)).await?;
     let lines: Vec<(usize, &str)> =
         text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l)).collect();
     if lines.len() > MAX_LINES {
@@ -64,7 +73,8 @@ pub async fn import(app: &App, who: &Principal, text: &str) -> Result<IssueRepor
         };
         match outcome {
             Ok(id) => report.issued.push(id),
-            Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
+            // Not the line's fault: the import stops, and the cause is logged, not shown.
+            Err(e @ (AppError::Internal(_) | AppError::Store(_))) => return Err(e),
             Err(AppError::Validation { fields }) => {
                 let why = fields.into_iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ");
                 report.rejected.insert(n, why);

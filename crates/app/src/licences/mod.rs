@@ -10,7 +10,7 @@ use serde_json::Value;
 use tongban_crypto::seal::{self, ALGORITHM, Signer, SoftwareSeal};
 use tongban_domain::LicenceId;
 use tongban_domain::calendar::china_today;
-use tongban_domain::identity::StaffRole;
+use tongban_domain::identity::{AgentScope, Assurance, StaffRole};
 use tongban_domain::licences::{
     HOLDER_CITIZEN, Licence, LicenceOperation, LicenceStatus, NewLicence, Seal, SignedLicence, StatusEntry, StatusList,
     TrustList, TrustedKey, licence_type,
@@ -377,20 +377,33 @@ pub struct WalletEntry {
     pub status_name: String,
 }
 
-/// Binds to the account `person_id` the licences issued to its citizen id before it existed.
+/// Binds to the account `person_id` the licences issued to its citizen id before it existed —
+/// once its real name is verified (L2) and only those made out to that name.
 async fn bind_own(app: &App, person_id: &str) -> Result<(), AppError> {
-    if let Some(p) = app.store.person(person_id).await? {
-        app.store.bind_licences(&p.citizen_id_index, person_id).await?;
+    let Some(p) = app.store.person(person_id).await? else { return Ok(()) };
+    let unbound = app.store.unbound_licences(&p.citizen_id_index).await?;
+    if unbound.is_empty() || Assurance::parse(&p.assurance).unwrap_or(Assurance::L1) < Assurance::L2 {
+        return Ok(());
+    }
+    let (name, _) = crate::identity::name_and_citizen_id(app, person_id).await?;
+    for row in unbound {
+        if sealed_of(&row)?.licence.holder_name == name {
+            app.store.bind_licence(&row.id, person_id).await?;
+        }
     }
     Ok(())
 }
 
 /// The licences of the signed-in person, or of the organization they act for.
 pub async fn wallet(app: &App, who: &Principal) -> Result<Vec<WalletEntry>, AppError> {
-    let organization = who.acting.as_ref().map(|a| a.credit_code.clone()).unwrap_or_default();
-    if organization.is_empty() {
-        bind_own(app, &who.person_id).await?;
-    }
+    let organization = match &who.acting {
+        None => {
+            bind_own(app, &who.person_id).await?;
+            String::new()
+        }
+        Some(a) if a.scopes.contains(&AgentScope::Licences) => a.credit_code.clone(),
+        Some(_) => return Err(AppError::Forbidden),
+    };
     let today = china_today();
     app.store
         .licences_of(&who.person_id, &organization)
@@ -407,16 +420,20 @@ pub async fn wallet(app: &App, who: &Principal) -> Result<Vec<WalletEntry>, AppE
         .collect()
 }
 
-/// Whether `who` holds `row`: as themselves, or acting for the organization holding it.
+/// Whether `who` holds `row`: as themselves, or acting for the organization holding it with the
+/// scope of its licences.
 fn held_by(row: &LicenceRow, who: &Principal) -> bool {
     match &who.acting {
         None => row.holder_person.as_deref() == Some(who.person_id.as_str()),
-        Some(a) => row.holder_organization == a.credit_code,
+        Some(a) => a.scopes.contains(&AgentScope::Licences) && row.holder_organization == a.credit_code,
     }
 }
 
 /// Licence `id` of `who`'s (another's is a 404).
 async fn own_licence(app: &App, who: &Principal, id: &str) -> Result<LicenceRow, AppError> {
+    if who.acting.is_none() {
+        bind_own(app, &who.person_id).await?;
+    }
     let row = app.store.licence(id).await?.filter(|r| held_by(r, who));
     row.ok_or(AppError::NotFound { what: "电子证照", what_en: "licence" })
 }
@@ -465,8 +482,9 @@ pub async fn history(app: &App, who: &Principal, id: &str) -> Result<Vec<Licence
         .collect())
 }
 
-/// Records 04 过期失效 for every valid licence whose validity has ended (verification reads them
-/// as 05 already; this puts it in their history and on the status list). How many.
+/// Moves every valid licence whose validity has ended to status 05 失效 with operation 04 过期失效
+/// (verification reads them as 05 already; this puts it in their history and on the status
+/// list). How many.
 pub async fn expire_ended(app: &App) -> Result<usize, AppError> {
     let mut n = 0;
     loop {
@@ -510,6 +528,15 @@ async fn own_issuer(
 ) -> Result<(), AppError> {
     crate::policy::authorize(app, who, crate::policy::Need::Staff(roles, Some((issuer_code, division_code)))).await
 }
+
+/// The statuses a status change sets: 02 暂扣, 01 (发还), 03 撤销, 04 注销, 07 吊销.
+pub const SETTABLE: [LicenceStatus; 5] = [
+    LicenceStatus::Suspended,
+    LicenceStatus::Valid,
+    LicenceStatus::Withdrawn,
+    LicenceStatus::Cancelled,
+    LicenceStatus::Revoked,
+];
 
 /// Suspends (暂扣), returns (发还), withdraws (撤销), revokes (吊销) or cancels (注销) a licence: by an
 /// approver or agency administrator of the issuing agency, with a reason; recorded as an event.

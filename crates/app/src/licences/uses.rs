@@ -11,6 +11,7 @@ use serde::Serialize;
 use tongban_crypto::seal::{self, ALGORITHM, Signer};
 use tongban_domain::calendar::china_today;
 use tongban_domain::catalog::MaterialSource;
+use tongban_domain::identity::AgentScope;
 use tongban_domain::licences::{AnnotatedCopy, Annotation, LicenceStatus, Seal, licence_type};
 use tongban_store::cases::ApplicationRow;
 use tongban_store::licences::{LicenceRow, LicenceUseRow};
@@ -45,6 +46,7 @@ pub struct UseView {
     /// Once the application is submitted.
     pub case_number: Option<String>,
     pub material: String,
+    /// The using agency's name.
     pub using_agency: String,
     pub use_reason: String,
     pub used_at: DateTime<Utc>,
@@ -117,9 +119,10 @@ pub(crate) async fn uses_of_application(app: &App, application_id: &str) -> Resu
     Ok(out)
 }
 
-/// Uses licence `licence_id` for material `material` of the application (replacing an earlier
-/// choice for it): the licence must be the applicant's, of the type the material names, valid and
-/// authentic. The annotated copy for the offering's agency is made and sealed now.
+/// Uses licence `licence_id` for material `material` of a draft (replacing an earlier choice for
+/// it; once submitted, a use stays): the licence must be the applicant's, of the type the material
+/// names, valid and authentic; acting for an organization needs the scope of its licences. The
+/// annotated copy for the offering's agency is made and sealed now.
 pub async fn authorize(
     app: &App,
     who: &Principal,
@@ -127,7 +130,10 @@ pub async fn authorize(
     material: &str,
     licence_id: &str,
 ) -> Result<UseView, AppError> {
-    let (row, guide) = crate::cases::own_open_for_files(app, who, application_id).await?;
+    let (row, guide) = crate::cases::own_draft(app, who, application_id).await?;
+    if who.acting.as_ref().is_some_and(|a| !a.scopes.contains(&AgentScope::Licences)) {
+        return Err(AppError::Forbidden);
+    }
     let o = &guide.offering;
     let Some(m) = o.materials.iter().find(|m| m.name == material.trim()) else {
         return Err(AppError::field("material", "办事指南中没有这项材料 (no such material in the guide)"));
@@ -237,7 +243,11 @@ pub fn check_copy(
 /// the staff handling its case.
 pub async fn annotated_copy(app: &App, who: &Principal, use_id: &str) -> Result<(AnnotatedCopy, CopyCheck), AppError> {
     let u = app.store.licence_use(use_id).await?.ok_or(UNKNOWN_USE)?;
-    crate::cases::readable_application(app, who, &u.application_id).await.map_err(|_| UNKNOWN_USE)?;
+    match crate::cases::readable_application(app, who, &u.application_id).await {
+        Ok(_) => {}
+        Err(AppError::NotFound { .. } | AppError::Forbidden) => return Err(UNKNOWN_USE),
+        Err(e) => return Err(e),
+    }
     let copy = copy_of(&u)?;
     let issuer_keys: Vec<_> = app
         .store

@@ -77,6 +77,8 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let mut app = App::open(&target, IndexLocation::None, id).await.map_err(crate::describe)?;
     // Unlimited for the measurement (the default allows 300 a minute from one address).
     app.verifications = Arc::new(tongban_app::limit::PerMinute::new(u32::MAX));
+    // The issuing agency is one of the demo catalog's.
+    tongban_app::catalog::seed_demo(&app).await.map_err(crate::describe)?;
     let admin = NewPerson {
         name: "管理员".into(),
         citizen_id: citizen_id(999),

@@ -98,6 +98,7 @@ pub(crate) async fn change_status(
     Json(r): Json<StatusRequest>,
 ) -> Result<axum::Json<Verification>, ApiError> {
     let to = LicenceStatus::parse(&r.status)
+        .filter(|s| licences::SETTABLE.contains(s))
         .ok_or_else(|| tongban_app::AppError::field("status", "应为 01、02、03、04 或 07 (01, 02, 03, 04 or 07)"))?;
     Ok(axum::Json(licences::change_status(&s.app, &c.who, &id, to, &r.reason).await?))
 }

@@ -139,16 +139,24 @@ async fn pdf(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
     let valid_to = c.valid_to.map_or_else(|| r.f.lang.cases().long_term.to_owned(), |d| d.to_string());
     fields.push((r.f.lang.cases().valid_period.to_owned(), format!("{} – {valid_to}", c.valid_from)));
     fields.push((r.f.lang.cases().issuer.to_owned(), c.issuer_name.clone()));
-    let face = crate::licence_pdf::Face {
-        licence: c,
-        status_name: &v.status_name,
-        fields: &fields,
-        key_id: &sealed.seal.key_id,
-        url: &url,
-    };
-    let font = crate::licence_pdf::font(r.s.config.pdf_font.as_deref()).map_err(|e| r.error(AppError::Internal(e)))?;
-    let bytes = crate::licence_pdf::render(&face, font).map_err(|e| r.error(AppError::Internal(e)))?;
-    let name = format!("attachment; filename=\"{}.pdf\"", c.number);
+    let number = c.number.clone();
+    let font_path = r.s.config.pdf_font.clone();
+    // Reading the font and subsetting it are blocking work: off the request's thread.
+    let rendered = tokio::task::spawn_blocking(move || {
+        let face = crate::licence_pdf::Face {
+            licence: &sealed.licence,
+            status_name: &v.status_name,
+            fields: &fields,
+            key_id: &sealed.seal.key_id,
+            url: &url,
+        };
+        crate::licence_pdf::font(font_path.as_deref()).and_then(|font| crate::licence_pdf::render(&face, font))
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r| r);
+    let bytes = rendered.map_err(|e| r.error(AppError::Internal(e)))?;
+    let name = format!("attachment; filename=\"{number}.pdf\"");
     Ok(([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, name)], bytes)
         .into_response())
 }
@@ -188,9 +196,9 @@ fn render_admin(
     lines: String,
 ) -> axum::response::Response {
     use LicenceStatus as S;
-    let statuses = [S::Suspended, S::Valid, S::Withdrawn, S::Cancelled, S::Revoked]
+    let statuses = licences::SETTABLE
         .into_iter()
-        .map(|s| (s.code(), s.name_zh()))
+        .map(|s| (s.code(), if s == S::Valid { "发还 (有效)" } else { s.name_zh() }))
         .collect();
     r.with_csrf(|csrf| {
         let p = AdminPage { f: &r.f, l: r.f.lang.cases(), csrf, notice, errors, report, lines, statuses };
