@@ -54,6 +54,13 @@ impl Lang {
         }
     }
 
+    pub fn licences(self) -> &'static crate::licence_labels::LicenceLabels {
+        match self {
+            Lang::Zh => &crate::licence_labels::ZH,
+            Lang::En => &crate::licence_labels::EN,
+        }
+    }
+
     pub fn labels(self) -> &'static Labels {
         match self {
             Lang::Zh => &ZH,

@@ -9,6 +9,7 @@ mod catalog_labels;
 mod error;
 mod extract;
 mod i18n;
+mod licence_labels;
 mod licence_pdf;
 mod middleware;
 mod oauth;

@@ -45,13 +45,14 @@ pub(crate) async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationVi
     let mut materials = crate::materials::needs(
         &guide.offering,
         app.store.materials_of(&row.id).await?,
-        crate::licences::uses::uses_of_application(app, &row.id).await?,
+        crate::licences::uses::uses_of_application(app, &row).await?,
     );
-    if row.case_number.is_none() {
+    // While a draft, the applicant's licences that can stand in for materials (read once).
+    if row.case_number.is_none() && materials.iter().any(|m| m.licence_type.is_some()) {
+        let choices = crate::licences::uses::choices(app, &row).await?;
         for m in materials.iter_mut() {
-            if let Some(t) = &m.licence_type {
-                m.choices = crate::licences::uses::choices(app, &row, t).await?;
-            }
+            m.choices =
+                choices.iter().filter(|(t, _)| m.licence_type.as_deref() == Some(*t)).map(|(_, c)| c.clone()).collect();
         }
     }
     if let Some(m) = missing_materials(&materials) {
@@ -386,7 +387,7 @@ pub async fn submit(
     let needs = crate::materials::needs(
         offering,
         app.store.materials_of(&row.id).await?,
-        crate::licences::uses::uses_of_application(app, &row.id).await?,
+        crate::licences::uses::uses_of_application(app, &row).await?,
     );
     if let Some(m) = missing_materials(&needs) {
         errors.insert("materials".into(), m);

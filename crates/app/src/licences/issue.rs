@@ -33,11 +33,10 @@ pub async fn issue(app: &App, who: &Principal, new: NewLicence) -> Result<String
         }
         Some(_) => {}
     }
-    let holder = if licence.holder_code_type == HOLDER_CITIZEN {
-        Holder { person: None, organization: String::new() }
-    } else {
-        Holder { person: None, organization: licence.holder_code.clone() }
-    };
+    // A citizen's licence waits for their verified account (`bind_own`); an organization holds its own.
+    let organization =
+        if licence.holder_code_type == HOLDER_CITIZEN { String::new() } else { licence.holder_code.clone() };
+    let holder = Holder { person: None, organization };
     let reason = "管理员签发 (issued by an administrator)";
     seal_and_keep(app, licence, holder, None, (LicenceOperation::Issue, reason, &who.person_id), None).await
 }

@@ -3,7 +3,7 @@
 //! and authorizes its use; the handling agency receives an annotated copy (加注件) — the sealed
 //! licence with the use's reason and expiry, sealed by the platform — and the holder sees every use.
 
-use super::{PLATFORM, held_by, platform_seal, sealed_of, status_today, trusted, verify_against};
+use super::{PLATFORM, holds, issuer_key, platform_seal, sealed_of, status_today, verify_against};
 use crate::identity::Principal;
 use crate::{App, AppError};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -12,7 +12,7 @@ use tongban_crypto::seal::{self, ALGORITHM, Signer};
 use tongban_domain::calendar::china_today;
 use tongban_domain::catalog::MaterialSource;
 use tongban_domain::identity::AgentScope;
-use tongban_domain::licences::{AnnotatedCopy, Annotation, LicenceStatus, Seal, licence_type};
+use tongban_domain::licences::{AnnotatedCopy, Annotation, LicenceStatus, Seal, TYPES, licence_type};
 use tongban_store::cases::ApplicationRow;
 use tongban_store::licences::{LicenceRow, LicenceUseRow};
 
@@ -57,17 +57,15 @@ fn copy_of(u: &LicenceUseRow) -> Result<AnnotatedCopy, AppError> {
     serde_json::from_str(&u.copy).map_err(AppError::internal)
 }
 
-async fn use_view(app: &App, u: LicenceUseRow) -> Result<UseView, AppError> {
+fn use_view(u: LicenceUseRow, case_number: Option<String>) -> Result<UseView, AppError> {
     let copy = copy_of(&u)?;
-    let case_number =
-        app.store.application(&u.application_id).await?.and_then(|a| a.case_number).filter(|n| !n.is_empty());
     Ok(UseView {
         id: u.id,
         licence_id: u.licence_id,
         licence_name: copy.licence.licence.name,
         licence_number: copy.licence.licence.number,
         application_id: u.application_id,
-        case_number,
+        case_number: case_number.filter(|n| !n.is_empty()),
         material: u.material,
         using_agency: copy.annotation.using_agency_name,
         use_reason: u.use_reason,
@@ -78,45 +76,40 @@ async fn use_view(app: &App, u: LicenceUseRow) -> Result<UseView, AppError> {
 
 /// Whether `row` is held by the applicant of `application`.
 fn held_by_applicant(row: &LicenceRow, a: &ApplicationRow) -> bool {
-    if a.organization.is_empty() {
-        row.holder_person.as_deref() == Some(a.applicant_id.as_str())
-    } else {
-        row.holder_organization == a.organization
-    }
+    holds(row, &a.applicant_id, &a.organization)
 }
 
-/// The applicant's licences of type `type_name` valid today, newest first.
-pub(crate) async fn choices(app: &App, a: &ApplicationRow, type_name: &str) -> Result<Vec<LicenceChoice>, AppError> {
-    let Some(t) = licence_type(type_name) else { return Ok(vec![]) };
+/// The applicant's licences valid today, newest first, each with its type's name: what they may
+/// use for the materials licences provide.
+pub(crate) async fn choices(app: &App, a: &ApplicationRow) -> Result<Vec<(&'static str, LicenceChoice)>, AppError> {
     if a.organization.is_empty() {
         super::bind_own(app, &a.applicant_id).await?;
     }
     let today = china_today();
     let mut out = Vec::new();
     for row in app.store.licences_of(&a.applicant_id, &a.organization).await? {
-        if row.type_code != t.code || !held_by_applicant(&row, a) || status_today(&row, today) != LicenceStatus::Valid {
+        let Some(t) = TYPES.iter().find(|t| t.code == row.type_code) else { continue };
+        if status_today(&row, today) != LicenceStatus::Valid {
             continue;
         }
         let l = sealed_of(&row)?.licence;
-        out.push(LicenceChoice {
+        let choice = LicenceChoice {
             licence_id: l.id,
             name: l.name,
             number: l.number,
             holder_name: l.holder_name,
             issuer_name: l.issuer_name,
             valid_to: l.valid_to,
-        });
+        };
+        out.push((t.name, choice));
     }
     Ok(out)
 }
 
 /// The uses of an application's licences, in the order authorized.
-pub(crate) async fn uses_of_application(app: &App, application_id: &str) -> Result<Vec<UseView>, AppError> {
-    let mut out = Vec::new();
-    for u in app.store.licence_uses_of_application(application_id).await? {
-        out.push(use_view(app, u).await?);
-    }
-    Ok(out)
+pub(crate) async fn uses_of_application(app: &App, a: &ApplicationRow) -> Result<Vec<UseView>, AppError> {
+    let uses = app.store.licence_uses_of_application(&a.id).await?;
+    uses.into_iter().map(|u| use_view(u, a.case_number.clone())).collect()
 }
 
 /// Uses licence `licence_id` for material `material` of a draft (replacing an earlier choice for
@@ -158,7 +151,7 @@ pub async fn authorize(
         });
     }
     let sealed = sealed_of(&licence)?;
-    let issuer_keys: Vec<_> = app.store.seal_key_by_id(&sealed.seal.key_id).await?.into_iter().map(trusted).collect();
+    let issuer_keys = issuer_key(app, &sealed.seal.key_id).await?;
     verify_against(&sealed, &issuer_keys)
         .map_err(|e| AppError::Internal(format!("stored licence {}: {e}", licence.id)))?;
 
@@ -197,7 +190,7 @@ pub async fn authorize(
         expires_at,
     };
     app.store.put_licence_use(u.clone()).await?;
-    use_view(app, u).await
+    use_view(u, None)
 }
 
 /// Withdraws a use from a draft.
@@ -249,14 +242,7 @@ pub async fn annotated_copy(app: &App, who: &Principal, use_id: &str) -> Result<
         Err(e) => return Err(e),
     }
     let copy = copy_of(&u)?;
-    let issuer_keys: Vec<_> = app
-        .store
-        .seal_key_by_id(&copy.licence.seal.key_id)
-        .await?
-        .into_iter()
-        .filter(|k| k.agency_code != PLATFORM)
-        .map(trusted)
-        .collect();
+    let issuer_keys = issuer_key(app, &copy.licence.seal.key_id).await?;
     let platform_key = app.store.seal_key_by_id(&copy.seal.key_id).await?.filter(|k| k.agency_code == PLATFORM);
     let problem = match platform_key {
         Some(k) => check_copy(&copy, &issuer_keys, &k.public_key).err(),
@@ -278,11 +264,11 @@ pub async fn annotated_copy(app: &App, who: &Principal, use_id: &str) -> Result<
 
 /// Every use of a licence, newest first, for its holder only.
 pub async fn uses_of_licence(app: &App, who: &Principal, licence_id: &str) -> Result<Vec<UseView>, AppError> {
-    let row = app.store.licence(licence_id).await?.filter(|r| held_by(r, who));
-    let row = row.ok_or(AppError::NotFound { what: "电子证照", what_en: "licence" })?;
+    let row = super::own_licence(app, who, licence_id).await?;
     let mut out = Vec::new();
     for u in app.store.licence_uses_of_licence(&row.id).await? {
-        out.push(use_view(app, u).await?);
+        let case_number = app.store.application(&u.application_id).await?.and_then(|a| a.case_number);
+        out.push(use_view(u, case_number)?);
     }
     Ok(out)
 }

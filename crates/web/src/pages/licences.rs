@@ -5,8 +5,8 @@ use super::Frame;
 use super::forms::{FormErrors, see_other};
 use super::forms::{Page, Req};
 use crate::AppState;
-use crate::case_labels::CaseLabels;
 use crate::extract::FormPairs;
+use crate::licence_labels::LicenceLabels;
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
@@ -43,13 +43,13 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "verify.html")]
 struct VerifyPage<'a> {
     f: &'a Frame,
-    l: &'static CaseLabels,
+    l: &'static LicenceLabels,
     id: String,
     v: Option<Verification>,
 }
 
 async fn verify(r: Req, Path(id): Path<String>) -> Page {
-    let l = r.f.lang.cases();
+    let l = r.f.lang.licences();
     let (status, v) = match licences::public_verification(&r.s.app, &r.client().address, &id).await {
         Ok(v) => (StatusCode::OK, Some(v)),
         Err(AppError::NotFound { .. }) => (StatusCode::NOT_FOUND, None),
@@ -62,21 +62,21 @@ async fn verify(r: Req, Path(id): Path<String>) -> Page {
 #[template(path = "wallet.html")]
 struct WalletPage<'a> {
     f: &'a Frame,
-    l: &'static CaseLabels,
+    l: &'static LicenceLabels,
     entries: Vec<WalletEntry>,
 }
 
 async fn wallet(r: Req) -> Page {
     let who = r.signed_in().await?;
     let entries = licences::wallet(&r.s.app, &who).await.map_err(|e| r.error(e))?;
-    Ok(r.respond(StatusCode::OK, &WalletPage { f: &r.f, l: r.f.lang.cases(), entries }))
+    Ok(r.respond(StatusCode::OK, &WalletPage { f: &r.f, l: r.f.lang.licences(), entries }))
 }
 
 #[derive(Template)]
 #[template(path = "licence_face.html")]
 struct FacePage<'a> {
     f: &'a Frame,
-    l: &'static CaseLabels,
+    l: &'static LicenceLabels,
     c: Licence,
     status_name: String,
     /// The face's other fields, by label.
@@ -117,7 +117,7 @@ async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
     let uses = uses::uses_of_licence(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
     let page = FacePage {
         f: &r.f,
-        l: r.f.lang.cases(),
+        l: r.f.lang.licences(),
         status_name: v.status_name,
         fields,
         key_id: sealed.seal.key_id,
@@ -134,11 +134,11 @@ async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
 async fn pdf(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
     let (sealed, v, url) = holders(&r, &id, &headers).await?;
     let c = &sealed.licence;
-    let mut fields = vec![(r.f.lang.cases().licence_holder.to_owned(), c.holder_name.clone())];
+    let mut fields = vec![(r.f.lang.licences().licence_holder.to_owned(), c.holder_name.clone())];
     fields.extend(c.face_fields());
-    let valid_to = c.valid_to.map_or_else(|| r.f.lang.cases().long_term.to_owned(), |d| d.to_string());
-    fields.push((r.f.lang.cases().valid_period.to_owned(), format!("{} – {valid_to}", c.valid_from)));
-    fields.push((r.f.lang.cases().issuer.to_owned(), c.issuer_name.clone()));
+    let valid_to = c.valid_to.map_or_else(|| r.f.lang.licences().long_term.to_owned(), |d| d.to_string());
+    fields.push((r.f.lang.licences().valid_period.to_owned(), format!("{} – {valid_to}", c.valid_from)));
+    fields.push((r.f.lang.licences().issuer.to_owned(), c.issuer_name.clone()));
     let number = c.number.clone();
     let font_path = r.s.config.pdf_font.clone();
     // Reading the font and subsetting it are blocking work: off the request's thread.
@@ -165,7 +165,7 @@ async fn pdf(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
 #[template(path = "licence_admin.html")]
 struct AdminPage<'a> {
     f: &'a Frame,
-    l: &'static CaseLabels,
+    l: &'static LicenceLabels,
     csrf: String,
     notice: Option<String>,
     errors: FormErrors,
@@ -201,14 +201,14 @@ fn render_admin(
         .map(|s| (s.code(), if s == S::Valid { "发还 (有效)" } else { s.name_zh() }))
         .collect();
     r.with_csrf(|csrf| {
-        let p = AdminPage { f: &r.f, l: r.f.lang.cases(), csrf, notice, errors, report, lines, statuses };
+        let p = AdminPage { f: &r.f, l: r.f.lang.licences(), csrf, notice, errors, report, lines, statuses };
         r.respond(status, &p)
     })
 }
 
 async fn admin(r: Req) -> Page {
     administrator(&r).await?;
-    let l = r.f.lang.cases();
+    let l = r.f.lang.licences();
     let notice = match r.q.first("done") {
         Some("status") => Some(l.status_changed.to_owned()),
         _ => None,
@@ -237,7 +237,7 @@ async fn change_status(r: Req, FormPairs(form): FormPairs) -> Page {
     match licences::change_status(&r.s.app, &who, id, to, form.first("reason").unwrap_or("")).await {
         Ok(_) => Ok(see_other("/admin/licences?done=status")),
         Err(AppError::NotFound { .. }) => {
-            let errors = vec![("licence_id".into(), r.f.lang.cases().no_such_licence.to_owned())];
+            let errors = vec![("licence_id".into(), r.f.lang.licences().no_such_licence.to_owned())];
             Ok(render_admin(&r, StatusCode::NOT_FOUND, None, errors, None, String::new()))
         }
         Err(e) => {
@@ -262,11 +262,11 @@ async fn renew(r: Req, FormPairs(form): FormPairs) -> Page {
     };
     match issue::renew(&r.s.app, &who, id, valid_to, form.first("reason").unwrap_or("")).await {
         Ok(new_id) => {
-            let notice = format!("{}{new_id}", r.f.lang.cases().renewed_notice);
+            let notice = format!("{}{new_id}", r.f.lang.licences().renewed_notice);
             Ok(render_admin(&r, StatusCode::OK, Some(notice), vec![], None, String::new()))
         }
         Err(AppError::NotFound { .. }) => {
-            let errors = vec![("licence_id".into(), r.f.lang.cases().no_such_licence.to_owned())];
+            let errors = vec![("licence_id".into(), r.f.lang.licences().no_such_licence.to_owned())];
             Ok(render_admin(&r, StatusCode::NOT_FOUND, None, errors, None, String::new()))
         }
         Err(e) => {

@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::api::materials::{file_response, read_upload};
 use crate::case_labels::CaseLabels;
 use crate::extract::{FormPairs, QueryPairs};
+use crate::licence_labels::LicenceLabels;
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path};
@@ -87,6 +88,8 @@ pub fn material_lines(l: &CaseLabels, needs: &[MaterialNeed]) -> Vec<MaterialLin
 struct MaterialsPage<'a> {
     f: &'a Frame,
     l: &'static CaseLabels,
+    /// For the licences used: the use's reason, agency and expiry.
+    lc: &'static LicenceLabels,
     csrf: String,
     id: String,
     offering_name: String,
@@ -118,6 +121,7 @@ async fn render(
         let p = MaterialsPage {
             f: &r.f,
             l,
+            lc: r.f.lang.licences(),
             csrf,
             id: v.id.clone(),
             offering_name: v.offering_name.clone(),
@@ -207,7 +211,7 @@ async fn withdraw_use(r: Req, Path((id, use_id)): Path<(String, String)>, FormPa
 #[template(path = "annotated_copy.html")]
 struct CopyPage<'a> {
     f: &'a Frame,
-    l: &'static CaseLabels,
+    l: &'static LicenceLabels,
     id: String,
     copy: AnnotatedCopy,
     check: CopyCheck,
@@ -221,5 +225,5 @@ async fn annotated_copy(r: Req, Path(id): Path<String>) -> Page {
     let who = r.signed_in().await?;
     let (copy, check) = uses::annotated_copy(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
     let fields = copy.licence.licence.face_fields();
-    Ok(r.respond(StatusCode::OK, &CopyPage { f: &r.f, l: r.f.lang.cases(), id, copy, check, fields }))
+    Ok(r.respond(StatusCode::OK, &CopyPage { f: &r.f, l: r.f.lang.licences(), id, copy, check, fields }))
 }
