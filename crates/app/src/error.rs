@@ -50,6 +50,14 @@ impl AppError {
         AppError::Internal(e.to_string())
     }
 
+    /// A change guarded by the version it read found the record changed since (a stale write).
+    pub fn stale() -> Self {
+        AppError::Conflict {
+            field: "version",
+            message: "办件已被他人处理，请刷新后再试 (the case changed since you read it; reload)".into(),
+        }
+    }
+
     /// The stable machine code of the error.
     pub fn code(&self) -> &'static str {
         match self {

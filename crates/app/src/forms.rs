@@ -104,6 +104,32 @@ impl GuideCache {
     }
 }
 
+/// The longest form definition accepted, in bytes.
+pub const MAX_FORM_JSON: usize = 256 * 1024;
+
+/// Reads a form definition written as JSON and checks it as publishing would (the schema is
+/// valid JSON Schema 2020-12, every section field is a property, labels are there); each
+/// problem is named by its field, `form` for the text itself.
+pub fn parse_form(json: &str) -> Result<Form, AppError> {
+    if json.len() > MAX_FORM_JSON {
+        return Err(AppError::field(
+            "form",
+            format!("不能超过 {} KiB (at most {} KiB)", MAX_FORM_JSON / 1024, MAX_FORM_JSON / 1024),
+        ));
+    }
+    let form: Form = serde_json::from_str(json).map_err(|e| {
+        AppError::field(
+            "form",
+            format!("第 {} 行第 {} 列：{e} (line {}, column {})", e.line(), e.column(), e.line(), e.column()),
+        )
+    })?;
+    let mut problems = form.check_layout();
+    if let Err(e) = compile(&form) {
+        problems.insert("form.schema".into(), format!("不是有效的 JSON Schema (not a valid JSON Schema): {e}"));
+    }
+    if problems.is_empty() { Ok(form) } else { Err(AppError::Validation { fields: problems }) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,98 +158,4 @@ mod tests {
         form.schema = json!({"type": "object", "properties": {"x": {"type": "nonsense"}}});
         assert!(compile(&form).is_err());
     }
-}
-
-/// An offering's form as an administrator edits it: the draft's when there is a draft, else the
-/// published guide's (the generic form when the guide declares none).
-#[derive(Debug, Clone)]
-pub struct FormEditing {
-    pub code: String,
-    pub offering_name: String,
-    pub published_version: i32,
-    /// Whether `form` comes from an unpublished draft.
-    pub from_draft: bool,
-    pub form: Form,
-}
-
-/// Who administers an offering's form: the platform administrators and the agency
-/// administrators of the offering's agency and division.
-async fn may_edit(app: &crate::App, who: &crate::identity::Principal, o: &Offering) -> Result<(), AppError> {
-    use tongban_domain::identity::StaffRole;
-    let place = (o.agency.credit_code.as_str(), o.division_code.as_str());
-    crate::policy::authorize(
-        app,
-        who,
-        crate::policy::Need::Staff(&[StaffRole::AgencyAdmin, StaffRole::PlatformAdmin], Some(place)),
-    )
-    .await
-}
-
-/// The form of offering `code`, for its administrators.
-pub async fn form_for_editing(
-    app: &crate::App,
-    who: &crate::identity::Principal,
-    code: &str,
-) -> Result<FormEditing, AppError> {
-    let published = crate::catalog::get(&app.store, code).await?;
-    may_edit(app, who, &published.offering).await?;
-    let draft = app.store.draft(code).await?;
-    let from_draft = draft.as_ref().is_some_and(|d| d.form.is_some());
-    let source = draft.filter(|d| d.form.is_some()).unwrap_or_else(|| published.offering.clone());
-    Ok(FormEditing {
-        code: code.to_owned(),
-        offering_name: published.offering.name.clone(),
-        published_version: published.version,
-        from_draft,
-        form: source.form().into_owned(),
-    })
-}
-
-/// The longest form definition accepted, in bytes.
-pub const MAX_FORM_JSON: usize = 256 * 1024;
-
-/// Reads a form definition written as JSON and checks it as publishing would (the schema is
-/// valid JSON Schema 2020-12, every section field is a property, labels are there); each
-/// problem is named by its field, `form` for the text itself.
-pub fn parse_form(json: &str) -> Result<Form, AppError> {
-    if json.len() > MAX_FORM_JSON {
-        return Err(AppError::field(
-            "form",
-            format!("不能超过 {} KiB (at most {} KiB)", MAX_FORM_JSON / 1024, MAX_FORM_JSON / 1024),
-        ));
-    }
-    let form: Form = serde_json::from_str(json).map_err(|e| {
-        AppError::field(
-            "form",
-            format!("第 {} 行第 {} 列：{e} (line {}, column {})", e.line(), e.column(), e.line(), e.column()),
-        )
-    })?;
-    let mut problems = form.check_layout();
-    if let Err(e) = compile(&form) {
-        problems.insert("form.schema".into(), format!("不是有效的 JSON Schema (not a valid JSON Schema): {e}"));
-    }
-    if problems.is_empty() { Ok(form) } else { Err(AppError::Validation { fields: problems }) }
-}
-
-/// Puts `form` into the draft of offering `code` (a draft made from the published guide when
-/// there is none) and, when `publish`, publishes that draft as the guide's next version; returns
-/// the version published.
-pub async fn save_form(
-    app: &crate::App,
-    who: &crate::identity::Principal,
-    code: &str,
-    form: Form,
-    publish: bool,
-) -> Result<Option<i32>, AppError> {
-    let published = crate::catalog::get(&app.store, code).await?;
-    may_edit(app, who, &published.offering).await?;
-    let mut draft = app.store.draft(code).await?.unwrap_or(published.offering);
-    draft.form = Some(form);
-    crate::catalog::save_draft(app, &draft).await?;
-    if !publish {
-        return Ok(None);
-    }
-    let outcome = crate::catalog::publish_draft(app, code, "表单修改 (form changed)").await?;
-    tracing::info!(offering = code, version = outcome.version, by = %who.person_id, "form published");
-    Ok(Some(outcome.version))
 }

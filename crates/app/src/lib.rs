@@ -1,8 +1,16 @@
 //! Use cases of Tongban, one module per capability. Owns configuration, start-up (connect,
 //! migrate, load reference data) and the transactions of each use case. Knows the domain and the
 //! store; knows nothing of HTTP.
+//!
+//! The modules are layered, each using only those below it (`crates/cli/tests/layering.rs`
+//! fails on a circle; docs/ARCHITECTURE.md draws the layers): the base (`config`, `error`,
+//! `datasets`, `limit`, `codes`, `divisions`, `calendar`, `sms`), then access (`people`,
+//! `access`, `forms`, `case_access`), then the use cases. `App`, here, is the composition root:
+//! it holds each module's state, and a module reads only its own and the layers' below.
 
+pub mod access;
 pub mod calendar;
+pub mod case_access;
 pub mod cases;
 pub mod catalog;
 pub mod codes;
@@ -18,7 +26,7 @@ pub mod materials;
 pub mod notify;
 pub mod oidc;
 pub mod organizations;
-pub mod policy;
+pub mod people;
 pub mod sms;
 pub mod staff;
 pub mod supervision;
@@ -39,8 +47,15 @@ pub struct App {
     pub calendar: Arc<calendar::CalendarCache>,
     /// The catalog search index, when this process keeps one.
     pub index: Option<Arc<CatalogIndex>>,
-    /// Keys, password hasher and login rules of unified identity.
+    /// Seals and opens personal data and everything else kept secret at rest (the key ring).
+    pub vault: Arc<tongban_crypto::Vault>,
+    /// Password hasher, login rules and the SMS channel of unified identity.
     pub identity: Arc<identity::Identity>,
+    /// The guide versions in use, their forms compiled.
+    pub guides: Arc<forms::GuideCache>,
+    /// Where notifications of case changes go beside the in-site message (SMS and the
+    /// development mailbox unless set otherwise).
+    pub channels: Vec<Arc<dyn notify::Channel>>,
     /// Settings and caches of applications and cases.
     pub cases: Arc<cases::Cases>,
     /// Where uploaded materials are kept (in memory until the caller configures a store).
@@ -69,13 +84,13 @@ impl App {
             store,
             calendar,
             index,
-            cases: Arc::new(cases::Cases {
-                channels: vec![
-                    Arc::new(notify::SmsNotices(identity.sms_channel())),
-                    Arc::new(notify::LogMailbox::default()),
-                ],
-                ..Default::default()
-            }),
+            cases: Arc::new(cases::Cases::default()),
+            guides: Default::default(),
+            channels: vec![
+                Arc::new(notify::SmsNotices(identity.sms_channel())),
+                Arc::new(notify::LogMailbox::default()),
+            ],
+            vault: identity.vault(),
             identity: Arc::new(identity),
             objects: Arc::new(materials::Objects::in_memory()),
             verifications: Arc::new(limit::PerMinute::new(Config::default().verifications_per_minute)),

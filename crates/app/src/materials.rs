@@ -5,8 +5,8 @@
 //! this platform issues is provided by using the licence (`licences::uses`), or, failing that, by
 //! a file; one from another licence library or shared data, or exempt, is not asked for.
 
-use crate::cases;
-use crate::identity::Principal;
+use crate::access::Principal;
+use crate::case_access;
 use crate::licences::uses::{LicenceChoice, UseView};
 use crate::{App, AppError, Config};
 use bytes::Bytes;
@@ -213,7 +213,7 @@ pub async fn upload(
     file_name: &str,
     bytes: Bytes,
 ) -> Result<FileView, AppError> {
-    let (row, guide) = cases::own_open_for_files(app, who, application_id).await?;
+    let (row, guide) = case_access::own_open_for_files(app, who, application_id).await?;
     let offering = &guide.offering;
     let Some(m) = offering.materials.iter().find(|m| m.name == material.trim()) else {
         return Err(AppError::field("material", "办事指南中没有这项材料 (no such material in the guide)"));
@@ -253,7 +253,7 @@ pub async fn upload(
 
 /// Removes a file from a draft.
 pub async fn remove(app: &App, who: &Principal, application_id: &str, file_id: &str) -> Result<(), AppError> {
-    let (row, _) = cases::own_draft(app, who, application_id).await?;
+    let (row, _) = case_access::own_draft(app, who, application_id).await?;
     if app.store.delete_material(&row.id, file_id).await? {
         Ok(())
     } else {
@@ -269,7 +269,7 @@ pub async fn download(
     application_id: &str,
     file_id: &str,
 ) -> Result<(FileView, Bytes), AppError> {
-    cases::readable_application(app, who, application_id).await?;
+    case_access::readable_application(app, who, application_id).await?;
     let row = app
         .store
         .materials_of(application_id)

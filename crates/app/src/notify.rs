@@ -6,16 +6,10 @@
 //! (the change and its in-site message are already committed).
 
 use crate::App;
+use crate::people::{self, Contact};
 use crate::sms::{Inbox, SmsChannel};
 use std::sync::Arc;
 use tongban_domain::mask::mask_phone;
-
-/// How a person can be reached, opened from their account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Contact {
-    pub phone: String,
-    pub email: Option<String>,
-}
 
 pub trait Channel: Send + Sync {
     /// The channel's name in logs.
@@ -75,16 +69,16 @@ impl Channel for LogMailbox {
 /// Tells `person_id` about a committed change through every channel, in the background (the
 /// contact is read there too, off the request).
 pub fn case_changed(app: &App, person_id: &str, title: String, body: String) {
-    if app.cases.channels.is_empty() {
+    if app.channels.is_empty() {
         return;
     }
     let (app, person_id) = (app.clone(), person_id.to_owned());
     tokio::spawn(async move {
-        let to = match crate::identity::contact(&app, &person_id).await {
+        let to = match people::contact(&app, &person_id).await {
             Ok(to) => to,
             Err(e) => return tracing::warn!(error = %e, "notification not sent: no contact"),
         };
-        for c in &app.cases.channels {
+        for c in &app.channels {
             if let Err(e) = c.notify(&to, &title, &body) {
                 tracing::warn!(channel = c.name(), to = %mask_phone(&to.phone), error = %e, "notification not sent");
             }

@@ -17,7 +17,7 @@ const ACCESS_TOKEN_SECS: i64 = 600;
 pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
 
 fn signer(app: &App) -> Result<TokenSigner, AppError> {
-    app.identity.vault().ring().token_signer().ok_or_else(|| AppError::internal("the key ring has no token key"))
+    app.vault.ring().token_signer().ok_or_else(|| AppError::internal("the key ring has no token key"))
 }
 
 /// A registered client, with its secret — shown once, at registration.
@@ -28,7 +28,7 @@ pub struct NewClient {
 }
 
 fn secret_hash(app: &App, client_id: &str, secret: &str) -> String {
-    app.identity.vault().blind_index("oidc.client_secret", &format!("{client_id}:{secret}"))
+    app.vault.blind_index("oidc.client_secret", &format!("{client_id}:{secret}"))
 }
 
 /// Registers a client (`tongban oidc add-client`).
@@ -247,7 +247,7 @@ pub async fn check_authorize(app: &App, req: &AuthorizeRequest) -> Result<Consen
 /// up to the level the client requires.
 pub async fn consent(
     app: &App,
-    who: &crate::identity::Principal,
+    who: &crate::access::Principal,
     req: &AuthorizeRequest,
 ) -> Result<Consent, AuthorizeError> {
     let mut consent = check_authorize(app, req).await?;
@@ -256,13 +256,13 @@ pub async fn consent(
 }
 
 fn digest(app: &App, what: &str, secret: &str) -> String {
-    app.identity.vault().blind_index(what, secret)
+    app.vault.blind_index(what, secret)
 }
 
 /// The person agreed: a code for the client, sent back to its redirect URI.
 pub async fn approve(
     app: &App,
-    who: &crate::identity::Principal,
+    who: &crate::access::Principal,
     req: &AuthorizeRequest,
 ) -> Result<String, AuthorizeError> {
     if consent(app, who, req).await?.step_up.is_some() {
@@ -339,7 +339,7 @@ async fn person_claims(
     acting_for: Option<&str>,
 ) -> Result<serde_json::Value, AppError> {
     let p = app.store.person(person_id).await?.ok_or(AppError::Unauthenticated)?;
-    let citizen = app.identity.vault().open("person.citizen_id", &p.citizen_id_sealed).map_err(AppError::internal)?;
+    let citizen = app.vault.open("person.citizen_id", &p.citizen_id_sealed).map_err(AppError::internal)?;
     let mut claims = serde_json::json!({
         "sub": subject(app, client, person_id),
         "acr": p.assurance,
@@ -351,7 +351,7 @@ async fn person_claims(
         claims["masked_id"] = tongban_domain::mask::mask_citizen_id(&citizen).into();
     }
     let acting = match acting_for {
-        Some(code) => crate::organizations::acting(app, person_id, code).await?,
+        Some(code) => crate::access::acting(app, person_id, code).await?,
         None => None,
     };
     if let Some(a) = acting {
@@ -407,7 +407,7 @@ async fn user_tokens(
         "exp": exp,
         "jti": tongban_crypto::token().map_err(AppError::internal)?,
         // The person, sealed: userinfo finds them without the client learning a platform id.
-        "pid": app.identity.vault().seal("oidc.pid", person_id).map_err(AppError::internal)?,
+        "pid": app.vault.seal("oidc.pid", person_id).map_err(AppError::internal)?,
         "org": acting_for,
     });
     let refresh = tongban_crypto::token().map_err(AppError::internal)?;
@@ -488,7 +488,7 @@ pub async fn userinfo(app: &App, access_token: &str) -> Result<serde_json::Value
     let client_id = claims["client_id"].as_str().ok_or(AppError::Unauthenticated)?;
     let client = app.store.oidc_client(client_id).await?.ok_or(AppError::Unauthenticated)?;
     let sealed = claims["pid"].as_str().ok_or(AppError::Unauthenticated)?;
-    let person_id = app.identity.vault().open("oidc.pid", sealed).map_err(|_| AppError::Unauthenticated)?;
+    let person_id = app.vault.open("oidc.pid", sealed).map_err(|_| AppError::Unauthenticated)?;
     let scope = claims["scope"].as_str().unwrap_or("");
     person_claims(app, &client, &person_id, scope, claims["org"].as_str()).await
 }
@@ -498,7 +498,7 @@ pub async fn userinfo(app: &App, access_token: &str) -> Result<serde_json::Value
 /// redirect URIs, else the portal's home.
 pub async fn end_session(
     app: &App,
-    who: Option<&crate::identity::Principal>,
+    who: Option<&crate::access::Principal>,
     client_id: Option<&str>,
     post_logout_redirect_uri: Option<&str>,
 ) -> Result<String, AppError> {

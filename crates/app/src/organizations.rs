@@ -1,11 +1,12 @@
 //! Organizations (法人) in unified identity: registered by their legal representative, checked
 //! against the legal-person registry (法人库 stand-in); agents (经办人) authorized by the legal
 //! representative with scopes and an expiry; a person switches between acting for themself and
-//! for an organization. Every organization action passes `policy::authorize`.
+//! for an organization. Every organization action passes `access::authorize`.
 
+use crate::access::{self, Acting, Need, Principal, acting};
 use crate::identity::registry::records;
-use crate::identity::{self, Acting, Principal, RegistryReport};
-use crate::policy::{self, Need};
+use crate::identity::{self, RegistryReport};
+use crate::people;
 use crate::{App, AppError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -18,7 +19,7 @@ pub const MAX_GRANT_DAYS: i64 = 366;
 
 /// The organization whose agents the principal manages (its legal representative, acting for it).
 async fn managed_organization<'a>(app: &App, who: &'a Principal) -> Result<&'a Acting, AppError> {
-    policy::authorize(app, who, Need::OrganizationManagement).await?;
+    access::authorize(app, who, Need::OrganizationManagement).await?;
     who.acting.as_ref().ok_or(AppError::Forbidden)
 }
 
@@ -38,7 +39,7 @@ pub async fn import_legal_registry(app: &App, text: &str) -> Result<RegistryRepo
                 continue;
             }
         };
-        let Some(rep_index) = identity::citizen_index(app, rep) else {
+        let Some(rep_index) = people::citizen_index(app, rep) else {
             rejected.push((n, "法定代表人证件号码无效 (invalid legal representative id number)".into()));
             continue;
         };
@@ -77,7 +78,7 @@ pub async fn register(app: &App, who: &Principal, credit_code: &str) -> Result<O
         return Err(AppError::field("credit_code", "请先完成实名核验 (verify your real name first)"));
     }
     let entry = app.store.legal_entry(code.as_str()).await?;
-    let rep_index = identity::person_citizen_index(app, &who.person_id).await?;
+    let rep_index = people::person_citizen_index(app, &who.person_id).await?;
     let Some(entry) = entry.filter(|e| e.legal_rep_index == rep_index) else {
         return Err(AppError::field(
             "credit_code",
@@ -142,25 +143,6 @@ pub async fn memberships(app: &App, person_id: &str) -> Result<Vec<Membership>, 
     Ok(out)
 }
 
-/// How the person may act for `credit_code` now, if at all: as its legal representative, or by a
-/// live grant (the newest). Asked on every request of a session acting for an organization, so it
-/// reads only that organization and that person's grants for it.
-pub async fn acting(app: &App, person_id: &str, credit_code: &str) -> Result<Option<Acting>, AppError> {
-    let Some(org) = app.store.organization(credit_code).await? else { return Ok(None) };
-    let scopes = if org.legal_rep_person_id == person_id {
-        Some(AgentScope::ALL.to_vec())
-    } else {
-        let grants = app.store.live_grants(Some(person_id), Some(credit_code), Utc::now()).await?;
-        grants.first().map(|g| AgentScope::parse_list(&g.scopes))
-    };
-    Ok(scopes.map(|scopes| Acting {
-        legal_rep: org.legal_rep_person_id == person_id,
-        credit_code: org.credit_code,
-        name: org.name,
-        scopes,
-    }))
-}
-
 /// Switches the person's session to act for an organization (or, with `None`, for themself).
 /// The session is replaced: what it may do changes.
 pub async fn switch(
@@ -195,7 +177,7 @@ pub async fn grants(app: &App, who: &Principal) -> Result<Vec<GrantView>, AppErr
     let acting = managed_organization(app, who).await?;
     let mut out = Vec::new();
     for g in app.store.live_grants(None, Some(&acting.credit_code), Utc::now()).await? {
-        let (name, phone) = identity::name_and_masked_phone(app, &g.agent_person_id).await?;
+        let (name, phone) = people::name_and_masked_phone(app, &g.agent_person_id).await?;
         out.push(GrantView {
             id: g.id,
             agent_name: name,
@@ -224,7 +206,7 @@ pub async fn grant(
     if !(1..=MAX_GRANT_DAYS).contains(&days) {
         fields.insert("days".to_owned(), format!("授权天数应为 1 至 {MAX_GRANT_DAYS} (1 to {MAX_GRANT_DAYS} days)"));
     }
-    let person = identity::find_person(app, agent).await?;
+    let person = people::find_person(app, agent).await?;
     match &person {
         None => {
             fields.insert(
@@ -253,7 +235,7 @@ pub async fn grant(
     };
     app.store.insert_grant(row.clone()).await?;
     tracing::info!(org = %row.credit_code, agent = %agent_id, scopes = %row.scopes, "agent authorized");
-    let (agent_name, agent_phone_masked) = identity::name_and_masked_phone(app, &agent_id).await?;
+    let (agent_name, agent_phone_masked) = people::name_and_masked_phone(app, &agent_id).await?;
     Ok(GrantView { id: row.id, agent_name, agent_phone_masked, scopes: scopes.to_vec(), expires_at: row.expires_at })
 }
 

@@ -1,55 +1,16 @@
 //! Staff (工作人员) of unified identity: roles held at an agency over a division subtree, handed
 //! out by the platform administrator (any role, anywhere; the first one from the command line)
 //! and by agency administrators (window staff, approvers, auditors — in their own agency and
-//! subtree). Every staff action passes `policy::authorize`.
+//! subtree). Every staff action passes `access::authorize`.
 
-use crate::identity::{self, Principal};
-use crate::policy::{self, Need};
+use crate::access::{self, Assignment, Need, Place, Principal, assignment, covers, roles};
+use crate::people;
 use crate::{App, AppError};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Serialize;
-use tongban_domain::identity::{StaffRole, within};
+use tongban_domain::identity::StaffRole;
 use tongban_domain::{CreditCode, DivisionCode};
 use tongban_store::staff::StaffRoleRow;
-
-/// A live staff role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Assignment {
-    pub id: String,
-    pub person_id: String,
-    pub role: StaffRole,
-    /// Empty for the platform administrator.
-    pub agency_code: String,
-    pub division_code: String,
-    pub granted_at: DateTime<Utc>,
-}
-
-fn assignment(r: StaffRoleRow) -> Option<Assignment> {
-    Some(Assignment {
-        role: StaffRole::parse(&r.role)?,
-        id: r.id,
-        person_id: r.person_id,
-        agency_code: r.agency_code,
-        division_code: r.division_code,
-        granted_at: r.granted_at,
-    })
-}
-
-/// Where a staff action applies: an agency and a division, or (`None`) the whole platform.
-pub type Place<'a> = Option<(&'a str, &'a str)>;
-
-/// Whether `a` covers acting at `place`: the platform administrator everywhere, others at their
-/// agency within their division subtree.
-pub(crate) fn covers(a: &Assignment, place: Place) -> bool {
-    if a.role == StaffRole::PlatformAdmin {
-        return true;
-    }
-    let Some((agency, division)) = place else { return false };
-    let (Ok(division), Ok(root)) = (DivisionCode::parse(division), DivisionCode::parse(&a.division_code)) else {
-        return false;
-    };
-    a.agency_code == agency && within(&division, &root)
-}
 
 /// Where an assignment applies.
 fn place_of(a: &Assignment) -> Place<'_> {
@@ -63,11 +24,6 @@ fn administrators_of(role: StaffRole) -> &'static [StaffRole] {
     } else {
         &[StaffRole::PlatformAdmin]
     }
-}
-
-/// The person's live staff roles.
-pub async fn roles(app: &App, person_id: &str) -> Result<Vec<Assignment>, AppError> {
-    Ok(app.store.staff_roles(Some(person_id), None).await?.into_iter().filter_map(assignment).collect())
 }
 
 /// A staff assignment request.
@@ -111,7 +67,7 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
             }
         }
     };
-    let person = identity::find_person(app, &form.person).await?;
+    let person = people::find_person(app, &form.person).await?;
     if person.is_none() {
         fields
             .insert("person".to_owned(), "未找到该注册用户 (no registered person with that id number or phone)".into());
@@ -124,7 +80,7 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
         None if platform => "command line".to_owned(),
         None => return Err(AppError::Forbidden),
         Some(who) => {
-            policy::authorize(app, who, Need::Staff(administrators_of(role), place)).await?;
+            access::authorize(app, who, Need::Staff(administrators_of(role), place)).await?;
             who.person_id.clone()
         }
     };
@@ -148,7 +104,7 @@ pub async fn revoke(app: &App, who: &Principal, id: &str) -> Result<(), AppError
     let Some(a) = app.store.staff_role(id).await?.and_then(assignment) else {
         return Err(AppError::NotFound { what: "角色", what_en: "role" });
     };
-    policy::authorize(app, who, Need::Staff(administrators_of(a.role), place_of(&a))).await?;
+    access::authorize(app, who, Need::Staff(administrators_of(a.role), place_of(&a))).await?;
     app.store.revoke_staff_role(id, Utc::now()).await?;
     Ok(())
 }
@@ -179,7 +135,7 @@ pub async fn managed(app: &App, who: &Principal) -> Result<Vec<StaffView>, AppEr
             .iter()
             .any(|a| a.role == StaffRole::PlatformAdmin || place_of(&r).is_some_and(|p| covers(a, Some(p))));
         if visible {
-            let (name, phone_masked) = identity::name_and_masked_phone(app, &r.person_id).await?;
+            let (name, phone_masked) = people::name_and_masked_phone(app, &r.person_id).await?;
             out.push(StaffView { assignment: r, name, phone_masked });
         }
     }
@@ -189,14 +145,14 @@ pub async fn managed(app: &App, who: &Principal) -> Result<Vec<StaffView>, AppEr
 /// Level 4 (窗口核验): window staff have seen the person and their identity card at the window.
 /// The person is named by id number or phone; the number on the card must be the account's.
 pub async fn verify_in_person(app: &App, who: &Principal, person: &str, card_number: &str) -> Result<(), AppError> {
-    policy::authorize(app, who, Need::StaffAnywhere(&[StaffRole::WindowStaff])).await?;
-    let found = identity::find_person(app, person).await?;
+    access::authorize(app, who, Need::StaffAnywhere(&[StaffRole::WindowStaff])).await?;
+    let found = people::find_person(app, person).await?;
     let Some(person_id) = found else {
         return Err(AppError::field("person", "未找到该注册用户 (no registered person with that id number or phone)"));
     };
-    let index = identity::citizen_index(app, card_number)
+    let index = people::citizen_index(app, card_number)
         .ok_or_else(|| AppError::field("card_number", "证件号码无效 (not a valid id number)"))?;
-    if index != identity::person_citizen_index(app, &person_id).await? {
+    if index != people::person_citizen_index(app, &person_id).await? {
         return Err(AppError::field("card_number", "证件号码与该账号不符 (the card does not match the account)"));
     }
     app.store.set_assurance(&person_id, tongban_domain::identity::Assurance::L4.as_str()).await?;

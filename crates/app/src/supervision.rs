@@ -88,14 +88,9 @@ pub struct Board {
 }
 
 /// The board of `agency` within the subtree of `division`, for staff whose role covers it.
-pub async fn board(
-    app: &App,
-    who: &crate::identity::Principal,
-    agency: &str,
-    division: &str,
-) -> Result<Board, AppError> {
+pub async fn board(app: &App, who: &crate::access::Principal, agency: &str, division: &str) -> Result<Board, AppError> {
     let roles = &[StaffRole::Auditor, StaffRole::AgencyAdmin, StaffRole::Approver];
-    crate::policy::authorize(app, who, crate::policy::Need::Staff(roles, Some((agency, division)))).await?;
+    crate::access::authorize(app, who, crate::access::Need::Staff(roles, Some((agency, division)))).await?;
     let code = DivisionCode::parse(division).map_err(|e| AppError::field("division", e.to_string()))?;
     let prefix = code.as_str().trim_end_matches("00").trim_end_matches("00");
     let mut b = Board::default();

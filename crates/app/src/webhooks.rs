@@ -61,7 +61,7 @@ pub async fn add(app: &App, agency_code: &str, url: &str) -> Result<NewWebhook, 
             id: hook.id.clone(),
             agency_code: agency.as_str().to_owned(),
             url: url.to_owned(),
-            secret_sealed: app.identity.vault().seal(SECRET, &hook.secret).map_err(AppError::internal)?,
+            secret_sealed: app.vault.seal(SECRET, &hook.secret).map_err(AppError::internal)?,
             created_at: Utc::now(),
             revoked_at: None,
         })
@@ -127,7 +127,7 @@ pub async fn deliver_due(app: &App, http: &reqwest::Client) -> Result<Round, App
             app.store.mark_failed(&d.id, Utc::now() + Duration::days(3650), "webhook revoked").await?;
             continue;
         };
-        let Ok(secret) = app.identity.vault().open(SECRET, &hook.secret_sealed) else {
+        let Ok(secret) = app.vault.open(SECRET, &hook.secret_sealed) else {
             // One bad row must not stop the others.
             app.store.mark_failed(&d.id, Utc::now() + backoff(d.attempts), "secret cannot be opened").await?;
             round.failed += 1;

@@ -205,10 +205,11 @@ async fn the_registry_raises_a_matching_person_to_l2_and_nothing_is_stored_in_pl
 async fn rotation_reseals_under_the_new_key_and_everything_still_opens() {
     let (app, _t) = app_with(Policy::default()).await;
     identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
-    let mut ring = app.identity.vault().ring().clone();
+    let mut ring = app.vault.ring().clone();
     ring.rotate("t2").unwrap();
     let sms = Arc::new(LogChannel::default());
-    let rotated = App { identity: Arc::new(Identity::new(ring, Policy::default(), FAST, sms).unwrap()), ..app.clone() };
+    let identity = Identity::new(ring, Policy::default(), FAST, sms).unwrap();
+    let rotated = App { vault: identity.vault(), identity: Arc::new(identity), ..app.clone() };
     assert_eq!(identity::reseal(&rotated).await.unwrap(), 1);
     assert_eq!(identity::reseal(&rotated).await.unwrap(), 0, "nothing left under the old key");
     let rows = raw_rows(&app.store, "persons").await;

@@ -3,9 +3,9 @@
 //! and the one authorization check — an agent does only what the grant allows.
 
 use std::sync::Arc;
-use tongban_app::identity::{self, Client, Identity, NewPerson, Policy, Principal};
+use tongban_app::access::{Need, Principal, authorize};
+use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
 use tongban_app::organizations;
-use tongban_app::policy::{Need, authorize};
 use tongban_app::sms::LogChannel;
 use tongban_app::{App, AppError};
 use tongban_crypto::{KeyRing, PasswordParams};

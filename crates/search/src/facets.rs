@@ -9,11 +9,13 @@
 //! few thousand — and agencies are the other. Both are read a block of documents at a time, and a
 //! combination is unpacked into its groups once per segment, not once per document.
 
-use crate::query::Facets;
 use std::collections::BTreeMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// Facet name → value → count, under the current query and filters.
+pub type Facets = BTreeMap<String, BTreeMap<String, u64>>;
 
 /// The facet groups counted for every search, in the order `pack` writes them; then agency.
 pub(crate) const PACKED: [&str; 5] = ["audience", "theme", "depth", "case_kind", "level"];

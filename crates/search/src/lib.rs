@@ -7,7 +7,8 @@
 mod facets;
 mod query;
 
-pub use query::{Facets, SearchHit, SearchQuery, SearchResults};
+pub use facets::Facets;
+pub use query::{SearchHit, SearchQuery, SearchResults};
 
 use std::path::Path;
 use std::sync::Mutex;

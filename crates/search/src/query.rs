@@ -1,10 +1,9 @@
 //! Queries over the catalog index: keywords (jieba-segmented, all words required, exact name
 //! first, fuzzy for Latin words), filters, facets with counts, pagination.
 
-use crate::facets::FacetCounter;
+use crate::facets::{FacetCounter, Facets};
 use crate::{CatalogIndex, SearchError, enum_str};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery};
@@ -66,9 +65,6 @@ pub struct SearchQuery {
     pub page: usize,
     pub per_page: usize,
 }
-
-/// Facet name → value → count, under the current query and filters.
-pub type Facets = BTreeMap<String, BTreeMap<String, u64>>;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

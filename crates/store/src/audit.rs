@@ -14,14 +14,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-/// This process's anchorer: one at a time, and whether another round is wanted.
-#[derive(Debug, Default)]
-pub(crate) struct Anchoring {
-    running: tokio::sync::Mutex<()>,
-    wanted: AtomicBool,
-}
+use std::sync::atomic::Ordering;
 
 pub type TrailRow = trail_entry::Model;
 

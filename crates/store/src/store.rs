@@ -41,6 +41,13 @@ pub struct PoolStats {
     pub idle: u32,
 }
 
+/// This process's anchorer of the audit chain: one at a time, and whether another round is wanted.
+#[derive(Debug, Default)]
+pub(crate) struct Anchoring {
+    pub(crate) running: tokio::sync::Mutex<()>,
+    pub(crate) wanted: std::sync::atomic::AtomicBool,
+}
+
 /// The database handle. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -49,7 +56,7 @@ pub struct Store {
     /// SQLite has one writer at a time. Busy writers would poll with growing sleeps; queuing them
     /// here instead hands the lock on the moment it is free (PostgreSQL locks rows: `None`).
     writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
-    pub(crate) anchoring: std::sync::Arc<crate::audit::Anchoring>,
+    pub(crate) anchoring: std::sync::Arc<Anchoring>,
 }
 
 impl Store {

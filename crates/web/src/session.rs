@@ -6,7 +6,8 @@ use axum::http::header::{COOKIE, HOST, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use std::net::SocketAddr;
-use tongban_app::identity::{self, Client, Principal};
+use tongban_app::access::Principal;
+use tongban_app::identity::{self, Client};
 use tongban_app::{App, AppError};
 
 pub const SESSION_COOKIE: &str = "tb_session";

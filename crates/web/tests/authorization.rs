@@ -10,8 +10,8 @@ mod common;
 
 use common::{Browser, Server, citizen_id, registered, server};
 use reqwest::StatusCode;
-use tongban_app::identity;
 use tongban_app::staff::{self, NewAssignment};
+use tongban_app::{access, identity, people};
 
 const ORG: &str = "91110101MA01TB014X";
 const AGENCY_A: &str = "11110000000000019K";
@@ -103,7 +103,7 @@ async fn every_role_against_every_protected_route() {
 
     // A window-staff role of agency A that the revoke column tries to withdraw.
     let window_role =
-        staff::roles(&s.app, &identity::find_person(&s.app, "13800000004").await.unwrap().unwrap()).await.unwrap()[0]
+        access::roles(&s.app, &people::find_person(&s.app, "13800000004").await.unwrap().unwrap()).await.unwrap()[0]
             .id
             .clone();
 

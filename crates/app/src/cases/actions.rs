@@ -30,7 +30,7 @@ pub async fn act(
     }
     let case = readable_case(app, who, case_number).await?;
     if version.is_some_and(|v| v != case.version) {
-        return Err(stale());
+        return Err(AppError::stale());
     }
     let state = CaseState::parse(&case.state).ok_or_else(|| AppError::Internal("case state".into()))?;
     let steps = steps_of(&case)?;
@@ -189,7 +189,7 @@ pub async fn act(
     let notice = notice.transpose()?;
     let told = notice.as_ref().map(|n| (n.title.clone(), n.body.clone()));
     if !app.store.update_case(new.clone(), case.version, trail, notice, outbox).await? {
-        return Err(stale());
+        return Err(AppError::stale());
     }
     if let Some((title, body)) = told {
         crate::notify::case_changed(app, &case.applicant_id, title, body);
@@ -217,13 +217,6 @@ fn recuse(who: &Principal, case: &CaseRow) -> Result<(), AppError> {
     Ok(())
 }
 
-pub(crate) fn stale() -> AppError {
-    AppError::Conflict {
-        field: "version",
-        message: "办件已被他人处理，请刷新后再试 (the case changed since you read it; reload)".into(),
-    }
-}
-
 /// The staff roles that work a queue.
 pub(crate) const WORKERS: &[StaffRole] =
     &[StaffRole::WindowStaff, StaffRole::Approver, StaffRole::Auditor, StaffRole::AgencyAdmin];
@@ -244,7 +237,7 @@ pub struct QueueRequest {
 
 /// A page of a staff queue at an agency within a division subtree the staff member covers.
 pub async fn queue(app: &App, who: &Principal, q: &QueueRequest) -> Result<Vec<CaseView>, AppError> {
-    policy::authorize(app, who, Need::Staff(WORKERS, Some((&q.agency, &q.division)))).await?;
+    access::authorize(app, who, Need::Staff(WORKERS, Some((&q.agency, &q.division)))).await?;
     let division =
         tongban_domain::DivisionCode::parse(&q.division).map_err(|e| AppError::field("division", e.to_string()))?;
     let prefix = division.as_str().trim_end_matches("00").trim_end_matches("00").to_owned();
@@ -318,7 +311,7 @@ pub async fn claim(
         request_id: request_id.to_owned(),
     }];
     if !app.store.update_case(new.clone(), case.version, trail, None, Vec::new()).await? {
-        return Err(stale());
+        return Err(AppError::stale());
     }
     case_view(app, new).await
 }

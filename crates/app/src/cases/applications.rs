@@ -25,19 +25,6 @@ pub struct ApplicationView {
     pub updated_at: chrono::DateTime<Utc>,
 }
 
-pub(crate) async fn guide_version(app: &App, code: &str, version: i32) -> Result<Arc<Guide>, AppError> {
-    app.cases.guides.get(&app.store, code, version).await
-}
-
-pub(crate) fn open_data(app: &App, sealed: &str) -> Result<Map<String, Value>, AppError> {
-    let text = app.identity.vault().open(DATA, sealed).map_err(AppError::internal)?;
-    serde_json::from_str(&text).map_err(AppError::internal)
-}
-
-pub(crate) fn seal_data(app: &App, data: &Map<String, Value>) -> Result<String, AppError> {
-    app.identity.vault().seal(DATA, &Value::Object(data.clone()).to_string()).map_err(AppError::internal)
-}
-
 pub(crate) async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationView, AppError> {
     let guide = guide_version(app, &row.offering_code, row.offering_version).await?;
     let data = open_data(app, &row.data_sealed)?;
@@ -79,7 +66,7 @@ async fn prefill(
     app: &App,
     a: &Applicant,
     name: &str,
-    acting: Option<&identity::Acting>,
+    acting: Option<&access::Acting>,
     offering: &Offering,
 ) -> Result<(Map<String, Value>, BTreeMap<String, PrefillSource>), AppError> {
     let form = offering.form();
@@ -98,7 +85,7 @@ async fn prefill(
         for source in &f.prefill {
             let value = match source {
                 PrefillSource::PersonName => Some(Value::String(name.to_owned())),
-                PrefillSource::PersonPhone => Some(Value::String(identity::own_phone(app, &a.person_id).await?)),
+                PrefillSource::PersonPhone => Some(Value::String(people::own_phone(app, &a.person_id).await?)),
                 PrefillSource::OrganizationName => acting.map(|o| Value::String(o.name.clone())),
                 PrefillSource::OrganizationCreditCode => acting.map(|o| Value::String(o.credit_code.clone())),
                 PrefillSource::Earlier => earlier.get(&f.name).cloned(),
@@ -138,7 +125,7 @@ pub async fn start_for(
     offering_code: &str,
 ) -> Result<ApplicationView, AppError> {
     crate::staff::verify_in_person(app, staff, person, card_number).await?;
-    let person_id = identity::find_person(app, person).await?.ok_or(AppError::internal("verified person vanished"))?;
+    let person_id = people::find_person(app, person).await?.ok_or(AppError::internal("verified person vanished"))?;
     let name = app.store.person(&person_id).await?.map(|p| p.name).unwrap_or_default();
     let a = Applicant { person_id, organization: String::new() };
     create(app, a, &name, None, offering_code, Some(staff.person_id.clone())).await
@@ -148,7 +135,7 @@ async fn create(
     app: &App,
     a: Applicant,
     name: &str,
-    acting: Option<&identity::Acting>,
+    acting: Option<&access::Acting>,
     offering_code: &str,
     started_by: Option<String>,
 ) -> Result<ApplicationView, AppError> {
@@ -185,81 +172,6 @@ async fn create(
     };
     app.store.insert_application(row.clone()).await?;
     view(app, row).await
-}
-
-/// Whether `who` is the window staff member who started the application for its applicant: that
-/// gives access to the draft only, and only while they still hold a window role. After
-/// submission staff read the case like any other, by their role on its side.
-async fn started_by(app: &App, row: &ApplicationRow, who: &Principal) -> Result<bool, AppError> {
-    if who.acting.is_some() || row.case_number.is_some() || row.started_by.as_deref() != Some(who.person_id.as_str()) {
-        return Ok(false);
-    }
-    Ok(policy::authorize(app, who, Need::StaffAnywhere(&[StaffRole::WindowStaff])).await.is_ok())
-}
-
-/// The application `id` if `who` may see it (404 otherwise: another's application is not
-/// revealed to exist).
-pub(crate) async fn own_application(
-    app: &App,
-    who: &Principal,
-    id: &str,
-    scope: AgentScope,
-) -> Result<ApplicationRow, AppError> {
-    let a = applicant(app, who, scope).await?;
-    let row = app.store.application(id).await?.ok_or(NO_APPLICATION)?;
-    if owns(&a, &row.applicant_id, &row.organization) || started_by(app, &row, who).await? {
-        Ok(row)
-    } else {
-        Err(NO_APPLICATION)
-    }
-}
-
-/// An application of `who` that may take files now, with its guide: a draft, or a case whose
-/// supplement notice is open (补正: what the notice asks for is uploaded, then answered).
-pub(crate) async fn own_open_for_files(
-    app: &App,
-    who: &Principal,
-    id: &str,
-) -> Result<(ApplicationRow, Arc<Guide>), AppError> {
-    let row = own_application(app, who, id, AgentScope::Apply).await?;
-    if let Some(n) = row.case_number.as_deref().filter(|n| !n.is_empty()) {
-        let open = app.store.case(n).await?.is_some_and(|c| c.state == CaseState::SupplementRequested.as_str());
-        if !open {
-            return Err(AppError::Conflict {
-                field: "id",
-                message: "申请已提交；只有补正期间可以补充材料 (submitted: files can be added only to answer a supplement notice)".into(),
-            });
-        }
-    }
-    let guide = guide_version(app, &row.offering_code, row.offering_version).await?;
-    Ok((row, guide))
-}
-
-/// A draft of `who` with the guide version it is made on; 409 once submitted.
-pub(crate) async fn own_draft(app: &App, who: &Principal, id: &str) -> Result<(ApplicationRow, Arc<Guide>), AppError> {
-    let row = own_application(app, who, id, AgentScope::Apply).await?;
-    if row.case_number.is_some() {
-        return Err(AppError::Conflict {
-            field: "id", message: "申请已提交，不能再修改 (already submitted)".into()
-        });
-    }
-    let guide = guide_version(app, &row.offering_code, row.offering_version).await?;
-    Ok((row, guide))
-}
-
-/// An application `who` may read: their own, or the one behind a case they may read.
-pub(crate) async fn readable_application(app: &App, who: &Principal, id: &str) -> Result<ApplicationRow, AppError> {
-    match own_application(app, who, id, AgentScope::Apply).await {
-        Ok(row) => Ok(row),
-        Err(AppError::NotFound { .. } | AppError::Forbidden) => {
-            let row = app.store.application(id).await?.ok_or(NO_APPLICATION)?;
-            match row.case_number.as_deref().filter(|n| !n.is_empty()) {
-                Some(n) => readable_case(app, who, n).await.map(|_| row).map_err(|_| NO_APPLICATION),
-                None => Err(NO_APPLICATION),
-            }
-        }
-        Err(e) => Err(e),
-    }
 }
 
 pub async fn get_application(app: &App, who: &Principal, id: &str) -> Result<ApplicationView, AppError> {
@@ -374,7 +286,7 @@ pub async fn submit(
     // Received where the application came in: online, the offering's own agency; at a window, the
     // window's agency and division (异地代收 when that is another region's).
     let (receiving_agency, receiving_division) = if at_window {
-        let window = crate::staff::roles(app, &who.person_id)
+        let window = crate::access::roles(app, &who.person_id)
             .await?
             .into_iter()
             .find(|r| r.role == StaffRole::WindowStaff)

@@ -4,16 +4,18 @@
 //! clock and the one authorization check — each change written with its audit entry and the
 //! applicant's message in one transaction.
 
-use crate::forms::{Guide, GuideCache};
-use crate::identity::{self, Principal};
+use crate::access::{self, Need, Principal};
+use crate::case_access::{
+    Applicant, NO_APPLICATION, NO_CASE, applicant, deciding, guide_version, is_applicant, open_data, own_application,
+    readable_case, seal_data, sides, staff_covers_any, started_by, steps_of,
+};
 use crate::materials::MaterialNeed;
-use crate::policy::{self, Need};
+use crate::people;
 use crate::{App, AppError};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use tongban_domain::Calendar;
 use tongban_domain::calendar::china_today;
 use tongban_domain::cases::{
@@ -33,8 +35,6 @@ pub use actions::*;
 pub use applications::*;
 pub use views::*;
 
-/// The sealing context of application data.
-const DATA: &str = "application.data";
 /// The assurance level needed to submit: a real name (L2).
 pub const SUBMIT_ASSURANCE: Assurance = Assurance::L2;
 /// The longest comment on an action.
@@ -45,47 +45,13 @@ pub struct Cases {
     /// This node's number in case numbers (0–99), unique among the nodes sharing a database.
     pub node: u8,
     pub warnings: WarningRule,
-    pub guides: GuideCache,
-    /// Where notifications of changes go beside the in-site message (`App::open` sets SMS and
-    /// the development mailbox).
-    pub channels: Vec<Arc<dyn crate::notify::Channel>>,
 }
 
 impl Default for Cases {
     fn default() -> Self {
-        Self { node: 1, warnings: WarningRule::default(), guides: GuideCache::default(), channels: Vec::new() }
+        Self { node: 1, warnings: WarningRule::default() }
     }
 }
-
-/// For whom an application is made: the person, or the organization they act for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Applicant {
-    person_id: String,
-    /// The organization's credit code; empty for the person themselves.
-    organization: String,
-}
-
-/// The applicant `who` acts as, with the scope the action needs when acting for an organization.
-async fn applicant(app: &App, who: &Principal, scope: AgentScope) -> Result<Applicant, AppError> {
-    if who.acting.is_some() {
-        policy::authorize(app, who, Need::Organization(scope)).await?;
-    }
-    Ok(Applicant {
-        person_id: who.person_id.clone(),
-        organization: who.acting.as_ref().map(|a| a.credit_code.clone()).unwrap_or_default(),
-    })
-}
-
-fn owns(a: &Applicant, applicant_id: &str, organization: &str) -> bool {
-    if a.organization.is_empty() {
-        organization.is_empty() && applicant_id == a.person_id
-    } else {
-        organization == a.organization
-    }
-}
-
-pub(crate) const NO_APPLICATION: AppError = AppError::NotFound { what: "申请", what_en: "application" };
-const NO_CASE: AppError = AppError::NotFound { what: "办件", what_en: "case" };
 
 /// What a person does on a case, as the trail records it.
 fn role_name(who: &Principal, applicant: bool) -> String {
@@ -94,34 +60,6 @@ fn role_name(who: &Principal, applicant: bool) -> String {
 
 fn message_id() -> Result<String, AppError> {
     Ok(format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]))
-}
-
-/// Whether `who` holds one of `roles` covering any of `places` (an agency and division each).
-async fn staff_covers_any(app: &App, who: &Principal, roles: &[StaffRole], places: &[(&str, &str)]) -> bool {
-    for place in places {
-        if policy::authorize(app, who, Need::Staff(roles, Some(*place))).await.is_ok() {
-            return true;
-        }
-    }
-    false
-}
-
-/// The receiving side and the agency handling the current step (the deciding agency, or at a
-/// joint step another), as places staff roles cover.
-fn sides(case: &CaseRow) -> [(&str, &str); 2] {
-    [
-        (case.receiving_agency.as_str(), case.receiving_division.as_str()),
-        (case.handling_agency.as_str(), case.handling_division.as_str()),
-    ]
-}
-
-fn deciding(case: &CaseRow) -> (&str, &str) {
-    (case.deciding_agency.as_str(), case.deciding_division.as_str())
-}
-
-/// The review steps stored with a case.
-fn steps_of(case: &CaseRow) -> Result<Vec<ReviewStep>, AppError> {
-    serde_json::from_value(case.steps.clone()).map_err(AppError::internal)
 }
 
 /// What happens next, in the applicant's words.

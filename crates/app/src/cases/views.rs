@@ -125,44 +125,6 @@ pub(crate) fn view_with(
     })
 }
 
-/// The staff roles that may read a case: those that act on it, and auditors.
-pub(crate) const READERS: &[StaffRole] =
-    &[StaffRole::WindowStaff, StaffRole::Approver, StaffRole::Auditor, StaffRole::AgencyAdmin];
-
-/// The case if `who` may read it: its applicant (or an agent with the cases scope), or staff of
-/// the receiving side, the deciding side or an agency of a joint step. Otherwise 404 — another's
-/// case is not revealed to exist.
-pub(crate) async fn readable_case(app: &App, who: &Principal, case_number: &str) -> Result<CaseRow, AppError> {
-    let case = app.store.case(case_number.trim()).await?.ok_or(NO_CASE)?;
-    if is_applicant(app, who, &case).await? {
-        return Ok(case);
-    }
-    let steps = steps_of(&case)?;
-    let mut places = vec![sides(&case)[0], deciding(&case)];
-    places.extend(steps.iter().filter_map(ReviewStep::place));
-    if staff_covers_any(app, who, READERS, &places).await { Ok(case) } else { Err(NO_CASE) }
-}
-
-pub(crate) async fn is_applicant(app: &App, who: &Principal, case: &CaseRow) -> Result<bool, AppError> {
-    let a = match applicant(app, who, AgentScope::Cases).await {
-        Ok(a) => a,
-        Err(AppError::Forbidden) => return Ok(false),
-        Err(e) => return Err(e),
-    };
-    Ok(owns(&a, &case.applicant_id, &case.organization))
-}
-
-/// The guide version a case was submitted under.
-pub(crate) async fn guide_of_case(app: &App, case: &CaseRow) -> Result<Arc<Guide>, AppError> {
-    guide_version(app, &case.offering_code, case.offering_version).await
-}
-
-/// The answers of a case's application, unsealed.
-pub(crate) async fn case_answers(app: &App, case: &CaseRow) -> Result<Map<String, Value>, AppError> {
-    let row = app.store.application(&case.application_id).await?.ok_or(NO_APPLICATION)?;
-    open_data(app, &row.data_sealed)
-}
-
 pub async fn get_case(app: &App, who: &Principal, case_number: &str) -> Result<CaseView, AppError> {
     let case = readable_case(app, who, case_number).await?;
     case_view(app, case).await

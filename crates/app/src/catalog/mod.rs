@@ -2,6 +2,9 @@
 //! them, the demo catalog, and search over the index kept in step with the database.
 
 mod csv_format;
+mod form_edit;
+
+pub use form_edit::{FormEditing, form_for_editing, save_form};
 
 use crate::{AppError, datasets};
 use std::collections::BTreeMap;

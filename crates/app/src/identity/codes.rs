@@ -15,7 +15,7 @@ const CODE_RESEND_SECS: i64 = 60;
 /// Codes are stored keyed (a blind index): a copy of the database does not let anyone try all
 /// million codes offline.
 fn code_hash(app: &App, person_id: &str, code: &str) -> String {
-    identity(app).vault().blind_index("one_time_code", &format!("{person_id}:{code}"))
+    app.vault.blind_index("one_time_code", &format!("{person_id}:{code}"))
 }
 
 /// Texts a fresh code for `purpose` to the person's registered phone (at most one a minute).
@@ -37,7 +37,7 @@ async fn text_code(app: &App, person: &PersonRow, purpose: &str, what: &str) -> 
             attempts: 0,
         })
         .await?;
-    let phone = identity(app).vault().open(PHONE, &person.phone_sealed).map_err(AppError::internal)?;
+    let phone = app.vault.open(PHONE, &person.phone_sealed).map_err(AppError::internal)?;
     let text = format!("【通办】您{what}的验证码为 {code}，{CODE_MINUTES} 分钟内有效。请勿告知他人。");
     identity(app).sms.send(&phone, &text).map_err(AppError::Internal)
 }
@@ -83,7 +83,7 @@ pub async fn request_password_reset(app: &App, identifier: &str, client: &Client
     if !identity(app).admit(&client.address) {
         return Err(AppError::RateLimited);
     }
-    match find(app, identifier).await? {
+    match people::find(app, identifier).await? {
         Some(person) => match text_code(app, &person, RESET_CODE, "重置口令").await {
             // A second request within the minute: the first code is still on its way.
             Err(AppError::RateLimited) => Ok(()),
@@ -108,9 +108,9 @@ pub async fn reset_password(
     // The rule any password must keep, checked before anything that depends on the account.
     check_password(password, &[]).map_err(|e| AppError::field("password", e))?;
     let refused = || AppError::field("code", "验证码不正确或已失效 (wrong or expired code)");
-    let Some(person) = find(app, identifier).await? else { return Err(refused()) };
+    let Some(person) = people::find(app, identifier).await? else { return Err(refused()) };
     check_code(app, &person.id, RESET_CODE, code).await.map_err(|_| refused())?;
-    let vault = identity(app).vault();
+    let vault = &app.vault;
     let citizen_id = vault.open(CITIZEN_ID, &person.citizen_id_sealed).map_err(AppError::internal)?;
     let phone = vault.open(PHONE, &person.phone_sealed).map_err(AppError::internal)?;
     check_password(password, &[&citizen_id, &phone]).map_err(|e| AppError::field("password", e))?;

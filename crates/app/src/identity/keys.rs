@@ -52,7 +52,7 @@ pub fn write_keys(path: &Path, ring: &KeyRing) -> Result<(), AppError> {
 /// Re-seals every person's personal data under the ring's current key (after `KeyRing::rotate`);
 /// returns how many persons had values under older keys.
 pub async fn reseal(app: &App) -> Result<usize, AppError> {
-    let vault = identity(app).vault();
+    let vault = &app.vault;
     let again = |field: &str, sealed: &str| vault.open(field, sealed).and_then(|v| vault.seal(field, &v));
     let mut changed = 0;
     for mut p in app.store.persons_sealed().await? {

@@ -6,6 +6,8 @@
 //! Id numbers, phones and emails are sealed before they reach the store and found through blind
 //! indexes; pages and logs get masked values only.
 
+use crate::access::Principal;
+use crate::people::{self, CITIZEN_ID, EMAIL, NAME, PHONE};
 use crate::sms::SmsChannel;
 use crate::{App, AppError};
 use chrono::{DateTime, Duration, Utc};
@@ -16,7 +18,7 @@ use tongban_domain::CitizenId;
 use tongban_domain::calendar::china_today;
 use tongban_domain::identity::{Assurance, Lockout, Phone, check_password};
 use tongban_domain::mask::{mask_name, mask_phone};
-use tongban_store::identity::{CodeRow, PersonKey, PersonRow, SessionRow};
+use tongban_store::identity::{CodeRow, PersonRow, SessionRow};
 
 mod codes;
 mod keys;
@@ -28,12 +30,7 @@ pub use keys::{load_or_create_keys, reseal, write_keys};
 pub use registry::{RegistryReport, import_registry, seed_demo_registry, verify_real_name};
 pub use second_factor::{TotpSetup, begin_totp, confirm_totp, disable_totp};
 
-/// Associated data and index domains of the sealed fields. The registry's id index uses the
-/// person's, so a registry entry and an account with the same id number meet.
-const CITIZEN_ID: &str = "person.citizen_id";
-const PHONE: &str = "person.phone";
-const EMAIL: &str = "person.email";
-const NAME: &str = "person.name";
+/// Associated data of the sealed second-factor secret (the other sealed fields are `people`'s).
 const TOTP: &str = "person.totp";
 
 /// Login and session rules [configurable].
@@ -65,7 +62,7 @@ impl Default for Policy {
 /// What identity needs beside the store: the keys, the password hasher, the rules, and the
 /// per-address attempt counts (kept in this process: a node counts the attempts it serves).
 pub struct Identity {
-    vault: Vault,
+    vault: Arc<Vault>,
     hasher: PasswordHasher,
     pub policy: Policy,
     sms: Arc<dyn SmsChannel>,
@@ -85,16 +82,24 @@ impl Identity {
         let hasher = PasswordHasher::new(params).map_err(AppError::internal)?;
         let attempts = crate::limit::PerMinute::new(policy.attempts_per_minute);
         let slots = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
-        Ok(Self { vault: Vault::new(ring), hasher, policy, sms, attempts, hashing: tokio::sync::Semaphore::new(slots) })
+        Ok(Self {
+            vault: Arc::new(Vault::new(ring)),
+            hasher,
+            policy,
+            sms,
+            attempts,
+            hashing: tokio::sync::Semaphore::new(slots),
+        })
+    }
+
+    /// The vault of this identity's key ring, which `App::open` makes the app's.
+    pub fn vault(&self) -> Arc<Vault> {
+        self.vault.clone()
     }
 
     /// The SMS channel, which case notifications share with login codes.
     pub fn sms_channel(&self) -> Arc<dyn SmsChannel> {
         self.sms.clone()
-    }
-
-    pub fn vault(&self) -> &Vault {
-        &self.vault
     }
 
     /// Counts an attempt from `address`; false once it has made its minute's allowance.
@@ -162,27 +167,6 @@ pub struct SessionView {
     pub user_agent: String,
 }
 
-/// Who is making a request: the person and their session, and the organization the session
-/// acts for, if any.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub person_id: String,
-    pub session_id: String,
-    pub name: String,
-    pub assurance: Assurance,
-    pub acting: Option<Acting>,
-}
-
-/// Acting for an organization: as its legal representative (every scope, and managing agents)
-/// or as an agent with the scopes of a live grant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Acting {
-    pub credit_code: String,
-    pub name: String,
-    pub legal_rep: bool,
-    pub scopes: Vec<tongban_domain::identity::AgentScope>,
-}
-
 /// A successful login: the token for the cookie (shown once, stored only as a digest).
 #[derive(Debug)]
 pub struct LoggedIn {
@@ -225,7 +209,7 @@ pub async fn register(app: &App, form: NewPerson, client: &Client) -> Result<Per
     };
 
     let id = identity(app);
-    let vault = id.vault();
+    let vault = &app.vault;
     let hasher = id.hasher.clone();
     let password = form.password.clone();
     let password_hash = tokio::task::spawn_blocking(move || hasher.hash(&password))
@@ -286,7 +270,7 @@ pub async fn login(
     if !id.admit(&client.address) {
         return Err(AppError::RateLimited);
     }
-    let found = find(app, identifier).await?;
+    let found = people::find(app, identifier).await?;
     let password = password.to_owned();
     let now = Utc::now();
     let Some(person) = found else {
@@ -310,7 +294,7 @@ pub async fn login(
         match second_factor.map(str::trim).filter(|c| !c.is_empty()) {
             None => return Err(AppError::SecondFactorRequired),
             Some(code) => {
-                let secret = id.vault().open(TOTP, sealed).map_err(AppError::internal)?;
+                let secret = app.vault.open(TOTP, sealed).map_err(AppError::internal)?;
                 let accepted = match totp::verify(&secret, code, now.timestamp().max(0) as u64) {
                     Some(step) => app.store.use_totp_step(&person.id, step as i64).await?,
                     None => false,
@@ -411,7 +395,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Principal>, A
     let mut who = principal(&person, &hash)?;
     if let Some(code) = &session.acting_for {
         // Checked on every request: a revoked or expired grant ends the acting at once.
-        who.acting = crate::organizations::acting(app, &person.id, code).await?;
+        who.acting = crate::access::acting(app, &person.id, code).await?;
         if who.acting.is_none() {
             app.store.set_acting_for(&hash, None).await?;
         }
@@ -458,7 +442,7 @@ pub async fn revoke(app: &App, who: &Principal, session_id: &str) -> Result<(), 
 /// The person as their own pages show them.
 pub async fn me(app: &App, who: &Principal) -> Result<PersonView, AppError> {
     let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
-    let vault = identity(app).vault();
+    let vault = &app.vault;
     let citizen_id = vault.open(CITIZEN_ID, &person.citizen_id_sealed).map_err(AppError::internal)?;
     let phone = vault.open(PHONE, &person.phone_sealed).map_err(AppError::internal)?;
     let assurance = assurance_of(&person)?;
@@ -476,60 +460,4 @@ pub async fn me(app: &App, who: &Principal) -> Result<PersonView, AppError> {
 fn assurance_of(person: &PersonRow) -> Result<Assurance, AppError> {
     Assurance::parse(&person.assurance)
         .ok_or_else(|| AppError::Internal(format!("person {} has assurance {}", person.id, person.assurance)))
-}
-
-/// The blind index of a citizen id as persons and registries store it; `None` if it is invalid.
-pub fn citizen_index(app: &App, raw: &str) -> Option<String> {
-    CitizenId::parse(raw, china_today()).ok().map(|c| identity(app).vault().blind_index(CITIZEN_ID, c.as_str()))
-}
-
-/// The blind index of a person's id number.
-pub async fn person_citizen_index(app: &App, person_id: &str) -> Result<String, AppError> {
-    Ok(app.store.person(person_id).await?.ok_or(AppError::Unauthenticated)?.citizen_id_index)
-}
-
-/// The id of the person an id number or phone names, if registered.
-pub async fn find_person(app: &App, identifier: &str) -> Result<Option<String>, AppError> {
-    Ok(find(app, identifier).await?.map(|p| p.id))
-}
-
-/// A person's name and masked phone, for lists that name people to someone else.
-pub async fn name_and_masked_phone(app: &App, person_id: &str) -> Result<(String, String), AppError> {
-    let p = app.store.person(person_id).await?.ok_or(AppError::NotFound { what: "用户", what_en: "person" })?;
-    let phone = identity(app).vault().open(PHONE, &p.phone_sealed).map_err(AppError::internal)?;
-    Ok((p.name, mask_phone(&phone)))
-}
-
-/// A person's name and citizen id number, for the licences issued to them.
-pub async fn name_and_citizen_id(app: &App, person_id: &str) -> Result<(String, String), AppError> {
-    let p = app.store.person(person_id).await?.ok_or(AppError::NotFound { what: "用户", what_en: "person" })?;
-    let id = identity(app).vault().open(CITIZEN_ID, &p.citizen_id_sealed).map_err(AppError::internal)?;
-    Ok((p.name, id))
-}
-
-/// How a person is reached by the notification channels.
-pub async fn contact(app: &App, person_id: &str) -> Result<crate::notify::Contact, AppError> {
-    let p = app.store.person(person_id).await?.ok_or(AppError::NotFound { what: "用户", what_en: "person" })?;
-    let vault = identity(app).vault();
-    Ok(crate::notify::Contact {
-        phone: vault.open(PHONE, &p.phone_sealed).map_err(AppError::internal)?,
-        email: p.email_sealed.map(|e| vault.open(EMAIL, &e)).transpose().map_err(AppError::internal)?,
-    })
-}
-
-/// A person's own phone number, to fill in their own forms.
-pub async fn own_phone(app: &App, person_id: &str) -> Result<String, AppError> {
-    let p = app.store.person(person_id).await?.ok_or(AppError::Unauthenticated)?;
-    identity(app).vault().open(PHONE, &p.phone_sealed).map_err(AppError::internal)
-}
-
-/// The person an id number or phone names, if registered.
-async fn find(app: &App, identifier: &str) -> Result<Option<PersonRow>, AppError> {
-    let vault = identity(app).vault();
-    let identifier = identifier.trim();
-    Ok(match (CitizenId::parse(identifier, china_today()), Phone::parse(identifier)) {
-        (Ok(c), _) => app.store.person_by(PersonKey::CitizenId, &vault.blind_index(CITIZEN_ID, c.as_str())).await?,
-        (_, Ok(p)) => app.store.person_by(PersonKey::Phone, &vault.blind_index(PHONE, p.as_str())).await?,
-        _ => None,
-    })
 }

@@ -10,7 +10,7 @@ pub async fn verify_real_name(app: &App, who: &Principal) -> Result<Assurance, A
     if current >= Assurance::L2 {
         return Ok(current);
     }
-    let vault = identity(app).vault();
+    let vault = &app.vault;
     let registered = app.store.registry_name(&person.citizen_id_index).await?;
     if registered.as_deref() != Some(vault.blind_index(NAME, person.name.trim()).as_str()) {
         return Err(AppError::field(
@@ -33,7 +33,7 @@ pub struct RegistryReport {
 /// Loads the population registry stand-in from CSV lines `name,citizen_id` (a header line
 /// `name,citizen_id` is allowed). Stored as blind indexes only; re-loading replaces entries.
 pub async fn import_registry(app: &App, text: &str) -> Result<RegistryReport, AppError> {
-    let vault = identity(app).vault();
+    let vault = &app.vault;
     let mut rejected = Vec::new();
     let mut rows = Vec::new();
     for (n, [name, citizen]) in records(text, "name,citizen_id", "姓名,证件号码", &mut rejected) {

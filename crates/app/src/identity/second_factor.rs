@@ -21,7 +21,7 @@ pub async fn begin_totp(app: &App, who: &Principal) -> Result<TotpSetup, AppErro
         ));
     }
     let secret = totp::new_secret().map_err(AppError::internal)?;
-    let vault = identity(app).vault();
+    let vault = &app.vault;
     let pending = vault.seal(TOTP, &secret).map_err(AppError::internal)?;
     app.store.set_totp(&person.id, None, Some(&pending), None).await?;
     let phone = vault.open(PHONE, &person.phone_sealed).map_err(AppError::internal)?;
@@ -31,7 +31,7 @@ pub async fn begin_totp(app: &App, who: &Principal) -> Result<TotpSetup, AppErro
 
 /// The step a code of the (sealed) secret matches now; a wrong code counts toward the lock.
 async fn totp_step(app: &App, person_id: &str, sealed: &str, code: &str) -> Result<u64, AppError> {
-    let secret = identity(app).vault().open(TOTP, sealed).map_err(AppError::internal)?;
+    let secret = app.vault.open(TOTP, sealed).map_err(AppError::internal)?;
     match totp::verify(&secret, code, Utc::now().timestamp().max(0) as u64) {
         Some(step) => Ok(step),
         None => Err(failure(app, person_id, wrong_totp()).await),

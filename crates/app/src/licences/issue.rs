@@ -3,7 +3,7 @@
 //! reported by line), and renewal (延续) as a new version linked to its predecessor.
 
 use super::{Holder, own_issuer, seal_and_keep, sealed_of, status_today};
-use crate::identity::Principal;
+use crate::access::Principal;
 use crate::{App, AppError};
 use chrono::Utc;
 use serde::Serialize;
@@ -58,7 +58,7 @@ pub const MAX_LINES: usize = 10_000;
 /// line stops nothing). Importing the same file again issues nothing new: each line is refused as
 /// already issued.
 pub async fn import(app: &App, who: &Principal, text: &str) -> Result<IssueReport, AppError> {
-    crate::policy::authorize(app, who, crate::policy::Need::StaffAnywhere(ISSUERS)).await?;
+    crate::access::authorize(app, who, crate::access::Need::StaffAnywhere(ISSUERS)).await?;
     let lines: Vec<(usize, &str)> =
         text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l)).collect();
     if lines.len() > MAX_LINES {

@@ -96,7 +96,7 @@ pub(super) const PLATFORM: &str = "platform";
 pub(super) async fn seal_of(app: &App, agency_code: &str, agency_name: &str) -> Result<SoftwareSeal, AppError> {
     for _ in 0..2 {
         if let Some(k) = app.store.seal_key(agency_code).await? {
-            let secret = app.identity.vault().open(SEAL_SECRET, &k.secret_sealed).map_err(AppError::internal)?;
+            let secret = app.vault.open(SEAL_SECRET, &k.secret_sealed).map_err(AppError::internal)?;
             return SoftwareSeal::from_secret_hex(&k.key_id, &secret).map_err(AppError::internal);
         }
         new_seal(app, agency_code, agency_name, 1).await?;
@@ -113,7 +113,7 @@ async fn new_seal(app: &App, agency_code: &str, agency_name: &str, n: usize) -> 
         agency_code: agency_code.to_owned(),
         agency_name: agency_name.to_owned(),
         public_key: seal.public_key(),
-        secret_sealed: app.identity.vault().seal(SEAL_SECRET, &seal.secret_hex()).map_err(AppError::internal)?,
+        secret_sealed: app.vault.seal(SEAL_SECRET, &seal.secret_hex()).map_err(AppError::internal)?,
         created_at: Utc::now(),
         retired_at: None,
     };
@@ -130,7 +130,7 @@ pub async fn rotate_seal(app: &App, agency_code: &str) -> Result<String, AppErro
         return Err(AppError::NotFound { what: "签章密钥", what_en: "seal key" });
     };
     if !new_seal(app, agency_code, &current.agency_name, keys.len() + 1).await? {
-        return Err(crate::cases::stale());
+        return Err(AppError::stale());
     }
     app.store.retire_seal_key(&current.key_id, Utc::now()).await?;
     Ok(format!("{agency_code}-{}", keys.len() + 1))

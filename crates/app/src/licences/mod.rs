@@ -3,7 +3,7 @@
 //! wallet with their history, changed in status by the issuing agency, used instead of materials
 //! (`uses`).
 
-use crate::identity::Principal;
+use crate::access::Principal;
 use crate::{App, AppError};
 use chrono::Utc;
 use serde::Serialize;
@@ -35,13 +35,13 @@ pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>,
     if let Some(l) = app.store.licence_of_case(&case.case_number).await? {
         return Ok(Some(l.id));
     }
-    let guide = crate::cases::guide_of_case(app, case).await?;
+    let guide = crate::case_access::guide_of_case(app, case).await?;
     let o = &guide.offering;
     let Some(t) = (o.result.kind == "licence").then(|| licence_type(&o.result.name)).flatten() else {
         return Ok(None);
     };
     let (holder_name, holder_code) = if case.organization.is_empty() {
-        crate::identity::name_and_citizen_id(app, &case.applicant_id).await?
+        crate::people::name_and_citizen_id(app, &case.applicant_id).await?
     } else {
         let org = app
             .store
@@ -52,7 +52,7 @@ pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>,
     };
     // The face carries the application's answers under their labels, but not the applicant's phone.
     let form = o.form();
-    let extension: serde_json::Map<String, Value> = crate::cases::case_answers(app, case)
+    let extension: serde_json::Map<String, Value> = crate::case_access::case_answers(app, case)
         .await?
         .into_iter()
         .filter(|(name, _)| name != "phone")
@@ -112,7 +112,7 @@ async fn seal_and_keep(
     let t = licence_type(&licence.type_name).ok_or_else(|| AppError::field("type_name", "未知的证照类型"))?;
     let seal = seal_of(app, &licence.issuer_code, &licence.issuer_name).await?;
     let holder_index = (licence.holder_code_type == HOLDER_CITIZEN)
-        .then(|| crate::identity::citizen_index(app, &licence.holder_code))
+        .then(|| crate::people::citizen_index(app, &licence.holder_code))
         .flatten();
     let sealed = seal_licence(&seal, licence)?;
     let now = Utc::now();
@@ -226,7 +226,7 @@ async fn bind_own(app: &App, person_id: &str) -> Result<(), AppError> {
     if unbound.is_empty() || Assurance::parse(&p.assurance).unwrap_or(Assurance::L1) < Assurance::L2 {
         return Ok(());
     }
-    let (name, _) = crate::identity::name_and_citizen_id(app, person_id).await?;
+    let (name, _) = crate::people::name_and_citizen_id(app, person_id).await?;
     for row in unbound {
         if sealed_of(&row)?.licence.holder_name == name {
             app.store.bind_licence(&row.id, person_id).await?;
@@ -376,7 +376,7 @@ async fn own_issuer(
     issuer_code: &str,
     division_code: &str,
 ) -> Result<(), AppError> {
-    crate::policy::authorize(app, who, crate::policy::Need::Staff(roles, Some((issuer_code, division_code)))).await
+    crate::access::authorize(app, who, crate::access::Need::Staff(roles, Some((issuer_code, division_code)))).await
 }
 
 /// The statuses a status change sets: 02 暂扣, 01 (发还), 03 撤销, 04 注销, 07 吊销.
@@ -432,7 +432,7 @@ pub async fn change_status(
         at: Utc::now(),
     };
     if !app.store.change_licence_status(&row.status, event).await? {
-        return Err(crate::cases::stale());
+        return Err(AppError::stale());
     }
     verification(app, id).await
 }

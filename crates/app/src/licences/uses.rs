@@ -4,7 +4,7 @@
 //! licence with the use's reason and expiry, sealed by the platform — and the holder sees every use.
 
 use super::{PLATFORM, holds, issuer_key, platform_seal, sealed_of, status_today, verify_against};
-use crate::identity::Principal;
+use crate::access::Principal;
 use crate::{App, AppError};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
@@ -123,7 +123,7 @@ pub async fn authorize(
     material: &str,
     licence_id: &str,
 ) -> Result<UseView, AppError> {
-    let (row, guide) = crate::cases::own_draft(app, who, application_id).await?;
+    let (row, guide) = crate::case_access::own_draft(app, who, application_id).await?;
     if who.acting.as_ref().is_some_and(|a| !a.scopes.contains(&AgentScope::Licences)) {
         return Err(AppError::Forbidden);
     }
@@ -195,7 +195,7 @@ pub async fn authorize(
 
 /// Withdraws a use from a draft.
 pub async fn withdraw(app: &App, who: &Principal, application_id: &str, use_id: &str) -> Result<(), AppError> {
-    let (row, _) = crate::cases::own_draft(app, who, application_id).await?;
+    let (row, _) = crate::case_access::own_draft(app, who, application_id).await?;
     if app.store.delete_licence_use(&row.id, use_id).await? { Ok(()) } else { Err(UNKNOWN_USE) }
 }
 
@@ -236,7 +236,7 @@ pub fn check_copy(
 /// the staff handling its case.
 pub async fn annotated_copy(app: &App, who: &Principal, use_id: &str) -> Result<(AnnotatedCopy, CopyCheck), AppError> {
     let u = app.store.licence_use(use_id).await?.ok_or(UNKNOWN_USE)?;
-    match crate::cases::readable_application(app, who, &u.application_id).await {
+    match crate::case_access::readable_application(app, who, &u.application_id).await {
         Ok(_) => {}
         Err(AppError::NotFound { .. } | AppError::Forbidden) => return Err(UNKNOWN_USE),
         Err(e) => return Err(e),

@@ -6,8 +6,9 @@
 
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
+use tongban_app::access::Principal;
 use tongban_app::cases;
-use tongban_app::identity::{self, Client, Identity, NewPerson, Policy, Principal};
+use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
 use tongban_app::materials;
 use tongban_app::staff::{self, NewAssignment};
 use tongban_app::{App, AppError};
@@ -70,9 +71,8 @@ pub async fn world() -> World {
     let mut app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, id).await.unwrap();
     // The e-mail channel this test reads, beside the SMS channel `App::open` set.
     let mailbox = Arc::new(tongban_app::notify::LogMailbox::default());
-    let cases = Arc::get_mut(&mut app.cases).expect("no other holder yet");
-    cases.channels.retain(|c| c.name() != "email");
-    cases.channels.push(mailbox.clone());
+    app.channels.retain(|c| c.name() != "email");
+    app.channels.push(mailbox.clone());
     let o = offering();
     tongban_app::catalog::publish(&app, &o, "test").await.unwrap();
     let people: Vec<String> = (1..=5).map(|i| format!("用户{i},{}", citizen_id(i))).collect();

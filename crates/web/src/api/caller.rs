@@ -8,7 +8,8 @@ use crate::{ApiError, AppState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header::AUTHORIZATION};
-use tongban_app::identity::{self, Principal};
+use tongban_app::access::Principal;
+use tongban_app::identity;
 use tower_http::request_id::RequestId;
 
 /// The header a cookie-authenticated API call repeats the CSRF token in.

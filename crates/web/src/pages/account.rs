@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use tongban_app::AppError;
-use tongban_app::identity::{self, NewPerson, PersonView, Principal};
+use tongban_app::access::Principal;
+use tongban_app::identity::{self, NewPerson, PersonView};
 use tongban_domain::identity::{Assurance, StaffRole};
 
 pub fn routes() -> Router<AppState> {
@@ -239,7 +240,7 @@ pub(super) async fn account_page(r: &Req, who: &Principal, status: StatusCode, e
         let me = identity::me(app, who).await?;
         let sessions = identity::sessions(app, who).await?;
         let memberships = tongban_app::organizations::memberships(app, &who.person_id).await?;
-        let roles = tongban_app::staff::roles(app, &who.person_id).await?;
+        let roles = tongban_app::access::roles(app, &who.person_id).await?;
         Ok::<_, AppError>((me, sessions, memberships, roles))
     };
     let (me, sessions, memberships, roles) = loaded.await.map_err(|e| r.error(e))?;

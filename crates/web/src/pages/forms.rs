@@ -19,7 +19,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tongban_app::AppError;
-use tongban_app::identity::{Client, Principal};
+use tongban_app::access::Principal;
+use tongban_app::identity::Client;
 
 /// A page handler's answer.
 pub type Page = Result<Response, Response>;

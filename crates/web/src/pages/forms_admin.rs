@@ -1,7 +1,7 @@
 //! Form administration (表单管理): an offering's administrators edit its application form as
 //! JSON, see it previewed as applicants will — live while they type (a small script posts the
 //! text to `/preview`), or with the 预览 button without script — save it as a draft or publish
-//! it as the guide's next version. The app checks who may (`forms::form_for_editing`).
+//! it as the guide's next version. The app checks who may (`catalog::form_for_editing`).
 
 use super::Frame;
 use super::apply::{FieldRow, field_rows};
@@ -17,7 +17,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tongban_app::AppError;
-use tongban_app::forms::{self, FormEditing};
+use tongban_app::catalog::{self, FormEditing};
+use tongban_app::forms;
 use tongban_domain::forms::Form;
 
 pub fn routes() -> Router<AppState> {
@@ -118,7 +119,7 @@ async fn find(r: Req) -> Page {
 
 async fn page(r: Req, Path(code): Path<String>) -> Page {
     let who = r.signed_in().await?;
-    let e = forms::form_for_editing(&r.s.app, &who, &code).await.map_err(|e| r.error(e))?;
+    let e = catalog::form_for_editing(&r.s.app, &who, &code).await.map_err(|e| r.error(e))?;
     let l = r.f.lang.cases();
     let notice = match r.q.first("done") {
         Some("saved") => Some(l.form_saved),
@@ -132,7 +133,7 @@ async fn page(r: Req, Path(code): Path<String>) -> Page {
 /// Preview (the page again with the posted text), save as draft, or publish.
 async fn save(r: Req, Path(code): Path<String>, FormPairs(posted): FormPairs) -> Page {
     let who = r.posted(&posted).await?;
-    let e = forms::form_for_editing(&r.s.app, &who, &code).await.map_err(|e| r.error(e))?;
+    let e = catalog::form_for_editing(&r.s.app, &who, &code).await.map_err(|e| r.error(e))?;
     let text = posted.first("form").unwrap_or("").to_owned();
     let publish = match posted.first("go") {
         Some("save") => false,
@@ -142,7 +143,7 @@ async fn save(r: Req, Path(code): Path<String>, FormPairs(posted): FormPairs) ->
     let Ok(form) = forms::parse_form(&text) else {
         return Ok(render(&r, &e, text, StatusCode::BAD_REQUEST, None, Vec::new()));
     };
-    match forms::save_form(&r.s.app, &who, &code, form, publish).await {
+    match catalog::save_form(&r.s.app, &who, &code, form, publish).await {
         Ok(Some(_)) => Ok(see_other(&format!("/admin/forms/{code}?done=published"))),
         Ok(None) => Ok(see_other(&format!("/admin/forms/{code}?done=saved"))),
         // The form is fine but the draft breaks other rules of the guide: say which.
@@ -156,7 +157,7 @@ async fn save(r: Req, Path(code): Path<String>, FormPairs(posted): FormPairs) ->
 /// The preview alone, as HTML to put in place by the page's script.
 async fn preview(r: Req, Path(code): Path<String>, FormPairs(posted): FormPairs) -> Page {
     let who = r.posted(&posted).await?;
-    forms::form_for_editing(&r.s.app, &who, &code).await.map_err(|e| r.error(e))?;
+    catalog::form_for_editing(&r.s.app, &who, &code).await.map_err(|e| r.error(e))?;
     let l = r.f.lang.cases();
     let (errors, sections) = preview_of(posted.first("form").unwrap_or(""), l, r.f.lang.code() == "en");
     let html = Preview { f: &r.f, l, errors, sections }.render().map_err(|e| r.error(AppError::internal(e)))?;

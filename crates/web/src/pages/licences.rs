@@ -177,9 +177,9 @@ struct AdminPage<'a> {
 
 /// Who sees the administration page: the staff who issue, renew or change licences (each action
 /// is checked again against the licence's issuing agency).
-async fn administrator(r: &Req) -> Result<tongban_app::identity::Principal, axum::response::Response> {
+async fn administrator(r: &Req) -> Result<tongban_app::access::Principal, axum::response::Response> {
     let who = r.signed_in().await?;
-    let roles = tongban_app::staff::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
+    let roles = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
     let allowed = [StaffRole::PlatformAdmin, StaffRole::AgencyAdmin, StaffRole::Approver];
     if who.acting.is_some() || !roles.iter().any(|a| allowed.contains(&a.role)) {
         return Err(r.error(AppError::Forbidden));

@@ -1,7 +1,7 @@
 //! Acting for an organization: registering it (its legal representative), switching the session
 //! to act for it or back, and the organization page — what the session may do for it, and for
 //! the legal representative the agents: authorize and withdraw. Every action passes
-//! `policy::authorize`; an agent asking for more than the grant gets 403.
+//! `access::authorize`; an agent asking for more than the grant gets 403.
 
 use super::Frame;
 use super::account::{Extras, account_page, china_time};
@@ -13,7 +13,7 @@ use askama::Template;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use tongban_app::identity::Principal;
+use tongban_app::access::Principal;
 use tongban_app::organizations;
 use tongban_domain::identity::AgentScope;
 

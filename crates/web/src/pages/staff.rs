@@ -1,5 +1,5 @@
 //! Staff administration: administrators list the staff they manage, assign and withdraw roles.
-//! Window staff verify a person face to face (level 4). Every action passes `policy::authorize` in
+//! Window staff verify a person face to face (level 4). Every action passes `access::authorize` in
 //! the app; others get 403.
 
 use super::Frame;
@@ -11,8 +11,7 @@ use askama::Template;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use tongban_app::identity::Principal;
-use tongban_app::policy::Need;
+use tongban_app::access::{Need, Principal};
 use tongban_app::staff::{self, NewAssignment};
 use tongban_domain::identity::StaffRole;
 
@@ -117,7 +116,7 @@ struct VerifyPage<'a> {
 async fn verify_form(r: Req) -> Page {
     let who = r.signed_in().await?;
     let window = Need::StaffAnywhere(&[StaffRole::WindowStaff]);
-    tongban_app::policy::authorize(&r.s.app, &who, window).await.map_err(|e| r.error(e))?;
+    tongban_app::access::authorize(&r.s.app, &who, window).await.map_err(|e| r.error(e))?;
     let a = r.labels();
     let notice = (r.q.first("done") == Some("verified")).then_some(a.in_person_done);
     Ok(r.with_csrf(|csrf| r.respond(StatusCode::OK, &VerifyPage { f: &r.f, a, csrf, notice, errors: vec![] })))

@@ -15,8 +15,8 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use tongban_app::AppError;
 use tongban_app::cases::{self, QueueRequest};
-use tongban_app::{AppError, staff};
 use tongban_domain::cases::{CaseAction, CaseState, Delivery, Warning};
 use tongban_domain::forms::Form;
 use tongban_domain::identity::StaffRole;
@@ -50,7 +50,7 @@ async fn workbench(r: Req) -> Page {
     let who = r.signed_in().await?;
     let l = r.f.lang.cases();
     let warning = r.q.first("warning").and_then(Warning::parse);
-    let roles = staff::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
+    let roles = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
     let mut queues = Vec::new();
     for a in roles {
         let receiving = match a.role {
@@ -292,7 +292,7 @@ struct SupervisionPage<'a> {
 async fn supervision(r: Req) -> Page {
     let who = r.signed_in().await?;
     let l = r.f.lang.cases();
-    let roles = staff::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
+    let roles = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
     let mut boards = Vec::new();
     for a in roles {
         if !matches!(a.role, StaffRole::Auditor | StaffRole::AgencyAdmin | StaffRole::Approver) {
