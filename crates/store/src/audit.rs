@@ -11,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, TransactionTrait,
+    QueryOrder, QuerySelect, Statement,
 };
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -202,8 +202,7 @@ impl Store {
     pub async fn anchor_pending(&self) -> Result<u64, StoreError> {
         let mut total = 0;
         loop {
-            let _turn = self.write_turn().await;
-            let txn = self.db.begin().await?;
+            let (_turn, txn) = self.write().await?;
             let n = anchor_batch(&txn).await?;
             txn.commit().await?;
             total += n;

@@ -3,7 +3,7 @@
 use crate::divisions::bump_dataset;
 use crate::entity::{calendar_day, calendar_year, dataset};
 use crate::{Store, StoreError};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
 use tongban_domain::calendar::{CalendarYear, SpecialDay};
 
@@ -22,7 +22,7 @@ impl Store {
     /// Stores one year's notice, replacing an earlier load of the same year, in one transaction.
     /// Returns the calendar's new revision.
     pub async fn put_calendar_year(&self, year: &CalendarYear, source: &str) -> Result<i64, StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         calendar_day::Entity::delete_many().filter(calendar_day::Column::Year.eq(year.year)).exec(&txn).await?;
         calendar_year::Entity::delete_by_id(year.year).exec(&txn).await?;
         calendar_year::Entity::insert(calendar_year::ActiveModel {
@@ -54,7 +54,7 @@ impl Store {
 
     /// Every loaded year with its days, and the revision they were read at.
     pub async fn calendar_years(&self) -> Result<(i64, Vec<CalendarYear>), StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         let revision = dataset::Entity::find_by_id(DATASET).one(&txn).await?.map_or(0, |d| d.revision);
         let years = calendar_year::Entity::find().order_by_asc(calendar_year::Column::Year).all(&txn).await?;
         let mut by_year: BTreeMap<i32, CalendarYear> = years

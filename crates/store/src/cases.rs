@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Order, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 use tongban_domain::DivisionCode;
 use tongban_domain::cases::CaseNumber;
@@ -178,8 +178,7 @@ impl Store {
             crate::Backend::Postgres => Some(next_sequence(&self.db, division.as_str(), day, i32::from(node)).await?),
             crate::Backend::Sqlite => None,
         };
-        let _turn = self.write_turn().await;
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         // Then the draft is claimed with its number; of two concurrent submissions of one draft
         // the second finds it claimed and rolls back.
         let seq = match taken {
@@ -232,8 +231,7 @@ impl Store {
         notice: Option<Notice>,
         outbox: Vec<crate::webhooks::OutboxRow>,
     ) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         let done = case::Entity::update_many()
             .set(case.clone().into_active_model().reset_all())
             .filter(case::Column::CaseNumber.eq(&case.case_number))

@@ -6,9 +6,7 @@ use crate::entity::{agency, dataset, item, offering, offering_version};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
 use std::collections::HashMap;
 use tongban_domain::catalog::Offering;
@@ -63,7 +61,7 @@ impl Store {
     pub async fn publish_offering(&self, o: &Offering, note: &str) -> Result<PublishOutcome, StoreError> {
         let guide = to_json(o)?;
         let code = o.offering_code.as_str();
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         let existing = offering::Entity::find_by_id(code).one(&txn).await?;
         let latest = existing.as_ref().and_then(|e| e.published_version);
         if let Some(v) = latest {
@@ -107,7 +105,7 @@ impl Store {
     /// Saves `o` as the draft of its offering; the published version is untouched.
     pub async fn save_draft(&self, o: &Offering) -> Result<(), StoreError> {
         let draft = to_json(o)?;
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         let existing = offering::Entity::find_by_id(o.offering_code.as_str()).one(&txn).await?;
         let exists = existing.is_some();
         let row = match existing {

@@ -2,7 +2,7 @@
 
 use crate::entity::{dataset, division};
 use crate::{Store, StoreError};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use tongban_domain::DivisionLevel;
 
 pub const DATASET: &str = "divisions";
@@ -33,7 +33,7 @@ impl Store {
 
     /// Replaces the whole divisions table with `rows` in one transaction.
     pub async fn replace_divisions(&self, version: &str, rows: &[DivisionRecord]) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         division::Entity::delete_many().exec(&txn).await?;
         for chunk in rows.chunks(1000) {
             let models = chunk.iter().map(|r| division::ActiveModel {

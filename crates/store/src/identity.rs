@@ -5,10 +5,7 @@ use crate::entity::{one_time_code, person, registry_person, session};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 
 pub type PersonRow = person::Model;
 pub type SessionRow = session::Model;
@@ -24,7 +21,7 @@ pub enum PersonKey {
 impl Store {
     /// Adds a person; `Duplicate` names the field when the id number or phone is taken.
     pub async fn insert_person(&self, p: PersonRow) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         for (key, index, field) in
             [(PersonKey::CitizenId, &p.citizen_id_index, "citizen_id"), (PersonKey::Phone, &p.phone_index, "phone")]
         {
@@ -257,7 +254,7 @@ impl Store {
 
     /// Adds or replaces registry entries (citizen id index → name index); returns how many.
     pub async fn import_registry(&self, rows: &[(String, String)], at: DateTime<Utc>) -> Result<usize, StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         for chunk in rows.chunks(500) {
             let models = chunk.iter().map(|(citizen, name)| registry_person::ActiveModel {
                 citizen_id_index: Set(citizen.clone()),

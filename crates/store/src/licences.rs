@@ -4,9 +4,7 @@
 use crate::entity::{application, licence, licence_event, licence_use, seal_key};
 use crate::{Store, StoreError};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
-use sea_orm::{
-    ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub type SealKeyRow = seal_key::Model;
 pub type LicenceRow = licence::Model;
@@ -64,8 +62,7 @@ impl Store {
         event: LicenceEventRow,
         replaced: Option<(&str, LicenceEventRow)>,
     ) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         if let Some((from, e)) = replaced
             && !change_status(&txn, from, e).await?
         {
@@ -159,8 +156,7 @@ impl Store {
     /// Moves a licence from status `from` to `event.status` with the event; false when its status
     /// was no longer `from`.
     pub async fn change_licence_status(&self, from: &str, event: LicenceEventRow) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         if !change_status(&txn, from, event).await? {
             txn.rollback().await?;
             return Ok(false);
@@ -172,8 +168,7 @@ impl Store {
     /// Records a use of a licence for a material of an application, replacing an earlier use
     /// for the same material.
     pub async fn put_licence_use(&self, u: LicenceUseRow) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         licence_use::Entity::delete_many()
             .filter(licence_use::Column::ApplicationId.eq(&u.application_id))
             .filter(licence_use::Column::Material.eq(&u.material))

@@ -5,10 +5,7 @@ use crate::entity::{agent_grant, legal_entry, organization, session};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 
 pub type OrganizationRow = organization::Model;
 pub type GrantRow = agent_grant::Model;
@@ -17,7 +14,7 @@ pub type LegalEntryRow = legal_entry::Model;
 impl Store {
     /// Adds or replaces legal-registry entries; returns how many.
     pub async fn import_legal_registry(&self, rows: &[LegalEntryRow]) -> Result<usize, StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         for chunk in rows.chunks(500) {
             legal_entry::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
                 .on_conflict(
@@ -47,7 +44,7 @@ impl Store {
 
     /// Adds an organization; `Duplicate("credit_code")` when it is registered already.
     pub async fn insert_organization(&self, o: OrganizationRow) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let (_turn, txn) = self.write().await?;
         if organization::Entity::find_by_id(&o.credit_code).one(&txn).await?.is_some() {
             return Err(StoreError::Duplicate("credit_code"));
         }

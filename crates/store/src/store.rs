@@ -1,7 +1,10 @@
 //! The connection to the database and what is common to every repository.
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -109,12 +112,33 @@ impl Store {
         Ok(store)
     }
 
-    /// Held around a write transaction of this process (SQLite only; nothing on PostgreSQL).
+    /// Held around a write of this process (SQLite only; nothing on PostgreSQL).
     pub(crate) async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
         match &self.writer {
             Some(w) => Some(w.clone().lock_owned().await),
             None => None,
         }
+    }
+
+    /// Begins a transaction that writes, the one way every repository does. On SQLite it takes
+    /// this process's writer turn and begins `IMMEDIATE`, holding the write lock from the start: a
+    /// deferred transaction that reads and then writes must upgrade its lock, which SQLite refuses
+    /// at once ("database is locked") when another writer committed in between — another process
+    /// too, whose writes `busy_timeout` waits for at `BEGIN`. Keep the turn until the transaction
+    /// ends: `let (_turn, txn) = store.write().await?;`.
+    pub(crate) async fn write(&self) -> Result<(Option<tokio::sync::OwnedMutexGuard<()>>, DatabaseTransaction), DbErr> {
+        let turn = self.write_turn().await;
+        let txn = match self.backend {
+            Backend::Sqlite => {
+                let immediate = TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                };
+                self.db.begin_with_options(immediate).await?
+            }
+            Backend::Postgres => self.db.begin().await?,
+        };
+        Ok((turn, txn))
     }
 
     pub fn backend(&self) -> Backend {

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// A licence to issue: from a concluded case, or by an administrator (one, or a file of legacy
 /// certificates). `build` checks it and makes the catalog fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewLicence {

@@ -2,6 +2,8 @@
 //! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set), driven by a real HTTP client.
 #![allow(dead_code)]
 
+pub mod api;
+
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::sync::Arc;
@@ -30,17 +32,18 @@ impl Drop for Server {
     }
 }
 
-/// Fresh keys, password hashing cheap enough for tests, and the development SMS inbox.
-pub fn test_identity(sms: Arc<LogChannel>) -> tongban_app::identity::Identity {
+/// Fresh keys, password hashing cheap enough for tests, the configuration's login rules and the
+/// development SMS inbox.
+pub fn test_identity(config: &Config, sms: Arc<LogChannel>) -> tongban_app::identity::Identity {
     let ring = tongban_crypto::KeyRing::generate("test").unwrap();
     let params = tongban_crypto::PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
-    tongban_app::identity::Identity::new(ring, Default::default(), params, sms).unwrap()
+    tongban_app::identity::Identity::new(ring, tongban_app::identity::Policy::of(config), params, sms).unwrap()
 }
 
 pub async fn server_with(config: Config) -> Server {
     let (target, dir) = fresh_target().await;
     let sms = Arc::new(LogChannel::default());
-    let mut app = App::open(&target, tongban_app::catalog::IndexLocation::Memory, test_identity(sms.clone()))
+    let mut app = App::open(&target, tongban_app::catalog::IndexLocation::Memory, test_identity(&config, sms.clone()))
         .await
         .expect("open app");
     // Uploaded files on local disk, as `serve` keeps them by default.
