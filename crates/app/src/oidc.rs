@@ -3,6 +3,7 @@
 //! and the client-credentials grant for machine clients (EdDSA-signed access tokens). The
 //! authorization-code flow with PKCE, refresh tokens, userinfo and logout come next.
 
+use crate::access::Principal;
 use crate::{App, AppError};
 use chrono::{Duration, Utc};
 use serde::Serialize;
@@ -161,7 +162,7 @@ pub const CLAIMS: [(&str, &str); 5] =
     [("sub", "openid"), ("acr", "openid"), ("subject_type", "openid"), ("name", "profile"), ("masked_id", "profile")];
 
 /// An authorization request, as the client sent it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct AuthorizeRequest {
     pub client_id: String,
     pub redirect_uri: String,
@@ -247,12 +248,55 @@ pub async fn check_authorize(app: &App, req: &AuthorizeRequest) -> Result<Consen
 /// up to the level the client requires.
 pub async fn consent(
     app: &App,
-    who: &crate::access::Principal,
+    who: &Principal,
     req: &AuthorizeRequest,
 ) -> Result<Consent, AuthorizeError> {
     let mut consent = check_authorize(app, req).await?;
     consent.step_up = req.required_level().filter(|need| who.assurance < *need);
     Ok(consent)
+}
+
+/// How long a consent screen may be answered.
+const CONSENT_SECS: i64 = 600;
+
+/// An authorization request between the consent screen and the person's answer: kept whole and
+/// sealed (SM4-GCM, so it can be neither read nor changed), bound to the session that saw the
+/// screen and to a deadline. The answer carries this and nothing else of the request, so no
+/// parameter — `acr_values` least of all — can be dropped or changed on the way.
+#[derive(Serialize, serde::Deserialize)]
+struct PendingConsent {
+    session: String,
+    expires: i64,
+    request: AuthorizeRequest,
+}
+
+const CONSENT_CONTEXT: &str = "oidc.consent";
+
+/// The request sealed for the consent form.
+pub fn seal_request(app: &App, who: &Principal, req: &AuthorizeRequest) -> Result<String, AppError> {
+    let pending = PendingConsent {
+        session: who.session_id.clone(),
+        expires: (Utc::now() + Duration::seconds(CONSENT_SECS)).timestamp(),
+        request: req.clone(),
+    };
+    let json = serde_json::to_string(&pending).map_err(AppError::internal)?;
+    app.vault.seal(CONSENT_CONTEXT, &json).map_err(AppError::internal)
+}
+
+/// The request a consent form carries, if this session sealed it and it has not expired.
+pub fn open_request(app: &App, who: &Principal, sealed: &str) -> Result<AuthorizeRequest, AppError> {
+    let refused = || {
+        AppError::field(
+            "request",
+            "授权请求已失效，请回到应用重新登录 (the authorization request has expired: sign in from the application again)",
+        )
+    };
+    let json = app.vault.open(CONSENT_CONTEXT, sealed).map_err(|_| refused())?;
+    let pending: PendingConsent = serde_json::from_str(&json).map_err(|_| refused())?;
+    if pending.session != who.session_id || pending.expires <= Utc::now().timestamp() {
+        return Err(refused());
+    }
+    Ok(pending.request)
 }
 
 fn digest(app: &App, what: &str, secret: &str) -> String {
@@ -262,7 +306,7 @@ fn digest(app: &App, what: &str, secret: &str) -> String {
 /// The person agreed: a code for the client, sent back to its redirect URI.
 pub async fn approve(
     app: &App,
-    who: &crate::access::Principal,
+    who: &Principal,
     req: &AuthorizeRequest,
 ) -> Result<String, AuthorizeError> {
     if consent(app, who, req).await?.step_up.is_some() {
@@ -498,7 +542,7 @@ pub async fn userinfo(app: &App, access_token: &str) -> Result<serde_json::Value
 /// redirect URIs, else the portal's home.
 pub async fn end_session(
     app: &App,
-    who: Option<&crate::access::Principal>,
+    who: Option<&Principal>,
     client_id: Option<&str>,
     post_logout_redirect_uri: Option<&str>,
 ) -> Result<String, AppError> {

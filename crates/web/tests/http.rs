@@ -333,3 +333,33 @@ async fn public_verification_is_limited_per_address_and_minute() {
     // The trust list, for verifying offline, is not limited.
     assert_eq!(s.get("/api/v1/trust-list").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let s = server().await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let mut answers = Vec::new();
+    for path in ["/", "/search?q=身份证", "/login", "/register", "/account", "/tools/code", "/no-such-page"] {
+        answers.push((path.to_owned(), s.get(path).await));
+    }
+    for path in ["/api/v1/divisions/110101", "/api/v1/cases", "/healthz", "/static/app.css"] {
+        answers.push((path.to_owned(), s.get(path).await));
+    }
+    let over = s.http.post(format!("{}/api/v1/codes/check", s.base)).body(big).send().await.unwrap();
+    answers.push(("413".to_owned(), over));
+    let wrong_method = s.http.delete(format!("{}/login", s.base)).send().await.unwrap();
+    answers.push(("405".to_owned(), wrong_method));
+    for (what, res) in &answers {
+        let h = res.headers();
+        let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{what}: {csp:?}");
+        assert_eq!(h.get("x-frame-options").map(|v| v.to_str().unwrap()), Some("DENY"), "{what}");
+        assert_eq!(h.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{what}");
+        assert!(h.get("referrer-policy").is_some(), "{what}");
+        assert!(h.get("strict-transport-security").is_none(), "{what}: no HSTS over plain HTTP");
+    }
+    let secure =
+        common::server_with(Config { public_url: Some("https://zwfw.example.gov.cn".into()), ..Config::default() }).await;
+    let res = secure.get("/").await;
+    assert!(res.headers().get("strict-transport-security").is_some_and(|v| v.to_str().unwrap().contains("max-age=")));
+}

@@ -260,9 +260,30 @@ async fn a_client_requiring_level_3_gets_no_code_until_the_person_steps_up() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("请先提升身份认证等级") && page.body.contains("三级"), "asked to step up");
     assert!(!page.body.contains("value=\"allow\""), "no way to agree yet");
-    // Posting the agreement anyway (the same request) is refused.
-    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
-    pairs.push(("decision".into(), "allow".into()));
-    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(person.post(&s, "/oauth/authorize", &pairs).await.status, StatusCode::FORBIDDEN);
+    // Posting the agreement anyway is refused, with the request's parameters or without
+    // `acr_values` (which a form carrying the parameters would forget): only the sealed request
+    // of a consent screen is answered, and none was offered.
+    let all: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+    for drop in ["", "acr_values"] {
+        let mut pairs: Vec<(&str, &str)> =
+            all.iter().filter(|(k, _)| k != drop).map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        pairs.push(("decision", "allow"));
+        let answer = person.post(&s, "/oauth/authorize", &pairs).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "no code: {}", answer.location);
+        assert!(!answer.location.contains("code="));
+    }
+    // A consent screen without a level to reach seals its request: it cannot be changed, nor
+    // answered from another session.
+    let plain: String = q.split('&').filter(|p| !p.starts_with("acr_values")).collect::<Vec<_>>().join("&");
+    let screen = person.get(&s, &format!("/oauth/authorize?{plain}")).await;
+    let sealed = hidden(&screen.body).into_iter().find(|(k, _)| k == "request").expect("sealed request").1;
+    let mut tampered = sealed.clone();
+    tampered.replace_range(tampered.len() - 4.., "AAAA");
+    let mut stranger = common::registered(&s, 2, "13912345678").await;
+    for (b, request) in [(&mut person, tampered.as_str()), (&mut stranger, sealed.as_str())] {
+        let answer = b.post(&s, "/oauth/authorize", &[("request", request), ("decision", "allow")]).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.location);
+    }
+    let answer = person.post(&s, "/oauth/authorize", &[("request", sealed.as_str()), ("decision", "allow")]).await;
+    assert!(answer.location.starts_with(&format!("{redirect}?code=")), "{}", answer.location);
 }

@@ -17,17 +17,6 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/oauth/authorize", get(authorize).post(decide)).route("/oauth/logout", get(logout))
 }
 
-const PARAMS: [&str; 8] = [
-    "client_id",
-    "redirect_uri",
-    "response_type",
-    "scope",
-    "state",
-    "nonce",
-    "code_challenge",
-    "code_challenge_method",
-];
-
 fn request(p: &QueryPairs) -> AuthorizeRequest {
     let v = |k: &str| p.first(k).unwrap_or("").to_owned();
     AuthorizeRequest {
@@ -51,7 +40,8 @@ struct ConsentPage<'a> {
     csrf: String,
     client: String,
     claims: Vec<&'static str>,
-    params: Vec<(&'static str, String)>,
+    /// The whole request, sealed: the answer carries it (`oidc::seal_request`).
+    request: String,
     /// The level the client requires and the person's, when the person must step up first.
     step_up: Option<(&'static str, &'static str)>,
 }
@@ -78,16 +68,16 @@ async fn authorize(r: Req) -> Page {
         .filter(|((_, scope), _)| consent.scopes.iter().any(|s| s == scope))
         .map(|(_, name)| name)
         .collect();
-    let params = PARAMS.iter().filter_map(|k| r.q.first(k).map(|v| (*k, v.to_owned()))).collect();
+    let request = oidc::seal_request(&r.s.app, &who, &req).map_err(|e| r.error(e))?;
     Ok(r.with_csrf(|csrf| {
-        let page = ConsentPage { f: &r.f, a, csrf, client: consent.client_name, claims, params, step_up };
+        let page = ConsentPage { f: &r.f, a, csrf, client: consent.client_name, claims, request, step_up };
         r.respond(StatusCode::OK, &page)
     }))
 }
 
 async fn decide(r: Req, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
-    let req = request(&form);
+    let req = oidc::open_request(&r.s.app, &who, form.first("request").unwrap_or_default()).map_err(|e| r.error(e))?;
     let to = if form.first("decision") == Some("allow") {
         oidc::approve(&r.s.app, &who, &req).await
     } else {
