@@ -27,7 +27,8 @@ pub struct Config {
     /// How long shutdown waits for in-flight requests.
     pub shutdown_grace_secs: u64,
     /// The platform's public base URL (e.g. `https://zwfw.example.gov.cn`): the OpenID Connect
-    /// issuer. Unset: `http://` and the Host of each request (development).
+    /// issuer, the address licence QR codes carry; `https://` makes cookies `Secure`. Unset: the
+    /// listener's own address, which `serve` accepts on loopback only (development).
     pub public_url: Option<String>,
     /// The key ring sealing personal data (created on first start); default `DATA_DIR/keys.txt`.
     pub key_file: Option<PathBuf>,
@@ -194,6 +195,21 @@ impl Config {
         Ok(())
     }
 
+    /// What this configuration lacks to serve at `addr`, a problem a line; empty when nothing.
+    /// On loopback anything goes (development); a listener other machines reach needs the public
+    /// address people use — never the `Host` a client sends.
+    pub fn serving_problems(&self, addr: std::net::SocketAddr) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !addr.ip().is_loopback() && self.public_url.is_none() {
+            problems.push(format!(
+                "listening on {addr} needs public_url, the address people reach the platform at (e.g. \
+                 https://zwfw.example.gov.cn, TLS at the proxy): the OpenID Connect issuer, licence QR codes and \
+                 secure cookies are made from it"
+            ));
+        }
+        problems
+    }
+
     /// The key ring file.
     pub fn key_path(&self) -> PathBuf {
         self.key_file.clone().unwrap_or_else(|| self.data_dir.join("keys.txt"))
@@ -260,6 +276,17 @@ mod tests {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         writeln!(f, "node_id = 120").unwrap();
         assert!(Config::load(Some(f.path()), env(&[])).unwrap_err().to_string().contains("0 to 99"));
+    }
+
+    #[test]
+    fn only_loopback_serves_without_a_public_url() {
+        let cfg = Config::default();
+        assert!(cfg.serving_problems("127.0.0.1:8080".parse().unwrap()).is_empty());
+        assert!(cfg.serving_problems("[::1]:8080".parse().unwrap()).is_empty());
+        let problems = cfg.serving_problems("0.0.0.0:8080".parse().unwrap());
+        assert!(problems.len() == 1 && problems[0].contains("public_url"), "{problems:?}");
+        let cfg = Config { public_url: Some("https://zwfw.example.gov.cn".into()), ..Config::default() };
+        assert!(cfg.serving_problems("0.0.0.0:8080".parse().unwrap()).is_empty());
     }
 
     #[test]

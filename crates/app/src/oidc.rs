@@ -246,11 +246,7 @@ pub async fn check_authorize(app: &App, req: &AuthorizeRequest) -> Result<Consen
 
 /// The consent screen for a signed-in person: as `check_authorize`, and whether they must step
 /// up to the level the client requires.
-pub async fn consent(
-    app: &App,
-    who: &Principal,
-    req: &AuthorizeRequest,
-) -> Result<Consent, AuthorizeError> {
+pub async fn consent(app: &App, who: &Principal, req: &AuthorizeRequest) -> Result<Consent, AuthorizeError> {
     let mut consent = check_authorize(app, req).await?;
     consent.step_up = req.required_level().filter(|need| who.assurance < *need);
     Ok(consent)
@@ -304,11 +300,7 @@ fn digest(app: &App, what: &str, secret: &str) -> String {
 }
 
 /// The person agreed: a code for the client, sent back to its redirect URI.
-pub async fn approve(
-    app: &App,
-    who: &Principal,
-    req: &AuthorizeRequest,
-) -> Result<String, AuthorizeError> {
+pub async fn approve(app: &App, who: &Principal, req: &AuthorizeRequest) -> Result<String, AuthorizeError> {
     if consent(app, who, req).await?.step_up.is_some() {
         // Below the level the client requires: no code until the person steps up.
         return Err(AuthorizeError::Page(AppError::Forbidden));

@@ -1,6 +1,5 @@
 //! `tongban serve`: logging, the listener and graceful shutdown.
 
-use std::sync::Arc;
 use std::time::Duration;
 use tongban_app::config::LogFormat;
 use tongban_app::{App, Config};
@@ -16,10 +15,20 @@ pub fn init_logging(format: LogFormat) {
     }
 }
 
-pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
+/// Binds the listener, once the configuration has what serving at its address needs (checked
+/// before any storage is opened).
+pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let problems = config.serving_problems(listener.local_addr()?);
+    if !problems.is_empty() {
+        anyhow::bail!("不能启动 (not serving): {}", problems.join("; "));
+    }
+    Ok(listener)
+}
+
+pub async fn run(app: App, config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?app.store.backend(), "tongban listening on http://{addr}/");
     // Offerings published by other processes (e.g. `tongban catalog import`) reach the index.
@@ -74,7 +83,7 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
         }
     });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
-    let state = tongban_web::AppState { app: app.clone(), config: Arc::new(config) };
+    let state = tongban_web::AppState::new(app.clone(), config);
     // One signal listener; both the server and the grace timer wait on this flag.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

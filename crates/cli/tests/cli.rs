@@ -105,6 +105,13 @@ fn configuration_errors_are_reported() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("postgres://"));
+
+    // Reachable from other machines, the platform needs its public address (not a Host header).
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["serve", "--listen", "0.0.0.0:0", "--no-demo"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("public_url"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!dir.path().join("data").exists(), "refused before any storage is made");
 }
 
 /// `migrate` against the storage the test run selects: SQLite, or PostgreSQL in a fresh schema

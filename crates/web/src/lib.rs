@@ -29,17 +29,19 @@ use tongban_app::{App, Config};
 pub struct AppState {
     pub app: App,
     pub config: Arc<Config>,
+    pub cookies: session::Cookies,
 }
 
-/// The platform's public base URL: the configured `public_url`, else this request's host over
-/// plain HTTP. The OpenID Connect issuer and the addresses licences' QR codes carry.
-pub(crate) fn public_url(s: &AppState, headers: &axum::http::HeaderMap) -> String {
-    match &s.config.public_url {
-        Some(url) => url.clone(),
-        None => format!(
-            "http://{}",
-            headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1")
-        ),
+impl AppState {
+    pub fn new(app: App, config: Config) -> Self {
+        Self { cookies: session::Cookies::of(&config), app, config: Arc::new(config) }
+    }
+
+    /// The platform's public base URL, from the configuration (never from a request's `Host`,
+    /// which the client chooses): the OpenID Connect issuer and the addresses licences' QR codes
+    /// carry. `serve` sets it to the listener's address when the configuration has none.
+    pub(crate) fn public_url(&self) -> &str {
+        self.config.public_url.as_deref().unwrap_or("http://127.0.0.1").trim_end_matches('/')
     }
 }
 
@@ -63,6 +65,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let state = match state.config.public_url {
+        Some(_) => state,
+        None => {
+            let url = format!("http://{}", listener.local_addr()?);
+            AppState::new(state.app, Config { public_url: Some(url), ..(*state.config).clone() })
+        }
+    };
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -21,8 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth/userinfo", get(userinfo).post(userinfo))
 }
 
-async fn discovery(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    axum::Json(oidc::discovery(&crate::public_url(&s, &headers))).into_response()
+async fn discovery(State(s): State<AppState>) -> Response {
+    axum::Json(oidc::discovery(s.public_url())).into_response()
 }
 
 async fn jwks(State(s): State<AppState>) -> Response {
@@ -86,7 +86,7 @@ async fn token(State(s): State<AppState>, headers: HeaderMap, FormPairs(form): F
     let Some((id, secret)) = credentials(&headers, &form) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication is required");
     };
-    let issuer = crate::public_url(&s, &headers);
+    let issuer = s.public_url().to_owned();
     let value = |k: &str| form.first(k).unwrap_or("");
     let answer = match grant {
         Some("authorization_code") => {

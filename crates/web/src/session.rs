@@ -1,17 +1,38 @@
-//! Cookies of the signed-in web: the session cookie (HttpOnly, SameSite=Lax, Secure except on a
-//! loopback host, where development runs over plain HTTP) and the CSRF token every form carries
-//! (double submit: a SameSite=Strict cookie and a hidden field that must be equal).
+//! Cookies of the signed-in web: the session cookie (HttpOnly, SameSite=Lax) and the CSRF token
+//! every form carries. Over HTTPS (a `public_url` of `https://`, as every deployment has) both
+//! are `Secure` and named with the `__Host-` prefix, so no other host — a sibling subdomain
+//! included — can set or overwrite them; over plain HTTP (development on this machine) neither,
+//! since browsers refuse them there. The CSRF token of a signed-in browser is bound to its
+//! session (a keyed digest of it): a token planted by another site is never the one expected.
 
-use axum::http::header::{COOKIE, HOST, SET_COOKIE, USER_AGENT};
+use crate::AppState;
+use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use std::net::SocketAddr;
 use tongban_app::access::Principal;
 use tongban_app::identity::{self, Client};
-use tongban_app::{App, AppError};
+use tongban_app::{AppError, Config};
 
-pub const SESSION_COOKIE: &str = "tb_session";
-pub const CSRF_COOKIE: &str = "tb_csrf";
+/// The names and flags of this deployment's cookies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cookies {
+    secure: bool,
+}
+
+impl Cookies {
+    pub fn of(config: &Config) -> Self {
+        Self { secure: config.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) }
+    }
+
+    pub fn session(&self) -> &'static str {
+        if self.secure { "__Host-tb_session" } else { "tb_session" }
+    }
+
+    pub fn csrf(&self) -> &'static str {
+        if self.secure { "__Host-tb_csrf" } else { "tb_csrf" }
+    }
+}
 
 /// The value of cookie `name`, if the request has it.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -25,76 +46,79 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// Whether cookies get the Secure flag: always, except for a loopback host.
-fn secure(headers: &HeaderMap) -> bool {
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let name =
-        host.rsplit_once(':').map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host });
-    !(name == "localhost" || name.starts_with("127.") || name == "[::1]")
-}
-
 /// Adds a `Set-Cookie`; `max_age` 0 deletes the cookie, `None` makes it last the browser session.
-pub fn set_cookie(
-    res: &mut Response,
-    headers: &HeaderMap,
-    name: &str,
-    value: &str,
-    same_site: &str,
-    max_age: Option<i64>,
-) {
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
+fn set_cookie(res: &mut Response, c: Cookies, name: &str, value: &str, same_site: &str, max_age: Option<i64>) {
+    let mut v = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
     if let Some(age) = max_age {
-        c.push_str(&format!("; Max-Age={age}"));
+        v.push_str(&format!("; Max-Age={age}"));
     }
-    if secure(headers) {
-        c.push_str("; Secure");
+    if c.secure {
+        v.push_str("; Secure");
     }
-    if let Ok(v) = HeaderValue::from_str(&c) {
+    if let Ok(v) = HeaderValue::from_str(&v) {
         res.headers_mut().append(SET_COOKIE, v);
     }
 }
 
-/// Starts the browser side of a session (after login or a rotation).
-pub fn set_session(res: &mut Response, headers: &HeaderMap, token: &str) {
-    set_cookie(res, headers, SESSION_COOKIE, token, "Lax", None);
+/// The session token the browser sent, if any.
+pub fn session_token(s: &AppState, headers: &HeaderMap) -> Option<String> {
+    cookie(headers, s.cookies.session()).filter(|t| !t.is_empty())
 }
 
-pub fn clear_session(res: &mut Response, headers: &HeaderMap) {
-    set_cookie(res, headers, SESSION_COOKIE, "", "Lax", Some(0));
+/// Starts the browser side of a session (after login or a rotation), with the CSRF token bound
+/// to it.
+pub fn set_session(s: &AppState, res: &mut Response, token: &str) {
+    set_cookie(res, s.cookies, s.cookies.session(), token, "Lax", None);
+    set_cookie(res, s.cookies, s.cookies.csrf(), &identity::session_csrf(&s.app, token), "Strict", None);
+}
+
+pub fn clear_session(s: &AppState, res: &mut Response) {
+    set_cookie(res, s.cookies, s.cookies.session(), "", "Lax", Some(0));
 }
 
 /// The person signed in on this request, if any.
-pub async fn current(app: &App, headers: &HeaderMap) -> Result<Option<Principal>, AppError> {
-    match cookie(headers, SESSION_COOKIE) {
-        Some(token) if !token.is_empty() => identity::authenticate(app, &token).await,
-        _ => Ok(None),
+pub async fn current(s: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, AppError> {
+    match session_token(s, headers) {
+        Some(token) => identity::authenticate(&s.app, &token).await,
+        None => Ok(None),
     }
 }
 
-/// The CSRF token of this browser: the cookie's, or a new one that `remember` then sets.
+/// The CSRF token a form of this browser carries: bound to its session when it has one, else the
+/// cookie's (double submit), or a new one that `remember` then sets.
 pub struct Csrf {
     pub token: String,
     fresh: bool,
 }
 
 impl Csrf {
-    pub fn of(headers: &HeaderMap) -> Result<Self, AppError> {
-        match cookie(headers, CSRF_COOKIE).filter(|t| t.len() >= 32) {
-            Some(token) => Ok(Self { token, fresh: false }),
-            None => Ok(Self { token: identity::csrf_token()?, fresh: true }),
-        }
+    pub fn of(s: &AppState, headers: &HeaderMap) -> Result<Self, AppError> {
+        let cookie = cookie(headers, s.cookies.csrf());
+        let token = match session_token(s, headers) {
+            Some(session) => identity::session_csrf(&s.app, &session),
+            None => match cookie.clone().filter(|t| t.len() >= 32) {
+                Some(t) => t,
+                None => identity::csrf_token()?,
+            },
+        };
+        Ok(Self { fresh: cookie.as_deref() != Some(token.as_str()), token })
     }
 
-    pub fn remember(&self, res: &mut Response, headers: &HeaderMap) {
+    pub fn remember(&self, s: &AppState, res: &mut Response) {
         if self.fresh {
-            set_cookie(res, headers, CSRF_COOKIE, &self.token, "Strict", None);
+            set_cookie(res, s.cookies, s.cookies.csrf(), &self.token, "Strict", None);
         }
     }
 }
 
-/// Whether a form post carries this browser's CSRF token (compared in constant time).
-pub fn csrf_ok(headers: &HeaderMap, submitted: Option<&str>) -> bool {
-    let (Some(expected), Some(got)) = (cookie(headers, CSRF_COOKIE), submitted) else { return false };
+/// Whether a post carries the CSRF token expected of this browser: the one bound to its session
+/// when it sends one, else its cookie's (compared in constant time).
+pub fn csrf_ok(s: &AppState, headers: &HeaderMap, submitted: Option<&str>) -> bool {
+    let expected = match session_token(s, headers) {
+        Some(session) => Some(identity::session_csrf(&s.app, &session)),
+        None => cookie(headers, s.cookies.csrf()),
+    };
+    let (Some(expected), Some(got)) = (expected, submitted) else { return false };
     expected.len() >= 32
         && expected.len() == got.len()
         && expected.bytes().zip(got.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
@@ -123,39 +147,23 @@ pub fn client(headers: &HeaderMap, peer: &Peer) -> Client {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(*k, HeaderValue::from_str(v).unwrap());
-        }
-        h
-    }
-
     #[test]
     fn cookies_are_found_among_several() {
-        let h = headers(&[("cookie", "lang=en; tb_csrf=abc"), ("cookie", "tb_session=xyz")]);
+        let mut h = HeaderMap::new();
+        h.append("cookie", HeaderValue::from_static("lang=en; tb_csrf=abc"));
+        h.append("cookie", HeaderValue::from_static("tb_session=xyz"));
         assert_eq!(cookie(&h, "tb_csrf").as_deref(), Some("abc"));
         assert_eq!(cookie(&h, "tb_session").as_deref(), Some("xyz"));
         assert_eq!(cookie(&h, "tb"), None);
     }
 
     #[test]
-    fn secure_except_on_loopback() {
-        assert!(!secure(&headers(&[("host", "127.0.0.1:8080")])));
-        assert!(!secure(&headers(&[("host", "localhost")])));
-        assert!(secure(&headers(&[("host", "zwfw.example.gov.cn")])));
-        assert!(secure(&headers(&[])));
-    }
-
-    #[test]
-    fn csrf_needs_the_cookie_and_the_same_field() {
-        let token = "a".repeat(43);
-        let h = headers(&[("cookie", &format!("tb_csrf={token}"))]);
-        assert!(csrf_ok(&h, Some(&token)));
-        assert!(!csrf_ok(&h, Some(&"b".repeat(43))));
-        assert!(!csrf_ok(&h, None));
-        assert!(!csrf_ok(&headers(&[]), Some(&token)));
-        let short = headers(&[("cookie", "tb_csrf=x")]);
-        assert!(!csrf_ok(&short, Some("x")), "a token too short to be ours");
+    fn secure_and_host_bound_over_https_only() {
+        let https =
+            Cookies::of(&Config { public_url: Some("https://zwfw.example.gov.cn".into()), ..Config::default() });
+        assert_eq!((https.session(), https.csrf()), ("__Host-tb_session", "__Host-tb_csrf"));
+        assert!(https.secure);
+        let http = Cookies::of(&Config { public_url: Some("http://127.0.0.1:8080".into()), ..Config::default() });
+        assert_eq!((http.session(), http.secure), ("tb_session", false));
     }
 }

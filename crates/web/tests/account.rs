@@ -6,6 +6,7 @@ mod common;
 
 use common::{Browser, citizen_id, registered, server};
 use reqwest::StatusCode;
+use tongban_app::Config;
 
 #[tokio::test]
 async fn register_see_my_account_verify_my_name_and_log_out() {
@@ -40,8 +41,13 @@ async fn register_see_my_account_verify_my_name_and_log_out() {
     let session_cookie = done.set_cookies.iter().find(|c| c.starts_with("tb_session=")).expect("a session");
     assert!(session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Lax"), "{session_cookie}");
     assert!(!session_cookie.contains("Secure"), "plain HTTP on loopback: {session_cookie}");
-    let again = b.post(&s, "/register", &fields).await;
-    assert_eq!(again.status, StatusCode::CONFLICT, "the id number is taken");
+    // Registering numbers already in use says what to do, not whose they are or which of the two.
+    let mut late = Browser::default();
+    late.get(&s, "/register").await;
+    let again = late.post(&s, "/register", &fields).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("登录") && again.body.contains("忘记口令"), "{}", again.body);
+    assert!(!again.body.contains("证件号码已注册") && !again.body.contains("手机号码已注册"), "{}", again.body);
 
     let account = b.get(&s, "/account").await;
     assert_eq!(account.status, StatusCode::OK);
@@ -113,15 +119,45 @@ async fn login_errors_lockout_and_forms_without_the_token() {
     let forged = no_token.post(&s, "/login", &[("identifier", "13812345678"), ("password", "Tongban-2026")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
-    for _ in 0..4 {
+    let nobody = b.post(&s, "/login", &[("identifier", "13900000000"), ("password", "wrong-2026")]).await;
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    for _ in 0..7 {
+        // Wrong passwords lock the account, but the answer stays the one an unknown account gets:
+        // only whoever knows the password learns that it is locked.
         let wrong = b.post(&s, "/login", &[("identifier", "13812345678"), ("password", "wrong-2026")]).await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-        assert!(wrong.body.contains("不正确"));
+        assert_eq!(main_text(&wrong.body), main_text(&nobody.body).replace("13900000000", "13812345678"));
     }
-    let locked = b.post(&s, "/login", &[("identifier", "13812345678"), ("password", "wrong-2026")]).await;
-    assert_eq!(locked.status, StatusCode::LOCKED);
     let still = b.post(&s, "/login", &[("identifier", "13812345678"), ("password", "Tongban-2026")]).await;
     assert_eq!(still.status, StatusCode::LOCKED, "the right password waits for the lock to end");
+}
+
+/// A page's main content (what differs between two answers of the same form).
+fn main_text(body: &str) -> String {
+    body.split("<main").nth(1).and_then(|m| m.split("</main>").next()).unwrap_or(body).to_owned()
+}
+
+#[tokio::test]
+async fn a_csrf_token_planted_by_another_site_is_not_this_sessions() {
+    let s = server().await;
+    let mut b = registered(&s, 1, "13812345678").await;
+    let planted = "p".repeat(43);
+    b.cookies.retain(|(k, _)| k != "tb_csrf");
+    b.cookies.push(("tb_csrf".into(), planted.clone()));
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs([("csrf", planted.as_str())]).finish();
+    let req = s.http.post(format!("{}/logout", s.base)).header("content-type", "application/x-www-form-urlencoded");
+    assert_eq!(b.send(req.body(body)).await.status, StatusCode::FORBIDDEN, "the token is bound to the session");
+    assert_eq!(b.get(&s, "/account").await.status, StatusCode::OK, "still signed in");
+}
+
+#[tokio::test]
+async fn over_https_cookies_are_secure_and_host_bound_whatever_the_host_header() {
+    let https = Config { public_url: Some("https://zwfw.example.gov.cn".into()), ..Config::default() };
+    let s = common::server_with(https).await;
+    let res = s.http.get(format!("{}/register", s.base)).header("host", "127.0.0.1").send().await.unwrap();
+    let set: Vec<&str> = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(set.iter().any(|c| c.starts_with("__Host-tb_csrf=") && c.contains("; Secure") && c.contains("Path=/")));
+    assert!(set.iter().all(|c| !c.contains("Domain=")), "{set:?}");
 }
 
 #[tokio::test]

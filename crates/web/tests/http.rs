@@ -359,7 +359,8 @@ async fn every_answer_carries_the_security_headers() {
         assert!(h.get("strict-transport-security").is_none(), "{what}: no HSTS over plain HTTP");
     }
     let secure =
-        common::server_with(Config { public_url: Some("https://zwfw.example.gov.cn".into()), ..Config::default() }).await;
+        common::server_with(Config { public_url: Some("https://zwfw.example.gov.cn".into()), ..Config::default() })
+            .await;
     let res = secure.get("/").await;
     assert!(res.headers().get("strict-transport-security").is_some_and(|v| v.to_str().unwrap().contains("max-age=")));
 }

@@ -119,7 +119,13 @@ async fn hashing<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(hasher)).await.map_err(AppError::internal)
 }
 
-/// A fresh random token for a form's CSRF cookie.
+/// The CSRF token of a signed-in browser: a keyed digest of its session, so it is known only to
+/// whoever sees the platform's pages in that session.
+pub fn session_csrf(app: &App, session_token: &str) -> String {
+    app.vault.blind_index("web.csrf", &tongban_crypto::sm3_hex(session_token.as_bytes()))
+}
+
+/// A fresh random token for a form's CSRF cookie (before login).
 pub fn csrf_token() -> Result<String, AppError> {
     tongban_crypto::token().map_err(AppError::internal)
 }
@@ -241,14 +247,13 @@ pub async fn register(app: &App, form: NewPerson, client: &Client) -> Result<Per
         assurance: Assurance::L1,
         second_factor: false,
     };
+    // Which of the two numbers is in use, or whose, is not said: only what to do.
     app.store.insert_person(row).await.map_err(|e| match e {
-        tongban_store::StoreError::Duplicate(field) => AppError::Conflict {
-            field,
-            message: if field == "phone" {
-                "该手机号码已注册 (this phone is already registered)".into()
-            } else {
-                "该证件号码已注册 (this id number is already registered)".into()
-            },
+        tongban_store::StoreError::Duplicate(_) => AppError::Conflict {
+            field: "",
+            message: "无法用这些信息注册：可能已有账号使用该证件号码或手机号码。请直接登录，或用“忘记口令”重置口令 \
+                      (an account may already use this id number or phone: log in, or reset the password)"
+                .into(),
         },
         e => e.into(),
     })?;
@@ -277,9 +282,7 @@ pub async fn login(
         hashing(app, move |h| h.verify_nobody(&password)).await?;
         return Err(AppError::LoginFailed);
     };
-    if let Some(until) = person.locked_until.filter(|u| *u > now) {
-        return Err(AppError::Locked { until: china_time(until) });
-    }
+    let locked = person.locked_until.filter(|u| *u > now);
     let stored = person.password_hash.clone();
     // Verify, and when the stored hash predates the current parameters, make one with them.
     let (ok, rehashed) = hashing(app, move |h| {
@@ -287,6 +290,11 @@ pub async fn login(
         (ok, (ok && h.needs_rehash(&stored)).then(|| h.hash(&password).ok()).flatten())
     })
     .await?;
+    // Only whoever knows the password learns that the account is locked: to anyone else a locked
+    // account answers like a wrong password, and so like an account that does not exist.
+    if let Some(until) = locked {
+        return Err(if ok { AppError::Locked { until: china_time(until) } } else { AppError::LoginFailed });
+    }
     if !ok {
         return Err(failure(app, &person.id, AppError::LoginFailed).await);
     }
@@ -317,14 +325,14 @@ pub async fn login(
 }
 
 /// Counts a failed login (a wrong password or authenticator code) toward the lock; the error to
-/// answer: `refusal`, or `Locked` when this failure locked the account.
+/// answer is `refusal` either way (the lock shows only to whoever then gives the password).
 async fn failure(app: &App, person_id: &str, refusal: AppError) -> AppError {
     let lockout = identity(app).policy.lockout;
     let until = lockout.until(Utc::now());
     match app.store.record_login_failure(person_id, lockout.max_failures, until).await {
         Ok(true) => {
             tracing::warn!(person = %person_id, "account locked after repeated failed logins");
-            AppError::Locked { until: china_time(until) }
+            refusal
         }
         Ok(false) => refusal,
         Err(e) => e.into(),

@@ -130,7 +130,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state = tongban_web::AppState { app: app.clone(), config: Arc::new(Config::default()) };
+    let state = tongban_web::AppState::new(app.clone(), Config::default());
     let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(tongban_web::serve(listener, state, async {
         let _ = stopped.await;

@@ -3,7 +3,7 @@
 //! then a request that changes anything must also carry the CSRF cookie's value in
 //! `X-CSRF-Token`, so another site cannot make the browser act.
 
-use crate::session::{self, SESSION_COOKIE};
+use crate::session;
 use crate::{ApiError, AppState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -39,11 +39,10 @@ impl FromRequestParts<AppState> for Caller {
         let token = match bearer(headers) {
             Some(t) => t.to_owned(),
             None => {
-                let token =
-                    session::cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()).ok_or_else(unauthenticated)?;
+                let token = session::session_token(s, headers).ok_or_else(unauthenticated)?;
                 if !parts.method.is_safe() {
                     let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-                    if !session::csrf_ok(headers, sent) {
+                    if !session::csrf_ok(s, headers, sent) {
                         return Err(ApiError::new(
                             StatusCode::FORBIDDEN,
                             "csrf",

@@ -176,7 +176,7 @@ async fn login(r: Req, FormPairs(form): FormPairs) -> Page {
 
 async fn logout(r: Req, FormPairs(form): FormPairs) -> Page {
     r.check_csrf(&form)?;
-    if let Some(who) = crate::session::current(&r.s.app, &r.headers).await.map_err(|e| r.error(e))? {
+    if let Some(who) = crate::session::current(&r.s, &r.headers).await.map_err(|e| r.error(e))? {
         identity::logout(&r.s.app, &who).await.map_err(|e| r.error(e))?;
     }
     Ok(r.see_other_without_session("/"))

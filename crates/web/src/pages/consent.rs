@@ -87,7 +87,7 @@ async fn decide(r: Req, FormPairs(form): FormPairs) -> Page {
 }
 
 async fn logout(r: Req) -> Page {
-    let who = crate::session::current(&r.s.app, &r.headers).await.ok().flatten();
+    let who = crate::session::current(&r.s, &r.headers).await.ok().flatten();
     let (client, back) = (r.q.first("client_id"), r.q.first("post_logout_redirect_uri"));
     let to = oidc::end_session(&r.s.app, who.as_ref(), client, back).await.map_err(|e| r.error(e))?;
     if let Some(who) = &who {

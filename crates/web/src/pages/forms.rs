@@ -78,7 +78,7 @@ impl Req {
 
     /// The post carries this browser's CSRF token; 403 with nothing done otherwise.
     pub fn check_csrf(&self, form: &QueryPairs) -> Result<(), Response> {
-        if session::csrf_ok(&self.headers, form.first("csrf")) {
+        if session::csrf_ok(&self.s, &self.headers, form.first("csrf")) {
             Ok(())
         } else {
             Err(super::error_page_with(&self.f, StatusCode::FORBIDDEN, self.labels().csrf_failed))
@@ -87,7 +87,7 @@ impl Req {
 
     /// The signed-in person, or the response that sends them to log in and back here.
     pub async fn signed_in(&self) -> Result<Principal, Response> {
-        match session::current(&self.s.app, &self.headers).await {
+        match session::current(&self.s, &self.headers).await {
             Ok(Some(who)) => Ok(who),
             Ok(None) => {
                 let back = self.uri.path_and_query().map_or(self.uri.path(), |p| p.as_str());
@@ -106,10 +106,10 @@ impl Req {
 
     /// Renders a form page with this browser's CSRF token, setting its cookie if it is new.
     pub fn with_csrf(&self, page: impl FnOnce(String) -> Response) -> Response {
-        match Csrf::of(&self.headers) {
+        match Csrf::of(&self.s, &self.headers) {
             Ok(csrf) => {
                 let mut res = page(csrf.token.clone());
-                csrf.remember(&mut res, &self.headers);
+                csrf.remember(&self.s, &mut res);
                 res
             }
             Err(e) => self.error(e),
@@ -129,14 +129,14 @@ impl Req {
     /// A redirect that also starts (or replaces) the browser's session.
     pub fn see_other_with_session(&self, to: &str, token: &str) -> Response {
         let mut res = see_other(to);
-        session::set_session(&mut res, &self.headers, token);
+        session::set_session(&self.s, &mut res, token);
         res
     }
 
     /// A redirect that also ends the browser's session.
     pub fn see_other_without_session(&self, to: &str) -> Response {
         let mut res = see_other(to);
-        session::clear_session(&mut res, &self.headers);
+        session::clear_session(&self.s, &mut res);
         res
     }
 }

@@ -10,7 +10,7 @@ use crate::licence_labels::LicenceLabels;
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use qrcode::QrCode;
@@ -90,18 +90,18 @@ struct FacePage<'a> {
 }
 
 /// A licence of the signed-in holder, its verification and its public verification address.
-async fn holders(r: &Req, id: &str, headers: &HeaderMap) -> Result<(SignedLicence, Verification, String), Response> {
+async fn holders(r: &Req, id: &str) -> Result<(SignedLicence, Verification, String), Response> {
     let who = r.signed_in().await?;
     let sealed = licences::export(&r.s.app, &who, id).await.map_err(|e| r.error(e))?;
     let v = licences::verification(&r.s.app, id).await.map_err(|e| r.error(e))?;
-    let url = format!("{}/verify/{}", crate::public_url(&r.s, headers).trim_end_matches('/'), sealed.licence.id);
+    let url = format!("{}/verify/{}", r.s.public_url(), sealed.licence.id);
     Ok((sealed, v, url))
 }
 
 /// The licence's face (照面), to its holder: the fields, the issuer's seal and a QR code of the
 /// public verification address; print-friendly; with its history and uses.
-async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
-    let (sealed, v, url) = holders(&r, &id, &headers).await?;
+async fn face(r: Req, Path(id): Path<String>) -> Page {
+    let (sealed, v, url) = holders(&r, &id).await?;
     let who = r.signed_in().await?;
     let qr = QrCode::new(url.as_bytes())
         .map_err(|e| r.error(AppError::internal(e)))?
@@ -131,8 +131,8 @@ async fn face(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
 }
 
 /// The face as a PDF (CJK font embedded), to its holder.
-async fn pdf(r: Req, Path(id): Path<String>, headers: HeaderMap) -> Page {
-    let (sealed, v, url) = holders(&r, &id, &headers).await?;
+async fn pdf(r: Req, Path(id): Path<String>) -> Page {
+    let (sealed, v, url) = holders(&r, &id).await?;
     let c = &sealed.licence;
     let mut fields = vec![(r.f.lang.licences().licence_holder.to_owned(), c.holder_name.clone())];
     fields.extend(c.face_fields());

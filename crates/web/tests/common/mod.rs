@@ -52,7 +52,7 @@ pub async fn server_with(config: Config) -> Server {
     app.verifications = Arc::new(tongban_app::limit::PerMinute::new(config.verifications_per_minute));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState { app: app.clone(), config: Arc::new(config) };
+    let state = AppState::new(app.clone(), config);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(tongban_web::serve(listener, state, async {
         let _ = stopped.await;
