@@ -1,7 +1,9 @@
 //! The OpenID Connect provider, for department systems that trust the platform's logins
-//! (一次认证、全网通办). Built so far: client registration, the discovery document, the JWKS,
-//! and the client-credentials grant for machine clients (EdDSA-signed access tokens). The
-//! authorization-code flow with PKCE, refresh tokens, userinfo and logout come next.
+//! (一次认证、全网通办): client registration, the discovery document, the JWKS, the
+//! authorization-code flow with PKCE and consent (the request sealed between the screen and the
+//! answer), refresh tokens for the clients registered for them — rotated, in families revoked
+//! whole on reuse —, userinfo, RP-initiated logout, and the client-credentials grant for machine
+//! clients (EdDSA-signed tokens).
 
 use crate::access::Principal;
 use crate::{App, AppError};
@@ -9,7 +11,7 @@ use chrono::{Duration, Utc};
 use serde::Serialize;
 use tongban_crypto::jws::TokenSigner;
 use tongban_domain::identity::Assurance;
-use tongban_store::oidc::ClientRow;
+use tongban_store::oidc::{ClientRow, RefreshTake};
 
 /// How long an access token lives.
 const ACCESS_TOKEN_SECS: i64 = 600;
@@ -97,8 +99,9 @@ pub fn discovery(issuer: &str) -> serde_json::Value {
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "acr_values_supported": ["L1", "L2", "L3", "L4"],
-        "scopes_supported": ["openid", "profile", "phone"],
-        "claims_supported": ["sub", "name", "acr", "subject_type", "masked_id", "division"],
+        "scopes_supported": SCOPES,
+        "claims_supported": ["sub", "name", "acr", "subject_type", "masked_id", "division", "phone_number",
+            "phone_number_verified"],
     })
 }
 
@@ -157,9 +160,18 @@ pub async fn client_credentials(
 const CODE_SECS: i64 = 120;
 const REFRESH_DAYS: i64 = 30;
 
+/// The scopes a client may ask for.
+pub const SCOPES: [&str; 3] = ["openid", "profile", "phone"];
+
 /// The claims a client may ask for, by scope, as the consent screen names them.
-pub const CLAIMS: [(&str, &str); 5] =
-    [("sub", "openid"), ("acr", "openid"), ("subject_type", "openid"), ("name", "profile"), ("masked_id", "profile")];
+pub const CLAIMS: [(&str, &str); 6] = [
+    ("sub", "openid"),
+    ("acr", "openid"),
+    ("subject_type", "openid"),
+    ("name", "profile"),
+    ("masked_id", "profile"),
+    ("phone_number", "phone"),
+];
 
 /// An authorization request, as the client sent it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -235,7 +247,7 @@ pub async fn check_authorize(app: &App, req: &AuthorizeRequest) -> Result<Consen
         return Err(redirect_error(req, "unauthorized_client"));
     }
     let scopes: Vec<String> = req.scope.split_whitespace().map(str::to_owned).collect();
-    if !scopes.iter().any(|s| s == "openid") || scopes.iter().any(|s| !["openid", "profile"].contains(&s.as_str())) {
+    if !scopes.iter().any(|s| s == "openid") || scopes.iter().any(|s| !SCOPES.contains(&s.as_str())) {
         return Err(redirect_error(req, "invalid_scope"));
     }
     if req.code_challenge_method != "S256" || req.code_challenge.len() < 43 {
@@ -375,13 +387,18 @@ async fn person_claims(
     acting_for: Option<&str>,
 ) -> Result<serde_json::Value, AppError> {
     let p = app.store.person(person_id).await?.ok_or(AppError::Unauthenticated)?;
-    let citizen = app.vault.open("person.citizen_id", &p.citizen_id_sealed).map_err(AppError::internal)?;
+    let citizen = crate::people::citizen_id_of(app, &p)?;
     let mut claims = serde_json::json!({
         "sub": subject(app, client, person_id),
         "acr": p.assurance,
         "subject_type": "person",
         "division": &citizen[..6],
     });
+    if scope.split_whitespace().any(|s| s == "phone") {
+        claims["phone_number"] = format!("+86{}", crate::people::phone_of(app, &p)?).into();
+        // Verified by a code sent to it: level 3 and above.
+        claims["phone_number_verified"] = (Assurance::parse(&p.assurance) >= Some(Assurance::L3)).into();
+    }
     if scope.split_whitespace().any(|s| s == "profile") {
         claims["name"] = p.name.into();
         claims["masked_id"] = tongban_domain::mask::mask_citizen_id(&citizen).into();
@@ -408,20 +425,30 @@ pub struct UserTokens {
     pub access_token: String,
     pub token_type: &'static str,
     pub expires_in: i64,
-    pub refresh_token: String,
+    /// Only to clients registered for the `refresh_token` grant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     pub id_token: String,
     pub scope: String,
+}
+
+/// What a grant is about: the person, the scope agreed, the organization acted for, and (for a
+/// refresh) the family its tokens continue.
+struct Grant<'a> {
+    person_id: &'a str,
+    scope: &'a str,
+    acting_for: Option<&'a str>,
+    family: Option<&'a str>,
 }
 
 async fn user_tokens(
     app: &App,
     issuer: &str,
     client: &ClientRow,
-    person_id: &str,
-    scope: &str,
+    g: Grant<'_>,
     nonce: Option<&str>,
-    acting_for: Option<&str>,
 ) -> Result<UserTokens, AppError> {
+    let Grant { person_id, scope, acting_for, family } = g;
     let now = Utc::now();
     let exp = (now + Duration::seconds(ACCESS_TOKEN_SECS)).timestamp();
     let signer = signer(app)?;
@@ -446,18 +473,26 @@ async fn user_tokens(
         "pid": app.vault.seal("oidc.pid", person_id).map_err(AppError::internal)?,
         "org": acting_for,
     });
-    let refresh = tongban_crypto::token().map_err(AppError::internal)?;
-    app.store
-        .insert_refresh_token(tongban_store::oidc::RefreshRow {
-            token_hash: digest(app, "oidc.refresh", &refresh),
-            client_id: client.client_id.clone(),
-            person_id: person_id.to_owned(),
-            scope: scope.to_owned(),
-            expires_at: now + Duration::days(REFRESH_DAYS),
-            revoked_at: None,
-            acting_for: acting_for.map(str::to_owned),
-        })
-        .await?;
+    let refresh = if allows(client, "refresh_token") {
+        let refresh = tongban_crypto::token().map_err(AppError::internal)?;
+        let token_hash = digest(app, "oidc.refresh", &refresh);
+        app.store
+            .insert_refresh_token(tongban_store::oidc::RefreshRow {
+                family: family.map_or_else(|| token_hash.clone(), str::to_owned),
+                token_hash,
+                client_id: client.client_id.clone(),
+                person_id: person_id.to_owned(),
+                scope: scope.to_owned(),
+                expires_at: now + Duration::days(REFRESH_DAYS),
+                revoked_at: None,
+                used_at: None,
+                acting_for: acting_for.map(str::to_owned),
+            })
+            .await?;
+        Some(refresh)
+    } else {
+        None
+    };
     Ok(UserTokens {
         access_token: signer.sign(&access),
         token_type: "Bearer",
@@ -488,12 +523,12 @@ pub async fn exchange_code(
     if tongban_crypto::pkce_s256(verifier) != c.code_challenge {
         return Err(Ok(TokenError { error: "invalid_grant", description: "the PKCE verifier does not match" }));
     }
-    user_tokens(app, issuer, &client, &c.person_id, &c.scope, c.nonce.as_deref(), c.acting_for.as_deref())
-        .await
-        .map_err(Err)
+    let grant = Grant { person_id: &c.person_id, scope: &c.scope, acting_for: c.acting_for.as_deref(), family: None };
+    user_tokens(app, issuer, &client, grant, c.nonce.as_deref()).await.map_err(Err)
 }
 
-/// The refresh grant: a refresh token is used once and replaced.
+/// The refresh grant, for clients registered for it: a refresh token is used once and replaced by
+/// one of the same family; a token presented again revokes its family.
 pub async fn refresh(
     app: &App,
     issuer: &str,
@@ -501,18 +536,26 @@ pub async fn refresh(
     token: &str,
 ) -> Result<UserTokens, Result<TokenError, AppError>> {
     let client = client(app, client_id, secret).await?;
-    let taken = app
-        .store
-        .take_refresh_token(&digest(app, "oidc.refresh", token), Utc::now())
-        .await
-        .map_err(|e| Err(e.into()))?;
-    let Some(r) = taken.filter(|r| r.client_id == client.client_id) else {
+    if !allows(&client, "refresh_token") {
         return Err(Ok(TokenError {
-            error: "invalid_grant",
-            description: "the refresh token is unknown, used or expired",
+            error: "unauthorized_client",
+            description: "the client is not registered for refresh_token",
         }));
+    }
+    let dead = TokenError { error: "invalid_grant", description: "the refresh token is unknown, used or expired" };
+    let taken =
+        app.store.take_refresh_token(&digest(app, "oidc.refresh", token), Utc::now()).await.map_err(|e| Err(e.into()))?;
+    let r = match taken {
+        RefreshTake::Taken(r) if r.client_id == client.client_id => r,
+        RefreshTake::Replayed(r) => {
+            tracing::warn!(client = %r.client_id, person = %r.person_id, "a used refresh token came back: its family is revoked");
+            return Err(Ok(dead));
+        }
+        _ => return Err(Ok(dead)),
     };
-    user_tokens(app, issuer, &client, &r.person_id, &r.scope, None, r.acting_for.as_deref()).await.map_err(Err)
+    let grant =
+        Grant { person_id: &r.person_id, scope: &r.scope, acting_for: r.acting_for.as_deref(), family: Some(&r.family) };
+    user_tokens(app, issuer, &client, grant, None).await.map_err(Err)
 }
 
 /// The userinfo endpoint: the claims for a valid access token of ours.
@@ -527,6 +570,16 @@ pub async fn userinfo(app: &App, access_token: &str) -> Result<serde_json::Value
     let person_id = app.vault.open("oidc.pid", sealed).map_err(|_| AppError::Unauthenticated)?;
     let scope = claims["scope"].as_str().unwrap_or("");
     person_claims(app, &client, &person_id, scope, claims["org"].as_str()).await
+}
+
+/// Whether `hint` (an `id_token_hint`) is an ID token this platform issued to `who` — its
+/// signature ours, its subject the person's for its audience. Expired is fine (logout is
+/// often asked long after login).
+pub async fn hint_names(app: &App, who: &Principal, hint: &str) -> Result<bool, AppError> {
+    let Some(claims) = tongban_crypto::jws::verify(hint, &signer(app)?.jwk()) else { return Ok(false) };
+    let (Some(aud), Some(sub)) = (claims["aud"].as_str(), claims["sub"].as_str()) else { return Ok(false) };
+    let Some(client) = app.store.oidc_client(aud).await? else { return Ok(false) };
+    Ok(subject(app, &client, &who.person_id) == sub)
 }
 
 /// RP-initiated logout: the person's refresh tokens for the client end; the answer is where to

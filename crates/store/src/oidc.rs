@@ -9,6 +9,17 @@ pub type ClientRow = oidc_client::Model;
 pub type CodeGrantRow = oidc_code::Model;
 pub type RefreshRow = oidc_refresh_token::Model;
 
+/// What taking a refresh token found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshTake {
+    /// Live, now used: the caller issues its successor in the same family.
+    Taken(RefreshRow),
+    /// Used before: its family is revoked now.
+    Replayed(RefreshRow),
+    /// Unknown, expired or revoked.
+    Dead,
+}
+
 impl Store {
     pub async fn insert_oidc_client(&self, c: ClientRow) -> Result<(), StoreError> {
         oidc_client::Entity::insert(c.into_active_model()).exec_without_returning(&self.db).await?;
@@ -49,23 +60,36 @@ impl Store {
         Ok(())
     }
 
-    /// Takes a live refresh token (revoking it: each is used once, then replaced).
-    pub async fn take_refresh_token(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<RefreshRow>, StoreError> {
+    /// Takes a live refresh token: marks it used (atomically: each is used once, then replaced).
+    /// A token used before is being replayed — by a thief, or by the client it was stolen from —
+    /// so the whole family is revoked, its live successor included.
+    pub async fn take_refresh_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<RefreshTake, StoreError> {
+        use oidc_refresh_token::Column as C;
+        let (_turn, txn) = self.write().await?;
         let done = oidc_refresh_token::Entity::update_many()
-            .col_expr(oidc_refresh_token::Column::RevokedAt, now.into())
-            .filter(oidc_refresh_token::Column::TokenHash.eq(token_hash))
-            .filter(oidc_refresh_token::Column::RevokedAt.is_null())
-            .filter(oidc_refresh_token::Column::ExpiresAt.gt(now))
-            .exec(&self.db)
+            .col_expr(C::UsedAt, now.into())
+            .filter(C::TokenHash.eq(token_hash))
+            .filter(C::UsedAt.is_null())
+            .filter(C::RevokedAt.is_null())
+            .filter(C::ExpiresAt.gt(now))
+            .exec(&txn)
             .await?;
-        if done.rows_affected != 1 {
-            return Ok(None);
-        }
-        Ok(oidc_refresh_token::Entity::find_by_id(token_hash).one(&self.db).await?)
+        let row = oidc_refresh_token::Entity::find_by_id(token_hash).one(&txn).await?;
+        let taken = match row {
+            Some(r) if done.rows_affected == 1 => RefreshTake::Taken(r),
+            Some(r) if r.used_at.is_some() => {
+                oidc_refresh_token::Entity::update_many()
+                    .col_expr(C::RevokedAt, now.into())
+                    .filter(C::Family.eq(r.family.as_str()))
+                    .filter(C::RevokedAt.is_null())
+                    .exec(&txn)
+                    .await?;
+                RefreshTake::Replayed(r)
+            }
+            _ => RefreshTake::Dead,
+        };
+        txn.commit().await?;
+        Ok(taken)
     }
 
     /// Revokes a person's refresh tokens for a client (logout).

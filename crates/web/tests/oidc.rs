@@ -213,7 +213,7 @@ async fn the_code_flow_with_pkce_consent_pairwise_subjects_and_logout() {
     let other_id = tongban_crypto::jws::verify(other["id_token"].as_str().unwrap(), &jwks["keys"][0]).unwrap();
     assert_ne!(other_id["sub"], id["sub"]);
 
-    // Refresh rotates; logout ends the refresh tokens and goes back only to a registered URI.
+    // Refresh rotates; a used token presented again revokes its whole family (RFC 9700).
     let refresh = |t: &Value| {
         vec![
             ("grant_type", "refresh_token".to_owned()),
@@ -224,16 +224,99 @@ async fn the_code_flow_with_pkce_consent_pairwise_subjects_and_logout() {
     assert_eq!(status, StatusCode::OK);
     let (status, _) = post(refresh(&tokens), &public.client_id, &public.client_secret).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a refresh token is used once");
-    let out = person
-        .get(&s, &format!("/oauth/logout?client_id={}&post_logout_redirect_uri={}", public.client_id, redirect))
-        .await;
-    assert_eq!(out.location, redirect);
     let (status, _) = post(refresh(&renewed), &public.client_id, &public.client_secret).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "its reuse revoked the family, the live successor too");
+
+    // Logout asks first, unless the client names the person with an ID token it was given; it
+    // ends the refresh tokens and goes back only to a registered URI.
+    let back = decide(&s, &mut person, &authorize(&public.client_id, &redirect), "allow").await;
+    let code = back.split("code=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let (_, tokens) = post(exchange(code, verifier), &public.client_id, &public.client_secret).await;
+    let logout = format!("/oauth/logout?client_id={}&post_logout_redirect_uri={}", public.client_id, redirect);
+    let asked = person.get(&s, &logout).await;
+    assert_eq!(asked.status, StatusCode::OK, "another site's link only asks");
+    assert!(asked.body.contains("退出登录") && asked.body.contains("method=\"post\""), "{}", asked.body);
+    assert_eq!(person.get(&s, "/account").await.status, StatusCode::OK, "still signed in");
+    let forged = other_id["sub"].as_str().unwrap().to_owned();
+    let wrong_hint = person.get(&s, &format!("{logout}&id_token_hint={forged}")).await;
+    assert_eq!(wrong_hint.status, StatusCode::OK, "a hint that is not our ID token only asks");
+    let hint = tokens["id_token"].as_str().unwrap();
+    let out = person.get(&s, &format!("{logout}&id_token_hint={hint}")).await;
+    assert_eq!(out.location, redirect);
+    let (status, _) = post(refresh(&tokens), &public.client_id, &public.client_secret).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "logout ends the client's refresh tokens");
     assert_eq!(person.get(&s, "/account").await.status, StatusCode::SEE_OTHER, "and the platform session");
     let elsewhere =
         common::Browser::default().get(&s, "/oauth/logout?post_logout_redirect_uri=https://evil.example").await;
     assert_eq!(elsewhere.location, "/");
+    // Confirmed on the page, the logout happens.
+    let mut again = common::registered(&s, 2, "13912345678").await;
+    let page = again.get(&s, &logout).await;
+    let fields: Vec<(String, String)> = hidden(&page.body).into_iter().filter(|(k, _)| k != "csrf").collect();
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(again.post(&s, "/oauth/logout", &fields).await.location, redirect);
+    assert_eq!(again.get(&s, "/account").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_phone_scope_and_no_refresh_tokens_for_clients_not_registered_for_them() {
+    let s = server().await;
+    let redirect = "https://rp.example.gov.cn/cb".to_owned();
+    let grants = vec!["authorization_code".to_owned()];
+    let client = tongban_app::oidc::add_client(&s.app, "社保系统", std::slice::from_ref(&redirect), &grants, false)
+        .await
+        .unwrap();
+    let mut person = common::registered(&s, 1, "13812345678").await;
+    let verifier = "a-code-verifier-of-enough-length-0123456789-abcdef";
+    let q = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("client_id", client.client_id.as_str()),
+            ("redirect_uri", redirect.as_str()),
+            ("response_type", "code"),
+            ("scope", "openid profile phone"),
+            ("code_challenge", tongban_crypto::pkce_s256(verifier).as_str()),
+            ("code_challenge_method", "S256"),
+        ])
+        .finish();
+    let screen = person.get(&s, &format!("/oauth/authorize?{q}")).await;
+    assert!(screen.body.contains("手机号码"), "the consent screen names the phone");
+    let back = decide(&s, &mut person, &format!("/oauth/authorize?{q}"), "allow").await;
+    let code = back.split("code=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let token = |pairs: Vec<(&str, String)>| {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        let req = s
+            .http
+            .post(format!("{}/oauth/token", s.base))
+            .basic_auth(&client.client_id, Some(&client.client_secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, tokens) = token(vec![
+        ("grant_type", "authorization_code".into()),
+        ("code", code),
+        ("redirect_uri", redirect.clone()),
+        ("code_verifier", verifier.into()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert!(tokens.get("refresh_token").is_none(), "registered for codes only: {tokens}");
+    let (status, body) = token(vec![("grant_type", "refresh_token".into()), ("refresh_token", "x".into())]).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unauthorized_client")));
+    let info: Value = s
+        .http
+        .get(format!("{}/oauth/userinfo", s.base))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((info["phone_number"].as_str(), info["phone_number_verified"].as_bool()), (Some("+8613812345678"), Some(false)));
 }
 
 #[tokio::test]

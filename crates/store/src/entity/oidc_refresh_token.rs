@@ -13,6 +13,10 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     /// The organization (credit code) the person was acting for, if any.
     pub acting_for: Option<String>,
+    /// The first token of the grant's rotations; every later one shares it.
+    pub family: String,
+    /// When it was exchanged for its successor.
+    pub used_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

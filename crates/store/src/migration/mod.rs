@@ -19,6 +19,7 @@ mod m0014_audit_pending;
 mod m0015_joint_cases;
 mod m0016_licences;
 mod m0017_licence_uses;
+mod m0018_oidc_refresh_family;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_joint_cases::Migration),
             Box::new(m0016_licences::Migration),
             Box::new(m0017_licence_uses::Migration),
+            Box::new(m0018_oidc_refresh_family::Migration),
         ]
     }
 }

@@ -11,10 +11,13 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use tongban_app::access::Principal;
 use tongban_app::oidc::{self, AuthorizeError, AuthorizeRequest};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/oauth/authorize", get(authorize).post(decide)).route("/oauth/logout", get(logout))
+    Router::new()
+        .route("/oauth/authorize", get(authorize).post(decide))
+        .route("/oauth/logout", get(logout).post(logout_confirmed))
 }
 
 fn request(p: &QueryPairs) -> AuthorizeRequest {
@@ -86,11 +89,47 @@ async fn decide(r: Req, FormPairs(form): FormPairs) -> Page {
     Ok(see_other(&to.map_err(|e| stopped(&r, e))?))
 }
 
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage<'a> {
+    f: &'a Frame,
+    a: &'static AccountLabels,
+    csrf: String,
+    client_id: Option<String>,
+    back: Option<String>,
+}
+
+/// RP-initiated logout. A request carrying an ID token this platform issued to the signed-in
+/// person (`id_token_hint`) logs out at once; any other — another site's link, say — asks first.
 async fn logout(r: Req) -> Page {
-    let who = crate::session::current(&r.s, &r.headers).await.ok().flatten();
+    let who = crate::session::current(&r.s, &r.headers).await.map_err(|e| r.error(e))?;
     let (client, back) = (r.q.first("client_id"), r.q.first("post_logout_redirect_uri"));
-    let to = oidc::end_session(&r.s.app, who.as_ref(), client, back).await.map_err(|e| r.error(e))?;
     if let Some(who) = &who {
+        let hinted = match r.q.first("id_token_hint") {
+            Some(hint) => oidc::hint_names(&r.s.app, who, hint).await.map_err(|e| r.error(e))?,
+            None => false,
+        };
+        if !hinted {
+            let (client_id, back) = (client.map(str::to_owned), back.map(str::to_owned));
+            return Ok(r.with_csrf(|csrf| {
+                let page = LogoutPage { f: &r.f, a: r.labels(), csrf, client_id, back };
+                r.respond(StatusCode::OK, &page)
+            }));
+        }
+    }
+    end_session(&r, who.as_ref(), client, back).await
+}
+
+/// The person confirmed the logout.
+async fn logout_confirmed(r: Req, FormPairs(form): FormPairs) -> Page {
+    r.check_csrf(&form)?;
+    let who = crate::session::current(&r.s, &r.headers).await.map_err(|e| r.error(e))?;
+    end_session(&r, who.as_ref(), form.first("client_id"), form.first("post_logout_redirect_uri")).await
+}
+
+async fn end_session(r: &Req, who: Option<&Principal>, client: Option<&str>, back: Option<&str>) -> Page {
+    let to = oidc::end_session(&r.s.app, who, client, back).await.map_err(|e| r.error(e))?;
+    if let Some(who) = who {
         tongban_app::identity::logout(&r.s.app, who).await.map_err(|e| r.error(e))?;
     }
     Ok(r.see_other_without_session(&to))
