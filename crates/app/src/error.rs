@@ -22,6 +22,9 @@ pub enum AppError {
     /// Too many wrong passwords: the account is locked until then.
     #[error("账号已锁定至 {until}，请稍后再试或重置口令 (account locked until {until})")]
     Locked { until: String },
+    /// A body or a file over its limit (`field` names it, `message` says the limit).
+    #[error("{message}")]
+    TooLarge { field: &'static str, message: String },
     /// Too many attempts from one address.
     #[error("尝试过于频繁，请一分钟后再试 (too many attempts; retry in a minute)")]
     RateLimited,
@@ -68,6 +71,7 @@ impl AppError {
             AppError::SecondFactorRequired => "second_factor_required",
             AppError::Locked { .. } => "account_locked",
             AppError::RateLimited => "rate_limited",
+            AppError::TooLarge { .. } => "payload_too_large",
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::AssuranceRequired { .. } => "assurance_required",

@@ -200,7 +200,10 @@ fn asked(n: &MaterialNeed) -> bool {
 }
 
 fn file_error(e: FileError) -> AppError {
-    AppError::field("file", e.to_string())
+    match e {
+        FileError::TooLarge => AppError::TooLarge { field: "file", message: e.to_string() },
+        e => AppError::field("file", e.to_string()),
+    }
 }
 
 /// Stores a file for the material named `material` of a draft, or of a case answering a

@@ -543,8 +543,11 @@ pub async fn refresh(
         }));
     }
     let dead = TokenError { error: "invalid_grant", description: "the refresh token is unknown, used or expired" };
-    let taken =
-        app.store.take_refresh_token(&digest(app, "oidc.refresh", token), Utc::now()).await.map_err(|e| Err(e.into()))?;
+    let taken = app
+        .store
+        .take_refresh_token(&digest(app, "oidc.refresh", token), Utc::now())
+        .await
+        .map_err(|e| Err(e.into()))?;
     let r = match taken {
         RefreshTake::Taken(r) if r.client_id == client.client_id => r,
         RefreshTake::Replayed(r) => {
@@ -553,8 +556,12 @@ pub async fn refresh(
         }
         _ => return Err(Ok(dead)),
     };
-    let grant =
-        Grant { person_id: &r.person_id, scope: &r.scope, acting_for: r.acting_for.as_deref(), family: Some(&r.family) };
+    let grant = Grant {
+        person_id: &r.person_id,
+        scope: &r.scope,
+        acting_for: r.acting_for.as_deref(),
+        family: Some(&r.family),
+    };
     user_tokens(app, issuer, &client, grant, None).await.map_err(Err)
 }
 

@@ -350,7 +350,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             if let Some(l) = listen {
                 config.listen = l;
             }
-            let listener = serve::bind(&config).await?;
+            serve::check(&config)?;
             let mut app = open(&mut config, &storage, true).await?;
             app.objects = std::sync::Arc::new(tongban_app::materials::Objects::from_config(&config).map_err(describe)?);
             app.verifications =
@@ -373,7 +373,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                     tracing::info!(loaded, legal, "demo population and legal-person registries loaded");
                 }
             }
-            serve::run(app, config, listener).await?;
+            serve::run(app, config).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { storage } => {

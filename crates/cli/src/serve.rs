@@ -15,20 +15,23 @@ pub fn init_logging(format: LogFormat) {
     }
 }
 
-/// Binds the listener, once the configuration has what serving at its address needs (checked
-/// before any storage is opened).
-pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
+/// Refuses, before any storage is opened, a configuration that lacks what serving at its listen
+/// address needs.
+pub fn check(config: &Config) -> anyhow::Result<()> {
+    use std::net::ToSocketAddrs;
+    let addrs =
+        config.listen.to_socket_addrs().map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let problems: Vec<String> = addrs.flat_map(|a| config.serving_problems(a)).collect();
+    if let Some(first) = problems.first() {
+        anyhow::bail!("不能启动 (not serving): {first}");
+    }
+    Ok(())
+}
+
+pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-    let problems = config.serving_problems(listener.local_addr()?);
-    if !problems.is_empty() {
-        anyhow::bail!("不能启动 (not serving): {}", problems.join("; "));
-    }
-    Ok(listener)
-}
-
-pub async fn run(app: App, config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?app.store.backend(), "tongban listening on http://{addr}/");
     // Offerings published by other processes (e.g. `tongban catalog import`) reach the index.

@@ -57,6 +57,7 @@ pub(crate) fn status_of(e: &AppError) -> StatusCode {
         AppError::Locked { .. } => StatusCode::LOCKED,
         AppError::Forbidden | AppError::AssuranceRequired { .. } => StatusCode::FORBIDDEN,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Internal(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -73,7 +74,7 @@ impl From<AppError> for ApiError {
                 fields: Some(fields),
             },
             AppError::NotFound { .. } => Self::new(status, code, e.to_string()),
-            AppError::Conflict { field, ref message } => Self {
+            AppError::Conflict { field, ref message } | AppError::TooLarge { field, ref message } => Self {
                 status,
                 code,
                 message: message.clone(),

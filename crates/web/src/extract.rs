@@ -1,7 +1,8 @@
 //! Extractors that turn every malformed request into a clean 4xx `ApiError`.
 
 use crate::ApiError;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -39,10 +40,59 @@ fn json_rejection(r: JsonRejection) -> ApiError {
             "invalid_body",
             format!("请求体字段不符合要求 (body does not match the expected shape): {detail}"),
         ),
-        r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "请求体过大 (request body too large)")
+        r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!("请求体无法读取 (unreadable body): {detail}"),
+        ),
+    }
+}
+
+pub fn too_large() -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "请求体过大 (request body too large)")
+}
+
+/// `axum::extract::Path` with our error body: a segment that is not valid UTF-8 or not of the
+/// expected type is a 400 naming the path.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(r) => Err(path_rejection(r)),
         }
-        r => ApiError::new(r.status(), "bad_request", format!("请求无效 (bad request): {detail}")),
+    }
+}
+
+fn path_rejection(r: PathRejection) -> ApiError {
+    let mut e = ApiError::new(StatusCode::BAD_REQUEST, "validation_failed", "地址无效 (invalid address)");
+    e.fields =
+        Some([("path".to_owned(), format!("地址中含有无效字符 (invalid characters): {}", r.body_text()))].into());
+    e
+}
+
+/// `axum::extract::Multipart` with our error body: a body that is not `multipart/form-data` with
+/// a boundary is a 415.
+pub struct Multipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Multipart {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Multipart::from_request(req, state).await.map(Multipart).map_err(|r: MultipartRejection| {
+            ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!(
+                    "上传应为 multipart/form-data (expected multipart/form-data with a boundary): {}",
+                    r.body_text()
+                ),
+            )
+        })
     }
 }
 
@@ -97,7 +147,15 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
             ));
         }
         let body = axum::body::Bytes::from_request(req, state).await.map_err(|r| {
-            ApiError::new(r.status(), "bad_request", format!("请求无效 (bad request): {}", r.body_text()))
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_body",
+                    format!("请求体无法读取 (unreadable body): {}", r.body_text()),
+                )
+            }
         })?;
         Ok(Self(QueryPairs(form_urlencoded::parse(&body).into_owned().collect())))
     }

@@ -28,7 +28,8 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The headers every answer carries: the content security policy, no framing, no content
-/// sniffing, no address leaked to other sites; over HTTPS (a `public_url` of `https://`), HSTS.
+/// sniffing, no address leaked to other sites; over HTTPS (a `public_url` of `https://`), HSTS;
+/// on a 429, `Retry-After`.
 fn security_headers<S: Clone + Send + Sync + 'static>(routes: Router<S>, config: &Config) -> Router<S> {
     let fixed = [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
@@ -41,6 +42,13 @@ fn security_headers<S: Clone + Send + Sync + 'static>(routes: Router<S>, config:
     for (name, value) in fixed {
         routes = routes.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
+    // A limited caller learns when to come back (the allowances are per minute).
+    routes = routes.layer(axum::middleware::map_response(|mut res: Response| async move {
+        if res.status() == StatusCode::TOO_MANY_REQUESTS && !res.headers().contains_key(header::RETRY_AFTER) {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        }
+        res
+    }));
     if config.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) {
         let hsts = HeaderValue::from_static("max-age=31536000; includeSubDomains");
         routes = routes.layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts));

@@ -115,6 +115,19 @@ async fn malformed_requests_get_clean_4xx_json() {
     let res = s.http.delete(format!("{}/api/v1/codes/check", s.base)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_error(&res.json().await.unwrap(), "method_not_allowed");
+
+    // A path segment that is not UTF-8, an upload without its boundary, an over-long form: the
+    // documented JSON every time.
+    let (status, body) = s.json("/api/v1/divisions/%FF").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "validation_failed");
+    assert!(body["error"]["fields"]["path"].is_string(), "{body}");
+    let (status, body) = s.post("/api/v1/applications/ap_x/materials", "multipart/form-data", "--x--").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "who comes first: {body}");
+    let login = s.http.post(format!("{}/login", s.base)).header("content-type", "application/x-www-form-urlencoded");
+    let res = login.body(format!("identifier={}", "1".repeat(8000))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error(&res.json().await.unwrap(), "payload_too_large");
 }
 
 #[tokio::test]

@@ -316,7 +316,10 @@ async fn the_phone_scope_and_no_refresh_tokens_for_clients_not_registered_for_th
         .json()
         .await
         .unwrap();
-    assert_eq!((info["phone_number"].as_str(), info["phone_number_verified"].as_bool()), (Some("+8613812345678"), Some(false)));
+    assert_eq!(
+        (info["phone_number"].as_str(), info["phone_number_verified"].as_bool()),
+        (Some("+8613812345678"), Some(false))
+    );
 }
 
 #[tokio::test]

@@ -4,10 +4,11 @@
 
 use super::caller::Caller;
 use crate::error::ErrorBody;
+use crate::extract::Path;
 use crate::extract::{Json, QueryPairs};
 use crate::{ApiError, AppState};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use serde::Deserialize;

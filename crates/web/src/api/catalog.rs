@@ -1,10 +1,11 @@
 //! `GET /api/v1/catalog/search` and `GET /api/v1/offerings/{offering_code}`.
 
 use crate::error::ErrorBody;
+use crate::extract::Path;
 use crate::extract::QueryPairs;
 use crate::{ApiError, AppState};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use serde::Serialize;
 use tongban_app::catalog::{self, SearchParams};

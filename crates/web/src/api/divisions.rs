@@ -1,9 +1,10 @@
 //! `GET /api/v1/divisions/{code}` and `GET /api/v1/divisions/{code}/children`.
 
 use crate::error::ErrorBody;
+use crate::extract::Path;
 use crate::{ApiError, AppState};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use tongban_app::divisions::{self, DivisionRecord, DivisionView};
 

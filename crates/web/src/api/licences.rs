@@ -5,10 +5,11 @@
 use super::caller::Caller;
 use crate::error::ErrorBody;
 use crate::extract::Json;
+use crate::extract::Path;
 use crate::session::Peer;
 use crate::{ApiError, AppState};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
@@ -222,8 +223,8 @@ pub(crate) async fn issue(
 /// Imports licences (migrating legacy certificates): the body is JSON Lines, one `NewLicence` a
 /// line; each line is issued or refused on its own, and the report names every refused line.
 #[utoipa::path(post, path = "/api/v1/licences/import", tag = "licences",
-    request_body(content = String, content_type = "application/x-ndjson"),
-    responses((status = 200, body = IssueReport), (status = 400, body = ErrorBody)),
+    request_body(content = String, content_type = "text/plain", description = "JSON Lines (`application/x-ndjson` is taken too)"),
+    responses((status = 200, body = IssueReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("session" = [])))]
 pub(crate) async fn import(
     State(s): State<AppState>,

@@ -5,9 +5,10 @@
 
 use super::caller::Caller;
 use crate::error::ErrorBody;
+use crate::extract::{Multipart, Path};
 use crate::{ApiError, AppState};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -22,25 +23,29 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(tongban_domain::materials::MAX_BYTES + 64 * 1024))
 }
 
-/// The `material` and `file` parts of an upload form: (material, file name, bytes).
+/// The `material` and `file` parts of an upload form: (material, file name, bytes, the other
+/// fields). A body over the limit is a 413 naming the file.
 pub async fn read_upload(
-    mut form: Multipart,
+    Multipart(mut form): Multipart,
 ) -> Result<(String, String, bytes::Bytes, Vec<(String, String)>), AppError> {
-    let bad = |field: &str, message: String| AppError::field(field, message);
+    let bad = |field: &'static str, e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            let limit = tongban_domain::materials::MAX_BYTES / 1024 / 1024;
+            AppError::TooLarge {
+                field: "file", message: format!("文件不能超过 {limit} MiB (at most {limit} MiB)")
+            }
+        } else {
+            AppError::field(field, format!("上传内容无法读取 (unreadable upload): {e}"))
+        }
+    };
     let (mut material, mut file, mut other) = (None, None, Vec::new());
     loop {
-        let field =
-            form.next_field().await.map_err(|e| bad("file", format!("上传内容无法读取 (unreadable upload): {e}")))?;
-        let Some(field) = field else { break };
+        let Some(field) = form.next_field().await.map_err(|e| bad("file", e))? else { break };
         match field.name().unwrap_or("") {
-            "material" => material = Some(field.text().await.map_err(|e| bad("material", e.to_string()))?),
+            "material" => material = Some(field.text().await.map_err(|e| bad("material", e))?),
             "file" => {
                 let name = field.file_name().unwrap_or("").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| bad("file", format!("文件过大或无法读取 (too large or unreadable): {e}")))?;
-                file = Some((name, bytes));
+                file = Some((name, field.bytes().await.map_err(|e| bad("file", e))?));
             }
             name => {
                 let name = name.to_owned();
@@ -49,8 +54,8 @@ pub async fn read_upload(
             }
         }
     }
-    let material = material.ok_or_else(|| bad("material", "必填 (required)".into()))?;
-    let (name, bytes) = file.ok_or_else(|| bad("file", "请选择文件 (choose a file)".into()))?;
+    let material = material.ok_or_else(|| AppError::field("material", "必填 (required)"))?;
+    let (name, bytes) = file.ok_or_else(|| AppError::field("file", "请选择文件 (choose a file)"))?;
     Ok((material, name, bytes, other))
 }
 

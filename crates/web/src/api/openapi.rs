@@ -86,13 +86,63 @@ impl utoipa::Modify for SessionAuth {
     }
 }
 
-/// The document as served.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The document as served: the annotations, then the error answers every operation of a kind
+/// can give (`with_error_answers`).
+pub fn document() -> serde_json::Value {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    with_error_answers(&mut doc);
     doc
 }
 
-pub(crate) async fn serve() -> axum::Json<utoipa::openapi::OpenApi> {
+/// Documents the statuses the middleware and extractors answer for whole kinds of operations,
+/// so no answer is undocumented: 401 on every secured operation; 400 on a malformed path; 413,
+/// 415 and (JSON) 400 and 422 on every request body; a `Retry-After` header on every 429.
+fn with_error_answers(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}});
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for op in item.values_mut().filter_map(|o| o.as_object_mut()) {
+            let secured = op.get("security").is_some_and(|s| s.as_array().is_some_and(|a| !a.is_empty()));
+            let body_types: Vec<String> = op
+                .get("requestBody")
+                .and_then(|b| b["content"].as_object())
+                .map(|c| c.keys().cloned().collect())
+                .unwrap_or_default();
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+            let mut add = |status: &str, description: &str| {
+                responses.entry(status.to_owned()).or_insert_with(|| error(description));
+            };
+            if secured {
+                add("401", "未登录或会话已结束 (not signed in, or the session ended): `unauthenticated`");
+            }
+            if path.contains('{') {
+                add("400", "地址无效 (a path segment is malformed): `validation_failed`");
+            }
+            if !body_types.is_empty() {
+                add("413", "请求体过大 (body over the limit): `payload_too_large`");
+                add("415", "请求体类型不符 (wrong Content-Type): `unsupported_media_type`");
+            }
+            if body_types.iter().any(|t| t == "application/json") {
+                add(
+                    "400",
+                    "JSON 格式错误或字段无效 (malformed JSON, or invalid fields): `malformed_json`, `validation_failed`",
+                );
+                add("422", "请求体字段不符合要求 (body of the wrong shape): `invalid_body`");
+            }
+            if let Some(limited) = responses.get_mut("429").and_then(|r| r.as_object_mut()) {
+                limited.insert(
+                    "headers".into(),
+                    json!({"Retry-After": {"description": "再试之前等待的秒数 (seconds to wait)", "schema": {"type": "integer"}}}),
+                );
+            }
+        }
+    }
+}
+
+pub(crate) async fn serve() -> axum::Json<serde_json::Value> {
     axum::Json(document())
 }

@@ -4,10 +4,11 @@
 use super::Frame;
 use crate::AppState;
 use crate::api::catalog::search_params;
+use crate::extract::Path;
 use crate::extract::QueryPairs;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;

@@ -67,7 +67,9 @@ impl Req {
         let status = crate::error::status_of(&e);
         match e {
             AppError::Validation { fields } => Ok((status, fields.into_iter().collect())),
-            AppError::Conflict { field, message } => Ok((status, vec![(field.to_owned(), message)])),
+            AppError::Conflict { field, message } | AppError::TooLarge { field, message } => {
+                Ok((status, vec![(field.to_owned(), message)]))
+            }
             e @ (AppError::LoginFailed
             | AppError::SecondFactorRequired
             | AppError::Locked { .. }

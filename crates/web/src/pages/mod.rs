@@ -137,11 +137,17 @@ async fn not_found(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: 
     res
 }
 
-pub(crate) async fn method_not_allowed(uri: Uri) -> Response {
+pub(crate) async fn method_not_allowed(
+    State(s): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+    headers: HeaderMap,
+) -> Response {
     if uri.path().starts_with("/api/") {
         return crate::ApiError::method_not_allowed().into_response();
     }
-    (StatusCode::METHOD_NOT_ALLOWED, "405 不支持该请求方法 (method not allowed)\n").into_response()
+    let f = Frame::new(&s, &uri, &q, &headers);
+    error_page_with(&f, StatusCode::METHOD_NOT_ALLOWED, f.t.method_not_allowed)
 }
 
 async fn script() -> impl IntoResponse {

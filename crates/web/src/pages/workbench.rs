@@ -8,10 +8,10 @@ use super::case_view::{CaseFacts, CaseRowView, Refused, TimelineRow, case_row, f
 use super::forms::{Page, Req, see_other};
 use crate::AppState;
 use crate::case_labels::CaseLabels;
+use crate::extract::Path;
 use crate::extract::{FormPairs, QueryPairs};
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
