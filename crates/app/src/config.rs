@@ -20,6 +20,9 @@ pub struct Config {
     /// The platform's name as shown in the portal header, Chinese and English.
     pub site_name: String,
     pub site_name_en: String,
+    /// Where `GET /metrics` (Prometheus) is served, apart from the platform (e.g.
+    /// `127.0.0.1:9464`); unset, nowhere.
+    pub metrics_listen: Option<String>,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
     /// Requests running longer are answered with 408.
@@ -85,6 +88,7 @@ impl Default for Config {
             log_format: LogFormat::Human,
             site_name: "一网通办政务服务平台".into(),
             site_name_en: "Tongban Government Services".into(),
+            metrics_listen: None,
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
@@ -166,6 +170,7 @@ impl Config {
             "log_format" => self.log_format = value.parse()?,
             "site_name" => self.site_name = value.into(),
             "site_name_en" => self.site_name_en = value.into(),
+            "metrics_listen" => self.metrics_listen = (!value.is_empty()).then(|| value.into()),
             "body_limit_bytes" => self.body_limit_bytes = num(value)?,
             "request_timeout_secs" => self.request_timeout_secs = num(value)?,
             "shutdown_grace_secs" => self.shutdown_grace_secs = num(value)?,

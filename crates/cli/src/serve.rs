@@ -96,6 +96,11 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    if let Some(at) = &state.config.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(at).await.map_err(|e| anyhow::anyhow!("cannot listen on {at}: {e}"))?;
+        tracing::info!(addr = %metrics.local_addr()?, "metrics at /metrics");
+        tokio::spawn(tongban_web::serve_metrics(metrics, state.clone(), stopped(stop_rx.clone())));
+    }
     let mut server = tokio::spawn(tongban_web::serve(listener, state, stopped(stop_rx.clone())));
     // After the signal, in-flight requests get `grace` to finish.
     tokio::select! {

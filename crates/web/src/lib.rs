@@ -59,6 +59,18 @@ pub fn router(state: AppState) -> Router {
     middleware::wrap(routes, &state.config).with_state(state)
 }
 
+/// The metrics endpoint (`GET /metrics`, Prometheus text), for a listener of its own: request
+/// counts and latencies by route, the database pool — operators' figures, not the public's.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    ops::handle();
+    let app = ops::metrics_routes().with_state(state);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
 /// Serves until `shutdown` completes, then lets in-flight requests finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,

@@ -23,7 +23,8 @@ async fn operations_endpoints_and_request_ids() {
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ready"})));
 
     s.get("/api/v1/codes/check?value=110101").await;
-    let metrics = s.get("/metrics").await.text().await.unwrap();
+    assert_eq!(s.get("/metrics").await.status(), StatusCode::NOT_FOUND, "not on the public listener");
+    let metrics = s.http.get(&s.metrics).send().await.unwrap().text().await.unwrap();
     assert!(
         metrics.contains(r#"http_requests_total{route="/api/v1/codes/check",method="GET",status="200"}"#),
         "{metrics}"

@@ -15,6 +15,8 @@ use tongban_web::AppState;
 
 pub struct Server {
     pub base: String,
+    /// Where the metrics listener answers.
+    pub metrics: String,
     pub app: App,
     pub http: reqwest::Client,
     /// The messages the server sent by SMS.
@@ -54,11 +56,14 @@ pub async fn server_with(config: Config) -> Server {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(app.clone(), config);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics = format!("http://{}/metrics", metrics_listener.local_addr().unwrap());
+    tokio::spawn(tongban_web::serve_metrics(metrics_listener, state.clone(), std::future::pending()));
     tokio::spawn(tongban_web::serve(listener, state, async {
         let _ = stopped.await;
     }));
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Server { base, app, http, sms, _dir: dir, _objects: objects, stop: Some(stop) }
+    Server { base, metrics, app, http, sms, _dir: dir, _objects: objects, stop: Some(stop) }
 }
 
 pub async fn server() -> Server {
