@@ -23,6 +23,9 @@ pub struct Config {
     /// Where `GET /metrics` (Prometheus) is served, apart from the platform (e.g.
     /// `127.0.0.1:9464`); unset, nowhere.
     pub metrics_listen: Option<String>,
+    /// Networks outside the public internet that outbound requests (webhooks) may reach all the
+    /// same, e.g. `["10.1.0.0/16"]` for department systems on the government network.
+    pub outbound_allow: Vec<String>,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
     /// Requests running longer are answered with 408.
@@ -89,6 +92,7 @@ impl Default for Config {
             site_name: "一网通办政务服务平台".into(),
             site_name_en: "Tongban Government Services".into(),
             metrics_listen: None,
+            outbound_allow: Vec::new(),
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
@@ -171,6 +175,9 @@ impl Config {
             "site_name" => self.site_name = value.into(),
             "site_name_en" => self.site_name_en = value.into(),
             "metrics_listen" => self.metrics_listen = (!value.is_empty()).then(|| value.into()),
+            "outbound_allow" => {
+                self.outbound_allow = value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect()
+            }
             "body_limit_bytes" => self.body_limit_bytes = num(value)?,
             "request_timeout_secs" => self.request_timeout_secs = num(value)?,
             "shutdown_grace_secs" => self.shutdown_grace_secs = num(value)?,

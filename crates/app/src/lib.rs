@@ -4,7 +4,7 @@
 //!
 //! The modules are layered, each using only those below it (`crates/cli/tests/layering.rs`
 //! fails on a circle; docs/ARCHITECTURE.md draws the layers): the base (`config`, `error`,
-//! `datasets`, `limit`, `codes`, `divisions`, `calendar`, `sms`), then access (`people`,
+//! `datasets`, `limit`, `codes`, `divisions`, `calendar`, `sms`, `outbound`), then access (`people`,
 //! `access`, `forms`, `case_access`), then the use cases. `App`, here, is the composition root:
 //! it holds each module's state, and a module reads only its own and the layers' below.
 
@@ -26,6 +26,7 @@ pub mod materials;
 pub mod notify;
 pub mod oidc;
 pub mod organizations;
+pub mod outbound;
 pub mod people;
 pub mod sms;
 pub mod staff;
@@ -60,6 +61,8 @@ pub struct App {
     pub cases: Arc<cases::Cases>,
     /// Where uploaded materials are kept (in memory until the caller configures a store).
     pub objects: Arc<materials::Objects>,
+    /// The one client of requests to other systems, with the addresses it may reach.
+    pub outbound: Arc<outbound::Outbound>,
     /// Public licence verifications one address may make per minute.
     pub verifications: Arc<limit::PerMinute>,
 }
@@ -93,6 +96,7 @@ impl App {
             vault: identity.vault(),
             identity: Arc::new(identity),
             objects: Arc::new(materials::Objects::in_memory()),
+            outbound: Arc::new(outbound::Outbound::new(Default::default())?),
             verifications: Arc::new(limit::PerMinute::new(Config::default().verifications_per_minute)),
         };
         catalog::sync(&app).await?;

@@ -24,15 +24,6 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     format!("hmac-sm3={}", tongban_crypto::hmac_sm3_hex(secret.as_bytes(), format!("{timestamp}.{body}").as_bytes()))
 }
 
-/// The HTTP client deliveries use: a timeout, and no redirects (a receiver cannot send the
-/// platform's requests elsewhere).
-pub fn client() -> Result<reqwest::Client, AppError> {
-    reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(AppError::internal)
-}
 /// Attempts after which a delivery is given up (it stays in the outbox with its last error).
 pub const MAX_ATTEMPTS: i32 = 12;
 
@@ -47,12 +38,10 @@ pub struct NewWebhook {
 pub async fn add(app: &App, agency_code: &str, url: &str) -> Result<NewWebhook, AppError> {
     let agency = CreditCode::parse(agency_code.trim()).map_err(|e| AppError::field("agency", e.to_string()))?;
     let url = url.trim();
-    let ok = (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() <= 500
-        && !url.contains(char::is_whitespace);
-    if !ok {
+    if url.contains(char::is_whitespace) {
         return Err(AppError::field("url", "应为 http:// 或 https:// 地址 (an http:// or https:// URL)"));
     }
+    app.outbound.check_url("url", url).await?;
     let token = tongban_crypto::token().map_err(AppError::internal)?;
     let hook =
         NewWebhook { id: format!("wh_{}", &token[..16]), secret: tongban_crypto::token().map_err(AppError::internal)? };
@@ -119,8 +108,10 @@ fn backoff(attempts: i32) -> Duration {
     Duration::seconds(30 * (1i64 << attempts.clamp(0, 10))).min(Duration::hours(6))
 }
 
-/// Posts every due delivery once.
-pub async fn deliver_due(app: &App, http: &reqwest::Client) -> Result<Round, AppError> {
+/// Posts every due delivery once, through the outbound client (no redirects followed, internal
+/// addresses refused unless allowed).
+pub async fn deliver_due(app: &App) -> Result<Round, AppError> {
+    let http = &app.outbound.http;
     let mut round = Round::default();
     for d in app.store.due_deliveries(Utc::now(), MAX_ATTEMPTS, 100).await? {
         let Some(hook) = app.store.webhook(&d.webhook_id).await?.filter(|h| h.revoked_at.is_none()) else {
@@ -133,6 +124,11 @@ pub async fn deliver_due(app: &App, http: &reqwest::Client) -> Result<Round, App
             round.failed += 1;
             continue;
         };
+        if !app.outbound.literal_permitted(&hook.url) {
+            app.store.mark_failed(&d.id, Utc::now() + backoff(d.attempts), "address not permitted").await?;
+            round.failed += 1;
+            continue;
+        }
         let timestamp = Utc::now().timestamp();
         let signature = signature(&secret, timestamp, &d.payload);
         let sent = http

@@ -331,7 +331,11 @@ async fn open(config: &mut Config, storage: &StorageOpts, index: bool) -> anyhow
     // The development SMS channel (log and inbox) until a gateway is configured.
     let sms = std::sync::Arc::new(tongban_app::sms::LogChannel::default());
     let identity = Identity::new(keys, Policy::of(config), PasswordParams::default(), sms).map_err(describe)?;
-    App::open(&target, location, identity).await.map_err(describe).context("cannot open storage")
+    let mut app = App::open(&target, location, identity).await.map_err(describe).context("cannot open storage")?;
+    let policy = tongban_app::outbound::AddressPolicy::parse(&config.outbound_allow)
+        .map_err(|e| anyhow::anyhow!("配置错误 (configuration error): outbound_allow: {e}"))?;
+    app.outbound = std::sync::Arc::new(tongban_app::outbound::Outbound::new(policy).map_err(describe)?);
+    Ok(app)
 }
 
 pub(crate) fn describe(e: AppError) -> anyhow::Error {

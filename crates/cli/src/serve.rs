@@ -69,14 +69,10 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
     // Webhook deliveries from the outbox.
     let delivering = app.clone();
     tokio::spawn(async move {
-        let http = match tongban_app::webhooks::client() {
-            Ok(c) => c,
-            Err(e) => return tracing::error!(error = %e, "no HTTP client for webhooks"),
-        };
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;
-            match tongban_app::webhooks::deliver_due(&delivering, &http).await {
+            match tongban_app::webhooks::deliver_due(&delivering).await {
                 Ok(r) if r.failed > 0 => {
                     tracing::warn!(delivered = r.delivered, failed = r.failed, "webhook deliveries")
                 }

@@ -5,7 +5,8 @@
 mod common;
 
 use common::api::{PREMISES, assignment, call, data, offering, pdf, person, send, upload};
-use common::{Server, assert_error, citizen_id, server};
+use common::{Server, assert_error, citizen_id, server_with};
+use tongban_app::Config;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tongban_app::identity::{self, Client};
@@ -22,7 +23,11 @@ struct World {
 }
 
 async fn world() -> World {
-    let s = server().await;
+    world_with(Config::default()).await
+}
+
+async fn world_with(config: Config) -> World {
+    let s = server_with(config).await;
     let o = offering();
     tongban_app::catalog::publish(&s.app, &o, "test").await.unwrap();
     let registry: Vec<String> = (1..=9).map(|i| format!("用户{i},{}", citizen_id(i))).collect();
@@ -288,20 +293,36 @@ async fn cookie_calls_need_the_csrf_header_and_submission_a_real_name() {
 }
 
 /// A department system: records what it receives, answering `status`.
-async fn receiver(status: u16) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>) {
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>;
+
+/// A department system's receiver answering `status` (a 3xx points at its `/elsewhere`, which
+/// records what reaches it too).
+async fn receiver(status: u16) -> (String, Received) {
     use axum::routing::post;
-    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let seen = got.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        post(move |headers: axum::http::HeaderMap, body: String| {
-            let seen = seen.clone();
-            async move {
-                seen.lock().unwrap().push((headers, body));
-                axum::http::StatusCode::from_u16(status).unwrap()
-            }
-        }),
-    );
+    let got: Received = Default::default();
+    let (seen, seen_elsewhere) = (got.clone(), got.clone());
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            post(move |headers: axum::http::HeaderMap, body: String| {
+                let seen = seen.clone();
+                async move {
+                    seen.lock().unwrap().push((headers, body));
+                    let status = axum::http::StatusCode::from_u16(status).unwrap();
+                    (status, [(axum::http::header::LOCATION, "/elsewhere")])
+                }
+            }),
+        )
+        .route(
+            "/elsewhere",
+            post(move |headers: axum::http::HeaderMap, body: String| {
+                let seen = seen_elsewhere.clone();
+                async move {
+                    seen.lock().unwrap().push((headers, format!("followed: {body}")));
+                    axum::http::StatusCode::OK
+                }
+            }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -310,19 +331,30 @@ async fn receiver(status: u16) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(
 
 #[tokio::test]
 async fn department_systems_receive_signed_webhooks_and_failures_are_retried_later() {
-    let w = world().await;
+    // The receivers run on this machine: its loopback address is allowed for this test only.
+    let w = world_with(Config { outbound_allow: vec!["127.0.0.1".into()], ..Config::default() }).await;
     let agency = offering().agency.credit_code;
     let (url, got) = receiver(200).await;
     let hook = tongban_app::webhooks::add(&w.s.app, &agency, &url).await.unwrap();
     let (down, tried) = receiver(503).await;
     tongban_app::webhooks::add(&w.s.app, &agency, &down).await.unwrap();
+    let (moved, redirected) = receiver(302).await;
+    tongban_app::webhooks::add(&w.s.app, &agency, &moved).await.unwrap();
     assert!(tongban_app::webhooks::add(&w.s.app, &agency, "ftp://x").await.is_err());
+    // Internal addresses are refused (SSRF): the metadata service, private ranges, a name
+    // resolving to loopback beyond the allowed address.
+    for internal in ["http://169.254.169.254/latest/meta-data", "http://10.0.0.1/hook", "http://[::1]:9/hook", "http://127.0.0.2/hook"] {
+        let e = tongban_app::webhooks::add(&w.s.app, &agency, internal).await.unwrap_err();
+        assert!(matches!(&e, tongban_app::AppError::Validation { fields } if fields["url"].contains("outbound_allow")), "{internal}: {e:?}");
+    }
 
     let n = submitted(&w).await;
     call(&w.s, &w.window, "POST", &format!("/api/v1/cases/{n}/actions"), Some(json!({"action": "accept"}))).await;
-    let http = tongban_app::webhooks::client().unwrap();
-    let round = tongban_app::webhooks::deliver_due(&w.s.app, &http).await.unwrap();
-    assert_eq!((round.delivered, round.failed), (2, 2), "{round:?}");
+    let round = tongban_app::webhooks::deliver_due(&w.s.app).await.unwrap();
+    assert_eq!((round.delivered, round.failed), (2, 4), "{round:?}");
+    let redirected = redirected.lock().unwrap().clone();
+    assert_eq!(redirected.len(), 2, "the 302 is a failure");
+    assert!(redirected.iter().all(|(_, body)| !body.starts_with("followed")), "never followed");
     let got = got.lock().unwrap().clone();
     let events: Vec<String> = got.iter().map(|(h, _)| h["x-tongban-event"].to_str().unwrap().to_owned()).collect();
     assert_eq!(events, ["case.submitted", "case.accept"]);
@@ -341,6 +373,10 @@ async fn department_systems_receive_signed_webhooks_and_failures_are_retried_lat
     }
     assert_eq!(tried.lock().unwrap().len(), 2);
     // Nothing is due again at once: the failed ones wait, the delivered ones are done.
-    let again = tongban_app::webhooks::deliver_due(&w.s.app, &http).await.unwrap();
+    let again = tongban_app::webhooks::deliver_due(&w.s.app).await.unwrap();
     assert_eq!((again.delivered, again.failed), (0, 0));
+
+    // Without the allowance, the same loopback receiver cannot be registered.
+    let strict = server_with(Config::default()).await;
+    assert!(tongban_app::webhooks::add(&strict.app, &agency, &url).await.is_err());
 }

@@ -52,6 +52,8 @@ pub async fn server_with(config: Config) -> Server {
     let objects = tempfile::tempdir().unwrap();
     app.objects = Arc::new(tongban_app::materials::Objects::local(objects.path()).unwrap());
     app.verifications = Arc::new(tongban_app::limit::PerMinute::new(config.verifications_per_minute));
+    let policy = tongban_app::outbound::AddressPolicy::parse(&config.outbound_allow).unwrap();
+    app.outbound = Arc::new(tongban_app::outbound::Outbound::new(policy).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(app.clone(), config);
