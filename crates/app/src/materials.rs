@@ -86,6 +86,19 @@ impl Objects {
         Ok(())
     }
 
+    async fn delete(&self, key: &str) -> Result<(), AppError> {
+        self.store.delete(&ObjectPath::from(key)).await.map_err(AppError::internal)
+    }
+
+    /// Whether an object is stored under `key` (for tests and checks).
+    pub async fn exists(&self, key: &str) -> Result<bool, AppError> {
+        match self.store.head(&ObjectPath::from(key)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(AppError::internal(e)),
+        }
+    }
+
     async fn get(&self, key: &str) -> Result<Bytes, AppError> {
         let got = self.store.get(&ObjectPath::from(key)).await.map_err(AppError::internal)?;
         got.bytes().await.map_err(AppError::internal)
@@ -257,11 +270,15 @@ pub async fn upload(
 /// Removes a file from a draft.
 pub async fn remove(app: &App, who: &Principal, application_id: &str, file_id: &str) -> Result<(), AppError> {
     let (row, _) = case_access::own_draft(app, who, application_id).await?;
-    if app.store.delete_material(&row.id, file_id).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound { what: "文件", what_en: "file" })
+    let Some(key) = app.store.delete_material(&row.id, file_id).await? else {
+        return Err(AppError::NotFound { what: "文件", what_en: "file" });
+    };
+    // The row is gone, so the file is no one's: removed from storage too (a failure leaves an
+    // object nothing refers to, which is logged).
+    if let Err(e) = app.objects.delete(&key).await {
+        tracing::warn!(object = %key, error = %e, "removed file left in object storage");
     }
+    Ok(())
 }
 
 /// A file with its bytes, for whoever may read its application (the applicant) or its case

@@ -30,6 +30,16 @@ impl FileKind {
         }
     }
 
+    /// The file-name extension of the kind.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Ofd => "ofd",
+        }
+    }
+
     /// The kind the first bytes show, if it is one accepted.
     pub fn sniff(bytes: &[u8]) -> Option<Self> {
         if bytes.starts_with(b"%PDF-") {
@@ -66,6 +76,8 @@ pub enum FileError {
 }
 
 /// Checks a file before it is stored: its name (the last path component is kept), size and kind.
+/// The name kept ends in the extension of the kind found in the content, whatever it ended in
+/// (`合同.exe` holding a PDF is kept as `合同.pdf`), so no download is opened as something else.
 pub fn check(file_name: &str, bytes: &[u8]) -> Result<(String, FileKind), FileError> {
     let name = file_name.rsplit(['/', '\\']).next().unwrap_or("").trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) || name == ".." {
@@ -78,7 +90,17 @@ pub fn check(file_name: &str, bytes: &[u8]) -> Result<(String, FileKind), FileEr
         return Err(FileError::TooLarge);
     }
     let kind = FileKind::sniff(bytes).ok_or(FileError::Type)?;
-    Ok((name.to_owned(), kind))
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name,
+    };
+    let ext = kind.extension();
+    let same = |e: &str| e.eq_ignore_ascii_case(ext) || (kind == FileKind::Jpeg && e.eq_ignore_ascii_case("jpeg"));
+    let kept = match name.rsplit_once('.') {
+        Some((_, e)) if same(e) => name.to_owned(),
+        _ => format!("{stem}.{ext}"),
+    };
+    Ok((kept, kind))
 }
 
 /// The EICAR anti-virus test file: every scanner reports it, so the scan hook can be tested
@@ -92,7 +114,10 @@ mod tests {
     #[test]
     fn kinds_come_from_content_not_names() {
         assert_eq!(check("证明.pdf", b"%PDF-1.7\n...").unwrap(), ("证明.pdf".into(), FileKind::Pdf));
-        assert_eq!(check("photo.pdf", &[0xFF, 0xD8, 0xFF, 0xE0]).unwrap().1, FileKind::Jpeg);
+        assert_eq!(check("photo.pdf", &[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), ("photo.jpg".into(), FileKind::Jpeg));
+        assert_eq!(check("合同.exe", b"%PDF-1.7\n...").unwrap().0, "合同.pdf", "the name follows the content");
+        assert_eq!(check("扫描件", b"%PDF-1.7\n...").unwrap().0, "扫描件.pdf");
+        assert_eq!(check("IMG.JPEG", &[0xFF, 0xD8, 0xFF, 0xE0]).unwrap().0, "IMG.JPEG");
         assert_eq!(check("a.pdf", b"MZ\x90\x00 not a pdf"), Err(FileError::Type));
         assert_eq!(check("a.png", &[]), Err(FileError::Empty));
         assert_eq!(check("a.pdf", &vec![b'%'; MAX_BYTES + 1]), Err(FileError::TooLarge));
@@ -101,7 +126,7 @@ mod tests {
     #[test]
     fn names_lose_their_path_and_bad_ones_are_refused() {
         assert_eq!(check("C:\\Users\\张三\\租赁合同.pdf", b"%PDF-").unwrap().0, "租赁合同.pdf");
-        assert_eq!(check("../../etc/passwd", b"%PDF-").unwrap().0, "passwd");
+        assert_eq!(check("../../etc/passwd", b"%PDF-").unwrap().0, "passwd.pdf");
         for bad in ["", "dir/", "a\nb.pdf", ".."] {
             assert_eq!(check(bad, b"%PDF-"), Err(FileError::Name), "{bad:?}");
         }

@@ -378,21 +378,22 @@ impl Store {
     }
 
     /// Removes a file of a draft; false when there is no such file or the application is submitted.
-    pub async fn delete_material(&self, application_id: &str, id: &str) -> Result<bool, StoreError> {
+    /// Removes a file of a draft; the object key of the file removed.
+    pub async fn delete_material(&self, application_id: &str, id: &str) -> Result<Option<String>, StoreError> {
+        let (_turn, txn) = self.write().await?;
         let draft = application::Entity::find_by_id(application_id)
             .filter(application::Column::CaseNumber.is_null())
-            .one(&self.db)
+            .one(&txn)
             .await?
             .is_some();
-        if !draft {
-            return Ok(false);
-        }
-        let done = material::Entity::delete_many()
-            .filter(material::Column::Id.eq(id))
+        let file = material::Entity::find_by_id(id)
             .filter(material::Column::ApplicationId.eq(application_id))
-            .exec(&self.db)
+            .one(&txn)
             .await?;
-        Ok(done.rows_affected == 1)
+        let Some(file) = file.filter(|_| draft) else { return Ok(None) };
+        material::Entity::delete_by_id(id).exec(&txn).await?;
+        txn.commit().await?;
+        Ok(Some(file.object_key))
     }
 
     pub async fn insert_message(&self, m: MessageRow) -> Result<(), StoreError> {

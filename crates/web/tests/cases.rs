@@ -102,11 +102,15 @@ async fn the_api_journey_with_field_named_errors_and_one_case_per_submission() {
     // body limit, stopped while it streams in).
     let mut big = pdf();
     big.resize(tongban_domain::materials::MAX_BYTES, b' ');
-    let (status, body) = upload(s, zhang, id, PREMISES, "max.pdf", big.clone()).await;
+    let (status, body) = upload(s, zhang, id, PREMISES, "max.exe", big.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, _) =
-        call(s, zhang, "DELETE", &format!("{path}/materials/{}", body["id"].as_str().unwrap()), None).await;
+    assert_eq!(body["file_name"], "max.pdf", "the name follows the content");
+    let file_id = body["id"].as_str().unwrap();
+    let object = format!("applications/{id}/{file_id}");
+    assert!(s.app.objects.exists(&object).await.unwrap());
+    let (status, _) = call(s, zhang, "DELETE", &format!("{path}/materials/{file_id}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(!s.app.objects.exists(&object).await.unwrap(), "a removed file leaves the store too");
     for size in [tongban_domain::materials::MAX_BYTES + 1, 21 * 1024 * 1024] {
         big.resize(size, b' ');
         let (status, body) = upload(s, zhang, id, PREMISES, "big.pdf", big.clone()).await;
