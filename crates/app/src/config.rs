@@ -176,7 +176,8 @@ impl Config {
             "site_name_en" => self.site_name_en = value.into(),
             "metrics_listen" => self.metrics_listen = (!value.is_empty()).then(|| value.into()),
             "outbound_allow" => {
-                self.outbound_allow = value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect()
+                self.outbound_allow =
+                    value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect()
             }
             "body_limit_bytes" => self.body_limit_bytes = num(value)?,
             "request_timeout_secs" => self.request_timeout_secs = num(value)?,

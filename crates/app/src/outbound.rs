@@ -142,7 +142,8 @@ impl Outbound {
     /// resolver checks again at every connection.
     pub async fn check_url(&self, field: &str, url: &str) -> Result<(), AppError> {
         let bad = |m: String| AppError::field(field, m);
-        let parsed = reqwest::Url::parse(url).map_err(|_| bad("应为 http:// 或 https:// 地址 (an http:// or https:// URL)".into()))?;
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|_| bad("应为 http:// 或 https:// 地址 (an http:// or https:// URL)".into()))?;
         if !matches!(parsed.scheme(), "http" | "https") || url.len() > 500 {
             return Err(bad("应为 http:// 或 https:// 地址 (an http:// or https:// URL)".into()));
         }

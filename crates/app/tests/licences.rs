@@ -112,6 +112,8 @@ async fn a_later_application_uses_the_licence_instead_of_a_material() {
     // The agency reads the annotated copy, checked; a stranger cannot.
     let (copy, check) = uses::annotated_copy(&w.app, &w.window, &used.id).await.unwrap();
     assert!(check.authentic && !check.expired && check.licence_status == "01", "{check:?}");
+    let stamped = chrono::DateTime::parse_from_rfc3339(&copy.annotation.annotated_at).unwrap();
+    assert!(stamped.timestamp() >= used.used_at.timestamp(), "the copy is made anew at submission");
     assert_eq!(
         (copy.licence.licence.id.as_str(), copy.annotation.use_reason.as_str()),
         (licence.id.as_str(), used.use_reason.as_str())
@@ -147,7 +149,17 @@ async fn a_later_application_uses_the_licence_instead_of_a_material() {
             .iter()
             .all(|m| m.licence_use.is_none())
     );
+    // A draft that used the licence before its revocation cannot be submitted with it.
+    let c = cases::start(&w.app, &w.zhang, &o.offering_code).await.unwrap();
+    cases::save(&w.app, &w.zhang, &c.id, complete()).await.unwrap();
+    upload_premises(&w, &w.zhang, &c.id).await;
+    uses::authorize(&w.app, &w.zhang, &c.id, NEEDED, &licence.id).await.unwrap();
     licences::change_status(&w.app, &w.approver, &licence.id, LicenceStatus::Revoked, "以欺骗手段取得").await.unwrap();
+    let err = cases::submit(&w.app, &w.zhang, &c.id, None, "r").await.unwrap_err();
+    assert!(
+        matches!(&err, AppError::Validation { fields } if fields["materials"].contains("吊销") && fields["materials"].contains(NEEDED)),
+        "{err:?}"
+    );
     let err = uses::authorize(&w.app, &w.zhang, &b.id, NEEDED, &licence.id).await.unwrap_err();
     assert!(matches!(err, AppError::Conflict { field: "licence_id", .. }), "{err:?}");
     assert_eq!(uses::annotated_copy(&w.app, &w.window, &used.id).await.unwrap().1.licence_status, "07");

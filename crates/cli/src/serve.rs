@@ -93,7 +93,8 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
         let _ = rx.wait_for(|stop| *stop).await;
     };
     if let Some(at) = &state.config.metrics_listen {
-        let metrics = tokio::net::TcpListener::bind(at).await.map_err(|e| anyhow::anyhow!("cannot listen on {at}: {e}"))?;
+        let metrics =
+            tokio::net::TcpListener::bind(at).await.map_err(|e| anyhow::anyhow!("cannot listen on {at}: {e}"))?;
         tracing::info!(addr = %metrics.local_addr()?, "metrics at /metrics");
         tokio::spawn(tongban_web::serve_metrics(metrics, state.clone(), stopped(stop_rx.clone())));
     }

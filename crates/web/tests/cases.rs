@@ -6,9 +6,9 @@ mod common;
 
 use common::api::{PREMISES, assignment, call, data, offering, pdf, person, send, upload};
 use common::{Server, assert_error, citizen_id, server_with};
-use tongban_app::Config;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use tongban_app::Config;
 use tongban_app::identity::{self, Client};
 use tongban_app::staff;
 
@@ -347,9 +347,17 @@ async fn department_systems_receive_signed_webhooks_and_failures_are_retried_lat
     assert!(tongban_app::webhooks::add(&w.s.app, &agency, "ftp://x").await.is_err());
     // Internal addresses are refused (SSRF): the metadata service, private ranges, a name
     // resolving to loopback beyond the allowed address.
-    for internal in ["http://169.254.169.254/latest/meta-data", "http://10.0.0.1/hook", "http://[::1]:9/hook", "http://127.0.0.2/hook"] {
+    for internal in [
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.1/hook",
+        "http://[::1]:9/hook",
+        "http://127.0.0.2/hook",
+    ] {
         let e = tongban_app::webhooks::add(&w.s.app, &agency, internal).await.unwrap_err();
-        assert!(matches!(&e, tongban_app::AppError::Validation { fields } if fields["url"].contains("outbound_allow")), "{internal}: {e:?}");
+        assert!(
+            matches!(&e, tongban_app::AppError::Validation { fields } if fields["url"].contains("outbound_allow")),
+            "{internal}: {e:?}"
+        );
     }
 
     let n = submitted(&w).await;

@@ -307,6 +307,7 @@ pub async fn submit(
     if !errors.is_empty() {
         return Err(AppError::Validation { fields: errors });
     }
+    crate::licences::uses::restamp(app, &row, offering).await?;
     let steps = offering.steps_after_acceptance();
     let now = Utc::now();
     let case = CaseRow {

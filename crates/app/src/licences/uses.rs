@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 use tongban_crypto::seal::{self, ALGORITHM, Signer};
 use tongban_domain::calendar::china_today;
-use tongban_domain::catalog::MaterialSource;
+use tongban_domain::catalog::{MaterialSource, Offering};
 use tongban_domain::identity::AgentScope;
 use tongban_domain::licences::{AnnotatedCopy, Annotation, LicenceStatus, Seal, TYPES, licence_type};
 use tongban_store::cases::ApplicationRow;
@@ -143,21 +143,44 @@ pub async fn authorize(
             format!("这项材料需要{type_name} (this material needs a {type_name})"),
         ));
     }
-    let status = status_today(&licence, china_today());
+    let u = annotated_use(app, &licence, o, &m.name, &row, None).await?;
+    app.store.put_licence_use(u.clone()).await?;
+    use_view(u, None)
+}
+
+/// A use of `licence` for material `material` of application `row` on offering `o`, with its
+/// annotated copy made and sealed now, valid `COPY_VALID_DAYS` from now (`use_id`: the use it
+/// renews). The licence must be valid today and authentic; otherwise a 409 saying so.
+async fn annotated_use(
+    app: &App,
+    licence: &LicenceRow,
+    o: &Offering,
+    material: &str,
+    row: &ApplicationRow,
+    use_id: Option<&str>,
+) -> Result<LicenceUseRow, AppError> {
+    let status = status_today(licence, china_today());
     if status != LicenceStatus::Valid {
         return Err(AppError::Conflict {
             field: "licence_id",
-            message: format!("证照处于“{}”状态，不能使用 (the licence is not valid)", status.name_zh()),
+            message: format!(
+                "用于“{material}”的证照处于“{}”状态，不能使用；请改用其他证照或上传文件 \
+                 (the licence used for this material is not valid: choose another or upload a file)",
+                status.name_zh()
+            ),
         });
     }
-    let sealed = sealed_of(&licence)?;
+    let sealed = sealed_of(licence)?;
     let issuer_keys = issuer_key(app, &sealed.seal.key_id).await?;
     verify_against(&sealed, &issuer_keys)
         .map_err(|e| AppError::Internal(format!("stored licence {}: {e}", licence.id)))?;
 
     let now = Utc::now();
     let expires_at = now + Duration::days(COPY_VALID_DAYS);
-    let id = format!("u_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]);
+    let id = match use_id {
+        Some(id) => id.to_owned(),
+        None => format!("u_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]),
+    };
     let annotation = Annotation {
         use_id: id.clone(),
         licence_id: licence.id.clone(),
@@ -166,7 +189,7 @@ pub async fn authorize(
         using_agency_name: o.agency.name.clone(),
         using_agency_code: o.agency.credit_code.clone(),
         application_id: row.id.clone(),
-        material: m.name.clone(),
+        material: material.to_owned(),
         annotated_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
         expires_at: expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
     };
@@ -177,20 +200,38 @@ pub async fn authorize(
         seal: Seal { algorithm: ALGORITHM.into(), key_id: platform.key_id().into(), signature },
         annotation,
     };
-    let u = LicenceUseRow {
+    Ok(LicenceUseRow {
         id,
-        licence_id: licence.id,
-        application_id: row.id,
+        licence_id: licence.id.clone(),
+        application_id: row.id.clone(),
         offering_code: row.offering_code.clone(),
-        material: m.name.clone(),
+        material: material.to_owned(),
         using_agency: o.agency.credit_code.clone(),
         use_reason: copy.annotation.use_reason.clone(),
         copy: serde_json::to_string(&copy).map_err(AppError::internal)?,
         used_at: now,
         expires_at,
-    };
-    app.store.put_licence_use(u.clone()).await?;
-    use_view(u, None)
+    })
+}
+
+/// At submission: each licence used for a material of the draft is checked again (still valid,
+/// still authentic) and its annotated copy made anew, so the agency's copy runs from submission —
+/// a draft kept for months does not arrive with an expired copy, nor with a licence revoked since.
+/// Every licence no longer valid is named, field `materials`.
+pub(crate) async fn restamp(app: &App, row: &ApplicationRow, o: &Offering) -> Result<(), AppError> {
+    let mut refused = Vec::new();
+    for u in app.store.licence_uses_of_application(&row.id).await? {
+        let Some(licence) = app.store.licence(&u.licence_id).await? else {
+            refused.push(format!("“{}”所用证照已不存在 (the licence is gone)", u.material));
+            continue;
+        };
+        match annotated_use(app, &licence, o, &u.material, row, Some(&u.id)).await {
+            Ok(renewed) => app.store.put_licence_use(renewed).await?,
+            Err(AppError::Conflict { message, .. }) => refused.push(message),
+            Err(e) => return Err(e),
+        }
+    }
+    if refused.is_empty() { Ok(()) } else { Err(AppError::field("materials", refused.join("；"))) }
 }
 
 /// Withdraws a use from a draft.
