@@ -82,7 +82,7 @@ def main():
     # Generous allowances: the fuzzer is one address making thousands of requests.
     env = clean_env() | {"TONGBAN_LOGIN_ATTEMPTS_PER_MINUTE": "100000", "TONGBAN_VERIFICATIONS_PER_MINUTE": "100000",
                          "TONGBAN_LOG": "warn"}
-    server = subprocess.Popen([BIN, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data], env=env, cwd=data,
+    server = subprocess.Popen([BIN, "serve", "--demo", "--listen", f"127.0.0.1:{port}", "--data-dir", data], env=env, cwd=data,
                               stdout=log, stderr=log)
     try:
         for _ in range(240):

@@ -60,7 +60,7 @@ export async function startServer({ readyTimeoutMs = 60_000, logName = 'server.l
   // The server rejects unknown TONGBAN_* variables (TONGBAN_BIN among them) and reads
   // ./tongban.toml when present: give it a clean environment and the data dir as cwd.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TONGBAN_')));
-  const child = spawn(bin, ['serve', '--listen', listen, '--data-dir', dataDir], {
+  const child = spawn(bin, ['serve', '--demo', '--listen', listen, '--data-dir', dataDir], {
     cwd: dataDir,
     env: { ...env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -56,7 +56,7 @@ def main():
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(os.path.join(data, "server.log"), "w")
-    server = subprocess.Popen([BIN, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data], env=clean_env(), cwd=data, stdout=log, stderr=log)
+    server = subprocess.Popen([BIN, "serve", "--demo", "--listen", f"127.0.0.1:{port}", "--data-dir", data], env=clean_env(), cwd=data, stdout=log, stderr=log)
     try:
         for _ in range(240):
             try:

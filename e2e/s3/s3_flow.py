@@ -78,7 +78,7 @@ def main():
         log = open(os.path.join(data, "server.log"), "w")
 
         def start():
-            p = subprocess.Popen([BIN, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data],
+            p = subprocess.Popen([BIN, "serve", "--demo", "--listen", f"127.0.0.1:{port}", "--data-dir", data],
                                  env=env, cwd=data, stdout=log, stderr=log)
             servers.append(p)
             wait(f"{base}/readyz", "tongban")

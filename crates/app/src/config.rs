@@ -11,6 +11,8 @@ use tongban_store::DbTarget;
 pub struct Config {
     /// Address the HTTP server listens on.
     pub listen: String,
+    /// Run as a demo: the demo catalog and the fictional registries are loaded.
+    pub demo: bool,
     /// Directory of the embedded SQLite database and local files.
     pub data_dir: PathBuf,
     /// A `postgres://` URL; when set, PostgreSQL is used instead of SQLite.
@@ -86,6 +88,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".into(),
+            demo: false,
             data_dir: PathBuf::from("./data"),
             database_url: None,
             log_format: LogFormat::Human,
@@ -169,6 +172,7 @@ impl Config {
         }
         match key {
             "listen" => self.listen = value.into(),
+            "demo" => self.demo = value.parse().map_err(|_| format!("expected true or false, got {value}"))?,
             "data_dir" => self.data_dir = value.into(),
             "database_url" => self.database_url = (!value.is_empty()).then(|| value.into()),
             "log_format" => self.log_format = value.parse()?,

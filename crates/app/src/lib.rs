@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod codes;
 pub mod config;
 pub mod datasets;
+pub mod demo;
 pub mod divisions;
 mod error;
 pub mod forms;

@@ -24,8 +24,31 @@ async fn managed_organization<'a>(app: &App, who: &'a Principal) -> Result<&'a A
 }
 
 /// Loads the legal-person registry from CSV lines `credit_code,name,legal_rep_citizen_id`
-/// (header optional); the representative's id number is kept only as its blind index.
+/// (header optional); the representative's id number is kept only as its blind index. Loading
+/// again updates entries.
 pub async fn import_legal_registry(app: &App, text: &str) -> Result<RegistryReport, AppError> {
+    let (rows, rejected) = legal_rows(app, text);
+    let loaded = app.store.import_legal_registry(&rows, false).await?;
+    Ok(RegistryReport { loaded, rejected })
+}
+
+/// Replaces the whole legal-person registry with an extract, in one transaction — or, when any
+/// line is refused, changes nothing.
+pub async fn replace_legal_registry(app: &App, text: &str) -> Result<RegistryReport, AppError> {
+    let (rows, rejected) = legal_rows(app, text);
+    let loaded = if rejected.is_empty() { app.store.import_legal_registry(&rows, true).await? } else { 0 };
+    Ok(RegistryReport { loaded, rejected })
+}
+
+/// Removes the entries of an extract from the legal-person registry; how many there were.
+pub async fn remove_from_legal_registry(app: &App, text: &str) -> Result<u64, AppError> {
+    let (rows, _) = legal_rows(app, text);
+    let codes: Vec<String> = rows.into_iter().map(|r| r.credit_code).collect();
+    Ok(app.store.delete_legal_entries(&codes).await?)
+}
+
+/// The entries of an extract, and the refused lines.
+fn legal_rows(app: &App, text: &str) -> (Vec<LegalEntryRow>, Vec<(usize, String)>) {
     let mut rejected = Vec::new();
     let mut rows = Vec::new();
     let now = Utc::now();
@@ -54,20 +77,7 @@ pub async fn import_legal_registry(app: &App, text: &str) -> Result<RegistryRepo
             loaded_at: now,
         });
     }
-    let loaded = app.store.import_legal_registry(&rows).await?;
-    Ok(RegistryReport { loaded, rejected })
-}
-
-/// Loads the demo legal registry when it is empty; returns how many entries were loaded.
-pub async fn seed_demo_legal_registry(app: &App) -> Result<usize, AppError> {
-    if app.store.legal_registry_count().await? > 0 {
-        return Ok(0);
-    }
-    let report = import_legal_registry(app, crate::datasets::DEMO_LEGAL_REGISTRY).await?;
-    if !report.rejected.is_empty() {
-        tracing::error!(rejected = ?report.rejected, "demo legal registry lines rejected");
-    }
-    Ok(report.loaded)
+    (rows, rejected)
 }
 
 /// A person registers the organization they legally represent: they must be real-name verified

@@ -400,3 +400,33 @@ async fn futures_join_all<T: Send + 'static>(
     }
     out
 }
+
+#[tokio::test]
+async fn demo_identities_come_only_with_the_demo_and_go_with_demo_remove() {
+    let (app, _t) = app_with(Policy::default()).await;
+    // 张三 of datasets/registry/demo.csv.
+    let zhang = NewPerson {
+        name: "张三".into(),
+        citizen_id: "110101199003070011".into(),
+        phone: "13812345678".into(),
+        email: None,
+        password: "Tongban-2026".into(),
+    };
+    identity::register(&app, zhang, &Client::default()).await.unwrap();
+    let who = identity::login(&app, "13812345678", "Tongban-2026", None, &client("a")).await.unwrap().principal;
+    assert!(identity::verify_real_name(&app, &who).await.is_err(), "no demo registry without the demo");
+    let seeded = tongban_app::demo::seed(&app).await.unwrap();
+    assert!(seeded.people > 0 && seeded.organizations > 0 && seeded.offerings > 0, "{seeded:?}");
+    assert_eq!(tongban_app::demo::seed(&app).await.unwrap(), Default::default(), "loaded once");
+    let (people, organizations) = tongban_app::demo::remove(&app).await.unwrap();
+    assert_eq!((people, organizations), (seeded.people as u64, seeded.organizations as u64));
+    assert!(identity::verify_real_name(&app, &who).await.is_err(), "the demo identity is gone");
+    // A registry replaced whole keeps only the file's entries; a file with a bad line changes nothing.
+    identity::import_registry(&app, &format!("王五,{}", citizen_id(5))).await.unwrap();
+    let bad = identity::replace_registry(&app, &format!("张三,110101199003070011\n赵六,not-an-id")).await.unwrap();
+    assert_eq!((bad.loaded, bad.rejected.len()), (0, 1));
+    let report = identity::replace_registry(&app, "张三,110101199003070011").await.unwrap();
+    assert_eq!(report.loaded, 1);
+    assert_eq!(app.store.registry_count().await.unwrap(), 1, "王五 replaced");
+    identity::verify_real_name(&app, &who).await.unwrap();
+}

@@ -14,6 +14,9 @@ pub enum RegistryCommand {
     /// reported by number and reason and stop nothing; loading again replaces entries.
     Import {
         file: PathBuf,
+        /// Replace the whole registry with the file (nothing changes if a line is refused).
+        #[arg(long)]
+        replace: bool,
         #[command(flatten)]
         storage: crate::StorageOpts,
     },
@@ -21,6 +24,9 @@ pub enum RegistryCommand {
     /// from CSV lines `credit_code,name,legal_rep_citizen_id` (header optional).
     ImportLegal {
         file: PathBuf,
+        /// Replace the whole registry with the file (nothing changes if a line is refused).
+        #[arg(long)]
+        replace: bool,
         #[command(flatten)]
         storage: crate::StorageOpts,
     },
@@ -62,19 +68,18 @@ pub enum KeysCommand {
 }
 
 pub async fn registry(cmd: RegistryCommand, config: &mut Config) -> anyhow::Result<ExitCode> {
-    let (RegistryCommand::Import { file, storage } | RegistryCommand::ImportLegal { file, storage }) = &cmd;
+    let (RegistryCommand::Import { file, storage, .. } | RegistryCommand::ImportLegal { file, storage, .. }) = &cmd;
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let app: App = crate::open(config, storage, false).await?;
-    let (loaded, rejected) = match cmd {
-        RegistryCommand::Import { .. } => {
-            let r = identity::import_registry(&app, &text).await.map_err(crate::describe)?;
-            (r.loaded, r.rejected)
-        }
-        RegistryCommand::ImportLegal { .. } => {
-            let r = tongban_app::organizations::import_legal_registry(&app, &text).await.map_err(crate::describe)?;
-            (r.loaded, r.rejected)
-        }
+    use tongban_app::organizations::{import_legal_registry, replace_legal_registry};
+    let report = match cmd {
+        RegistryCommand::Import { replace: false, .. } => identity::import_registry(&app, &text).await,
+        RegistryCommand::Import { replace: true, .. } => identity::replace_registry(&app, &text).await,
+        RegistryCommand::ImportLegal { replace: false, .. } => import_legal_registry(&app, &text).await,
+        RegistryCommand::ImportLegal { replace: true, .. } => replace_legal_registry(&app, &text).await,
     };
+    let report = report.map_err(crate::describe)?;
+    let (loaded, rejected) = (report.loaded, report.rejected);
     println!("已载入 {loaded} 条，拒绝 {} 条 (loaded {loaded}, rejected {})", rejected.len(), rejected.len());
     for (line, reason) in &rejected {
         println!("第 {line} 行 (line {line}): {reason}");

@@ -41,15 +41,26 @@ pub(crate) struct StorageOpts {
 }
 
 #[derive(Subcommand)]
+enum DemoCommand {
+    /// Remove the demo's fictional people and organizations from the registries, so no one can
+    /// verify a real name against them (registered accounts stay).
+    Remove {
+        #[command(flatten)]
+        storage: StorageOpts,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Run the HTTP server.
     Serve {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long)]
         listen: Option<String>,
-        /// Do not load the demo catalog into an empty database.
+        /// Run as a demo: load the demo catalog and the fictional registries into an empty
+        /// database (`demo = true` in the configuration).
         #[arg(long)]
-        no_demo: bool,
+        demo: bool,
         #[command(flatten)]
         storage: StorageOpts,
     },
@@ -67,6 +78,9 @@ enum Command {
     /// The service catalog: import, export, reindex.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// The demo data.
+    #[command(subcommand)]
+    Demo(DemoCommand),
     /// The population registry (人口库 stand-in) for real-name verification.
     #[command(subcommand)]
     Registry(identity::RegistryCommand),
@@ -350,10 +364,11 @@ pub(crate) fn describe(e: AppError) -> anyhow::Error {
 
 async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { listen, no_demo, storage } => {
+        Command::Serve { listen, demo, storage } => {
             if let Some(l) = listen {
                 config.listen = l;
             }
+            config.demo |= demo;
             serve::check(&config)?;
             let mut app = open(&mut config, &storage, true).await?;
             app.objects = std::sync::Arc::new(tongban_app::materials::Objects::from_config(&config).map_err(describe)?);
@@ -367,15 +382,14 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             tracing::warn!(
                 "SMS: development channel — one-time codes are written to this log, not sent; not for production"
             );
-            if !no_demo && let Some(r) = tongban_app::catalog::seed_demo(&app).await.map_err(describe)? {
-                tracing::info!(published = r.published, rejected = r.rejected.len(), "demo catalog loaded");
-            }
-            if !no_demo {
-                let loaded = tongban_app::identity::seed_demo_registry(&app).await.map_err(describe)?;
-                let legal = tongban_app::organizations::seed_demo_legal_registry(&app).await.map_err(describe)?;
-                if loaded + legal > 0 {
-                    tracing::info!(loaded, legal, "demo population and legal-person registries loaded");
-                }
+            if config.demo {
+                let s = tongban_app::demo::seed(&app).await.map_err(describe)?;
+                tracing::warn!(
+                    offerings = s.offerings,
+                    people = s.people,
+                    organizations = s.organizations,
+                    "running as a demo: the demo catalog and the fictional registries are loaded; not for production"
+                );
             }
             serve::run(app, config).await?;
             Ok(ExitCode::SUCCESS)
@@ -550,6 +564,15 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             Ok(if r.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Registry(cmd) => identity::registry(cmd, &mut config).await,
+        Command::Demo(DemoCommand::Remove { storage }) => {
+            let app = open(&mut config, &storage, false).await?;
+            let (people, organizations) = tongban_app::demo::remove(&app).await.map_err(describe)?;
+            println!(
+                "已从人口库删除演示人员 {people} 人、从法人库删除演示单位 {organizations} 家 \
+                 (removed {people} demo people and {organizations} demo organizations from the registries)"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Keys(cmd) => identity::keys(cmd, &mut config).await,
         Command::Staff(cmd) => identity::staff(cmd, &mut config).await,
         Command::Oidc(cmd) => identity::oidc(cmd, &mut config).await,

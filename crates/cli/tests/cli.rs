@@ -108,7 +108,7 @@ fn configuration_errors_are_reported() {
 
     // Reachable from other machines, the platform needs its public address (not a Host header).
     let dir = tempfile::tempdir().unwrap();
-    let o = run(dir.path(), &["serve", "--listen", "0.0.0.0:0", "--no-demo"]);
+    let o = run(dir.path(), &["serve", "--listen", "0.0.0.0:0"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("public_url"), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!dir.path().join("data").exists(), "refused before any storage is made");
@@ -171,6 +171,8 @@ fn serve_masks_ids_in_logs_and_stops_on_sigterm() {
     };
     assert!(get("/api/v1/codes/check?value=11010519491231002X").starts_with("HTTP/1.1 200"));
     assert!(get("/tools/code?value=440524188001010014").starts_with("HTTP/1.1 200"));
+    let found = get("/api/v1/catalog/search?q=%E8%BA%AB%E4%BB%BD%E8%AF%81");
+    assert!(found.contains("\"total\":0"), "no demo catalog unless --demo: {found}");
 
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
@@ -186,7 +188,7 @@ fn serve_masks_ids_in_logs_and_stops_on_sigterm() {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|v| v["span"]["name"] == "request")
         .collect();
-    assert_eq!(request_lines.len(), 2, "{log}");
+    assert_eq!(request_lines.len(), 3, "{log}");
     for v in request_lines {
         assert!(v["span"]["request_id"].as_str().is_some_and(|r| r.starts_with("rid-")), "{v}");
     }
@@ -372,7 +374,7 @@ async fn a_draft_is_published_only_when_it_keeps_the_rules() {
 /// `tongban serve` over `storage`, with `--log-format json`; the child and its address.
 fn spawn_server(dir: &Path, storage: &[String]) -> (std::process::Child, String) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--no-demo"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
         .args(storage)
         .current_dir(dir)
         .stdout(Stdio::null())
@@ -420,7 +422,7 @@ async fn no_acknowledged_submission_is_lost_to_kill_9() {
     )
     .await
     .unwrap();
-    tongban_app::catalog::seed_demo(&app).await.unwrap();
+    tongban_app::demo::seed(&app).await.unwrap();
     let id = |n: u32| {
         let first17 = format!("11010119900307{n:03}");
         format!("{first17}{}", tongban_domain::codes::citizen_id_check_char(&first17))

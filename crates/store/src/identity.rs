@@ -252,9 +252,18 @@ impl Store {
         Ok(done.rows_affected)
     }
 
-    /// Adds or replaces registry entries (citizen id index → name index); returns how many.
-    pub async fn import_registry(&self, rows: &[(String, String)], at: DateTime<Utc>) -> Result<usize, StoreError> {
+    /// Adds or updates registry entries (citizen id index → name index) — with `replace`, in place
+    /// of every entry there was, in one transaction; returns how many.
+    pub async fn import_registry(
+        &self,
+        rows: &[(String, String)],
+        at: DateTime<Utc>,
+        replace: bool,
+    ) -> Result<usize, StoreError> {
         let (_turn, txn) = self.write().await?;
+        if replace {
+            registry_person::Entity::delete_many().exec(&txn).await?;
+        }
         for chunk in rows.chunks(500) {
             let models = chunk.iter().map(|(citizen, name)| registry_person::ActiveModel {
                 citizen_id_index: Set(citizen.clone()),
@@ -272,6 +281,21 @@ impl Store {
         }
         txn.commit().await?;
         Ok(rows.len())
+    }
+
+    /// Removes the registry entries of these citizen id indexes; how many there were.
+    pub async fn delete_registry_entries(&self, indexes: &[String]) -> Result<u64, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let mut n = 0;
+        for chunk in indexes.chunks(500) {
+            let done = registry_person::Entity::delete_many()
+                .filter(registry_person::Column::CitizenIdIndex.is_in(chunk.iter().cloned()))
+                .exec(&txn)
+                .await?;
+            n += done.rows_affected;
+        }
+        txn.commit().await?;
+        Ok(n)
     }
 
     pub async fn registry_count(&self) -> Result<u64, StoreError> {

@@ -12,9 +12,13 @@ pub type GrantRow = agent_grant::Model;
 pub type LegalEntryRow = legal_entry::Model;
 
 impl Store {
-    /// Adds or replaces legal-registry entries; returns how many.
-    pub async fn import_legal_registry(&self, rows: &[LegalEntryRow]) -> Result<usize, StoreError> {
+    /// Adds or updates legal-registry entries — with `replace`, in place of every entry there
+    /// was, in one transaction; returns how many.
+    pub async fn import_legal_registry(&self, rows: &[LegalEntryRow], replace: bool) -> Result<usize, StoreError> {
         let (_turn, txn) = self.write().await?;
+        if replace {
+            legal_entry::Entity::delete_many().exec(&txn).await?;
+        }
         for chunk in rows.chunks(500) {
             legal_entry::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
                 .on_conflict(
@@ -31,6 +35,17 @@ impl Store {
         }
         txn.commit().await?;
         Ok(rows.len())
+    }
+
+    /// Removes the legal-registry entries of these credit codes; how many there were.
+    pub async fn delete_legal_entries(&self, codes: &[String]) -> Result<u64, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let done = legal_entry::Entity::delete_many()
+            .filter(legal_entry::Column::CreditCode.is_in(codes.iter().cloned()))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(done.rows_affected)
     }
 
     pub async fn legal_entry(&self, credit_code: &str) -> Result<Option<LegalEntryRow>, StoreError> {

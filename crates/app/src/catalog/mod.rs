@@ -239,18 +239,6 @@ async fn each_published(
     }
 }
 
-/// Loads the demo catalog when no offering is published yet.
-pub async fn seed_demo(app: &crate::App) -> Result<Option<ImportReport>, AppError> {
-    if app.store.published_count().await? > 0 {
-        return Ok(None);
-    }
-    let report = import(app, Format::Jsonl, datasets::DEMO_CATALOG, "demo", &|_| {}).await?;
-    if !report.rejected.is_empty() {
-        tracing::error!(rejected = ?report.rejected, "demo catalog rows rejected");
-    }
-    Ok(Some(report))
-}
-
 /// The latest published guide.
 pub async fn get(store: &Store, code: &str) -> Result<PublishedGuide, AppError> {
     store.published(code).await?.ok_or(AppError::NotFound { what: "服务事项", what_en: "offering" })

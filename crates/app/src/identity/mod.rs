@@ -27,7 +27,7 @@ mod second_factor;
 
 pub use codes::{confirm_phone_code, request_password_reset, reset_password, send_phone_code};
 pub use keys::{load_or_create_keys, reseal, write_keys};
-pub use registry::{RegistryReport, import_registry, seed_demo_registry, verify_real_name};
+pub use registry::{RegistryReport, import_registry, remove_from_registry, replace_registry, verify_real_name};
 pub use second_factor::{TotpSetup, begin_totp, confirm_totp, disable_totp};
 
 /// Associated data of the sealed second-factor secret (the other sealed fields are `people`'s).

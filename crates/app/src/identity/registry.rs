@@ -31,8 +31,30 @@ pub struct RegistryReport {
 }
 
 /// Loads the population registry stand-in from CSV lines `name,citizen_id` (a header line
-/// `name,citizen_id` is allowed). Stored as blind indexes only; re-loading replaces entries.
+/// `name,citizen_id` is allowed). Stored as blind indexes only; loading again updates entries.
 pub async fn import_registry(app: &App, text: &str) -> Result<RegistryReport, AppError> {
+    let (rows, rejected) = registry_rows(app, text);
+    let loaded = app.store.import_registry(&rows, Utc::now(), false).await?;
+    Ok(RegistryReport { loaded, rejected })
+}
+
+/// Replaces the whole population registry with an extract, in one transaction — or, when any
+/// line is refused, changes nothing (a registry must not be half replaced).
+pub async fn replace_registry(app: &App, text: &str) -> Result<RegistryReport, AppError> {
+    let (rows, rejected) = registry_rows(app, text);
+    let loaded = if rejected.is_empty() { app.store.import_registry(&rows, Utc::now(), true).await? } else { 0 };
+    Ok(RegistryReport { loaded, rejected })
+}
+
+/// Removes the entries of an extract from the population registry; how many there were.
+pub async fn remove_from_registry(app: &App, text: &str) -> Result<u64, AppError> {
+    let (rows, _) = registry_rows(app, text);
+    let indexes: Vec<String> = rows.into_iter().map(|(citizen, _)| citizen).collect();
+    Ok(app.store.delete_registry_entries(&indexes).await?)
+}
+
+/// The entries of an extract as blind indexes (citizen id, name), and the refused lines.
+fn registry_rows(app: &App, text: &str) -> (Vec<(String, String)>, Vec<(usize, String)>) {
     let vault = &app.vault;
     let mut rejected = Vec::new();
     let mut rows = Vec::new();
@@ -46,8 +68,7 @@ pub async fn import_registry(app: &App, text: &str) -> Result<RegistryReport, Ap
             Err(e) => rejected.push((n, e.to_string())),
         }
     }
-    let loaded = app.store.import_registry(&rows, Utc::now()).await?;
-    Ok(RegistryReport { loaded, rejected })
+    (rows, rejected)
 }
 
 /// The records of a registry extract in CSV: `(line number, fields)` of each non-blank line with
@@ -71,16 +92,4 @@ pub(crate) fn records<'a, const N: usize>(
         }
     }
     out
-}
-
-/// Loads the demo registry when the registry is empty; returns how many entries were loaded.
-pub async fn seed_demo_registry(app: &App) -> Result<usize, AppError> {
-    if app.store.registry_count().await? > 0 {
-        return Ok(0);
-    }
-    let report = import_registry(app, crate::datasets::DEMO_REGISTRY).await?;
-    if !report.rejected.is_empty() {
-        tracing::error!(rejected = ?report.rejected, "demo registry lines rejected");
-    }
-    Ok(report.loaded)
 }

@@ -85,7 +85,7 @@ async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<B
     let id = Identity::new(KeyRing::generate("bench")?, policy, PasswordParams::default(), sms)?;
     let mut app = App::open(target, IndexLocation::None, id).await.map_err(crate::describe)?;
     app.objects = Arc::new(tongban_app::materials::Objects::local(objects).map_err(crate::describe)?);
-    tongban_app::catalog::seed_demo(&app).await.map_err(crate::describe)?;
+    tongban_app::demo::seed(&app).await.map_err(crate::describe)?;
     let registry: Vec<String> = (0..=APPLICANTS).map(|n| format!("测试{n},{}", citizen_id(n))).collect();
     identity::import_registry(&app, &registry.join("\n")).await.map_err(crate::describe)?;
     for n in 0..=APPLICANTS {

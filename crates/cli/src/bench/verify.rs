@@ -78,7 +78,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     // Unlimited for the measurement (the default allows 300 a minute from one address).
     app.verifications = Arc::new(tongban_app::limit::PerMinute::new(u32::MAX));
     // The issuing agency is one of the demo catalog's.
-    tongban_app::catalog::seed_demo(&app).await.map_err(crate::describe)?;
+    tongban_app::demo::seed(&app).await.map_err(crate::describe)?;
     let admin = NewPerson {
         name: "管理员".into(),
         citizen_id: citizen_id(999),
