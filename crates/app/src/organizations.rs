@@ -4,7 +4,7 @@
 //! for an organization. Every organization action passes `access::authorize`.
 
 use crate::access::{self, Acting, Need, Principal, acting};
-use crate::identity::registry::records;
+use crate::identity::registry::{Refused, records};
 use crate::identity::{self, RegistryReport};
 use crate::people;
 use crate::{App, AppError};
@@ -48,7 +48,7 @@ pub async fn remove_from_legal_registry(app: &App, text: &str) -> Result<u64, Ap
 }
 
 /// The entries of an extract, and the refused lines.
-fn legal_rows(app: &App, text: &str) -> (Vec<LegalEntryRow>, Vec<(usize, String)>) {
+fn legal_rows(app: &App, text: &str) -> (Vec<LegalEntryRow>, Refused) {
     let mut rejected = Vec::new();
     let mut rows = Vec::new();
     let now = Utc::now();

@@ -53,8 +53,11 @@ pub async fn remove_from_registry(app: &App, text: &str) -> Result<u64, AppError
     Ok(app.store.delete_registry_entries(&indexes).await?)
 }
 
+/// Lines of an extract refused: (line number, reason).
+pub(crate) type Refused = Vec<(usize, String)>;
+
 /// The entries of an extract as blind indexes (citizen id, name), and the refused lines.
-fn registry_rows(app: &App, text: &str) -> (Vec<(String, String)>, Vec<(usize, String)>) {
+fn registry_rows(app: &App, text: &str) -> (Vec<(String, String)>, Refused) {
     let vault = &app.vault;
     let mut rejected = Vec::new();
     let mut rows = Vec::new();
