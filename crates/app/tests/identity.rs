@@ -423,7 +423,7 @@ async fn demo_identities_come_only_with_the_demo_and_go_with_demo_remove() {
     assert!(identity::verify_real_name(&app, &who).await.is_err(), "the demo identity is gone");
     // A registry replaced whole keeps only the file's entries; a file with a bad line changes nothing.
     identity::import_registry(&app, &format!("王五,{}", citizen_id(5))).await.unwrap();
-    let bad = identity::replace_registry(&app, &format!("张三,110101199003070011\n赵六,not-an-id")).await.unwrap();
+    let bad = identity::replace_registry(&app, "张三,110101199003070011\n赵六,not-an-id").await.unwrap();
     assert_eq!((bad.loaded, bad.rejected.len()), (0, 1));
     let report = identity::replace_registry(&app, "张三,110101199003070011").await.unwrap();
     assert_eq!(report.loaded, 1);
