@@ -156,6 +156,10 @@ enum AuditCommand {
     /// Recompute every case's hash chain and the global chain; name every entry edited, deleted
     /// or never anchored. Exit status 1 when anything is wrong.
     Verify {
+        /// First anchor the entries waiting in the global chain (a crash between a change's
+        /// commit and its anchoring leaves them); without it they are reported.
+        #[arg(long)]
+        anchor_pending: bool,
         #[command(flatten)]
         storage: StorageOpts,
     },
@@ -544,8 +548,12 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             println!("new seal key: {key}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(AuditCommand::Verify { storage }) => {
+        Command::Audit(AuditCommand::Verify { anchor_pending, storage }) => {
             let app = open(&mut config, &storage, false).await?;
+            if anchor_pending {
+                let n = tongban_app::cases::anchor_pending(&app).await.map_err(describe)?;
+                println!("已存证等待中的 {n} 条留痕 (anchored {n} waiting entries)");
+            }
             let r = tongban_app::cases::verify_audit(&app).await.map_err(describe)?;
             for p in &r.problems {
                 println!("{p}");

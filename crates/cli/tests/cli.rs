@@ -240,6 +240,28 @@ async fn audit_verify_exits_1_and_names_what_is_wrong() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("11010120261124010000011") && stdout.contains("never anchored"), "{stdout}");
+
+    // Marked as waiting to be anchored, it is reported as waiting — not anchored by the check.
+    let store = tongban_store::Store::open(&target).await.unwrap();
+    tongban_store::testing::execute_raw(
+        &store,
+        "INSERT INTO audit_pending (case_number, case_seq, entry_hash, at) VALUES ('11010120261124010000011', 1, 'x', \
+         '2026-11-24 10:00:00+00:00')",
+    )
+    .await;
+    let out = run(dir.path(), &verify);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("waiting to be anchored") && stdout.contains(", links 0:"), "{stdout}");
+    let out = run(dir.path(), &verify);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(", links 0:"), "checking twice anchors nothing");
+    // Anchoring is an operator's decision.
+    let anchor = args(&["audit", "verify", "--anchor-pending"]);
+    let anchor: Vec<&str> = anchor.iter().map(String::as_str).collect();
+    let out = run(dir.path(), &anchor);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("anchored 1 waiting") && stdout.contains(", links 1:"), "{stdout}");
+    store.close().await;
 }
 
 #[tokio::test]
@@ -526,7 +548,10 @@ async fn no_acknowledged_submission_is_lost_to_kill_9() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    let verify: Vec<&str> = ["audit", "verify"].into_iter().chain(storage.iter().map(String::as_str)).collect();
+    // A crash can leave entries committed and not yet anchored (PostgreSQL): the operator's check
+    // after it anchors them.
+    let verify: Vec<&str> =
+        ["audit", "verify", "--anchor-pending"].into_iter().chain(storage.iter().map(String::as_str)).collect();
     let out = run(dir.path(), &verify);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }

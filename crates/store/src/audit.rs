@@ -191,6 +191,8 @@ pub struct AuditReport {
     pub entries: u64,
     pub cases: u64,
     pub anchors: u64,
+    /// Entries waiting to be anchored (each also a problem).
+    pub pending: u64,
     /// Each problem names the case and entry (or anchor) concerned.
     pub problems: Vec<String>,
 }
@@ -216,7 +218,7 @@ impl Store {
     /// anchoring already — then the running anchorer is asked to go round once more, so no
     /// committed entry is left behind and no request waits for another's batch.
     /// A failure is logged, not returned: the change is committed, and what stays pending is
-    /// anchored by the next round or by `verify_audit`.
+    /// anchored by the next round or by `tongban audit verify --anchor-pending`.
     pub(crate) async fn anchor_soon(&self) {
         if self.backend() == crate::Backend::Sqlite {
             return;
@@ -249,10 +251,10 @@ impl Store {
     /// Recomputes every chain: each case's entries (numbered from 1, each linked to the one
     /// before, each digest right), the global chain (linked, each anchor naming an existing entry
     /// with its digest, every entry anchored once, ending at the head), and each case's state
-    /// against its last entry.
+    /// against its last entry. Entries waiting in `audit_pending` are reported, never anchored
+    /// here: a row slipped into the trail with a pending mark would otherwise be made part of the
+    /// chain by its own check (`anchor_pending` does that, when an operator decides).
     pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
-        // Entries committed but not yet anchored (a crash between the two) are anchored first.
-        self.anchor_pending().await?;
         let mut r = AuditReport::default();
         // (case, seq) → digest, and each case's last state.
         let mut digests: HashMap<(String, i64), String> = HashMap::new();
@@ -311,10 +313,24 @@ impl Store {
                 (prev_seq, prev_hash) = (a.seq, a.hash);
             }
         }
+        let pending: std::collections::HashSet<(String, i64)> = audit_pending::Entity::find()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| (p.case_number, p.case_seq))
+            .collect();
         let mut unanchored: Vec<_> = digests.into_keys().collect();
         unanchored.sort();
         for (c, s) in unanchored {
-            r.problems.push(format!("办件 {c} 第 {s} 条: 未在总链存证 (case {c} entry {s} was never anchored)"));
+            if pending.contains(&(c.clone(), s)) {
+                r.pending += 1;
+                r.problems.push(format!(
+                    "办件 {c} 第 {s} 条: 等待在总链存证 (case {c} entry {s} is waiting to be anchored; \
+                     `tongban audit verify --anchor-pending` anchors what waits)"
+                ));
+            } else {
+                r.problems.push(format!("办件 {c} 第 {s} 条: 未在总链存证 (case {c} entry {s} was never anchored)"));
+            }
         }
         let head = audit_head::Entity::find_by_id(1).one(&self.db).await?;
         if head.is_none_or(|h| h.seq != prev_seq || h.hash != prev_hash) {

@@ -320,3 +320,9 @@ pub async fn claim(
 pub async fn verify_audit(app: &App) -> Result<AuditReport, AppError> {
     Ok(app.store.verify_audit().await?)
 }
+
+/// Anchors every entry waiting in the global chain (after a crash between a change's commit and
+/// its anchoring, on PostgreSQL); how many.
+pub async fn anchor_pending(app: &App) -> Result<u64, AppError> {
+    Ok(app.store.anchor_pending().await?)
+}
