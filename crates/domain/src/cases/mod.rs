@@ -492,7 +492,8 @@ mod tests {
 
     proptest! {
         /// Whatever is tried, every position reached is one `restore` accepts, final states stay
-        /// final, and a decided case was accepted and went through every step.
+        /// final, a decided case was accepted and went through every step, and every refusal says
+        /// truly why.
         #[test]
         fn every_reachable_position_is_consistent(steps in 1u16..4, actions in proptest::collection::vec(any_action(), 0..30)) {
             let mut l = Lifecycle::submitted(steps);
@@ -506,7 +507,13 @@ mod tests {
                         }
                         l = next;
                     }
-                    Err(_) => prop_assert_eq!(l, before),
+                    // A refusal is justified: the action itself is malformed, or this state does
+                    // not allow it — and the refusal names the state and the action.
+                    Err(TransitionError::Invalid { .. }) => prop_assert!(a.validate().is_err()),
+                    Err(TransitionError::NotAllowed { state, action, .. }) => {
+                        prop_assert!(a.validate().is_ok());
+                        prop_assert_eq!((state, action), (before.state(), a.as_str()));
+                    }
                 }
                 prop_assert_eq!(Lifecycle::restore(l.state(), l.step(), l.steps(), l.accepted()), Some(l));
             }
