@@ -299,3 +299,35 @@ async fn administrators_issue_import_and_renew_and_the_status_list_is_signed() {
     assert_eq!(trust.keys.iter().filter(|k| k.agency_code == agency.credit_code).count(), 2);
     assert!(licences::verify_sealed(&licences::export(&w.app, &w.zhang, &renewed).await.unwrap(), &trust).is_ok());
 }
+
+/// A licence whose issue fails after the conclusion is not forgotten: the case says it is pending,
+/// and the sweep issues it once the cause is gone.
+#[tokio::test]
+async fn a_licence_that_failed_to_issue_is_pending_and_issued_later() {
+    use tongban_app::{cases, licences};
+    let w = world().await;
+    let agency = support::offering().agency.credit_code;
+    // The agency's seal key cannot be opened (its secret damaged): issuing fails.
+    let broken = format!(
+        "INSERT INTO seal_keys (key_id, agency_code, agency_name, public_key, secret_sealed, created_at) \
+         VALUES ('{agency}-1', '{agency}', 'x', 'x', 'not sealed', '2026-01-01 00:00:00+00:00')"
+    );
+    assert_eq!(execute_raw(&w.app.store, &broken).await, 1);
+    let n = submitted(&w).await;
+    for (who, action) in
+        [(&w.window, CaseAction::Accept), (&w.approver, CaseAction::Pass), (&w.approver, CaseAction::Approve)]
+    {
+        act(&w, who, &n, action).await.unwrap();
+    }
+    let concluded = act(&w, &w.approver, &n, CaseAction::Conclude).await.unwrap();
+    assert!(concluded.licence_pending, "the conclusion stands; the licence is pending");
+    assert!(licences::wallet(&w.app, &w.zhang).await.unwrap().is_empty());
+    assert!(cases::get_case(&w.app, &w.zhang, &n).await.unwrap().licence_pending);
+    assert_eq!(licences::issue_all_due(&w.app).await.unwrap(), (0, 1), "still failing");
+
+    execute_raw(&w.app.store, &format!("DELETE FROM seal_keys WHERE key_id = '{agency}-1'")).await;
+    assert_eq!(licences::issue_all_due(&w.app).await.unwrap(), (1, 0));
+    assert_eq!(licences::wallet(&w.app, &w.zhang).await.unwrap().len(), 1);
+    assert!(!cases::get_case(&w.app, &w.zhang, &n).await.unwrap().licence_pending);
+    assert_eq!(licences::issue_all_due(&w.app).await.unwrap(), (0, 0), "issued once");
+}

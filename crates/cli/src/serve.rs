@@ -45,8 +45,8 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
             }
         }
     });
-    // Supervision: due dates and colours kept current, red cases escalated, licences past their
-    // validity marked expired.
+    // Supervision: due dates and colours kept current, red cases escalated, licences due issued
+    // (a failed issue is retried), licences past their validity marked expired.
     let supervising = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -58,6 +58,11 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
+            }
+            match tongban_app::licences::issue_all_due(&supervising).await {
+                Ok((0, 0)) => {}
+                Ok((issued, failed)) => tracing::info!(issued, failed, "licences due issued"),
+                Err(e) => tracing::warn!(error = %e, "issuing licences due failed"),
             }
             match tongban_app::licences::expire_ended(&supervising).await {
                 Ok(0) => {}

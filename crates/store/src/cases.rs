@@ -2,7 +2,7 @@
 //! with its audit entry (and the applicant's message) in one transaction.
 
 use crate::audit::{self, TrailDraft};
-use crate::entity::{application, case, case_sequence, material, message};
+use crate::entity::{application, case, case_sequence, licence_due, material, message};
 use crate::{Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, OnConflict};
@@ -223,6 +223,9 @@ impl Store {
     /// Writes `case` if its stored version is still `expected_version` (the new row carries the
     /// next one), with its trail entries (in order) and message; false when someone else changed
     /// it first.
+    /// Writes a change to a case if it is still at `expected_version` (false otherwise), with
+    /// its trail entries, the applicant's message, the webhook deliveries and — `licence_due` —
+    /// the mark that its licence is to be issued, all in one transaction.
     pub async fn update_case(
         &self,
         case: CaseRow,
@@ -230,6 +233,7 @@ impl Store {
         trail: Vec<TrailDraft>,
         notice: Option<Notice>,
         outbox: Vec<crate::webhooks::OutboxRow>,
+        licence_due: bool,
     ) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
         let done = case::Entity::update_many()
@@ -246,6 +250,15 @@ impl Store {
             insert_notice(&txn, n, &case.case_number, case.updated_at).await?;
         }
         crate::webhooks::enqueue(&txn, outbox).await?;
+        if licence_due {
+            let due = licence_due::Model {
+                case_number: case.case_number.clone(),
+                due_since: case.updated_at,
+                attempts: 0,
+                last_error: None,
+            };
+            licence_due::Entity::insert(due.into_active_model()).exec_without_returning(&txn).await?;
+        }
         for entry in trail {
             audit::append(&txn, &case.case_number, entry, false).await?;
         }

@@ -1,15 +1,16 @@
 //! Repository of seal keys and electronic licences. A licence is written with its first event in
 //! one transaction; a status change with its event likewise, guarded by the status it changes.
 
-use crate::entity::{application, licence, licence_event, licence_use, seal_key};
+use crate::entity::{application, licence, licence_due, licence_event, licence_use, seal_key};
 use crate::{Store, StoreError};
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub type SealKeyRow = seal_key::Model;
 pub type LicenceRow = licence::Model;
 pub type LicenceEventRow = licence_event::Model;
 pub type LicenceUseRow = licence_use::Model;
+pub type LicenceDueRow = licence_due::Model;
 
 impl Store {
     /// The agency's current seal key.
@@ -77,10 +78,44 @@ impl Store {
             txn.rollback().await?;
             return Ok(false);
         }
+        // A case's licence issued: it is no longer due.
+        if let Some(n) = &l.case_number {
+            licence_due::Entity::delete_by_id(n.as_str()).exec(&txn).await?;
+        }
         licence::Entity::insert(l.into_active_model()).exec_without_returning(&txn).await?;
         licence_event::Entity::insert(event.into_active_model()).exec_without_returning(&txn).await?;
         txn.commit().await?;
         Ok(true)
+    }
+
+    /// The cases whose licence is due, oldest first.
+    pub async fn licences_due(&self, limit: u64) -> Result<Vec<LicenceDueRow>, StoreError> {
+        Ok(licence_due::Entity::find().order_by_asc(licence_due::Column::DueSince).limit(limit).all(&self.db).await?)
+    }
+
+    /// Whether a case's licence is still due.
+    pub async fn licence_due(&self, case_number: &str) -> Result<bool, StoreError> {
+        Ok(licence_due::Entity::find_by_id(case_number).count(&self.db).await? > 0)
+    }
+
+    /// Records a failed attempt to issue a case's licence; with `None`, the case turned out to
+    /// produce none, and is no longer due.
+    pub async fn licence_due_failed(&self, case_number: &str, error: Option<&str>) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        match error {
+            None => {
+                licence_due::Entity::delete_by_id(case_number).exec(&self.db).await?;
+            }
+            Some(e) => {
+                licence_due::Entity::update_many()
+                    .col_expr(licence_due::Column::Attempts, Expr::col(licence_due::Column::Attempts).add(1))
+                    .col_expr(licence_due::Column::LastError, Expr::value(e.chars().take(500).collect::<String>()))
+                    .filter(licence_due::Column::CaseNumber.eq(case_number))
+                    .exec(&self.db)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     pub async fn licence(&self, id: &str) -> Result<Option<LicenceRow>, StoreError> {

@@ -4,6 +4,8 @@ use tongban_domain::cases::{CaseState, Warning};
 use tongban_domain::forms::PrefillSource;
 
 pub struct CaseLabels {
+    pub licence_pending_title: &'static str,
+    pub licence_pending: &'static str,
     pub apply_online: &'static str,
     pub my_cases_title: &'static str,
     pub drafts_heading: &'static str,
@@ -215,6 +217,8 @@ pub static ZH: CaseLabels = CaseLabels {
     state: "办理状态",
     step: "当前环节",
     next: "下一步",
+    licence_pending_title: "电子证照",
+    licence_pending: "正在制作，制作完成后放入“我的证照”并通知您。",
     submitted_at: "提交时间",
     clock_heading: "办理时限",
     limit: "承诺时限",
@@ -341,6 +345,8 @@ pub static EN: CaseLabels = CaseLabels {
     state: "Status",
     step: "Current step",
     next: "What happens next",
+    licence_pending_title: "Electronic licence",
+    licence_pending: "Being issued: it will be in My licences, and you will be told, once it is ready.",
     submitted_at: "Submitted",
     clock_heading: "Time limit",
     limit: "Committed limit",

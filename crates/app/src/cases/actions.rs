@@ -188,20 +188,24 @@ pub async fn act(
     let outbox = crate::webhooks::deliveries(&hooks, &new, &format!("case.{}", action.as_str()));
     let notice = notice.transpose()?;
     let told = notice.as_ref().map(|n| (n.title.clone(), n.body.clone()));
-    if !app.store.update_case(new.clone(), case.version, trail, notice, outbox).await? {
+    // 出证: concluding an approved case whose offering produces a licence marks the licence due in
+    // the same transaction; it is issued right after the commit, and a failure is retried by the
+    // supervision sweep until it succeeds.
+    let approved = state == CaseState::Approved || decided.state() == CaseState::Approved;
+    let licence_due = next.state() == CaseState::Concluded
+        && approved
+        && crate::licences::licence_type_of(
+            &guide_version(app, &new.offering_code, new.offering_version).await?.offering,
+        )
+        .is_some();
+    if !app.store.update_case(new.clone(), case.version, trail, notice, outbox, licence_due).await? {
         return Err(AppError::stale());
     }
     if let Some((title, body)) = told {
         crate::notify::case_changed(app, &case.applicant_id, title, body);
     }
-    // 出证: concluding an approved case issues the licence its offering produces. After the
-    // commit; a failure is logged and the licence can be issued again (once per case).
-    let approved = state == CaseState::Approved || decided.state() == CaseState::Approved;
-    if next.state() == CaseState::Concluded
-        && approved
-        && let Err(e) = crate::licences::issue_for_case(app, &new).await
-    {
-        tracing::error!(case = %new.case_number, error = %e, "licence not issued");
+    if licence_due {
+        crate::licences::issue_due(app, &new).await;
     }
     case_view(app, new).await
 }
@@ -310,7 +314,7 @@ pub async fn claim(
         detail: "{}".into(),
         request_id: request_id.to_owned(),
     }];
-    if !app.store.update_case(new.clone(), case.version, trail, None, Vec::new()).await? {
+    if !app.store.update_case(new.clone(), case.version, trail, None, Vec::new(), false).await? {
         return Err(AppError::stale());
     }
     case_view(app, new).await

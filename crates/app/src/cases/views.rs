@@ -54,6 +54,9 @@ pub struct CaseView {
     pub supplement: Option<Vec<String>>,
     pub next: String,
     pub claimed_by: Option<String>,
+    /// Concluded with approval, its licence not issued yet (出证中): it is retried until it is.
+    /// Set on a case's own page, not in lists.
+    pub licence_pending: bool,
     /// Send it back with an action to act only on what you saw.
     pub version: i64,
 }
@@ -72,9 +75,11 @@ pub(crate) async fn case_view(app: &App, case: CaseRow) -> Result<CaseView, AppE
     } else {
         None
     };
+    let licence_pending = app.store.licence_due(&case.case_number).await?;
     let mut views = case_views(app, vec![case]).await?;
     let mut v = views.pop().ok_or_else(|| AppError::internal("no view"))?;
     v.supplement = supplement;
+    v.licence_pending = licence_pending;
     Ok(v)
 }
 
@@ -121,6 +126,7 @@ pub(crate) fn view_with(
         supplement: None,
         next: next_step_text(state),
         claimed_by: case.claimed_by,
+        licence_pending: false,
         version: case.version,
     })
 }

@@ -10,9 +10,10 @@ use serde::Serialize;
 use serde_json::Value;
 use tongban_domain::LicenceId;
 use tongban_domain::calendar::china_today;
+use tongban_domain::catalog::Offering;
 use tongban_domain::identity::{AgentScope, Assurance, StaffRole};
 use tongban_domain::licences::{
-    HOLDER_CITIZEN, Licence, LicenceOperation, LicenceStatus, NewLicence, SignedLicence, licence_type,
+    HOLDER_CITIZEN, Licence, LicenceOperation, LicenceStatus, LicenceType, NewLicence, SignedLicence, licence_type,
 };
 use tongban_store::cases::CaseRow;
 use tongban_store::licences::{LicenceEventRow, LicenceRow};
@@ -27,6 +28,47 @@ pub use keys::{
     verify_sealed,
 };
 
+/// The licence type an offering's result is, when it is a licence this platform issues.
+pub(crate) fn licence_type_of(o: &Offering) -> Option<&'static LicenceType> {
+    (o.result.kind == "licence").then(|| licence_type(&o.result.name)).flatten()
+}
+
+/// Issues the licence due for a concluded case, right after the conclusion's commit; a failure is
+/// recorded on its due mark (and logged), and `issue_all_due` tries again.
+pub(crate) async fn issue_due(app: &App, case: &CaseRow) {
+    if let Err(e) = issue_for_case(app, case).await {
+        tracing::error!(case = %case.case_number, error = %e, "licence not issued yet; retried by the sweep");
+        if let Err(e2) = app.store.licence_due_failed(&case.case_number, Some(&e.to_string())).await {
+            tracing::error!(case = %case.case_number, error = %e2, "recording the failed licence issue failed");
+        }
+    }
+}
+
+/// Issues every licence still due (the supervision sweep); how many were issued, and how many
+/// failed again.
+pub async fn issue_all_due(app: &App) -> Result<(usize, usize), AppError> {
+    let (mut issued, mut failed) = (0, 0);
+    for due in app.store.licences_due(100).await? {
+        let Some(case) = app.store.case(&due.case_number).await? else {
+            app.store.licence_due_failed(&due.case_number, None).await?;
+            continue;
+        };
+        match issue_for_case(app, &case).await {
+            Ok(Some(_)) => {
+                // Issued now, or found issued (the mark went with the licence's insert, or goes now).
+                app.store.licence_due_failed(&due.case_number, None).await?;
+                issued += 1;
+            }
+            Ok(None) => app.store.licence_due_failed(&due.case_number, None).await?,
+            Err(e) => {
+                app.store.licence_due_failed(&due.case_number, Some(&e.to_string())).await?;
+                failed += 1;
+            }
+        }
+    }
+    Ok((issued, failed))
+}
+
 /// Issues the licence an approved case produces, when its offering's result is a licence of a
 /// known type: the case's holder, the issuing agency's seal, the application's answers on the
 /// face. Once per case (a repeat returns the licence issued). `None` when the offering produces
@@ -37,9 +79,7 @@ pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>,
     }
     let guide = crate::case_access::guide_of_case(app, case).await?;
     let o = &guide.offering;
-    let Some(t) = (o.result.kind == "licence").then(|| licence_type(&o.result.name)).flatten() else {
-        return Ok(None);
-    };
+    let Some(t) = licence_type_of(o) else { return Ok(None) };
     let (holder_name, holder_code) = if case.organization.is_empty() {
         crate::people::name_and_citizen_id(app, &case.applicant_id).await?
     } else {

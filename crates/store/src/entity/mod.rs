@@ -15,6 +15,7 @@ pub mod division;
 pub mod item;
 pub mod legal_entry;
 pub mod licence;
+pub mod licence_due;
 pub mod licence_event;
 pub mod licence_use;
 pub mod material;

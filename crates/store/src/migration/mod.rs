@@ -20,6 +20,7 @@ mod m0015_joint_cases;
 mod m0016_licences;
 mod m0017_licence_uses;
 mod m0018_oidc_refresh_family;
+mod m0019_licences_due;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_licences::Migration),
             Box::new(m0017_licence_uses::Migration),
             Box::new(m0018_oidc_refresh_family::Migration),
+            Box::new(m0019_licences_due::Migration),
         ]
     }
 }

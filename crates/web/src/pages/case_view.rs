@@ -34,6 +34,8 @@ pub struct CaseFacts {
     pub state: &'static str,
     pub step: String,
     pub next: String,
+    /// Concluded with approval, the licence being issued.
+    pub licence_pending: bool,
     pub submitted_at: String,
     pub clock: Option<(u32, u32, i64, String, bool, bool)>,
     pub warning: Option<(&'static str, &'static str)>,
@@ -52,6 +54,7 @@ pub fn facts(l: &CaseLabels, c: &CaseView) -> CaseFacts {
             (None, true) => c.step.clone(),
         },
         next: c.next.clone(),
+        licence_pending: c.licence_pending,
         submitted_at: china_time(c.submitted_at),
         clock: c.clock.map(|k| (k.limit, k.used, k.remaining, k.due.due.to_string(), k.due.provisional, k.paused)),
         warning: case_row(l, c).warning,
