@@ -9,18 +9,15 @@ any status the document does not list.
 Usage: python fuzz.py PATH/TO/tongban [EXAMPLES_PER_OPERATION]
 """
 
-import html
 import os
-import re
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
-import requests
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
+from tongban import Server, clean_env, signed_in_citizen  # noqa: E402
 
-BIN = os.path.abspath(sys.argv[1])
+BIN = sys.argv[1]
 EXAMPLES = sys.argv[2] if len(sys.argv) > 2 else "25"
 ST = os.path.join(os.path.dirname(sys.executable), "schemathesis")
 CHECKS = ",".join([
@@ -30,35 +27,6 @@ CHECKS = ",".join([
     "response_headers_conformance",
     "response_schema_conformance",
 ])
-PERSON = {"name": "张三", "citizen_id": "110101199003070011", "phone": "13812345678", "password": "Tongban-2026"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def clean_env():
-    # TONGBAN_* variables configure the server; the runner's own must not leak in.
-    return {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_")} | {"NO_COLOR": "1"}
-
-
-def bearer_token(base):
-    """Registers the demo person through the pages, verifies the real name, logs in for a token."""
-    web = requests.Session()
-    page = web.get(f"{base}/register").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    form = {**PERSON, "password_confirm": PERSON["password"], "email": "", "csrf": html.unescape(csrf)}
-    done = web.post(f"{base}/register", data=form, allow_redirects=False)
-    assert done.status_code == 303, done.text[:500]
-    page = web.get(f"{base}/account").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    verified = web.post(f"{base}/account/verify", data={"csrf": html.unescape(csrf)}, allow_redirects=False)
-    assert verified.status_code == 303, verified.text[:500]
-    login = requests.post(f"{base}/api/v1/sessions", json={"identifier": PERSON["phone"], "password": PERSON["password"]})
-    assert login.status_code == 201, login.text
-    return login.json()["token"]
 
 
 def fuzz(base, label, headers):
@@ -75,38 +43,21 @@ def fuzz(base, label, headers):
 
 
 def main():
-    data = tempfile.mkdtemp(prefix="tongban-fuzz-")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = open(os.path.join(data, "server.log"), "w")
     # Generous allowances: the fuzzer is one address making thousands of requests.
-    env = clean_env() | {"TONGBAN_LOGIN_ATTEMPTS_PER_MINUTE": "100000", "TONGBAN_VERIFICATIONS_PER_MINUTE": "100000",
-                         "TONGBAN_LOG": "warn"}
-    server = subprocess.Popen([BIN, "serve", "--demo", "--listen", f"127.0.0.1:{port}", "--data-dir", data], env=env, cwd=data,
-                              stdout=log, stderr=log)
+    server = Server(BIN, env={"TONGBAN_LOGIN_ATTEMPTS_PER_MINUTE": "100000",
+                              "TONGBAN_VERIFICATIONS_PER_MINUTE": "100000", "TONGBAN_LOG": "warn"}, name="tongban-fuzz")
     try:
-        for _ in range(240):
-            try:
-                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.25)
-        else:
-            sys.exit("server not ready")
-        token = bearer_token(base)
-        failed = fuzz(base, "anonymous", [])
-        failed |= fuzz(base, "with a bearer token", [f"Authorization: Bearer {token}"])
+        _, token = signed_in_citizen(server.base)
+        failed = fuzz(server.base, "anonymous", [])
+        failed |= fuzz(server.base, "with a bearer token", [f"Authorization: Bearer {token}"])
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    panics = [line for line in open(os.path.join(data, "server.log")) if "panicked" in line]
+        server.stop()
+    panics = [line for line in server.log().splitlines() if "panicked" in line]
     if panics:
         print("server panics:", *panics[:5], sep="\n")
         failed = 1
     if failed:
-        sys.exit("fuzzing found answers the OpenAPI document does not allow (above); server log: "
-                 + os.path.join(data, "server.log"))
+        sys.exit(f"fuzzing found answers the OpenAPI document does not allow (above); server log: {server.log_path}")
     print("fuzzing: no 5xx, every answer as documented")
 
 

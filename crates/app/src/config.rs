@@ -55,6 +55,12 @@ pub struct Config {
     /// Where uploaded materials go: `s3://BUCKET` for an S3-compatible store; unset, the
     /// `objects` directory under `data_dir`.
     pub objects_url: Option<String>,
+    /// ClamAV's daemon, which scans every upload: `tcp://HOST:PORT` or `unix:///PATH`. Unset,
+    /// only the EICAR test signature is recognized (development).
+    pub clamd: Option<String>,
+    /// When the scanner cannot scan: `refuse` the upload with 503 (the default), or `accept` it
+    /// unscanned.
+    pub scan_unavailable: String,
     /// The S3 endpoint (e.g. `http://127.0.0.1:9000` for a local store), region and credentials.
     pub s3_endpoint: Option<String>,
     pub s3_region: String,
@@ -109,6 +115,8 @@ impl Default for Config {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             objects_url: None,
+            clamd: None,
+            scan_unavailable: "refuse".into(),
             s3_endpoint: None,
             s3_region: "us-east-1".into(),
             s3_access_key_id: None,
@@ -147,6 +155,10 @@ impl Config {
                     .map_err(|e| ConfigError::File { path: path.to_owned(), message: e.to_string() })?;
                 if cfg.node_id > 99 {
                     let message = "node_id must be 0 to 99".into();
+                    return Err(ConfigError::File { path: path.to_owned(), message });
+                }
+                if !matches!(cfg.scan_unavailable.as_str(), "refuse" | "accept") {
+                    let message = "scan_unavailable must be refuse or accept".into();
                     return Err(ConfigError::File { path: path.to_owned(), message });
                 }
                 cfg
@@ -196,6 +208,13 @@ impl Config {
             "session_idle_minutes" => self.session_idle_minutes = num(value)?,
             "session_absolute_hours" => self.session_absolute_hours = num(value)?,
             "objects_url" => self.objects_url = (!value.is_empty()).then(|| value.into()),
+            "clamd" => self.clamd = (!value.is_empty()).then(|| value.into()),
+            "scan_unavailable" => {
+                if !matches!(value, "refuse" | "accept") {
+                    return Err(format!("expected refuse or accept, got {value}"));
+                }
+                self.scan_unavailable = value.into()
+            }
             "s3_endpoint" => self.s3_endpoint = (!value.is_empty()).then(|| value.trim_end_matches('/').into()),
             "s3_region" => self.s3_region = value.into(),
             "s3_access_key_id" => self.s3_access_key_id = (!value.is_empty()).then(|| value.into()),

@@ -25,6 +25,9 @@ pub enum AppError {
     /// A body or a file over its limit (`field` names it, `message` says the limit).
     #[error("{message}")]
     TooLarge { field: &'static str, message: String },
+    /// A service the action needs is down (the virus scanner, …): nothing was done; retry later.
+    #[error("{message}")]
+    Unavailable { message: String },
     /// Too many attempts from one address.
     #[error("尝试过于频繁，请一分钟后再试 (too many attempts; retry in a minute)")]
     RateLimited,
@@ -72,6 +75,7 @@ impl AppError {
             AppError::Locked { .. } => "account_locked",
             AppError::RateLimited => "rate_limited",
             AppError::TooLarge { .. } => "payload_too_large",
+            AppError::Unavailable { .. } => "unavailable",
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::AssuranceRequired { .. } => "assurance_required",

@@ -22,27 +22,91 @@ use tongban_store::cases::MaterialRow;
 /// The most files one application may hold.
 pub const MAX_FILES: usize = 50;
 
-/// A virus-scan hook: refuses a file with the reason. The built-in scanner knows the EICAR test
-/// signature only (so the hook is tested end to end); production plugs its anti-virus engine in.
-pub trait Scanner: Send + Sync {
-    fn scan(&self, bytes: &[u8]) -> Result<(), String>;
+/// What a scan found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Clean,
+    /// Infected, with the signature's name.
+    Infected(String),
 }
 
-/// The built-in scanner.
-pub struct Signatures;
+/// A virus scanner (病毒查杀). `Err` says why it could not scan (the engine is down): the upload
+/// is then refused with 503 unless configured otherwise (`scan_unavailable = "accept"`).
+/// Blocking: called off the async threads.
+pub trait Scanner: Send + Sync {
+    fn scan(&self, bytes: &[u8]) -> Result<Verdict, String>;
+}
 
-impl Scanner for Signatures {
-    fn scan(&self, bytes: &[u8]) -> Result<(), String> {
-        if bytes.windows(EICAR.len()).any(|w| w == EICAR) { Err("EICAR-Test-Signature".into()) } else { Ok(()) }
+/// The built-in scanner, for development only: it knows the EICAR test signature and nothing
+/// else. Production configures clamd (`clamd = "tcp://…"` or `"unix:///…"`).
+pub struct TestSignatureOnly;
+
+impl Scanner for TestSignatureOnly {
+    fn scan(&self, bytes: &[u8]) -> Result<Verdict, String> {
+        let found = bytes.windows(EICAR.len()).any(|w| w == EICAR);
+        Ok(if found { Verdict::Infected("Eicar-Test-Signature".into()) } else { Verdict::Clean })
     }
 }
 
-/// Where uploaded files live.
+/// ClamAV's daemon, over its INSTREAM protocol: `zINSTREAM`, the file in chunks each prefixed by
+/// its length (4 bytes, big-endian), a zero length; the answer `stream: OK` or `stream: NAME FOUND`.
+pub struct Clamd {
+    /// `tcp://HOST:PORT` or `unix:///PATH`.
+    pub address: String,
+    pub timeout: std::time::Duration,
+}
+
+impl Clamd {
+    fn exchange(&self, stream: &mut (impl std::io::Read + std::io::Write), bytes: &[u8]) -> std::io::Result<String> {
+        stream.write_all(b"zINSTREAM\0")?;
+        for chunk in bytes.chunks(64 * 1024) {
+            stream.write_all(&u32::try_from(chunk.len()).unwrap_or(u32::MAX).to_be_bytes())?;
+            stream.write_all(chunk)?;
+        }
+        stream.write_all(&[0, 0, 0, 0])?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer)?;
+        Ok(String::from_utf8_lossy(&answer).trim_end_matches(['\0', '\n']).to_owned())
+    }
+}
+
+impl Scanner for Clamd {
+    fn scan(&self, bytes: &[u8]) -> Result<Verdict, String> {
+        let unavailable = |e: std::io::Error| format!("clamd {}: {e}", self.address);
+        let answer = if let Some(path) = self.address.strip_prefix("unix://") {
+            let mut s = std::os::unix::net::UnixStream::connect(path).map_err(unavailable)?;
+            s.set_read_timeout(Some(self.timeout)).map_err(unavailable)?;
+            s.set_write_timeout(Some(self.timeout)).map_err(unavailable)?;
+            self.exchange(&mut s, bytes).map_err(unavailable)?
+        } else {
+            let host = self.address.strip_prefix("tcp://").unwrap_or(&self.address);
+            let addr = std::net::ToSocketAddrs::to_socket_addrs(host)
+                .map_err(unavailable)?
+                .next()
+                .ok_or_else(|| format!("clamd {}: no address", self.address))?;
+            let mut s = std::net::TcpStream::connect_timeout(&addr, self.timeout).map_err(unavailable)?;
+            s.set_read_timeout(Some(self.timeout)).map_err(unavailable)?;
+            s.set_write_timeout(Some(self.timeout)).map_err(unavailable)?;
+            self.exchange(&mut s, bytes).map_err(unavailable)?
+        };
+        match answer.strip_prefix("stream: ") {
+            Some("OK") => Ok(Verdict::Clean),
+            Some(found) if found.ends_with(" FOUND") => {
+                Ok(Verdict::Infected(found.trim_end_matches(" FOUND").to_owned()))
+            }
+            _ => Err(format!("clamd {}: {answer}", self.address)),
+        }
+    }
+}
+
+/// Where uploaded files live, and the scanner every file passes first.
 pub struct Objects {
     store: Arc<dyn ObjectStore>,
     /// Where, for the log: `memory`, a directory, or `s3://bucket`.
     pub location: String,
-    pub scanner: Box<dyn Scanner>,
+    pub scanner: Arc<dyn Scanner>,
+    /// Store a file the scanner could not scan (its engine down) instead of refusing it with 503.
+    pub accept_unscanned: bool,
 }
 
 impl Objects {
@@ -51,7 +115,8 @@ impl Objects {
         Self {
             store: Arc::new(object_store::memory::InMemory::new()),
             location: "memory".into(),
-            scanner: Box::new(Signatures),
+            scanner: Arc::new(TestSignatureOnly),
+            accept_unscanned: false,
         }
     }
 
@@ -59,12 +124,27 @@ impl Objects {
     pub fn local(dir: &std::path::Path) -> Result<Self, AppError> {
         std::fs::create_dir_all(dir).map_err(|e| AppError::Internal(format!("{}: {e}", dir.display())))?;
         let store = object_store::local::LocalFileSystem::new_with_prefix(dir).map_err(AppError::internal)?;
-        Ok(Self { store: Arc::new(store), location: dir.display().to_string(), scanner: Box::new(Signatures) })
+        Ok(Self {
+            store: Arc::new(store),
+            location: dir.display().to_string(),
+            scanner: Arc::new(TestSignatureOnly),
+            accept_unscanned: false,
+        })
     }
 
-    /// The configured store: `objects_url = "s3://bucket"` with the `s3_*` settings, or the
-    /// `objects` directory under the data directory.
+    /// The configured store — `objects_url = "s3://bucket"` with the `s3_*` settings, or the
+    /// `objects` directory under the data directory — and scanner: clamd when `clamd` is set.
     pub fn from_config(c: &Config) -> Result<Self, AppError> {
+        let mut objects = Self::store_from_config(c)?;
+        if let Some(address) = &c.clamd {
+            let timeout = std::time::Duration::from_secs(30);
+            objects.scanner = Arc::new(Clamd { address: address.clone(), timeout });
+        }
+        objects.accept_unscanned = c.scan_unavailable == "accept";
+        Ok(objects)
+    }
+
+    fn store_from_config(c: &Config) -> Result<Self, AppError> {
         let Some(url) = &c.objects_url else { return Self::local(&c.data_dir.join("objects")) };
         let bucket = url
             .strip_prefix("s3://")
@@ -78,7 +158,12 @@ impl Objects {
             b = b.with_access_key_id(id).with_secret_access_key(secret);
         }
         let store = b.build().map_err(AppError::internal)?;
-        Ok(Self { store: Arc::new(store), location: url.clone(), scanner: Box::new(Signatures) })
+        Ok(Self {
+            store: Arc::new(store),
+            location: url.clone(),
+            scanner: Arc::new(TestSignatureOnly),
+            accept_unscanned: false,
+        })
     }
 
     async fn put(&self, key: &str, bytes: Bytes) -> Result<(), AppError> {
@@ -212,6 +297,31 @@ fn asked(n: &MaterialNeed) -> bool {
     n.source == "applicant" || n.licence_type.is_some()
 }
 
+/// Scans a file off the async threads: infected is a 400 naming the signature; a scanner that
+/// cannot scan refuses the file with 503 (nothing stored) unless unscanned files are accepted.
+async fn scan(app: &App, bytes: &Bytes) -> Result<(), AppError> {
+    let (scanner, copy) = (app.objects.scanner.clone(), bytes.clone());
+    match tokio::task::spawn_blocking(move || scanner.scan(&copy)).await.map_err(AppError::internal)? {
+        Ok(Verdict::Clean) => Ok(()),
+        Ok(Verdict::Infected(name)) => {
+            tracing::warn!(signature = %name, "an upload failed the virus scan");
+            Err(file_error(FileError::Infected(name)))
+        }
+        Err(why) if app.objects.accept_unscanned => {
+            tracing::error!(error = %why, "virus scanner unavailable: file stored unscanned (scan_unavailable = accept)");
+            Ok(())
+        }
+        Err(why) => {
+            tracing::error!(error = %why, "virus scanner unavailable: upload refused");
+            Err(AppError::Unavailable {
+                message: "病毒查杀服务暂不可用，文件未保存，请稍后再传 (the virus scanner is unavailable: \
+                          the file was not stored, please upload it again later)"
+                    .into(),
+            })
+        }
+    }
+}
+
 fn file_error(e: FileError) -> AppError {
     match e {
         FileError::TooLarge => AppError::TooLarge { field: "file", message: e.to_string() },
@@ -241,7 +351,7 @@ pub async fn upload(
         ));
     }
     let (file_name, kind) = materials::check(file_name, &bytes).map_err(file_error)?;
-    app.objects.scanner.scan(&bytes).map_err(|v| file_error(FileError::Infected(v)))?;
+    scan(app, &bytes).await?;
     if app.store.materials_of(&row.id).await?.len() >= MAX_FILES {
         return Err(AppError::field("file", format!("每件申请最多 {MAX_FILES} 个文件 (at most {MAX_FILES} files)")));
     }

@@ -383,6 +383,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             cases.node = config.node_id;
             cases.warnings = tongban_domain::cases::WarningRule { yellow_days: config.warning_yellow_days };
             tracing::info!(objects = %app.objects.location, "uploaded materials are kept in");
+            match &config.clamd {
+                Some(clamd) => tracing::info!(%clamd, "uploads are scanned by clamd"),
+                None => tracing::warn!("no clamd configured: uploads are checked for the EICAR test signature only"),
+            }
             tracing::warn!(
                 "SMS: development channel — one-time codes are written to this log, not sent; not for production"
             );

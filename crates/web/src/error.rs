@@ -58,6 +58,7 @@ pub(crate) fn status_of(e: &AppError) -> StatusCode {
         AppError::Forbidden | AppError::AssuranceRequired { .. } => StatusCode::FORBIDDEN,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -86,7 +87,8 @@ impl From<AppError> for ApiError {
             | AppError::Forbidden
             | AppError::AssuranceRequired { .. }
             | AppError::Locked { .. }
-            | AppError::RateLimited => Self::new(status, code, e.to_string()),
+            | AppError::RateLimited
+            | AppError::Unavailable { .. } => Self::new(status, code, e.to_string()),
             AppError::Internal(_) | AppError::Store(_) => {
                 tracing::error!(error = %e, "internal error");
                 Self::new(status, code, "服务器内部错误，请稍后再试 (internal error; please retry later)")

@@ -29,7 +29,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 
 /// The headers every answer carries: the content security policy, no framing, no content
 /// sniffing, no address leaked to other sites; over HTTPS (a `public_url` of `https://`), HSTS;
-/// on a 429, `Retry-After`.
+/// on a 429 or 503, `Retry-After`.
 fn security_headers<S: Clone + Send + Sync + 'static>(routes: Router<S>, config: &Config) -> Router<S> {
     let fixed = [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
@@ -42,10 +42,16 @@ fn security_headers<S: Clone + Send + Sync + 'static>(routes: Router<S>, config:
     for (name, value) in fixed {
         routes = routes.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
-    // A limited caller learns when to come back (the allowances are per minute).
+    // A limited caller learns when to come back (the allowances are per minute), and so does one
+    // turned away while a service is down.
     routes = routes.layer(axum::middleware::map_response(|mut res: Response| async move {
-        if res.status() == StatusCode::TOO_MANY_REQUESTS && !res.headers().contains_key(header::RETRY_AFTER) {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        let wait = match res.status() {
+            StatusCode::TOO_MANY_REQUESTS => Some("60"),
+            StatusCode::SERVICE_UNAVAILABLE => Some("30"),
+            _ => None,
+        };
+        if let Some(wait) = wait.filter(|_| !res.headers().contains_key(header::RETRY_AFTER)) {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(wait));
         }
         res
     }));

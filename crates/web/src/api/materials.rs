@@ -70,6 +70,7 @@ pub async fn read_upload(
         (status = 404, body = ErrorBody),
         (status = 409, description = "already submitted", body = ErrorBody),
         (status = 413, description = "over 20 MiB", body = ErrorBody),
+        (status = 503, description = "the virus scanner is unavailable: nothing stored, retry later", body = ErrorBody),
     ),
     security(("session" = [])))]
 pub(crate) async fn upload(
