@@ -61,6 +61,33 @@ pub struct Config {
     /// When the scanner cannot scan: `refuse` the upload with 503 (the default), or `accept` it
     /// unscanned.
     pub scan_unavailable: String,
+    /// The text-message gateway: `tencent` (Tencent Cloud SMS), `http` (a gateway taking a signed
+    /// post) or `dev` (the development outbox, a file — for development and demos only). Unset:
+    /// `dev` under `--demo`, else none (phone codes cannot be sent).
+    pub sms: Option<String>,
+    pub sms_tencent_secret_id: Option<String>,
+    pub sms_tencent_secret_key: Option<String>,
+    /// The SMS application (SdkAppId) and the approved signature (签名).
+    pub sms_tencent_app_id: Option<String>,
+    pub sms_tencent_sign_name: Option<String>,
+    pub sms_tencent_region: String,
+    pub sms_tencent_endpoint: String,
+    pub sms_http_url: Option<String>,
+    pub sms_http_secret: Option<String>,
+    /// The provider's approved template of each message kind.
+    pub sms_template_phone_code: Option<String>,
+    pub sms_template_password_reset: Option<String>,
+    pub sms_template_case_changed: Option<String>,
+    /// The e-mail gateway: `smtp` or `dev`. Unset: `dev` under `--demo`, else none.
+    pub mail: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (the default), `tls`, or `none` (a relay on this machine only).
+    pub smtp_tls: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// The sender, e.g. `一网通办 <noreply@zwfw.example.gov.cn>`.
+    pub mail_from: String,
     /// The S3 endpoint (e.g. `http://127.0.0.1:9000` for a local store), region and credentials.
     pub s3_endpoint: Option<String>,
     pub s3_region: String,
@@ -116,6 +143,25 @@ impl Default for Config {
             session_absolute_hours: 12,
             objects_url: None,
             clamd: None,
+            sms: None,
+            sms_tencent_secret_id: None,
+            sms_tencent_secret_key: None,
+            sms_tencent_app_id: None,
+            sms_tencent_sign_name: None,
+            sms_tencent_region: "ap-guangzhou".into(),
+            sms_tencent_endpoint: "https://sms.tencentcloudapi.com".into(),
+            sms_http_url: None,
+            sms_http_secret: None,
+            sms_template_phone_code: None,
+            sms_template_password_reset: None,
+            sms_template_case_changed: None,
+            mail: None,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            mail_from: "一网通办 <noreply@localhost>".into(),
             scan_unavailable: "refuse".into(),
             s3_endpoint: None,
             s3_region: "us-east-1".into(),
@@ -209,6 +255,27 @@ impl Config {
             "session_absolute_hours" => self.session_absolute_hours = num(value)?,
             "objects_url" => self.objects_url = (!value.is_empty()).then(|| value.into()),
             "clamd" => self.clamd = (!value.is_empty()).then(|| value.into()),
+            "sms" => self.sms = (!value.is_empty()).then(|| value.into()),
+            "sms_tencent_secret_id" => self.sms_tencent_secret_id = (!value.is_empty()).then(|| value.into()),
+            "sms_tencent_secret_key" => self.sms_tencent_secret_key = (!value.is_empty()).then(|| value.into()),
+            "sms_tencent_app_id" => self.sms_tencent_app_id = (!value.is_empty()).then(|| value.into()),
+            "sms_tencent_sign_name" => self.sms_tencent_sign_name = (!value.is_empty()).then(|| value.into()),
+            "sms_tencent_region" => self.sms_tencent_region = value.into(),
+            "sms_tencent_endpoint" => self.sms_tencent_endpoint = value.into(),
+            "sms_http_url" => self.sms_http_url = (!value.is_empty()).then(|| value.into()),
+            "sms_http_secret" => self.sms_http_secret = (!value.is_empty()).then(|| value.into()),
+            "sms_template_phone_code" => self.sms_template_phone_code = (!value.is_empty()).then(|| value.into()),
+            "sms_template_password_reset" => {
+                self.sms_template_password_reset = (!value.is_empty()).then(|| value.into())
+            }
+            "sms_template_case_changed" => self.sms_template_case_changed = (!value.is_empty()).then(|| value.into()),
+            "mail" => self.mail = (!value.is_empty()).then(|| value.into()),
+            "smtp_host" => self.smtp_host = (!value.is_empty()).then(|| value.into()),
+            "smtp_port" => self.smtp_port = num(value)?,
+            "smtp_tls" => self.smtp_tls = value.into(),
+            "smtp_username" => self.smtp_username = (!value.is_empty()).then(|| value.into()),
+            "smtp_password" => self.smtp_password = (!value.is_empty()).then(|| value.into()),
+            "mail_from" => self.mail_from = value.into(),
             "scan_unavailable" => {
                 if !matches!(value, "refuse" | "accept") {
                     return Err(format!("expected refuse or accept, got {value}"));
@@ -236,6 +303,16 @@ impl Config {
     /// address people use — never the `Host` a client sends.
     pub fn serving_problems(&self, addr: std::net::SocketAddr) -> Vec<String> {
         let mut problems = Vec::new();
+        let dev = |channel: &Option<String>| match channel.as_deref() {
+            Some(c) => c == "dev",
+            None => self.demo,
+        };
+        if !addr.ip().is_loopback() && !self.demo && (dev(&self.sms) || dev(&self.mail)) {
+            problems.push(format!(
+                "listening on {addr} with the development outbox for texts or e-mails (sms or mail = \"dev\"): \
+                 configure a gateway, or run as a demo (--demo)"
+            ));
+        }
         if !addr.ip().is_loopback() && self.public_url.is_none() {
             problems.push(format!(
                 "listening on {addr} needs public_url, the address people reach the platform at (e.g. \
@@ -323,6 +400,12 @@ mod tests {
         assert!(problems.len() == 1 && problems[0].contains("public_url"), "{problems:?}");
         let cfg = Config { public_url: Some("https://zwfw.example.gov.cn".into()), ..Config::default() };
         assert!(cfg.serving_problems("0.0.0.0:8080".parse().unwrap()).is_empty());
+        // The development outbox only on this machine, or in a demo.
+        let dev = Config { sms: Some("dev".into()), ..cfg.clone() };
+        assert!(dev.serving_problems("0.0.0.0:8080".parse().unwrap())[0].contains("development outbox"));
+        assert!(dev.serving_problems("127.0.0.1:8080".parse().unwrap()).is_empty());
+        let demo = Config { demo: true, ..cfg };
+        assert!(demo.serving_problems("0.0.0.0:8080".parse().unwrap()).is_empty());
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //!
 //! The modules are layered, each using only those below it (`crates/cli/tests/layering.rs`
 //! fails on a circle; docs/ARCHITECTURE.md draws the layers): the base (`config`, `error`,
-//! `datasets`, `limit`, `codes`, `divisions`, `calendar`, `sms`, `outbound`), then access (`people`,
-//! `access`, `forms`, `case_access`), then the use cases. `App`, here, is the composition root:
+//! `datasets`, `limit`, `codes`, `divisions`, `calendar`, `outbound`), then access (`people`,
+//! `access`, `forms`, `case_access`, `notify`), then the use cases. `App`, here, is the composition root:
 //! it holds each module's state, and a module reads only its own and the layers' below.
 
 pub mod access;
@@ -29,7 +29,6 @@ pub mod oidc;
 pub mod organizations;
 pub mod outbound;
 pub mod people;
-pub mod sms;
 pub mod staff;
 pub mod supervision;
 pub mod webhooks;
@@ -51,13 +50,13 @@ pub struct App {
     pub index: Option<Arc<CatalogIndex>>,
     /// Seals and opens personal data and everything else kept secret at rest (the key ring).
     pub vault: Arc<tongban_crypto::Vault>,
-    /// Password hasher, login rules and the SMS channel of unified identity.
+    /// Password hasher and login rules of unified identity.
     pub identity: Arc<identity::Identity>,
     /// The guide versions in use, their forms compiled.
     pub guides: Arc<forms::GuideCache>,
-    /// Where notifications of case changes go beside the in-site message (SMS and the
-    /// development mailbox unless set otherwise).
-    pub channels: Vec<Arc<dyn notify::Channel>>,
+    /// The gateways text messages and e-mails go through (the development outbox unless set
+    /// otherwise).
+    pub notify: Arc<notify::Channels>,
     /// Settings and caches of applications and cases.
     pub cases: Arc<cases::Cases>,
     /// Where uploaded materials are kept (in memory until the caller configures a store).
@@ -90,10 +89,7 @@ impl App {
             index,
             cases: Arc::new(cases::Cases::default()),
             guides: Default::default(),
-            channels: vec![
-                Arc::new(notify::SmsNotices(identity.sms_channel())),
-                Arc::new(notify::LogMailbox::default()),
-            ],
+            notify: Arc::new(notify::Channels::development(Default::default())),
             vault: identity.vault(),
             identity: Arc::new(identity),
             objects: Arc::new(materials::Objects::in_memory()),

@@ -417,16 +417,16 @@ async fn every_change_reaches_the_applicant_by_sms_and_email_and_messages_are_ma
     act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
     // Channels send off the request: wait for the background sends.
     for _ in 0..100 {
-        if w.mailbox.sent().len() >= 2 && w.sms.inbox().iter().filter(|m| m.text.contains(&n)).count() >= 2 {
+        if w.outbox.mails().len() >= 2 && w.outbox.sms().iter().filter(|m| m.text.contains(&n)).count() >= 2 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let texts: Vec<String> = w.sms.inbox().into_iter().filter(|m| m.phone == "13812345678").map(|m| m.text).collect();
+    let texts: Vec<String> = w.outbox.sms().into_iter().filter(|m| m.phone == "13812345678").map(|m| m.text).collect();
     assert_eq!(texts.len(), 2, "{texts:?}");
     assert!(texts[0].contains("已提交") && texts[0].contains(&n), "{}", texts[0]);
     assert!(texts[1].contains("受理") && texts[1].contains(&n), "{}", texts[1]);
-    let mails = w.mailbox.sent();
+    let mails = w.outbox.mails();
     assert_eq!(mails.iter().map(|m| m.to.as_str()).collect::<Vec<_>>(), ["zhangsan@example.cn"; 2]);
     assert!(mails[1].body.contains("正在审查"), "the mail carries the next step: {}", mails[1].body);
 

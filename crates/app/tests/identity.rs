@@ -6,7 +6,7 @@
 use chrono::Duration;
 use std::sync::Arc;
 use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
-use tongban_app::sms::LogChannel;
+use tongban_app::notify::DevOutbox;
 use tongban_app::{App, AppError};
 use tongban_crypto::{KeyRing, PasswordParams};
 use tongban_domain::codes::citizen_id_check_char;
@@ -26,11 +26,11 @@ async fn app_with(policy: Policy) -> (App, TestStore) {
     (app, t)
 }
 
-async fn app_with_sms(policy: Policy) -> (App, TestStore, Arc<LogChannel>) {
+async fn app_with_sms(policy: Policy) -> (App, TestStore, Arc<DevOutbox>) {
     let t = fresh_store().await;
-    let sms = Arc::new(LogChannel::default());
-    let identity = Identity::new(KeyRing::generate("t1").unwrap(), policy, FAST, sms.clone()).unwrap();
+    let identity = Identity::new(KeyRing::generate("t1").unwrap(), policy, FAST).unwrap();
     let app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, identity).await.unwrap();
+    let sms = app.notify.dev().expect("the development outbox").clone();
     (app, t, sms)
 }
 
@@ -211,8 +211,7 @@ async fn rotation_reseals_under_the_new_key_and_everything_still_opens() {
     identity::register(&app, person(1, "13812345678"), &Client::default()).await.unwrap();
     let mut ring = app.vault.ring().clone();
     ring.rotate("t2").unwrap();
-    let sms = Arc::new(LogChannel::default());
-    let identity = Identity::new(ring, Policy::default(), FAST, sms).unwrap();
+    let identity = Identity::new(ring, Policy::default(), FAST).unwrap();
     let rotated = App { vault: identity.vault(), identity: Arc::new(identity), ..app.clone() };
     assert_eq!(identity::reseal(&rotated).await.unwrap(), 1);
     assert_eq!(identity::reseal(&rotated).await.unwrap(), 0, "nothing left under the old key");
@@ -233,7 +232,7 @@ async fn a_code_sent_to_the_phone_raises_a_verified_person_to_l3() {
     identity::verify_real_name(&app, &who).await.unwrap();
     identity::send_phone_code(&app, &who).await.unwrap();
     assert!(matches!(identity::send_phone_code(&app, &who).await, Err(AppError::RateLimited)), "one a minute");
-    let sent = sms.inbox();
+    let sent = sms.sms();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].phone, "13812345678");
     let code: String = sent[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
@@ -257,7 +256,7 @@ async fn a_phone_code_dies_after_five_wrong_tries() {
     let who = identity::login(&app, "13812345678", "Tongban-2026", None, &client("a")).await.unwrap().principal;
     identity::verify_real_name(&app, &who).await.unwrap();
     identity::send_phone_code(&app, &who).await.unwrap();
-    let code: String = sms.inbox()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
+    let code: String = sms.sms()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
         let e = identity::confirm_phone_code(&app, &who, wrong).await.unwrap_err();
@@ -284,11 +283,11 @@ async fn a_forgotten_password_is_reset_with_a_code_to_the_phone_and_every_sessio
 
     // Unknown accounts get the same answer, and no text.
     identity::request_password_reset(&app, "13900000000", &here).await.unwrap();
-    assert!(sms.inbox().is_empty());
+    assert!(sms.sms().is_empty());
     identity::request_password_reset(&app, &citizen_id(1), &here).await.unwrap();
     identity::request_password_reset(&app, &citizen_id(1), &here).await.unwrap();
-    assert_eq!(sms.inbox().len(), 1, "one text a minute, the second request answered alike");
-    let code: String = sms.inbox()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
+    assert_eq!(sms.sms().len(), 1, "one text a minute, the second request answered alike");
+    let code: String = sms.sms()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
 
     let weak = identity::reset_password(&app, "13812345678", &code, "short", &here).await.unwrap_err();
     assert_eq!(fields(weak), ["password"]);

@@ -2,11 +2,9 @@
 //! representative against the legal-person registry, agents with scopes and expiry, switching,
 //! and the one authorization check — an agent does only what the grant allows.
 
-use std::sync::Arc;
 use tongban_app::access::{Need, Principal, authorize};
 use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
 use tongban_app::organizations;
-use tongban_app::sms::LogChannel;
 use tongban_app::{App, AppError};
 use tongban_crypto::{KeyRing, PasswordParams};
 use tongban_domain::codes::citizen_id_check_char;
@@ -23,9 +21,7 @@ fn citizen_id(seq: u32) -> String {
 async fn app() -> (App, TestStore) {
     let t = fresh_store().await;
     let params = PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
-    let identity =
-        Identity::new(KeyRing::generate("t").unwrap(), Policy::default(), params, Arc::new(LogChannel::default()))
-            .unwrap();
+    let identity = Identity::new(KeyRing::generate("t").unwrap(), Policy::default(), params).unwrap();
     let app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, identity).await.unwrap();
     identity::import_registry(&app, &format!("张三,{}\n李四,{}", citizen_id(1), citizen_id(2))).await.unwrap();
     organizations::import_legal_registry(&app, &format!("{ORG},北京通办示范科技有限公司,{}", citizen_id(1)))

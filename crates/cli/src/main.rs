@@ -346,13 +346,14 @@ async fn open(config: &mut Config, storage: &StorageOpts, index: bool) -> anyhow
     let location = if index { IndexLocation::Dir(config.index_dir()) } else { IndexLocation::None };
     use tongban_app::identity::{Identity, Policy, load_or_create_keys};
     let keys = load_or_create_keys(&config.key_path()).map_err(describe)?;
-    // The development SMS channel (log and inbox) until a gateway is configured.
-    let sms = std::sync::Arc::new(tongban_app::sms::LogChannel::default());
-    let identity = Identity::new(keys, Policy::of(config), PasswordParams::default(), sms).map_err(describe)?;
+    let identity = Identity::new(keys, Policy::of(config), PasswordParams::default()).map_err(describe)?;
     let mut app = App::open(&target, location, identity).await.map_err(describe).context("cannot open storage")?;
     let policy = tongban_app::outbound::AddressPolicy::parse(&config.outbound_allow)
         .map_err(|e| anyhow::anyhow!("配置错误 (configuration error): outbound_allow: {e}"))?;
     app.outbound = std::sync::Arc::new(tongban_app::outbound::Outbound::new(policy).map_err(describe)?);
+    let channels = tongban_app::notify::Channels::from_config(config, &app.outbound.http)
+        .map_err(|e| anyhow::anyhow!("配置错误 (configuration error): {e}"))?;
+    app.notify = std::sync::Arc::new(channels);
     Ok(app)
 }
 
@@ -387,9 +388,16 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 Some(clamd) => tracing::info!(%clamd, "uploads are scanned by clamd"),
                 None => tracing::warn!("no clamd configured: uploads are checked for the EICAR test signature only"),
             }
-            tracing::warn!(
-                "SMS: development channel — one-time codes are written to this log, not sent; not for production"
-            );
+            match app.notify.dev().and_then(|d| d.file()) {
+                Some(file) => tracing::warn!(
+                    file = %file.display(),
+                    "texts and e-mails go to the development outbox, not sent: for development and demos only"
+                ),
+                None if app.notify.sms.is_none() => {
+                    tracing::warn!("no SMS gateway (sms): phone verification and password reset codes cannot be sent")
+                }
+                None => {}
+            }
             if config.demo {
                 let s = tongban_app::demo::seed(&app).await.map_err(describe)?;
                 tracing::warn!(

@@ -86,6 +86,17 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
             }
         }
     });
+    // Text messages and e-mails not sent at the first attempt.
+    let notifying = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            if let Err(e) = tongban_app::notify::deliver_due(&notifying).await {
+                tracing::warn!(error = %e, "message delivery round failed");
+            }
+        }
+    });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     let state = tongban_web::AppState::new(app.clone(), config);
     // One signal listener; both the server and the grace timer wait on this flag.

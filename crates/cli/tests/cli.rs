@@ -435,12 +435,11 @@ async fn no_acknowledged_submission_is_lost_to_kill_9() {
 
     // The platform prepared in-process: the demo catalog, five verified applicants.
     let ring = identity::load_or_create_keys(&key_file).unwrap();
-    let sms = std::sync::Arc::new(tongban_app::sms::LogChannel::default());
     let params = tongban_crypto::PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
     let app = tongban_app::App::open(
         &target,
         tongban_app::catalog::IndexLocation::None,
-        Identity::new(ring, Policy::default(), params, sms).unwrap(),
+        Identity::new(ring, Policy::default(), params).unwrap(),
     )
     .await
     .unwrap();

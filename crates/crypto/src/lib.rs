@@ -75,6 +75,21 @@ pub fn hmac_sm3_hex(key: &[u8], data: &[u8]) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
+/// SHA-256 of `data`, lower-case hex — for gateways that sign requests with it (an SMS provider's
+/// TC3-HMAC-SHA256); the platform's own digests are SM3.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(data))
+}
+
+/// HMAC-SHA256 of `data` under `key`, for the same gateways.
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
+}
+
 /// Lower-case hex of `bytes`: how keys, digests and signatures are written.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

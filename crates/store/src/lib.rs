@@ -12,6 +12,7 @@ pub mod licences;
 pub mod migration;
 pub mod oidc;
 pub mod organizations;
+pub mod outbound;
 pub mod staff;
 mod store;
 #[cfg(any(test, feature = "testing"))]

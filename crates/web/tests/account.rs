@@ -72,7 +72,7 @@ async fn register_see_my_account_verify_my_name_and_log_out() {
     // Level 3: a code texted to the registered phone.
     let sent = b.post(&s, "/account/phone/send", &[]).await;
     assert_eq!((sent.status, sent.location.as_str()), (StatusCode::SEE_OTHER, "/account?done=code_sent"));
-    let text = s.sms.inbox().last().expect("a text message").clone();
+    let text = s.dev.sms().last().expect("a text message").clone();
     assert_eq!(text.phone, "13812345678");
     let code: String = text.text.chars().filter(char::is_ascii_digit).take(6).collect();
     let wrong = b.post(&s, "/account/phone/confirm", &[("code", "12345x")]).await;
@@ -206,8 +206,8 @@ async fn a_forgotten_password_is_reset_by_a_code_to_the_phone() {
     let nobody = b.post(&s, "/password/forgot", &[("identifier", "13900000000")]).await;
     assert_eq!(nobody.status, StatusCode::OK, "the same answer for an unknown account");
     assert!(nobody.body.contains("action=\"/password/reset\""));
-    assert_eq!(s.sms.inbox().len(), 1);
-    let code: String = s.sms.inbox()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
+    assert_eq!(s.dev.sms().len(), 1);
+    let code: String = s.dev.sms()[0].text.chars().filter(char::is_ascii_digit).take(6).collect();
 
     let unknown = b
         .post(

@@ -2,6 +2,7 @@
 //! forgotten password.
 
 use super::*;
+use crate::notify::{self, Message};
 
 /// One-time codes to the registered phone: 6 digits, valid 5 minutes, 5 tries, one send a minute.
 /// Purposes: verifying the phone (L3) and resetting the password.
@@ -19,7 +20,7 @@ fn code_hash(app: &App, person_id: &str, code: &str) -> String {
 }
 
 /// Texts a fresh code for `purpose` to the person's registered phone (at most one a minute).
-async fn text_code(app: &App, person: &PersonRow, purpose: &str, what: &str) -> Result<(), AppError> {
+async fn text_code(app: &App, person: &PersonRow, purpose: &str) -> Result<(), AppError> {
     let now = Utc::now();
     if let Some(last) = app.store.code(&person.id, purpose).await?
         && now - last.sent_at < Duration::seconds(CODE_RESEND_SECS)
@@ -37,9 +38,12 @@ async fn text_code(app: &App, person: &PersonRow, purpose: &str, what: &str) -> 
             attempts: 0,
         })
         .await?;
-    let phone = app.vault.open(PHONE, &person.phone_sealed).map_err(AppError::internal)?;
-    let text = format!("【通办】您{what}的验证码为 {code}，{CODE_MINUTES} 分钟内有效。请勿告知他人。");
-    identity(app).sms.send(&phone, &text).map_err(AppError::Internal)
+    let message = if purpose == RESET_CODE {
+        Message::PasswordReset { code, minutes: CODE_MINUTES }
+    } else {
+        Message::PhoneCode { code, minutes: CODE_MINUTES }
+    };
+    notify::send(app, &person.id, message).await
 }
 
 /// Checks a code for `purpose`: each check uses up one of its tries first (so parallel guesses
@@ -66,7 +70,7 @@ pub async fn send_phone_code(app: &App, who: &Principal) -> Result<(), AppError>
     if assurance_of(&person)? < Assurance::L2 {
         return Err(AppError::field("assurance", "请先完成实名核验 (verify your real name first)"));
     }
-    text_code(app, &person, PHONE_CODE, "验证手机").await
+    text_code(app, &person, PHONE_CODE).await
 }
 
 /// Checks the code sent to the phone; a match raises the person to L3.
@@ -84,7 +88,7 @@ pub async fn request_password_reset(app: &App, identifier: &str, client: &Client
         return Err(AppError::RateLimited);
     }
     match people::find(app, identifier).await? {
-        Some(person) => match text_code(app, &person, RESET_CODE, "重置口令").await {
+        Some(person) => match text_code(app, &person, RESET_CODE).await {
             // A second request within the minute: the first code is still on its way.
             Err(AppError::RateLimited) => Ok(()),
             other => other,

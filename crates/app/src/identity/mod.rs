@@ -8,7 +8,6 @@
 
 use crate::access::Principal;
 use crate::people::{self, CITIZEN_ID, EMAIL, NAME, PHONE};
-use crate::sms::SmsChannel;
 use crate::{App, AppError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -65,7 +64,6 @@ pub struct Identity {
     vault: Arc<Vault>,
     hasher: PasswordHasher,
     pub policy: Policy,
-    sms: Arc<dyn SmsChannel>,
     attempts: crate::limit::PerMinute,
     /// Argon2id runs at most this many at once: each takes 19 MiB, and a burst of registrations
     /// must not take the machine's memory.
@@ -73,12 +71,7 @@ pub struct Identity {
 }
 
 impl Identity {
-    pub fn new(
-        ring: KeyRing,
-        policy: Policy,
-        params: PasswordParams,
-        sms: Arc<dyn SmsChannel>,
-    ) -> Result<Self, AppError> {
+    pub fn new(ring: KeyRing, policy: Policy, params: PasswordParams) -> Result<Self, AppError> {
         let hasher = PasswordHasher::new(params).map_err(AppError::internal)?;
         let attempts = crate::limit::PerMinute::new(policy.attempts_per_minute);
         let slots = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -86,7 +79,6 @@ impl Identity {
             vault: Arc::new(Vault::new(ring)),
             hasher,
             policy,
-            sms,
             attempts,
             hashing: tokio::sync::Semaphore::new(slots),
         })
@@ -95,11 +87,6 @@ impl Identity {
     /// The vault of this identity's key ring, which `App::open` makes the app's.
     pub fn vault(&self) -> Arc<Vault> {
         self.vault.clone()
-    }
-
-    /// The SMS channel, which case notifications share with login codes.
-    pub fn sms_channel(&self) -> Arc<dyn SmsChannel> {
-        self.sms.clone()
     }
 
     /// Counts an attempt from `address`; false once it has made its minute's allowance.

@@ -41,8 +41,8 @@ pub struct World {
     pub window: Principal,
     pub approver: Principal,
     pub code: String,
-    pub sms: Arc<tongban_app::sms::LogChannel>,
-    pub mailbox: Arc<tongban_app::notify::LogMailbox>,
+    /// What was sent by text message and e-mail.
+    pub outbox: Arc<tongban_app::notify::DevOutbox>,
 }
 
 pub async fn person(app: &App, seq: u32, name: &str, phone: &str) -> Principal {
@@ -66,13 +66,9 @@ pub async fn verified(app: &App, who: &Principal) -> Principal {
 pub async fn world() -> World {
     let t = fresh_store().await;
     let params = PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
-    let sms = Arc::new(tongban_app::sms::LogChannel::default());
-    let id = Identity::new(KeyRing::generate("t").unwrap(), Policy::default(), params, sms.clone()).unwrap();
-    let mut app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, id).await.unwrap();
-    // The e-mail channel this test reads, beside the SMS channel `App::open` set.
-    let mailbox = Arc::new(tongban_app::notify::LogMailbox::default());
-    app.channels.retain(|c| c.name() != "email");
-    app.channels.push(mailbox.clone());
+    let id = Identity::new(KeyRing::generate("t").unwrap(), Policy::default(), params).unwrap();
+    let app = App::open(&t.target, tongban_app::catalog::IndexLocation::None, id).await.unwrap();
+    let outbox = app.notify.dev().expect("the development outbox").clone();
     let o = offering();
     tongban_app::catalog::publish(&app, &o, "test").await.unwrap();
     let people: Vec<String> = (1..=5).map(|i| format!("用户{i},{}", citizen_id(i))).collect();
@@ -98,7 +94,7 @@ pub async fn world() -> World {
     let agency = o.agency.credit_code.clone();
     staff::assign(&app, Some(&admin), assign("13700000004", "window_staff", &agency, "110101")).await.unwrap();
     staff::assign(&app, Some(&admin), assign("13700000005", "approver", &agency, "110100")).await.unwrap();
-    World { app, _t: t, zhang, li, window, approver, code: o.offering_code, sms, mailbox }
+    World { app, _t: t, zhang, li, window, approver, code: o.offering_code, outbox }
 }
 
 pub fn complete() -> Map<String, Value> {

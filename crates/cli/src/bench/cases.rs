@@ -81,8 +81,7 @@ async fn call(
 
 async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<Bench> {
     let policy = Policy { attempts_per_minute: u32::MAX, ..Policy::default() };
-    let sms = Arc::new(tongban_app::sms::LogChannel::default());
-    let id = Identity::new(KeyRing::generate("bench")?, policy, PasswordParams::default(), sms)?;
+    let id = Identity::new(KeyRing::generate("bench")?, policy, PasswordParams::default())?;
     let mut app = App::open(target, IndexLocation::None, id).await.map_err(crate::describe)?;
     app.objects = Arc::new(tongban_app::materials::Objects::local(objects).map_err(crate::describe)?);
     tongban_app::demo::seed(&app).await.map_err(crate::describe)?;

@@ -3,7 +3,6 @@
 //! a new session row) on embedded SQLite, set against Keycloak's published sizing.
 
 use super::{summary, throughput};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tongban_app::App;
 use tongban_app::catalog::IndexLocation;
@@ -45,8 +44,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let target = tongban_app::Config { data_dir: dir.path().to_path_buf(), ..Default::default() }.db_target()?;
     // Throttling per address is not what is measured: every attempt here comes from one address.
     let policy = Policy { attempts_per_minute: u32::MAX, ..Policy::default() };
-    let sms = Arc::new(tongban_app::sms::LogChannel::default());
-    let identity = Identity::new(KeyRing::generate("bench")?, policy, params, sms)?;
+    let identity = Identity::new(KeyRing::generate("bench")?, policy, params)?;
     let app = App::open(&target, IndexLocation::None, identity).await.map_err(crate::describe)?;
     let people = 20;
     for n in 0..people {

@@ -71,8 +71,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("machine: {cores} cores; client and server share them; {} clients", o.clients);
     let dir = tempfile::tempdir()?;
-    let sms = Arc::new(tongban_app::sms::LogChannel::default());
-    let id = Identity::new(KeyRing::generate("bench")?, Policy::default(), PasswordParams::default(), sms)?;
+    let id = Identity::new(KeyRing::generate("bench")?, Policy::default(), PasswordParams::default())?;
     let target = DbTarget::Sqlite { data_dir: dir.path().to_path_buf() };
     let mut app = App::open(&target, IndexLocation::None, id).await.map_err(crate::describe)?;
     // Unlimited for the measurement (the default allows 300 a minute from one address).

@@ -27,6 +27,7 @@ pub mod oidc_code;
 pub mod oidc_refresh_token;
 pub mod one_time_code;
 pub mod organization;
+pub mod outbound_message;
 pub mod outbox;
 pub mod person;
 pub mod registry_person;

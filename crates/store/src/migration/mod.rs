@@ -21,6 +21,7 @@ mod m0016_licences;
 mod m0017_licence_uses;
 mod m0018_oidc_refresh_family;
 mod m0019_licences_due;
+mod m0020_outbound_messages;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_licence_uses::Migration),
             Box::new(m0018_oidc_refresh_family::Migration),
             Box::new(m0019_licences_due::Migration),
+            Box::new(m0020_outbound_messages::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ pub mod api;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::sync::Arc;
-use tongban_app::sms::LogChannel;
+use tongban_app::notify::{Channels, DevOutbox};
 use tongban_app::{App, Config};
 use tongban_domain::codes::citizen_id_check_char;
 use tongban_store::testing::fresh_target;
@@ -19,8 +19,8 @@ pub struct Server {
     pub metrics: String,
     pub app: App,
     pub http: reqwest::Client,
-    /// The messages the server sent by SMS.
-    pub sms: Arc<LogChannel>,
+    /// What the server sent by text message and e-mail.
+    pub dev: Arc<DevOutbox>,
     _dir: Option<tempfile::TempDir>,
     _objects: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -36,18 +36,19 @@ impl Drop for Server {
 
 /// Fresh keys, password hashing cheap enough for tests, the configuration's login rules and the
 /// development SMS inbox.
-pub fn test_identity(config: &Config, sms: Arc<LogChannel>) -> tongban_app::identity::Identity {
+pub fn test_identity(config: &Config) -> tongban_app::identity::Identity {
     let ring = tongban_crypto::KeyRing::generate("test").unwrap();
     let params = tongban_crypto::PasswordParams { memory_kib: 64, passes: 1, lanes: 1 };
-    tongban_app::identity::Identity::new(ring, tongban_app::identity::Policy::of(config), params, sms).unwrap()
+    tongban_app::identity::Identity::new(ring, tongban_app::identity::Policy::of(config), params).unwrap()
 }
 
 pub async fn server_with(config: Config) -> Server {
     let (target, dir) = fresh_target().await;
-    let sms = Arc::new(LogChannel::default());
-    let mut app = App::open(&target, tongban_app::catalog::IndexLocation::Memory, test_identity(&config, sms.clone()))
+    let mut app = App::open(&target, tongban_app::catalog::IndexLocation::Memory, test_identity(&config))
         .await
         .expect("open app");
+    let dev = Arc::new(DevOutbox::default());
+    app.notify = Arc::new(Channels::development(dev.clone()));
     // Uploaded files on local disk, as `serve` keeps them by default.
     let objects = tempfile::tempdir().unwrap();
     app.objects = Arc::new(tongban_app::materials::Objects::local(objects.path()).unwrap());
@@ -65,7 +66,7 @@ pub async fn server_with(config: Config) -> Server {
         let _ = stopped.await;
     }));
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Server { base, metrics, app, http, sms, _dir: dir, _objects: objects, stop: Some(stop) }
+    Server { base, metrics, app, http, dev, _dir: dir, _objects: objects, stop: Some(stop) }
 }
 
 pub async fn server() -> Server {

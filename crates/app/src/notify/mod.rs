@@ -1,0 +1,342 @@
+//! Text messages and e-mails (短信、邮件): one-time codes and the notices of case changes, sent
+//! through the configured gateways — an SMS provider's API (Tencent Cloud SMS, `tencent`), any
+//! gateway taking a signed HTTP post (`http`), an SMTP relay — or, for development only, the
+//! development outbox (`dev`: a file and an in-memory inbox, never the log).
+//!
+//! Every message is kept (`outbound_messages`) with its delivery status: it is tried at once, then
+//! again with growing pauses, at most `MAX_ATTEMPTS` times and never past its validity (a code's
+//! minutes); the gateway's receipt is recorded. What a message says is sealed at rest: codes are
+//! secrets. Each kind has a template: the text for gateways that take text, the provider's
+//! template id and parameters for those that take templates.
+
+mod dev;
+mod http_sms;
+mod smtp;
+pub mod tencent;
+
+pub use dev::{DevOutbox, Mail, Sms};
+pub use http_sms::HttpSms;
+pub use smtp::{Smtp, SmtpTls};
+pub use tencent::TencentSms;
+
+use crate::{App, AppError};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tongban_domain::mask::mask_phone;
+use tongban_store::outbound::{Attempt, OutboundRow};
+
+/// The sealing context of what a message says.
+const PAYLOAD: &str = "notify.message";
+/// Attempts after which a message is given up.
+pub const MAX_ATTEMPTS: i32 = 5;
+/// How long a worker holds a message it is sending.
+const HOLD_SECS: i64 = 60;
+
+/// What is sent, by kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Message {
+    /// The code that verifies the registered phone (L3).
+    PhoneCode { code: String, minutes: i64 },
+    /// The code that resets a forgotten password.
+    PasswordReset { code: String, minutes: i64 },
+    /// A change to one of the person's cases: the title goes by text message, title and body by
+    /// e-mail (the details are behind the login).
+    CaseChanged { title: String, body: String },
+}
+
+/// The message kinds, as templates are configured for them.
+pub const KINDS: [&str; 3] = ["phone_code", "password_reset", "case_changed"];
+
+impl Message {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::PhoneCode { .. } => KINDS[0],
+            Self::PasswordReset { .. } => KINDS[1],
+            Self::CaseChanged { .. } => KINDS[2],
+        }
+    }
+
+    /// The text message, for gateways that take text.
+    pub fn text(&self) -> String {
+        match self {
+            Self::PhoneCode { code, minutes } => {
+                format!("【通办】您验证手机的验证码为 {code}，{minutes} 分钟内有效。请勿告知他人。")
+            }
+            Self::PasswordReset { code, minutes } => {
+                format!("【通办】您重置口令的验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。")
+            }
+            Self::CaseChanged { title, .. } => format!("【通办】{title}。详情请登录通办查看。"),
+        }
+    }
+
+    /// The parameters of the provider's template of this kind, in order.
+    pub fn template_params(&self) -> Vec<String> {
+        match self {
+            Self::PhoneCode { code, minutes } | Self::PasswordReset { code, minutes } => {
+                vec![code.clone(), minutes.to_string()]
+            }
+            Self::CaseChanged { title, .. } => vec![title.clone()],
+        }
+    }
+
+    /// Subject and body by e-mail; codes go by text message only.
+    pub fn email(&self) -> Option<(String, String)> {
+        match self {
+            Self::CaseChanged { title, body } => {
+                Some((title.clone(), format!("{body}\n\n详情请登录通办查看。(Details: log in to Tongban.)")))
+            }
+            _ => None,
+        }
+    }
+
+    /// How long it is worth sending: a code while it is valid, a notice for a day.
+    fn lifetime(&self) -> Duration {
+        match self {
+            Self::PhoneCode { minutes, .. } | Self::PasswordReset { minutes, .. } => Duration::minutes(*minutes),
+            Self::CaseChanged { .. } => Duration::days(1),
+        }
+    }
+}
+
+/// Why a gateway did not take a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    pub message: String,
+    /// Trying again will not help (a refused number, a wrong template, bad credentials).
+    pub permanent: bool,
+}
+
+impl SendError {
+    pub fn transient(message: impl Into<String>) -> Self {
+        Self { message: message.into(), permanent: false }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self { message: message.into(), permanent: true }
+    }
+}
+
+/// The text-message gateway.
+pub enum SmsGateway {
+    Dev(Arc<DevOutbox>),
+    Tencent(TencentSms),
+    Http(HttpSms),
+}
+
+impl SmsGateway {
+    /// Sends `m` to `phone`; the gateway's receipt.
+    async fn send(&self, phone: &str, m: &Message) -> Result<String, SendError> {
+        match self {
+            Self::Dev(d) => d.text(phone, m),
+            Self::Tencent(t) => t.send(phone, m).await,
+            Self::Http(h) => h.send(phone, m).await,
+        }
+    }
+}
+
+/// The e-mail gateway.
+pub enum Mailer {
+    Dev(Arc<DevOutbox>),
+    Smtp(Box<Smtp>),
+}
+
+impl Mailer {
+    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<String, SendError> {
+        match self {
+            Self::Dev(d) => d.mail(to, subject, body),
+            Self::Smtp(s) => s.send(to, subject, body).await,
+        }
+    }
+}
+
+/// The configured gateways; a channel without one sends nothing (its messages are not kept).
+#[derive(Default)]
+pub struct Channels {
+    pub sms: Option<SmsGateway>,
+    pub mail: Option<Mailer>,
+}
+
+impl Channels {
+    /// Both channels to one development outbox (tests; `serve --demo`).
+    pub fn development(outbox: Arc<DevOutbox>) -> Self {
+        Self { sms: Some(SmsGateway::Dev(outbox.clone())), mail: Some(Mailer::Dev(outbox)) }
+    }
+
+    /// The development outbox, when a channel goes to one.
+    pub fn dev(&self) -> Option<&Arc<DevOutbox>> {
+        match (&self.sms, &self.mail) {
+            (Some(SmsGateway::Dev(d)), _) | (_, Some(Mailer::Dev(d))) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+fn row(app: &App, person_id: &str, channel: &str, m: &Message, now: DateTime<Utc>) -> Result<OutboundRow, AppError> {
+    let payload = serde_json::to_string(m).map_err(AppError::internal)?;
+    Ok(OutboundRow {
+        id: format!("o_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]),
+        person_id: person_id.to_owned(),
+        channel: channel.to_owned(),
+        kind: m.kind().to_owned(),
+        payload_sealed: app.vault.seal(PAYLOAD, &payload).map_err(AppError::internal)?,
+        status: "pending".into(),
+        attempts: 0,
+        // Held by this sender for its first attempt, right now.
+        next_at: now + Duration::seconds(HOLD_SECS),
+        expires_at: now + m.lifetime(),
+        last_error: None,
+        receipt: None,
+        created_at: now,
+        sent_at: None,
+    })
+}
+
+/// Sends `m` to a person on every channel that carries it: kept first, then tried once now (a
+/// failure is retried by `deliver_due`). An error only when nothing could be kept; with no
+/// gateway for any of its channels, `Unavailable`.
+pub async fn send(app: &App, person_id: &str, m: Message) -> Result<(), AppError> {
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    if app.notify.sms.is_some() {
+        rows.push(row(app, person_id, "sms", &m, now)?);
+    }
+    if app.notify.mail.is_some() && m.email().is_some() {
+        rows.push(row(app, person_id, "email", &m, now)?);
+    }
+    if rows.is_empty() {
+        return Err(AppError::Unavailable {
+            message: "短信服务未配置，暂不能发送 (no text-message gateway is configured)".into(),
+        });
+    }
+    app.store.insert_outbound(rows.clone()).await?;
+    for r in rows {
+        deliver(app, r).await?;
+    }
+    Ok(())
+}
+
+/// Tells a person of a committed change to their case, off the request (the in-site message is
+/// already written with the change).
+pub fn case_changed(app: &App, person_id: &str, title: String, body: String) {
+    let (app, person_id) = (app.clone(), person_id.to_owned());
+    tokio::spawn(async move {
+        match send(&app, &person_id, Message::CaseChanged { title, body }).await {
+            Ok(()) | Err(AppError::Unavailable { .. }) => {}
+            Err(e) => tracing::warn!(error = %e, "case notice not kept"),
+        }
+    });
+}
+
+/// The pause before attempt `n + 1`: 10 s doubling.
+fn backoff(attempts: i32) -> Duration {
+    Duration::seconds(10 * (1i64 << attempts.clamp(0, 10)))
+}
+
+/// One attempt at one message, recorded.
+async fn deliver(app: &App, r: OutboundRow) -> Result<(), AppError> {
+    let now = Utc::now();
+    let attempt = if r.expires_at <= now {
+        Attempt::Ended { status: "expired", error: "past its validity".into() }
+    } else {
+        let payload = app.vault.open(PAYLOAD, &r.payload_sealed).map_err(AppError::internal)?;
+        let m: Message = serde_json::from_str(&payload).map_err(AppError::internal)?;
+        let contact = crate::people::contact(app, &r.person_id).await?;
+        let sent = match (r.channel.as_str(), &app.notify.sms, &app.notify.mail) {
+            ("sms", Some(gateway), _) => Some(gateway.send(&contact.phone, &m).await),
+            ("email", _, Some(mailer)) => match (&contact.email, m.email()) {
+                (Some(to), Some((subject, body))) => Some(mailer.send(to, &subject, &body).await),
+                _ => None,
+            },
+            _ => Some(Err(SendError::permanent("no gateway for this channel any more"))),
+        };
+        match sent {
+            None => Attempt::Ended { status: "skipped", error: "no address on this channel".into() },
+            Some(Ok(receipt)) => Attempt::Sent { receipt },
+            Some(Err(e)) if e.permanent || r.attempts + 1 >= MAX_ATTEMPTS => {
+                Attempt::Ended { status: "failed", error: e.message }
+            }
+            Some(Err(e)) => Attempt::Retry { error: e.message, next_at: now + backoff(r.attempts) },
+        }
+    };
+    if let Attempt::Ended { status: "failed", error } | Attempt::Retry { error, .. } = &attempt {
+        tracing::warn!(channel = %r.channel, kind = %r.kind, person = %r.person_id, %error, "message not sent");
+    }
+    app.store.record_attempt(&r.id, attempt, now).await?;
+    Ok(())
+}
+
+/// What one round of deliveries did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    pub tried: usize,
+}
+
+/// Tries every message due again (the worker, every few seconds).
+pub async fn deliver_due(app: &App) -> Result<Round, AppError> {
+    let due = app.store.take_due_outbound(Utc::now(), Duration::seconds(HOLD_SECS), 100).await?;
+    let tried = due.len();
+    for r in due {
+        if let Err(e) = deliver(app, r).await {
+            tracing::warn!(error = %e, "a message could not be tried");
+        }
+    }
+    Ok(Round { tried })
+}
+
+/// A phone as logs may show it.
+pub(crate) fn masked(phone: &str) -> String {
+    mask_phone(phone)
+}
+
+impl Channels {
+    /// The gateways a configuration names; `data_dir` holds the development outbox's file. Unset
+    /// channels are the development outbox in a demo, and absent otherwise.
+    pub fn from_config(c: &crate::Config, http: &reqwest::Client) -> Result<Self, String> {
+        let outbox = Arc::new(DevOutbox::to_file(c.data_dir.join("dev-outbox.txt")));
+        let required = |v: &Option<String>, key: &str| v.clone().ok_or_else(|| format!("{key} is required"));
+        let sms = match c.sms.as_deref().or(c.demo.then_some("dev")) {
+            None => None,
+            Some("dev") => Some(SmsGateway::Dev(outbox.clone())),
+            Some("tencent") => {
+                let templates = [
+                    ("phone_code", &c.sms_template_phone_code),
+                    ("password_reset", &c.sms_template_password_reset),
+                    ("case_changed", &c.sms_template_case_changed),
+                ]
+                .into_iter()
+                .map(|(kind, t)| Ok((kind.to_owned(), required(t, &format!("sms_template_{kind}"))?)))
+                .collect::<Result<_, String>>()?;
+                Some(SmsGateway::Tencent(TencentSms {
+                    http: http.clone(),
+                    endpoint: c.sms_tencent_endpoint.clone(),
+                    region: c.sms_tencent_region.clone(),
+                    secret_id: required(&c.sms_tencent_secret_id, "sms_tencent_secret_id")?,
+                    secret_key: required(&c.sms_tencent_secret_key, "sms_tencent_secret_key")?,
+                    app_id: required(&c.sms_tencent_app_id, "sms_tencent_app_id")?,
+                    sign_name: required(&c.sms_tencent_sign_name, "sms_tencent_sign_name")?,
+                    templates,
+                }))
+            }
+            Some("http") => Some(SmsGateway::Http(HttpSms {
+                http: http.clone(),
+                url: required(&c.sms_http_url, "sms_http_url")?,
+                secret: required(&c.sms_http_secret, "sms_http_secret")?,
+            })),
+            Some(other) => return Err(format!("sms must be tencent, http or dev, not {other}")),
+        };
+        let mail = match c.mail.as_deref().or(c.demo.then_some("dev")) {
+            None => None,
+            Some("dev") => Some(Mailer::Dev(outbox)),
+            Some("smtp") => {
+                let tls = SmtpTls::parse(&c.smtp_tls).ok_or("smtp_tls must be starttls, tls or none")?;
+                let credentials = c.smtp_username.clone().zip(c.smtp_password.clone());
+                let host = required(&c.smtp_host, "smtp_host")?;
+                Some(Mailer::Smtp(Box::new(Smtp::new(&host, c.smtp_port, tls, credentials, &c.mail_from)?)))
+            }
+            Some(other) => return Err(format!("mail must be smtp or dev, not {other}")),
+        };
+        Ok(Self { sms, mail })
+    }
+}

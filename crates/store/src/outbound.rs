@@ -1,0 +1,110 @@
+//! Repository of outbound messages (text messages and e-mails) and their delivery status.
+
+use crate::entity::outbound_message;
+use crate::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
+
+pub type OutboundRow = outbound_message::Model;
+
+/// How an attempt to send went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    Sent {
+        receipt: String,
+    },
+    /// Try again at `next_at`.
+    Retry {
+        error: String,
+        next_at: DateTime<Utc>,
+    },
+    /// Given up: `failed`, `expired` or `skipped`, with why.
+    Ended {
+        status: &'static str,
+        error: String,
+    },
+}
+
+impl Store {
+    pub async fn insert_outbound(&self, rows: Vec<OutboundRow>) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let _turn = self.write_turn().await;
+        outbound_message::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
+            .exec_without_returning(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the pending messages due at `now` for one attempt: each is held for `hold` (its
+    /// `next_at` moved on, atomically, so two workers never send it twice) and returned.
+    pub async fn take_due_outbound(
+        &self,
+        now: DateTime<Utc>,
+        hold: chrono::Duration,
+        limit: u64,
+    ) -> Result<Vec<OutboundRow>, StoreError> {
+        use outbound_message::Column as C;
+        let due = outbound_message::Entity::find()
+            .filter(C::Status.eq("pending"))
+            .filter(C::NextAt.lte(now))
+            .order_by_asc(C::NextAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let mut taken = Vec::new();
+        for row in due {
+            let _turn = self.write_turn().await;
+            let done = outbound_message::Entity::update_many()
+                .col_expr(C::NextAt, Expr::value(now + hold))
+                .filter(C::Id.eq(row.id.as_str()))
+                .filter(C::Status.eq("pending"))
+                .filter(C::NextAt.eq(row.next_at))
+                .exec(&self.db)
+                .await?;
+            if done.rows_affected == 1 {
+                taken.push(row);
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Records an attempt to send a message.
+    pub async fn record_attempt(&self, id: &str, attempt: Attempt, at: DateTime<Utc>) -> Result<(), StoreError> {
+        use outbound_message::Column as C;
+        let mut update = outbound_message::Entity::update_many()
+            .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
+            .filter(C::Id.eq(id));
+        update = match attempt {
+            Attempt::Sent { receipt } => update
+                .col_expr(C::Status, Expr::value("sent"))
+                .col_expr(C::Receipt, Expr::value(receipt))
+                .col_expr(C::SentAt, Expr::value(at)),
+            Attempt::Retry { error, next_at } => {
+                update.col_expr(C::LastError, Expr::value(clip(&error))).col_expr(C::NextAt, Expr::value(next_at))
+            }
+            Attempt::Ended { status, error } => {
+                update.col_expr(C::Status, Expr::value(status)).col_expr(C::LastError, Expr::value(clip(&error)))
+            }
+        };
+        let _turn = self.write_turn().await;
+        update.exec(&self.db).await?;
+        Ok(())
+    }
+
+    /// A person's messages, newest first (their delivery status).
+    pub async fn outbound_of(&self, person_id: &str, limit: u64) -> Result<Vec<OutboundRow>, StoreError> {
+        Ok(outbound_message::Entity::find()
+            .filter(outbound_message::Column::PersonId.eq(person_id))
+            .order_by_desc(outbound_message::Column::CreatedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+}
+
+fn clip(error: &str) -> String {
+    error.chars().take(500).collect()
+}
