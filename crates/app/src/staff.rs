@@ -101,10 +101,17 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
 
 /// Ends a role; the same rule as assigning it decides who may.
 pub async fn revoke(app: &App, who: &Principal, id: &str) -> Result<(), AppError> {
-    let Some(a) = app.store.staff_role(id).await?.and_then(assignment) else {
+    let Some(row) = app.store.staff_role(id).await? else {
         return Err(AppError::NotFound { what: "角色", what_en: "role" });
     };
+    let revoked = row.revoked_at.is_some();
+    let a = assignment(row).ok_or(AppError::NotFound { what: "角色", what_en: "role" })?;
     access::authorize(app, who, Need::Staff(administrators_of(a.role), place_of(&a))).await?;
+    if revoked {
+        return Err(AppError::Conflict {
+            field: "role", message: "该角色已撤销 (the role is revoked already)".into()
+        });
+    }
     app.store.revoke_staff_role(id, Utc::now()).await?;
     Ok(())
 }

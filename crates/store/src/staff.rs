@@ -29,8 +29,9 @@ impl Store {
         Ok(q.order_by_asc(staff_role::Column::GrantedAt).all(&self.db).await?)
     }
 
+    /// A staff role, live or revoked.
     pub async fn staff_role(&self, id: &str) -> Result<Option<StaffRoleRow>, StoreError> {
-        Ok(staff_role::Entity::find_by_id(id).filter(staff_role::Column::RevokedAt.is_null()).one(&self.db).await?)
+        Ok(staff_role::Entity::find_by_id(id).one(&self.db).await?)
     }
 
     pub async fn revoke_staff_role(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {

@@ -29,9 +29,6 @@ pub async fn act(
         ));
     }
     let case = readable_case(app, who, case_number).await?;
-    if version.is_some_and(|v| v != case.version) {
-        return Err(AppError::stale());
-    }
     let state = CaseState::parse(&case.state).ok_or_else(|| AppError::Internal("case state".into()))?;
     let steps = steps_of(&case)?;
     let position = Lifecycle::restore(
@@ -65,6 +62,10 @@ pub async fn act(
             false
         }
     };
+    // Only once it is theirs to take: a stale version tells nothing to anyone else.
+    if version.is_some_and(|v| v != case.version) {
+        return Err(AppError::stale());
+    }
     let decided = position.apply(&action).map_err(transition_error)?;
     // 即办件: the decision concludes the case on the spot, in the same transaction.
     let immediate = matches!(action, CaseAction::Approve | CaseAction::Deny { .. })

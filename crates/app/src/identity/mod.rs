@@ -353,7 +353,12 @@ async fn open_session(app: &App, person: &PersonRow, client: &Client) -> Result<
 /// seen before the change does not carry the new privileges.
 pub async fn rotate_session(app: &App, who: &Principal, client: &Client) -> Result<LoggedIn, AppError> {
     let person = app.store.person(&who.person_id).await?.ok_or(AppError::Unauthenticated)?;
-    let fresh = open_session(app, &person, client).await?;
+    let mut fresh = open_session(app, &person, client).await?;
+    // Acting for an organization goes on in the new session (the grant is checked at every request).
+    if let Some(acting) = &who.acting {
+        app.store.set_acting_for(&fresh.principal.session_id, Some(&acting.credit_code)).await?;
+        fresh.principal.acting = who.acting.clone();
+    }
     app.store.revoke_session(&who.person_id, &who.session_id, Utc::now()).await?;
     Ok(fresh)
 }

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use tongban_app::AppError;
+use tongban_app::access::{Assignment, Principal};
 use tongban_app::cases::{self, QueueRequest};
 use tongban_domain::cases::{CaseAction, CaseState, Delivery, Warning};
 use tongban_domain::forms::Form;
@@ -46,11 +47,26 @@ struct WorkbenchPage<'a> {
     case_href: &'static str,
 }
 
-async fn workbench(r: Req) -> Page {
+/// The signed-in person's roles among `wanted`; 403 when they hold none (or act for an
+/// organization): the staff pages are not shown to anyone else, even empty.
+async fn staff(r: &Req, wanted: &[StaffRole]) -> Result<(Principal, Vec<Assignment>), Response> {
     let who = r.signed_in().await?;
+    let roles = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
+    let roles: Vec<Assignment> = roles.into_iter().filter(|a| wanted.contains(&a.role)).collect();
+    if roles.is_empty() || who.acting.is_some() {
+        return Err(r.error(AppError::Forbidden));
+    }
+    Ok((who, roles))
+}
+
+/// Who reads a case at the workbench: those who act on cases, and auditors.
+const CASE_READERS: &[StaffRole] =
+    &[StaffRole::WindowStaff, StaffRole::Approver, StaffRole::Auditor, StaffRole::AgencyAdmin];
+
+async fn workbench(r: Req) -> Page {
+    let (who, roles) = staff(&r, &[StaffRole::WindowStaff, StaffRole::Approver, StaffRole::Auditor]).await?;
     let l = r.f.lang.cases();
     let warning = r.q.first("warning").and_then(Warning::parse);
-    let roles = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
     let mut queues = Vec::new();
     for a in roles {
         let receiving = match a.role {
@@ -134,7 +150,7 @@ fn staff_actions(state: CaseState, last_step: bool) -> Vec<&'static str> {
 }
 
 async fn case_page(r: &Req, number: &str, status: StatusCode, refused: Refused) -> Page {
-    let who = r.signed_in().await?;
+    let (who, _) = staff(r, CASE_READERS).await?;
     let l = r.f.lang.cases();
     let en = r.f.lang.code() == "en";
     let c = cases::get_case(&r.s.app, &who, number).await.map_err(|e| r.error(e))?;
@@ -203,7 +219,8 @@ fn action_of(form: &QueryPairs) -> Result<CaseAction, AppError> {
 }
 
 async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> Page {
-    let who = r.posted(&form).await?;
+    r.check_csrf(&form)?;
+    let (who, _) = staff(&r, CASE_READERS).await?;
     let version = form.first("version").and_then(|v| v.parse().ok());
     let comment = form.first("comment").map(str::to_owned);
     let result = match (form.first("action"), action_of(&form)) {
@@ -250,7 +267,7 @@ fn walk_in_page(r: &Req, status: StatusCode, form: &QueryPairs, errors: Vec<(Str
 }
 
 async fn walk_in(r: Req) -> Page {
-    r.signed_in().await?;
+    staff(&r, &[StaffRole::WindowStaff]).await?;
     Ok(walk_in_page(&r, StatusCode::OK, &QueryPairs(vec![]), vec![]))
 }
 
@@ -290,14 +307,10 @@ struct SupervisionPage<'a> {
 /// 电子监察: for each auditor, agency administrator or approver role, the running cases by colour
 /// and the red ones.
 async fn supervision(r: Req) -> Page {
-    let who = r.signed_in().await?;
+    let (who, roles) = staff(&r, &[StaffRole::Auditor, StaffRole::AgencyAdmin, StaffRole::Approver]).await?;
     let l = r.f.lang.cases();
-    let roles = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
     let mut boards = Vec::new();
     for a in roles {
-        if !matches!(a.role, StaffRole::Auditor | StaffRole::AgencyAdmin | StaffRole::Approver) {
-            continue;
-        }
         let b = tongban_app::supervision::board(&r.s.app, &who, &a.agency_code, &a.division_code)
             .await
             .map_err(|e| r.error(e))?;
