@@ -11,6 +11,18 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
+/// The header of a signed post (a webhook delivery, a text to an SMS gateway) carrying the
+/// signature: `hmac-sm3=` and the hex HMAC-SM3 of `TIMESTAMP.BODY` under the shared secret.
+pub const SIGNATURE_HEADER: &str = "x-tongban-signature";
+/// The header carrying the time of sending (Unix seconds), signed with the body so that a
+/// receiver can refuse an old delivery replayed.
+pub const TIMESTAMP_HEADER: &str = "x-tongban-timestamp";
+
+/// The signature of a post sent at `timestamp`: what a receiver recomputes.
+pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+    format!("hmac-sm3={}", tongban_crypto::hmac_sm3_hex(secret.as_bytes(), format!("{timestamp}.{body}").as_bytes()))
+}
+
 /// A network written as `ADDRESS/PREFIX` (an address alone is itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Network {

@@ -4,6 +4,7 @@
 //! and retries with growing pauses until the receiver answers 2xx. Payloads carry no personal
 //! data: the receiver reads the case through the API.
 
+use crate::outbound;
 use crate::{App, AppError};
 use chrono::{Duration, Utc};
 use serde_json::json;
@@ -13,17 +14,6 @@ use tongban_store::webhooks::{OutboxRow, WebhookRow};
 
 /// The sealing context of webhook secrets.
 const SECRET: &str = "webhook.secret";
-/// The header carrying the signature: `hmac-sm3=` and the hex HMAC-SM3 of `TIMESTAMP.BODY`.
-pub const SIGNATURE_HEADER: &str = "x-tongban-signature";
-/// The header carrying the time of sending (Unix seconds), signed with the body so that a
-/// receiver can refuse an old delivery replayed.
-pub const TIMESTAMP_HEADER: &str = "x-tongban-timestamp";
-
-/// The signature of a delivery sent at `timestamp`: what a receiver recomputes.
-pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
-    format!("hmac-sm3={}", tongban_crypto::hmac_sm3_hex(secret.as_bytes(), format!("{timestamp}.{body}").as_bytes()))
-}
-
 /// Attempts after which a delivery is given up (it stays in the outbox with its last error).
 pub const MAX_ATTEMPTS: i32 = 12;
 
@@ -130,14 +120,14 @@ pub async fn deliver_due(app: &App) -> Result<Round, AppError> {
             continue;
         }
         let timestamp = Utc::now().timestamp();
-        let signature = signature(&secret, timestamp, &d.payload);
+        let signature = outbound::signature(&secret, timestamp, &d.payload);
         let sent = http
             .post(&hook.url)
             .header("content-type", "application/json")
             .header("x-tongban-event", &d.event)
             .header("x-tongban-delivery", &d.id)
-            .header(TIMESTAMP_HEADER, timestamp.to_string())
-            .header(SIGNATURE_HEADER, signature)
+            .header(outbound::TIMESTAMP_HEADER, timestamp.to_string())
+            .header(outbound::SIGNATURE_HEADER, signature)
             .body(d.payload.clone())
             .send()
             .await;

@@ -2,10 +2,11 @@
 //! under `serve --demo`) and kept in a bounded in-memory inbox that tests read — never written
 //! to the log, which sees only that a message went to the outbox.
 
-use super::{Message, SendError, masked};
+use super::{Message, SendError};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use tongban_domain::mask::mask_phone;
 
 /// A text message as the outbox keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +76,7 @@ impl DevOutbox {
 
     pub(super) fn text(&self, phone: &str, m: &Message) -> Result<String, SendError> {
         self.append(&format!("短信 (SMS) to {phone}: {}", m.text()))?;
-        tracing::info!(to = %masked(phone), kind = m.kind(), "text message put in the development outbox");
+        tracing::info!(to = %mask_phone(phone), kind = m.kind(), "text message put in the development outbox");
         keep(&self.sms, Sms { phone: phone.to_owned(), kind: m.kind(), text: m.text() })?;
         Ok("dev".into())
     }

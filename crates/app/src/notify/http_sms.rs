@@ -17,13 +17,13 @@ impl HttpSms {
         let body = json!({"phone": phone, "kind": m.kind(), "template_params": m.template_params(), "text": m.text()})
             .to_string();
         let timestamp = chrono::Utc::now().timestamp();
-        let signature = crate::webhooks::signature(&self.secret, timestamp, &body);
+        let signature = crate::outbound::signature(&self.secret, timestamp, &body);
         let res = self
             .http
             .post(&self.url)
             .header("content-type", "application/json")
-            .header(crate::webhooks::TIMESTAMP_HEADER, timestamp.to_string())
-            .header(crate::webhooks::SIGNATURE_HEADER, signature)
+            .header(crate::outbound::TIMESTAMP_HEADER, timestamp.to_string())
+            .header(crate::outbound::SIGNATURE_HEADER, signature)
             .body(body)
             .send()
             .await

@@ -23,7 +23,6 @@ use crate::{App, AppError};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use tongban_domain::mask::mask_phone;
 use tongban_store::outbound::{Attempt, OutboundRow};
 
 /// The sealing context of what a message says.
@@ -283,11 +282,6 @@ pub async fn deliver_due(app: &App) -> Result<Round, AppError> {
         }
     }
     Ok(Round { tried })
-}
-
-/// A phone as logs may show it.
-pub(crate) fn masked(phone: &str) -> String {
-    mask_phone(phone)
 }
 
 impl Channels {
