@@ -17,7 +17,9 @@
 //!
 //! Letters: `L` sent to log in (401, or 303 to the login page), `F` forbidden (403), `H` hidden —
 //! not found (404), as another's resource answers —, `A` let through (anything else under 500:
-//! done, or refused for what was asked, e.g. 400 or 409). A 5xx fails the test whatever the row.
+//! done, or refused for what was asked, e.g. 400 or 409). A 5xx fails the test whatever the row,
+//! and so does an answer without the security headers (the content security policy that forbids
+//! framing, `nosniff`).
 
 mod common;
 
@@ -333,7 +335,7 @@ async fn assign(s: &Server, phone: &str, role: &str, agency: &str, division: &st
 }
 
 /// The request of `row` as `b` sends it, with the world's identifiers in its path and body.
-async fn send(s: &Server, b: &mut Browser, row: &Row, ids: &[(&str, String)]) -> (StatusCode, String, String) {
+async fn send(s: &Server, b: &mut Browser, row: &Row, ids: &[(&str, String)]) -> common::Page {
     let fill = |text: &str| ids.iter().fold(text.to_owned(), |t, (k, v)| t.replace(k, v));
     let path = fill(row.1);
     let url = format!("{}{path}", s.base);
@@ -357,8 +359,7 @@ async fn send(s: &Server, b: &mut Browser, row: &Row, ids: &[(&str, String)]) ->
                 .part("file", reqwest::multipart::Part::bytes(pdf()).file_name("合同.pdf")),
         ),
     };
-    let page = b.send(req).await;
-    (page.status, page.location, page.body)
+    b.send(req).await
 }
 
 #[tokio::test]
@@ -484,11 +485,16 @@ async fn every_role_against_every_route() {
         ];
         let mut got = String::new();
         for (role, b) in browsers.into_iter().enumerate() {
-            let (status, location, body) = send(&s, b, &row, &ids).await;
-            if status.is_server_error() {
-                failures.push(format!("{} {} as {}: {status} {}", row.0, row.1, ROLES[role], body));
+            let page = send(&s, b, &row, &ids).await;
+            if page.status.is_server_error() {
+                failures.push(format!("{} {} as {}: {} {}", row.0, row.1, ROLES[role], page.status, page.body));
             }
-            got.push(letter(status, &location));
+            // Every answer, whoever asks, carries the security headers.
+            let csp = page.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !csp.contains("frame-ancestors 'none'") || page.headers.get("x-content-type-options").is_none() {
+                failures.push(format!("{} {} as {}: no security headers", row.0, row.1, ROLES[role]));
+            }
+            got.push(letter(page.status, &page.location));
         }
         if got != row.2 {
             failures.push(format!("{} {}: expected {}, got {got}", row.0, row.1, row.2));

@@ -118,6 +118,7 @@ pub struct Browser {
 
 pub struct Page {
     pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
     pub location: String,
     pub set_cookies: Vec<String>,
     pub body: String,
@@ -146,9 +147,9 @@ impl Browser {
         let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let res = req.header("cookie", cookie.join("; ")).send().await.unwrap();
         let set_cookies = self.keep(&res);
-        let status = res.status();
-        let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
-        Page { status, location, set_cookies, body: res.text().await.unwrap() }
+        let (status, headers) = (res.status(), res.headers().clone());
+        let location = headers.get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        Page { status, headers, location, set_cookies, body: res.text().await.unwrap() }
     }
 
     pub async fn get(&mut self, s: &Server, path: &str) -> Page {
