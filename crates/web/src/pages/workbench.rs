@@ -54,7 +54,7 @@ async fn staff(r: &Req, wanted: &[StaffRole]) -> Result<(Principal, Vec<Assignme
     let roles = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
     let roles: Vec<Assignment> = roles.into_iter().filter(|a| wanted.contains(&a.role)).collect();
     if roles.is_empty() || who.acting.is_some() {
-        return Err(r.error(AppError::Forbidden));
+        return Err(super::error_page_with(&r.f, StatusCode::FORBIDDEN, r.f.lang.cases().no_roles));
     }
     Ok((who, roles))
 }
