@@ -99,11 +99,24 @@ fn backoff(attempts: i32) -> Duration {
 }
 
 /// Posts every due delivery once, through the outbound client (no redirects followed, internal
-/// addresses refused unless allowed).
+/// addresses refused unless allowed), a batch at a time until none is due: a round keeps up with
+/// any rate of submissions (a failed delivery waits for its back-off, so the round ends).
 pub async fn deliver_due(app: &App) -> Result<Round, AppError> {
-    let http = &app.outbound.http;
+    const BATCH: u64 = 100;
     let mut round = Round::default();
-    for d in app.store.due_deliveries(Utc::now(), MAX_ATTEMPTS, 100).await? {
+    loop {
+        let due = app.store.due_deliveries(Utc::now(), MAX_ATTEMPTS, BATCH).await?;
+        let full = due.len() as u64 == BATCH;
+        deliver(app, due, &mut round).await?;
+        if !full {
+            return Ok(round);
+        }
+    }
+}
+
+async fn deliver(app: &App, due: Vec<OutboxRow>, round: &mut Round) -> Result<(), AppError> {
+    let http = &app.outbound.http;
+    for d in due {
         let Some(hook) = app.store.webhook(&d.webhook_id).await?.filter(|h| h.revoked_at.is_none()) else {
             app.store.mark_failed(&d.id, Utc::now() + Duration::days(3650), "webhook revoked").await?;
             continue;
@@ -146,5 +159,5 @@ pub async fn deliver_due(app: &App) -> Result<Round, AppError> {
             }
         }
     }
-    Ok(round)
+    Ok(())
 }

@@ -415,6 +415,10 @@ async fn every_change_reaches_the_applicant_by_sms_and_email_and_messages_are_ma
     let w = world().await;
     let n = submitted(&w).await;
     act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    // Each text and e-mail is kept with its change, before the answer: a crash after the commit
+    // cannot lose it.
+    let kept = w.app.store.outbound_of(&w.zhang.person_id, 10).await.unwrap();
+    assert_eq!(kept.iter().filter(|m| m.kind == "case_changed").count(), 4, "{kept:?}");
     // Channels send off the request: wait for the background sends.
     for _ in 0..100 {
         if w.outbox.mails().len() >= 2 && w.outbox.sms().iter().filter(|m| m.text.contains(&n)).count() >= 2 {

@@ -41,6 +41,16 @@ pub struct Numbering {
 pub struct Submitted {
     pub case: CaseRow,
     pub created: bool,
+    /// The texts and e-mails kept with it, for their first attempt.
+    pub messages: Vec<crate::outbound::OutboundRow>,
+}
+
+/// What a change to a case sets going, written in its transaction: the webhook deliveries and the
+/// applicant's texts and e-mails.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUps {
+    pub deliveries: Vec<crate::webhooks::OutboxRow>,
+    pub messages: Vec<crate::outbound::OutboundRow>,
 }
 
 /// Which open cases a queue shows.
@@ -156,8 +166,8 @@ impl Store {
 
     /// Submits the draft `case.application_id` as `case` (its number is allocated here: the
     /// receiving division, `day`, `node` and the next sequence), with the first trail entry, the
-    /// receipt message and the webhook deliveries `outbox` makes of the numbered case, in one
-    /// transaction. A repeat (the application already has a case)
+    /// receipt message, and the webhook deliveries and the text and e-mail that `follow` makes of
+    /// the numbered case, in one transaction. A repeat (the application already has a case)
     /// returns that case unchanged.
     pub async fn submit_application(
         &self,
@@ -165,7 +175,7 @@ impl Store {
         numbering: Numbering,
         trail: TrailDraft,
         notice: Notice,
-        outbox: impl FnOnce(&CaseRow) -> Vec<crate::webhooks::OutboxRow>,
+        follow: impl FnOnce(&CaseRow) -> Result<FollowUps, StoreError>,
     ) -> Result<Submitted, StoreError> {
         let division = DivisionCode::parse(&case.receiving_division)
             .map_err(|e| StoreError::Corrupt(format!("receiving division: {e}")))?;
@@ -204,16 +214,18 @@ impl Store {
                 .one(&self.db)
                 .await?
                 .ok_or_else(|| StoreError::Corrupt(format!("application {} has no case", case.application_id)))?;
-            return Ok(Submitted { case: existing, created: false });
+            return Ok(Submitted { case: existing, created: false, messages: Vec::new() });
         }
         case::Entity::insert(case.clone().into_active_model()).exec_without_returning(&txn).await?;
         insert_notice(&txn, notice, &case.case_number, trail.at).await?;
-        crate::webhooks::enqueue(&txn, outbox(&case)).await?;
+        let FollowUps { deliveries, messages } = follow(&case)?;
+        crate::webhooks::enqueue(&txn, deliveries).await?;
+        crate::outbound::enqueue(&txn, messages.clone()).await?;
         audit::append(&txn, &case.case_number, trail, true).await?;
         txn.commit().await?;
         drop(_turn);
         self.anchor_soon().await;
-        Ok(Submitted { case, created: true })
+        Ok(Submitted { case, created: true, messages })
     }
 
     pub async fn case(&self, case_number: &str) -> Result<Option<CaseRow>, StoreError> {
@@ -224,7 +236,7 @@ impl Store {
     /// next one), with its trail entries (in order) and message; false when someone else changed
     /// it first.
     /// Writes a change to a case if it is still at `expected_version` (false otherwise), with
-    /// its trail entries, the applicant's message, the webhook deliveries and — `licence_due` —
+    /// its trail entries, the applicant's message, the webhook deliveries, texts and e-mails and — `licence_due` —
     /// the mark that its licence is to be issued, all in one transaction.
     pub async fn update_case(
         &self,
@@ -232,7 +244,7 @@ impl Store {
         expected_version: i64,
         trail: Vec<TrailDraft>,
         notice: Option<Notice>,
-        outbox: Vec<crate::webhooks::OutboxRow>,
+        follow: FollowUps,
         licence_due: bool,
     ) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
@@ -249,7 +261,8 @@ impl Store {
         if let Some(n) = notice {
             insert_notice(&txn, n, &case.case_number, case.updated_at).await?;
         }
-        crate::webhooks::enqueue(&txn, outbox).await?;
+        crate::webhooks::enqueue(&txn, follow.deliveries).await?;
+        crate::outbound::enqueue(&txn, follow.messages).await?;
         if licence_due {
             let due = licence_due::Model {
                 case_number: case.case_number.clone(),

@@ -26,6 +26,16 @@ pub enum Attempt {
     },
 }
 
+/// Keeps messages in a transaction that writes the change they tell of.
+pub(crate) async fn enqueue(txn: &impl sea_orm::ConnectionTrait, rows: Vec<OutboundRow>) -> Result<(), StoreError> {
+    if !rows.is_empty() {
+        outbound_message::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     pub async fn insert_outbound(&self, rows: Vec<OutboundRow>) -> Result<(), StoreError> {
         if rows.is_empty() {

@@ -186,9 +186,15 @@ pub async fn act(
         })
     });
     let hooks = crate::webhooks::hooks_for(app, &new.receiving_agency, &new.deciding_agency).await?;
-    let outbox = crate::webhooks::deliveries(&hooks, &new, &format!("case.{}", action.as_str()));
     let notice = notice.transpose()?;
-    let told = notice.as_ref().map(|n| (n.title.clone(), n.body.clone()));
+    let messages = match &notice {
+        Some(n) => crate::notify::case_changed(app, &case.applicant_id, n.title.clone(), n.body.clone())?,
+        None => Vec::new(),
+    };
+    let follow = FollowUps {
+        deliveries: crate::webhooks::deliveries(&hooks, &new, &format!("case.{}", action.as_str())),
+        messages: messages.clone(),
+    };
     // 出证: concluding an approved case whose offering produces a licence marks the licence due in
     // the same transaction; it is issued right after the commit, and a failure is retried by the
     // supervision sweep until it succeeds.
@@ -199,12 +205,10 @@ pub async fn act(
             &guide_version(app, &new.offering_code, new.offering_version).await?.offering,
         )
         .is_some();
-    if !app.store.update_case(new.clone(), case.version, trail, notice, outbox, licence_due).await? {
+    if !app.store.update_case(new.clone(), case.version, trail, notice, follow, licence_due).await? {
         return Err(AppError::stale());
     }
-    if let Some((title, body)) = told {
-        crate::notify::case_changed(app, &case.applicant_id, title, body);
-    }
+    crate::notify::first_attempt(app, messages);
     if licence_due {
         crate::licences::issue_due(app, &new).await;
     }
@@ -315,7 +319,7 @@ pub async fn claim(
         detail: "{}".into(),
         request_id: request_id.to_owned(),
     }];
-    if !app.store.update_case(new.clone(), case.version, trail, None, Vec::new(), false).await? {
+    if !app.store.update_case(new.clone(), case.version, trail, None, FollowUps::default(), false).await? {
         return Err(AppError::stale());
     }
     case_view(app, new).await

@@ -361,13 +361,16 @@ pub async fn submit(
     };
     let numbering = Numbering { day: today, node: app.cases.node, submit_key: idempotency_key.map(str::to_owned) };
     let hooks = crate::webhooks::hooks_for(app, &case.receiving_agency, &case.deciding_agency).await?;
-    let outbox = |c: &CaseRow| crate::webhooks::deliveries(&hooks, c, "case.submitted");
     let (title, body) = (notice.title.clone(), notice.body.clone());
-    let submitted = app.store.submit_application(case, numbering, trail, notice, outbox).await?;
-    if submitted.created {
-        let title = format!("{title}（办件编号 {}）", submitted.case.case_number);
-        crate::notify::case_changed(app, &submitted.case.applicant_id, title, body);
-    }
+    // The webhook deliveries and the text and e-mail name the case by the number it gets.
+    let follow = |c: &CaseRow| {
+        let title = format!("{title}（办件编号 {}）", c.case_number);
+        let messages = crate::notify::case_changed(app, &c.applicant_id, title, body)
+            .map_err(|e| StoreError::Corrupt(format!("case notice: {e}")))?;
+        Ok(FollowUps { deliveries: crate::webhooks::deliveries(&hooks, c, "case.submitted"), messages })
+    };
+    let submitted = app.store.submit_application(case, numbering, trail, notice, follow).await?;
+    crate::notify::first_attempt(app, submitted.messages);
     let due = expected_due(app, today, limit).await?;
     Ok(Receipt {
         case_number: submitted.case.case_number,

@@ -192,18 +192,25 @@ fn row(app: &App, person_id: &str, channel: &str, m: &Message, now: DateTime<Utc
     })
 }
 
+/// The messages that send `m` to a person on every channel that carries it (none without a
+/// gateway), to be kept — with the change that causes them, when there is one.
+fn messages(app: &App, person_id: &str, m: &Message) -> Result<Vec<OutboundRow>, AppError> {
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    if app.notify.sms.is_some() {
+        rows.push(row(app, person_id, "sms", m, now)?);
+    }
+    if app.notify.mail.is_some() && m.email().is_some() {
+        rows.push(row(app, person_id, "email", m, now)?);
+    }
+    Ok(rows)
+}
+
 /// Sends `m` to a person on every channel that carries it: kept first, then tried once now (a
 /// failure is retried by `deliver_due`). An error only when nothing could be kept; with no
 /// gateway for any of its channels, `Unavailable`.
 pub async fn send(app: &App, person_id: &str, m: Message) -> Result<(), AppError> {
-    let now = Utc::now();
-    let mut rows = Vec::new();
-    if app.notify.sms.is_some() {
-        rows.push(row(app, person_id, "sms", &m, now)?);
-    }
-    if app.notify.mail.is_some() && m.email().is_some() {
-        rows.push(row(app, person_id, "email", &m, now)?);
-    }
+    let rows = messages(app, person_id, &m)?;
     if rows.is_empty() {
         return Err(AppError::Unavailable {
             message: "短信服务未配置，暂不能发送 (no text-message gateway is configured)".into(),
@@ -216,14 +223,29 @@ pub async fn send(app: &App, person_id: &str, m: Message) -> Result<(), AppError
     Ok(())
 }
 
-/// Tells a person of a committed change to their case, off the request (the in-site message is
-/// already written with the change).
-pub fn case_changed(app: &App, person_id: &str, title: String, body: String) {
-    let (app, person_id) = (app.clone(), person_id.to_owned());
+/// The text and e-mail telling a person of a change to their case, to be written in the change's
+/// transaction (beside the in-site message), so a crash after the commit cannot lose them.
+pub(crate) fn case_changed(
+    app: &App,
+    person_id: &str,
+    title: String,
+    body: String,
+) -> Result<Vec<OutboundRow>, AppError> {
+    messages(app, person_id, &Message::CaseChanged { title, body })
+}
+
+/// The first attempt at messages a committed change kept, off the request (a failure is retried
+/// by `deliver_due`).
+pub(crate) fn first_attempt(app: &App, rows: Vec<OutboundRow>) {
+    if rows.is_empty() {
+        return;
+    }
+    let app = app.clone();
     tokio::spawn(async move {
-        match send(&app, &person_id, Message::CaseChanged { title, body }).await {
-            Ok(()) | Err(AppError::Unavailable { .. }) => {}
-            Err(e) => tracing::warn!(error = %e, "case notice not kept"),
+        for r in rows {
+            if let Err(e) = deliver(&app, r).await {
+                tracing::warn!(error = %e, "a message could not be tried");
+            }
         }
     });
 }
@@ -272,16 +294,24 @@ pub struct Round {
     pub tried: usize,
 }
 
-/// Tries every message due again (the worker, every few seconds).
+/// Tries every message due again (the worker, every few seconds), a batch at a time until none
+/// is due (each taken is held, so the round ends).
 pub async fn deliver_due(app: &App) -> Result<Round, AppError> {
-    let due = app.store.take_due_outbound(Utc::now(), Duration::seconds(HOLD_SECS), 100).await?;
-    let tried = due.len();
-    for r in due {
-        if let Err(e) = deliver(app, r).await {
-            tracing::warn!(error = %e, "a message could not be tried");
+    const BATCH: u64 = 100;
+    let mut tried = 0;
+    loop {
+        let due = app.store.take_due_outbound(Utc::now(), Duration::seconds(HOLD_SECS), BATCH).await?;
+        let full = due.len() as u64 == BATCH;
+        tried += due.len();
+        for r in due {
+            if let Err(e) = deliver(app, r).await {
+                tracing::warn!(error = %e, "a message could not be tried");
+            }
+        }
+        if !full {
+            return Ok(Round { tried });
         }
     }
-    Ok(Round { tried })
 }
 
 impl Channels {
