@@ -15,6 +15,9 @@ pub struct Config {
     pub demo: bool,
     /// Directory of the embedded SQLite database and local files.
     pub data_dir: PathBuf,
+    /// SQLite fsyncs every commit (`synchronous=FULL`): durable against a power loss, at a cost
+    /// (docs/benchmarks.md); by default a commit is durable against a crash of the process.
+    pub sqlite_full_sync: bool,
     /// A `postgres://` URL; when set, PostgreSQL is used instead of SQLite.
     pub database_url: Option<String>,
     /// `human` or `json`.
@@ -123,6 +126,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             demo: false,
             data_dir: PathBuf::from("./data"),
+            sqlite_full_sync: false,
             database_url: None,
             log_format: LogFormat::Human,
             site_name: "一网通办政务服务平台".into(),
@@ -232,6 +236,9 @@ impl Config {
             "listen" => self.listen = value.into(),
             "demo" => self.demo = value.parse().map_err(|_| format!("expected true or false, got {value}"))?,
             "data_dir" => self.data_dir = value.into(),
+            "sqlite_full_sync" => {
+                self.sqlite_full_sync = value.parse().map_err(|_| format!("expected true or false, got {value}"))?
+            }
             "database_url" => self.database_url = (!value.is_empty()).then(|| value.into()),
             "log_format" => self.log_format = value.parse()?,
             "site_name" => self.site_name = value.into(),
@@ -336,7 +343,7 @@ impl Config {
     /// The storage this configuration selects.
     pub fn db_target(&self) -> Result<DbTarget, ConfigError> {
         match &self.database_url {
-            None => Ok(DbTarget::Sqlite { data_dir: self.data_dir.clone() }),
+            None => Ok(DbTarget::Sqlite { data_dir: self.data_dir.clone(), full_sync: self.sqlite_full_sync }),
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Ok(DbTarget::Postgres { url: url.clone(), schema: None })
             }
@@ -364,7 +371,9 @@ mod tests {
         let cfg = Config::load(Some(f.path()), env(&[("TONGBAN_LISTEN", "127.0.0.1:9001"), ("PATH", "/bin")])).unwrap();
         assert_eq!(cfg.listen, "127.0.0.1:9001");
         assert_eq!(cfg.site_name, "某某省政务服务网");
-        assert_eq!(cfg.db_target().unwrap(), DbTarget::Sqlite { data_dir: "./data".into() });
+        assert_eq!(cfg.db_target().unwrap(), DbTarget::Sqlite { data_dir: "./data".into(), full_sync: false });
+        let full = Config::load(None, env(&[("TONGBAN_SQLITE_FULL_SYNC", "true")])).unwrap();
+        assert_eq!(full.db_target().unwrap(), DbTarget::Sqlite { data_dir: "./data".into(), full_sync: true });
     }
 
     #[test]

@@ -198,6 +198,9 @@ enum BenchCommand {
         /// PostgreSQL for the baseline (a table `bench_offerings` is created and dropped).
         #[arg(long)]
         pg_url: Option<String>,
+        /// Timed PostgreSQL queries with and without the index (at least 100 for a p99).
+        #[arg(long, default_value_t = 200)]
+        pg_queries: usize,
         /// Working directory for the index (default: a temporary directory).
         #[arg(long)]
         dir: Option<PathBuf>,
@@ -246,8 +249,8 @@ enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
-    /// Password logins per second with the production Argon2id parameters, through the whole
-    /// login use case on embedded SQLite, against Keycloak's published sizing.
+    /// Password logins and client-credential grants per second over HTTP, against the Argon2id
+    /// bound and oidc-provider (npm) on this machine; Keycloak's published sizing quoted.
     Identity {
         /// Logins timed one after another for the latency percentiles.
         #[arg(long, default_value_t = 200)]
@@ -257,6 +260,9 @@ enum BenchCommand {
         clients: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// The peer's directory (`npm ci --prefix bench/oidc-provider` installs it).
+        #[arg(long, default_value = "bench/oidc-provider")]
+        peer: PathBuf,
     },
 }
 
@@ -467,7 +473,16 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             sink.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench(BenchCommand::Search { offerings, queries, clients, seconds, pg_url, dir, reuse_index }) => {
+        Command::Bench(BenchCommand::Search {
+            offerings,
+            queries,
+            clients,
+            seconds,
+            pg_url,
+            pg_queries,
+            dir,
+            reuse_index,
+        }) => {
             let tmp = tempfile::tempdir()?;
             let dir = dir.unwrap_or_else(|| tmp.path().to_path_buf());
             bench::search::run(bench::search::Options {
@@ -476,6 +491,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 clients,
                 seconds,
                 pg_url,
+                pg_queries,
                 dir,
                 reuse_index,
             })
@@ -494,8 +510,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             bench::seal::run(bench::seal::Options { seconds })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench(BenchCommand::Identity { logins, clients, seconds }) => {
-            bench::identity::run(bench::identity::Options { logins, clients, seconds }).await?;
+        Command::Bench(BenchCommand::Identity { logins, clients, seconds, peer }) => {
+            bench::identity::run(bench::identity::Options { logins, clients, seconds, peer }).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Webhook(WebhookCommand::Add { agency, url, storage }) => {

@@ -206,7 +206,7 @@ async fn storage_args() -> (Vec<String>, Option<tempfile::TempDir>) {
 async fn storage() -> (Vec<String>, tongban_store::DbTarget, Option<tempfile::TempDir>) {
     let (target, tmp) = tongban_store::testing::fresh_target().await;
     let args = match &target {
-        tongban_store::DbTarget::Sqlite { data_dir } => vec!["--data-dir".into(), data_dir.display().to_string()],
+        tongban_store::DbTarget::Sqlite { data_dir, .. } => vec!["--data-dir".into(), data_dir.display().to_string()],
         tongban_store::DbTarget::Postgres { url, schema } => {
             let schema = schema.as_deref().unwrap_or("public");
             vec!["--database-url".into(), format!("{url}?options=-c%20search_path%3D{schema}")]

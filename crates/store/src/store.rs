@@ -12,8 +12,8 @@ use std::time::Duration;
 /// Where the data lives: an embedded SQLite file or a PostgreSQL server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbTarget {
-    /// `tongban.sqlite` inside this directory, created if missing.
-    Sqlite { data_dir: PathBuf },
+    /// `tongban.sqlite` inside this directory, created if missing; `full_sync` fsyncs every commit.
+    Sqlite { data_dir: PathBuf, full_sync: bool },
     /// A `postgres://` URL, optionally with a schema for the search path (used by tests).
     Postgres { url: String, schema: Option<String> },
 }
@@ -66,16 +66,18 @@ impl Store {
     /// Connects (creating the SQLite file if needed). Does not migrate.
     pub async fn connect(target: &DbTarget) -> Result<Self, StoreError> {
         let (opts, backend) = match target {
-            DbTarget::Sqlite { data_dir } => {
+            DbTarget::Sqlite { data_dir, full_sync } => {
                 std::fs::create_dir_all(data_dir)
                     .map_err(|source| StoreError::DataDir { path: data_dir.clone(), source })?;
                 let path = data_dir.join("tongban.sqlite");
                 let mut opts = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
-                // WAL lets readers run beside the single writer; NORMAL is durable in WAL mode up
-                // to the last checkpointed commit after a power loss, and loses nothing on a crash.
-                opts.map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                // WAL lets readers run beside the single writer. NORMAL does not fsync at each
+                // commit: it loses nothing when the process crashes, but a power loss may take the
+                // commits since the last checkpoint; FULL (`sqlite_full_sync`) fsyncs each commit.
+                let sync = if *full_sync { SqliteSynchronous::Full } else { SqliteSynchronous::Normal };
+                opts.map_sqlx_sqlite_opts(move |o: SqliteConnectOptions| {
                     o.journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Normal)
+                        .synchronous(sync)
                         .foreign_keys(true)
                         .busy_timeout(Duration::from_secs(5))
                 })
@@ -166,5 +168,25 @@ impl Store {
 
     pub async fn close(self) {
         let _ = self.db.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    /// `PRAGMA synchronous` on one of the pool's connections: 1 is NORMAL, 2 is FULL.
+    async fn synchronous(full_sync: bool) -> i32 {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&DbTarget::Sqlite { data_dir: dir.path().into(), full_sync }).await.unwrap();
+        let row = store.db.query_one_raw(Statement::from_string(store.db.get_database_backend(), "PRAGMA synchronous"));
+        row.await.unwrap().unwrap().try_get_by_index::<i32>(0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn sqlite_commits_fsync_only_when_configured() {
+        assert_eq!(synchronous(false).await, 1);
+        assert_eq!(synchronous(true).await, 2);
     }
 }

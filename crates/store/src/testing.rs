@@ -43,7 +43,7 @@ pub async fn fresh_target() -> (DbTarget, Option<tempfile::TempDir>) {
         Ok(other) if !other.is_empty() => panic!("{ENV} must be a postgres:// URL, got {other}"),
         _ => {
             let dir = tempfile::tempdir().expect("temp dir");
-            (DbTarget::Sqlite { data_dir: dir.path().to_path_buf() }, Some(dir))
+            (DbTarget::Sqlite { data_dir: dir.path().to_path_buf(), full_sync: false }, Some(dir))
         }
     }
 }

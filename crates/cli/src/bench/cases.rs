@@ -1,15 +1,18 @@
 //! `tongban bench cases`: end-to-end submissions over HTTP — authenticated by bearer token,
 //! validated against the form's JSON Schema, written with the case number, the SM3-chained audit
-//! entry and its global anchor and the receipt message in one transaction — on embedded SQLite and
-//! on PostgreSQL; then the workbench queue over HTTP with a million cases in the table. The
-//! baseline, measured in the same run on the same database, is the bare durable commit: one row
-//! inserted per transaction by as many clients.
+//! entry and its global anchor, the receipt message and the webhook's delivery in one transaction,
+//! then the text and the e-mail to the applicant and the webhook posted — on embedded SQLite (with
+//! its default `synchronous=NORMAL` and with `FULL`) and on PostgreSQL; then the workbench queue
+//! over HTTP with a million cases in the table. The baseline, measured in the same run on the same
+//! database, is the bare durable commit: one row inserted per transaction by as many clients,
+//! queued on SQLite as the store queues its writers.
 
-use super::{percentile, summary};
+use super::summary;
 use anyhow::{Context, anyhow};
 use sea_orm::sqlx;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tongban_app::catalog::IndexLocation;
@@ -30,6 +33,8 @@ pub struct Options {
 
 /// 个体工商户设立登记 at 北京市东城区市场监督管理局 in the demo catalog: a form of three sections.
 const OFFERING: &str = "1111010143783071XP0700105001000";
+/// The agency deciding it, whose webhook hears of every submission.
+const DECIDING: &str = "1111010143783071XP";
 const PASSWORD: &str = "Bench-2026-password";
 /// The material the applicant uploads (a small PDF).
 const PREMISES: &str = "经营场所使用相关文件（或经营场所申报承诺）";
@@ -60,7 +65,26 @@ struct Bench {
     http: reqwest::Client,
     tokens: Vec<String>,
     staff_token: String,
+    /// Webhook posts the receiver answered.
+    hooked: Arc<AtomicUsize>,
     _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// The agency's system: a webhook receiver on this machine answering 200 to every post.
+async fn receiver() -> anyhow::Result<(String, Arc<AtomicUsize>)> {
+    let hooked = Arc::new(AtomicUsize::new(0));
+    let counted = hooked.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            counted.fetch_add(1, Ordering::Relaxed);
+            async { "ok" }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/hook", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok((url, hooked))
 }
 
 async fn call(
@@ -84,7 +108,23 @@ async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<B
     let id = Identity::new(KeyRing::generate("bench")?, policy, PasswordParams::default())?;
     let mut app = App::open(target, IndexLocation::None, id).await.map_err(crate::describe)?;
     app.objects = Arc::new(tongban_app::materials::Objects::local(objects).map_err(crate::describe)?);
+    // The receiver is on this machine, which webhooks may reach only when allowed.
+    let local = tongban_app::outbound::AddressPolicy::parse(&["127.0.0.1/32".into()]).map_err(|e| anyhow!(e))?;
+    app.outbound = Arc::new(tongban_app::outbound::Outbound::new(local).map_err(crate::describe)?);
     tongban_app::demo::seed(&app).await.map_err(crate::describe)?;
+    let (hook_url, hooked) = receiver().await?;
+    tongban_app::webhooks::add(&app, DECIDING, &hook_url).await.map_err(crate::describe)?;
+    // Deliveries as `serve` makes them: a round every two seconds.
+    let delivering = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            if let Err(e) = tongban_app::webhooks::deliver_due(&delivering).await {
+                tracing::warn!(error = %e, "webhook delivery round failed");
+            }
+        }
+    });
     let registry: Vec<String> = (0..=APPLICANTS).map(|n| format!("测试{n},{}", citizen_id(n))).collect();
     identity::import_registry(&app, &registry.join("\n")).await.map_err(crate::describe)?;
     for n in 0..=APPLICANTS {
@@ -92,7 +132,7 @@ async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<B
             name: format!("测试{n}"),
             citizen_id: citizen_id(n),
             phone: phone(n),
-            email: None,
+            email: Some(format!("applicant{n}@example.cn")),
             password: PASSWORD.into(),
         };
         identity::register(&app, person, &Client::default()).await.map_err(crate::describe)?;
@@ -142,7 +182,7 @@ async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<B
         tokens.push(v["token"].as_str().ok_or_else(|| anyhow!("login failed: {v}"))?.to_owned());
     }
     let staff_token = tokens.pop().unwrap_or_default();
-    Ok(Bench { app, base, http, tokens, staff_token, _stop: stop })
+    Ok(Bench { app, base, http, tokens, staff_token, hooked, _stop: stop })
 }
 
 /// Runs `n` jobs with at most `clients` in flight; each job's latency in ms, and the wall time.
@@ -171,8 +211,9 @@ where
     Ok((ms, start.elapsed()))
 }
 
-/// Drafts made over HTTP (start + save), then submitted with `clients` in flight.
-async fn submissions(b: &Bench, o: &Options, label: &str) -> anyhow::Result<f64> {
+/// Drafts made over HTTP (start + save), then submitted with `clients` in flight; then waits for
+/// what follows each off the request (the webhook's post, the text and the e-mail).
+async fn submissions(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::Result<f64> {
     let (http, base) = (b.http.clone(), b.base.clone());
     let tokens = Arc::new(b.tokens.clone());
     let (drafts_ms, drafts_time) = {
@@ -239,28 +280,50 @@ async fn submissions(b: &Bench, o: &Options, label: &str) -> anyhow::Result<f64>
         "{label}: audit chain verified: {} cases, {} entries, {} links",
         report.cases, report.entries, report.anchors
     );
+    let n = o.applications;
+    let sent = "SELECT count(*) FROM outbound_messages WHERE kind = 'case_changed' AND status = 'sent'";
+    let waiting = Instant::now();
+    loop {
+        let (hooked, messages) = (b.hooked.load(Ordering::Relaxed), raw.count(sent).await? as usize);
+        if hooked >= n && messages >= 2 * n {
+            println!(
+                "{label}: every webhook post ({hooked}) and text and e-mail ({messages}) sent {:.1} s after the last \
+                 submission",
+                waiting.elapsed().as_secs_f64()
+            );
+            break;
+        }
+        anyhow::ensure!(
+            waiting.elapsed() < Duration::from_secs(300),
+            "after 300 s only {hooked} of {n} webhook posts and {messages} of {} messages were sent",
+            2 * n
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     Ok(rate)
 }
 
-/// A plain connection pool to the bench's database, for the baseline and the bulk load.
+/// A plain connection pool to the bench's database, for the baseline and the bulk load. Its
+/// SQLite writers take turns as the store's do (a queue in the process, `BEGIN IMMEDIATE`).
 enum Raw {
-    Sqlite(sqlx::SqlitePool),
+    Sqlite(sqlx::SqlitePool, tokio::sync::Mutex<()>),
     Postgres(sqlx::PgPool),
 }
 
 impl Raw {
     async fn open(target: &DbTarget, clients: usize) -> anyhow::Result<Self> {
         Ok(match target {
-            DbTarget::Sqlite { data_dir } => {
-                // The store's own settings: WAL, synchronous=NORMAL, a busy timeout.
+            DbTarget::Sqlite { data_dir, full_sync } => {
+                // The store's own settings: WAL, its synchronous mode, a busy timeout.
+                use sqlx::sqlite::SqliteSynchronous::{Full, Normal};
                 let opts = sqlx::sqlite::SqliteConnectOptions::new()
                     .filename(data_dir.join("tongban.sqlite"))
                     .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                    .synchronous(if *full_sync { Full } else { Normal })
                     .busy_timeout(Duration::from_secs(5));
-                Raw::Sqlite(
-                    sqlx::sqlite::SqlitePoolOptions::new().max_connections(clients as u32).connect_with(opts).await?,
-                )
+                let pool =
+                    sqlx::sqlite::SqlitePoolOptions::new().max_connections(clients as u32).connect_with(opts).await?;
+                Raw::Sqlite(pool, Default::default())
             }
             DbTarget::Postgres { url, schema } => {
                 let schema = schema.clone().unwrap_or_else(|| "public".into());
@@ -279,12 +342,27 @@ impl Raw {
         })
     }
 
+    /// Runs `sql` (statements without parameters) in one transaction.
     async fn exec(&self, sql: &str) -> anyhow::Result<()> {
         match self {
-            Raw::Sqlite(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(p).await.map(|_| ()),
-            Raw::Postgres(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(p).await.map(|_| ()),
+            Raw::Sqlite(p, turn) => {
+                let _turn = turn.lock().await;
+                let sql = format!("BEGIN IMMEDIATE; {sql}; COMMIT;");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await.map(|_| ())
+            }
+            Raw::Postgres(p) => {
+                let sql = format!("BEGIN; {sql}; COMMIT;");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await.map(|_| ())
+            }
         }
         .map_err(Into::into)
+    }
+
+    async fn count(&self, sql: &str) -> anyhow::Result<i64> {
+        Ok(match self {
+            Raw::Sqlite(p, _) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(p).await?,
+            Raw::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(p).await?,
+        })
     }
 }
 
@@ -293,7 +371,7 @@ async fn bare_commits(raw: &Arc<Raw>, clients: usize, n: usize) -> anyhow::Resul
     raw.exec("CREATE TABLE IF NOT EXISTS bench_commits (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)").await?;
     let (_, time) = concurrently(n, clients, |i| {
         let raw = raw.clone();
-        async move { raw.exec(&format!("BEGIN; INSERT INTO bench_commits VALUES ({i}, 'x'); COMMIT;")).await }
+        async move { raw.exec(&format!("INSERT INTO bench_commits VALUES ({i}, 'x')")).await }
     })
     .await?;
     Ok(n as f64 / time.as_secs_f64())
@@ -352,7 +430,10 @@ async fn queue(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::Result
         raw.exec(&format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES {}", values.join(","))).await?;
         i += n;
     }
-    raw.exec("ANALYZE").await?;
+    match raw {
+        Raw::Sqlite(p, _) => sqlx::raw_sql("ANALYZE").execute(p).await.map(|_| ())?,
+        Raw::Postgres(p) => sqlx::raw_sql("ANALYZE").execute(p).await.map(|_| ())?,
+    }
     println!("{label}: {} synthetic cases loaded in {:.1} s", o.queue_cases, start.elapsed().as_secs_f64());
     let mut ms = Vec::with_capacity(o.queries);
     let mut rows = 0usize;
@@ -378,15 +459,15 @@ async fn queue(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::Result
     Ok(())
 }
 
-async fn backend(target: DbTarget, o: &Options, label: &str) -> anyhow::Result<()> {
+async fn backend(target: DbTarget, o: &Options, label: &str, queue_too: bool) -> anyhow::Result<()> {
     let objects = tempfile::tempdir()?;
     let b = setup(&target, objects.path()).await?;
     let raw = Arc::new(Raw::open(&target, o.clients).await?);
     let base = bare_commits(&raw, o.clients, o.applications).await?;
     println!("{label}: baseline, bare one-row commits ({} clients): {base:.0}/s", o.clients);
-    let rate = submissions(&b, o, label).await?;
+    let rate = submissions(&b, &raw, o, label).await?;
     println!("{label}: a submission costs {:.1} bare commits", base / rate);
-    if o.queue_cases == 0 {
+    if o.queue_cases == 0 || !queue_too {
         return Ok(());
     }
     queue(&b, &raw, o, label).await
@@ -395,8 +476,11 @@ async fn backend(target: DbTarget, o: &Options, label: &str) -> anyhow::Result<(
 pub async fn run(o: Options) -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("machine: {cores} cores; client and server share them");
-    let dir = tempfile::tempdir()?;
-    backend(DbTarget::Sqlite { data_dir: dir.path().to_path_buf() }, &o, "sqlite").await?;
+    for full_sync in [false, true] {
+        let dir = tempfile::tempdir()?;
+        let label = if full_sync { "sqlite (synchronous=FULL)" } else { "sqlite" };
+        backend(DbTarget::Sqlite { data_dir: dir.path().to_path_buf(), full_sync }, &o, label, !full_sync).await?;
+    }
     if let Some(url) = &o.pg_url {
         let schema = "bench_cases";
         let admin = sqlx::PgPool::connect(url).await?;
@@ -404,10 +488,9 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
             .execute(&admin)
             .await?;
         let target = DbTarget::Postgres { url: url.clone(), schema: Some(schema.into()) };
-        let result = backend(target, &o, "postgres").await;
+        let result = backend(target, &o, "postgres", true).await;
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))).execute(&admin).await?;
         result?;
     }
-    let _ = percentile;
     Ok(())
 }

@@ -1,17 +1,25 @@
-//! `tongban bench identity`: password logins per second with the production Argon2id parameters,
-//! through the whole login use case (look-up by blind index, verification, lockout bookkeeping,
-//! a new session row) on embedded SQLite, set against Keycloak's published sizing.
+//! `tongban bench identity`: password logins (`POST /api/v1/sessions`) and client-credential
+//! grants (`POST /oauth/token`) per second over HTTP, with the production Argon2id parameters, on
+//! embedded SQLite. Baselines in the same run: the Argon2id verification rate alone (the bound a
+//! password login cannot pass) and a peer, panva's `oidc-provider` (OpenID Certified, from npm,
+//! `bench/oidc-provider`), serving the same grants on this machine. Keycloak's sizing guide is
+//! quoted, labelled as published.
 
-use super::{summary, throughput};
+use super::{over_http, summary, throughput};
+use anyhow::Context;
+use serde_json::{Value, json};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use tongban_app::App;
 use tongban_app::catalog::IndexLocation;
 use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
+use tongban_app::{App, Config};
 use tongban_crypto::{KeyRing, PasswordHasher, PasswordParams};
 use tongban_domain::codes::citizen_id_check_char;
 
-/// Keycloak's sizing guide: password-based logins and client-credential grants per second one
-/// vCPU sustains.
+/// Keycloak's sizing guide (published, not measured here): password-based logins and
+/// client-credential grants per second one vCPU sustains.
 const KEYCLOAK_LOGINS_PER_VCPU: f64 = 15.0;
 const KEYCLOAK_GRANTS_PER_VCPU: f64 = 120.0;
 
@@ -19,35 +27,101 @@ pub struct Options {
     pub logins: usize,
     pub clients: usize,
     pub seconds: u64,
+    /// `bench/oidc-provider` with its packages installed (`npm ci`).
+    pub peer: PathBuf,
 }
 
 const PASSWORD: &str = "Bench-2026-password";
+const PEOPLE: usize = 20;
 
 fn phone(n: usize) -> String {
     format!("139{n:08}")
 }
 
+/// An access token's answer: a bearer JWT of three parts.
+fn token_answer(body: &[u8]) -> anyhow::Result<()> {
+    let v: Value = serde_json::from_slice(body)?;
+    let token = v["access_token"].as_str().unwrap_or_default();
+    anyhow::ensure!(v["token_type"] == "Bearer" && token.split('.').count() == 3, "not an access token: {v}");
+    Ok(())
+}
+
+/// Client-credential grants from `clients` tasks for `time` against `url`, client_secret_basic.
+async fn grants(
+    http: &reqwest::Client,
+    url: String,
+    (id, secret): (String, String),
+    clients: usize,
+    time: Duration,
+) -> anyhow::Result<(f64, Vec<f64>)> {
+    let request = move |h: &reqwest::Client, _| {
+        h.post(&url)
+            .basic_auth(&id, Some(&secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials&scope=cases")
+    };
+    over_http(clients, time, http.clone(), request, |_, body| token_answer(body)).await
+}
+
+/// The peer, started from `dir`; stopped when dropped.
+struct Peer(Child);
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_peer(dir: &std::path::Path, port: u16, id: &str, secret: &str) -> anyhow::Result<Peer> {
+    anyhow::ensure!(
+        dir.join("node_modules/oidc-provider").is_dir(),
+        "the peer is not installed: run `npm ci --prefix {}` (oidc-provider from npm)",
+        dir.display()
+    );
+    let mut child = Command::new("node")
+        .arg(dir.join("server.mjs"))
+        .args([port.to_string().as_str(), id, secret])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("node (Node.js ≥ 20.19) is needed for the peer")?;
+    let stdout = child.stdout.take().context("peer stdout")?;
+    let peer = Peer(child);
+    let ready = std::io::BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l == "listening");
+    anyhow::ensure!(ready, "the peer stopped before listening");
+    Ok(peer)
+}
+
 pub async fn run(o: Options) -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let params = PasswordParams::default();
-    println!("machine: {cores} cores; Argon2id m={} KiB t={} p={}", params.memory_kib, params.passes, params.lanes);
+    let time = Duration::from_secs(o.seconds.max(1));
+    println!(
+        "machine: {cores} cores, client and server share them; Argon2id m={} KiB t={} p={}; {} clients",
+        params.memory_kib, params.passes, params.lanes, o.clients
+    );
 
-    // The hash alone, from every core: the ceiling for logins.
+    // The hash alone, from every client thread: the ceiling for logins.
     let hasher = PasswordHasher::new(params)?;
     let phc = hasher.hash(PASSWORD)?;
-    let verifies = throughput(o.clients, Duration::from_secs(o.seconds), move |_| {
-        if hasher.verify(PASSWORD, &phc) { Ok(()) } else { Err("verify failed".into()) }
-    });
-    println!("Argon2id verifications ({} threads, {} s): {verifies:.1}/s", o.clients, o.seconds);
+    let verifies =
+        throughput(
+            o.clients,
+            time,
+            move |_| {
+                if hasher.verify(PASSWORD, &phc) { Ok(()) } else { Err("verify failed".into()) }
+            },
+        )?;
+    println!("baseline: Argon2id verifications ({} threads): {verifies:.1}/s", o.clients);
 
     let dir = tempfile::tempdir()?;
-    let target = tongban_app::Config { data_dir: dir.path().to_path_buf(), ..Default::default() }.db_target()?;
+    let target = Config { data_dir: dir.path().to_path_buf(), ..Default::default() }.db_target()?;
     // Throttling per address is not what is measured: every attempt here comes from one address.
     let policy = Policy { attempts_per_minute: u32::MAX, ..Policy::default() };
     let identity = Identity::new(KeyRing::generate("bench")?, policy, params)?;
     let app = App::open(&target, IndexLocation::None, identity).await.map_err(crate::describe)?;
-    let people = 20;
-    for n in 0..people {
+    for n in 0..PEOPLE {
         let first17 = format!("11010119900307{n:03}");
         let person = NewPerson {
             name: "测试用户".into(),
@@ -58,57 +132,71 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         };
         identity::register(&app, person, &Client::default()).await.map_err(crate::describe)?;
     }
-    let client = Client { address: "127.0.0.1".into(), user_agent: "bench".into() };
-
-    let mut ms = Vec::with_capacity(o.logins);
-    for i in 0..o.logins {
-        let t = Instant::now();
-        identity::login(&app, &phone(i % people), PASSWORD, None, &client).await.map_err(crate::describe)?;
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    println!("{}", summary("login latency (1 client)", ms));
-
-    let handle = tokio::runtime::Handle::current();
-    let (clients, seconds) = (o.clients, o.seconds);
     let machine = tongban_app::oidc::add_client(&app, "bench", &[], &["client_credentials".into()], false)
         .await
         .map_err(crate::describe)?;
-    let grants = tokio::task::spawn_blocking({
-        let (app, handle) = (app.clone(), handle.clone());
-        move || {
-            throughput(clients, Duration::from_secs(seconds), move |_| {
-                let token = tongban_app::oidc::client_credentials(
-                    &app,
-                    "http://127.0.0.1:8080",
-                    &machine.client_id,
-                    &machine.client_secret,
-                    None,
-                );
-                handle.block_on(token).map(|_| ()).map_err(|e| format!("{e:?}"))
-            })
-        }
-    })
-    .await?;
-    let grants_per_core = grants / cores as f64;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let state = tongban_web::AppState::new(app, Config::default());
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(tongban_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+
+    let sessions = format!("{base}/api/v1/sessions");
+    let login = move |h: &reqwest::Client, i: usize| {
+        h.post(&sessions).json(&json!({"identifier": phone(i % PEOPLE), "password": PASSWORD}))
+    };
+    let session_answer = |_, body: &[u8]| {
+        let v: Value = serde_json::from_slice(body)?;
+        anyhow::ensure!(v["token"].as_str().is_some_and(|t| !t.is_empty()), "no session: {v}");
+        Ok(())
+    };
+    let mut ms = Vec::with_capacity(o.logins);
+    for i in 0..o.logins {
+        let t = Instant::now();
+        let res = login(&http, i).send().await?;
+        let (status, body) = (res.status(), res.bytes().await?);
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(status.is_success(), "login: {status} {}", String::from_utf8_lossy(&body));
+        session_answer(i, &body)?;
+    }
+    println!("{}", summary("password login over HTTP, latency (1 client)", ms));
+    let (logins, _) = over_http(o.clients, time, http.clone(), login, session_answer).await?;
     println!(
-        "client-credential grants ({clients} clients, {seconds} s): {grants:.0}/s = {grants_per_core:.0}/s per core; \
-         Keycloak's sizing {KEYCLOAK_GRANTS_PER_VCPU}/s per vCPU: {:.1}x",
-        grants_per_core / KEYCLOAK_GRANTS_PER_VCPU
+        "password logins over HTTP ({} clients): {logins:.1}/s = {:.0}% of the Argon2id bound; {:.1}/s per core, \
+         Keycloak's published sizing {KEYCLOAK_LOGINS_PER_VCPU}/s per vCPU",
+        o.clients,
+        100.0 * logins / verifies,
+        logins / cores as f64
     );
-    let logins = tokio::task::spawn_blocking(move || {
-        throughput(clients, Duration::from_secs(seconds), move |i| {
-            handle
-                .block_on(identity::login(&app, &phone(i % people), PASSWORD, None, &client))
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        })
+
+    // Each server is warmed by a second of grants before it is timed.
+    let (ours, token_url) = ((machine.client_id.clone(), machine.client_secret.clone()), format!("{base}/oauth/token"));
+    grants(&http, token_url.clone(), ours.clone(), o.clients, Duration::from_secs(1)).await?;
+    let (granted, granted_ms) = grants(&http, token_url, ours, o.clients, time).await?;
+    println!("client-credential grants over HTTP, ours ({} clients): {granted:.0}/s", o.clients);
+    println!("  {}", summary("latency", granted_ms));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let peer_client = ("bench".to_owned(), tongban_crypto::token()?);
+    let peer = tokio::task::spawn_blocking({
+        let (dir, secret) = (o.peer.clone(), peer_client.1.clone());
+        move || start_peer(&dir, port, "bench", &secret)
     })
-    .await?;
-    let per_core = logins / cores as f64;
+    .await??;
+    let peer_url = format!("http://127.0.0.1:{port}/token");
+    grants(&http, peer_url.clone(), peer_client.clone(), o.clients, Duration::from_secs(1)).await?;
+    let (peered, peered_ms) = grants(&http, peer_url, peer_client, o.clients, time).await?;
+    drop(peer);
+    println!("client-credential grants over HTTP, oidc-provider ({} clients): {peered:.0}/s", o.clients);
+    println!("  {}", summary("latency", peered_ms));
     println!(
-        "logins ({clients} clients, {seconds} s): {logins:.1}/s = {per_core:.1}/s per core; \
-         Keycloak's sizing {KEYCLOAK_LOGINS_PER_VCPU}/s per vCPU: {:.1}x",
-        per_core / KEYCLOAK_LOGINS_PER_VCPU
+        "grants: ours / oidc-provider {:.2}x; {:.0}/s per core, Keycloak's published sizing \
+         {KEYCLOAK_GRANTS_PER_VCPU}/s per vCPU",
+        granted / peered.max(1e-9),
+        granted / cores as f64
     );
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod search;
 pub mod verify;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -35,29 +36,83 @@ pub fn rss_mb() -> (f64, f64) {
     (kb("VmRSS:").unwrap_or(0.0) / 1024.0, kb("VmHWM:").unwrap_or(0.0) / 1024.0)
 }
 
-/// Runs `f` from `clients` threads for `time`; queries per second.
+/// Runs `f` from `clients` threads for `time`: successful calls per second. A call that fails
+/// fails the run, once the time is up, with how many failed and the first error.
 pub fn throughput(
     clients: usize,
     time: Duration,
     f: impl Fn(usize) -> Result<(), String> + Send + Sync + 'static,
-) -> f64 {
+) -> anyhow::Result<f64> {
     let f = Arc::new(f);
     let start = Instant::now();
     let handles: Vec<_> = (0..clients.max(1))
         .map(|c| {
             let f = f.clone();
             std::thread::spawn(move || {
-                let mut n = 0usize;
+                let (mut n, mut failed, mut first) = (0usize, 0usize, None);
                 while start.elapsed() < time {
-                    if f(c * 1_000_003 + n).is_err() {
-                        break;
+                    if let Err(e) = f(c * 1_000_003 + n + failed) {
+                        failed += 1;
+                        first.get_or_insert(e);
+                    } else {
+                        n += 1;
                     }
-                    n += 1;
                 }
-                n
+                (n, failed, first)
             })
         })
         .collect();
-    let total: usize = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
-    total as f64 / start.elapsed().as_secs_f64()
+    let (mut total, mut failed, mut first) = (0, 0, None);
+    for h in handles {
+        let (n, f, e) = h.join().map_err(|_| anyhow::anyhow!("a benchmark thread panicked"))?;
+        total += n;
+        failed += f;
+        first = first.or(e);
+    }
+    match first {
+        Some(e) => anyhow::bail!("{failed} of {} calls failed; the first: {e}", total + failed),
+        None => Ok(total as f64 / start.elapsed().as_secs_f64()),
+    }
+}
+
+/// `clients` tasks send `request(http, i)` for `time`, each answer a success checked by
+/// `check(i, body)`: requests per second and each one's ms. A failed request or check fails the
+/// run with the first error.
+pub async fn over_http(
+    clients: usize,
+    time: Duration,
+    http: reqwest::Client,
+    request: impl Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
+    check: impl Fn(usize, &[u8]) -> anyhow::Result<()> + Send + Sync + 'static,
+) -> anyhow::Result<(f64, Vec<f64>)> {
+    let (request, check) = (Arc::new(request), Arc::new(check));
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..clients.max(1))
+        .map(|c| {
+            let (http, request, check, stop) = (http.clone(), request.clone(), check.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut ms = Vec::new();
+                let mut i = c * 7919;
+                while !stop.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let res = request(&http, i).send().await?;
+                    let status = res.status();
+                    let body = res.bytes().await?;
+                    ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                    anyhow::ensure!(status.is_success(), "{status}: {}", String::from_utf8_lossy(&body));
+                    check(i, &body)?;
+                    i += 1;
+                }
+                anyhow::Ok(ms)
+            })
+        })
+        .collect();
+    tokio::time::sleep(time).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok((all.len() as f64 / start.elapsed().as_secs_f64(), all))
 }

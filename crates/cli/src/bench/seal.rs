@@ -10,15 +10,19 @@ pub struct Options {
     pub seconds: u64,
 }
 
-/// Operations per second of `f`, on this thread, for `time`.
-fn rate(time: Duration, mut f: impl FnMut()) -> f64 {
+/// Operations per second of `f`, on this thread, for `time`; fails if any operation failed.
+fn rate(time: Duration, mut f: impl FnMut() -> bool) -> anyhow::Result<f64> {
     let start = Instant::now();
-    let mut n = 0u64;
+    let (mut n, mut failed) = (0u64, 0u64);
     while start.elapsed() < time {
-        f();
-        n += 1;
+        if f() {
+            n += 1;
+        } else {
+            failed += 1;
+        }
     }
-    n as f64 / start.elapsed().as_secs_f64()
+    anyhow::ensure!(failed == 0, "{failed} of {} operations failed", n + failed);
+    Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
 /// `openssl speed -seconds N sm2`: (sign/s, verify/s), from its table's `SM2` line.
@@ -41,12 +45,22 @@ pub fn run(o: Options) -> anyhow::Result<()> {
     let message = vec![b'x'; 1024];
     let signature = key.sign(&message)?;
     anyhow::ensure!(seal::verify(&public, &message, &signature), "the signature does not verify");
-    let sign = rate(time, || {
-        let _ = key.sign(&message);
-    });
-    let verify = rate(time, || {
-        assert!(seal::verify(&public, &message, &signature));
-    });
+    // Every signature made in the loop must verify: a failed or wrong one fails the run.
+    let mut made = Vec::new();
+    let sign = rate(time, || match key.sign(&message) {
+        Ok(s) => {
+            if made.len() < 64 {
+                made.push(s);
+            }
+            true
+        }
+        Err(_) => false,
+    })?;
+    anyhow::ensure!(
+        made.iter().all(|s| seal::verify(&public, &message, s)),
+        "a signature made in the loop does not verify"
+    );
+    let verify = rate(time, || seal::verify(&public, &message, &signature))?;
     println!("ours (RustCrypto sm2, 1 core): {sign:.0} sign/s, {verify:.0} verify/s");
     match openssl(o.seconds.max(1)) {
         Ok((os_sign, os_verify)) => {

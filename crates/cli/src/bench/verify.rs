@@ -3,9 +3,8 @@
 //! status today), on embedded SQLite, against the same server answering `/healthz` (a bare HTTP
 //! round trip) in the same run. Client and server share the machine's cores.
 
-use super::summary;
+use super::{over_http, summary};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tongban_app::catalog::IndexLocation;
 use tongban_app::identity::{self, Client, Identity, NewPerson, Policy};
@@ -29,50 +28,12 @@ fn citizen_id(n: usize) -> String {
     format!("{first17}{}", citizen_id_check_char(&first17))
 }
 
-/// `clients` tasks GET the paths `path(i)` for `time`: requests per second and each one's ms.
-async fn load(
-    http: &reqwest::Client,
-    base: &str,
-    clients: usize,
-    time: Duration,
-    path: impl Fn(usize) -> String + Send + Sync + 'static,
-) -> anyhow::Result<(f64, Vec<f64>)> {
-    let path = Arc::new(path);
-    let stop = Arc::new(AtomicBool::new(false));
-    let start = Instant::now();
-    let tasks: Vec<_> = (0..clients.max(1))
-        .map(|c| {
-            let (http, base, path, stop) = (http.clone(), base.to_owned(), path.clone(), stop.clone());
-            tokio::spawn(async move {
-                let mut ms = Vec::new();
-                let mut i = c * 7919;
-                while !stop.load(Ordering::Relaxed) {
-                    let t = Instant::now();
-                    let res = http.get(format!("{base}{}", path(i))).send().await?;
-                    anyhow::ensure!(res.status().is_success(), "{}: {}", res.status(), res.text().await?);
-                    res.bytes().await?;
-                    ms.push(t.elapsed().as_secs_f64() * 1000.0);
-                    i += 1;
-                }
-                Ok(ms)
-            })
-        })
-        .collect();
-    tokio::time::sleep(time).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await??);
-    }
-    Ok((all.len() as f64 / start.elapsed().as_secs_f64(), all))
-}
-
 pub async fn run(o: Options) -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("machine: {cores} cores; client and server share them; {} clients", o.clients);
     let dir = tempfile::tempdir()?;
     let id = Identity::new(KeyRing::generate("bench")?, Policy::default(), PasswordParams::default())?;
-    let target = DbTarget::Sqlite { data_dir: dir.path().to_path_buf() };
+    let target = DbTarget::Sqlite { data_dir: dir.path().to_path_buf(), full_sync: false };
     let mut app = App::open(&target, IndexLocation::None, id).await.map_err(crate::describe)?;
     // Unlimited for the measurement (the default allows 300 a minute from one address).
     app.verifications = Arc::new(tongban_app::limit::PerMinute::new(u32::MAX));
@@ -110,7 +71,8 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
             division_code: "110101".into(),
             issued_on: None,
             valid_from: None,
-            valid_to: None,
+            // A validity of its own, so an answer about another licence cannot pass for this one.
+            valid_to: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).map(|d| d + chrono::Days::new(n as u64)),
             item_name: "个体工商户设立登记".into(),
             item_code: "000105001000".into(),
             extension: serde_json::json!({"经营场所": format!("东华门街道 {n} 号"), "经营范围": "小吃服务"})
@@ -136,16 +98,41 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     }));
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
     let time = Duration::from_secs(o.seconds.max(1));
-    let one = http.get(format!("{base}/api/v1/licences/{}/verification", ids[0])).send().await?;
-    let v: serde_json::Value = one.json().await?;
-    anyhow::ensure!(v["authentic"] == true && v["status"] == "01", "the first licence does not verify: {v}");
+    // The answer each verification must give, worked out in the process: authentic, valid, this
+    // licence's own validity.
+    let mut expected = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let v = tongban_app::licences::verification(&app, id).await.map_err(crate::describe)?;
+        anyhow::ensure!(v.authentic && v.status == "01", "licence {id} does not verify: {v:?}");
+        expected.push(serde_json::to_value(v)?);
+    }
+    let expected = Arc::new(expected);
 
-    let (bare, bare_ms) = load(&http, &base, o.clients, time, |_| "/healthz".into()).await?;
+    let healthz = format!("{base}/healthz");
+    let (bare, bare_ms) = over_http(
+        o.clients,
+        time,
+        http.clone(),
+        move |h, _| h.get(&healthz),
+        |_, body| {
+            anyhow::ensure!(!body.is_empty(), "empty health answer");
+            Ok(())
+        },
+    )
+    .await?;
     let ids = Arc::new(ids);
-    let paths = ids.clone();
-    let (verified, verify_ms) = load(&http, &base, o.clients, time, move |i| {
-        format!("/api/v1/licences/{}/verification", paths[i % paths.len()])
-    })
+    let n = ids.len();
+    let (verified, verify_ms) = over_http(
+        o.clients,
+        time,
+        http,
+        move |h, i| h.get(format!("{base}/api/v1/licences/{}/verification", ids[i % n])),
+        move |i, body| {
+            let answer: serde_json::Value = serde_json::from_slice(body)?;
+            anyhow::ensure!(answer == expected[i % n], "licence {}: {answer} is not {}", i % n, expected[i % n]);
+            Ok(())
+        },
+    )
     .await?;
     println!("baseline GET /healthz: {bare:.0}/s; {}", summary("latency", bare_ms));
     println!("public verifications over HTTP: {verified:.0}/s; {}", summary("latency", verify_ms));
