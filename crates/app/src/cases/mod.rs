@@ -24,8 +24,8 @@ use tongban_domain::cases::{
 use tongban_domain::catalog::{Audience, CaseKind, Offering, ReviewStep};
 use tongban_domain::forms::{Form, PrefillSource};
 use tongban_domain::identity::{AgentScope, Assurance, StaffRole};
-use tongban_store::audit::{AuditReport, TrailDraft, TrailRow};
 use tongban_store::StoreError;
+use tongban_store::audit::{AuditReport, TrailDraft, TrailRow};
 use tongban_store::cases::{ApplicationRow, CaseRow, FollowUps, Notice, Numbering, QueueFilter};
 
 mod actions;
