@@ -98,17 +98,20 @@ fn backoff(attempts: i32) -> Duration {
     Duration::seconds(30 * (1i64 << attempts.clamp(0, 10))).min(Duration::hours(6))
 }
 
-/// Posts every due delivery once, through the outbound client (no redirects followed, internal
-/// addresses refused unless allowed), a batch at a time until none is due: a round keeps up with
-/// any rate of submissions (a failed delivery waits for its back-off, so the round ends).
+/// Posts the due deliveries once each, through the outbound client (no redirects followed,
+/// internal addresses refused unless allowed), a batch at a time until none is due or the round
+/// has run a minute (the next round goes on). Each batch is taken before it is posted, so two
+/// workers never post one delivery twice; its hold outlasts a batch of receivers that time out.
 pub async fn deliver_due(app: &App) -> Result<Round, AppError> {
-    const BATCH: u64 = 100;
+    const BATCH: u64 = 20;
+    let hold = Duration::seconds(300);
+    let started = std::time::Instant::now();
     let mut round = Round::default();
     loop {
-        let due = app.store.due_deliveries(Utc::now(), MAX_ATTEMPTS, BATCH).await?;
+        let due = app.store.take_due_deliveries(Utc::now(), hold, MAX_ATTEMPTS, BATCH).await?;
         let full = due.len() as u64 == BATCH;
         deliver(app, due, &mut round).await?;
-        if !full {
+        if !full || started.elapsed() > std::time::Duration::from_secs(60) {
             return Ok(round);
         }
     }

@@ -64,20 +64,32 @@ impl Store {
             .limit(limit)
             .all(&self.db)
             .await?;
-        let mut taken = Vec::new();
-        for row in due {
-            let _turn = self.write_turn().await;
-            let done = outbound_message::Entity::update_many()
-                .col_expr(C::NextAt, Expr::value(now + hold))
-                .filter(C::Id.eq(row.id.as_str()))
-                .filter(C::Status.eq("pending"))
-                .filter(C::NextAt.eq(row.next_at))
-                .exec(&self.db)
-                .await?;
-            if done.rows_affected == 1 {
-                taken.push(row);
-            }
+        self.take_outbound(&due, now + hold).await
+    }
+
+    /// Takes messages as they were read (pending, `next_at` unchanged since) to try them, holding
+    /// them until `until`, in one statement; those another sender took first are left out.
+    pub async fn take_outbound(
+        &self,
+        rows: &[OutboundRow],
+        until: DateTime<Utc>,
+    ) -> Result<Vec<OutboundRow>, StoreError> {
+        use outbound_message::Column as C;
+        if rows.is_empty() {
+            return Ok(Vec::new());
         }
+        let mut read: Vec<DateTime<Utc>> = rows.iter().map(|r| r.next_at).collect();
+        read.sort();
+        read.dedup();
+        let _turn = self.write_turn().await;
+        let mut taken = outbound_message::Entity::update_many()
+            .col_expr(C::NextAt, Expr::value(until))
+            .filter(C::Id.is_in(rows.iter().map(|r| r.id.as_str())))
+            .filter(C::Status.eq("pending"))
+            .filter(C::NextAt.is_in(read))
+            .exec_with_returning(&self.db)
+            .await?;
+        taken.sort_by_key(|r| r.created_at);
         Ok(taken)
     }
 

@@ -39,21 +39,40 @@ impl Store {
         Ok(webhook::Entity::find_by_id(id).one(&self.db).await?)
     }
 
-    /// Deliveries due at `now` with fewer than `max_attempts` tries, oldest first.
-    pub async fn due_deliveries(
+    /// Takes up to `limit` deliveries due at `now` with fewer than `max_attempts` tries, oldest
+    /// first: each is held for `hold` (its `next_at` moved on in the statement that takes it, so
+    /// two workers never post it twice) and returned.
+    pub async fn take_due_deliveries(
         &self,
         now: DateTime<Utc>,
+        hold: chrono::Duration,
         max_attempts: i32,
         limit: u64,
     ) -> Result<Vec<OutboxRow>, StoreError> {
-        Ok(outbox::Entity::find()
+        let due: Vec<String> = outbox::Entity::find()
             .filter(outbox::Column::DeliveredAt.is_null())
             .filter(outbox::Column::Attempts.lt(max_attempts))
             .filter(outbox::Column::NextAt.lte(now))
             .order_by_asc(outbox::Column::NextAt)
             .limit(limit)
             .all(&self.db)
-            .await?)
+            .await?
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        let _turn = self.write_turn().await;
+        let mut taken = outbox::Entity::update_many()
+            .col_expr(outbox::Column::NextAt, Expr::value(now + hold))
+            .filter(outbox::Column::Id.is_in(due))
+            .filter(outbox::Column::DeliveredAt.is_null())
+            .filter(outbox::Column::NextAt.lte(now))
+            .exec_with_returning(&self.db)
+            .await?;
+        taken.sort_by_key(|r| r.created_at);
+        Ok(taken)
     }
 
     pub async fn deliveries_of(&self, webhook_id: &str) -> Result<Vec<OutboxRow>, StoreError> {

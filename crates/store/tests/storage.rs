@@ -123,3 +123,35 @@ async fn failed_calendar_load_keeps_the_previous_year() {
     let (_, years) = s.calendar_years().await.unwrap();
     assert_eq!(years, vec![good]);
 }
+
+#[tokio::test]
+async fn a_message_is_taken_by_one_sender_only() {
+    use chrono::{SubsecRound, Utc};
+    let t = fresh_store().await;
+    let now = Utc::now().trunc_subsecs(6);
+    let row = |id: &str| tongban_store::outbound::OutboundRow {
+        id: id.into(),
+        person_id: "p1".into(),
+        channel: "sms".into(),
+        kind: "case_changed".into(),
+        payload_sealed: "sealed".into(),
+        status: "pending".into(),
+        attempts: 0,
+        next_at: now,
+        expires_at: now + chrono::Duration::hours(1),
+        last_error: None,
+        receipt: None,
+        created_at: now,
+        sent_at: None,
+    };
+    let rows = vec![row("o1"), row("o2")];
+    t.store.insert_outbound(rows.clone()).await.unwrap();
+    let hold = now + chrono::Duration::seconds(60);
+    let taken = t.store.take_outbound(&rows, hold).await.unwrap();
+    assert_eq!(taken.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["o1", "o2"]);
+    assert!(taken.iter().all(|r| r.next_at == hold), "held");
+    assert!(t.store.take_outbound(&rows, hold).await.unwrap().is_empty(), "a second sender finds them taken");
+    assert!(t.store.take_due_outbound(now, chrono::Duration::seconds(60), 10).await.unwrap().is_empty(), "held");
+    let later = hold + chrono::Duration::seconds(1);
+    assert_eq!(t.store.take_due_outbound(later, chrono::Duration::seconds(60), 10).await.unwrap().len(), 2);
+}

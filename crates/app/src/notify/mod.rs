@@ -20,7 +20,7 @@ pub use smtp::{Smtp, SmtpTls};
 pub use tencent::TencentSms;
 
 use crate::{App, AppError};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tongban_store::outbound::{Attempt, OutboundRow};
@@ -195,7 +195,8 @@ fn row(app: &App, person_id: &str, channel: &str, m: &Message, now: DateTime<Utc
 /// The messages that send `m` to a person on every channel that carries it (none without a
 /// gateway), to be kept — with the change that causes them, when there is one.
 fn messages(app: &App, person_id: &str, m: &Message) -> Result<Vec<OutboundRow>, AppError> {
-    let now = Utc::now();
+    // Whole microseconds, as the databases keep them: a message is taken by its `next_at` as read.
+    let now = Utc::now().trunc_subsecs(6);
     let mut rows = Vec::new();
     if app.notify.sms.is_some() {
         rows.push(row(app, person_id, "sms", m, now)?);
@@ -217,7 +218,13 @@ pub async fn send(app: &App, person_id: &str, m: Message) -> Result<(), AppError
         });
     }
     app.store.insert_outbound(rows.clone()).await?;
-    for r in rows {
+    take_and_deliver(app, rows).await
+}
+
+/// The first attempt at messages just kept, but not at those the worker took first (their hold,
+/// set when they were made, may have run out while the change waited to be written).
+async fn take_and_deliver(app: &App, rows: Vec<OutboundRow>) -> Result<(), AppError> {
+    for r in app.store.take_outbound(&rows, Utc::now() + Duration::seconds(HOLD_SECS)).await? {
         deliver(app, r).await?;
     }
     Ok(())
@@ -242,10 +249,8 @@ pub(crate) fn first_attempt(app: &App, rows: Vec<OutboundRow>) {
     }
     let app = app.clone();
     tokio::spawn(async move {
-        for r in rows {
-            if let Err(e) = deliver(&app, r).await {
-                tracing::warn!(error = %e, "a message could not be tried");
-            }
+        if let Err(e) = take_and_deliver(&app, rows).await {
+            tracing::warn!(error = %e, "a message could not be tried");
         }
     });
 }
