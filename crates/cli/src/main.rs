@@ -209,9 +209,10 @@ enum BenchCommand {
         #[arg(long)]
         reuse_index: bool,
     },
-    /// Submissions per second over HTTP (authenticated, validated, durable, audited) on SQLite and
-    /// PostgreSQL against bare one-row commits on the same database; the workbench queue at a
-    /// million cases.
+    /// Submissions per second over HTTP (authenticated, validated, durable, audited, with a
+    /// webhook, a text and an e-mail each) on SQLite, SQLite with synchronous=FULL and PostgreSQL,
+    /// each against bare one-row commits on the same database; the workbench queue at a million
+    /// cases.
     Cases {
         /// Applications drafted and then submitted.
         #[arg(long, default_value_t = 5000)]

@@ -67,11 +67,19 @@ struct Bench {
     staff_token: String,
     /// Webhook posts the receiver answered.
     hooked: Arc<AtomicUsize>,
+    /// The receiver and the delivery rounds, stopped with the bench.
+    background: Vec<tokio::task::JoinHandle<()>>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
+impl Drop for Bench {
+    fn drop(&mut self) {
+        self.background.iter().for_each(tokio::task::JoinHandle::abort);
+    }
+}
+
 /// The agency's system: a webhook receiver on this machine answering 200 to every post.
-async fn receiver() -> anyhow::Result<(String, Arc<AtomicUsize>)> {
+async fn receiver() -> anyhow::Result<(String, Arc<AtomicUsize>, tokio::task::JoinHandle<()>)> {
     let hooked = Arc::new(AtomicUsize::new(0));
     let counted = hooked.clone();
     let router = axum::Router::new().route(
@@ -83,8 +91,10 @@ async fn receiver() -> anyhow::Result<(String, Arc<AtomicUsize>)> {
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/hook", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    Ok((url, hooked))
+    let serving = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok((url, hooked, serving))
 }
 
 async fn call(
@@ -112,16 +122,20 @@ async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<B
     let local = tongban_app::outbound::AddressPolicy::parse(&["127.0.0.1/32".into()]).map_err(|e| anyhow!(e))?;
     app.outbound = Arc::new(tongban_app::outbound::Outbound::new(local).map_err(crate::describe)?);
     tongban_app::demo::seed(&app).await.map_err(crate::describe)?;
-    let (hook_url, hooked) = receiver().await?;
+    let (hook_url, hooked, serving) = receiver().await?;
     tongban_app::webhooks::add(&app, DECIDING, &hook_url).await.map_err(crate::describe)?;
-    // Deliveries as `serve` makes them: a round every two seconds.
+    // Webhook deliveries and messages not sent at the first attempt, as `serve` makes them: a
+    // round of each every two seconds.
     let delivering = app.clone();
-    tokio::spawn(async move {
+    let webhook_rounds = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;
             if let Err(e) = tongban_app::webhooks::deliver_due(&delivering).await {
                 tracing::warn!(error = %e, "webhook delivery round failed");
+            }
+            if let Err(e) = tongban_app::notify::deliver_due(&delivering).await {
+                tracing::warn!(error = %e, "message delivery round failed");
             }
         }
     });
@@ -182,7 +196,7 @@ async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<B
         tokens.push(v["token"].as_str().ok_or_else(|| anyhow!("login failed: {v}"))?.to_owned());
     }
     let staff_token = tokens.pop().unwrap_or_default();
-    Ok(Bench { app, base, http, tokens, staff_token, hooked, _stop: stop })
+    Ok(Bench { app, base, http, tokens, staff_token, hooked, background: vec![serving, webhook_rounds], _stop: stop })
 }
 
 /// Runs `n` jobs with at most `clients` in flight; each job's latency in ms, and the wall time.
@@ -270,6 +284,7 @@ async fn submissions(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::
         }
     })
     .await?;
+    let submitted = Instant::now();
     let rate = o.applications as f64 / time.as_secs_f64();
     println!("{}", summary(&format!("{label}: submission latency ({} clients)", o.clients), ms));
     println!("{label}: submissions over HTTP ({} clients): {rate:.0}/s", o.clients);
@@ -282,20 +297,27 @@ async fn submissions(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::
     );
     let n = o.applications;
     let sent = "SELECT count(*) FROM outbound_messages WHERE kind = 'case_changed' AND status = 'sent'";
-    let waiting = Instant::now();
+    let delivered = "SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL";
     loop {
-        let (hooked, messages) = (b.hooked.load(Ordering::Relaxed), raw.count(sent).await? as usize);
-        if hooked >= n && messages >= 2 * n {
+        let (messages, recorded) = (raw.count(sent).await? as usize, raw.count(delivered).await? as usize);
+        let hooked = b.hooked.load(Ordering::Relaxed);
+        if hooked >= n && messages >= 2 * n && recorded >= n {
+            // Each delivery posted once and recorded, each message sent once.
+            anyhow::ensure!(
+                hooked == n && recorded == n && messages == 2 * n,
+                "{hooked} posts and {recorded} deliveries recorded for {n} submissions, {messages} messages for {}",
+                2 * n
+            );
             println!(
                 "{label}: every webhook post ({hooked}) and text and e-mail ({messages}) sent {:.1} s after the last \
                  submission",
-                waiting.elapsed().as_secs_f64()
+                submitted.elapsed().as_secs_f64()
             );
             break;
         }
         anyhow::ensure!(
-            waiting.elapsed() < Duration::from_secs(300),
-            "after 300 s only {hooked} of {n} webhook posts and {messages} of {} messages were sent",
+            submitted.elapsed() < Duration::from_secs(300),
+            "after 300 s only {hooked} of {n} webhook posts ({recorded} recorded) and {messages} of {} messages were sent",
             2 * n
         );
         tokio::time::sleep(Duration::from_millis(200)).await;

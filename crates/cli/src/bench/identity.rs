@@ -38,29 +38,41 @@ fn phone(n: usize) -> String {
     format!("139{n:08}")
 }
 
-/// An access token's answer: a bearer JWT of three parts.
-fn token_answer(body: &[u8]) -> anyhow::Result<()> {
+/// A server's Ed25519 signing key, found from its discovery document.
+async fn signing_key(http: &reqwest::Client, issuer: &str) -> anyhow::Result<Value> {
+    let discovery: Value = http.get(format!("{issuer}/.well-known/openid-configuration")).send().await?.json().await?;
+    let uri = discovery["jwks_uri"].as_str().context("no jwks_uri")?;
+    let jwks: Value = http.get(uri).send().await?.json().await?;
+    let keys = jwks["keys"].as_array().context("no keys")?;
+    keys.iter().find(|k| k["crv"] == "Ed25519").cloned().context("no Ed25519 key")
+}
+
+/// A grant's answer: a bearer access token signed by the server's Ed25519 key, for the client.
+fn token_answer(body: &[u8], jwk: &Value, client_id: &str) -> anyhow::Result<()> {
     let v: Value = serde_json::from_slice(body)?;
     let token = v["access_token"].as_str().unwrap_or_default();
-    anyhow::ensure!(v["token_type"] == "Bearer" && token.split('.').count() == 3, "not an access token: {v}");
+    let claims = tongban_crypto::jws::verify(token, jwk).context("the access token's signature does not hold")?;
+    anyhow::ensure!(v["token_type"] == "Bearer" && claims["sub"] == client_id, "not the client's token: {v}");
     Ok(())
 }
 
-/// Client-credential grants from `clients` tasks for `time` against `url`, client_secret_basic.
+/// Client-credential grants from `clients` tasks for `time` against the issuer's token endpoint,
+/// client_secret_basic; each token's signature checked with the issuer's key.
 async fn grants(
     http: &reqwest::Client,
-    url: String,
+    (url, jwk): (String, Value),
     (id, secret): (String, String),
     clients: usize,
     time: Duration,
 ) -> anyhow::Result<(f64, Vec<f64>)> {
+    let client_id = id.clone();
     let request = move |h: &reqwest::Client, _| {
         h.post(&url)
             .basic_auth(&id, Some(&secret))
             .header("content-type", "application/x-www-form-urlencoded")
             .body("grant_type=client_credentials&scope=cases")
     };
-    over_http(clients, time, http.clone(), request, |_, body| token_answer(body)).await
+    over_http(clients, time, http.clone(), request, move |_, body| token_answer(body, &jwk, &client_id)).await
 }
 
 /// The peer, started from `dir`; stopped when dropped.
@@ -73,7 +85,8 @@ impl Drop for Peer {
     }
 }
 
-fn start_peer(dir: &std::path::Path, port: u16, id: &str, secret: &str) -> anyhow::Result<Peer> {
+/// Starts the peer and waits (30 s at most) until it listens; its warnings go to stderr.
+async fn start_peer(dir: &std::path::Path, port: u16, id: &str, secret: &str) -> anyhow::Result<Peer> {
     anyhow::ensure!(
         dir.join("node_modules/oidc-provider").is_dir(),
         "the peer is not installed: run `npm ci --prefix {}` (oidc-provider from npm)",
@@ -83,14 +96,19 @@ fn start_peer(dir: &std::path::Path, port: u16, id: &str, secret: &str) -> anyho
         .arg(dir.join("server.mjs"))
         .args([port.to_string().as_str(), id, secret])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::inherit())
         .spawn()
         .context("node (Node.js ≥ 20.19) is needed for the peer")?;
     let stdout = child.stdout.take().context("peer stdout")?;
     let peer = Peer(child);
-    let ready = std::io::BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l == "listening");
-    anyhow::ensure!(ready, "the peer stopped before listening");
-    Ok(peer)
+    let ready = tokio::task::spawn_blocking(move || {
+        std::io::BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l == "listening")
+    });
+    match tokio::time::timeout(Duration::from_secs(30), ready).await {
+        Ok(Ok(true)) => Ok(peer),
+        Ok(_) => anyhow::bail!("the peer stopped before listening"),
+        Err(_) => anyhow::bail!("the peer did not listen within 30 s"),
+    }
 }
 
 pub async fn run(o: Options) -> anyhow::Result<()> {
@@ -137,7 +155,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         .map_err(crate::describe)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state = tongban_web::AppState::new(app, Config::default());
+    let state = tongban_web::AppState::new(app, Config { public_url: Some(base.clone()), ..Config::default() });
     let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(tongban_web::serve(listener, state, async {
         let _ = stopped.await;
@@ -173,22 +191,20 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     );
 
     // Each server is warmed by a second of grants before it is timed.
-    let (ours, token_url) = ((machine.client_id.clone(), machine.client_secret.clone()), format!("{base}/oauth/token"));
-    grants(&http, token_url.clone(), ours.clone(), o.clients, Duration::from_secs(1)).await?;
-    let (granted, granted_ms) = grants(&http, token_url, ours, o.clients, time).await?;
+    let ours = (machine.client_id.clone(), machine.client_secret.clone());
+    let endpoint = (format!("{base}/oauth/token"), signing_key(&http, &base).await?);
+    grants(&http, endpoint.clone(), ours.clone(), o.clients, Duration::from_secs(1)).await?;
+    let (granted, granted_ms) = grants(&http, endpoint, ours, o.clients, time).await?;
     println!("client-credential grants over HTTP, ours ({} clients): {granted:.0}/s", o.clients);
     println!("  {}", summary("latency", granted_ms));
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let peer_client = ("bench".to_owned(), tongban_crypto::token()?);
-    let peer = tokio::task::spawn_blocking({
-        let (dir, secret) = (o.peer.clone(), peer_client.1.clone());
-        move || start_peer(&dir, port, "bench", &secret)
-    })
-    .await??;
-    let peer_url = format!("http://127.0.0.1:{port}/token");
-    grants(&http, peer_url.clone(), peer_client.clone(), o.clients, Duration::from_secs(1)).await?;
-    let (peered, peered_ms) = grants(&http, peer_url, peer_client, o.clients, time).await?;
+    let peer = start_peer(&o.peer, port, "bench", &peer_client.1).await?;
+    let issuer = format!("http://127.0.0.1:{port}");
+    let endpoint = (format!("{issuer}/token"), signing_key(&http, &issuer).await?);
+    grants(&http, endpoint.clone(), peer_client.clone(), o.clients, Duration::from_secs(1)).await?;
+    let (peered, peered_ms) = grants(&http, endpoint, peer_client, o.clients, time).await?;
     drop(peer);
     println!("client-credential grants over HTTP, oidc-provider ({} clients): {peered:.0}/s", o.clients);
     println!("  {}", summary("latency", peered_ms));

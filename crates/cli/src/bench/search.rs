@@ -274,7 +274,7 @@ async fn baseline(url: &str, o: &Options, mix: &[(String, Option<Vec<String>>)],
                 }
             }
             println!("{}", summary(label, all));
-            println!("  {}", summary("of which two-character words", two));
+            println!("  {}", summary("of which words of fewer than three characters", two));
             anyhow::Ok(())
         }
     };
@@ -305,7 +305,7 @@ async fn baseline(url: &str, o: &Options, mix: &[(String, Option<Vec<String>>)],
             anyhow::Ok(total as f64 / start.elapsed().as_secs_f64())
         }
     };
-    println!("two-character words in the mix, which pg_trgm cannot index: {}", short.join("、"));
+    println!("words of fewer than three characters in the mix, which pg_trgm cannot index: {}", short.join("、"));
     warm(pool.clone()).await?;
     run_mix(pool.clone(), "postgres ILIKE latency (1 client, warm)", o.pg_queries).await?;
     let ilike = pg_qps(pool.clone()).await?;
