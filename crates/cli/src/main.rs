@@ -107,7 +107,7 @@ enum Command {
     Gen(GenCommand),
     /// Benchmarks, each with its baseline measured in the same run (see docs/benchmarks.md).
     #[command(subcommand)]
-    Bench(BenchCommand),
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Subcommand)]
@@ -176,94 +176,6 @@ enum GenCommand {
         /// Output file (default stdout).
         #[arg(long)]
         out: Option<PathBuf>,
-    },
-}
-
-#[derive(Subcommand)]
-enum BenchCommand {
-    /// Catalog search: index build, latency and throughput, memory; PostgreSQL ILIKE and pg_trgm
-    /// over the same rows as the baseline.
-    Search {
-        #[arg(long, default_value_t = 100_000)]
-        offerings: usize,
-        /// Queries timed one after another for the latency percentiles.
-        #[arg(long, default_value_t = 2000)]
-        queries: usize,
-        /// Concurrent clients for the throughput figure.
-        #[arg(long, default_value_t = 2)]
-        clients: usize,
-        /// Seconds each throughput run lasts.
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// PostgreSQL for the baseline (a table `bench_offerings` is created and dropped).
-        #[arg(long)]
-        pg_url: Option<String>,
-        /// Timed PostgreSQL queries with and without the index (at least 100 for a p99).
-        #[arg(long, default_value_t = 200)]
-        pg_queries: usize,
-        /// Working directory for the index (default: a temporary directory).
-        #[arg(long)]
-        dir: Option<PathBuf>,
-        /// Keep an index of the same size left in `--dir` by an earlier run instead of building
-        /// it again (when changing query code; the build figures are then not measured).
-        #[arg(long)]
-        reuse_index: bool,
-    },
-    /// Submissions per second over HTTP (authenticated, validated, durable, audited, with a
-    /// webhook, a text and an e-mail each) on SQLite, SQLite with synchronous=FULL and PostgreSQL,
-    /// each against bare one-row commits on the same database; the workbench queue at a million
-    /// cases.
-    Cases {
-        /// Applications drafted and then submitted.
-        #[arg(long, default_value_t = 5000)]
-        applications: usize,
-        /// Requests in flight.
-        #[arg(long, default_value_t = 16)]
-        clients: usize,
-        /// Cases in the table when the queue is timed.
-        #[arg(long, default_value_t = 1_000_000)]
-        queue_cases: usize,
-        /// Queue pages timed one after another.
-        #[arg(long, default_value_t = 1000)]
-        queries: usize,
-        /// Also run on PostgreSQL (a schema `bench_cases` is created and dropped).
-        #[arg(long)]
-        pg_url: Option<String>,
-    },
-    /// SM2 seal signatures and verifications per second on one core, against `openssl speed sm2`
-    /// in the same run.
-    Seal {
-        /// Seconds each measurement lasts.
-        #[arg(long, default_value_t = 5)]
-        seconds: u64,
-    },
-    /// Public licence verifications per second over HTTP against a bare HTTP round trip to the same
-    /// server in the same run.
-    Verify {
-        /// Licences issued before the run (verified in turn).
-        #[arg(long, default_value_t = 1000)]
-        licences: usize,
-        /// Requests in flight.
-        #[arg(long, default_value_t = 16)]
-        clients: usize,
-        /// Seconds each measurement lasts.
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-    },
-    /// Password logins and client-credential grants per second over HTTP, against the Argon2id
-    /// bound and oidc-provider (npm) on this machine; Keycloak's published sizing quoted.
-    Identity {
-        /// Logins timed one after another for the latency percentiles.
-        #[arg(long, default_value_t = 200)]
-        logins: usize,
-        /// Concurrent clients for the throughput figure.
-        #[arg(long, default_value_t = 2)]
-        clients: usize,
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// The peer's directory (`npm ci --prefix bench/oidc-provider` installs it).
-        #[arg(long, default_value = "bench/oidc-provider")]
-        peer: PathBuf,
     },
 }
 
@@ -474,45 +386,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             sink.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench(BenchCommand::Search {
-            offerings,
-            queries,
-            clients,
-            seconds,
-            pg_url,
-            pg_queries,
-            dir,
-            reuse_index,
-        }) => {
-            let tmp = tempfile::tempdir()?;
-            let dir = dir.unwrap_or_else(|| tmp.path().to_path_buf());
-            bench::search::run(bench::search::Options {
-                offerings,
-                queries,
-                clients,
-                seconds,
-                pg_url,
-                pg_queries,
-                dir,
-                reuse_index,
-            })
-            .await?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Bench(BenchCommand::Cases { applications, clients, queue_cases, queries, pg_url }) => {
-            bench::cases::run(bench::cases::Options { applications, clients, queue_cases, queries, pg_url }).await?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Bench(BenchCommand::Verify { licences, clients, seconds }) => {
-            bench::verify::run(bench::verify::Options { licences, clients, seconds }).await?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Bench(BenchCommand::Seal { seconds }) => {
-            bench::seal::run(bench::seal::Options { seconds })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Bench(BenchCommand::Identity { logins, clients, seconds, peer }) => {
-            bench::identity::run(bench::identity::Options { logins, clients, seconds, peer }).await?;
+        Command::Bench(cmd) => {
+            bench::run(cmd).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Webhook(WebhookCommand::Add { agency, url, storage }) => {

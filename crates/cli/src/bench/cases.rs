@@ -23,11 +23,22 @@ use tongban_crypto::{KeyRing, PasswordParams};
 use tongban_domain::codes::citizen_id_check_char;
 use tongban_store::DbTarget;
 
+#[derive(clap::Args)]
 pub struct Options {
+    /// Applications drafted and then submitted.
+    #[arg(long, default_value_t = 5000)]
     pub applications: usize,
+    /// Requests in flight.
+    #[arg(long, default_value_t = 16)]
     pub clients: usize,
+    /// Cases in the table when the queue is timed.
+    #[arg(long, default_value_t = 1_000_000)]
     pub queue_cases: usize,
+    /// Queue pages timed one after another.
+    #[arg(long, default_value_t = 1000)]
     pub queries: usize,
+    /// Also run on PostgreSQL (a schema `bench_cases` is created and dropped).
+    #[arg(long)]
     pub pg_url: Option<String>,
 }
 

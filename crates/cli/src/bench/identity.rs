@@ -23,11 +23,18 @@ use tongban_domain::codes::citizen_id_check_char;
 const KEYCLOAK_LOGINS_PER_VCPU: f64 = 15.0;
 const KEYCLOAK_GRANTS_PER_VCPU: f64 = 120.0;
 
+#[derive(clap::Args)]
 pub struct Options {
+    /// Logins timed one after another for the latency percentiles.
+    #[arg(long, default_value_t = 200)]
     pub logins: usize,
+    /// Concurrent clients for the throughput figure.
+    #[arg(long, default_value_t = 2)]
     pub clients: usize,
+    #[arg(long, default_value_t = 10)]
     pub seconds: u64,
-    /// `bench/oidc-provider` with its packages installed (`npm ci`).
+    /// The peer's directory (`npm ci --prefix bench/oidc-provider` installs it).
+    #[arg(long, default_value = "bench/oidc-provider")]
     pub peer: PathBuf,
 }
 

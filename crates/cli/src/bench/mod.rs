@@ -6,9 +6,42 @@ pub mod seal;
 pub mod search;
 pub mod verify;
 
+use clap::Subcommand;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+/// `tongban bench …`: each benchmark's options are its arguments.
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Catalog search: index build, latency and throughput, memory; PostgreSQL ILIKE and pg_trgm
+    /// over the same rows as the baseline.
+    Search(search::Options),
+    /// Submissions per second over HTTP (authenticated, validated, durable, audited, with a
+    /// webhook, a text and an e-mail each) on SQLite, SQLite with synchronous=FULL and PostgreSQL,
+    /// each against bare one-row commits on the same database; the workbench queue at a million
+    /// cases.
+    Cases(cases::Options),
+    /// SM2 seal signatures and verifications per second on one core, against `openssl speed sm2`
+    /// in the same run.
+    Seal(seal::Options),
+    /// Public licence verifications per second over HTTP against a bare HTTP round trip to the same
+    /// server in the same run.
+    Verify(verify::Options),
+    /// Password logins and client-credential grants per second over HTTP, against the Argon2id
+    /// bound and oidc-provider (npm) on this machine; Keycloak's published sizing quoted.
+    Identity(identity::Options),
+}
+
+pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
+    match cmd {
+        BenchCommand::Search(o) => search::run(o).await,
+        BenchCommand::Cases(o) => cases::run(o).await,
+        BenchCommand::Seal(o) => seal::run(o),
+        BenchCommand::Verify(o) => verify::run(o).await,
+        BenchCommand::Identity(o) => identity::run(o).await,
+    }
+}
 
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {

@@ -6,7 +6,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 use tongban_crypto::seal::{self, Signer, SoftwareSeal};
 
+#[derive(clap::Args)]
 pub struct Options {
+    /// Seconds each measurement lasts.
+    #[arg(long, default_value_t = 5)]
     pub seconds: u64,
 }
 

@@ -5,7 +5,7 @@
 use super::{percentile, rss_mb, summary, throughput};
 use crate::synth::{Generator, Rng};
 use sea_orm::sqlx::{self, PgPool, Row};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tongban_domain::catalog::Offering;
@@ -14,15 +14,31 @@ use tongban_search::{CatalogIndex, SearchQuery};
 /// Documents per index commit while building.
 const BATCH: usize = 50_000;
 
+#[derive(clap::Args)]
 pub struct Options {
+    #[arg(long, default_value_t = 100_000)]
     pub offerings: usize,
+    /// Queries timed one after another for the latency percentiles.
+    #[arg(long, default_value_t = 2000)]
     pub queries: usize,
+    /// Concurrent clients for the throughput figure.
+    #[arg(long, default_value_t = 2)]
     pub clients: usize,
+    /// Seconds each throughput run lasts.
+    #[arg(long, default_value_t = 10)]
     pub seconds: u64,
+    /// PostgreSQL for the baseline (a table `bench_offerings` is created and dropped).
+    #[arg(long)]
     pub pg_url: Option<String>,
-    /// Timed PostgreSQL queries of each kind (enough for a p99: at least 100).
+    /// Timed PostgreSQL queries with and without the index (at least 100 for a p99).
+    #[arg(long, default_value_t = 200)]
     pub pg_queries: usize,
-    pub dir: std::path::PathBuf,
+    /// Working directory for the index (default: a temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Keep an index of the same size left in `--dir` by an earlier run instead of building
+    /// it again (when changing query code; the build figures are then not measured).
+    #[arg(long)]
     pub reuse_index: bool,
 }
 
@@ -80,7 +96,8 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         o.offerings
     );
-    let index_dir = o.dir.join("index");
+    let tmp = tempfile::tempdir()?;
+    let index_dir = o.dir.as_deref().unwrap_or(tmp.path()).join("index");
     let reuse = o.reuse_index && CatalogIndex::open(&index_dir)?.len() == o.offerings as u64;
     if !reuse {
         let _ = std::fs::remove_dir_all(&index_dir);

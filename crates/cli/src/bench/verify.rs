@@ -15,9 +15,16 @@ use tongban_domain::codes::citizen_id_check_char;
 use tongban_domain::licences::NewLicence;
 use tongban_store::DbTarget;
 
+#[derive(clap::Args)]
 pub struct Options {
+    /// Licences issued before the run (verified in turn).
+    #[arg(long, default_value_t = 1000)]
     pub licences: usize,
+    /// Requests in flight.
+    #[arg(long, default_value_t = 16)]
     pub clients: usize,
+    /// Seconds each measurement lasts.
+    #[arg(long, default_value_t = 10)]
     pub seconds: u64,
 }
 
