@@ -61,8 +61,24 @@ export function formatViolations(violations) {
     .join('\n');
 }
 
-/** Runs axe-core (WCAG 2.0/2.1 A and AA) on the page and asserts there is no violation. */
+/** Asserts the page does not scroll sideways at its viewport's width. */
+export async function assertNoHorizontalScroll(page, width = page.viewportSize().width) {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }));
+  assert.ok(
+    scrollWidth <= width,
+    `page scrolls horizontally at ${width}px: scrollWidth ${scrollWidth} (clientWidth ${clientWidth}) on ${page.url()}`,
+  );
+}
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA) on the page and asserts there is no violation; on a
+ * phone-sized viewport, also that the page does not scroll sideways.
+ */
 export async function assertNoAxeViolations(page, label) {
+  if (page.viewportSize().width <= 480) await assertNoHorizontalScroll(page);
   const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
   const { violations } = results;
   if (violations.length > 0) {

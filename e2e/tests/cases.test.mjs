@@ -867,9 +867,30 @@ describe('Tongban applications and cases in Chromium', () => {
       try {
         const res = await stranger.goto(`/verify/${id}`);
         assert.equal(res.status(), 200);
-        assert.match(await stranger.getByRole('status').innerText(), /核验通过/);
-        assert.match(await stranger.locator('main').innerText(), /张\*/);
+        assert.match(await stranger.getByRole('status').innerText(), /核验通过[\s\S]*核验时间：\d{4}-\d\d-\d\d \d\d:\d\d:\d\d（北京时间）/);
+        // What an inspector compares with the paper: the number is the credit code issued to the new
+        // 个体工商户 by 东城区's registration authority (92 + 110101), its name, validity, status in words.
+        const shown = await stranger.locator('main').innerText();
+        const credit = shown.match(/统一社会信用代码\s*(92110101[0-9A-Z]{10})/)?.[1];
+        assert.ok(credit, `the credit code is shown: ${shown}`);
+        assert.match(shown, new RegExp(`证照编号\\s*${credit}`));
+        assert.match(shown, /名称（持证主体）\s*张三[\s\S]*发证机关\s*北京市东城区市场监督管理局[\s\S]*有效期\s*\d{4}-\d\d-\d\d – 长期[\s\S]*状态\s*有效/);
         await assertNoAxeViolations(stranger, 'verification, valid (zh)');
+        // On an inspector's phone, 320 px wide: no sideways scroll, the verdict first.
+        const phone = await newContext(browser, server.baseURL, { ...PHONE, viewport: { width: 320, height: 640 } });
+        try {
+          const p = await phone.newPage();
+          await p.goto(`/verify/${id}`);
+          await assertNoAxeViolations(p, 'verification (zh, 320px)');
+          const verdict = await p.getByRole('status').boundingBox();
+          assert.ok(verdict.y < 320, 'the verdict is on the first screen');
+          await p.screenshot({ path: path.join(RESULTS_DIR, 'verify-zh-320.png'), fullPage: true });
+          await p.goto(`/verify/${id}?lang=en`);
+          assert.match(await p.locator('main').innerText(), /Unified social credit code[\s\S]*Status\s*valid/);
+          await assertNoAxeViolations(p, 'verification (en, 320px)');
+        } finally {
+          await phone.close();
+        }
 
         // The issuing agency's approver revokes it over the API.
         const session = await stranger.request.post('/api/v1/sessions', {

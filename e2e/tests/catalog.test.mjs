@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test as nodeTest } from 'node:test';
-import { assertNoAxeViolations, DESKTOP, launchBrowser, newContext, PHONE } from '../lib/browser.mjs';
+import { assertNoAxeViolations, assertNoHorizontalScroll, DESKTOP, launchBrowser, newContext, PHONE } from '../lib/browser.mjs';
 import { RESULTS_DIR, startServer } from '../lib/server.mjs';
 
 const SITE_ZH = '一网通办政务服务平台';
@@ -65,17 +65,6 @@ async function onPage(url, device, fn, extra = {}) {
 
 async function htmlLang(page) {
   return page.evaluate(() => document.documentElement.getAttribute('lang'));
-}
-
-async function assertNoHorizontalScroll(page, width) {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    clientWidth: document.documentElement.clientWidth,
-  }));
-  assert.ok(
-    scrollWidth <= width,
-    `page scrolls horizontally at ${width}px: scrollWidth ${scrollWidth} (clientWidth ${clientWidth}) on ${page.url()}`,
-  );
 }
 
 /** Clicks a button (or link) and waits for the navigation it starts; returns its response. */

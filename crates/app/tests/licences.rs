@@ -31,7 +31,16 @@ async fn concluding_an_approved_case_issues_a_sealed_licence_anyone_can_verify_u
 
     let v = licences::verification(&w.app, &l.id).await.unwrap();
     assert!(v.authentic);
-    assert_eq!((v.status.as_str(), v.holder_masked.as_str(), v.licence_type.as_str()), ("01", "张*", "营业执照"));
+    assert_eq!((v.status.as_str(), v.licence_type.as_str()), ("01", "营业执照"));
+    // The 营业执照 registers the new 个体工商户: a credit code issued by 东城区's market regulator
+    // (92: 市场监管, 个体工商户) is its number and its holder's code, public on the verification.
+    let code = tongban_domain::codes::CreditCode::parse(&l.number).expect("the number is a credit code");
+    assert!(l.number.starts_with("92110101") && code.organization_code_warning().is_none(), "{}", l.number);
+    assert_ne!(l.number, n, "not the case number");
+    assert_eq!((l.holder_code.as_str(), l.holder_code_type.as_str()), (l.number.as_str(), "001"));
+    assert_eq!((v.number.as_str(), v.holder.as_str()), (l.number.as_str(), "张三"), "without a name: its operator's");
+    assert_eq!(v.holder_credit_code.as_deref(), Some(l.number.as_str()));
+    assert!(v.checked_at.ends_with("+08:00"), "China time: {}", v.checked_at);
     let exported = licences::export(&w.app, &w.zhang, &l.id).await.unwrap();
     let trust = licences::trust_list(&w.app).await.unwrap();
     assert!(licences::verify_sealed(&exported, &trust).is_ok());
@@ -113,6 +122,7 @@ async fn a_later_application_uses_the_licence_instead_of_a_material() {
     let (copy, check) = uses::annotated_copy(&w.app, &w.window, &used.id).await.unwrap();
     assert!(check.authentic && !check.expired && check.licence_status == "01", "{check:?}");
     let stamped = chrono::DateTime::parse_from_rfc3339(&copy.annotation.annotated_at).unwrap();
+    assert_eq!(stamped.offset().local_minus_utc(), 8 * 3600, "China time");
     assert!(stamped.timestamp() >= used.used_at.timestamp(), "the copy is made anew at submission");
     assert_eq!(
         (copy.licence.licence.id.as_str(), copy.annotation.use_reason.as_str()),

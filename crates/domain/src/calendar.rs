@@ -15,6 +15,12 @@ pub fn china_time(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     (t + chrono::Duration::hours(8)).naive_utc()
 }
 
+/// A moment as RFC 3339 in China time, to the second: `2026-12-06T20:51:07+08:00`.
+pub fn china_rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    t.with_timezone(&offset).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
 /// Today's date in China.
 pub fn china_today() -> NaiveDate {
     china_time(chrono::Utc::now()).date()

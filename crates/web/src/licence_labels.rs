@@ -62,6 +62,21 @@ pub struct LicenceLabels {
     pub verify_link: &'static str,
     pub export_link: &'static str,
     pub staff_link: &'static str,
+    pub holder_subject: &'static str,
+    pub credit_code: &'static str,
+    pub holder_masked_hint: &'static str,
+    pub checked_at: &'static str,
+    pub china_time: &'static str,
+    pub compare_hint: &'static str,
+    /// The statuses by code (GB/T 36904's table), in the page's language.
+    pub statuses: &'static [(&'static str, &'static str)],
+}
+
+impl LicenceLabels {
+    /// A status's name by its code, in the page's language.
+    pub fn status_name(&self, code: &str) -> &'static str {
+        self.statuses.iter().find(|(c, _)| *c == code).map_or(self.statuses[self.statuses.len() - 1].1, |(_, n)| n)
+    }
 }
 
 pub static ZH: LicenceLabels = LicenceLabels {
@@ -119,12 +134,28 @@ pub static ZH: LicenceLabels = LicenceLabels {
     valid_period: "有效期",
     long_term: "长期",
     authentic_valid: "核验通过：证照真实，状态有效。",
-    authentic_not_valid: "证照真实，但当前状态为：",
+    authentic_not_valid: "证照真实，但当前不可使用，状态为：",
     not_authentic: "未通过核验：证照内容与发证机关的签章不符。",
     unknown_licence: "未找到该证照标识，请核对后重试。",
     verify_link: "公开核验页",
     export_link: "导出（可离线核验）",
     staff_link: "工作人员管理",
+    holder_subject: "名称（持证主体）",
+    credit_code: "统一社会信用代码",
+    holder_masked_hint: "（为保护个人信息已部分隐去）",
+    checked_at: "核验时间",
+    china_time: "（北京时间）",
+    compare_hint: "请与纸质证照逐项核对：证照编号、名称、统一社会信用代码和有效期必须完全一致；任何一项不符，该纸质证照不可信，请向发证机关核实。",
+    statuses: &[
+        ("01", "有效"),
+        ("02", "暂扣"),
+        ("03", "撤销"),
+        ("04", "注销"),
+        ("05", "失效"),
+        ("06", "办理转出"),
+        ("07", "吊销"),
+        ("99", "其他"),
+    ],
 };
 
 pub static EN: LicenceLabels = LicenceLabels {
@@ -182,10 +213,26 @@ pub static EN: LicenceLabels = LicenceLabels {
     valid_period: "Valid",
     long_term: "no end date",
     authentic_valid: "Verified: the licence is authentic and valid.",
-    authentic_not_valid: "The licence is authentic, but its status is: ",
+    authentic_not_valid: "The licence is authentic but cannot be relied on now; its status is: ",
     not_authentic: "Not verified: the licence does not match its issuer's seal.",
     unknown_licence: "No licence has this identifier; check it and try again.",
     verify_link: "Public verification",
     export_link: "Export (verifiable offline)",
     staff_link: "Staff administration",
+    holder_subject: "Name (holder)",
+    credit_code: "Unified social credit code",
+    holder_masked_hint: "(partly hidden to protect personal data)",
+    checked_at: "Checked at",
+    china_time: " (China time)",
+    compare_hint: "Compare each field with the paper: the number, the name, the credit code and the validity must match exactly. If any differs, do not trust the paper and ask the issuing agency.",
+    statuses: &[
+        ("01", "valid"),
+        ("02", "suspended"),
+        ("03", "withdrawn"),
+        ("04", "cancelled"),
+        ("05", "expired"),
+        ("06", "transferred out"),
+        ("07", "revoked"),
+        ("99", "other"),
+    ],
 };

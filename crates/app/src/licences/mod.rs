@@ -13,7 +13,7 @@ use tongban_domain::calendar::china_today;
 use tongban_domain::catalog::Offering;
 use tongban_domain::identity::{AgentScope, Assurance, StaffRole};
 use tongban_domain::licences::{
-    HOLDER_CITIZEN, Licence, LicenceOperation, LicenceStatus, LicenceType, NewLicence, SignedLicence, licence_type,
+    HOLDER_CITIZEN, HOLDER_ORGANIZATION, Licence, LicenceOperation, LicenceStatus, LicenceType, NewLicence, SignedLicence, licence_type,
 };
 use tongban_store::cases::CaseRow;
 use tongban_store::licences::{LicenceEventRow, LicenceRow};
@@ -98,11 +98,21 @@ pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>,
         .filter(|(name, _)| name != "phone")
         .map(|(name, v)| (form.field(&name).map_or(name, |f| f.label.clone()), v))
         .collect();
+    // A licence that registers a subject is made out to it, under the credit code issued for it
+    // now; any other carries a number of its own, the case's.
+    let (number, holder_name, holder_code) = match &t.registers {
+        Some(reg) => {
+            let code = registered_code(reg.credit_code_prefix, &o.agency.division_code, &case.case_number)?;
+            let named = extension.get(reg.name_field).and_then(Value::as_str).map(str::trim).filter(|n| !n.is_empty());
+            (code.clone(), named.map_or(holder_name, str::to_owned), code)
+        }
+        None => (case.case_number.clone(), holder_name, holder_code),
+    };
     let new = NewLicence {
         type_name: t.name.into(),
         issuer_code: o.agency.credit_code.clone(),
         issuer_name: o.agency.name.clone(),
-        number: case.case_number.clone(),
+        number,
         holder_name,
         holder_code,
         division_code: o.division_code.clone(),
@@ -131,6 +141,16 @@ pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>,
     .await?;
     tracing::info!(licence = %id, case = %case.case_number, "licence issued");
     Ok(Some(id))
+}
+
+/// The credit code (GB 32100) a registration authority of `division` issues on case
+/// `case_number`: the same for the same case, so a retried issue gives the same code.
+fn registered_code(prefix: &str, division: &str, case_number: &str) -> Result<String, AppError> {
+    let division = tongban_domain::codes::DivisionCode::parse(division).map_err(AppError::internal)?;
+    let digest = tongban_crypto::sm3_hex(format!("统一社会信用代码:{case_number}").as_bytes());
+    let seed: Vec<u8> = (0..8).filter_map(|i| u8::from_str_radix(&digest[2 * i..2 * i + 2], 16).ok()).collect();
+    let code = tongban_domain::codes::CreditCode::issue(prefix, &division, &seed).map_err(AppError::internal)?;
+    Ok(code.as_str().to_owned())
 }
 
 /// Whose wallet a new licence goes to: a person's account (when known), or an organization.
@@ -187,7 +207,10 @@ async fn seal_and_keep(
     Ok(sealed.licence.id)
 }
 
-/// What anyone learns of a licence from its identifier, without logging in.
+/// What anyone learns of a licence from its identifier, without logging in: what an inspector
+/// compares with the paper in front of them — the number, the holder (an organization by its name
+/// and credit code, as its licence shows them publicly; a person masked), the validity and the
+/// status now.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verification {
@@ -198,10 +221,17 @@ pub struct Verification {
     pub status_name: String,
     #[serde(rename = "type")]
     pub licence_type: String,
+    /// 证照编号, as printed.
+    pub number: String,
     pub issuer: String,
-    pub holder_masked: String,
+    /// An organization's name in full; a person's masked (张*).
+    pub holder: String,
+    /// An organization's 统一社会信用代码; none for a person.
+    pub holder_credit_code: Option<String>,
     pub valid_from: chrono::NaiveDate,
     pub valid_to: Option<chrono::NaiveDate>,
+    /// When this verification was made, China time (RFC 3339, +08:00).
+    pub checked_at: String,
 }
 
 /// The status a licence has today: an expired validity reads as 05 失效.
@@ -237,15 +267,19 @@ pub async fn verification(app: &App, id: &str) -> Result<Verification, AppError>
     let authentic = sealed.licence.id == row.id && verify_against(&sealed, &keys).is_ok();
     let status = status_today(&row, china_today());
     let l = sealed.licence;
+    let organization = l.holder_code_type == HOLDER_ORGANIZATION;
     Ok(Verification {
         authentic,
         status: status.code().into(),
         status_name: status.name_zh().into(),
         licence_type: l.type_name,
+        number: l.number,
         issuer: l.issuer_name,
-        holder_masked: tongban_domain::mask::mask_name(&l.holder_name),
+        holder: if organization { l.holder_name } else { tongban_domain::mask::mask_name(&l.holder_name) },
+        holder_credit_code: organization.then_some(l.holder_code),
         valid_from: l.valid_from,
         valid_to: l.valid_to,
+        checked_at: tongban_domain::calendar::china_rfc3339(Utc::now()),
     })
 }
 

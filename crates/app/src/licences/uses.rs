@@ -6,7 +6,7 @@
 use super::{PLATFORM, holds, issuer_key, platform_seal, sealed_of, status_today, verify_against};
 use crate::access::Principal;
 use crate::{App, AppError};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use tongban_crypto::seal::{self, ALGORITHM, Signer};
 use tongban_domain::calendar::china_today;
@@ -190,8 +190,8 @@ async fn annotated_use(
         using_agency_code: o.agency.credit_code.clone(),
         application_id: row.id.clone(),
         material: material.to_owned(),
-        annotated_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
-        expires_at: expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        annotated_at: tongban_domain::calendar::china_rfc3339(now),
+        expires_at: tongban_domain::calendar::china_rfc3339(expires_at),
     };
     let platform = platform_seal(app).await?;
     let signature = platform.sign(&annotation.canonical()).map_err(AppError::internal)?;

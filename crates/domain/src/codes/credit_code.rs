@@ -53,21 +53,39 @@ impl CreditCode {
         &self.0[8..17]
     }
 
+    /// A new code issued by a registration authority: `prefix` is the authority's and the
+    /// category's codes (e.g. `92`: 市场监管, 个体工商户), `division` the authority's division, the
+    /// subject identifier a GB 11714 organisation code whose eight-character body is taken from
+    /// `seed` (a digest of what the code is issued for; the store refuses a code issued twice).
+    pub fn issue(prefix: &str, division: &super::DivisionCode, seed: &[u8]) -> Result<Self, CodeError> {
+        let body: String = seed.iter().take(8).map(|b| CHARSET.as_bytes()[*b as usize % CHARSET.len()] as char).collect();
+        if body.len() != 8 {
+            return Err(CodeError::Length { expected: "8", actual: body.len() });
+        }
+        let first17 = format!("{prefix}{}{body}{}", division.as_str(), organization_check(&body));
+        Self::parse(&format!("{first17}{}", check_char(&first17)))
+    }
+
     /// GB 11714 has its own check character; a mismatch is only a warning, since codes
     /// issued before the reform do not always satisfy it.
     pub fn organization_code_warning(&self) -> Option<String> {
         let oc = self.organization_code();
-        let val = |c: char| c.to_digit(36).unwrap_or(0);
-        let sum: u32 = oc.chars().take(8).zip([3, 7, 9, 10, 5, 8, 4, 2]).map(|(c, w)| val(c) * w).sum();
-        let expected = match 11 - sum % 11 {
-            10 => 'X',
-            11 => '0',
-            d => char::from_digit(d, 10).unwrap_or('0'),
-        };
+        let expected = organization_check(&oc[..8]);
         let found = oc.chars().nth(8).unwrap_or('?');
         (expected != found).then(|| {
             format!("组织机构代码校验码应为 '{expected}'，实为 '{found}' (organisation code check: expected '{expected}', got '{found}')")
         })
+    }
+}
+
+/// The GB 11714 check character of an organisation code's eight-character body.
+fn organization_check(body: &str) -> char {
+    let val = |c: char| c.to_digit(36).unwrap_or(0);
+    let sum: u32 = body.chars().zip([3, 7, 9, 10, 5, 8, 4, 2]).map(|(c, w)| val(c) * w).sum();
+    match 11 - sum % 11 {
+        10 => 'X',
+        11 => '0',
+        d => char::from_digit(d, 10).unwrap_or('0'),
     }
 }
 
@@ -111,6 +129,17 @@ mod tests {
             CreditCode::parse("统一社会信用代码统一社会信用代码统一").unwrap_err(),
             CodeError::Charset { position: 1, .. }
         ));
+    }
+
+    #[test]
+    fn issued_codes_are_valid_for_their_authority_and_division() {
+        let division = super::super::DivisionCode::parse("110101").unwrap();
+        let a = CreditCode::issue("92", &division, &[7, 200, 3, 31, 62, 0, 255, 9]).unwrap();
+        assert!(a.as_str().starts_with("92110101"), "{}", a.as_str());
+        assert_eq!(a.organization_code_warning(), None, "its organisation code checks too");
+        let b = CreditCode::issue("92", &division, &[8, 200, 3, 31, 62, 0, 255, 9]).unwrap();
+        assert_ne!(a, b);
+        assert!(CreditCode::issue("92", &division, &[1, 2]).is_err(), "a short seed is refused");
     }
 
     /// Weights are non-zero modulo the prime 31, so every single substitution changes the sum.

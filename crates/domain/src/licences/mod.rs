@@ -116,6 +116,21 @@ pub struct LicenceType {
     pub valid_years: Option<u32>,
     /// The face's template: the fields it shows first, in this order (others follow).
     pub face: &'static [&'static str],
+    /// Issuing it on a case registers a new subject (a 个体工商户's 营业执照): the subject is given
+    /// a credit code, which is the licence's number and its holder's code.
+    pub registers: Option<Registration>,
+}
+
+/// How a licence that registers a subject names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Registration {
+    /// The credit code's registration authority and category codes (GB 32100): `92` is 市场监管,
+    /// 个体工商户.
+    pub credit_code_prefix: &'static str,
+    /// The face field that names the subject; when it is empty the subject goes by its
+    /// operator's name (a 个体工商户 may have no name).
+    pub name_field: &'static str,
 }
 
 /// The licence types of the demo services. 营业执照's type code is the one of GB/T 36904's
@@ -128,6 +143,7 @@ pub const TYPES: &[LicenceType] = &[
         definer_code: "11100000000013338W",
         valid_years: None,
         face: &["个体工商户名称", "经营者姓名", "组成形式", "经营范围", "经营场所", "资金数额（万元）", "从业人数"],
+        registers: Some(Registration { credit_code_prefix: "92", name_field: "个体工商户名称" }),
     },
     LicenceType {
         code: "11100000000013338W012",
@@ -136,6 +152,7 @@ pub const TYPES: &[LicenceType] = &[
         definer_code: "11100000000013338W",
         valid_years: Some(5),
         face: &["经营者名称", "社会信用代码", "法定代表人（负责人）", "住所", "经营场所", "主体业态", "经营项目"],
+        registers: None,
     },
     LicenceType {
         code: "11100000000019713D001",
@@ -144,6 +161,7 @@ pub const TYPES: &[LicenceType] = &[
         definer_code: "11100000000019713D",
         valid_years: None,
         face: &["新生儿姓名", "性别", "出生时间", "出生地点", "母亲姓名", "父亲姓名"],
+        registers: None,
     },
     LicenceType {
         code: "11100000000014242W001",
@@ -152,6 +170,7 @@ pub const TYPES: &[LicenceType] = &[
         definer_code: "11100000000014242W",
         valid_years: None,
         face: &["登记日期", "结婚证字号", "男方姓名", "女方姓名"],
+        registers: None,
     },
     LicenceType {
         code: "11100000000012345D001",
@@ -160,6 +179,7 @@ pub const TYPES: &[LicenceType] = &[
         definer_code: "11100000000012345D",
         valid_years: Some(6),
         face: &["姓名", "性别", "国籍", "住址", "准驾车型", "初次领证日期"],
+        registers: None,
     },
 ];
 

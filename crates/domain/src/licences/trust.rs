@@ -111,9 +111,9 @@ pub struct Annotation {
     pub using_agency_code: String,
     pub application_id: String,
     pub material: String,
-    /// RFC 3339.
+    /// RFC 3339, China time (+08:00).
     pub annotated_at: String,
-    /// RFC 3339: the copy serves this use until then.
+    /// RFC 3339, China time: the copy serves this use until then.
     pub expires_at: String,
 }
 

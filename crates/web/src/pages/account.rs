@@ -2,6 +2,7 @@
 //! assurance level with real-name verification, devices logged in). Every form carries the CSRF
 //! token; the session cookie is replaced at login and at every rise in assurance.
 
+use super::china_time;
 use super::Frame;
 use super::forms::{FormErrors, Page, Req, field, see_other};
 use crate::AppState;
@@ -47,10 +48,6 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-/// A moment as pages show it: China time to the minute.
-pub(super) fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    tongban_domain::calendar::china_time(t).format("%Y-%m-%d %H:%M").to_string()
-}
 
 #[derive(Template)]
 #[template(path = "register.html")]

@@ -4,7 +4,7 @@
 //! with the answer form, withdrawal, and the timeline. Pages work without JavaScript.
 
 use super::Frame;
-use super::account::china_time;
+use super::china_time;
 use super::case_view::{CaseFacts, CaseRowView, Refused, TimelineRow, case_row, facts, timeline};
 use super::forms::{FormErrors, Page, Req, see_other};
 use crate::AppState;

@@ -1,7 +1,7 @@
 //! What the applicant's and the staff's case pages share: a case as a list row, its facts and
 //! clock, its timeline in plain words, and a refused action's form shown again.
 
-use super::account::china_time;
+use super::china_time;
 use super::forms::FormErrors;
 use crate::case_labels::CaseLabels;
 use crate::extract::QueryPairs;

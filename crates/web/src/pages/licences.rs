@@ -2,6 +2,7 @@
 //! wallet (我的证照) and each licence's face with its history and uses.
 
 use super::Frame;
+use super::filters;
 use super::forms::{FormErrors, see_other};
 use super::forms::{Page, Req};
 use crate::AppState;

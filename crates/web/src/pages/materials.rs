@@ -5,6 +5,7 @@
 //! Forms work without JavaScript.
 
 use super::Frame;
+use super::filters;
 use super::forms::{Page, Req, see_other};
 use crate::AppState;
 use crate::api::materials::{file_response, read_upload};

@@ -17,6 +17,31 @@ mod staff;
 mod tools;
 mod workbench;
 
+/// A moment as pages show it: China time to the minute.
+pub(crate) fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    tongban_domain::calendar::china_time(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Template filters: times in China time, whatever form they are kept in.
+pub(crate) mod filters {
+    use chrono::{DateTime, Utc};
+
+    /// A moment, China time to the minute.
+    #[askama::filter_fn]
+    pub fn china(t: &DateTime<Utc>, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::china_time(*t))
+    }
+
+    /// An RFC 3339 moment (as sealed documents keep it), China time to the second.
+    #[askama::filter_fn]
+    pub fn china_moment(t: &str, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(DateTime::parse_from_rfc3339(t).map_or_else(
+            |_| t.to_owned(),
+            |m| tongban_domain::calendar::china_time(m.to_utc()).format("%Y-%m-%d %H:%M:%S").to_string(),
+        ))
+    }
+}
+
 use crate::AppState;
 use crate::extract::QueryPairs;
 use crate::i18n::{Labels, Lang};

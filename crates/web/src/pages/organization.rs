@@ -4,7 +4,8 @@
 //! `access::authorize`; an agent asking for more than the grant gets 403.
 
 use super::Frame;
-use super::account::{Extras, account_page, china_time};
+use super::account::{Extras, account_page};
+use super::china_time;
 use super::forms::{FormErrors, Page, Req, field, see_other};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
