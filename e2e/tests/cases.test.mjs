@@ -322,6 +322,40 @@ describe('Tongban applications and cases in Chromium', () => {
       // The administrator holds no queue of the agency.
       await page.goto('/workbench');
       assert.equal(await page.getByRole('row').filter({ hasText: caseNumber }).count(), 0);
+
+      // The header: the administrator's name, 退出, and the staff pages of their roles by link.
+      const header = page.locator('header');
+      assert.match(await header.innerText(), new RegExp(`已登录：${ADMIN.name}`));
+      const nav = page.getByRole('navigation', { name: '主导航' });
+      assert.ok(await nav.getByRole('link', { name: '人员管理' }).isVisible());
+      assert.ok(await nav.getByRole('link', { name: '电子监察' }).isVisible());
+      assert.equal(await nav.getByRole('link', { name: '工作台' }).count(), 0, 'no queue of their own');
+
+      // The search synonyms: the platform administrator adds one; a search reads it at once.
+      await nav.getByRole('link', { name: '人员管理' }).click();
+      await page.getByRole('link', { name: '搜索同义词' }).click();
+      await page.waitForURL(/\/admin\/synonyms$/);
+      await assertNoAxeViolations(page, 'search synonyms (zh)');
+      const list = page.getByLabel('同义词表（每行一条）');
+      const before = await list.inputValue();
+      assert.match(before, /生孩子 => 生育/);
+      await list.fill(`${before}\n办执照 =>`);
+      await submit(page, page.getByRole('button', { name: '保存同义词表' }));
+      assert.match(await page.getByRole('alert').innerText(), /第 \d+ 行/, 'a bad line is named by its number');
+      assert.match(await list.inputValue(), /办执照 =>/, 'what was typed is kept');
+      await list.fill(`${before}\n吃饭的店 => 食品经营`);
+      await submit(page, page.getByRole('button', { name: '保存同义词表' }));
+      assert.match(await page.getByRole('status').innerText(), /已保存/);
+      await page.goto('/search?q=' + encodeURIComponent('吃饭的店'));
+      assert.match(await page.locator('li.hit').first().innerText(), /^食品经营许可/);
+
+      // Logging out from the header asks first, then the header offers logging in again.
+      await page.getByRole('link', { name: '退出登录' }).click();
+      await page.waitForURL(/\/logout$/);
+      await assertNoAxeViolations(page, 'log out? (zh)');
+      await submit(page, page.getByRole('button', { name: '退出登录' }));
+      assert.ok(await page.locator('header').getByRole('link', { name: '登录', exact: true }).isVisible());
+      sessions.delete(ADMIN.phone);
     }));
 
   test('the workbench and a case with its action forms in English and at 360 px', () =>

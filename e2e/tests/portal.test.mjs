@@ -231,6 +231,47 @@ describe('Tongban portal in Chromium', () => {
     }
   });
 
+  test('the footer leads integrators to the API reference, rendered here from the OpenAPI document; a favicon', async () => {
+    for (const device of [DESKTOP, PHONE]) {
+      const { context, page } = await open('/', device);
+      try {
+        assert.equal(await page.locator('link[rel=icon]').getAttribute('href'), '/favicon.svg');
+        // Signed out, the header offers logging in and registering.
+        const header = page.locator('header');
+        assert.ok(await header.getByRole('link', { name: '登录', exact: true }).isVisible());
+        assert.ok(await header.getByRole('link', { name: '注册', exact: true }).isVisible());
+        await page.locator('footer').getByRole('link', { name: '开放接口' }).click();
+        await page.waitForURL(/\/api-docs$/);
+        assert.ok(await page.getByRole('heading', { level: 1, name: '开放接口文档' }).isVisible());
+        const op = page.getByRole('article', { name: 'POST /api/v1/sessions' });
+        assert.match(await op.innerText(), /201[\s\S]*SessionCreated|201/);
+        await op.getByRole('link').first().click();
+        assert.match(page.url(), /#schema-/, 'a type links to its schema');
+        const raw = await page.request.get(await page.getByRole('link', { name: /OpenAPI 3\.1/ }).getAttribute('href'));
+        assert.equal(raw.status(), 200);
+        assert.ok((await raw.json()).paths['/api/v1/sessions']);
+        await assertNoAxeViolations(page, `API reference (zh, ${device.name})`);
+        const icon = await page.request.get('/favicon.ico');
+        assert.equal(icon.status(), 200);
+        assert.equal(icon.headers()['content-type'], 'image/svg+xml');
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test('what people say finds the service: 生孩子 finds 生育登记服务 first, 补办身份证 a 身份证 service', async () => {
+    const { context, page } = await open('/search?q=' + encodeURIComponent('生孩子'), PHONE);
+    try {
+      assert.match(await page.locator('li.hit').first().innerText(), /^生育登记服务/);
+      await page.goto('/search?q=' + encodeURIComponent('补办身份证'));
+      assert.match(await page.locator('li.hit').first().innerText(), /^居民身份证/);
+      await assertNoAxeViolations(page, 'search with a synonym (zh, 360px)');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('unknown page: 404 HTML error page', async () => {
     const { context, page, response } = await open('/no-such-page', DESKTOP);
     try {

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
-use tongban_domain::catalog::{Audience, Offering};
+use tongban_domain::catalog::{Audience, Offering, Synonyms};
 
 /// The name under which the jieba analyzer is registered; every open registers it. Documents are
 /// cut in search mode: each word, and the dictionary words of two and three characters inside it.
@@ -41,7 +41,7 @@ pub enum SearchError {
 #[derive(Clone, Copy)]
 pub(crate) struct Fields {
     pub code: Field,
-    /// The whole name, lower-cased, untokenized: an exact match ranks first.
+    /// The whole name and each whole alias, lower-cased, untokenized: an exact match ranks first.
     pub name_exact: Field,
     pub name: Field,
     pub aliases: Field,
@@ -74,7 +74,7 @@ fn schema() -> (Schema, Fields) {
         code: b.add_text_field("offering_code", STRING),
         // Raw, with frequencies: a term clause ranks in block-max WAND only if it reads them.
         name_exact: b.add_text_field(
-            "name_exact",
+            "name_or_alias_exact",
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs),
             ),
@@ -103,6 +103,9 @@ pub struct CatalogIndex {
     /// `None` only while `optimize` swaps it.
     writer: Mutex<Option<IndexWriter>>,
     pub(crate) fields: Fields,
+    /// What people say for the catalog's words, and the list's revision: each query is also read
+    /// with them.
+    pub(crate) synonyms: std::sync::RwLock<(i64, std::sync::Arc<Synonyms>)>,
 }
 
 impl CatalogIndex {
@@ -141,7 +144,19 @@ impl CatalogIndex {
         index.tokenizers().register(JIEBA_QUERY, analyzer(false));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_BUDGET)?;
-        Ok(Self { index, reader, writer: Mutex::new(Some(writer)), fields })
+        Ok(Self { index, reader, writer: Mutex::new(Some(writer)), fields, synonyms: Default::default() })
+    }
+
+    /// The synonyms queries are read with from now on, and their revision.
+    pub fn set_synonyms(&self, synonyms: Synonyms, revision: i64) {
+        if let Ok(mut s) = self.synonyms.write() {
+            *s = (revision, std::sync::Arc::new(synonyms));
+        }
+    }
+
+    /// The revision of the synonyms in use (0: none set).
+    pub fn synonyms_revision(&self) -> i64 {
+        self.synonyms.read().map_or(0, |s| s.0)
     }
 
     /// The highest catalog revision this index holds (0 when empty).
@@ -230,6 +245,7 @@ impl CatalogIndex {
         d.add_text(f.name, &o.name);
         d.add_text(f.all, &o.name);
         for a in &o.aliases {
+            d.add_text(f.name_exact, a.to_lowercase());
             d.add_text(f.aliases, a);
             d.add_text(f.all, a);
         }

@@ -6,7 +6,9 @@ use crate::{CatalogIndex, SearchError, enum_str};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TokenStream;
 use tantivy::{TantivyDocument, Term};
@@ -77,6 +79,9 @@ pub struct SearchResults {
     pub took_ms: f64,
 }
 
+/// Clauses of a boolean query.
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
 /// A search as tantivy runs it: what matches (counted, faceted) and how the matches rank (the
 /// page). Kept apart so that each pass runs the cheapest query that gives its answer.
 struct Plan {
@@ -107,10 +112,15 @@ impl CatalogIndex {
     }
 
     /// Every query word must occur in the `all` field (name, aliases, agency, guide text), Latin
-    /// words of 4+ letters with one typo allowed; every filter must hold. Among the matches, words
-    /// in the name, the aliases and the agency weigh more, and the exact name most.
+    /// words of 4+ letters with one typo allowed — in the query as typed, or in one of its
+    /// readings with the synonyms (生孩子 as 生育); every filter must hold. Among the matches, words
+    /// in the name weigh most, then the aliases, then the agency, and the guide text (materials,
+    /// conditions, FAQ) far below them: a service that names 身份证 ranks above one whose materials
+    /// ask for it. A service scores by its best reading, never by the sum of them; the exact name
+    /// or alias ranks first of all.
     fn plan(&self, q: &SearchQuery) -> Plan {
         let f = &self.fields;
+        let freqs = IndexRecordOption::WithFreqs;
         let term = |field: Field, value: &str, record: IndexRecordOption| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(field, value), record))
         };
@@ -121,77 +131,115 @@ impl CatalogIndex {
         let text: String =
             q.q.trim().chars().map(|c| if "+-:^\"'()[]{}!\\~*<>=".contains(c) { ' ' } else { c }).collect();
         let words = self.tokens(&text);
-
-        let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut weights: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in &words {
-            let freqs = IndexRecordOption::WithFreqs;
-            let in_all = term(f.all, word, freqs);
-            required.push((
-                Occur::Must,
-                if word.len() >= 4 && word.chars().all(|c| c.is_ascii_alphabetic()) {
-                    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.all, word), 1, true);
-                    Box::new(BooleanQuery::new(vec![(Occur::Should, in_all), boosted(Box::new(fuzzy), 0.5)]))
-                } else {
-                    in_all
-                },
-            ));
-            weights.push(boosted(term(f.name, word, freqs), 6.0));
-            weights.push(boosted(term(f.aliases, word, freqs), 3.0));
-            weights.push(boosted(term(f.agency_name, word, freqs), 1.5));
-        }
-        if !words.is_empty() {
-            let name = q.q.trim().to_lowercase();
-            weights.push(boosted(term(f.name_exact, &name, IndexRecordOption::WithFreqs), 50.0));
+        let mut readings = vec![words.clone()];
+        if let Ok(synonyms) = self.synonyms.read()
+            && !words.is_empty()
+        {
+            for r in synonyms.1.readings(&text).iter().map(|r| self.tokens(r)) {
+                if !r.is_empty() && !readings.contains(&r) {
+                    readings.push(r);
+                }
+            }
         }
 
+        // Per reading: every word in `all` (scored low: the guide text), and the weights.
+        let reading = |words: &[String]| -> (Clauses, Clauses) {
+            let mut all_words = Vec::new();
+            let mut weights = Vec::new();
+            for word in words {
+                let in_all: Box<dyn Query> = Box::new(BoostQuery::new(term(f.all, word, freqs), 0.1));
+                all_words.push((
+                    Occur::Must,
+                    if word.len() >= 4 && word.chars().all(|c| c.is_ascii_alphabetic()) {
+                        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.all, word), 1, true);
+                        Box::new(BooleanQuery::new(vec![(Occur::Should, in_all), boosted(Box::new(fuzzy), 0.05)]))
+                    } else {
+                        in_all
+                    },
+                ));
+                weights.push(boosted(term(f.name, word, freqs), 6.0));
+                weights.push(boosted(term(f.aliases, word, freqs), 3.0));
+                weights.push(boosted(term(f.agency_name, word, freqs), 1.5));
+            }
+            (all_words, weights)
+        };
+
+        let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(divisions) = &q.divisions {
             let basic = IndexRecordOption::Basic;
             let mut usable: Vec<(Occur, Box<dyn Query>)> =
                 vec![(Occur::Should, term(f.level, &enum_str(&ExerciseLevel::National), basic))];
             usable.extend(divisions.iter().map(|d| (Occur::Should, term(f.division, d, basic))));
-            required.push((Occur::Must, Box::new(BooleanQuery::new(usable))));
+            filters.push((Occur::Must, Box::new(BooleanQuery::new(usable))));
         }
-        let filters = [
+        let facet_filters = [
             (f.audience, q.audience.as_ref().map(enum_str)),
             (f.agency, q.agency.clone()),
             (f.theme, q.theme.clone()),
             (f.depth, q.depth.as_ref().map(enum_str)),
             (f.case_kind, q.case_kind.as_ref().map(enum_str)),
         ];
-        for (field, value) in filters {
+        for (field, value) in facet_filters {
             if let Some(v) = value {
-                required.push((Occur::Must, term(field, &v, IndexRecordOption::Basic)));
+                filters.push((Occur::Must, term(field, &v, IndexRecordOption::Basic)));
             }
         }
-
-        if words.is_empty() && !q.q.trim().is_empty() {
-            // Only punctuation or query syntax: no word to find, so nothing is found.
-            return Plan { matches: Box::new(EmptyQuery), ranks: Box::new(EmptyQuery) };
-        }
-        if required.is_empty() {
-            return Plan { matches: Box::new(AllQuery), ranks: Box::new(AllQuery) };
-        }
-        if words.is_empty() {
-            // Filters only: every match scores alike; a scoring clause keeps the order stable.
-            weights.push((Occur::Should, Box::new(AllQuery)));
-        }
-        let matches: Box<dyn Query> =
-            Box::new(BooleanQuery::new(required.iter().map(|(o, q)| (*o, q.box_clone())).collect()));
-        let ranks: Box<dyn Query> = if words.len() == 1 && required.len() == 1 {
-            // One word, no filter: the nationwide case with the most matches. Every name, alias,
-            // agency or exact-name match is also an `all` match, so the union of the clauses
-            // matches the same offerings — and a union of terms is what tantivy ranks with
-            // block-max WAND, skipping the blocks that cannot reach the page.
-            let mut union = required;
-            union[0].0 = Occur::Should;
-            union.extend(weights);
-            Box::new(BooleanQuery::new(union))
-        } else {
-            required.extend(weights);
-            Box::new(BooleanQuery::new(required))
+        let and = |clauses: Vec<(Occur, Box<dyn Query>)>| -> Box<dyn Query> { Box::new(BooleanQuery::new(clauses)) };
+        let copy = |clauses: &[(Occur, Box<dyn Query>)]| -> Vec<(Occur, Box<dyn Query>)> {
+            clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect()
         };
-        Plan { matches, ranks }
+
+        if words.is_empty() {
+            if !q.q.trim().is_empty() {
+                // Only punctuation or query syntax: no word to find, so nothing is found.
+                return Plan { matches: Box::new(EmptyQuery), ranks: Box::new(EmptyQuery) };
+            }
+            if filters.is_empty() {
+                return Plan { matches: Box::new(AllQuery), ranks: Box::new(AllQuery) };
+            }
+            // Filters only: every match scores alike; a scoring clause keeps the order stable.
+            let mut ranks = copy(&filters);
+            ranks.push((Occur::Should, Box::new(AllQuery)));
+            return Plan { matches: and(filters), ranks: and(ranks) };
+        }
+        let exact = boosted(term(f.name_exact, &q.q.trim().to_lowercase(), freqs), 50.0);
+
+        if readings.len() == 1 {
+            let (mut required, weights) = reading(&words);
+            if words.len() == 1 && filters.is_empty() {
+                // One word, no filter, no other reading: the nationwide case with the most matches.
+                // Every name, alias, agency or exact match is also an `all` match, so the union of
+                // the clauses matches the same offerings — and a union of terms is what tantivy
+                // ranks with block-max WAND, skipping the blocks that cannot reach the page.
+                let matches = and(copy(&required));
+                required[0].0 = Occur::Should;
+                required.extend(weights);
+                required.push(exact);
+                return Plan { matches, ranks: and(required) };
+            }
+            required.extend(filters);
+            let matches = and(copy(&required));
+            required.extend(weights);
+            required.push(exact);
+            return Plan { matches, ranks: and(required) };
+        }
+
+        // Several readings: a match of any; each service scores by its best reading.
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut best: Vec<Box<dyn Query>> = Vec::new();
+        for r in &readings {
+            let (required, weights) = reading(r);
+            any.push((Occur::Should, and(copy(&required))));
+            let mut scored = required;
+            scored.extend(weights);
+            best.push(and(scored));
+        }
+        let mut matches = copy(&filters);
+        matches.push((Occur::Must, and(any)));
+        let mut ranks = filters;
+        ranks.push((Occur::Must, Box::new(DisjunctionMaxQuery::new(best))));
+        ranks.push(exact);
+        Plan { matches: and(matches), ranks: and(ranks) }
     }
 
     /// The distinct words of `text`, cut as queries are.

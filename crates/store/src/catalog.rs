@@ -2,7 +2,7 @@
 //! published version of each guide.
 
 use crate::divisions::bump_dataset;
-use crate::entity::{agency, dataset, item, offering, offering_version};
+use crate::entity::{agency, dataset, item, offering, offering_version, search_synonyms};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use tongban_domain::catalog::Offering;
 
 pub const DATASET: &str = "catalog";
+/// The one list of search synonyms.
+const SYNONYMS: &str = "default";
 
 /// What a publication did: `changed` is false when the guide equals the latest version, in
 /// which case no version is made (re-importing a file is idempotent).
@@ -175,6 +177,54 @@ impl Store {
             .into_iter()
             .map(|r| VersionSummary { version: r.version, note: r.note, published_at: r.published_at })
             .collect())
+    }
+
+    /// The search synonyms as saved, with their revision (`None` before the first start).
+    pub async fn synonyms(&self) -> Result<Option<(String, i64)>, StoreError> {
+        Ok(search_synonyms::Entity::find_by_id(SYNONYMS).one(&self.db).await?.map(|r| (r.list, r.revision)))
+    }
+
+    /// Saves the list the platform starts with, unless a list is saved already.
+    pub async fn seed_synonyms(&self, list: &str) -> Result<(), StoreError> {
+        let row = search_synonyms::Model {
+            name: SYNONYMS.into(),
+            list: list.into(),
+            revision: 1,
+            updated_at: Utc::now(),
+            updated_by: String::new(),
+        };
+        search_synonyms::Entity::insert(search_synonyms::ActiveModel::from(row))
+            .on_conflict(OnConflict::column(search_synonyms::Column::Name).do_nothing().to_owned())
+            .exec_without_returning(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Saves the search synonyms `by` a person; their new revision. One statement: two saves at
+    /// once each move the revision.
+    pub async fn save_synonyms(&self, list: &str, by: &str) -> Result<i64, StoreError> {
+        let row = search_synonyms::Model {
+            name: SYNONYMS.into(),
+            list: list.into(),
+            revision: 1,
+            updated_at: Utc::now(),
+            updated_by: by.into(),
+        };
+        let upsert = search_synonyms::Entity::insert(search_synonyms::ActiveModel::from(row)).on_conflict(
+            OnConflict::column(search_synonyms::Column::Name)
+                .update_columns([
+                    search_synonyms::Column::List,
+                    search_synonyms::Column::UpdatedAt,
+                    search_synonyms::Column::UpdatedBy,
+                ])
+                .value(search_synonyms::Column::Revision, {
+                    use sea_orm::sea_query::ExprTrait;
+                    sea_orm::sea_query::Expr::col((search_synonyms::Entity, search_synonyms::Column::Revision)).add(1)
+                })
+                .to_owned(),
+        );
+        upsert.exec_without_returning(&self.db).await?;
+        Ok(self.synonyms().await?.map_or(1, |(_, r)| r))
     }
 
     /// The catalog's revision: it advances with every publication, in any process.

@@ -81,6 +81,13 @@ pub struct CatalogLabels {
     pub source_licence: &'static str,
     pub source_shared: &'static str,
     pub source_exempt: &'static str,
+    pub synonyms_title: &'static str,
+    pub synonyms_intro: &'static str,
+    pub synonyms_label: &'static str,
+    pub synonyms_hint: &'static str,
+    pub synonyms_save: &'static str,
+    pub synonyms_saved: &'static str,
+    pub synonyms_revision: &'static str,
 }
 
 impl CatalogLabels {
@@ -229,6 +236,13 @@ pub const ZH: CatalogLabels = CatalogLabels {
     source_licence: "电子证照：",
     source_shared: "数据共享：",
     source_exempt: "免提交",
+    synonyms_title: "搜索同义词",
+    synonyms_intro: "群众常说的词与目录用词的对应关系。搜索时，查询中出现左边的说法，也会按右边的用词查找，例如“生孩子”也查“生育”。保存后立即生效。",
+    synonyms_label: "同义词表（每行一条）",
+    synonyms_hint: "格式：说法 => 目录用词，多个用词用逗号分隔；以 # 开头的行是注释。每个词 1 至 20 个字，不含空格。",
+    synonyms_save: "保存同义词表",
+    synonyms_saved: "已保存，现有规则条数：",
+    synonyms_revision: "版本",
 };
 
 pub const EN: CatalogLabels = CatalogLabels {
@@ -309,4 +323,11 @@ pub const EN: CatalogLabels = CatalogLabels {
     source_licence: "Electronic licence: ",
     source_shared: "Shared data: ",
     source_exempt: "Not required",
+    synonyms_title: "Search synonyms",
+    synonyms_intro: "What people say, and the catalog's words for it. When a query contains a phrase on the left, the search also looks for the words on the right: 生孩子 also finds 生育. A saved list applies at once.",
+    synonyms_label: "Synonyms (one rule a line)",
+    synonyms_hint: "Write: phrase => catalog words, several separated by commas; lines starting with # are comments. Each phrase is 1 to 20 characters, without spaces.",
+    synonyms_save: "Save the synonyms",
+    synonyms_saved: "Saved. Rules now in use: ",
+    synonyms_revision: "Revision",
 };

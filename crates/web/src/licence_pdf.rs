@@ -292,10 +292,20 @@ mod tests {
     #[test]
     fn the_foot_never_overlaps_and_the_seal_text_fits_its_circle() {
         let mut l = sample();
-        for issuer in ["市场监督管理局", &l.issuer_name.clone(), "新疆维吾尔自治区伊犁哈萨克自治州奎屯市市场监督管理局行政审批服务科"] {
+        for issuer in [
+            "市场监督管理局",
+            &l.issuer_name.clone(),
+            "新疆维吾尔自治区伊犁哈萨克自治州奎屯市市场监督管理局行政审批服务科",
+        ] {
             l.issuer_name = issuer.to_owned();
             let url = format!("https://zwfw.tongban.example.gov.cn/verify/{}", l.id);
-            let face = Face { licence: &l, status_name: "有效", fields: &[], key_id: "1111010143783071XP-2026-12-06-01", url: &url };
+            let face = Face {
+                licence: &l,
+                status_name: "有效",
+                fields: &[],
+                key_id: "1111010143783071XP-2026-12-06-01",
+                url: &url,
+            };
             let qr = QrCode::new(url.as_bytes()).unwrap().width();
             let lines = layout(&face, qr);
             let qr_box = [QR.0, QR.1, QR.0 + qr as f32 * QR.2, QR.1 + qr as f32 * QR.2];

@@ -78,6 +78,9 @@ fn rows() -> Vec<Row> {
         Row("GET", "/verify/{id}", "AAAAAAAAAAA", Empty),
         Row("GET", "/static/app.css", "AAAAAAAAAAA", Empty),
         Row("GET", "/static/form-preview.js", "AAAAAAAAAAA", Empty),
+        Row("GET", "/favicon.svg", "AAAAAAAAAAA", Empty),
+        Row("GET", "/favicon.ico", "AAAAAAAAAAA", Empty),
+        Row("GET", "/api-docs", "AAAAAAAAAAA", Empty),
         Row("GET", "/healthz", "AAAAAAAAAAA", Empty),
         Row("GET", "/readyz", "AAAAAAAAAAA", Empty),
         // On its own listener only (`metrics_listen`), never the public one.
@@ -209,6 +212,8 @@ fn rows() -> Vec<Row> {
         Row("POST", "/staff/verify", "LFFFFAFFFFF", Form(&[("person", "13800000007"), ("card_number", "{card}")])),
         // Form administration: the offering's agency administrators and the platform's.
         Row("GET", "/admin/forms", "AAAAAAAAAAA", Empty),
+        Row("GET", "/admin/synonyms", "LFFFFFFFFFA", Empty),
+        Row("POST", "/admin/synonyms", "LFFFFFFFFFA", Form(&[("synonyms", "生孩子 => 生育, 出生")])),
         Row("GET", "/admin/forms/{code}", "LFFFFFFFAFA", Empty),
         Row("POST", "/admin/forms/{code}/preview", "LFFFFFFFAFA", Form(&[("form", "{}")])),
         Row("POST", "/admin/forms/{code}", "LFFFFFFFAFA", Form(&[("form", "{}"), ("action", "preview")])),
@@ -238,6 +243,7 @@ fn rows() -> Vec<Row> {
         Row("DELETE", "/api/v1/applications/{id}/materials/{file_id}", "LHHHHHHHHHH", Empty),
         Row("POST", "/account/act", "LAAAAAAAAAA", Form(&[])),
         Row("POST", "/oauth/logout", "AAAAAAAAAAA", Form(&[])),
+        Row("GET", "/logout", "AAAAAAAAAAA", Empty),
         Row("POST", "/logout", "AAAAAAAAAAA", Form(&[])),
         Row("DELETE", "/api/v1/sessions/current", "LLLLLLLLLLL", Empty),
     ]

@@ -3,6 +3,7 @@
 
 mod csv_format;
 mod form_edit;
+pub mod synonyms;
 
 pub use form_edit::{FormEditing, form_for_editing, save_form};
 
@@ -62,6 +63,7 @@ pub async fn publish_draft(app: &crate::App, code: &str, note: &str) -> Result<P
 /// Adds to the index every publication it has not seen yet. Returns how many it applied.
 pub async fn sync(app: &crate::App) -> Result<usize, AppError> {
     let Some(index) = &app.index else { return Ok(0) };
+    synonyms::refresh(app).await?;
     let mut applied = 0;
     loop {
         let from = index.indexed_revision().map_err(AppError::internal)?;

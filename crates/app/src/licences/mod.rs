@@ -13,7 +13,8 @@ use tongban_domain::calendar::china_today;
 use tongban_domain::catalog::Offering;
 use tongban_domain::identity::{AgentScope, Assurance, StaffRole};
 use tongban_domain::licences::{
-    HOLDER_CITIZEN, HOLDER_ORGANIZATION, Licence, LicenceOperation, LicenceStatus, LicenceType, NewLicence, SignedLicence, licence_type,
+    HOLDER_CITIZEN, HOLDER_ORGANIZATION, Licence, LicenceOperation, LicenceStatus, LicenceType, NewLicence,
+    SignedLicence, licence_type,
 };
 use tongban_store::cases::CaseRow;
 use tongban_store::licences::{LicenceEventRow, LicenceRow};

@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod review;
+mod synonyms;
 
 pub use review::{JointAgency, MAX_REVIEW_STEPS, ReviewStep};
+pub use synonyms::{Synonym, SynonymError, Synonyms};
 
 /// Item types (事项类型) [configurable list; default per DOMAIN.md §2, *unconfirmed* against
 /// GB/T 39554.1]: code → name.

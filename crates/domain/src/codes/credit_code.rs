@@ -58,7 +58,8 @@ impl CreditCode {
     /// subject identifier a GB 11714 organisation code whose eight-character body is taken from
     /// `seed` (a digest of what the code is issued for; the store refuses a code issued twice).
     pub fn issue(prefix: &str, division: &super::DivisionCode, seed: &[u8]) -> Result<Self, CodeError> {
-        let body: String = seed.iter().take(8).map(|b| CHARSET.as_bytes()[*b as usize % CHARSET.len()] as char).collect();
+        let body: String =
+            seed.iter().take(8).map(|b| CHARSET.as_bytes()[*b as usize % CHARSET.len()] as char).collect();
         if body.len() != 8 {
             return Err(CodeError::Length { expected: "8", actual: body.len() });
         }

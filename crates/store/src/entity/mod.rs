@@ -32,6 +32,7 @@ pub mod outbox;
 pub mod person;
 pub mod registry_person;
 pub mod seal_key;
+pub mod search_synonyms;
 pub mod session;
 pub mod staff_role;
 pub mod trail_entry;

@@ -22,6 +22,7 @@ mod m0017_licence_uses;
 mod m0018_oidc_refresh_family;
 mod m0019_licences_due;
 mod m0020_outbound_messages;
+mod m0021_search_synonyms;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_oidc_refresh_family::Migration),
             Box::new(m0019_licences_due::Migration),
             Box::new(m0020_outbound_messages::Migration),
+            Box::new(m0021_search_synonyms::Migration),
         ]
     }
 }

@@ -2,8 +2,8 @@
 //! assurance level with real-name verification, devices logged in). Every form carries the CSRF
 //! token; the session cookie is replaced at login and at every rise in assurance.
 
-use super::china_time;
 use super::Frame;
+use super::china_time;
 use super::forms::{FormErrors, Page, Req, field, see_other};
 use crate::AppState;
 use crate::account_labels::AccountLabels;
@@ -22,7 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/register", get(register_form).post(register))
         .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
+        .route("/logout", get(logout_page).post(logout))
         .route("/account", get(account))
         .route("/account/verify", post(verify))
         .route("/account/phone/send", post(send_code))
@@ -47,7 +47,6 @@ fn safe_next(next: Option<&str>) -> &str {
         _ => "/account",
     }
 }
-
 
 #[derive(Template)]
 #[template(path = "register.html")]
@@ -169,6 +168,22 @@ async fn login(r: Req, FormPairs(form): FormPairs) -> Page {
             Ok(r.respond(status, &page))
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "logout_confirm.html")]
+struct LogoutPage<'a> {
+    f: &'a Frame,
+    a: &'static AccountLabels,
+    csrf: String,
+}
+
+/// The header's 退出 link: asks first (a form, so it works without script).
+async fn logout_page(r: Req) -> Page {
+    if r.f.user.is_none() {
+        return Ok(see_other("/"));
+    }
+    Ok(r.with_csrf(|csrf| r.respond(StatusCode::OK, &LogoutPage { f: &r.f, a: r.labels(), csrf })))
 }
 
 async fn logout(r: Req, FormPairs(form): FormPairs) -> Page {

@@ -4,8 +4,8 @@
 //! with the answer form, withdrawal, and the timeline. Pages work without JavaScript.
 
 use super::Frame;
-use super::china_time;
 use super::case_view::{CaseFacts, CaseRowView, Refused, TimelineRow, case_row, facts, timeline};
+use super::china_time;
 use super::forms::{FormErrors, Page, Req, see_other};
 use crate::AppState;
 use crate::case_labels::CaseLabels;

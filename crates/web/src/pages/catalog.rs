@@ -109,7 +109,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
+    let f = Frame::new(&s, &uri, &q, &headers).with_user(&s, &headers).await;
     let mut params = search_params(&q);
     // The division picker remembers the visitor's choice.
     let chosen = q.first("division").map(str::to_owned);
@@ -210,7 +210,7 @@ async fn offering(
     q: QueryPairs,
     headers: HeaderMap,
 ) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
+    let f = Frame::new(&s, &uri, &q, &headers).with_user(&s, &headers).await;
     let guide = match catalog::get(&s.app.store, &code).await {
         Ok(g) => g,
         Err(e) => return super::error_page(&f, e),

@@ -35,6 +35,8 @@ pub struct Req {
     pub headers: HeaderMap,
     uri: Uri,
     peer: Peer,
+    /// The signed-in person, looked up once per request.
+    who: Option<Principal>,
 }
 
 impl FromRequestParts<AppState> for Req {
@@ -43,8 +45,13 @@ impl FromRequestParts<AppState> for Req {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, crate::ApiError> {
         let q = QueryPairs::from_request_parts(parts, state).await?;
         let Ok(peer) = Peer::from_request_parts(parts, state).await;
-        let f = Frame::new(state, &parts.uri, &q, &parts.headers);
-        Ok(Self { s: state.clone(), f, q, headers: parts.headers.clone(), uri: parts.uri.clone(), peer })
+        let mut f = Frame::new(state, &parts.uri, &q, &parts.headers);
+        // A failed lookup reads as signed out here; the pages that need the person say why.
+        let who = session::current(state, &parts.headers).await.ok().flatten();
+        if let Some(who) = &who {
+            f.user = Some(super::HeaderUser::of(state, who).await);
+        }
+        Ok(Self { s: state.clone(), f, q, headers: parts.headers.clone(), uri: parts.uri.clone(), peer, who })
     }
 }
 
@@ -89,6 +96,9 @@ impl Req {
 
     /// The signed-in person, or the response that sends them to log in and back here.
     pub async fn signed_in(&self) -> Result<Principal, Response> {
+        if let Some(who) = &self.who {
+            return Ok(who.clone());
+        }
         match session::current(&self.s, &self.headers).await {
             Ok(Some(who)) => Ok(who),
             Ok(None) => {

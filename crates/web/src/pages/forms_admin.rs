@@ -1,3 +1,6 @@
+//! Catalog administration. The search synonyms (搜索同义词), which the platform's administrators
+//! edit as a list, one rule a line.
+//!
 //! Form administration (表单管理): an offering's administrators edit its application form as
 //! JSON, see it previewed as applicants will — live while they type (a small script posts the
 //! text to `/preview`), or with the 预览 button without script — save it as a draft or publish
@@ -26,6 +29,49 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/forms", get(find))
         .route("/admin/forms/{code}", get(page).post(save))
         .route("/admin/forms/{code}/preview", post(preview))
+        .route("/admin/synonyms", get(synonyms).post(save_synonyms))
+}
+
+#[derive(Template)]
+#[template(path = "synonyms_admin.html")]
+struct SynonymsPage<'a> {
+    f: &'a Frame,
+    csrf: String,
+    notice: Option<String>,
+    errors: FormErrors,
+    list: String,
+    revision: i64,
+}
+
+fn render_synonyms(
+    r: &Req,
+    status: StatusCode,
+    notice: Option<String>,
+    errors: FormErrors,
+    list: String,
+    revision: i64,
+) -> Response {
+    r.with_csrf(|csrf| r.respond(status, &SynonymsPage { f: &r.f, csrf, notice, errors, list, revision }))
+}
+
+async fn synonyms(r: Req) -> Page {
+    let who = r.signed_in().await?;
+    let (list, revision) = catalog::synonyms::list(&r.s.app, &who).await.map_err(|e| r.error(e))?;
+    let notice = r.q.first("saved").map(|n| format!("{}{n}", r.f.c.synonyms_saved));
+    Ok(render_synonyms(&r, StatusCode::OK, notice, vec![], list, revision))
+}
+
+async fn save_synonyms(r: Req, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let list = form.first("synonyms").unwrap_or("").replace("\r\n", "\n");
+    match catalog::synonyms::save(&r.s.app, &who, &list).await {
+        Ok(rules) => Ok(see_other(&format!("/admin/synonyms?saved={rules}"))),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            let revision = catalog::synonyms::list(&r.s.app, &who).await.map_or(0, |(_, rev)| rev);
+            Ok(render_synonyms(&r, status, None, errors, list, revision))
+        }
+    }
 }
 
 /// A section as previewed: its position, its title, its inputs.

@@ -23,7 +23,7 @@ struct Home<'a> {
 }
 
 async fn home(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
+    let f = Frame::new(&s, &uri, &q, &headers).with_user(&s, &headers).await;
     let themes = match tongban_app::catalog::search(&s.app, &Default::default()).await {
         Ok(r) => r.facets.get("theme").map(|m| m.iter().map(|(k, n)| (k.clone(), *n)).collect()).unwrap_or_default(),
         Err(e) => {

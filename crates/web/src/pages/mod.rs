@@ -2,6 +2,7 @@
 //! site name). Pages work without JavaScript.
 
 mod account;
+mod api_docs;
 mod apply;
 mod case_view;
 mod catalog;
@@ -71,7 +72,10 @@ pub fn routes() -> Router<AppState> {
         .merge(catalog::routes())
         .merge(tools::routes())
         .merge(licences::public_routes())
+        .merge(api_docs::routes())
         .route("/static/app.css", get(css))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .route("/static/form-preview.js", get(script))
         .fallback(not_found)
 }
@@ -95,6 +99,37 @@ pub struct Frame {
     /// Link to this page in the other language.
     pub switch_href: String,
     remember_lang: bool,
+    /// Who is signed in, for the header; `None` for a visitor.
+    pub user: Option<HeaderUser>,
+}
+
+/// The signed-in person as the header shows them: their name (or the organization they act
+/// for) and the staff pages their roles open.
+pub struct HeaderUser {
+    pub name: String,
+    /// 工作台: window staff and approvers.
+    pub workbench: bool,
+    /// 电子监察: auditors and administrators.
+    pub supervision: bool,
+    /// 人员管理: administrators.
+    pub staff: bool,
+}
+
+impl HeaderUser {
+    pub async fn of(s: &AppState, who: &tongban_app::access::Principal) -> Self {
+        use tongban_domain::identity::StaffRole as R;
+        let roles: Vec<R> = match tongban_app::access::roles(&s.app, &who.person_id).await {
+            Ok(roles) if who.acting.is_none() => roles.into_iter().map(|a| a.role).collect(),
+            _ => Vec::new(),
+        };
+        let any = |of: &[R]| roles.iter().any(|r| of.contains(r));
+        Self {
+            name: who.acting.as_ref().map_or_else(|| who.name.clone(), |a| a.name.clone()),
+            workbench: any(&[R::WindowStaff, R::Approver]),
+            supervision: any(&[R::Auditor, R::AgencyAdmin, R::PlatformAdmin]),
+            staff: any(&[R::AgencyAdmin, R::PlatformAdmin]),
+        }
+    }
 }
 
 impl Frame {
@@ -114,7 +149,16 @@ impl Frame {
             site_name,
             switch_href: format!("{}?{query}", uri.path()),
             remember_lang,
+            user: None,
         }
+    }
+
+    /// The frame with the signed-in person for the header (pages without a `Req`).
+    pub async fn with_user(mut self, s: &AppState, headers: &HeaderMap) -> Self {
+        if let Ok(Some(who)) = crate::session::current(s, headers).await {
+            self.user = Some(HeaderUser::of(s, &who).await);
+        }
+        self
     }
 
     /// Renders a page, remembering a language chosen by `?lang=`.
@@ -156,7 +200,7 @@ pub(crate) fn error_page_with(f: &Frame, status: StatusCode, message: &str) -> R
 
 async fn not_found(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
     let start = std::time::Instant::now();
-    let f = Frame::new(&s, &uri, &q, &headers);
+    let f = Frame::new(&s, &uri, &q, &headers).with_user(&s, &headers).await;
     let res = f.respond(StatusCode::NOT_FOUND, &ErrorPage { f: &f, message: f.t.not_found });
     crate::middleware::record("fallback".into(), "GET".into(), StatusCode::NOT_FOUND, start);
     res
@@ -182,6 +226,17 @@ async fn script() -> impl IntoResponse {
             (CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
         ],
         include_str!("../../static/form-preview.js"),
+    )
+}
+
+/// The site's icon, SVG (browsers asking for /favicon.ico take it too).
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
+            (CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        include_str!("../../static/favicon.svg"),
     )
 }
 

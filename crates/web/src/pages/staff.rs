@@ -42,6 +42,8 @@ struct StaffPage<'a> {
     roles: Vec<(&'static str, &'static str)>,
     notice: Option<&'static str>,
     errors: FormErrors,
+    /// The platform's administrator, who also edits the search synonyms.
+    platform: bool,
 }
 
 async fn render(
@@ -65,7 +67,9 @@ async fn render(
         })
         .collect();
     let roles = StaffRole::ALL.iter().map(|r| (r.as_str(), a.role_name(r))).collect();
-    Ok(r.with_csrf(|csrf| r.respond(status, &StaffPage { f: &r.f, a, csrf, rows, roles, notice, errors })))
+    let mine = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
+    let platform = mine.iter().any(|m| m.role == StaffRole::PlatformAdmin);
+    Ok(r.with_csrf(|csrf| r.respond(status, &StaffPage { f: &r.f, a, csrf, rows, roles, notice, errors, platform })))
 }
 
 async fn page(r: Req) -> Page {

@@ -27,7 +27,7 @@ struct CodePage<'a> {
 }
 
 async fn code(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
+    let f = Frame::new(&s, &uri, &q, &headers).with_user(&s, &headers).await;
     let value = q.first("value").unwrap_or("").trim().chars().take(100).collect::<String>();
     let outcome = (!value.is_empty()).then(|| tongban_app::codes::check(&value));
     f.respond(StatusCode::OK, &CodePage { f: &f, value, outcome })
@@ -45,7 +45,7 @@ struct DeadlinePage<'a> {
 }
 
 async fn deadline(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let f = Frame::new(&s, &uri, &q, &headers);
+    let f = Frame::new(&s, &uri, &q, &headers).with_user(&s, &headers).await;
     let from = q.first("from").unwrap_or("").to_owned();
     let workdays = q.first("workdays").unwrap_or("").to_owned();
     let suspend = q.first("suspend").unwrap_or("").trim().to_owned();
