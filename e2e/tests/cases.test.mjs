@@ -207,12 +207,14 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.match(page.url(), /\?page=2$|\/applications\/[^/?]+$/, 'stays on the page');
       const alert = page.getByRole('alert');
       assert.ok(await alert.isVisible(), 'the error is reported');
+      assert.equal(await page.evaluate(() => document.activeElement?.className), 'result bad error-summary', 'the summary has the focus');
       const alertText = await alert.innerText();
       assert.ok(alertText.includes('经营场所'), `the error names the field by its label: ${alertText}`);
       assert.ok(!/\baddress\b/.test(alertText), `no machine name in the error: ${alertText}`);
       const address = page.getByLabel('经营场所');
       assert.equal(await address.getAttribute('aria-invalid'), 'true');
-      assert.match(await page.locator('#address-error').innerText(), /必填/);
+      assert.equal(await page.locator('#address-error').innerText(), '请输入经营场所', 'it says what to enter');
+      assert.ok(!alertText.includes('required'), `no English on a Chinese page: ${alertText}`);
       assert.equal(await page.getByLabel('组成形式').inputValue(), '个人经营', 'what was chosen is kept');
       await assertNoAxeViolations(page, 'application page 2 with an error (zh)');
       await alert.getByRole('link', { name: /经营场所/ }).click();
@@ -369,8 +371,21 @@ describe('Tongban applications and cases in Chromium', () => {
         await assertNoAxeViolations(page, `${url} at 360px`);
         await assertNoHorizontalScroll(page, 360);
       }
-      assert.ok(await page.getByRole('form', { name: '不予受理' }).getByLabel('法律依据').isVisible());
+      const refuse = page.getByRole('form', { name: '不予受理' });
+      assert.ok(await refuse.getByLabel('法律依据').isVisible());
       await page.screenshot({ path: path.join(RESULTS_DIR, 'cases-workbench-case-zh-360.png'), fullPage: true });
+      // Only the window's actions are offered to window staff: no decision.
+      assert.equal(await page.getByRole('form', { name: '不予确认' }).count(), 0);
+      // 不予受理 asks first, showing what was typed; going back keeps it, and nothing happened.
+      await refuse.getByLabel('理由', { exact: true }).fill('不属于本机关职权范围');
+      await refuse.getByLabel('法律依据').fill('《行政许可法》第三十二条');
+      await submit(page, refuse.getByRole('button', { name: '不予受理' }));
+      assert.ok(await page.getByRole('heading', { level: 1, name: '请确认：不予受理' }).isVisible());
+      assert.match(await mainText(page), /不能撤销[\s\S]*不属于本机关职权范围[\s\S]*第三十二条/);
+      await assertNoAxeViolations(page, 'confirm 不予受理 (zh, 360px)');
+      await submit(page, page.getByRole('button', { name: '返回修改' }));
+      assert.equal(await page.getByRole('form', { name: '不予受理' }).getByLabel('理由', { exact: true }).inputValue(), '不属于本机关职权范围');
+      assert.equal(await caseState(page), '待受理', 'nothing was done');
       await page.goto('/workbench?warning=red');
       assert.equal(await page.getByLabel('预警').inputValue(), 'red', 'the filter is kept');
       assert.equal(await page.getByRole('row').filter({ hasText: caseNumber }).count(), 0, 'not overdue');
@@ -413,7 +428,7 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.ok(await alert.isVisible(), `an empty supplement is refused: ${await mainText(page)}`);
       assert.match(await alert.innerText(), /需补正的全部内容（每行一项）：/, 'the error names the field by its label');
       assert.equal(await page.getByLabel('需补正的全部内容（每行一项）').getAttribute('aria-invalid'), 'true');
-      assert.equal(await alert.getByRole('link', { name: '需补正的全部内容（每行一项）' }).getAttribute('href'), '#missing');
+      assert.equal(await alert.getByRole('link', { name: /^需补正的全部内容（每行一项）：/ }).getAttribute('href'), '#missing');
       await assertNoAxeViolations(page, 'workbench case with an error (zh)');
 
       await act(page, '一次性告知补正', (form) => form.getByLabel('需补正的全部内容（每行一项）').fill(MISSING.join('\n')));
@@ -433,6 +448,12 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.match(await row.innerText(), /待补正/);
       await row.getByRole('link', { name: caseNumber }).click();
       await page.waitForURL(new RegExp(`/cases/${caseNumber}$`));
+      assert.equal(await caseState(page), '待补正');
+      // Withdrawing asks first; not withdrawing goes back to the case, unchanged.
+      await submit(page, page.getByRole('button', { name: '撤回申请' }));
+      assert.ok(await page.getByRole('heading', { level: 1, name: /^请确认：撤回/ }).isVisible());
+      await assertNoAxeViolations(page, 'confirm withdrawal (zh)');
+      await submit(page, page.getByRole('button', { name: '不撤回，返回办件' }));
       assert.equal(await caseState(page), '待补正');
       assert.match(await page.locator('section', { has: page.getByRole('heading', { name: '办理时限' }) }).innerText(), /计时暂停/);
       const notice = page.getByRole('region', { name: '补正告知（一次性告知）' });
@@ -460,7 +481,9 @@ describe('Tongban applications and cases in Chromium', () => {
       await login(page, APPROVER);
       await openFromQueue(page, '审查决定', '办理中');
       assert.equal(await fact(page, '当前环节'), '登记决定');
-      await act(page, '准予');
+      // 个体工商户设立登记 is a 行政确认: its decision reads 予以确认, not 准予许可.
+      assert.equal(await page.getByRole('button', { name: '不予确认' }).getAttribute('class'), 'danger');
+      await act(page, '予以确认');
       assert.equal(await caseState(page), '准予办理');
       await act(page, '办结');
       assert.equal(await caseState(page), '已办结');

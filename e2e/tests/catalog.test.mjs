@@ -388,12 +388,12 @@ describe('Tongban catalog pages in Chromium', () => {
   });
 
   // A query longer than 100 characters and bad parameters: a 400 page naming the problem.
-  for (const [label, query, field, message] of [
-    ['a 101-character query', `q=${'身'.repeat(101)}`, 'q', /最多 100 个字符/],
-    ['an unknown depth', 'q=身份证&depth=V', 'depth', /I\|II\|III\|IV/],
-    ['page 0', 'q=身份证&page=0', 'page', /1 到 10000/],
-    ['a page that is not a number', 'page=abc', 'page', /整数/],
-    ['an unknown division', 'division=510199', 'division', /不存在/],
+  for (const [label, query, field, fieldLabel, message] of [
+    ['a 101-character query', `q=${'身'.repeat(101)}`, 'q', '搜索政务服务事项', /最多 100 个字符/],
+    ['an unknown depth', 'q=身份证&depth=V', 'depth', '网上办理深度', /I\|II\|III\|IV/],
+    ['page 0', 'q=身份证&page=0', 'page', '页码', /1 到 10000/],
+    ['a page that is not a number', 'page=abc', 'page', '页码', /整数/],
+    ['an unknown division', 'division=510199', 'division', '所在地区', /不存在/],
   ]) {
     test(`search with ${label}: a clear 400 error page, not a 500`, () =>
       onPage(`/search?${query}`, DESKTOP, async (page, response) => {
@@ -403,7 +403,8 @@ describe('Tongban catalog pages in Chromium', () => {
         assert.ok(await alert.isVisible(), 'error block visible');
         const text = await alert.innerText();
         assert.match(text, /请修改以下内容/);
-        assert.match(text, new RegExp(`${field}：`), `the error names the parameter ${field}: ${text}`);
+        assert.ok(text.includes(fieldLabel), `the error names ${field} by its label: ${text}`);
+        assert.ok(!/[a-z]{4,}/.test(text.replace(/I\|II\|III\|IV/, '')), `no English on the Chinese page: ${text}`);
         assert.match(text, message);
         assert.equal(await page.locator('ol.hits').count(), 0, 'no results on bad input');
         assert.ok(await page.getByRole('searchbox').isVisible(), 'the search box is there to try again');

@@ -221,7 +221,7 @@ describe('Tongban portal in Chromium', () => {
       const alert = page.getByRole('alert');
       assert.ok(await alert.isVisible(), 'error block visible');
       assert.match(await alert.innerText(), /请修改以下内容/);
-      assert.match(await alert.innerText(), /workdays/);
+      assert.match(await alert.innerText(), /工作日数应为 0 到 10000 的整数，收到“abc”/);
       assert.equal(await alert.locator('a[href="#workdays"]').count(), 1, 'the error links to its field');
       assert.equal(await page.locator('#due-title').count(), 0, 'no due date on bad input');
       await assertNoHorizontalScroll(page, 360);

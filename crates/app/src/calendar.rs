@@ -107,7 +107,7 @@ impl DeadlineQuery {
             .map_err(|_| {
                 fields.insert(
                     "from".into(),
-                    format!("应为 YYYY-MM-DD 格式的日期 (expected a date YYYY-MM-DD), got '{from}'"),
+                    format!("应为 YYYY-MM-DD 格式的日期，收到“{from}” (expected a date YYYY-MM-DD, got '{from}')"),
                 )
             })
             .ok();
@@ -117,7 +117,7 @@ impl DeadlineQuery {
                 fields.insert(
                     "workdays".into(),
                     format!(
-                        "应为 0 到 {MAX_WORKDAYS} 的整数 (expected an integer 0..={MAX_WORKDAYS}), got '{workdays}'"
+                        "应为 0 到 {MAX_WORKDAYS} 的整数，收到“{workdays}” (expected an integer 0..={MAX_WORKDAYS}, got '{workdays}')"
                     ),
                 );
                 None

@@ -100,6 +100,8 @@ pub struct Config {
     pub node_id: u8,
     /// Supervision: a case turns yellow when at most this many working days remain.
     pub warning_yellow_days: u32,
+    /// Yellow no earlier than when this share (percent) of the limit remains.
+    pub warning_yellow_percent: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -173,6 +175,7 @@ impl Default for Config {
             s3_secret_access_key: None,
             node_id: 1,
             warning_yellow_days: 2,
+            warning_yellow_percent: 33,
         }
     }
 }
@@ -300,6 +303,7 @@ impl Config {
                 }
             }
             "warning_yellow_days" => self.warning_yellow_days = num(value)?,
+            "warning_yellow_percent" => self.warning_yellow_percent = num(value)?,
             _ => return Err("unknown setting".into()),
         }
         Ok(())

@@ -301,7 +301,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             // Just opened: nothing shares the settings yet.
             let cases = std::sync::Arc::get_mut(&mut app.cases).expect("case settings not yet shared");
             cases.node = config.node_id;
-            cases.warnings = tongban_domain::cases::WarningRule { yellow_days: config.warning_yellow_days };
+            cases.warnings = tongban_domain::cases::WarningRule {
+                yellow_days: config.warning_yellow_days,
+                yellow_percent: config.warning_yellow_percent,
+            };
             tracing::info!(objects = %app.objects.location, "uploaded materials are kept in");
             match &config.clamd {
                 Some(clamd) => tracing::info!(%clamd, "uploads are scanned by clamd"),

@@ -105,6 +105,11 @@ pub struct CaseLabels {
     pub supplement_button: &'static str,
     pub withdraw: &'static str,
     pub withdraw_hint: &'static str,
+    pub confirm_title: &'static str,
+    pub confirm_staff: &'static str,
+    pub confirm_withdraw: &'static str,
+    pub confirm_back: &'static str,
+    pub confirm_keep: &'static str,
     pub timeline: &'static str,
     pub comment: &'static str,
     pub workbench_title: &'static str,
@@ -233,6 +238,11 @@ pub static ZH: CaseLabels = CaseLabels {
     supplement_button: "已补齐，提交补正",
     withdraw: "撤回申请",
     withdraw_hint: "作出决定前可以撤回；撤回后办件终止，如需办理须重新申请。",
+    confirm_title: "请确认：",
+    confirm_staff: "此决定提交后不能撤销，申请人会收到通知，其中包括下列理由和依据。",
+    confirm_withdraw: "撤回后办件终止，不能恢复；如需办理，须重新申请。",
+    confirm_back: "返回修改",
+    confirm_keep: "不撤回，返回办件",
     timeline: "办理过程",
     comment: "说明或意见",
     workbench_title: "办件工作台",
@@ -361,6 +371,11 @@ pub static EN: CaseLabels = CaseLabels {
     supplement_button: "Done: submit the supplement",
     withdraw: "Withdraw the application",
     withdraw_hint: "Possible until the decision; the case then ends and a new application is needed.",
+    confirm_title: "Please confirm: ",
+    confirm_staff: "This decision cannot be undone once made; the applicant is told, with the reason and basis below.",
+    confirm_withdraw: "The case then ends and cannot be resumed; a new application is needed to apply again.",
+    confirm_back: "Go back and change it",
+    confirm_keep: "Do not withdraw; back to the case",
     timeline: "Timeline",
     comment: "Note or comment",
     workbench_title: "Case workbench",
@@ -450,6 +465,31 @@ impl CaseLabels {
     }
 
     /// An action's name as a button says it.
+    /// An action as a case of item type `item_type` words it: the decision fits the item (a
+    /// 行政确认 is 予以确认 or 不予确认, not 准予许可 or 不予许可).
+    pub fn decision(&self, name: &str, item_type: &str) -> &'static str {
+        let (zh, en) = match (name, item_type) {
+            ("approve", "01") => ("准予许可", "Grant"),
+            ("deny", "01") => ("不予许可", "Refuse to grant"),
+            ("approve", "07") => ("予以确认", "Confirm"),
+            ("deny", "07") => ("不予确认", "Refuse to confirm"),
+            ("approve", "05") => ("准予给付", "Grant the benefit"),
+            ("deny", "05") => ("不予给付", "Refuse the benefit"),
+            ("approve", "08") => ("予以奖励", "Grant the award"),
+            ("deny", "08") => ("不予奖励", "Refuse the award"),
+            ("approve", _) => ("准予办理", "Approve"),
+            ("deny", _) => ("不予办理", "Deny"),
+            _ => return self.action(name),
+        };
+        if self.zh() { zh } else { en }
+    }
+
+    /// Whether an action ends a case against the applicant, or ends the application: it asks
+    /// first, and looks unlike the others.
+    pub fn destructive(&self, name: &str) -> bool {
+        matches!(name, "refuse" | "deny" | "withdraw")
+    }
+
     pub fn action(&self, name: &str) -> &'static str {
         let (zh, en) = match name {
             "accept" => ("受理", "Accept"),

@@ -92,6 +92,62 @@ impl Lang {
     }
 }
 
+/// A message in the page's language. The application's messages are bilingual, `中文 (English)`:
+/// a Chinese page shows the Chinese, an English page the English, never both.
+pub fn in_lang(message: &str, lang: Lang) -> String {
+    let m = message.trim();
+    // The English is the last parenthesised part that ends the message, or follows its colon.
+    let split = m.strip_suffix(')').and_then(|body| {
+        let mut depth = 0;
+        for (i, c) in body.char_indices().rev() {
+            match c {
+                ')' => depth += 1,
+                '(' if depth == 0 => return Some((&m[..i], &body[i + 1..], "")),
+                '(' => depth -= 1,
+                _ => {}
+            }
+        }
+        None
+    });
+    let split = split.or_else(|| {
+        // `中文 (English): detail`: the detail belongs to both.
+        let (head, detail) = m.split_once("): ")?;
+        let (zh, en) = head.rsplit_once(" (")?;
+        Some((zh, en, detail))
+    });
+    match split {
+        Some((zh, en, detail)) if !zh.trim().is_empty() && !en.trim().is_empty() => {
+            let (text, colon) = match lang {
+                Lang::Zh => (zh.trim_end(), "："),
+                Lang::En => (en.trim(), ": "),
+            };
+            if detail.is_empty() { text.to_owned() } else { format!("{text}{colon}{detail}") }
+        }
+        _ => m.to_owned(),
+    }
+}
+
+/// What a form's error says, naming the field by its label and saying what to enter (GOV.UK's
+/// pattern): 请输入经营者姓名, not 必填.
+pub fn field_error(label: &str, choice: bool, message: &str, lang: Lang) -> String {
+    let text = in_lang(message, lang);
+    let zh = in_lang(message, Lang::Zh);
+    match lang {
+        Lang::Zh if zh.starts_with("必填") => format!("请{}{label}", if choice { "选择" } else { "输入" }),
+        Lang::Zh if zh.starts_with("请从选项中选择") => format!("请选择{label}"),
+        Lang::Zh if zh.starts_with("格式不正确") => format!("请按提示的格式输入{label}"),
+        Lang::Zh if ["至少", "不能", "应", "最多", "只能", "必须"].iter().any(|p| text.starts_with(p)) => {
+            format!("{label}{text}")
+        }
+        Lang::Zh => format!("{label}：{text}"),
+        Lang::En if zh.starts_with("必填") || zh.starts_with("请从选项中选择") => {
+            format!("{} {label}", if choice { "Select" } else { "Enter" })
+        }
+        Lang::En if zh.starts_with("格式不正确") => format!("Enter {label} in the format shown"),
+        Lang::En => format!("{label}: {text}"),
+    }
+}
+
 /// Every label a page shows. One struct, so a missing translation fails to compile.
 pub struct Labels {
     /// The separator after a label: full-width in Chinese.
@@ -300,3 +356,36 @@ pub const EN: Labels = Labels {
     dl_final: "Computed on the State Council holiday calendar.",
     errors_heading: "Please correct the following",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_shows_its_language_only() {
+        assert_eq!(in_lang("必填 (required)", Lang::Zh), "必填");
+        assert_eq!(in_lang("必填 (required)", Lang::En), "required");
+        assert_eq!(in_lang("应为 1 到 100 的整数 (an integer 1..=100)", Lang::En), "an integer 1..=100");
+        assert_eq!(in_lang("不符合要求 (invalid): x > 3", Lang::Zh), "不符合要求：x > 3");
+        assert_eq!(in_lang("两次输入的密码不一致", Lang::En), "两次输入的密码不一致", "one language: as it is");
+        assert_eq!(
+            in_lang("第 2 行：“a b”：每个词应为 1 至 20 个字（不含空格） (1 to 20 characters)", Lang::Zh),
+            "第 2 行：“a b”：每个词应为 1 至 20 个字（不含空格）"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_field_and_say_what_to_enter() {
+        assert_eq!(field_error("经营者姓名", false, "必填 (required)", Lang::Zh), "请输入经营者姓名");
+        assert_eq!(field_error("组成形式", true, "必填 (required)", Lang::Zh), "请选择组成形式");
+        assert_eq!(
+            field_error("经营范围", false, "至少 2 个字 (at least 2 characters)", Lang::Zh),
+            "经营范围至少 2 个字"
+        );
+        assert_eq!(field_error("Operator's name", false, "必填 (required)", Lang::En), "Enter Operator's name");
+        assert_eq!(
+            field_error("Phone", false, "格式不正确 (invalid format)", Lang::En),
+            "Enter Phone in the format shown"
+        );
+    }
+}

@@ -32,6 +32,9 @@ pub struct CaseView {
     pub application_id: String,
     pub offering_code: String,
     pub offering_name: String,
+    /// The item's type (`ITEM_TYPES`: 01 行政许可, 07 行政确认 …): how its decision is worded. Set
+    /// on a case's own page, not in lists.
+    pub item_type: String,
     pub state: CaseState,
     pub state_name: String,
     /// The review step the case is at, and every step.
@@ -76,10 +79,12 @@ pub(crate) async fn case_view(app: &App, case: CaseRow) -> Result<CaseView, AppE
         None
     };
     let licence_pending = app.store.licence_due(&case.case_number).await?;
+    let item_type = crate::case_access::guide_of_case(app, &case).await?.offering.item.item_type.clone();
     let mut views = case_views(app, vec![case]).await?;
     let mut v = views.pop().ok_or_else(|| AppError::internal("no view"))?;
     v.supplement = supplement;
     v.licence_pending = licence_pending;
+    v.item_type = item_type;
     Ok(v)
 }
 
@@ -112,6 +117,7 @@ pub(crate) fn view_with(
         case_number: case.case_number,
         offering_code: case.offering_code,
         offering_name: case.offering_name,
+        item_type: String::new(),
         state,
         state_name: state.name_zh().into(),
         case_kind: case.case_kind,
@@ -133,6 +139,16 @@ pub(crate) fn view_with(
 
 pub async fn get_case(app: &App, who: &Principal, case_number: &str) -> Result<CaseView, AppError> {
     let case = readable_case(app, who, case_number).await?;
+    case_view(app, case).await
+}
+
+/// A case the person applied for (or acts for its applicant organization): what the applicant's
+/// own actions are asked about on. Staff who only read it are refused.
+pub async fn own_case(app: &App, who: &Principal, case_number: &str) -> Result<CaseView, AppError> {
+    let case = readable_case(app, who, case_number).await?;
+    if !crate::case_access::is_applicant(app, who, &case).await? {
+        return Err(AppError::Forbidden);
+    }
     case_view(app, case).await
 }
 

@@ -49,16 +49,25 @@ impl Warning {
     }
 }
 
-/// The configurable supervision rule: yellow when at most `yellow_days` working days remain, red
-/// when overdue (DOMAIN.md §3 defaults).
+/// The configurable supervision rule: yellow when at most `yellow_days` working days remain —
+/// and no more than `yellow_percent` of the limit, so a short limit is not yellow from the day it
+/// starts (a 1-day case turns yellow on its last day) — red when overdue (DOMAIN.md §3 defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WarningRule {
     pub yellow_days: u32,
+    pub yellow_percent: u32,
 }
 
 impl Default for WarningRule {
     fn default() -> Self {
-        Self { yellow_days: 2 }
+        Self { yellow_days: 2, yellow_percent: 33 }
+    }
+}
+
+impl WarningRule {
+    /// The most working days left at which a case of `limit` days is yellow.
+    pub fn yellow_from(self, limit: u32) -> u32 {
+        self.yellow_days.min(limit.saturating_mul(self.yellow_percent) / 100)
     }
 }
 
@@ -106,7 +115,8 @@ pub fn clock(
     let paused = stopped_on.is_none() && pauses.iter().any(|p| p.until.is_none());
     let warning = if end > due.due {
         Warning::Red
-    } else if stopped_on.is_some() || paused || i64::from(limit) - i64::from(used) > i64::from(rule.yellow_days) {
+    } else if stopped_on.is_some() || paused || i64::from(limit) - i64::from(used) > i64::from(rule.yellow_from(limit))
+    {
         Warning::Green
     } else {
         Warning::Yellow

@@ -539,6 +539,18 @@ mod tests {
     }
 
     #[test]
+    fn a_short_limit_is_yellow_on_its_last_days_only() {
+        let rule = WarningRule::default();
+        assert_eq!((rule.yellow_from(1), rule.yellow_from(3), rule.yellow_from(6), rule.yellow_from(20)), (0, 0, 1, 2));
+        // A 1-day case accepted Mon 2026-03-02: green that day, yellow on its due day, red after.
+        let on = |day| clock(&cal(), d("2026-03-02"), 1, &[], None, d(day), rule).warning;
+        assert_eq!(
+            (on("2026-03-02"), on("2026-03-03"), on("2026-03-04")),
+            (Warning::Green, Warning::Yellow, Warning::Red)
+        );
+    }
+
+    #[test]
     fn clock_over_the_spring_festival() {
         // Accepted Thu 2026-02-12 with 20 working days: due 2026-03-18 (DOMAIN.md §3).
         let c = clock(&cal(), d("2026-02-12"), 20, &[], None, d("2026-02-13"), WarningRule::default());

@@ -154,7 +154,9 @@ async fn login(r: Req, FormPairs(form): FormPairs) -> Page {
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
             let need_totp = errors.iter().any(|(field, _)| field == "totp")
-                || errors.iter().any(|(_, m)| *m == AppError::SecondFactorRequired.to_string());
+                || errors
+                    .iter()
+                    .any(|(_, m)| *m == crate::i18n::in_lang(&AppError::SecondFactorRequired.to_string(), r.f.lang));
             let page = LoginPage {
                 f: &r.f,
                 a: r.labels(),

@@ -4,13 +4,14 @@
 //! with the answer form, withdrawal, and the timeline. Pages work without JavaScript.
 
 use super::Frame;
-use super::case_view::{CaseFacts, CaseRowView, Refused, TimelineRow, case_row, facts, timeline};
+use super::case_view::{CaseFacts, CaseRowView, ConfirmPage, Refused, TimelineRow, case_row, facts, timeline};
 use super::china_time;
 use super::forms::{FormErrors, Page, Req, see_other};
 use crate::AppState;
 use crate::case_labels::CaseLabels;
 use crate::extract::FormPairs;
 use crate::extract::Path;
+use crate::i18n::Lang;
 use askama::Template;
 use axum::Router;
 use axum::http::StatusCode;
@@ -101,7 +102,11 @@ pub(crate) fn field_rows(
                     .map_or(c.field.clone(), |o| if en { o.label_en.clone() } else { o.label.clone() });
                 (other, Form::text_of(Some(&c.equals)))
             }),
-            error: v.and_then(|v| v.errors.get(&f.name)).cloned(),
+            error: v.and_then(|v| v.errors.get(&f.name)).map(|m| {
+                let label = if en { &f.label_en } else { &f.label };
+                let choice = !form.options(&f.name).is_empty();
+                crate::i18n::field_error(label, choice, m, if en { Lang::En } else { Lang::Zh })
+            }),
         })
         .collect()
 }
@@ -256,7 +261,8 @@ struct CheckPage<'a> {
     id: String,
     offering_name: String,
     answers: Vec<AnswerRow>,
-    errors: FormErrors,
+    /// Every error of the submission: (the link to its field, or empty; the message).
+    errors: Vec<(String, String)>,
     /// The submission was refused for want of real-name verification: link to where it is done.
     verify: bool,
     /// Sent back with the submission: a repeat of this page's submission makes no second case.
@@ -296,8 +302,29 @@ async fn check_page_with(
             });
         }
     }
-    let mut errors: FormErrors = v.errors.clone().into_iter().collect();
-    errors.extend(extra);
+    // Every error at once, each naming its field by label and linking to it (the answers carry
+    // the labels and pages of the fields shown): (link, message).
+    let lang = r.f.lang;
+    let link = |field: &str| match answers.iter().find(|a| a.name == field) {
+        Some(a) => format!("/applications/{}?page={}&check=1#{field}", v.id, a.page),
+        None if field == "materials" => format!("/applications/{}/materials", v.id),
+        None => String::new(),
+    };
+    let mut errors: Vec<(String, String)> = v
+        .errors
+        .iter()
+        .map(|(field, m)| {
+            let message = match answers.iter().find(|a| a.name == *field) {
+                Some(a) => crate::i18n::field_error(&a.label, !form.options(field).is_empty(), m, lang),
+                None => crate::i18n::in_lang(m, lang),
+            };
+            (link(field), message)
+        })
+        .collect();
+    errors.extend(extra.into_iter().map(|(field, m)| {
+        let message = if field == "materials" { format!("{}{}{m}", l.materials_title, r.f.t.colon) } else { m };
+        (link(&field), message)
+    }));
     Ok(r.with_csrf(|csrf| {
         // A fresh key per rendering: submitting this page twice is one submission.
         let key = tongban_app::identity::csrf_token().map(|t| format!("page-{}", &t[..22])).unwrap_or_default();
@@ -445,6 +472,17 @@ async fn case_page(r: Req, Path(number): Path<String>) -> Page {
 /// The applicant's actions: answer the supplement notice, withdraw.
 async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
+    if form.first("back").is_some() {
+        return Ok(see_other(&format!("/cases/{number}")));
+    }
+    if form.first("action") == Some("withdraw") && form.first("confirmed") != Some("yes") {
+        let c = cases::own_case(&r.s.app, &who, &number).await.map_err(|e| r.error(e))?;
+        let mut page = ConfirmPage::new(&r.f, &c, "withdraw", &form, format!("/cases/{number}/act"));
+        return Ok(r.with_csrf(|csrf| {
+            page.csrf = csrf;
+            r.respond(StatusCode::OK, &page)
+        }));
+    }
     let action = match form.first("action") {
         Some("supplement") => CaseAction::Supplement,
         Some("withdraw") => CaseAction::Withdraw,

@@ -168,3 +168,56 @@ pub fn timeline(l: &CaseLabels, trail: &[TrailEntryView], en: bool) -> Vec<Timel
         })
         .collect()
 }
+
+/// The page a destructive action (不予受理, 不予许可, 撤回) asks on before it is done: what will
+/// happen, what was typed, and two buttons — do it (red), or go back with what was typed kept.
+/// A form, so it works without script.
+#[derive(askama::Template)]
+#[template(path = "confirm_action.html")]
+pub struct ConfirmPage<'a> {
+    pub f: &'a super::Frame,
+    pub l: &'static CaseLabels,
+    pub csrf: String,
+    pub number: String,
+    pub service: String,
+    /// The action as this case words it.
+    pub label: &'static str,
+    pub warning: &'static str,
+    /// What was typed, by label.
+    pub summary: Vec<(&'static str, String)>,
+    pub post_to: String,
+    /// The posted fields, sent again with the confirmation.
+    pub posted: Vec<(String, String)>,
+    pub back: &'static str,
+}
+
+impl<'a> ConfirmPage<'a> {
+    /// The confirmation of `action` on case `c`, posted back to `post_to` with `form`'s fields.
+    pub fn new(f: &'a super::Frame, c: &CaseView, action: &str, form: &QueryPairs, post_to: String) -> Self {
+        let l = f.lang.cases();
+        let typed = |k: &str| form.first(k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let summary = [("reason", l.reason), ("legal_basis", l.legal_basis), ("comment", l.comment)]
+            .into_iter()
+            .filter_map(|(k, label)| Some((label, typed(k)?)))
+            .collect();
+        let withdraw = action == "withdraw";
+        Self {
+            f,
+            l,
+            csrf: String::new(),
+            number: c.case_number.clone(),
+            service: c.offering_name.clone(),
+            label: l.decision(action, &c.item_type),
+            warning: if withdraw { l.confirm_withdraw } else { l.confirm_staff },
+            summary,
+            post_to,
+            posted: form
+                .0
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "confirmed" | "back"))
+                .cloned()
+                .collect(),
+            back: if withdraw { l.confirm_keep } else { l.confirm_back },
+        }
+    }
+}

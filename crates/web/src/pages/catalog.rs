@@ -150,7 +150,21 @@ async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: Hea
             codes.extend(params.agency.clone());
             page.agency_names = s.app.store.agency_names(&codes).await.unwrap_or_default();
         }
-        Err(AppError::Validation { fields }) => page.errors = fields.into_iter().collect(),
+        Err(AppError::Validation { fields }) => {
+            let c = f.c;
+            let labels = [
+                ("q", f.t.search_label),
+                ("division", c.division),
+                ("audience", c.audience),
+                ("depth", c.depth),
+                ("case_kind", c.case_kind),
+                ("theme", c.theme),
+                ("agency", c.agency),
+                ("page", c.page_number),
+                ("per_page", c.page_number),
+            ];
+            page.errors = super::labelled(fields, &labels, f.lang);
+        }
         Err(e) => page.errors.push((String::new(), crate::ApiError::from(e).message)),
     }
     let division = page.links.get("division").to_owned();

@@ -72,17 +72,19 @@ impl Req {
     /// The errors a form shows again, with the status; any other error stops with an error page.
     pub fn form_errors(&self, e: AppError) -> Result<(StatusCode, FormErrors), Response> {
         let status = crate::error::status_of(&e);
-        match e {
-            AppError::Validation { fields } => Ok((status, fields.into_iter().collect())),
+        let errors = match e {
+            AppError::Validation { fields } => fields.into_iter().collect(),
             AppError::Conflict { field, message } | AppError::TooLarge { field, message } => {
-                Ok((status, vec![(field.to_owned(), message)]))
+                vec![(field.to_owned(), message)]
             }
             e @ (AppError::LoginFailed
             | AppError::SecondFactorRequired
             | AppError::Locked { .. }
-            | AppError::RateLimited) => Ok((status, vec![(String::new(), e.to_string())])),
-            e => Err(self.error(e)),
-        }
+            | AppError::RateLimited) => vec![(String::new(), e.to_string())],
+            e => return Err(self.error(e)),
+        };
+        let lang = self.f.lang;
+        Ok((status, errors.into_iter().map(|(field, m)| (field, crate::i18n::in_lang(&m, lang))).collect()))
     }
 
     /// The post carries this browser's CSRF token; 403 with nothing done otherwise.

@@ -89,6 +89,25 @@ fn private(routes: Router<AppState>) -> Router<AppState> {
     ))
 }
 
+/// A page's errors, each naming its field by the label the page shows (`labels`: field → label)
+/// and in the page's language.
+pub(crate) fn labelled(
+    errors: impl IntoIterator<Item = (String, String)>,
+    labels: &[(&str, &str)],
+    lang: Lang,
+) -> Vec<(String, String)> {
+    errors
+        .into_iter()
+        .map(|(field, m)| {
+            let message = match labels.iter().find(|(f, _)| *f == field) {
+                Some((_, label)) => crate::i18n::field_error(label, false, &m, lang),
+                None => crate::i18n::in_lang(&m, lang),
+            };
+            (field, message)
+        })
+        .collect()
+}
+
 /// What every page's layout needs.
 pub struct Frame {
     pub lang: Lang,
@@ -191,7 +210,7 @@ struct ErrorPage<'a> {
 /// An application error as a page: the status and message the API would give.
 pub(crate) fn error_page(f: &Frame, e: tongban_app::AppError) -> Response {
     let e = crate::ApiError::from(e);
-    error_page_with(f, e.status, &e.message)
+    error_page_with(f, e.status, &crate::i18n::in_lang(&e.message, f.lang))
 }
 
 pub(crate) fn error_page_with(f: &Frame, status: StatusCode, message: &str) -> Response {

@@ -58,7 +58,10 @@ async fn deadline(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: H
                 Ok(d) => page.result = Some(d),
                 Err(e) => page.errors.push(("".into(), crate::ApiError::from(e).message)),
             },
-            Err(AppError::Validation { fields }) => page.errors = fields.into_iter().collect(),
+            Err(AppError::Validation { fields }) => {
+                let labels = [("from", f.t.dl_from), ("workdays", f.t.dl_workdays), ("suspend", f.t.dl_suspend)];
+                page.errors = super::labelled(fields, &labels, f.lang);
+            }
             Err(e) => page.errors.push(("".into(), crate::ApiError::from(e).message)),
         }
     }

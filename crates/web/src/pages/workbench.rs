@@ -4,7 +4,7 @@
 
 use super::Frame;
 use super::apply::AnswerRow;
-use super::case_view::{CaseFacts, CaseRowView, Refused, TimelineRow, case_row, facts, timeline};
+use super::case_view::{CaseFacts, CaseRowView, ConfirmPage, Refused, TimelineRow, case_row, facts, timeline};
 use super::forms::{Page, Req, see_other};
 use crate::AppState;
 use crate::case_labels::CaseLabels;
@@ -127,13 +127,33 @@ struct CasePage<'a> {
     answers: Vec<AnswerRow>,
     application_id: String,
     materials: Vec<super::materials::MaterialLine>,
-    /// The actions the state allows (whether this person may take them is checked on posting).
+    /// The actions the state allows and the viewer's roles take (whether they may at this
+    /// agency and division is checked on posting).
     actions: Vec<&'static str>,
+    /// The item's type: how the decision is worded.
+    item_type: String,
     timeline: Vec<TimelineRow>,
     notice: Option<&'static str>,
     refused: Refused,
     /// Who holds the case: `Some(true)` the viewer, `Some(false)` someone else, `None` nobody.
     claimed: Option<bool>,
+}
+
+/// The roles that take a staff action in a state (the domain's rule, `CaseAction::actor`).
+fn takers(name: &str, state: CaseState) -> &'static [StaffRole] {
+    use tongban_domain::cases::Actor;
+    let text = String::new;
+    let action = match name {
+        "accept" => CaseAction::Accept,
+        "refuse" => CaseAction::Refuse { reason: text(), legal_basis: text() },
+        "request_supplement" => CaseAction::RequestSupplement { missing: vec![] },
+        "deliver" => CaseAction::Deliver(Delivery::Online),
+        _ => CaseAction::Approve,
+    };
+    match action.actor(state) {
+        Actor::Staff(roles, _) => roles,
+        _ => &[],
+    }
 }
 
 /// The staff actions possible in a state, at a step of how many.
@@ -150,7 +170,7 @@ fn staff_actions(state: CaseState, last_step: bool) -> Vec<&'static str> {
 }
 
 async fn case_page(r: &Req, number: &str, status: StatusCode, refused: Refused) -> Page {
-    let (who, _) = staff(r, CASE_READERS).await?;
+    let (who, roles) = staff(r, CASE_READERS).await?;
     let l = r.f.lang.cases();
     let en = r.f.lang.code() == "en";
     let c = cases::get_case(&r.s.app, &who, number).await.map_err(|e| r.error(e))?;
@@ -168,7 +188,10 @@ async fn case_page(r: &Req, number: &str, status: StatusCode, refused: Refused) 
         })
         .collect();
     let last_step = c.steps.last() == Some(&c.step);
-    let actions = staff_actions(c.state, last_step);
+    let actions = staff_actions(c.state, last_step)
+        .into_iter()
+        .filter(|a| takers(a, c.state).iter().any(|t| roles.iter().any(|held| held.role == *t)))
+        .collect();
     let notice = (r.q.first("done") == Some("acted")).then_some(l.done);
     Ok(r.with_csrf(|csrf| {
         let page = CasePage {
@@ -181,6 +204,7 @@ async fn case_page(r: &Req, number: &str, status: StatusCode, refused: Refused) 
             application_id: v.id.clone(),
             materials: super::materials::material_lines(l, &v.materials),
             actions,
+            item_type: c.item_type.clone(),
             timeline: timeline(l, &trail, en),
             notice,
             refused,
@@ -221,6 +245,30 @@ fn action_of(form: &QueryPairs) -> Result<CaseAction, AppError> {
 async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> Page {
     r.check_csrf(&form)?;
     let (who, _) = staff(&r, CASE_READERS).await?;
+    let name = form.first("action").unwrap_or("");
+    if form.first("back").is_some() {
+        // Back from the confirmation: the case page with what was typed.
+        return case_page(&r, &number, StatusCode::OK, Refused::new(r.f.lang.cases(), name, vec![], &form)).await;
+    }
+    if r.f.lang.cases().destructive(name) && form.first("confirmed") != Some("yes") {
+        // A well-formed refusal or denial is asked about first; a malformed one is shown its errors.
+        let checked = action_of(&form).and_then(|a| {
+            a.validate().map_err(|e| match e {
+                tongban_domain::cases::TransitionError::Invalid { field, reason } => AppError::field(field, reason),
+                e => AppError::Conflict { field: "action", message: e.to_string() },
+            })
+        });
+        if let Err(e) = checked {
+            let (status, errors) = r.form_errors(e)?;
+            return case_page(&r, &number, status, Refused::new(r.f.lang.cases(), name, errors, &form)).await;
+        }
+        let c = cases::get_case(&r.s.app, &who, &number).await.map_err(|e| r.error(e))?;
+        let mut page = ConfirmPage::new(&r.f, &c, name, &form, format!("/workbench/cases/{number}"));
+        return Ok(r.with_csrf(|csrf| {
+            page.csrf = csrf;
+            r.respond(StatusCode::OK, &page)
+        }));
+    }
     let version = form.first("version").and_then(|v| v.parse().ok());
     let comment = form.first("comment").map(str::to_owned);
     let result = match (form.first("action"), action_of(&form)) {
