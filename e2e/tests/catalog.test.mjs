@@ -86,14 +86,25 @@ async function shownTotal(page) {
 }
 
 /** The hits of a results page: name, link, meta line and depth, in order. */
+/** The results shown, one per place: a service of several places is one line listing them. */
 async function shownHits(page) {
   return page.locator('ol.hits > li.hit').evaluateAll((lis) =>
-    lis.map((li) => ({
-      name: li.querySelector('h3 a')?.textContent.trim(),
-      href: li.querySelector('h3 a')?.getAttribute('href'),
-      meta: li.querySelector('.meta')?.textContent.trim(),
-      depth: li.querySelector('.facts div:first-child dd')?.textContent.trim(),
-    })),
+    lis.flatMap((li) => {
+      const name = li.querySelector('h3')?.textContent.trim();
+      const depth = li.querySelector('.facts div:first-child dd')?.textContent.trim();
+      const places = [...li.querySelectorAll('ul.places > li')];
+      if (places.length === 0) {
+        const a = li.querySelector('h3 a');
+        return [{ name, href: a?.getAttribute('href'), meta: li.querySelector('.meta')?.textContent.trim(), depth }];
+      }
+      const meta = li.querySelector('.meta')?.textContent.trim();
+      return places.map((p) => ({
+        name,
+        href: p.querySelector('a')?.getAttribute('href'),
+        meta: `${meta} · ${p.querySelector('.hint')?.textContent.trim()}`,
+        depth,
+      }));
+    }),
   );
 }
 
@@ -218,7 +229,7 @@ describe('Tongban catalog pages in Chromium', () => {
       assert.equal(hits[0].depth, DEPTH_ZH[api.search.items[0].online_depth]);
       assert.match(hits[0].meta, new RegExp(api.search.items[0].agency));
       // Following the first result opens its guide.
-      const res = await clickAndWait(page, page.getByRole('link', { name: NAME }).first(), /\/offerings\//);
+      const res = await clickAndWait(page, page.locator(`ol.hits a[href="${hits[0].href}"]`).first(), /\/offerings\//);
       assert.equal(res.status(), 200);
       assert.ok(await page.getByRole('heading', { level: 1, name: NAME }).isVisible());
     }));
@@ -305,7 +316,7 @@ describe('Tongban catalog pages in Chromium', () => {
       await clickAndWait(page, page.locator('aside.filters a', { hasText: agency.label }).first(), /\/search\?/);
       assert.match(urlQuery(page).agency ?? '', /^[0-9A-Z]{18}$/, 'the agency facet filters by credit code');
       assert.equal(await shownTotal(page), agency.count, `agency ${agency.label}`);
-      for (const h of await shownHits(page)) assert.ok(h.meta.startsWith(agency.label), `${h.name} is by ${agency.label}`);
+      for (const h of await shownHits(page)) assert.ok(h.meta.includes(agency.label), `${h.name} is by ${agency.label}`);
     }));
 
   test('pagination: a broad query goes to page 2 and back', () =>
@@ -363,8 +374,8 @@ describe('Tongban catalog pages in Chromium', () => {
       assert.ok(cityApi.total > 0 && cityApi.total < api.all.total, 'the city narrows the catalog');
       for (const i of cityApi.items) {
         assert.ok(
-          i.level === 'national' || [CITY.code, PROVINCE.code].includes(i.division_code),
-          `${i.name} (${i.division_code}, ${i.level}) is usable in ${CITY.name}`,
+          i.level === 'national' || i.division_code === PROVINCE.code || i.division_code.startsWith(CITY.code.slice(0, 4)),
+          `${i.name} (${i.division_code}, ${i.level}) is usable in ${CITY.name} or lies under it`,
         );
       }
       const cookie = (await context.cookies()).find((c) => c.name === 'division');
@@ -386,6 +397,39 @@ describe('Tongban catalog pages in Chromium', () => {
       await context.close();
     }
   });
+
+  test('the local service at once: the area is chosen once from the header, 北京市 lists 东城区 at once, a province finds its districts\' services, grouped by place', () =>
+    onPage('/', PHONE, async (page, _response, context) => {
+      assert.match(await page.locator('header').innerText(), /所在地区：全国/);
+      await clickAndWait(page, page.getByRole('link', { name: '切换地区' }), /\/location\?/);
+      await assertNoAxeViolations(page, 'area picker (zh, 360px)');
+      await clickAndWait(page, page.getByRole('link', { name: '北京市', exact: true }), /\/location\?/);
+      assert.equal(await page.getByRole('link', { name: '市辖区' }).count(), 0, 'the statistical node is skipped');
+      await clickAndWait(page, page.getByRole('link', { name: '东城区', exact: true }), /\/location\?/);
+      await assertNoAxeViolations(page, 'area picker at 东城区 (zh, 360px)');
+      await clickAndWait(page, page.getByRole('link', { name: /^选定：东城区/ }), /\/$/);
+      assert.match(await page.locator('header').innerText(), /所在地区：北京市东城区/, 'chosen, and shown on every page');
+      assert.ok((await context.cookies()).some((c) => c.name === 'division' && c.value === '110101'));
+      await page.goto('/search?q=' + encodeURIComponent('个体工商户'));
+      assert.match(await page.locator('li.hit').first().innerText(), /个体工商户设立登记[\s\S]*北京市东城区/, 'the place on the line');
+
+      // 北京市 chosen: 东城区's service is found (it was 0 before), and the results come first on a phone.
+      await page.goto('/location?set=110000&next=' + encodeURIComponent('/search?q=个体工商户'));
+      assert.ok((await shownTotal(page)) >= 1, 'a province finds its districts\' services');
+      assert.match(await page.locator('li.hit').first().innerText(), /个体工商户设立登记/);
+      const results = await page.locator('section.results').boundingBox();
+      const filters = await page.locator('aside.filters').boundingBox();
+      assert.ok(results.y < filters.y, 'results before filters at 360 px');
+      await assertNoAxeViolations(page, 'search in 北京市 (zh, 360px)');
+
+      // Unfiltered, the same service of several places is one line listing the places.
+      await page.goto('/location?set=&next=' + encodeURIComponent('/search?q=居民身份证换领'));
+      const first = page.locator('li.hit').first();
+      assert.match(await first.innerText(), /可办理的地区：\s*\d/);
+      assert.ok((await first.getByRole('listitem').count()) >= 2, 'each place a link');
+      assert.equal(await page.locator('li.hit h3', { hasText: /^居民身份证换领$/ }).count(), 1, 'one title, not five');
+      await assertNoAxeViolations(page, 'grouped results (zh, 360px)');
+    }));
 
   // A query longer than 100 characters and bad parameters: a 400 page naming the problem.
   for (const [label, query, field, fieldLabel, message] of [
@@ -691,7 +735,7 @@ describe('Tongban catalog pages in Chromium', () => {
         const text = await page.locator('section.results').innerText();
         assert.ok(!text.includes('没有找到相关服务事项'), `page 99 of ${api.search.total} results says none were found`);
         await clickAndWait(page, page.getByRole('link', { name: '回到第一页' }), /page=1/);
-        assert.equal(await page.locator('ol.hits > li').count(), 10);
+        assert.equal((await shownHits(page)).length, 10);
       }),
   );
 

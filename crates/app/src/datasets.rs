@@ -1,6 +1,6 @@
 //! Reference data vendored into the binary, with its provenance (see `datasets/*/SOURCE.md`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 use tongban_domain::DivisionCode;
 use tongban_domain::calendar::CalendarYear;
@@ -67,6 +67,41 @@ pub fn divisions() -> Vec<DivisionRecord> {
 
 static DIVISION_CODES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| DIVISIONS_TSV.lines().filter_map(|l| l.split('\t').next()).collect());
+
+/// Each vendored division's name and parent, by code.
+static DIVISION_NAMES: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
+    DIVISIONS_TSV
+        .lines()
+        .filter_map(|l| {
+            let mut p = l.split('\t');
+            Some((p.next()?, (p.next()?, p.next().unwrap_or(""))))
+        })
+        .collect()
+});
+
+/// Whether a division is only a statistical node (市辖区, 县, 省直辖县级行政区划 …) that people
+/// never name: pickers go through it, and places are written without it.
+pub fn statistical(name: &str) -> bool {
+    matches!(name, "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划")
+}
+
+/// A division's place as people write it, from the province down: 北京市东城区 (statistical
+/// nodes left out). Empty for an unknown code.
+pub fn place_name(code: &str) -> String {
+    let mut names = Vec::new();
+    let mut at = code;
+    while let Some((name, parent)) = DIVISION_NAMES.get(at) {
+        if !statistical(name) {
+            names.push(*name);
+        }
+        if parent.is_empty() || names.len() > 6 {
+            break;
+        }
+        at = parent;
+    }
+    names.reverse();
+    names.concat()
+}
 
 /// Whether a (normalized) division code exists in the vendored dataset.
 pub fn division_known(code: &str) -> bool {

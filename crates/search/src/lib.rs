@@ -50,6 +50,9 @@ pub(crate) struct Fields {
     /// list per word keeps the conjunction cheap at national scale.
     pub all: Field,
     pub division: Field,
+    /// The division and every division it lies in (by its code): a province or city chosen finds
+    /// the services of the divisions under it.
+    pub within: Field,
     pub level: Field,
     pub audience: Field,
     pub agency: Field,
@@ -84,6 +87,7 @@ fn schema() -> (Schema, Fields) {
         agency_name: b.add_text_field("agency_name", text(freqs)),
         all: b.add_text_field("all", text(freqs)),
         division: b.add_text_field("division", STRING),
+        within: b.add_text_field("within", STRING),
         level: b.add_text_field("level", STRING),
         audience: b.add_text_field("audience", STRING),
         agency: b.add_text_field("agency", STRING | FAST),
@@ -253,6 +257,11 @@ impl CatalogIndex {
         d.add_text(f.all, &o.agency.name);
         d.add_text(f.all, body_text(o));
         d.add_text(f.division, &o.division_code);
+        let mut place = tongban_domain::DivisionCode::parse(&o.division_code).ok();
+        while let Some(code) = place {
+            d.add_text(f.within, code.as_str());
+            place = code.structural_parent();
+        }
         d.add_text(f.level, enum_str(&o.level));
         d.add_text(f.agency, &o.agency.credit_code);
         d.add_text(f.depth, enum_str(&o.online_depth));

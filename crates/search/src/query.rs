@@ -54,11 +54,13 @@ impl SearchHit {
 }
 
 /// A validated search. `divisions` is the visitor's division and its ancestors: offerings there,
-/// and national ones, are usable by the visitor.
+/// and national ones, are usable by the visitor; with `under`, so are the offerings of every
+/// division under it (a province or a city chosen shows its districts' services too).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchQuery {
     pub q: String,
     pub divisions: Option<Vec<String>>,
+    pub under: Option<String>,
     pub audience: Option<Audience>,
     pub agency: Option<String>,
     pub theme: Option<String>,
@@ -170,6 +172,9 @@ impl CatalogIndex {
             let mut usable: Vec<(Occur, Box<dyn Query>)> =
                 vec![(Occur::Should, term(f.level, &enum_str(&ExerciseLevel::National), basic))];
             usable.extend(divisions.iter().map(|d| (Occur::Should, term(f.division, d, basic))));
+            if let Some(under) = &q.under {
+                usable.push((Occur::Should, term(f.within, under, basic)));
+            }
             filters.push((Occur::Must, Box::new(BooleanQuery::new(usable))));
         }
         let facet_filters = [
@@ -242,7 +247,8 @@ impl CatalogIndex {
         Plan { matches: and(matches), ranks: and(ranks) }
     }
 
-    /// The distinct words of `text`, cut as queries are.
+    /// The distinct words of `text`, cut as queries are, without the words people add around
+    /// what they want (我要, 怎么, 办理 …) — unless there is nothing else.
     fn tokens(&self, text: &str) -> Vec<String> {
         let Some(mut analyzer) = self.index.tokenizers().get(crate::JIEBA_QUERY) else { return vec![] };
         let mut stream = analyzer.token_stream(text);
@@ -252,6 +258,34 @@ impl CatalogIndex {
                 words.push(t.text.clone());
             }
         }
-        words
+        let meant: Vec<String> = words.iter().filter(|w| !FILLER.contains(&String::as_str(w))).cloned().collect();
+        if meant.is_empty() { words } else { meant }
     }
 }
+
+/// Words around what a query asks for: 我要结婚 asks for 结婚.
+const FILLER: &[&str] = &[
+    "我",
+    "我要",
+    "要",
+    "想",
+    "我想",
+    "想要",
+    "怎么",
+    "怎么办",
+    "如何",
+    "怎样",
+    "在哪",
+    "在哪里",
+    "哪里",
+    "去",
+    "了",
+    "的",
+    "吗",
+    "呢",
+    "请问",
+    "需要",
+    "可以",
+    "办理",
+    "咨询",
+];

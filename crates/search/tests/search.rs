@@ -103,6 +103,22 @@ fn division_and_its_ancestors_and_national_services() {
 }
 
 #[test]
+fn a_province_chosen_finds_the_services_of_every_division_under_it() {
+    let idx = index();
+    // 北京市 chosen: its own, national, and those of 朝阳区 (110105) under it — not Guangzhou's.
+    let beijing = SearchQuery { divisions: Some(vec!["110000".into()]), under: Some("110000".into()), ..q("") };
+    let expected = ["个体工商户设立登记", "企业设立登记", "居民身份证换领", "居民身份证首次申领", "普通护照签发"];
+    assert_eq!(sorted(names(&idx, beijing)), sorted(expected.map(String::from).to_vec()));
+    // 广东省: 天河区's and 广州市's services too.
+    let guangdong = SearchQuery { divisions: Some(vec!["440000".into()]), under: Some("440000".into()), ..q("") };
+    let expected = ["临时居民身份证申领", "住房公积金提取", "普通护照签发", "食品经营许可"];
+    assert_eq!(sorted(names(&idx, guangdong)), sorted(expected.map(String::from).to_vec()));
+    // Without `under`, only the province's own and national services.
+    let own = SearchQuery { divisions: Some(vec!["440000".into()]), ..q("") };
+    assert_eq!(sorted(names(&idx, own)), ["住房公积金提取", "普通护照签发"]);
+}
+
+#[test]
 fn filters_facets_and_pages() {
     let idx = index();
     let r = idx.search(&SearchQuery { per_page: 20, ..q("") }).unwrap();

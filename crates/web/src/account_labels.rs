@@ -128,6 +128,7 @@ pub struct AccountLabels {
     pub logout_text: &'static str,
     pub logout_yes: &'static str,
     pub logout_no: &'static str,
+    pub logout_stay: &'static str,
     levels: [&'static str; 4],
     scope_names: [&'static str; 3],
     role_names: [&'static str; 5],
@@ -283,6 +284,7 @@ pub static ZH: AccountLabels = AccountLabels {
     logout_text: "要退出本平台的登录吗？退出后，通过本平台登录的其他系统也需要重新登录。",
     logout_yes: "退出登录",
     logout_no: "不退出，返回首页",
+    logout_stay: "不退出，返回刚才的页面",
     role_names: ["窗口人员", "审批人员", "部门管理员", "平台管理员", "监察人员"],
 };
 
@@ -425,5 +427,6 @@ pub static EN: AccountLabels = AccountLabels {
     logout_text: "Log out of this platform? Systems you logged in to through it will ask you to log in again.",
     logout_yes: "Log out",
     logout_no: "Stay logged in and go to the home page",
+    logout_stay: "Stay logged in and go back",
     role_names: ["Window staff", "Approver", "Agency administrator", "Platform administrator", "Auditor"],
 };

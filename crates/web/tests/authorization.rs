@@ -81,6 +81,7 @@ fn rows() -> Vec<Row> {
         Row("GET", "/favicon.svg", "AAAAAAAAAAA", Empty),
         Row("GET", "/favicon.ico", "AAAAAAAAAAA", Empty),
         Row("GET", "/api-docs", "AAAAAAAAAAA", Empty),
+        Row("GET", "/location", "AAAAAAAAAAA", Empty),
         Row("GET", "/healthz", "AAAAAAAAAAA", Empty),
         Row("GET", "/readyz", "AAAAAAAAAAA", Empty),
         // On its own listener only (`metrics_listen`), never the public one.

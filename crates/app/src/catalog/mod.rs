@@ -269,7 +269,7 @@ fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
 }
 
 /// Validates the parameters, naming every bad one, and searches. The division filter admits
-/// the division, its ancestors and national services.
+/// the division, its ancestors, the divisions under it and national services.
 pub async fn search(app: &crate::App, p: &SearchParams) -> Result<SearchResults, AppError> {
     let mut bad = BTreeMap::new();
     let some = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
@@ -327,9 +327,14 @@ pub async fn search(app: &crate::App, p: &SearchParams) -> Result<SearchResults,
     let Some(index) = app.index.clone() else {
         return Err(AppError::Internal("this process has no search index".into()));
     };
+    // The services of the chosen division's ancestors, of the division itself and of every
+    // division under it.
+    let under =
+        divisions.as_ref().and(some(&p.division)).and_then(|d| DivisionCode::parse(&d).ok()).map(|d| d.to_string());
     let query = SearchQuery {
         q,
         divisions,
+        under,
         audience,
         agency: some(&p.agency),
         theme: some(&p.theme),

@@ -4,9 +4,11 @@
 
 use serde::Serialize;
 
-/// The most rules one list may hold, and the longest phrase of a rule.
+/// The most rules one list may hold, the longest phrase of a rule, and the most words one way
+/// of saying may stand for.
 pub const MAX_RULES: usize = 2_000;
 pub const MAX_PHRASE_CHARS: usize = 20;
+pub const MAX_MEANT: usize = 10;
 
 /// One rule: a way of saying (`said`) and the catalog's words for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -50,15 +52,24 @@ impl Synonyms {
                 let p = p.trim();
                 let n = p.chars().count();
                 if n == 0 || n > MAX_PHRASE_CHARS || p.chars().any(|c| c.is_whitespace()) {
+                    let shown: String = p.chars().take(MAX_PHRASE_CHARS).collect();
+                    let more = if n > MAX_PHRASE_CHARS { "…" } else { "" };
                     Err(err(&format!(
-                        "“{p}”：每个词应为 1 至 {MAX_PHRASE_CHARS} 个字、不含空格 (1 to {MAX_PHRASE_CHARS} characters, no spaces)"
+                        "“{shown}{more}”：每个词应为 1 至 {MAX_PHRASE_CHARS} 个字、不含空格 (1 to {MAX_PHRASE_CHARS} characters, no spaces)"
                     )))
                 } else {
                     Ok(p.to_owned())
                 }
             };
             let said = phrase(said)?;
+            // A one-character way of saying would read into every query that has the character.
+            if said.chars().count() < 2 {
+                return Err(err(&format!("“{said}”：说法至少 2 个字 (a phrase of at least 2 characters)")));
+            }
             let meant = meant.split([',', '，', '、']).map(phrase).collect::<Result<Vec<_>, _>>()?;
+            if meant.len() > MAX_MEANT {
+                return Err(err(&format!("一条最多 {MAX_MEANT} 个目录用词 (at most {MAX_MEANT} words a rule)")));
+            }
             if meant.contains(&said) {
                 return Err(err(&format!("“{said}”不能是它自己的同义词 (a phrase cannot mean itself)")));
             }
@@ -137,5 +148,10 @@ mod tests {
         assert_eq!(Synonyms::parse("生 孩子 => 生育").unwrap_err().line, 1);
         assert_eq!(Synonyms::parse("生孩子 => ").unwrap_err().line, 1);
         assert!(Synonyms::parse(&format!("{} => 生育", "字".repeat(21))).is_err());
+        assert_eq!(Synonyms::parse("生 => 医").unwrap_err().line, 1, "a one-character phrase is refused");
+        let many = (0..11).map(|i| format!("词{i}")).collect::<Vec<_>>().join(", ");
+        assert!(Synonyms::parse(&format!("生孩子 => {many}")).is_err());
+        let long = Synonyms::parse(&format!("生孩子 => {}", "字".repeat(3000))).unwrap_err();
+        assert!(long.reason.chars().count() < 100, "the error does not repeat the whole word: {}", long.reason);
     }
 }

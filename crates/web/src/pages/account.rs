@@ -178,6 +178,8 @@ struct LogoutPage<'a> {
     f: &'a Frame,
     a: &'static AccountLabels,
     csrf: String,
+    /// Where 不退出 goes back to: the page the person came from.
+    back: String,
 }
 
 /// The header's 退出 link: asks first (a form, so it works without script).
@@ -185,7 +187,11 @@ async fn logout_page(r: Req) -> Page {
     if r.f.user.is_none() {
         return Ok(see_other("/"));
     }
-    Ok(r.with_csrf(|csrf| r.respond(StatusCode::OK, &LogoutPage { f: &r.f, a: r.labels(), csrf })))
+    let back = match r.q.first("next") {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    };
+    Ok(r.with_csrf(|csrf| r.respond(StatusCode::OK, &LogoutPage { f: &r.f, a: r.labels(), csrf, back })))
 }
 
 async fn logout(r: Req, FormPairs(form): FormPairs) -> Page {

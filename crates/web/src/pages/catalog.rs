@@ -9,7 +9,7 @@ use crate::extract::QueryPairs;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::get;
@@ -17,10 +17,54 @@ use tongban_app::AppError;
 use tongban_app::catalog;
 use tongban_app::divisions::DivisionRecord;
 use tongban_domain::catalog::{ITEM_TYPES, MaterialSource, Offering, OnlineDepth};
-use tongban_search::SearchResults;
+use tongban_search::{SearchHit, SearchResults};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/search", get(search)).route("/offerings/{code}", get(offering))
+    Router::new()
+        .route("/search", get(search))
+        .route("/offerings/{code}", get(offering))
+        .route("/location", get(location))
+}
+
+#[derive(Template)]
+#[template(path = "location.html")]
+struct LocationPage<'a> {
+    f: &'a Frame,
+    /// The division looked at, from the province down (statistical nodes left out), and the
+    /// divisions under it people name.
+    path: Vec<DivisionRecord>,
+    choices: Vec<DivisionRecord>,
+    /// Where to go back to once chosen.
+    next: String,
+}
+
+/// A local path to return to (never another site).
+fn local(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// The location picker (所在地区): province, then city, then district, each a link (no script);
+/// 选定 remembers the division in a cookie for every search, and goes back where the visitor was.
+async fn location(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
+    let next = local(q.first("next"));
+    if let Some(set) = q.first("set") {
+        let known = set.is_empty() || tongban_app::datasets::division_known(set);
+        let value = if known { set } else { "" };
+        let max_age = if value.is_empty() { 0 } else { 31_536_000 };
+        let mut res = super::forms::see_other(&next);
+        let cookie = format!("division={value}; Path=/; Max-Age={max_age}; SameSite=Lax");
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(SET_COOKIE, v);
+        }
+        return res;
+    }
+    let f = Frame::new(&s, &uri, &q, &headers).with_user(&s, &headers).await;
+    let at = q.first("at").unwrap_or("");
+    let (path, choices) = division_picker(&s, at).await;
+    f.respond(StatusCode::OK, &LocationPage { f: &f, path, choices, next })
 }
 
 /// A link target that keeps the current query but sets (or, with "", removes) one parameter
@@ -83,6 +127,29 @@ struct SearchPage<'a> {
     pages: usize,
     /// Agency credit code → name, for the agency facet.
     agency_names: Vec<(String, String)>,
+    /// The page's results, the same service of several places together.
+    groups: Vec<HitGroup>,
+}
+
+/// One service on a results page, with each place that offers it (one or more).
+struct HitGroup {
+    hit: SearchHit,
+    /// (offering code, agency, place) of each place, in rank order.
+    places: Vec<(String, String, String)>,
+}
+
+/// Groups the hits of a page: a hit of the same item and name as the one before joins its group
+/// (the ranking puts the same service of several places together).
+fn group_hits(hits: &[SearchHit]) -> Vec<HitGroup> {
+    let mut groups: Vec<HitGroup> = Vec::new();
+    for h in hits {
+        let place = (h.offering_code.clone(), h.agency.clone(), tongban_app::datasets::place_name(&h.division_code));
+        match groups.last_mut() {
+            Some(g) if g.hit.item_code == h.item_code && g.hit.name == h.name => g.places.push(place),
+            _ => groups.push(HitGroup { hit: h.clone(), places: vec![place] }),
+        }
+    }
+    groups
 }
 
 impl SearchPage<'_> {
@@ -99,15 +166,6 @@ impl SearchPage<'_> {
     }
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| kv.trim().strip_prefix(name)?.strip_prefix('='))
-}
-
 async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
     let f = Frame::new(&s, &uri, &q, &headers).with_user(&s, &headers).await;
     let mut params = search_params(&q);
@@ -116,7 +174,7 @@ async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: Hea
     // A remembered division that no longer exists (GB/T 2260 changes) is forgotten, not an error.
     let mut forget = false;
     if chosen.is_none()
-        && let Some(d) = cookie(&headers, "division")
+        && let Some(d) = super::division_cookie(&headers)
     {
         if tongban_app::datasets::division_known(d) {
             params.division = Some(d.to_owned());
@@ -138,6 +196,7 @@ async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: Hea
         choices: vec![],
         page: 1,
         pages: 0,
+        groups: vec![],
         agency_names: vec![],
     };
     match catalog::search(&s.app, &params).await {
@@ -145,6 +204,7 @@ async fn search(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: Hea
             let per_page = params.per_page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(10usize).max(1);
             page.page = params.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
             page.pages = r.total.div_ceil(per_page);
+            page.groups = group_hits(&r.items);
             page.results = Some(r);
             let mut codes: Vec<String> = page.facet("agency").into_iter().take(AGENCY_FACETS).map(|(c, _)| c).collect();
             codes.extend(params.agency.clone());
@@ -196,10 +256,26 @@ async fn division_picker(s: &AppState, code: &str) -> (Vec<DivisionRecord>, Vec<
         && let Ok(path) = store.division_path(code).await
         && path.last().is_some_and(|d| d.code == code)
     {
-        let children = store.division_children(code).await.unwrap_or_default();
+        let children = children_named(s, code).await;
+        let path = path.into_iter().filter(|d| !tongban_app::datasets::statistical(&d.name)).collect();
         return (path, children);
     }
     (vec![], store.division_roots().await.unwrap_or_default())
+}
+
+/// The divisions under `code` that people name: a statistical node (市辖区, 县) is replaced by the
+/// divisions under it, so 北京市 lists 东城区 … at once.
+async fn children_named(s: &AppState, code: &str) -> Vec<DivisionRecord> {
+    let store = &s.app.store;
+    let mut out = Vec::new();
+    for d in store.division_children(code).await.unwrap_or_default() {
+        if tongban_app::datasets::statistical(&d.name) {
+            out.extend(store.division_children(&d.code).await.unwrap_or_default());
+        } else {
+            out.push(d);
+        }
+    }
+    out
 }
 
 #[derive(Template)]

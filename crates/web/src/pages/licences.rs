@@ -135,7 +135,13 @@ async fn face(r: Req, Path(id): Path<String>) -> Page {
 async fn pdf(r: Req, Path(id): Path<String>) -> Page {
     let (sealed, v, url) = holders(&r, &id).await?;
     let c = &sealed.licence;
-    let mut fields = vec![(r.f.lang.licences().licence_holder.to_owned(), c.holder_name.clone())];
+    // An organization's licence shows its name and credit code, as the verification page does.
+    let l = r.f.lang.licences();
+    let mut fields = if c.holder_code_type == tongban_domain::licences::HOLDER_ORGANIZATION {
+        vec![(l.holder_subject.to_owned(), c.holder_name.clone()), (l.credit_code.to_owned(), c.holder_code.clone())]
+    } else {
+        vec![(l.licence_holder.to_owned(), c.holder_name.clone())]
+    };
     fields.extend(c.face_fields());
     let valid_to = c.valid_to.map_or_else(|| r.f.lang.licences().long_term.to_owned(), |d| d.to_string());
     fields.push((r.f.lang.licences().valid_period.to_owned(), format!("{} – {valid_to}", c.valid_from)));

@@ -33,6 +33,12 @@ pub(crate) mod filters {
         Ok(super::china_time(*t))
     }
 
+    /// A bilingual message of the application (`中文 (English)`) in the page's language.
+    #[askama::filter_fn]
+    pub fn in_lang(m: &str, _: &dyn askama::Values, lang: &crate::i18n::Lang) -> askama::Result<String> {
+        Ok(crate::i18n::in_lang(m, *lang))
+    }
+
     /// An RFC 3339 moment (as sealed documents keep it), China time to the second.
     #[askama::filter_fn]
     pub fn china_moment(t: &str, _: &dyn askama::Values) -> askama::Result<String> {
@@ -89,6 +95,17 @@ fn private(routes: Router<AppState>) -> Router<AppState> {
     ))
 }
 
+/// The area the visitor chose, from its cookie.
+pub(crate) fn division_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix("division=")?.split(';').next())
+        .filter(|d| !d.is_empty())
+}
+
 /// A page's errors, each naming its field by the label the page shows (`labels`: field → label)
 /// and in the page's language.
 pub(crate) fn labelled(
@@ -120,6 +137,10 @@ pub struct Frame {
     remember_lang: bool,
     /// Who is signed in, for the header; `None` for a visitor.
     pub user: Option<HeaderUser>,
+    /// The area the visitor chose (所在地区), as people write it; empty for none.
+    pub place: String,
+    /// This page's address, for the area picker to come back to.
+    pub here: String,
 }
 
 /// The signed-in person as the header shows them: their name (or the organization they act
@@ -128,7 +149,7 @@ pub struct HeaderUser {
     pub name: String,
     /// 工作台: window staff and approvers.
     pub workbench: bool,
-    /// 电子监察: auditors and administrators.
+    /// 电子监察: auditors, agency administrators and approvers (as `/supervision` admits them).
     pub supervision: bool,
     /// 人员管理: administrators.
     pub staff: bool,
@@ -145,7 +166,7 @@ impl HeaderUser {
         Self {
             name: who.acting.as_ref().map_or_else(|| who.name.clone(), |a| a.name.clone()),
             workbench: any(&[R::WindowStaff, R::Approver]),
-            supervision: any(&[R::Auditor, R::AgencyAdmin, R::PlatformAdmin]),
+            supervision: any(&[R::Auditor, R::AgencyAdmin, R::Approver]),
             staff: any(&[R::AgencyAdmin, R::PlatformAdmin]),
         }
     }
@@ -169,6 +190,8 @@ impl Frame {
             switch_href: format!("{}?{query}", uri.path()),
             remember_lang,
             user: None,
+            place: division_cookie(headers).map(tongban_app::datasets::place_name).unwrap_or_default(),
+            here: uri.path_and_query().map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned()),
         }
     }
 
