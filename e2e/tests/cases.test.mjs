@@ -525,6 +525,9 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.match(clockText, /承诺时限\s*1 个工作日/);
       assert.match(clockText, /截止日期\s*\d{4}-\d{2}-\d{2}/);
       assert.equal(await page.getByRole('button', { name: '撤回申请' }).count(), 0, 'no withdrawal after delivery');
+      // The case says its licence is issued and links to it.
+      assert.match(await mainText(page), /电子证照\s*营业执照\s*已签发/);
+      assert.match(await page.getByRole('link', { name: '营业执照' }).getAttribute('href'), /^\/licences\/1\.2\.156\./);
       // Every state change reached 张三 as an in-site message, listed on 我的办件.
       await page.goto('/cases');
       const inbox = page.locator('section', { has: page.getByRole('heading', { name: '站内消息' }) });
@@ -532,6 +535,7 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.ok(messages.length >= 7, `a receipt and one message per staff action: ${messages.length}`);
       assert.ok(messages.some((m) => m.includes('您的申请已提交')) && messages.some((m) => m.includes('送达')), messages.join('\n'));
       assert.ok(messages.some((m) => m.startsWith('未读')), `new messages are marked unread: ${messages.join('\n')}`);
+      assert.ok((await inbox.getByRole('link', { name: `查看办件 ${caseNumber}` }).count()) >= 7, 'each message links to its case');
       await assertNoAxeViolations(page, 'my cases with messages (zh)');
       await page.reload();
       const seen = await inbox.getByRole('listitem').allInnerTexts();

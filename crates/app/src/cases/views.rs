@@ -62,6 +62,18 @@ pub struct CaseView {
     pub licence_pending: bool,
     /// Send it back with an action to act only on what you saw.
     pub version: i64,
+    /// The licence issued on the case, when there is one. Set on a case's own page, not in lists.
+    pub licence: Option<IssuedLicence>,
+}
+
+/// A licence a case issued.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedLicence {
+    /// 证照标识.
+    pub id: String,
+    /// Its type's name (营业执照 …).
+    pub name: String,
 }
 
 /// A case with its open supplement notice, for its own page.
@@ -80,11 +92,17 @@ pub(crate) async fn case_view(app: &App, case: CaseRow) -> Result<CaseView, AppE
     };
     let licence_pending = app.store.licence_due(&case.case_number).await?;
     let item_type = crate::case_access::guide_of_case(app, &case).await?.offering.item.item_type.clone();
+    let licence = app.store.licence_of_case(&case.case_number).await?.map(|l| {
+        let name =
+            tongban_domain::licences::TYPES.iter().find(|t| t.code == l.type_code).map_or("电子证照", |t| t.name);
+        IssuedLicence { id: l.id, name: name.to_owned() }
+    });
     let mut views = case_views(app, vec![case]).await?;
     let mut v = views.pop().ok_or_else(|| AppError::internal("no view"))?;
     v.supplement = supplement;
     v.licence_pending = licence_pending;
     v.item_type = item_type;
+    v.licence = licence;
     Ok(v)
 }
 
@@ -134,6 +152,7 @@ pub(crate) fn view_with(
         claimed_by: case.claimed_by,
         licence_pending: false,
         version: case.version,
+        licence: None,
     })
 }
 

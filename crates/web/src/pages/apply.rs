@@ -379,7 +379,8 @@ struct MyCasesPage<'a> {
     cases: Vec<CaseRowView>,
     case_href: &'static str,
     /// The latest in-site messages: (time, title, body, unread).
-    messages: Vec<(String, String, String, bool)>,
+    /// (time, title, text, unread, its case)
+    messages: Vec<(String, String, String, bool, Option<String>)>,
 }
 
 async fn my_cases(r: Req) -> Page {
@@ -394,8 +395,11 @@ async fn my_cases(r: Req) -> Page {
     let list = cases::my_cases(&r.s.app, &who).await.map_err(|e| r.error(e))?;
     let cases = list.iter().map(|c| case_row(l, c)).collect();
     let messages = cases::my_messages(&r.s.app, &who).await.map_err(|e| r.error(e))?;
-    let messages =
-        messages.into_iter().take(20).map(|m| (china_time(m.created_at), m.title, m.body, !m.read)).collect();
+    let messages = messages
+        .into_iter()
+        .take(20)
+        .map(|m| (china_time(m.created_at), m.title, m.body, !m.read, m.case_number))
+        .collect();
     // Shown is read: the next visit no longer marks them.
     cases::mark_messages_read(&r.s.app, &who).await.map_err(|e| r.error(e))?;
     Ok(r.respond(StatusCode::OK, &MyCasesPage { f: &r.f, l, drafts, cases, case_href: "/cases/", messages }))

@@ -36,6 +36,8 @@ pub struct CaseFacts {
     pub next: String,
     /// Concluded with approval, the licence being issued.
     pub licence_pending: bool,
+    /// The licence issued.
+    pub licence: Option<tongban_app::cases::IssuedLicence>,
     pub submitted_at: String,
     pub clock: Option<(u32, u32, i64, String, bool, bool)>,
     pub warning: Option<(&'static str, &'static str)>,
@@ -55,6 +57,7 @@ pub fn facts(l: &CaseLabels, c: &CaseView) -> CaseFacts {
         },
         next: c.next.clone(),
         licence_pending: c.licence_pending,
+        licence: c.licence.clone(),
         submitted_at: china_time(c.submitted_at),
         clock: c.clock.map(|k| (k.limit, k.used, k.remaining, k.due.due.to_string(), k.due.provisional, k.paused)),
         warning: case_row(l, c).warning,

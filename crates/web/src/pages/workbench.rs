@@ -199,7 +199,8 @@ async fn case_page(r: &Req, number: &str, status: StatusCode, refused: Refused) 
             l,
             csrf,
             version: c.version,
-            c: facts(l, &c),
+            // The licence link is its holder's (staff read the case, not the wallet).
+            c: CaseFacts { licence: None, ..facts(l, &c) },
             answers,
             application_id: v.id.clone(),
             materials: super::materials::material_lines(l, &v.materials),
