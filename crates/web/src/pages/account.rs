@@ -187,10 +187,7 @@ async fn logout_page(r: Req) -> Page {
     if r.f.user.is_none() {
         return Ok(see_other("/"));
     }
-    let back = match r.q.first("next") {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
-    };
+    let back = super::local(r.q.first("next"));
     Ok(r.with_csrf(|csrf| r.respond(StatusCode::OK, &LogoutPage { f: &r.f, a: r.labels(), csrf, back })))
 }
 

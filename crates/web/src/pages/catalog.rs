@@ -38,18 +38,10 @@ struct LocationPage<'a> {
     next: String,
 }
 
-/// A local path to return to (never another site).
-fn local(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
-    }
-}
-
 /// The location picker (所在地区): province, then city, then district, each a link (no script);
 /// 选定 remembers the division in a cookie for every search, and goes back where the visitor was.
 async fn location(State(s): State<AppState>, uri: Uri, q: QueryPairs, headers: HeaderMap) -> Response {
-    let next = local(q.first("next"));
+    let next = super::local(q.first("next"));
     if let Some(set) = q.first("set") {
         let known = set.is_empty() || tongban_app::datasets::division_known(set);
         let value = if known { set } else { "" };

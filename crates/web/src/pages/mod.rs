@@ -95,6 +95,14 @@ fn private(routes: Router<AppState>) -> Router<AppState> {
     ))
 }
 
+/// A local path to go back to (never another site): `next` when it is one, else the home page.
+pub(crate) fn local(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
 /// The area the visitor chose, from its cookie.
 pub(crate) fn division_cookie(headers: &HeaderMap) -> Option<&str> {
     headers
