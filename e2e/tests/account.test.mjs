@@ -301,6 +301,19 @@ describe('Tongban account pages in Chromium', () => {
       await submit(page, page.getByRole('button', { name: '指定', exact: true }));
       assert.match(await page.getByRole('status').innerText(), /角色已指定/);
       assert.ok((await page.locator('main').innerText()).includes('窗口人员'));
+      // The same role again is refused; a bad code is named by its label; what was typed is kept.
+      await page.getByLabel('工作人员证件号码或手机号码').fill('13912345678');
+      await page.getByLabel('角色', { exact: true }).selectOption('window_staff');
+      await page.getByLabel('部门统一社会信用代码').fill('11110000000000019K');
+      await page.getByLabel('辖区行政区划代码').fill('110105');
+      await submit(page, page.getByRole('button', { name: '指定', exact: true }));
+      assert.match(await page.getByRole('alert').innerText(), /已在此部门和辖区担任此角色/);
+      await page.getByLabel('部门统一社会信用代码').fill('1111');
+      await submit(page, page.getByRole('button', { name: '指定', exact: true }));
+      assert.match(await page.getByRole('alert').innerText(), /部门统一社会信用代码/);
+      assert.equal(await page.getByLabel('辖区行政区划代码').inputValue(), '110105', 'what was typed is kept');
+      assert.equal(await page.getByLabel('角色', { exact: true }).inputValue(), 'window_staff');
+      assert.equal((await page.locator('main li', { hasText: '窗口人员' }).count()), 1, 'one row, not two');
       await page.goto('/staff?lang=en');
       await assertNoAxeViolations(page, 'staff administration (en)');
       await page.setViewportSize({ width: 360, height: 740 });

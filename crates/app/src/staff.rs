@@ -27,7 +27,7 @@ fn administrators_of(role: StaffRole) -> &'static [StaffRole] {
 }
 
 /// A staff assignment request.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewAssignment {
     /// The person's id number or phone; they must be registered.
     pub person: String,
@@ -84,6 +84,14 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
             who.person_id.clone()
         }
     };
+    // The same role at the same place once: a second grant would only be a second row to revoke.
+    let held = access::roles(app, &person).await?;
+    if held.iter().any(|a| a.role == role && a.agency_code == agency && a.division_code == division) {
+        return Err(AppError::Conflict {
+            field: "role",
+            message: "该人员已在此部门和辖区担任此角色 (already holds this role at this agency and division)".into(),
+        });
+    }
     let row = StaffRoleRow {
         id: tongban_crypto::token().map_err(AppError::internal)?[..16].to_owned(),
         person_id: person,

@@ -253,6 +253,8 @@ async fn supervision_turns_an_overdue_case_red_and_tells_the_agency_administrato
     let platform = identity::rotate_session(&w.app, &platform, &Client::default()).await.unwrap().principal;
     let agency = offering().agency.credit_code;
     staff::assign(&w.app, Some(&platform), assign(admin_phone, "agency_admin", &agency, "110000")).await.unwrap();
+    let again = staff::assign(&w.app, Some(&platform), assign(admin_phone, "agency_admin", &agency, "110000")).await;
+    assert!(matches!(again, Err(AppError::Conflict { field: "role", .. })), "the same role at the same place once");
 
     let n = submitted(&w).await;
     act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();

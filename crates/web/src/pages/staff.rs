@@ -44,6 +44,8 @@ struct StaffPage<'a> {
     errors: FormErrors,
     /// The platform's administrator, who also edits the search synonyms.
     platform: bool,
+    /// What was typed into the assignment form, kept when it is refused.
+    typed: NewAssignment,
 }
 
 async fn render(
@@ -52,6 +54,7 @@ async fn render(
     status: StatusCode,
     notice: Option<&'static str>,
     errors: FormErrors,
+    typed: NewAssignment,
 ) -> Page {
     let a = r.labels();
     let managed = staff::managed(&r.s.app, who).await.map_err(|e| r.error(e))?;
@@ -69,7 +72,17 @@ async fn render(
     let roles = StaffRole::ALL.iter().map(|r| (r.as_str(), a.role_name(r))).collect();
     let mine = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
     let platform = mine.iter().any(|m| m.role == StaffRole::PlatformAdmin);
-    Ok(r.with_csrf(|csrf| r.respond(status, &StaffPage { f: &r.f, a, csrf, rows, roles, notice, errors, platform })))
+    // Each error names its field by the label the form shows.
+    let labels = [
+        ("person", a.staff_person),
+        ("role", a.role),
+        ("agency_code", a.agency_code),
+        ("division_code", a.division_code),
+    ];
+    let errors = super::labelled(errors, &labels, r.f.lang);
+    Ok(r.with_csrf(|csrf| {
+        r.respond(status, &StaffPage { f: &r.f, a, csrf, rows, roles, notice, errors, platform, typed })
+    }))
 }
 
 async fn page(r: Req) -> Page {
@@ -80,7 +93,7 @@ async fn page(r: Req) -> Page {
         Some("revoked") => Some(a.staff_revoked),
         _ => None,
     };
-    render(&r, &who, StatusCode::OK, notice, vec![]).await
+    render(&r, &who, StatusCode::OK, notice, vec![], NewAssignment::default()).await
 }
 
 async fn assign(r: Req, FormPairs(form): FormPairs) -> Page {
@@ -92,11 +105,11 @@ async fn assign(r: Req, FormPairs(form): FormPairs) -> Page {
         agency_code: value("agency_code"),
         division_code: value("division_code"),
     };
-    match staff::assign(&r.s.app, Some(&who), new).await {
+    match staff::assign(&r.s.app, Some(&who), new.clone()).await {
         Ok(_) => Ok(see_other("/staff?done=assigned")),
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
-            render(&r, &who, status, None, errors).await
+            render(&r, &who, status, None, errors, new).await
         }
     }
 }
