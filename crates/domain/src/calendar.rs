@@ -17,8 +17,7 @@ pub fn china_time(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
 
 /// A moment as RFC 3339 in China time, to the second: `2026-12-06T20:51:07+08:00`.
 pub fn china_rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    t.with_timezone(&offset).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    china_time(t).format("%Y-%m-%dT%H:%M:%S+08:00").to_string()
 }
 
 /// Today's date in China.

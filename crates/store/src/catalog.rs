@@ -186,14 +186,7 @@ impl Store {
 
     /// Saves the list the platform starts with, unless a list is saved already.
     pub async fn seed_synonyms(&self, list: &str) -> Result<(), StoreError> {
-        let row = search_synonyms::Model {
-            name: SYNONYMS.into(),
-            list: list.into(),
-            revision: 1,
-            updated_at: Utc::now(),
-            updated_by: String::new(),
-        };
-        search_synonyms::Entity::insert(search_synonyms::ActiveModel::from(row))
+        search_synonyms::Entity::insert(synonyms_row(list, ""))
             .on_conflict(OnConflict::column(search_synonyms::Column::Name).do_nothing().to_owned())
             .exec_without_returning(&self.db)
             .await?;
@@ -203,27 +196,21 @@ impl Store {
     /// Saves the search synonyms `by` a person; their new revision. One statement: two saves at
     /// once each move the revision.
     pub async fn save_synonyms(&self, list: &str, by: &str) -> Result<i64, StoreError> {
-        let row = search_synonyms::Model {
-            name: SYNONYMS.into(),
-            list: list.into(),
-            revision: 1,
-            updated_at: Utc::now(),
-            updated_by: by.into(),
-        };
-        let upsert = search_synonyms::Entity::insert(search_synonyms::ActiveModel::from(row)).on_conflict(
-            OnConflict::column(search_synonyms::Column::Name)
-                .update_columns([
-                    search_synonyms::Column::List,
-                    search_synonyms::Column::UpdatedAt,
-                    search_synonyms::Column::UpdatedBy,
-                ])
-                .value(search_synonyms::Column::Revision, {
-                    use sea_orm::sea_query::ExprTrait;
-                    sea_orm::sea_query::Expr::col((search_synonyms::Entity, search_synonyms::Column::Revision)).add(1)
-                })
-                .to_owned(),
-        );
-        upsert.exec_without_returning(&self.db).await?;
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let revision = Expr::col((search_synonyms::Entity, search_synonyms::Column::Revision)).add(1);
+        search_synonyms::Entity::insert(synonyms_row(list, by))
+            .on_conflict(
+                OnConflict::column(search_synonyms::Column::Name)
+                    .update_columns([
+                        search_synonyms::Column::List,
+                        search_synonyms::Column::UpdatedAt,
+                        search_synonyms::Column::UpdatedBy,
+                    ])
+                    .value(search_synonyms::Column::Revision, revision)
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
         Ok(self.synonyms().await?.map_or(1, |(_, r)| r))
     }
 
@@ -342,4 +329,16 @@ async fn upsert_offering<C: ConnectionTrait>(
         offering::Entity::insert(row).exec_without_returning(db).await?;
     }
     Ok(())
+}
+
+/// The synonyms' row as first saved (revision 1), `by` a person or (empty) the platform.
+fn synonyms_row(list: &str, by: &str) -> search_synonyms::ActiveModel {
+    search_synonyms::Model {
+        name: SYNONYMS.into(),
+        list: list.into(),
+        revision: 1,
+        updated_at: Utc::now(),
+        updated_by: by.into(),
+    }
+    .into()
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(crate) fn transition_error(e: TransitionError) -> AppError {
+pub fn transition_error(e: TransitionError) -> AppError {
     match e {
         TransitionError::Invalid { field, reason } => AppError::field(field, reason),
         e @ TransitionError::NotAllowed { .. } => AppError::Conflict { field: "action", message: e.to_string() },

@@ -253,12 +253,7 @@ async fn act(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) -> 
     }
     if r.f.lang.cases().destructive(name) && form.first("confirmed") != Some("yes") {
         // A well-formed refusal or denial is asked about first; a malformed one is shown its errors.
-        let checked = action_of(&form).and_then(|a| {
-            a.validate().map_err(|e| match e {
-                tongban_domain::cases::TransitionError::Invalid { field, reason } => AppError::field(field, reason),
-                e => AppError::Conflict { field: "action", message: e.to_string() },
-            })
-        });
+        let checked = action_of(&form).and_then(|a| a.validate().map_err(cases::transition_error));
         if let Err(e) = checked {
             let (status, errors) = r.form_errors(e)?;
             return case_page(&r, &number, status, Refused::new(r.f.lang.cases(), name, errors, &form)).await;
