@@ -102,6 +102,8 @@ pub struct Config {
     pub warning_yellow_days: u32,
     /// Yellow no earlier than when this share (percent) of the limit remains.
     pub warning_yellow_percent: u32,
+    /// Notices of one case sent within this many seconds of each other go as one text or e-mail.
+    pub notice_combine_seconds: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -176,6 +178,7 @@ impl Default for Config {
             node_id: 1,
             warning_yellow_days: 2,
             warning_yellow_percent: 33,
+            notice_combine_seconds: 120,
         }
     }
 }
@@ -304,6 +307,7 @@ impl Config {
             }
             "warning_yellow_days" => self.warning_yellow_days = num(value)?,
             "warning_yellow_percent" => self.warning_yellow_percent = num(value)?,
+            "notice_combine_seconds" => self.notice_combine_seconds = num(value)?,
             _ => return Err("unknown setting".into()),
         }
         Ok(())

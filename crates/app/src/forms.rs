@@ -56,13 +56,27 @@ impl CompiledForm {
                     (path, format!("不能大于 {} (too large)", limit_text(limit)))
                 }
                 K::Enum { .. } | K::Constant { .. } => (path, "请从选项中选择 (choose one of the options)".into()),
-                K::Type { .. } => (path, "类型不正确 (wrong type)".into()),
+                K::Type { kind } => (path, type_message(kind).into()),
                 K::Pattern { .. } | K::Format { .. } => (path, "格式不正确 (invalid format)".into()),
                 _ => (path, format!("不符合要求 (invalid): {e}")),
             };
             out.entry(field).or_insert(message);
         }
         out
+    }
+}
+
+/// What to enter, for a value of the wrong type.
+fn type_message(kind: &jsonschema::error::TypeKind) -> &'static str {
+    use jsonschema::error::TypeKind;
+    use jsonschema::JsonType as P;
+    match kind {
+        TypeKind::Single(P::Integer) => "请输入整数 (enter a whole number)",
+        TypeKind::Single(P::Number) => "请输入数字 (enter a number)",
+        TypeKind::Single(P::Boolean) => "请选择“是”或“否” (choose yes or no)",
+        TypeKind::Single(P::Array) => "请选择一项或多项 (choose one or more)",
+        TypeKind::Single(P::String) => "请输入文字 (enter text)",
+        _ => "请按说明填写 (enter it as the hint says)",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct QueueFilter {
     pub limit: u64,
 }
 
-async fn insert_notice(
+pub(crate) async fn insert_notice(
     txn: &impl ConnectionTrait,
     n: Notice,
     case_number: &str,

@@ -136,6 +136,14 @@ impl Store {
         Ok(done.rows_affected == 1)
     }
 
+    /// The channels notices of the person's cases go by.
+    pub async fn set_notice_channels(&self, id: &str, channels: &str) -> Result<(), StoreError> {
+        person::ActiveModel { id: Set(id.to_owned()), notice_channels: Set(channels.to_owned()), ..Default::default() }
+            .update(&self.db)
+            .await?;
+        Ok(())
+    }
+
     /// Every person's sealed fields, for re-sealing under a new key.
     pub async fn persons_sealed(&self) -> Result<Vec<PersonRow>, StoreError> {
         Ok(person::Entity::find().order_by_asc(person::Column::Id).all(&self.db).await?)

@@ -62,6 +62,7 @@ impl Store {
         l: LicenceRow,
         event: LicenceEventRow,
         replaced: Option<(&str, LicenceEventRow)>,
+        told: Option<(crate::cases::Notice, Vec<crate::outbound::OutboundRow>)>,
     ) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
         if let Some((from, e)) = replaced
@@ -82,8 +83,14 @@ impl Store {
         if let Some(n) = &l.case_number {
             licence_due::Entity::delete_by_id(n.as_str()).exec(&txn).await?;
         }
+        let (l_case, l_at) = (l.case_number.clone(), l.issued_at);
         licence::Entity::insert(l.into_active_model()).exec_without_returning(&txn).await?;
         licence_event::Entity::insert(event.into_active_model()).exec_without_returning(&txn).await?;
+        // The holder is told with the licence: the in-site message and its text and e-mail.
+        if let (Some((notice, messages)), Some(n)) = (told, &l_case) {
+            crate::cases::insert_notice(&txn, notice, n, l_at).await?;
+            crate::outbound::enqueue(&txn, messages).await?;
+        }
         txn.commit().await?;
         Ok(true)
     }

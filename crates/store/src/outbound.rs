@@ -116,6 +116,35 @@ impl Store {
         Ok(())
     }
 
+    /// A person's messages about `topic` still waiting for their first attempt.
+    pub async fn pending_of_topic(&self, person_id: &str, topic: &str) -> Result<Vec<OutboundRow>, StoreError> {
+        use outbound_message::Column as C;
+        Ok(outbound_message::Entity::find()
+            .filter(C::PersonId.eq(person_id))
+            .filter(C::Topic.eq(topic))
+            .filter(C::Status.eq("pending"))
+            .filter(C::Attempts.eq(0))
+            .order_by_asc(C::CreatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Whether a later message of `r`'s topic waits on its channel (and carries what `r` says).
+    pub async fn later_of_topic(&self, r: &OutboundRow) -> Result<bool, StoreError> {
+        use outbound_message::Column as C;
+        use sea_orm::PaginatorTrait;
+        let Some(topic) = &r.topic else { return Ok(false) };
+        let later = outbound_message::Entity::find()
+            .filter(C::PersonId.eq(&r.person_id))
+            .filter(C::Topic.eq(topic))
+            .filter(C::Channel.eq(&r.channel))
+            .filter(C::Status.eq("pending"))
+            .filter(C::CreatedAt.gt(r.created_at))
+            .count(&self.db)
+            .await?;
+        Ok(later > 0)
+    }
+
     /// A person's messages, newest first (their delivery status).
     pub async fn outbound_of(&self, person_id: &str, limit: u64) -> Result<Vec<OutboundRow>, StoreError> {
         Ok(outbound_message::Entity::find()

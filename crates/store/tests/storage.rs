@@ -143,6 +143,7 @@ async fn a_message_is_taken_by_one_sender_only() {
         receipt: None,
         created_at: now,
         sent_at: None,
+        topic: None,
     };
     let rows = vec![row("o1"), row("o2")];
     t.store.insert_outbound(rows.clone()).await.unwrap();

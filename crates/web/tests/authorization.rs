@@ -124,6 +124,7 @@ fn rows() -> Vec<Row> {
         Row("POST", "/account/phone/send", "LAAAAAAAAAA", Form(&[])),
         Row("POST", "/account/phone/confirm", "LAAAAAAAAAA", Form(&[("code", "000000")])),
         Row("POST", "/account/sessions/revoke", "LHHHHHHHHHH", Form(&[("session", "no-such-session")])),
+        Row("POST", "/account/notices", "LAAAAAAAAAA", Form(&[("sms", "on")])),
         Row("POST", "/account/totp/begin", "LAAAAAAAAAA", Form(&[])),
         Row("POST", "/account/totp/confirm", "LAAAAAAAAAA", Form(&[("code", "000000")])),
         Row("POST", "/account/totp/disable", "LAAAAAAAAAA", Form(&[("code", "000000")])),

@@ -200,7 +200,7 @@ async fn the_api_journey_with_field_named_errors_and_one_case_per_submission() {
     assert_eq!(status, StatusCode::CONFLICT, "a submitted application keeps its files");
     let (_, messages) = call(s, zhang, "GET", "/api/v1/messages", None).await;
     let titles: Vec<&str> = messages.as_array().unwrap().iter().map(|m| m["title"].as_str().unwrap()).collect();
-    assert_eq!(titles.len(), 7, "the receipt and one per staff action: {titles:?}");
+    assert_eq!(titles.len(), 8, "the receipt, one per staff action and the licence issued: {titles:?}");
     assert!(titles.last().unwrap().starts_with("您的申请已提交"), "{titles:?}");
     let (status, _) = call(s, &w.li, "GET", "/api/v1/messages", None).await;
     assert_eq!(status, StatusCode::OK);

@@ -4,7 +4,9 @@ use super::*;
 
 pub fn transition_error(e: TransitionError) -> AppError {
     match e {
-        TransitionError::Invalid { field, reason } => AppError::field(field, reason),
+        TransitionError::Invalid { fields } => AppError::Validation {
+            fields: fields.into_iter().map(|(f, r)| (f.to_owned(), r)).collect(),
+        },
         e @ TransitionError::NotAllowed { .. } => AppError::Conflict { field: "action", message: e.to_string() },
     }
 }
@@ -22,11 +24,16 @@ pub async fn act(
     request_id: &str,
 ) -> Result<CaseView, AppError> {
     let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    // The action's fields and the comment are checked together: every error at once.
+    let mut invalid = match action.validate() {
+        Err(TransitionError::Invalid { fields }) => fields.into_iter().map(|(f, r)| (f.to_owned(), r)).collect(),
+        _ => std::collections::BTreeMap::new(),
+    };
     if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
-        return Err(AppError::field(
-            "comment",
-            format!("不能超过 {MAX_COMMENT} 个字 (at most {MAX_COMMENT} characters)"),
-        ));
+        invalid.insert("comment".into(), format!("不能超过 {MAX_COMMENT} 个字 (at most {MAX_COMMENT} characters)"));
+    }
+    if !invalid.is_empty() {
+        return Err(AppError::Validation { fields: invalid });
     }
     let case = readable_case(app, who, case_number).await?;
     let state = CaseState::parse(&case.state).ok_or_else(|| AppError::Internal("case state".into()))?;
@@ -179,16 +186,33 @@ pub async fn act(
     }
     let notice = (!applicant_acts).then(|| -> Result<Notice, AppError> {
         Ok(Notice {
-            id: message_id()?,
+            id: crate::notify::message_id()?,
             person_id: case.applicant_id.clone(),
-            title: format!("办件 {} {}：{}", case.case_number, action.name_zh(), next.state().name_zh()),
-            body: next_step_text(next.state()),
+            title: match &action {
+                CaseAction::RequestSupplement { missing } => {
+                    format!("办件 {} 需补正：{}", case.case_number, missing_in_short(missing))
+                }
+                _ => format!("办件 {} {}：{}", case.case_number, action.name_zh(), next.state().name_zh()),
+            },
+            body: match &action {
+                // The notice itself lists everything missing (一次性告知).
+                CaseAction::RequestSupplement { missing } => format!(
+                    "需补正的内容：\n{}\n{}",
+                    missing.iter().enumerate().map(|(i, m)| format!("{}. {m}", i + 1)).collect::<Vec<_>>().join("\n"),
+                    next_step_text(next.state())
+                ),
+                _ => next_step_text(next.state()),
+            },
         })
     });
     let hooks = crate::webhooks::hooks_for(app, &new.receiving_agency, &new.deciding_agency).await?;
     let notice = notice.transpose()?;
     let messages = match &notice {
-        Some(n) => crate::notify::case_changed(app, &case.applicant_id, n.title.clone(), n.body.clone())?,
+        Some(n) => {
+            let to = crate::notify::recipient(app, &case.applicant_id, Some(&case.case_number)).await?;
+            let link = app.notify.link(&format!("/cases/{}", case.case_number));
+            crate::notify::case_changed(app, &to, &case.case_number, (n.title.clone(), n.body.clone()), link)?
+        }
         None => Vec::new(),
     };
     let follow = FollowUps {
@@ -213,6 +237,21 @@ pub async fn act(
         crate::licences::issue_due(app, &new).await;
     }
     case_view(app, new).await
+}
+
+/// What a supplement notice asks for, short enough for a text message: the items while they fit
+/// in about 60 characters, then how many more.
+fn missing_in_short(missing: &[String]) -> String {
+    const ROOM: usize = 60;
+    let mut shown = String::new();
+    for (i, m) in missing.iter().enumerate() {
+        let next = if shown.is_empty() { m.clone() } else { format!("{shown}；{m}") };
+        if i > 0 && next.chars().count() > ROOM {
+            return format!("{shown} 等 {} 项", missing.len());
+        }
+        shown = next;
+    }
+    shown
 }
 
 /// Staff never handle their own application (回避).

@@ -354,7 +354,7 @@ pub async fn submit(
         request_id: request_id.to_owned(),
     };
     let notice = Notice {
-        id: message_id()?,
+        id: crate::notify::message_id()?,
         person_id: row.applicant_id.clone(),
         title: format!("您的申请已提交：{}", offering.name),
         body: "窗口将在 5 个工作日内完成预审，并告知受理结果或需补正的全部内容。".into(),
@@ -362,10 +362,12 @@ pub async fn submit(
     let numbering = Numbering { day: today, node: app.cases.node, submit_key: idempotency_key.map(str::to_owned) };
     let hooks = crate::webhooks::hooks_for(app, &case.receiving_agency, &case.deciding_agency).await?;
     let (title, body) = (notice.title.clone(), notice.body.clone());
+    let to = crate::notify::recipient(app, &row.applicant_id, None).await?;
     // The webhook deliveries and the text and e-mail name the case by the number it gets.
     let follow = |c: &CaseRow| {
         let title = format!("{title}（办件编号 {}）", c.case_number);
-        let messages = crate::notify::case_changed(app, &c.applicant_id, title, body)
+        let link = app.notify.link(&format!("/cases/{}", c.case_number));
+        let messages = crate::notify::case_changed(app, &to, &c.case_number, (title, body), link)
             .map_err(|e| StoreError::Corrupt(format!("case notice: {e}")))?;
         Ok(FollowUps { deliveries: crate::webhooks::deliveries(&hooks, c, "case.submitted"), messages })
     };

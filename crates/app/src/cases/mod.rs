@@ -59,10 +59,6 @@ fn role_name(who: &Principal, applicant: bool) -> String {
     if applicant { if who.acting.is_some() { "agent".into() } else { "applicant".into() } } else { "staff".into() }
 }
 
-fn message_id() -> Result<String, AppError> {
-    Ok(format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]))
-}
-
 /// What happens next, in the applicant's words.
 pub fn next_step_text(state: CaseState) -> String {
     match state {

@@ -225,6 +225,7 @@ pub async fn register(app: &App, form: NewPerson, client: &Client) -> Result<Per
         totp_sealed: None,
         totp_pending_sealed: None,
         totp_last_step: None,
+        notice_channels: crate::notify::NoticeChannels::ALL.as_str().into(),
     };
     let view = PersonView {
         id: row.id.clone(),

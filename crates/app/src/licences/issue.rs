@@ -38,7 +38,7 @@ pub async fn issue(app: &App, who: &Principal, new: NewLicence) -> Result<String
         if licence.holder_code_type == HOLDER_CITIZEN { String::new() } else { licence.holder_code.clone() };
     let holder = Holder { person: None, organization };
     let reason = "管理员签发 (issued by an administrator)";
-    seal_and_keep(app, licence, holder, None, (LicenceOperation::Issue, reason, &who.person_id), None).await
+    seal_and_keep(app, licence, holder, None, (LicenceOperation::Issue, reason, &who.person_id), None, None).await
 }
 
 /// The outcome of an import: what was issued, and each line refused with why.
@@ -137,5 +137,5 @@ pub async fn renew(
     };
     let holder = Holder { person: row.holder_person.clone(), organization: row.holder_organization.clone() };
     let issued = (LicenceOperation::Renew, reason, who.person_id.as_str());
-    seal_and_keep(app, licence, holder, None, issued, Some((&row.status, retired))).await
+    seal_and_keep(app, licence, holder, None, issued, Some((&row.status, retired)), None).await
 }

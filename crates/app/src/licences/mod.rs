@@ -16,7 +16,8 @@ use tongban_domain::licences::{
     HOLDER_CITIZEN, HOLDER_ORGANIZATION, Licence, LicenceOperation, LicenceStatus, LicenceType, NewLicence,
     SignedLicence, licence_type,
 };
-use tongban_store::cases::CaseRow;
+use tongban_store::cases::{CaseRow, Notice};
+use tongban_store::outbound::OutboundRow;
 use tongban_store::licences::{LicenceEventRow, LicenceRow};
 
 pub mod issue;
@@ -131,6 +132,8 @@ pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>,
         organization: case.organization.clone(),
     };
     let reason = format!("办件 {} 办结 (case concluded)", case.case_number);
+    let told = issued_notice(app, case, &licence, holder.person.is_some()).await?;
+    let messages = told.1.clone();
     let id = seal_and_keep(
         app,
         licence,
@@ -138,10 +141,38 @@ pub async fn issue_for_case(app: &App, case: &CaseRow) -> Result<Option<String>,
         Some(case.case_number.clone()),
         (LicenceOperation::Issue, &reason, ""),
         None,
+        Some(told),
     )
     .await?;
+    crate::notify::first_attempt(app, messages);
     tracing::info!(licence = %id, case = %case.case_number, "licence issued");
     Ok(Some(id))
+}
+
+/// The applicant's message, text and e-mail that their case's licence is issued, linking to it
+/// (a person's licence in their wallet; an organization's through the case page, as whoever
+/// acts for it reaches it there).
+async fn issued_notice(
+    app: &App,
+    case: &CaseRow,
+    licence: &Licence,
+    personal: bool,
+) -> Result<(Notice, Vec<OutboundRow>), AppError> {
+    let title = format!("办件 {}：电子证照《{}》已签发", case.case_number, licence.type_name);
+    let body = format!(
+        "证照编号 {}。可在“我的证照”查看、下载 PDF，或出示给核验人员扫码核验。",
+        licence.number
+    );
+    let notice = Notice {
+        id: crate::notify::message_id()?,
+        person_id: case.applicant_id.clone(),
+        title: title.clone(),
+        body: body.clone(),
+    };
+    let page = if personal { format!("/licences/{}", licence.id) } else { format!("/cases/{}", case.case_number) };
+    let to = crate::notify::recipient(app, &case.applicant_id, Some(&case.case_number)).await?;
+    let rows = crate::notify::case_changed(app, &to, &case.case_number, (title, body), app.notify.link(&page))?;
+    Ok((notice, rows))
 }
 
 /// The credit code (GB 32100) a registration authority of `division` issues on case
@@ -169,6 +200,7 @@ async fn seal_and_keep(
     case_number: Option<String>,
     (operation, reason, actor_id): (LicenceOperation, &str, &str),
     replaced: Option<(&str, LicenceEventRow)>,
+    told: Option<(Notice, Vec<OutboundRow>)>,
 ) -> Result<String, AppError> {
     let t = licence_type(&licence.type_name).ok_or_else(|| AppError::field("type_name", "未知的证照类型"))?;
     let seal = seal_of(app, &licence.issuer_code, &licence.issuer_name).await?;
@@ -199,7 +231,7 @@ async fn seal_and_keep(
         reason: reason.into(),
         at: now,
     };
-    if !app.store.insert_licence(row, event, replaced).await? {
+    if !app.store.insert_licence(row, event, replaced, told).await? {
         return Err(AppError::Conflict {
             field: "number",
             message: format!("证照 {} 已签发 (already issued)", sealed.licence.id),

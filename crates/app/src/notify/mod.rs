@@ -41,8 +41,16 @@ pub enum Message {
     /// The code that resets a forgotten password.
     PasswordReset { code: String, minutes: i64 },
     /// A change to one of the person's cases: the title goes by text message, title and body by
-    /// e-mail (the details are behind the login).
-    CaseChanged { title: String, body: String },
+    /// e-mail (the details are behind the login). `earlier` are the titles of notices of the same
+    /// case this one carries (combined, not sent on their own); `link` is the page to open.
+    CaseChanged {
+        title: String,
+        body: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        earlier: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        link: Option<String>,
+    },
 }
 
 /// The message kinds, as templates are configured for them.
@@ -66,7 +74,21 @@ impl Message {
             Self::PasswordReset { code, minutes } => {
                 format!("【通办】您重置口令的验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。")
             }
-            Self::CaseChanged { title, .. } => format!("【通办】{title}。详情请登录通办查看。"),
+            Self::CaseChanged { link, .. } => match link {
+                Some(link) => format!("【通办】{}。详情：{link}", self.headline()),
+                None => format!("【通办】{}。详情请登录通办查看。", self.headline()),
+            },
+        }
+    }
+
+    /// A notice's title, with those of the notices it carries.
+    fn headline(&self) -> String {
+        match self {
+            Self::CaseChanged { title, earlier, .. } if !earlier.is_empty() => {
+                format!("{title}（此前：{}）", earlier.join("；"))
+            }
+            Self::CaseChanged { title, .. } => title.clone(),
+            _ => String::new(),
         }
     }
 
@@ -76,15 +98,23 @@ impl Message {
             Self::PhoneCode { code, minutes } | Self::PasswordReset { code, minutes } => {
                 vec![code.clone(), minutes.to_string()]
             }
-            Self::CaseChanged { title, .. } => vec![title.clone()],
+            Self::CaseChanged { .. } => vec![self.headline()],
         }
     }
 
     /// Subject and body by e-mail; codes go by text message only.
     pub fn email(&self) -> Option<(String, String)> {
         match self {
-            Self::CaseChanged { title, body } => {
-                Some((title.clone(), format!("{body}\n\n详情请登录通办查看。(Details: log in to Tongban.)")))
+            Self::CaseChanged { title, body, earlier, link } => {
+                let mut text = body.clone();
+                if !earlier.is_empty() {
+                    text = format!("{text}\n\n此前的变化：\n{}", earlier.join("\n"));
+                }
+                let details = match link {
+                    Some(link) => format!("详情 (details)：{link}"),
+                    None => "详情请登录通办查看。(Details: log in to Tongban.)".into(),
+                };
+                Some((title.clone(), format!("{text}\n\n{details}")))
             }
             _ => None,
         }
@@ -155,12 +185,27 @@ impl Mailer {
 pub struct Channels {
     pub sms: Option<SmsGateway>,
     pub mail: Option<Mailer>,
+    /// How long a case notice waits for the next change of its case, to go as one message with
+    /// it (zero: each goes at once).
+    pub combine: Duration,
+    /// The platform's address, for links in notices (`public_url`); none, no links.
+    pub base_url: Option<String>,
 }
 
 impl Channels {
-    /// Both channels to one development outbox (tests; `serve --demo`).
+    /// Both channels to one development outbox (tests; `serve --demo`), each notice at once.
     pub fn development(outbox: Arc<DevOutbox>) -> Self {
-        Self { sms: Some(SmsGateway::Dev(outbox.clone())), mail: Some(Mailer::Dev(outbox)) }
+        Self {
+            sms: Some(SmsGateway::Dev(outbox.clone())),
+            mail: Some(Mailer::Dev(outbox)),
+            combine: Duration::zero(),
+            base_url: None,
+        }
+    }
+
+    /// The address of a page of the platform, for a notice.
+    pub(crate) fn link(&self, path: &str) -> Option<String> {
+        self.base_url.as_ref().map(|b| format!("{b}{path}"))
     }
 
     /// The development outbox, when a channel goes to one.
@@ -172,7 +217,13 @@ impl Channels {
     }
 }
 
-fn row(app: &App, person_id: &str, channel: &str, m: &Message, now: DateTime<Utc>) -> Result<OutboundRow, AppError> {
+fn row(
+    app: &App,
+    person_id: &str,
+    channel: &str,
+    m: &Message,
+    (now, first_at): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<OutboundRow, AppError> {
     let payload = serde_json::to_string(m).map_err(AppError::internal)?;
     Ok(OutboundRow {
         id: format!("o_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]),
@@ -182,27 +233,35 @@ fn row(app: &App, person_id: &str, channel: &str, m: &Message, now: DateTime<Utc
         payload_sealed: app.vault.seal(PAYLOAD, &payload).map_err(AppError::internal)?,
         status: "pending".into(),
         attempts: 0,
-        // Held by this sender for its first attempt, right now.
-        next_at: now + Duration::seconds(HOLD_SECS),
+        next_at: first_at,
         expires_at: now + m.lifetime(),
         last_error: None,
         receipt: None,
         created_at: now,
         sent_at: None,
+        topic: None,
     })
 }
 
-/// The messages that send `m` to a person on every channel that carries it (none without a
-/// gateway), to be kept — with the change that causes them, when there is one.
-fn messages(app: &App, person_id: &str, m: &Message) -> Result<Vec<OutboundRow>, AppError> {
+/// The messages that send `m` to a person on each of `channels` that has a gateway and carries
+/// it, to be kept — with the change that causes them, when there is one — and first tried at
+/// `first_at` (by this sender, which holds them until then, when that is now).
+fn messages(
+    app: &App,
+    person_id: &str,
+    m: &Message,
+    channels: NoticeChannels,
+    first_at: Option<DateTime<Utc>>,
+) -> Result<Vec<OutboundRow>, AppError> {
     // Whole microseconds, as the databases keep them: a message is taken by its `next_at` as read.
     let now = Utc::now().trunc_subsecs(6);
+    let times = (now, first_at.unwrap_or(now + Duration::seconds(HOLD_SECS)));
     let mut rows = Vec::new();
-    if app.notify.sms.is_some() {
-        rows.push(row(app, person_id, "sms", m, now)?);
+    if channels.sms && app.notify.sms.is_some() {
+        rows.push(row(app, person_id, "sms", m, times)?);
     }
-    if app.notify.mail.is_some() && m.email().is_some() {
-        rows.push(row(app, person_id, "email", m, now)?);
+    if channels.email && app.notify.mail.is_some() && m.email().is_some() {
+        rows.push(row(app, person_id, "email", m, times)?);
     }
     Ok(rows)
 }
@@ -211,7 +270,7 @@ fn messages(app: &App, person_id: &str, m: &Message) -> Result<Vec<OutboundRow>,
 /// failure is retried by `deliver_due`). An error only when nothing could be kept; with no
 /// gateway for any of its channels, `Unavailable`.
 pub async fn send(app: &App, person_id: &str, m: Message) -> Result<(), AppError> {
-    let rows = messages(app, person_id, &m)?;
+    let rows = messages(app, person_id, &m, NoticeChannels::ALL, None)?;
     if rows.is_empty() {
         return Err(AppError::Unavailable {
             message: "短信服务未配置，暂不能发送 (no text-message gateway is configured)".into(),
@@ -230,21 +289,101 @@ async fn take_and_deliver(app: &App, rows: Vec<OutboundRow>) -> Result<(), AppEr
     Ok(())
 }
 
-/// The text and e-mail telling a person of a change to their case, to be written in the change's
-/// transaction (beside the in-site message), so a crash after the commit cannot lose them.
+/// A new in-site message's identifier.
+pub(crate) fn message_id() -> Result<String, AppError> {
+    Ok(format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]))
+}
+
+/// The channels a person has chosen for the notices of their cases (in-site messages always).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoticeChannels {
+    pub sms: bool,
+    pub email: bool,
+}
+
+impl NoticeChannels {
+    pub const ALL: Self = Self { sms: true, email: true };
+
+    /// As kept: `sms,email`, `sms`, `email` or empty; unknown words are ignored.
+    pub fn parse(s: &str) -> Self {
+        let has = |c: &str| s.split(',').any(|w| w.trim() == c);
+        Self { sms: has("sms"), email: has("email") }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match (self.sms, self.email) {
+            (true, true) => "sms,email",
+            (true, false) => "sms",
+            (false, true) => "email",
+            (false, false) => "",
+        }
+    }
+}
+
+/// A person's choice of channels for the notices of their cases.
+pub async fn notice_channels(app: &App, person_id: &str) -> Result<NoticeChannels, AppError> {
+    let p = app.store.person(person_id).await?.ok_or(AppError::Unauthenticated)?;
+    Ok(NoticeChannels::parse(&p.notice_channels))
+}
+
+/// Sets a person's channels for the notices of their cases.
+pub async fn choose_channels(app: &App, person_id: &str, channels: NoticeChannels) -> Result<(), AppError> {
+    Ok(app.store.set_notice_channels(person_id, channels.as_str()).await?)
+}
+
+/// Whom a case notice goes to and what it carries besides: the person's chosen channels, and
+/// the titles of the case's notices still waiting to be combined (which then are not sent on
+/// their own).
+pub(crate) struct Recipient {
+    person_id: String,
+    channels: NoticeChannels,
+    earlier: Vec<String>,
+}
+
+/// The recipient of a notice of case `case_number` (none yet for a case being submitted).
+pub(crate) async fn recipient(app: &App, person_id: &str, case_number: Option<&str>) -> Result<Recipient, AppError> {
+    let mut earlier: Vec<String> = Vec::new();
+    if let Some(n) = case_number.filter(|_| !app.notify.combine.is_zero()) {
+        for r in app.store.pending_of_topic(person_id, n).await? {
+            let payload = app.vault.open(PAYLOAD, &r.payload_sealed).map_err(AppError::internal)?;
+            if let Ok(Message::CaseChanged { title, earlier: before, .. }) = serde_json::from_str(&payload) {
+                for t in before.into_iter().chain([title]) {
+                    if !earlier.contains(&t) {
+                        earlier.push(t);
+                    }
+                }
+            }
+        }
+    }
+    let channels = notice_channels(app, person_id).await?;
+    Ok(Recipient { person_id: person_id.to_owned(), channels, earlier })
+}
+
+/// The text and e-mail telling `to` of a change to their case `case_number`, to be written in
+/// the change's transaction (beside the in-site message), so a crash after the commit cannot
+/// lose them. With a combining window they wait that long for the case's next change: one text
+/// for a run of changes, not one each.
 pub(crate) fn case_changed(
     app: &App,
-    person_id: &str,
-    title: String,
-    body: String,
+    to: &Recipient,
+    case_number: &str,
+    (title, body): (String, String),
+    link: Option<String>,
 ) -> Result<Vec<OutboundRow>, AppError> {
-    messages(app, person_id, &Message::CaseChanged { title, body })
+    let m = Message::CaseChanged { title, body, earlier: to.earlier.clone(), link };
+    let combine = app.notify.combine;
+    let first_at = (!combine.is_zero()).then(|| Utc::now().trunc_subsecs(6) + combine);
+    let mut rows = messages(app, &to.person_id, &m, to.channels, first_at)?;
+    for r in &mut rows {
+        r.topic = Some(case_number.to_owned());
+    }
+    Ok(rows)
 }
 
 /// The first attempt at messages a committed change kept, off the request (a failure is retried
-/// by `deliver_due`).
+/// by `deliver_due`); those waiting to be combined are left to the worker.
 pub(crate) fn first_attempt(app: &App, rows: Vec<OutboundRow>) {
-    if rows.is_empty() {
+    if rows.is_empty() || !app.notify.combine.is_zero() {
         return;
     }
     let app = app.clone();
@@ -265,6 +404,8 @@ async fn deliver(app: &App, r: OutboundRow) -> Result<(), AppError> {
     let now = Utc::now();
     let attempt = if r.expires_at <= now {
         Attempt::Ended { status: "expired", error: "past its validity".into() }
+    } else if r.topic.is_some() && app.store.later_of_topic(&r).await? {
+        Attempt::Ended { status: "combined", error: "carried by a later message of its case".into() }
     } else {
         let payload = app.vault.open(PAYLOAD, &r.payload_sealed).map_err(AppError::internal)?;
         let m: Message = serde_json::from_str(&payload).map_err(AppError::internal)?;
@@ -366,6 +507,8 @@ impl Channels {
             }
             Some(other) => return Err(format!("mail must be smtp or dev, not {other}")),
         };
-        Ok(Self { sms, mail })
+        let combine = Duration::seconds(c.notice_combine_seconds.into());
+        let base_url = c.public_url.clone().or_else(|| Some(format!("http://{}", c.listen)));
+        Ok(Self { sms, mail, combine, base_url })
     }
 }

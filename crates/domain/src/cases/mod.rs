@@ -170,8 +170,9 @@ const DELIVERERS: &[StaffRole] = &[StaffRole::WindowStaff, StaffRole::Approver];
 pub enum TransitionError {
     #[error("办件处于“{}”状态，不能{} (a case that is {} cannot be {})", .state.name_zh(), .action_zh, .state.as_str(), .action)]
     NotAllowed { state: CaseState, action: &'static str, action_zh: &'static str },
-    #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
+    /// Every malformed field at once, each with why.
+    #[error("{}", .fields.iter().map(|(f, r)| format!("{f}: {r}")).collect::<Vec<_>>().join("; "))]
+    Invalid { fields: Vec<(&'static str, String)> },
 }
 
 /// The longest free text of an action (reasons, comments, items of a notice).
@@ -179,18 +180,16 @@ pub const MAX_TEXT: usize = 500;
 /// The most items one supplement notice may list.
 pub const MAX_MISSING: usize = 50;
 
-fn text(field: &'static str, s: &str) -> Result<(), TransitionError> {
+/// Why a free text is not acceptable, if it is not.
+fn text(s: &str) -> Option<String> {
     let n = s.trim().chars().count();
     if n == 0 {
-        return Err(TransitionError::Invalid { field, reason: "不能为空 (required)".into() });
+        Some("不能为空 (required)".into())
+    } else if n > MAX_TEXT {
+        Some(format!("不能超过 {MAX_TEXT} 个字 (at most {MAX_TEXT} characters)"))
+    } else {
+        None
     }
-    if n > MAX_TEXT {
-        return Err(TransitionError::Invalid {
-            field,
-            reason: format!("不能超过 {MAX_TEXT} 个字 (at most {MAX_TEXT} characters)"),
-        });
-    }
-    Ok(())
 }
 
 impl CaseAction {
@@ -221,39 +220,36 @@ impl CaseAction {
         self.names().1
     }
 
-    /// Checks the free-text fields; every error names its field.
+    /// Checks the free-text fields: every malformed one at once, each named.
     pub fn validate(&self) -> Result<(), TransitionError> {
+        let mut fields: Vec<(&'static str, String)> = Vec::new();
+        let mut check = |field, s: &str| fields.extend(text(s).map(|r| (field, r)));
         match self {
             Self::Refuse { reason, legal_basis } | Self::Deny { reason, legal_basis } => {
-                text("reason", reason)?;
-                text("legal_basis", legal_basis)
+                check("reason", reason);
+                check("legal_basis", legal_basis);
             }
             Self::RequestSupplement { missing } => {
                 if missing.is_empty() || missing.len() > MAX_MISSING {
-                    return Err(TransitionError::Invalid {
-                        field: "missing",
-                        reason: format!(
-                            "应列出 1 至 {MAX_MISSING} 项需补正的内容 (list 1 to {MAX_MISSING} missing things)"
-                        ),
-                    });
+                    fields.push((
+                        "missing",
+                        format!("应列出 1 至 {MAX_MISSING} 项需补正的内容 (list 1 to {MAX_MISSING} missing things)"),
+                    ));
+                } else if let Some(bad) = missing.iter().find_map(|m| text(m)) {
+                    fields.push(("missing", bad));
                 }
-                missing.iter().try_for_each(|m| text("missing", m))
             }
-            Self::StartProcedure { name } => text("name", name),
+            Self::StartProcedure { name } => check("name", name),
             Self::Deliver(Delivery::Post { tracking_number }) => {
                 let ok = (4..=40).contains(&tracking_number.len())
                     && tracking_number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-                if ok {
-                    Ok(())
-                } else {
-                    Err(TransitionError::Invalid {
-                        field: "tracking_number",
-                        reason: "邮件单号应为 4 至 40 位字母或数字 (4 to 40 letters or digits)".into(),
-                    })
+                if !ok {
+                    fields.push(("tracking_number", "邮件单号应为 4 至 40 位字母或数字 (4 to 40 letters or digits)".into()));
                 }
             }
-            _ => Ok(()),
+            _ => {}
         }
+        if fields.is_empty() { Ok(()) } else { Err(TransitionError::Invalid { fields }) }
     }
 
     /// Who may take this action on a case in `state`.
@@ -436,12 +432,18 @@ mod tests {
     #[test]
     fn free_text_is_checked_with_the_field_named() {
         let l = Lifecycle::submitted(1);
+        let named = |e: TransitionError| match e {
+            TransitionError::Invalid { fields } => fields.into_iter().map(|(f, _)| f).collect::<Vec<_>>(),
+            e => panic!("{e}"),
+        };
         let e = l.apply(&CaseAction::Refuse { reason: " ".into(), legal_basis: "x".into() }).unwrap_err();
-        assert!(matches!(e, TransitionError::Invalid { field: "reason", .. }));
+        assert_eq!(named(e), ["reason"]);
+        let e = l.apply(&CaseAction::Refuse { reason: " ".into(), legal_basis: "".into() }).unwrap_err();
+        assert_eq!(named(e), ["reason", "legal_basis"], "every error at once");
         let e = l.apply(&CaseAction::RequestSupplement { missing: vec![] }).unwrap_err();
-        assert!(matches!(e, TransitionError::Invalid { field: "missing", .. }));
+        assert_eq!(named(e), ["missing"]);
         let e = CaseAction::Deliver(Delivery::Post { tracking_number: "顺丰".into() }).validate().unwrap_err();
-        assert!(matches!(e, TransitionError::Invalid { field: "tracking_number", .. }));
+        assert_eq!(named(e), ["tracking_number"]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub struct Model {
     pub channel: String,
     pub kind: String,
     pub payload_sealed: String,
-    /// `pending`, `sent`, `failed`, `expired` or `skipped`.
+    /// `pending`, `sent`, `failed`, `expired`, `skipped` or `combined` (into a later message).
     pub status: String,
     pub attempts: i32,
     pub next_at: DateTimeUtc,
@@ -20,6 +20,9 @@ pub struct Model {
     pub receipt: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// What the message is about (a case notice's case number): a later pending message of the
+    /// same topic and channel carries it, and it is not sent on its own.
+    pub topic: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,8 @@ pub struct Model {
     pub totp_sealed: Option<String>,
     pub totp_pending_sealed: Option<String>,
     pub totp_last_step: Option<i64>,
+    /// The channels notices of the person's cases go by (`sms,email`, `sms`, `email` or empty).
+    pub notice_channels: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

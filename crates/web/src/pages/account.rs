@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use tongban_app::AppError;
 use tongban_app::access::Principal;
 use tongban_app::identity::{self, NewPerson, PersonView};
+use tongban_app::notify::{self, NoticeChannels};
 use tongban_domain::identity::{Assurance, StaffRole};
 
 pub fn routes() -> Router<AppState> {
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/totp/confirm", post(confirm_totp))
         .route("/account/totp/disable", post(disable_totp))
         .route("/account/sessions/revoke", post(revoke))
+        .route("/account/notices", post(choose_notices))
 }
 
 /// Only a path on this site: never `//host` or a scheme, so a login link cannot send a person
@@ -224,6 +226,8 @@ struct AccountPage<'a> {
     a: &'static AccountLabels,
     csrf: String,
     me: PersonView,
+    /// The channels notices of the person's cases go by.
+    channels: NoticeChannels,
     level: &'static str,
     can_verify: bool,
     can_verify_phone: bool,
@@ -258,9 +262,10 @@ pub(super) async fn account_page(r: &Req, who: &Principal, status: StatusCode, e
         let sessions = identity::sessions(app, who).await?;
         let memberships = tongban_app::organizations::memberships(app, &who.person_id).await?;
         let roles = tongban_app::access::roles(app, &who.person_id).await?;
-        Ok::<_, AppError>((me, sessions, memberships, roles))
+        let channels = notify::notice_channels(app, &who.person_id).await?;
+        Ok::<_, AppError>((me, sessions, memberships, roles, channels))
     };
-    let (me, sessions, memberships, roles) = loaded.await.map_err(|e| r.error(e))?;
+    let (me, sessions, memberships, roles, channels) = loaded.await.map_err(|e| r.error(e))?;
     let sessions = sessions
         .into_iter()
         .map(|v| SessionRow {
@@ -282,6 +287,7 @@ pub(super) async fn account_page(r: &Req, who: &Principal, status: StatusCode, e
             can_verify_phone: me.assurance == Assurance::L2,
             can_register_org: me.assurance >= Assurance::L2,
             me,
+            channels,
             memberships: memberships
                 .into_iter()
                 .map(|m| MembershipRow {
@@ -328,6 +334,7 @@ async fn account(r: Req) -> Page {
         Some("totp_off") => Some(a.totp_turned_off),
         Some("org_registered") => Some(a.org_registered),
         Some("switched") => Some(a.switched),
+        Some("notices") => Some(a.notices_saved),
         _ => None,
     };
     account_page(&r, &who, StatusCode::OK, Extras { notice, ..Extras::default() }).await
@@ -393,6 +400,16 @@ async fn revoke(r: Req, FormPairs(form): FormPairs) -> Page {
     let app = r.s.app.clone();
     account_action(r, form, "revoked", |who, form| async move {
         identity::revoke(&app, &who, &field(&form, "session")).await.map(|()| Raised::No)
+    })
+    .await
+}
+
+async fn choose_notices(r: Req, FormPairs(form): FormPairs) -> Page {
+    let app = r.s.app.clone();
+    account_action(r, form, "notices", |who, form| async move {
+        let on = |name: &str| form.first(name) == Some("on");
+        let channels = NoticeChannels { sms: on("sms"), email: on("email") };
+        notify::choose_channels(&app, &who.person_id, channels).await.map(|()| Raised::No)
     })
     .await
 }
