@@ -45,27 +45,25 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
         fields.insert("role".to_owned(), "未知角色 (unknown role)".to_owned());
     }
     let platform = role == Some(StaffRole::PlatformAdmin);
-    let agency = if platform {
-        String::new()
+    // Agencies and divisions are named as people know them, or by their codes.
+    let (agency, division) = if platform {
+        (String::new(), String::new())
     } else {
-        match CreditCode::parse(&form.agency_code) {
-            Ok(c) => c.as_str().to_owned(),
-            Err(e) => {
-                fields.insert("agency_code".to_owned(), e.to_string());
+        let agency = match agency_named(app, form.agency_code.trim()).await? {
+            Ok(a) => Some(a),
+            Err(message) => {
+                fields.insert("agency_code".to_owned(), message);
+                None
+            }
+        };
+        let division = match division_named(form.division_code.trim(), agency.as_ref().map(|a| a.1.as_str())) {
+            Ok(d) => d,
+            Err(message) => {
+                fields.insert("division_code".to_owned(), message);
                 String::new()
             }
-        }
-    };
-    let division = if platform {
-        String::new()
-    } else {
-        match DivisionCode::parse(&form.division_code) {
-            Ok(d) => d.as_str().to_owned(),
-            Err(e) => {
-                fields.insert("division_code".to_owned(), e.to_string());
-                String::new()
-            }
-        }
+        };
+        (agency.map(|a| a.0).unwrap_or_default(), division)
     };
     let person = people::find_person(app, &form.person).await?;
     if person.is_none() {
@@ -105,6 +103,62 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
     app.store.insert_staff_role(row.clone()).await?;
     tracing::info!(role = %row.role, agency = %row.agency_code, division = %row.division_code, person = %row.person_id, "staff role assigned");
     assignment(row).ok_or_else(|| AppError::internal("assigned role does not parse"))
+}
+
+/// An agency named by its credit code or its exact name: its code and (when in the catalog)
+/// its division; or what to enter instead.
+async fn agency_named(app: &App, text: &str) -> Result<Result<(String, String), String>, AppError> {
+    if text.is_empty() {
+        return Ok(Err("请输入机构名称或统一社会信用代码 (enter the agency's name or credit code)".into()));
+    }
+    let agencies = app.store.agencies().await?;
+    if let Ok(code) = CreditCode::parse(text) {
+        let division = agencies.into_iter().find(|a| a.0 == code.as_str()).map(|a| a.2).unwrap_or_default();
+        return Ok(Ok((code.as_str().to_owned(), division)));
+    }
+    let named: Vec<_> = agencies.into_iter().filter(|a| a.1 == text).collect();
+    Ok(match named.as_slice() {
+        [(code, _, division)] => Ok((code.clone(), division.clone())),
+        [] => Err(format!(
+            "未找到名为“{text}”的机构，请从列表中选择或输入统一社会信用代码 (no agency of that name: choose one from the list)"
+        )),
+        _ => Err("有多个同名机构，请输入统一社会信用代码 (several agencies share this name: enter the credit code)".into()),
+    })
+}
+
+/// The division of an assignment: a code; a name within the agency's division; or, left empty,
+/// the agency's own division.
+fn division_named(text: &str, agency_division: Option<&str>) -> Result<String, String> {
+    if let Ok(d) = DivisionCode::parse(text) {
+        return Ok(d.as_str().to_owned());
+    }
+    let under = agency_division.filter(|d| !d.is_empty());
+    match (text.is_empty(), under) {
+        (true, Some(d)) => Ok(d.to_owned()),
+        (true, None) => Err("请输入辖区的区划代码 (enter the division's code)".into()),
+        (false, Some(d)) => match crate::datasets::divisions_named(text, d).as_slice() {
+            [one] => Ok((*one).to_owned()),
+            [] => Err(format!(
+                "该机构所在地区内没有名为“{text}”的地区，请输入区划代码 (no such division within the agency's: enter its code)"
+            )),
+            _ => Err("有多个同名地区，请输入区划代码 (several divisions share this name: enter the code)".into()),
+        },
+        (false, None) => Err("请输入区划代码 (enter the division's code)".into()),
+    }
+}
+
+/// The agencies an administrator may assign staff to, by name: (credit code, name, place).
+pub async fn assignable_agencies(app: &App, who: &Principal) -> Result<Vec<(String, String, String)>, AppError> {
+    let mine = roles(app, &who.person_id).await?;
+    let platform = mine.iter().any(|a| a.role == StaffRole::PlatformAdmin);
+    Ok(app
+        .store
+        .agencies()
+        .await?
+        .into_iter()
+        .filter(|(code, _, _)| platform || mine.iter().any(|a| a.role == StaffRole::AgencyAdmin && a.agency_code == *code))
+        .map(|(code, name, division)| (code, name, crate::datasets::place_name(&division)))
+        .collect())
 }
 
 /// Ends a role; the same rule as assigning it decides who may.

@@ -262,6 +262,12 @@ impl Store {
         Ok(rows.into_iter().map(|a| (a.credit_code, a.name)).collect())
     }
 
+    /// Every agency of the catalog, by name: (credit code, name, division code).
+    pub async fn agencies(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let rows = agency::Entity::find().order_by_asc(agency::Column::Name).all(&self.db).await?;
+        Ok(rows.into_iter().map(|a| (a.credit_code, a.name, a.division_code)).collect())
+    }
+
     /// How many offerings have a published version.
     pub async fn published_count(&self) -> Result<u64, StoreError> {
         use sea_orm::PaginatorTrait;

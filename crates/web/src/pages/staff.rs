@@ -28,8 +28,11 @@ struct Row {
     name: String,
     phone: String,
     role: &'static str,
+    /// The agency and division by name, their codes beside in small print.
     agency: String,
+    agency_code: String,
     division: String,
+    division_code: String,
 }
 
 #[derive(Template)]
@@ -46,31 +49,59 @@ struct StaffPage<'a> {
     platform: bool,
     /// What was typed into the assignment form, kept when it is refused.
     typed: NewAssignment,
+    /// The agencies the administrator may assign to: (name, code and place), for the list.
+    agencies: Vec<(String, String)>,
+    /// The role whose withdrawal is being confirmed.
+    confirm: Option<Row>,
 }
 
-async fn render(
-    r: &Req,
-    who: &Principal,
-    status: StatusCode,
+/// What the page shows besides the list: a notice, errors, what was typed, a withdrawal to confirm.
+#[derive(Default)]
+struct Extras {
     notice: Option<&'static str>,
     errors: FormErrors,
     typed: NewAssignment,
-) -> Page {
+    confirm: Option<String>,
+}
+
+async fn render(r: &Req, who: &Principal, status: StatusCode, x: Extras) -> Page {
     let a = r.labels();
-    let managed = staff::managed(&r.s.app, who).await.map_err(|e| r.error(e))?;
-    let rows = managed
+    let app = &r.s.app;
+    let managed = staff::managed(app, who).await.map_err(|e| r.error(e))?;
+    let codes: Vec<String> = managed.iter().map(|v| v.assignment.agency_code.clone()).collect();
+    let names: std::collections::HashMap<String, String> =
+        app.store.agency_names(&codes).await.map_err(|e| r.error(e.into()))?.into_iter().collect();
+    let rows: Vec<Row> = managed
         .into_iter()
         .map(|v| Row {
             role: a.role_name(&v.assignment.role),
             id: v.assignment.id,
             name: v.name,
             phone: v.phone_masked,
-            agency: v.assignment.agency_code,
-            division: v.assignment.division_code,
+            agency: names.get(&v.assignment.agency_code).cloned().unwrap_or_default(),
+            division: tongban_app::datasets::place_name(&v.assignment.division_code),
+            agency_code: v.assignment.agency_code,
+            division_code: v.assignment.division_code,
         })
         .collect();
+    let (confirm, rows) = match x.confirm {
+        Some(id) => {
+            let (picked, rest): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|row| row.id == id);
+            let one = picked.into_iter().next().ok_or_else(|| {
+                r.error(tongban_app::AppError::NotFound { what: "角色", what_en: "role" })
+            })?;
+            (Some(one), rest)
+        }
+        None => (None, rows),
+    };
+    let agencies = staff::assignable_agencies(app, who)
+        .await
+        .map_err(|e| r.error(e))?
+        .into_iter()
+        .map(|(code, name, place)| (name, format!("{place} · {code}")))
+        .collect();
     let roles = StaffRole::ALL.iter().map(|r| (r.as_str(), a.role_name(r))).collect();
-    let mine = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
+    let mine = tongban_app::access::roles(app, &who.person_id).await.map_err(|e| r.error(e))?;
     let platform = mine.iter().any(|m| m.role == StaffRole::PlatformAdmin);
     // Each error names its field by the label the form shows.
     let labels = [
@@ -79,9 +110,22 @@ async fn render(
         ("agency_code", a.agency_code),
         ("division_code", a.division_code),
     ];
-    let errors = super::labelled(errors, &labels, r.f.lang);
+    let errors = super::labelled(x.errors, &labels, r.f.lang);
     Ok(r.with_csrf(|csrf| {
-        r.respond(status, &StaffPage { f: &r.f, a, csrf, rows, roles, notice, errors, platform, typed })
+        let page = StaffPage {
+            f: &r.f,
+            a,
+            csrf,
+            rows,
+            roles,
+            notice: x.notice,
+            errors,
+            platform,
+            typed: x.typed,
+            agencies,
+            confirm,
+        };
+        r.respond(status, &page)
     }))
 }
 
@@ -93,7 +137,9 @@ async fn page(r: Req) -> Page {
         Some("revoked") => Some(a.staff_revoked),
         _ => None,
     };
-    render(&r, &who, StatusCode::OK, notice, vec![], NewAssignment::default()).await
+    // 撤销角色 asks first: the list's button opens this confirmation.
+    let confirm = r.q.first("revoke").map(str::to_owned);
+    render(&r, &who, StatusCode::OK, Extras { notice, confirm, ..Extras::default() }).await
 }
 
 async fn assign(r: Req, FormPairs(form): FormPairs) -> Page {
@@ -109,7 +155,7 @@ async fn assign(r: Req, FormPairs(form): FormPairs) -> Page {
         Ok(_) => Ok(see_other("/staff?done=assigned")),
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
-            render(&r, &who, status, None, errors, new).await
+            render(&r, &who, status, Extras { errors, typed: new, ..Extras::default() }).await
         }
     }
 }
