@@ -175,10 +175,16 @@ pub(crate) async fn readable_case(app: &App, who: &Principal, case_number: &str)
     if is_applicant(app, who, &case).await? {
         return Ok(case);
     }
-    let steps = steps_of(&case)?;
-    let mut places = vec![sides(&case)[0], deciding(&case)];
+    if staff_reads(app, who, &case).await? { Ok(case) } else { Err(NO_CASE) }
+}
+
+/// Whether `who` reads `case` as staff: of the receiving side, the deciding side or an agency of
+/// a joint step.
+pub(crate) async fn staff_reads(app: &App, who: &Principal, case: &CaseRow) -> Result<bool, AppError> {
+    let steps = steps_of(case)?;
+    let mut places = vec![sides(case)[0], deciding(case)];
     places.extend(steps.iter().filter_map(ReviewStep::place));
-    if staff_covers_any(app, who, READERS, &places).await { Ok(case) } else { Err(NO_CASE) }
+    Ok(staff_covers_any(app, who, READERS, &places).await)
 }
 
 pub(crate) async fn is_applicant(app: &App, who: &Principal, case: &CaseRow) -> Result<bool, AppError> {

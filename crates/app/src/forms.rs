@@ -68,8 +68,8 @@ impl CompiledForm {
 
 /// What to enter, for a value of the wrong type.
 fn type_message(kind: &jsonschema::error::TypeKind) -> &'static str {
-    use jsonschema::error::TypeKind;
     use jsonschema::JsonType as P;
+    use jsonschema::error::TypeKind;
     match kind {
         TypeKind::Single(P::Integer) => "请输入整数 (enter a whole number)",
         TypeKind::Single(P::Number) => "请输入数字 (enter a number)",

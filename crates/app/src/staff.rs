@@ -56,12 +56,16 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
                 None
             }
         };
-        let division = match division_named(form.division_code.trim(), agency.as_ref().map(|a| a.1.as_str())) {
-            Ok(d) => d,
-            Err(message) => {
-                fields.insert("division_code".to_owned(), message);
-                String::new()
-            }
+        let division = match (&agency, form.division_code.trim()) {
+            // The agency's own, once the agency is found.
+            (None, "") => String::new(),
+            (agency, text) => match division_named(text, agency.as_ref().map(|a| a.1.as_str())) {
+                Ok(d) => d,
+                Err(message) => {
+                    fields.insert("division_code".to_owned(), message);
+                    String::new()
+                }
+            },
         };
         (agency.map(|a| a.0).unwrap_or_default(), division)
     };
@@ -122,7 +126,10 @@ async fn agency_named(app: &App, text: &str) -> Result<Result<(String, String), 
         [] => Err(format!(
             "未找到名为“{text}”的机构，请从列表中选择或输入统一社会信用代码 (no agency of that name: choose one from the list)"
         )),
-        _ => Err("有多个同名机构，请输入统一社会信用代码 (several agencies share this name: enter the credit code)".into()),
+        _ => {
+            Err("有多个同名机构，请输入统一社会信用代码 (several agencies share this name: enter the credit code)"
+                .into())
+        }
     })
 }
 
@@ -156,7 +163,9 @@ pub async fn assignable_agencies(app: &App, who: &Principal) -> Result<Vec<(Stri
         .agencies()
         .await?
         .into_iter()
-        .filter(|(code, _, _)| platform || mine.iter().any(|a| a.role == StaffRole::AgencyAdmin && a.agency_code == *code))
+        .filter(|(code, _, _)| {
+            platform || mine.iter().any(|a| a.role == StaffRole::AgencyAdmin && a.agency_code == *code)
+        })
         .map(|(code, name, division)| (code, name, crate::datasets::place_name(&division)))
         .collect())
 }

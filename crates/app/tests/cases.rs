@@ -122,6 +122,18 @@ async fn who_may_see_and_do_what() {
     // A refusal needs its reason and legal basis, named.
     let bad = act(&w, &w.approver, &n, CaseAction::Deny { reason: "".into(), legal_basis: "x".into() }).await;
     assert_eq!(fields(bad.unwrap_err()), ["reason"]);
+    let long = "长".repeat(600);
+    let bad = cases::act(
+        &w.app,
+        &w.approver,
+        &n,
+        CaseAction::Deny { reason: "".into(), legal_basis: " ".into() },
+        Some(long),
+        None,
+        "r",
+    )
+    .await;
+    assert_eq!(fields(bad.unwrap_err()), ["comment", "legal_basis", "reason"], "every error at once");
 
     // The approver's queue at his city covers the county's case; the citizen has no queue.
     let q = QueueRequest {
@@ -531,4 +543,58 @@ async fn the_applicant_is_told_the_licence_is_issued_with_a_link_to_it() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     panic!("no text with the licence's link: {:?}", w.outbox.sms());
+}
+
+#[tokio::test]
+async fn staff_find_the_cases_they_may_read_and_list_those_they_handled() {
+    let w = world().await;
+    let n = submitted(&w).await;
+    let numbers = |v: Vec<cases::CaseView>| v.into_iter().map(|c| c.case_number).collect::<Vec<_>>();
+    // By part of its number, or by the service's name; the window and the deciding agency alike.
+    assert_eq!(numbers(cases::find_cases(&w.app, &w.window, &n[8..]).await.unwrap()), [n.as_str()]);
+    assert_eq!(numbers(cases::find_cases(&w.app, &w.approver, "个体工商户").await.unwrap()), [n.as_str()]);
+    assert_eq!(fields(cases::find_cases(&w.app, &w.window, "%_").await.unwrap_err()), ["find"], "no wildcards");
+    // Not a citizen, not staff of another division.
+    assert!(matches!(cases::find_cases(&w.app, &w.zhang, &n).await, Err(AppError::Forbidden)));
+    let agency = offering().agency.credit_code;
+    let west = NewAssignment {
+        person: "13912345678".into(),
+        role: "approver".into(),
+        agency_code: agency,
+        division_code: "110102".into(),
+    };
+    staff::assign(&w.app, Some(&w.admin), west).await.unwrap();
+    assert!(cases::find_cases(&w.app, &w.li, &n).await.unwrap().is_empty(), "西城区 does not read 东城区's case");
+
+    // 已办: the cases one acted on, the latest first.
+    assert!(cases::done_by(&w.app, &w.window).await.unwrap().is_empty());
+    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    let other = submitted(&w).await;
+    act(&w, &w.window, &other, CaseAction::Accept).await.unwrap();
+    assert_eq!(numbers(cases::done_by(&w.app, &w.window).await.unwrap()), [other.clone(), n.clone()]);
+    assert!(cases::done_by(&w.app, &w.approver).await.unwrap().is_empty());
+    assert!(cases::done_by(&w.app, &w.li).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn roles_are_assigned_by_the_agencys_name_and_a_division_within_it() {
+    let w = world().await;
+    let o = offering();
+    let by_name = |division: &str| NewAssignment {
+        person: "13912345678".into(),
+        role: "auditor".into(),
+        agency_code: o.agency.name.clone(),
+        division_code: division.into(),
+    };
+    // Left empty, the agency's own division; a division named within it; a code.
+    let a = staff::assign(&w.app, Some(&w.admin), by_name("")).await.unwrap();
+    assert_eq!(
+        (a.agency_code.as_str(), a.division_code.as_str()),
+        (o.agency.credit_code.as_str(), o.agency.division_code.as_str())
+    );
+    let unknown = NewAssignment { agency_code: "没有这个局".into(), ..by_name("") };
+    let e = staff::assign(&w.app, Some(&w.admin), unknown).await.unwrap_err();
+    assert_eq!(fields(e), ["agency_code"]);
+    let e = staff::assign(&w.app, Some(&w.admin), by_name("上海市")).await.unwrap_err();
+    assert_eq!(fields(e), ["division_code"], "a division outside the agency's is not found by name");
 }

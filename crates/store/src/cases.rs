@@ -340,6 +340,60 @@ impl Store {
             .await?)
     }
 
+    /// Cases of the places `(agency, division prefix)` — on either side, or at a joint step —
+    /// whose number or service name contains `text`, newest first.
+    pub async fn find_cases(
+        &self,
+        places: &[(String, String)],
+        text: &str,
+        limit: u64,
+    ) -> Result<Vec<CaseRow>, StoreError> {
+        use case::Column as C;
+        let mut at = Condition::any();
+        for (agency, prefix) in places {
+            for (a, d) in [
+                (C::ReceivingAgency, C::ReceivingDivision),
+                (C::DecidingAgency, C::DecidingDivision),
+                (C::HandlingAgency, C::HandlingDivision),
+            ] {
+                at = at.add(Condition::all().add(a.eq(agency)).add(d.starts_with(prefix)));
+            }
+        }
+        if places.is_empty() {
+            return Ok(Vec::new());
+        }
+        let matches = Condition::any().add(C::CaseNumber.contains(text)).add(C::OfferingName.contains(text));
+        Ok(case::Entity::find()
+            .filter(at)
+            .filter(matches)
+            .order_by_desc(C::SubmittedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The cases a person has acted on (their 已办), the latest action first.
+    pub async fn cases_acted_by(&self, person_id: &str, limit: u64) -> Result<Vec<CaseRow>, StoreError> {
+        use crate::entity::trail_entry;
+        let numbers: Vec<(String, DateTime<Utc>)> = trail_entry::Entity::find()
+            .select_only()
+            .column(trail_entry::Column::CaseNumber)
+            .column_as(trail_entry::Column::At.max(), "last")
+            .filter(trail_entry::Column::ActorId.eq(person_id))
+            .group_by(trail_entry::Column::CaseNumber)
+            .order_by_desc(Expr::col("last"))
+            .limit(limit)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut rows = case::Entity::find()
+            .filter(case::Column::CaseNumber.is_in(numbers.iter().map(|(n, _)| n.clone())))
+            .all(&self.db)
+            .await?;
+        rows.sort_by_key(|c| numbers.iter().position(|(n, _)| *n == c.case_number));
+        Ok(rows)
+    }
+
     /// Running (accepted, undecided) cases of an agency within a division prefix, by colour.
     pub async fn warning_counts(&self, agency: &str, division_prefix: &str) -> Result<Vec<(String, i64)>, StoreError> {
         Ok(case::Entity::find()

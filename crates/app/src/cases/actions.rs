@@ -4,9 +4,9 @@ use super::*;
 
 pub fn transition_error(e: TransitionError) -> AppError {
     match e {
-        TransitionError::Invalid { fields } => AppError::Validation {
-            fields: fields.into_iter().map(|(f, r)| (f.to_owned(), r)).collect(),
-        },
+        TransitionError::Invalid { fields } => {
+            AppError::Validation { fields: fields.into_iter().map(|(f, r)| (f.to_owned(), r)).collect() }
+        }
         e @ TransitionError::NotAllowed { .. } => AppError::Conflict { field: "action", message: e.to_string() },
     }
 }
@@ -317,6 +317,48 @@ pub async fn queue(app: &App, who: &Principal, q: &QueueRequest) -> Result<Vec<C
         })
         .await?;
     case_views(app, rows).await
+}
+
+/// The cases a staff member may read whose number or service name contains `text` (办件查询),
+/// newest first, at most 50.
+pub async fn find_cases(app: &App, who: &Principal, text: &str) -> Result<Vec<CaseView>, AppError> {
+    // Only what a number or a name holds: LIKE's wildcards are not for the caller.
+    let text: String = text.trim().chars().filter(|c| c.is_alphanumeric()).take(40).collect();
+    if text.is_empty() {
+        return Err(AppError::field("find", "请输入办件编号或事项名称 (enter a case number or a service name)"));
+    }
+    let places: Vec<(String, String)> = access::roles(app, &who.person_id)
+        .await?
+        .into_iter()
+        .filter(|a| crate::case_access::READERS.contains(&a.role) && who.acting.is_none())
+        .map(|a| {
+            let prefix = a.division_code.trim_end_matches("00").trim_end_matches("00").to_owned();
+            (a.agency_code, prefix)
+        })
+        .collect();
+    if places.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let rows = app.store.find_cases(&places, &text, 50).await?;
+    readable_views(app, who, rows).await
+}
+
+/// The cases a staff member has acted on (已办), the latest first, at most 50 — those they may
+/// still read.
+pub async fn done_by(app: &App, who: &Principal) -> Result<Vec<CaseView>, AppError> {
+    let rows = app.store.cases_acted_by(&who.person_id, 50).await?;
+    readable_views(app, who, rows).await
+}
+
+/// The views of those of `rows` the person may read as staff.
+async fn readable_views(app: &App, who: &Principal, rows: Vec<CaseRow>) -> Result<Vec<CaseView>, AppError> {
+    let mut readable = Vec::new();
+    for c in rows {
+        if crate::case_access::staff_reads(app, who, &c).await? {
+            readable.push(c);
+        }
+    }
+    case_views(app, readable).await
 }
 
 /// Claims a case for oneself (认领) or releases one's own claim, as window staff or an approver of

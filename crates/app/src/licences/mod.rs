@@ -17,8 +17,8 @@ use tongban_domain::licences::{
     SignedLicence, licence_type,
 };
 use tongban_store::cases::{CaseRow, Notice};
-use tongban_store::outbound::OutboundRow;
 use tongban_store::licences::{LicenceEventRow, LicenceRow};
+use tongban_store::outbound::OutboundRow;
 
 pub mod issue;
 mod keys;
@@ -159,10 +159,7 @@ async fn issued_notice(
     personal: bool,
 ) -> Result<(Notice, Vec<OutboundRow>), AppError> {
     let title = format!("办件 {}：电子证照《{}》已签发", case.case_number, licence.type_name);
-    let body = format!(
-        "证照编号 {}。可在“我的证照”查看、下载 PDF，或出示给核验人员扫码核验。",
-        licence.number
-    );
+    let body = format!("证照编号 {}。可在“我的证照”查看、下载 PDF，或出示给核验人员扫码核验。", licence.number);
     let notice = Notice {
         id: crate::notify::message_id()?,
         person_id: case.applicant_id.clone(),

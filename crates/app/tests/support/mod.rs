@@ -43,6 +43,8 @@ pub struct World {
     pub code: String,
     /// What was sent by text message and e-mail.
     pub outbox: Arc<tongban_app::notify::DevOutbox>,
+    /// The platform administrator.
+    pub admin: Principal,
 }
 
 pub async fn person(app: &App, seq: u32, name: &str, phone: &str) -> Principal {
@@ -94,7 +96,7 @@ pub async fn world() -> World {
     let agency = o.agency.credit_code.clone();
     staff::assign(&app, Some(&admin), assign("13700000004", "window_staff", &agency, "110101")).await.unwrap();
     staff::assign(&app, Some(&admin), assign("13700000005", "approver", &agency, "110100")).await.unwrap();
-    World { app, _t: t, zhang, li, window, approver, code: o.offering_code, outbox }
+    World { app, _t: t, zhang, li, window, approver, admin, code: o.offering_code, outbox }
 }
 
 pub fn complete() -> Map<String, Value> {

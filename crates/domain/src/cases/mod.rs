@@ -244,7 +244,10 @@ impl CaseAction {
                 let ok = (4..=40).contains(&tracking_number.len())
                     && tracking_number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
                 if !ok {
-                    fields.push(("tracking_number", "邮件单号应为 4 至 40 位字母或数字 (4 to 40 letters or digits)".into()));
+                    fields.push((
+                        "tracking_number",
+                        "邮件单号应为 4 至 40 位字母或数字 (4 to 40 letters or digits)".into(),
+                    ));
                 }
             }
             _ => {}

@@ -23,7 +23,7 @@ mod m0018_oidc_refresh_family;
 mod m0019_licences_due;
 mod m0020_outbound_messages;
 mod m0021_search_synonyms;
-mod m0022_notice_channels;
+mod m0022_notices_and_done;
 
 pub struct Migrator;
 
@@ -52,7 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_licences_due::Migration),
             Box::new(m0020_outbound_messages::Migration),
             Box::new(m0021_search_synonyms::Migration),
-            Box::new(m0022_notice_channels::Migration),
+            Box::new(m0022_notices_and_done::Migration),
         ]
     }
 }

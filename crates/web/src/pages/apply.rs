@@ -418,9 +418,19 @@ struct CasePage<'a> {
     timeline: Vec<TimelineRow>,
     notice: Option<&'static str>,
     refused: Refused,
-    /// While a supplement notice is open: the application, and the materials to add files to.
+    /// While a supplement notice is open: the application, a slot for each item of the notice
+    /// (with the material it asks for, when one matches), and the materials with their files.
     application_id: String,
-    uploadable: Vec<String>,
+    slots: Vec<Slot>,
+    attached: Vec<super::materials::MaterialLine>,
+}
+
+/// One item of a supplement notice, and the material to add a file to for it.
+struct Slot {
+    item: String,
+    material: Option<String>,
+    /// (file id, file name, size) of that material now.
+    files: Vec<(String, String, String)>,
 }
 
 async fn case_page_with(r: &Req, number: &str, status: StatusCode, refused: Refused) -> Page {
@@ -439,12 +449,27 @@ async fn case_page_with(r: &Req, number: &str, status: StatusCode, refused: Refu
         _ => None,
     };
     let can_supplement = c.state == CaseState::SupplementRequested;
-    let uploadable = if can_supplement {
+    let attached = if can_supplement {
         let v = cases::get_application(&r.s.app, &who, &c.application_id).await.map_err(|e| r.error(e))?;
-        v.materials.into_iter().filter(|m| m.source == "applicant").map(|m| m.name).collect()
+        let own: Vec<_> = v.materials.into_iter().filter(|m| m.source == "applicant").collect();
+        super::materials::material_lines(l, &own)
     } else {
         Vec::new()
     };
+    let names: Vec<String> = attached.iter().map(|m| m.name.clone()).collect();
+    let slots = c
+        .supplement
+        .iter()
+        .flatten()
+        .map(|item| {
+            let at = super::materials::material_asked(item, &names).map(|i| &attached[i]);
+            Slot {
+                item: item.clone(),
+                material: at.map(|m| m.name.clone()),
+                files: at.map(|m| m.files.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
     let can_withdraw = matches!(
         c.state,
         CaseState::Submitted | CaseState::SupplementRequested | CaseState::UnderReview | CaseState::InProcedure
@@ -463,7 +488,8 @@ async fn case_page_with(r: &Req, number: &str, status: StatusCode, refused: Refu
             notice,
             refused,
             application_id: c.application_id.clone(),
-            uploadable,
+            slots,
+            attached,
         };
         r.respond(status, &p)
     }))

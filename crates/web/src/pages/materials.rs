@@ -42,7 +42,7 @@ pub struct MaterialLine {
     pub condition: Option<String>,
     /// Why no upload is asked, for materials that come from elsewhere.
     pub not_asked: Option<&'static str>,
-    /// (file id, file name, size in KiB).
+    /// (file id, file name, size).
     pub files: Vec<(String, String, String)>,
     /// The licence type, for a material a licence can provide.
     pub licence_type: Option<String>,
@@ -50,6 +50,38 @@ pub struct MaterialLine {
     pub used: Option<UseView>,
     /// (licence id, what to show) of the applicant's valid licences of the type.
     pub choices: Vec<(String, String)>,
+}
+
+/// A file's size as people read it: 512 B, 12.3 KiB, 1.2 MiB (not "0.0 KiB" for a tiny file).
+pub fn size_text(bytes: i64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1_048_576 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / 1_048_576.0)
+    }
+}
+
+/// The material a supplement notice's item asks for, among `names`: one whose name contains the
+/// item or is contained in it, else the one sharing the longest run of at least four characters
+/// (经营场所使用证明 → 经营场所证明).
+pub fn material_asked(item: &str, names: &[String]) -> Option<usize> {
+    if let Some(i) = names.iter().position(|n| n.contains(item) || item.contains(n.as_str())) {
+        return Some(i);
+    }
+    let shared = |a: &str, b: &str| {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut best = 0;
+        for i in 0..a.len() {
+            for j in 0..b.len() {
+                let k = a[i..].iter().zip(&b[j..]).take_while(|(x, y)| x == y).count();
+                best = best.max(k);
+            }
+        }
+        best
+    };
+    names.iter().enumerate().map(|(i, n)| (shared(item, n), i)).filter(|(k, _)| *k >= 4).max().map(|(_, i)| i)
 }
 
 pub fn material_lines(l: &CaseLabels, needs: &[MaterialNeed]) -> Vec<MaterialLine> {
@@ -67,11 +99,7 @@ pub fn material_lines(l: &CaseLabels, needs: &[MaterialNeed]) -> Vec<MaterialLin
                 "exempt" => Some(l.exempt),
                 _ => None,
             },
-            files: n
-                .files
-                .iter()
-                .map(|f| (f.id.clone(), f.file_name.clone(), format!("{:.1} KiB", f.size as f64 / 1024.0)))
-                .collect(),
+            files: n.files.iter().map(|f| (f.id.clone(), f.file_name.clone(), size_text(f.size))).collect(),
             licence_type: n.licence_type.clone(),
             used: n.licence_use.clone(),
             choices: n
@@ -228,4 +256,25 @@ async fn annotated_copy(r: Req, Path(id): Path<String>) -> Page {
     let (copy, check) = uses::annotated_copy(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
     let fields = copy.licence.licence.face_fields();
     Ok(r.respond(StatusCode::OK, &CopyPage { f: &r.f, l: r.f.lang.licences(), id, copy, check, fields }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_size_reads_as_people_read_it() {
+        assert_eq!(size_text(18), "18 B");
+        assert_eq!(size_text(12_600), "12.3 KiB");
+        assert_eq!(size_text(3 * 1_048_576), "3.0 MiB");
+    }
+
+    #[test]
+    fn a_notice_item_finds_the_material_it_asks_for() {
+        let names = ["经营者身份证明".to_owned(), "经营场所证明".to_owned()];
+        assert_eq!(material_asked("经营场所证明", &names), Some(1));
+        assert_eq!(material_asked("经营场所使用证明", &names), Some(1), "a shared run of four");
+        assert_eq!(material_asked("身份证明", &names), Some(0), "contained in a name");
+        assert_eq!(material_asked("经营范围表述不规范", &names), None, "not a document");
+    }
 }

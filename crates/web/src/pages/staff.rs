@@ -87,9 +87,10 @@ async fn render(r: &Req, who: &Principal, status: StatusCode, x: Extras) -> Page
     let (confirm, rows) = match x.confirm {
         Some(id) => {
             let (picked, rest): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|row| row.id == id);
-            let one = picked.into_iter().next().ok_or_else(|| {
-                r.error(tongban_app::AppError::NotFound { what: "角色", what_en: "role" })
-            })?;
+            let one = picked
+                .into_iter()
+                .next()
+                .ok_or_else(|| r.error(tongban_app::AppError::NotFound { what: "角色", what_en: "role" }))?;
             (Some(one), rest)
         }
         None => (None, rows),

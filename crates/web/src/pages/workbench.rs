@@ -45,6 +45,10 @@ struct WorkbenchPage<'a> {
     mine: bool,
     warnings: Vec<(&'static str, &'static str)>,
     case_href: &'static str,
+    /// What was searched for (办件查询), and the list shown: `todo` (the queues) or `done`.
+    find: String,
+    view: &'static str,
+    errors: Vec<(String, String)>,
 }
 
 /// The signed-in person's roles among `wanted`; 403 when they hold none (or act for an
@@ -67,7 +71,27 @@ async fn workbench(r: Req) -> Page {
     let (who, roles) = staff(&r, &[StaffRole::WindowStaff, StaffRole::Approver, StaffRole::Auditor]).await?;
     let l = r.f.lang.cases();
     let warning = r.q.first("warning").and_then(Warning::parse);
+    let find = r.q.first("find").unwrap_or_default().trim().to_owned();
+    let done = r.q.first("view") == Some("done");
     let mut queues = Vec::new();
+    let mut errors = Vec::new();
+    let rows = |list: Vec<cases::CaseView>| list.iter().map(|c| case_row(l, c)).collect::<Vec<_>>();
+    if !find.is_empty() {
+        match cases::find_cases(&r.s.app, &who, &find).await {
+            Ok(found) => {
+                queues.push(Queue { title: format!("{} {}", l.find_results, found.len()), cases: rows(found) })
+            }
+            Err(e) => errors = super::labelled(r.form_errors(e)?.1, &[("find", l.find_label)], r.f.lang),
+        }
+    }
+    let roles = if done || !find.is_empty() { Vec::new() } else { roles };
+    if done && find.is_empty() {
+        let list = cases::done_by(&r.s.app, &who).await.map_err(|e| r.error(e))?;
+        queues.push(Queue { title: l.done_title.to_owned(), cases: rows(list) });
+    }
+    let agency_codes: Vec<String> = roles.iter().map(|a| a.agency_code.clone()).collect();
+    let names: std::collections::HashMap<String, String> =
+        r.s.app.store.agency_names(&agency_codes).await.map_err(|e| r.error(e.into()))?.into_iter().collect();
     for a in roles {
         let receiving = match a.role {
             StaffRole::WindowStaff => true,
@@ -98,10 +122,9 @@ async fn workbench(r: Req) -> Page {
         };
         let list = cases::queue(&r.s.app, &who, &q).await.map_err(|e| r.error(e))?;
         let side = if receiving { l.side_receiving } else { l.side_deciding };
-        queues.push(Queue {
-            title: format!("{side} · {} · {}", a.agency_code, a.division_code),
-            cases: list.iter().map(|c| case_row(l, c)).collect(),
-        });
+        let agency = names.get(&a.agency_code).cloned().unwrap_or(a.agency_code);
+        let place = tongban_app::datasets::place_name(&a.division_code);
+        queues.push(Queue { title: format!("{side} · {agency} · {place}"), cases: rows(list) });
     }
     let warnings = [Warning::Yellow, Warning::Red].into_iter().map(|w| (w.as_str(), l.warning(w))).collect();
     let page = WorkbenchPage {
@@ -112,8 +135,12 @@ async fn workbench(r: Req) -> Page {
         mine: r.q.first("mine") == Some("true"),
         warnings,
         case_href: "/workbench/cases/",
+        view: if done { "done" } else { "todo" },
+        find,
+        errors,
     };
-    Ok(r.respond(StatusCode::OK, &page))
+    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    Ok(r.respond(status, &page))
 }
 
 #[derive(Template)]
