@@ -24,11 +24,24 @@ struct Operation {
     summary: String,
     /// Needs a bearer token.
     auth: bool,
-    /// (name, where, required, type)
-    params: Vec<(String, String, bool, Kind)>,
-    body: Option<Kind>,
+    /// (name, where, required, type, description)
+    params: Vec<(String, String, bool, Kind, String)>,
+    body: Option<Body>,
     /// (status, what it returns)
     responses: Vec<(String, Option<Kind>)>,
+}
+
+/// A request body: its media type (JSON, multipart/form-data …), its type and what it holds.
+struct Body {
+    media: String,
+    kind: Option<Kind>,
+    description: String,
+}
+
+fn body(v: Option<&Value>) -> Option<Body> {
+    let v = v?;
+    let (media, content) = v.get("content")?.as_object()?.iter().next()?;
+    Some(Body { media: media.clone(), kind: content.get("schema").map(kind), description: text(v, "description") })
 }
 
 /// A type: its text, and the schema it links to, if any.
@@ -48,6 +61,31 @@ struct Schema {
     description: String,
     /// (field, type, required, description)
     fields: Vec<(String, Kind, bool, String)>,
+    /// The values of an enumeration (a string's values, or each variant's tag or type).
+    values: Vec<String>,
+}
+
+/// The values a schema that is an enumeration takes: its `enum`, or its variants' constants.
+fn values(s: &Value) -> Vec<String> {
+    let shown = |x: &Value| x.as_str().map_or_else(|| x.to_string(), str::to_owned);
+    if let Some(e) = s.get("enum").and_then(Value::as_array) {
+        return e.iter().map(shown).collect();
+    }
+    s.get("oneOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| {
+            v.get("enum")
+                .and_then(Value::as_array)
+                .map(|e| e.iter().map(shown).collect::<Vec<_>>().join(" | "))
+                .or_else(|| {
+                    // A tagged variant: its tag's one value.
+                    let props = v.get("properties")?.as_object()?;
+                    props.values().find_map(|p| p.get("enum")?.as_array()?.first().map(shown))
+                })
+        })
+        .collect()
 }
 
 /// The type of a schema, in short: a referenced schema by name, an array of its items, a string's
@@ -67,6 +105,10 @@ fn kind(v: &Value) -> Kind {
         Some(Value::String(t)) => t.clone(),
         _ => "object".into(),
     };
+    if let Some(props) = v.get("properties").and_then(Value::as_object) {
+        let fields: Vec<String> = props.iter().map(|(name, p)| format!("{name}: {}", kind(p).text)).collect();
+        return Kind { text: format!("{{ {} }}", fields.join(", ")), schema: None };
+    }
     if ty.starts_with("array") {
         let item = v.get("items").map(kind).unwrap_or(Kind { text: "any".into(), schema: None });
         return Kind { text: format!("[{}]", item.text), schema: item.schema };
@@ -105,7 +147,10 @@ fn reference(doc: &Value) -> (Vec<Tag>, Vec<Schema>) {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|p| (text(p, "name"), text(p, "in"), p["required"].as_bool().unwrap_or(false), kind(&p["schema"])))
+                .map(|p| {
+                    let required = p["required"].as_bool().unwrap_or(false);
+                    (text(p, "name"), text(p, "in"), required, kind(&p["schema"]), text(p, "description"))
+                })
                 .collect();
             let mut responses: Vec<(String, Option<Kind>)> = op["responses"]
                 .as_object()
@@ -120,7 +165,7 @@ fn reference(doc: &Value) -> (Vec<Tag>, Vec<Schema>) {
                 summary: text(op, "summary"),
                 auth: op.get("security").is_some(),
                 params,
-                body: json_kind(op.get("requestBody")),
+                body: body(op.get("requestBody")),
                 responses,
             };
             let tag = op["tags"][0].as_str().unwrap_or("other").to_owned();
@@ -144,7 +189,7 @@ fn reference(doc: &Value) -> (Vec<Tag>, Vec<Schema>) {
                 .flatten()
                 .map(|(f, v)| (f.clone(), kind(v), required.contains(&f.as_str()), text(v, "description")))
                 .collect();
-            Schema { name: name.clone(), description: text(s, "description"), fields }
+            Schema { name: name.clone(), description: text(s, "description"), fields, values: values(s) }
         })
         .collect();
     (tags, schemas)
@@ -191,12 +236,23 @@ mod tests {
         assert_eq!(listed, in_doc);
         let names: Vec<&str> = schemas.iter().map(|s| s.name.as_str()).collect();
         for op in tags.iter().flat_map(|t| &t.operations) {
-            let named = op.body.iter().chain(op.responses.iter().filter_map(|r| r.1.as_ref()));
+            let named =
+                op.body.iter().filter_map(|b| b.kind.as_ref()).chain(op.responses.iter().filter_map(|r| r.1.as_ref()));
             for k in named.chain(op.params.iter().map(|p| &p.3)) {
                 if let Some(s) = &k.schema {
                     assert!(names.contains(&s.as_str()), "{} {}: {s} is not listed", op.method, op.path);
                 }
             }
         }
+        // An enumeration lists its values; a file upload says it is multipart and what it holds.
+        assert!(schemas.iter().any(|s| !s.values.is_empty() && s.fields.is_empty()), "no enumeration's values");
+        let upload = tags
+            .iter()
+            .flat_map(|t| &t.operations)
+            .find(|o| o.method == "POST" && o.path.ends_with("/materials"))
+            .and_then(|o| o.body.as_ref())
+            .expect("the upload's body");
+        assert_eq!(upload.media, "multipart/form-data");
+        assert!(upload.description.contains("material"), "{}", upload.description);
     }
 }
