@@ -34,10 +34,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Spawns the server and waits for readiness. `logName` names the log file in test-results/
- * (one per test file: `node --test` runs the files in parallel).
+ * (one per test file: `node --test` runs the files in parallel). `settings` are TONGBAN_* variables
+ * of the server's configuration (e.g. TONGBAN_NOTICE_COMBINE_SECONDS).
  * @returns {Promise<{baseURL: string, logFile: string, dataDir: string, bin: string, stop: () => Promise<{code: number|null, signal: string|null}>}>}
  */
-export async function startServer({ readyTimeoutMs = 60_000, logName = 'server.log' } = {}) {
+export async function startServer({ readyTimeoutMs = 60_000, logName = 'server.log', settings = {} } = {}) {
   const bin = serverBinary();
   try {
     await access(bin, fsConstants.X_OK);
@@ -62,7 +63,7 @@ export async function startServer({ readyTimeoutMs = 60_000, logName = 'server.l
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TONGBAN_')));
   const child = spawn(bin, ['serve', '--demo', '--listen', listen, '--data-dir', dataDir], {
     cwd: dataDir,
-    env: { ...env, NO_COLOR: '1' },
+    env: { ...env, ...settings, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log, { end: false });

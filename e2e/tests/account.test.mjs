@@ -173,6 +173,26 @@ describe('Tongban account pages in Chromium', () => {
       await assertNoHorizontalScroll(page, 360);
     }));
 
+  test('case notices: a person chooses text messages, e-mail or neither, and the choice is kept', () =>
+    withPage(PHONE, async (page) => {
+      await page.goto('/login?lang=zh');
+      await page.getByLabel('证件号码或手机号码').fill(PERSON.id);
+      await page.getByLabel('口令').fill(PERSON.password);
+      await submit(page, page.getByRole('button', { name: '登录' }));
+      const notices = page.getByRole('region', { name: '办件通知' });
+      const sms = notices.getByRole('checkbox', { name: /^短信/ });
+      const mail = notices.getByRole('checkbox', { name: /^电子邮件/ });
+      assert.ok((await sms.isChecked()) && (await mail.isChecked()), 'both at first');
+      assert.match(await notices.innerText(), /几分钟内的多项进展合为一条/);
+      await mail.uncheck();
+      await submit(page, notices.getByRole('button', { name: '保存通知方式' }));
+      assert.match(await page.getByRole('status').innerText(), /通知方式已保存/);
+      assert.ok(await page.getByRole('region', { name: '办件通知' }).getByRole('checkbox', { name: /^短信/ }).isChecked());
+      assert.ok(!(await page.getByRole('region', { name: '办件通知' }).getByRole('checkbox', { name: /^电子邮件/ }).isChecked()));
+      await assertNoAxeViolations(page, 'my account, notices saved (zh, 360px)');
+      await assertNoHorizontalScroll(page, 360);
+    }));
+
   test('a forgotten password is reset with a code texted to the phone', () =>
     withPage(DESKTOP, async (page) => {
       const li = { name: '李四', id: '110105198511200127', phone: '13912345678' };
@@ -294,26 +314,38 @@ describe('Tongban account pages in Chromium', () => {
       await page.getByRole('link', { name: '工作人员管理' }).click();
       await page.waitForURL(/\/staff$/);
       await assertNoAxeViolations(page, 'staff administration (zh)');
+      // An agency may also be given by its credit code, and a division by its code.
       await page.getByLabel('工作人员证件号码或手机号码').fill('13912345678');
       await page.getByLabel('角色', { exact: true }).selectOption('window_staff');
-      await page.getByLabel('部门统一社会信用代码').fill('11110000000000019K');
-      await page.getByLabel('辖区行政区划代码').fill('110105');
+      await page.getByLabel('部门', { exact: true }).fill('11110000000000019K');
+      await page.getByLabel('辖区', { exact: true }).fill('110105');
       await submit(page, page.getByRole('button', { name: '指定', exact: true }));
       assert.match(await page.getByRole('status').innerText(), /角色已指定/);
-      assert.ok((await page.locator('main').innerText()).includes('窗口人员'));
-      // The same role again is refused; a bad code is named by its label; what was typed is kept.
+      assert.match(await page.locator('main li', { hasText: '窗口人员' }).innerText(), /北京市朝阳区[\s\S]*110105/, 'the division by name');
+      // The same role again is refused; an unknown agency is named by its label; what was typed is kept.
       await page.getByLabel('工作人员证件号码或手机号码').fill('13912345678');
       await page.getByLabel('角色', { exact: true }).selectOption('window_staff');
-      await page.getByLabel('部门统一社会信用代码').fill('11110000000000019K');
-      await page.getByLabel('辖区行政区划代码').fill('110105');
+      await page.getByLabel('部门', { exact: true }).fill('11110000000000019K');
+      await page.getByLabel('辖区', { exact: true }).fill('110105');
       await submit(page, page.getByRole('button', { name: '指定', exact: true }));
       assert.match(await page.getByRole('alert').innerText(), /已在此部门和辖区担任此角色/);
-      await page.getByLabel('部门统一社会信用代码').fill('1111');
+      await page.getByLabel('部门', { exact: true }).fill('没有这个局');
       await submit(page, page.getByRole('button', { name: '指定', exact: true }));
-      assert.match(await page.getByRole('alert').innerText(), /部门统一社会信用代码/);
-      assert.equal(await page.getByLabel('辖区行政区划代码').inputValue(), '110105', 'what was typed is kept');
+      assert.match(await page.getByRole('alert').innerText(), /部门：未找到名为“没有这个局”的机构，请从列表中选择/);
+      assert.equal(await page.getByLabel('辖区', { exact: true }).inputValue(), '110105', 'what was typed is kept');
       assert.equal(await page.getByLabel('角色', { exact: true }).inputValue(), 'window_staff');
       assert.equal((await page.locator('main li', { hasText: '窗口人员' }).count()), 1, 'one row, not two');
+      // 撤销角色 asks first, on a page of its own; not withdrawing keeps the role.
+      await page.goto('/staff');
+      await page.locator('main li', { hasText: '窗口人员' }).getByRole('link', { name: /^撤销角色/ }).click();
+      await page.waitForURL(/\/staff\?revoke=/);
+      assert.ok(await page.getByRole('heading', { level: 1, name: '确认撤销角色' }).isVisible());
+      assert.match(await page.locator('main').innerText(), /立即失去此角色的权限[\s\S]*窗口人员/);
+      assert.equal(await page.getByRole('button', { name: '确认撤销角色' }).getAttribute('class'), 'danger');
+      await assertNoAxeViolations(page, 'confirm 撤销角色 (zh)');
+      await page.getByRole('link', { name: '不撤销，返回工作人员管理' }).click();
+      await page.waitForURL(/\/staff$/);
+      assert.equal((await page.locator('main li', { hasText: '窗口人员' }).count()), 1, 'the role is kept');
       await page.goto('/staff?lang=en');
       await assertNoAxeViolations(page, 'staff administration (en)');
       await page.setViewportSize({ width: 360, height: 740 });

@@ -12,6 +12,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test as nodeTest } from 'node:test';
@@ -31,6 +32,7 @@ const OFFERING = {
   code: '1111010143783071XP0700105001000',
   name: '个体工商户设立登记',
   agency: '1111010143783071XP',
+  agencyName: '北京市东城区市场监督管理局',
   division: '110101',
 };
 const MISSING = ['经营场所使用证明（房屋租赁合同）', '经营者身份证复印件（正反面）'];
@@ -141,7 +143,12 @@ async function fact(page, term) {
 describe('Tongban applications and cases in Chromium', () => {
   before(async () => {
     try {
-      server = await startServer({ readyTimeoutMs: 60_000, logName: 'server-cases.log' });
+      // Notices of one case within 3 s go as one text (120 s by default): short enough to see here.
+      server = await startServer({
+        readyTimeoutMs: 60_000,
+        logName: 'server-cases.log',
+        settings: { TONGBAN_NOTICE_COMBINE_SECONDS: '3' },
+      });
       browser = await launchBrowser();
     } catch (e) {
       setupError = e;
@@ -313,13 +320,20 @@ describe('Tongban applications and cases in Chromium', () => {
       ]) {
         await page.getByLabel('工作人员证件号码或手机号码').fill(person.phone);
         await page.getByLabel('角色', { exact: true }).selectOption(role);
-        await page.getByLabel('部门统一社会信用代码').fill(OFFERING.agency);
-        await page.getByLabel('辖区行政区划代码').fill(OFFERING.division);
+        // The agency by its name, offered as one types (a datalist: no script); the division
+        // left empty is the agency's own.
+        const agency = page.getByLabel('部门', { exact: true });
+        const listId = await agency.getAttribute('list');
+        const offered = page.locator(`datalist#${listId} option[value="${OFFERING.agencyName}"]`);
+        assert.equal(await offered.count(), 1, 'the agency is offered by name');
+        assert.match(await offered.getAttribute('label'), new RegExp(`东城区 · ${OFFERING.agency}`), 'its place and code beside');
+        await agency.fill(OFFERING.agencyName);
+        await page.getByLabel('辖区', { exact: true }).fill(role === 'approver' ? '东城区' : '');
         await submit(page, page.getByRole('button', { name: '指定', exact: true }));
         assert.match(await page.getByRole('status').innerText(), /角色已指定/);
         const line = page.locator('main li').filter({ hasText: person.name });
-        const held = new RegExp(`${roleName}[\\s\\S]*${OFFERING.agency}[\\s\\S]*${OFFERING.division}`);
-        assert.match(await line.innerText(), held);
+        const held = new RegExp(`${roleName}[\\s\\S]*${OFFERING.agencyName}[\\s\\S]*北京市东城区[\\s\\S]*${OFFERING.agency}[\\s\\S]*${OFFERING.division}`);
+        assert.match(await line.innerText(), held, 'by name, the codes in small print');
       }
 
       // The administrator holds no queue of the agency.
@@ -459,15 +473,28 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.equal(await caseState(page), '待补正');
       assert.match(await page.locator('section', { has: page.getByRole('heading', { name: '办理时限' }) }).innerText(), /计时暂停/);
       const notice = page.getByRole('region', { name: '补正告知（一次性告知）' });
-      assert.deepEqual(await notice.getByRole('listitem').allInnerTexts(), MISSING, 'exactly both items');
+      const slots = notice.locator('ol.slots > li');
+      assert.deepEqual(await slots.locator('> p > strong').allInnerTexts(), MISSING, 'exactly both items');
       await assertNoAxeViolations(page, 'case, supplement requested (zh)');
-      // The missing paper is uploaded first, on the case page itself.
-      await notice.getByLabel('申请材料').selectOption({ label: '经营场所使用相关文件（或经营场所申报承诺）' });
-      await notice.getByLabel('选择文件').setInputFiles({ name: '房屋租赁合同（补正）.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%%EOF\n') });
-      await submit(page, notice.getByRole('button', { name: '上传' }));
+      // Each item has its slot: the material it asks for, with its files now and an upload.
+      const premises = slots.first();
+      assert.match(await premises.innerText(), /对应材料：经营场所使用相关文件（或经营场所申报承诺）/);
+      assert.match(await notice.innerText(), /现有材料[\s\S]*房屋租赁合同\.pdf/, 'the files attached now are listed');
+      await premises
+        .getByLabel(`选择文件：${MISSING[0]}`)
+        .setInputFiles({ name: '房屋租赁合同（补正）.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%%EOF\n') });
+      await submit(page, premises.getByRole('button', { name: '上传' }));
       assert.match(page.url(), /\?done=uploaded$/);
       assert.match(await page.getByRole('status').innerText(), /文件已上传/);
+      assert.match(
+        await notice.locator('ol.slots > li').first().innerText(),
+        /房屋租赁合同（补正）\.pdf · 15 B/,
+        'the slot lists the new file, its size in bytes',
+      );
       await assertNoAxeViolations(page, 'case, supplement file uploaded (zh)');
+      await page.setViewportSize({ width: 360, height: 740 });
+      await assertNoHorizontalScroll(page, 360);
+      await page.setViewportSize({ width: 1280, height: 800 });
       await notice.getByLabel('说明或意见').fill('已上传房屋租赁合同和身份证复印件。');
       await submit(page, notice.getByRole('button', { name: '已补齐，提交补正' }));
       assert.match(page.url(), /\?done=acted$/);
@@ -514,6 +541,30 @@ describe('Tongban applications and cases in Chromium', () => {
       await assertNoAxeViolations(page, 'workbench case, delivered (zh)');
     }));
 
+  test('staff find a case by part of its number or its service, and list what they handled (已办)', () =>
+    withPage(DESKTOP, async (page) => {
+      await login(page, WINDOW);
+      await page.goto('/workbench');
+      const find = page.getByRole('search');
+      await find.getByLabel('办件查询：办件编号或事项名称').fill(caseNumber.slice(-8));
+      await submit(page, find.getByRole('button', { name: '查询' }));
+      assert.match(await page.getByRole('heading', { name: /^查询结果 \d+$/ }).innerText(), /查询结果 [1-9]/);
+      assert.match(await page.getByRole('row').filter({ hasText: caseNumber }).innerText(), /已送达/);
+      await assertNoAxeViolations(page, 'workbench search (zh)');
+      await find.getByLabel('办件查询：办件编号或事项名称').fill('%');
+      await submit(page, find.getByRole('button', { name: '查询' }));
+      assert.match(await page.getByRole('alert').innerText(), /办件查询：办件编号或事项名称：请输入办件编号或事项名称/);
+      await page.getByRole('link', { name: '已办' }).click();
+      await page.waitForURL(/view=done/);
+      assert.equal(await page.getByRole('row').filter({ hasText: caseNumber }).count(), 1, 'the window accepted and delivered it');
+      await assertNoAxeViolations(page, 'workbench done (zh)');
+      await page.setViewportSize({ width: 360, height: 740 });
+      await assertNoHorizontalScroll(page, 360);
+      // A citizen has no workbench to search.
+      await login(page, CITIZEN);
+      assert.equal((await page.goto(`/workbench?find=${caseNumber}`)).status(), 403);
+    }));
+
   test('the citizen sees the case delivered, its clock and the whole timeline in plain words', () =>
     withPage(DESKTOP, async (page) => {
       await login(page, CITIZEN);
@@ -536,7 +587,23 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.ok(messages.some((m) => m.includes('您的申请已提交')) && messages.some((m) => m.includes('送达')), messages.join('\n'));
       assert.ok(messages.some((m) => m.startsWith('未读')), `new messages are marked unread: ${messages.join('\n')}`);
       assert.ok((await inbox.getByRole('link', { name: `查看办件 ${caseNumber}` }).count()) >= 7, 'each message links to its case');
+      assert.ok(messages.some((m) => m.includes('电子证照《营业执照》已签发')), `a message says the licence is issued: ${messages.join('\n')}`);
       await assertNoAxeViolations(page, 'my cases with messages (zh)');
+      // The texts: what is missing in the supplement's; the licence's link in the one telling of
+      // it; notices of one case within seconds of each other went as one (此前：…).
+      // The last ones wait out the window (3 s) and the sender's round (2 s).
+      const licenceText = /已签发[\s\S]*详情：http:\/\/127\.0\.0\.1:\d+\/licences\/1\.2\.156\./;
+      let texts = [];
+      for (let i = 0; i < 40 && !texts.some((t) => licenceText.test(t)); i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+        texts = (await readFile(path.join(server.dataDir, 'dev-outbox.txt'), 'utf8'))
+          .split('\n')
+          .filter((line) => line.includes(`to ${CITIZEN.phone}`) && line.includes(caseNumber));
+      }
+      assert.ok(texts.some((t) => t.includes(`需补正：${MISSING.join('；')}`)), texts.join('\n'));
+      assert.ok(texts.some((t) => licenceText.test(t)), texts.join('\n'));
+      assert.ok(texts.some((t) => t.includes('（此前：')), `combined: ${texts.join('\n')}`);
+      assert.ok(texts.length < messages.length, `fewer texts (${texts.length}) than changes (${messages.length})`);
       await page.reload();
       const seen = await inbox.getByRole('listitem').allInnerTexts();
       assert.ok(!seen.some((m) => m.startsWith('未读')), 'shown once, then read');

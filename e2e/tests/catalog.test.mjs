@@ -63,6 +63,12 @@ async function onPage(url, device, fn, extra = {}) {
   }
 }
 
+/** Opens the filters where they fold (phones): a tap on their summary, no script. */
+async function openFilters(page) {
+  const details = page.locator('#filters');
+  if (!(await details.evaluate((d) => d.open))) await details.locator('> summary').click();
+}
+
 async function htmlLang(page) {
   return page.evaluate(() => document.documentElement.getAttribute('lang'));
 }
@@ -343,6 +349,23 @@ describe('Tongban catalog pages in Chromium', () => {
       assert.deepEqual((await shownHits(page)).map((h) => h.href), first.map((h) => h.href));
     }));
 
+  test('on phones the filters fold under the results; on a wide screen they are open', async () => {
+    await onPage('/search?q=营业执照', PHONE, async (page) => {
+      assert.equal(await page.locator('#filters').evaluate((d) => d.open), false, 'folded');
+      assert.ok(!(await page.getByLabel('服务对象').isVisible()), 'the filters are not in the way');
+      const [filters, results] = await Promise.all([page.locator('aside.filters'), page.locator('section.results')].map((l) => l.boundingBox()));
+      assert.ok(filters.y > results.y, 'the results come first');
+      await page.getByRole('link', { name: '筛选' }).click();
+      await openFilters(page);
+      assert.ok(await page.getByLabel('服务对象').isVisible(), 'a tap opens them');
+      await assertNoAxeViolations(page, 'search with the filters open (zh, 360px)');
+      await assertNoHorizontalScroll(page, 360);
+    });
+    await onPage('/search?q=营业执照', DESKTOP, async (page) => {
+      assert.ok(await page.getByLabel('服务对象').isVisible(), 'open beside the results');
+    });
+  });
+
   test('division picker without JavaScript: province, then city, remembered by cookie', async () => {
     const context = await newContext(browser, server.baseURL, PHONE, { javaScriptEnabled: false });
     try {
@@ -355,6 +378,7 @@ describe('Tongban catalog pages in Chromium', () => {
       assert.ok(provinces.includes(PROVINCE.name) && provinces.length >= 31, `the provinces are offered: ${provinces.length}`);
 
       // Province: the picker then offers its cities.
+      await openFilters(page);
       await picker.selectOption({ label: PROVINCE.name });
       await clickAndWait(page, apply, /\/search\?/);
       assert.equal(urlQuery(page).division, PROVINCE.code);
@@ -365,6 +389,7 @@ describe('Tongban catalog pages in Chromium', () => {
       assert.ok(!cities.includes('北京市'), 'other provinces are no longer listed');
 
       // City: results are the city's, the province's and national services.
+      await openFilters(page);
       await picker.selectOption({ label: `· ${CITY.name}` });
       await clickAndWait(page, apply, /\/search\?/);
       assert.equal(urlQuery(page).division, CITY.code);
@@ -389,6 +414,7 @@ describe('Tongban catalog pages in Chromium', () => {
       assert.ok((await shownTotal(page)) < api.search.total, 'the remembered city filters the results');
 
       // "Whole country" forgets it.
+      await openFilters(page);
       await picker.selectOption({ label: '全国（不限地区）' });
       await clickAndWait(page, apply, /\/search\?/);
       assert.equal(await shownTotal(page), api.search.total);

@@ -245,6 +245,12 @@ describe('Tongban portal in Chromium', () => {
         assert.ok(await page.getByRole('heading', { level: 1, name: '开放接口文档' }).isVisible());
         const op = page.getByRole('article', { name: 'POST /api/v1/sessions' });
         assert.match(await op.innerText(), /201[\s\S]*SessionCreated|201/);
+        // An upload says it is multipart and what it holds; an enumeration lists its values;
+        // the English descriptions are marked as English.
+        const upload = page.getByRole('article', { name: 'POST /api/v1/applications/{id}/materials' });
+        assert.match(await upload.innerText(), /multipart\/form-data[\s\S]*material/);
+        assert.ok((await page.locator('main p', { hasText: /^取值：/ }).count()) > 0, 'enumerations list their values');
+        assert.equal(await op.locator('p > span').first().getAttribute('lang'), 'en');
         await op.getByRole('link').first().click();
         assert.match(page.url(), /#schema-/, 'a type links to its schema');
         const raw = await page.request.get(await page.getByRole('link', { name: /OpenAPI 3\.1/ }).getAttribute('href'));

@@ -338,25 +338,28 @@ pub(crate) struct Recipient {
     person_id: String,
     channels: NoticeChannels,
     earlier: Vec<String>,
+    /// A waiting notice's link to a licence, which outlives later notices of the case.
+    licence_link: Option<String>,
 }
 
 /// The recipient of a notice of case `case_number` (none yet for a case being submitted).
 pub(crate) async fn recipient(app: &App, person_id: &str, case_number: Option<&str>) -> Result<Recipient, AppError> {
-    let mut earlier: Vec<String> = Vec::new();
+    let (mut earlier, mut licence_link) = (Vec::<String>::new(), None);
     if let Some(n) = case_number.filter(|_| !app.notify.combine.is_zero()) {
         for r in app.store.pending_of_topic(person_id, n).await? {
             let payload = app.vault.open(PAYLOAD, &r.payload_sealed).map_err(AppError::internal)?;
-            if let Ok(Message::CaseChanged { title, earlier: before, .. }) = serde_json::from_str(&payload) {
+            if let Ok(Message::CaseChanged { title, earlier: before, link, .. }) = serde_json::from_str(&payload) {
                 for t in before.into_iter().chain([title]) {
                     if !earlier.contains(&t) {
                         earlier.push(t);
                     }
                 }
+                licence_link = link.filter(|l| l.contains("/licences/")).or(licence_link);
             }
         }
     }
     let channels = notice_channels(app, person_id).await?;
-    Ok(Recipient { person_id: person_id.to_owned(), channels, earlier })
+    Ok(Recipient { person_id: person_id.to_owned(), channels, earlier, licence_link })
 }
 
 /// The text and e-mail telling `to` of a change to their case `case_number`, to be written in
@@ -370,6 +373,7 @@ pub(crate) fn case_changed(
     (title, body): (String, String),
     link: Option<String>,
 ) -> Result<Vec<OutboundRow>, AppError> {
+    let link = to.licence_link.clone().or(link);
     let m = Message::CaseChanged { title, body, earlier: to.earlier.clone(), link };
     let combine = app.notify.combine;
     let first_at = (!combine.is_zero()).then(|| Utc::now().trunc_subsecs(6) + combine);
