@@ -78,6 +78,8 @@ pub struct SearchResults {
     /// Facet group (audience, theme, depth, case_kind, agency, level) → value → count.
     #[cfg_attr(feature = "openapi", schema(inline))]
     pub facets: Facets,
+    /// No service had every word: these have some of them.
+    pub partial: bool,
     pub took_ms: f64,
 }
 
@@ -94,13 +96,20 @@ struct Plan {
 impl CatalogIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let start = Instant::now();
-        let plan = self.plan(q);
         let searcher = self.reader.searcher();
+        let mut plan = self.plan(q, false);
+        let (mut total, mut facets) = searcher.search(&plan.matches, &(Count, FacetCounter))?;
+        // No service has every word: those with some of them, best first, said to be partial
+        // (老人去世 finds the services of a death though none says 老人).
+        let partial = total == 0 && self.tokens(&q.q).len() > 1;
+        if partial {
+            plan = self.plan(q, true);
+            (total, facets) = searcher.search(&plan.matches, &(Count, FacetCounter))?;
+        }
         let per_page = q.per_page.max(1);
         let offset = q.page.saturating_sub(1).saturating_mul(per_page);
         let top = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
         let docs = searcher.search(&plan.ranks, &top)?;
-        let (total, facets) = searcher.search(&plan.matches, &(Count, FacetCounter))?;
         let mut items = Vec::with_capacity(docs.len());
         for (_, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -110,7 +119,7 @@ impl CatalogIndex {
                 Err(e) => tracing::error!(error = %e, "unreadable search hit"),
             }
         }
-        Ok(SearchResults { total, items, facets, took_ms: start.elapsed().as_secs_f64() * 1000.0 })
+        Ok(SearchResults { total, items, facets, partial, took_ms: start.elapsed().as_secs_f64() * 1000.0 })
     }
 
     /// Every query word must occur in the `all` field (name, aliases, agency, guide text), Latin
@@ -119,8 +128,8 @@ impl CatalogIndex {
     /// in the name weigh most, then the aliases, then the agency, and the guide text (materials,
     /// conditions, FAQ) far below them: a service that names 身份证 ranks above one whose materials
     /// ask for it. A service scores by its best reading, never by the sum of them; the exact name
-    /// or alias ranks first of all.
-    fn plan(&self, q: &SearchQuery) -> Plan {
+    /// or alias ranks first of all. `partial`: any one of the words is enough to match.
+    fn plan(&self, q: &SearchQuery, partial: bool) -> Plan {
         let f = &self.fields;
         let freqs = IndexRecordOption::WithFreqs;
         let term = |field: Field, value: &str, record: IndexRecordOption| -> Box<dyn Query> {
@@ -162,6 +171,12 @@ impl CatalogIndex {
                 weights.push(boosted(term(f.name, word, freqs), 6.0));
                 weights.push(boosted(term(f.aliases, word, freqs), 3.0));
                 weights.push(boosted(term(f.agency_name, word, freqs), 1.5));
+            }
+            if partial {
+                // Some word of the reading: one required clause of optional ones.
+                let some: Box<dyn Query> =
+                    Box::new(BooleanQuery::new(all_words.into_iter().map(|(_, q)| (Occur::Should, q)).collect()));
+                return (vec![(Occur::Must, some)], weights);
             }
             (all_words, weights)
         };

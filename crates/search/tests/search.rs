@@ -217,3 +217,17 @@ fn one_word_nationwide_matches_what_the_same_word_with_a_filter_narrows() {
     let filtered = idx.search(&SearchQuery { audience: Some(Audience::Person), ..q("护照") }).unwrap();
     assert_eq!((first(&nationwide), first(&filtered)), ("普通护照签发".to_owned(), "普通护照签发".to_owned()));
 }
+
+#[test]
+fn when_no_service_has_every_word_those_with_some_are_found_and_said_to_be_partial() {
+    let idx = index();
+    let all = idx.search(&SearchQuery { per_page: 20, page: 1, ..q("护照 签发") }).unwrap();
+    assert!(!all.partial && all.total == 1, "every word matched: not partial");
+    let some = idx.search(&SearchQuery { per_page: 20, page: 1, ..q("外婆 护照") }).unwrap();
+    assert!(some.partial, "外婆 is in no service");
+    assert_eq!(some.items.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["普通护照签发"]);
+    // A filter still holds; one unknown word alone is still nothing.
+    let filtered = SearchQuery { per_page: 20, page: 1, audience: Some(Audience::Organization), ..q("外婆 护照") };
+    assert_eq!(idx.search(&filtered).unwrap().total, 0);
+    assert!(names(&idx, q("火星移民")).is_empty(), "one word unknown: nothing, and no fallback");
+}
