@@ -461,6 +461,26 @@ impl CaseLabels {
         }
     }
 
+    /// What happens next, in the page's language: the app's words (`CaseView.next`) in Chinese.
+    pub fn next_step(&self, s: CaseState, zh: &str) -> String {
+        if self.zh() {
+            return zh.to_owned();
+        }
+        match s {
+            CaseState::Submitted => "The window checks it next: it accepts it, refuses it, or lists at once everything to supplement.",
+            CaseState::SupplementRequested => "Supply everything the notice lists at once, then submit the supplement; the clock stands still meanwhile.",
+            CaseState::UnderReview => "Accepted; under review.",
+            CaseState::InProcedure => "In a special procedure (hearing, inspection, testing, expert review); its time does not count.",
+            CaseState::Refused => "Not accepted: the reasons and legal basis are in the case's record.",
+            CaseState::Approved => "Approved; the result is being prepared.",
+            CaseState::Denied => "Denied: the reasons and legal basis are in the record; you may apply for administrative reconsideration or sue.",
+            CaseState::Concluded => "Concluded; awaiting delivery.",
+            CaseState::Delivered => "The result has been delivered.",
+            CaseState::Withdrawn => "You withdrew the application.",
+        }
+        .to_owned()
+    }
+
     /// Where a form page is: page 2 of 3.
     pub fn page_of(&self, page: usize, pages: usize) -> String {
         if self.zh() { format!("第 {page} 页，共 {pages} 页") } else { format!("Page {page} of {pages}") }

@@ -55,7 +55,7 @@ pub fn facts(l: &CaseLabels, c: &CaseView) -> CaseFacts {
             (Some(agency), true) => format!("{}（{agency}）", c.step),
             (None, true) => c.step.clone(),
         },
-        next: c.next.clone(),
+        next: l.next_step(c.state, &c.next),
         licence_pending: c.licence_pending,
         licence: c.licence.clone(),
         submitted_at: china_time(c.submitted_at),
