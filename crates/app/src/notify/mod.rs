@@ -408,7 +408,8 @@ async fn deliver(app: &App, r: OutboundRow) -> Result<(), AppError> {
     let now = Utc::now();
     let attempt = if r.expires_at <= now {
         Attempt::Ended { status: "expired", error: "past its validity".into() }
-    } else if r.topic.is_some() && app.store.later_of_topic(&r).await? {
+    } else if !app.notify.combine.is_zero() && r.attempts == 0 && app.store.later_of_topic(&r).await? {
+        // Folded into the later one when it was made (only messages not yet tried are).
         Attempt::Ended { status: "combined", error: "carried by a later message of its case".into() }
     } else {
         let payload = app.vault.open(PAYLOAD, &r.payload_sealed).map_err(AppError::internal)?;
