@@ -173,24 +173,28 @@ describe('Tongban account pages in Chromium', () => {
       await assertNoHorizontalScroll(page, 360);
     }));
 
-  test('case notices: a person chooses text messages, e-mail or neither, and the choice is kept', () =>
+  test('case notices: a person chooses their channels, and e-mail only with an address', () =>
     withPage(PHONE, async (page) => {
       await page.goto('/login?lang=zh');
       await page.getByLabel('证件号码或手机号码').fill(PERSON.id);
       await page.getByLabel('口令').fill(PERSON.password);
       await submit(page, page.getByRole('button', { name: '登录' }));
-      const notices = page.getByRole('region', { name: '办件通知' });
-      const sms = notices.getByRole('checkbox', { name: /^短信/ });
-      const mail = notices.getByRole('checkbox', { name: /^电子邮件/ });
-      assert.ok((await sms.isChecked()) && (await mail.isChecked()), 'both at first');
-      assert.match(await notices.innerText(), /几分钟内的多项进展合为一条/);
-      await mail.uncheck();
-      await submit(page, notices.getByRole('button', { name: '保存通知方式' }));
+      const notices = () => page.getByRole('region', { name: '办件通知' });
+      const sms = () => notices().getByRole('checkbox', { name: /^短信/ });
+      assert.ok(await sms().isChecked(), 'text messages at first');
+      assert.match(await notices().innerText(), /几分钟内的多项进展合为一条/);
+      // 张三 registered without an e-mail address: e-mail is not offered.
+      assert.equal(await notices().getByRole('checkbox', { name: /^电子邮件/ }).count(), 0);
+      assert.match(await notices().innerText(), /未填写电子邮箱，通知不能以邮件发送/);
+      await sms().uncheck();
+      await submit(page, notices().getByRole('button', { name: '保存通知方式' }));
       assert.match(await page.getByRole('status').innerText(), /通知方式已保存/);
-      assert.ok(await page.getByRole('region', { name: '办件通知' }).getByRole('checkbox', { name: /^短信/ }).isChecked());
-      assert.ok(!(await page.getByRole('region', { name: '办件通知' }).getByRole('checkbox', { name: /^电子邮件/ }).isChecked()));
+      assert.ok(!(await sms().isChecked()), 'the choice is kept');
       await assertNoAxeViolations(page, 'my account, notices saved (zh, 360px)');
       await assertNoHorizontalScroll(page, 360);
+      await sms().check();
+      await submit(page, notices().getByRole('button', { name: '保存通知方式' }));
+      assert.ok(await sms().isChecked());
     }));
 
   test('a forgotten password is reset with a code texted to the phone', () =>
@@ -332,6 +336,8 @@ describe('Tongban account pages in Chromium', () => {
       await page.getByLabel('部门', { exact: true }).fill('没有这个局');
       await submit(page, page.getByRole('button', { name: '指定', exact: true }));
       assert.match(await page.getByRole('alert').innerText(), /部门：未找到名为“没有这个局”的机构，请从列表中选择/);
+      assert.equal(await page.getByLabel('部门', { exact: true }).getAttribute('aria-invalid'), 'true', 'the field is marked');
+      assert.match(await page.locator('#agency_code-error').innerText(), /未找到名为“没有这个局”的机构/, 'the message beside the field');
       assert.equal(await page.getByLabel('辖区', { exact: true }).inputValue(), '110105', 'what was typed is kept');
       assert.equal(await page.getByLabel('角色', { exact: true }).inputValue(), 'window_staff');
       assert.equal((await page.locator('main li', { hasText: '窗口人员' }).count()), 1, 'one row, not two');

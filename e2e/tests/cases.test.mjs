@@ -553,7 +553,7 @@ describe('Tongban applications and cases in Chromium', () => {
       await assertNoAxeViolations(page, 'workbench search (zh)');
       await find.getByLabel('办件查询：办件编号或事项名称').fill('%');
       await submit(page, find.getByRole('button', { name: '查询' }));
-      assert.match(await page.getByRole('alert').innerText(), /办件查询：办件编号或事项名称：请输入办件编号或事项名称/);
+      assert.match(await page.getByRole('alert').innerText(), /办件查询：请输入办件编号中的数字或事项名称中的文字/);
       await page.getByRole('link', { name: '已办' }).click();
       await page.waitForURL(/view=done/);
       assert.equal(await page.getByRole('row').filter({ hasText: caseNumber }).count(), 1, 'the window accepted and delivered it');

@@ -103,25 +103,27 @@ pub fn place_name(code: &str) -> String {
     names.concat()
 }
 
+/// Whether division `code` is `under` or lies under it (by the vendored parents).
+pub fn within(code: &str, under: &str) -> bool {
+    let mut at = code;
+    for _ in 0..8 {
+        if at == under {
+            return true;
+        }
+        match DIVISION_NAMES.get(at) {
+            Some((_, parent)) if !parent.is_empty() => at = parent,
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// The divisions within `under` (itself included) that people call `name`: by their own name
 /// (东城区) or their place (北京市东城区).
 pub fn divisions_named(name: &str, under: &str) -> Vec<&'static str> {
-    let within = |code: &str| {
-        let mut at = code;
-        for _ in 0..8 {
-            if at == under {
-                return true;
-            }
-            match DIVISION_NAMES.get(at) {
-                Some((_, parent)) if !parent.is_empty() => at = parent,
-                _ => return false,
-            }
-        }
-        false
-    };
     let mut found: Vec<&'static str> = DIVISION_NAMES
         .iter()
-        .filter(|(code, (own, _))| (*own == name || place_name(code) == name) && within(code))
+        .filter(|(code, (own, _))| (*own == name || place_name(code) == name) && within(code, under))
         .map(|(code, _)| *code)
         .collect();
     found.sort_unstable();

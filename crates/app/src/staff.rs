@@ -124,31 +124,41 @@ async fn agency_named(app: &App, text: &str) -> Result<Result<(String, String), 
     Ok(match named.as_slice() {
         [(code, _, division)] => Ok((code.clone(), division.clone())),
         [] => Err(format!(
-            "未找到名为“{text}”的机构，请从列表中选择或输入统一社会信用代码 (no agency of that name: choose one from the list)"
+            "未找到名为“{text}”的机构，请从列表中选择或输入统一社会信用代码 (no agency called “{text}”: choose one from the list, or enter its credit code)"
         )),
-        _ => {
-            Err("有多个同名机构，请输入统一社会信用代码 (several agencies share this name: enter the credit code)"
-                .into())
-        }
+        _ => Err(format!(
+            "有多个名为“{text}”的机构，请输入统一社会信用代码 (several agencies are called “{text}”: enter the credit code)"
+        )),
     })
 }
 
 /// The division of an assignment: a code; a name within the agency's division; or, left empty,
 /// the agency's own division.
 fn division_named(text: &str, agency_division: Option<&str>) -> Result<String, String> {
-    if let Ok(d) = DivisionCode::parse(text) {
-        return Ok(d.as_str().to_owned());
-    }
     let under = agency_division.filter(|d| !d.is_empty());
+    if let Ok(d) = DivisionCode::parse(text) {
+        // A role holds within its agency's area: a code apart from it (neither under it nor above
+        // it) is refused.
+        let code = d.as_str();
+        let apart = |u: &str| !crate::datasets::within(code, u) && !crate::datasets::within(u, code);
+        return match under {
+            Some(u) if crate::datasets::division_known(u) && apart(u) => Err(format!(
+                "{code} 不在该部门所在地区内，请输入其下级地区 ({code} is outside the agency's division: enter one under it)"
+            )),
+            _ => Ok(code.to_owned()),
+        };
+    }
     match (text.is_empty(), under) {
         (true, Some(d)) => Ok(d.to_owned()),
         (true, None) => Err("请输入辖区的区划代码 (enter the division's code)".into()),
         (false, Some(d)) => match crate::datasets::divisions_named(text, d).as_slice() {
             [one] => Ok((*one).to_owned()),
             [] => Err(format!(
-                "该机构所在地区内没有名为“{text}”的地区，请输入区划代码 (no such division within the agency's: enter its code)"
+                "该部门所在地区内没有名为“{text}”的地区，请输入其下级地区的名称或区划代码 (no division “{text}” within the agency's: enter one under it, or its code)"
             )),
-            _ => Err("有多个同名地区，请输入区划代码 (several divisions share this name: enter the code)".into()),
+            _ => Err(format!(
+                "有多个名为“{text}”的地区，请输入区划代码 (several divisions are called “{text}”: enter the code)"
+            )),
         },
         (false, None) => Err("请输入区划代码 (enter the division's code)".into()),
     }

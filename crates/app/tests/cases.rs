@@ -556,15 +556,14 @@ async fn staff_find_the_cases_they_may_read_and_list_those_they_handled() {
     assert_eq!(fields(cases::find_cases(&w.app, &w.window, "%_").await.unwrap_err()), ["find"], "no wildcards");
     // Not a citizen, not staff of another division.
     assert!(matches!(cases::find_cases(&w.app, &w.zhang, &n).await, Err(AppError::Forbidden)));
-    let agency = offering().agency.credit_code;
-    let west = NewAssignment {
+    let elsewhere = NewAssignment {
         person: "13912345678".into(),
         role: "approver".into(),
-        agency_code: agency,
+        agency_code: "11110000000000019K".into(),
         division_code: "110102".into(),
     };
-    staff::assign(&w.app, Some(&w.admin), west).await.unwrap();
-    assert!(cases::find_cases(&w.app, &w.li, &n).await.unwrap().is_empty(), "西城区 does not read 东城区's case");
+    staff::assign(&w.app, Some(&w.admin), elsewhere).await.unwrap();
+    assert!(cases::find_cases(&w.app, &w.li, &n).await.unwrap().is_empty(), "another agency does not read it");
 
     // 已办: the cases one acted on, the latest first.
     assert!(cases::done_by(&w.app, &w.window).await.unwrap().is_empty());
@@ -597,4 +596,6 @@ async fn roles_are_assigned_by_the_agencys_name_and_a_division_within_it() {
     assert_eq!(fields(e), ["agency_code"]);
     let e = staff::assign(&w.app, Some(&w.admin), by_name("上海市")).await.unwrap_err();
     assert_eq!(fields(e), ["division_code"], "a division outside the agency's is not found by name");
+    let e = staff::assign(&w.app, Some(&w.admin), by_name("310115")).await.unwrap_err();
+    assert_eq!(fields(e), ["division_code"], "nor by its code");
 }

@@ -45,6 +45,7 @@ pub struct CaseLabels {
     pub unclaimed: &'static str,
     pub mine_only: &'static str,
     pub find_label: &'static str,
+    pub find_field: &'static str,
     pub find_button: &'static str,
     pub find_results: &'static str,
     pub todo_title: &'static str,
@@ -111,6 +112,7 @@ pub struct CaseLabels {
     pub slot_material: &'static str,
     pub slot_attached: &'static str,
     pub slot_other: &'static str,
+    pub slot_none: &'static str,
     pub supplement_button: &'static str,
     pub withdraw: &'static str,
     pub withdraw_hint: &'static str,
@@ -188,6 +190,7 @@ pub static ZH: CaseLabels = CaseLabels {
     unclaimed: "未认领",
     mine_only: "只看我认领的",
     find_label: "办件查询：办件编号或事项名称",
+    find_field: "办件查询",
     find_button: "查询",
     find_results: "查询结果",
     todo_title: "待办",
@@ -256,6 +259,7 @@ pub static ZH: CaseLabels = CaseLabels {
     slot_material: "对应材料",
     slot_attached: "现有材料",
     slot_other: "为其他材料上传文件",
+    slot_none: "没有与此项对应的申请材料：请在下方“为其他材料上传文件”中选择最接近的材料上传，或在补正说明中写明。",
     supplement_button: "已补齐，提交补正",
     withdraw: "撤回申请",
     withdraw_hint: "作出决定前可以撤回；撤回后办件终止，如需办理须重新申请。",
@@ -333,6 +337,7 @@ pub static EN: CaseLabels = CaseLabels {
     unclaimed: "Not claimed",
     mine_only: "Only cases I claimed",
     find_label: "Find a case: its number or the service's name",
+    find_field: "Find a case",
     find_button: "Find",
     find_results: "Cases found",
     todo_title: "To do",
@@ -401,6 +406,7 @@ pub static EN: CaseLabels = CaseLabels {
     slot_material: "For the material",
     slot_attached: "Materials now attached",
     slot_other: "Add a file to another material",
+    slot_none: "No material of the application matches this item: add the file to the closest material below, or explain in the comment.",
     supplement_button: "Done: submit the supplement",
     withdraw: "Withdraw the application",
     withdraw_hint: "Possible until the decision; the case then ends and a new application is needed.",
@@ -479,6 +485,16 @@ impl CaseLabels {
             CaseState::Withdrawn => "You withdrew the application.",
         }
         .to_owned()
+    }
+
+    /// A number of working days: 1 个工作日, 1 working day, 3 working days.
+    pub fn days(&self, n: impl std::fmt::Display) -> String {
+        let n = n.to_string();
+        match (self.zh(), n == "1" || n == "-1") {
+            (true, _) => format!("{n} {}", self.workdays),
+            (false, true) => format!("{n} working day"),
+            (false, false) => format!("{n} {}", self.workdays),
+        }
     }
 
     /// Where a form page is: page 2 of 3.

@@ -206,7 +206,7 @@ fn rows() -> Vec<Row> {
                 ("person", "13800000007"),
                 ("role", "window_staff"),
                 ("agency_code", "{agency}"),
-                ("division_code", "110105"),
+                ("division_code", "110101"),
             ]),
         ),
         Row("POST", "/staff/revoke", "LFFFFFFFAFA", Form(&[("role", "{role}")])),

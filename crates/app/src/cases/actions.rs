@@ -325,7 +325,10 @@ pub async fn find_cases(app: &App, who: &Principal, text: &str) -> Result<Vec<Ca
     // Only what a number or a name holds: LIKE's wildcards are not for the caller.
     let text: String = text.trim().chars().filter(|c| c.is_alphanumeric()).take(40).collect();
     if text.is_empty() {
-        return Err(AppError::field("find", "请输入办件编号或事项名称 (enter a case number or a service name)"));
+        return Err(AppError::field(
+            "find",
+            "请输入办件编号中的数字或事项名称中的文字，标点符号不能查询 (enter digits of a case number or words of a service name; punctuation is not searched)",
+        ));
     }
     let places: Vec<(String, String)> = access::roles(app, &who.person_id)
         .await?

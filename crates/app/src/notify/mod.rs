@@ -328,6 +328,12 @@ pub async fn notice_channels(app: &App, person_id: &str) -> Result<NoticeChannel
 
 /// Sets a person's channels for the notices of their cases.
 pub async fn choose_channels(app: &App, person_id: &str, channels: NoticeChannels) -> Result<(), AppError> {
+    if channels.email && crate::people::contact(app, person_id).await?.email.is_none() {
+        return Err(AppError::field(
+            "email",
+            "您注册时未填写电子邮箱，不能以邮件接收通知 (no e-mail address is registered: notices cannot go by e-mail)",
+        ));
+    }
     Ok(app.store.set_notice_channels(person_id, channels.as_str()).await?)
 }
 

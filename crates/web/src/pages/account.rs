@@ -226,8 +226,9 @@ struct AccountPage<'a> {
     a: &'static AccountLabels,
     csrf: String,
     me: PersonView,
-    /// The channels notices of the person's cases go by.
+    /// The channels notices of the person's cases go by, and whether e-mail can be one.
     channels: NoticeChannels,
+    has_email: bool,
     level: &'static str,
     can_verify: bool,
     can_verify_phone: bool,
@@ -262,10 +263,13 @@ pub(super) async fn account_page(r: &Req, who: &Principal, status: StatusCode, e
         let sessions = identity::sessions(app, who).await?;
         let memberships = tongban_app::organizations::memberships(app, &who.person_id).await?;
         let roles = tongban_app::access::roles(app, &who.person_id).await?;
-        let channels = notify::notice_channels(app, &who.person_id).await?;
-        Ok::<_, AppError>((me, sessions, memberships, roles, channels))
+        let mut channels = notify::notice_channels(app, &who.person_id).await?;
+        // Without an address, e-mail is not offered (nor shown as chosen).
+        let has_email = tongban_app::people::contact(app, &who.person_id).await?.email.is_some();
+        channels.email &= has_email;
+        Ok::<_, AppError>((me, sessions, memberships, roles, (channels, has_email)))
     };
-    let (me, sessions, memberships, roles, channels) = loaded.await.map_err(|e| r.error(e))?;
+    let (me, sessions, memberships, roles, (channels, has_email)) = loaded.await.map_err(|e| r.error(e))?;
     let sessions = sessions
         .into_iter()
         .map(|v| SessionRow {
@@ -288,6 +292,7 @@ pub(super) async fn account_page(r: &Req, who: &Principal, status: StatusCode, e
             can_register_org: me.assurance >= Assurance::L2,
             me,
             channels,
+            has_email,
             memberships: memberships
                 .into_iter()
                 .map(|m| MembershipRow {

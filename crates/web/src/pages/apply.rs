@@ -433,7 +433,7 @@ struct Slot {
     files: Vec<(String, String, String)>,
 }
 
-async fn case_page_with(r: &Req, number: &str, status: StatusCode, refused: Refused) -> Page {
+pub(super) async fn case_page_with(r: &Req, number: &str, status: StatusCode, refused: Refused) -> Page {
     let who = r.signed_in().await?;
     let l = r.f.lang.cases();
     let c = cases::get_case(&r.s.app, &who, number).await.map_err(|e| r.error(e))?;
@@ -451,7 +451,9 @@ async fn case_page_with(r: &Req, number: &str, status: StatusCode, refused: Refu
     let can_supplement = c.state == CaseState::SupplementRequested;
     let attached = if can_supplement {
         let v = cases::get_application(&r.s.app, &who, &c.application_id).await.map_err(|e| r.error(e))?;
-        let own: Vec<_> = v.materials.into_iter().filter(|m| m.source == "applicant").collect();
+        // What takes a file: the applicant's own materials, and those a licence could provide.
+        let own: Vec<_> =
+            v.materials.into_iter().filter(|m| matches!(m.source.as_str(), "applicant" | "licence")).collect();
         super::materials::material_lines(l, &own)
     } else {
         Vec::new()

@@ -109,6 +109,8 @@ impl Refused {
                     "name" => ("procedure".to_owned(), l.procedure_name),
                     "tracking_number" => ("tracking".to_owned(), l.tracking_number),
                     "comment" => (format!("{action}-comment"), l.comment),
+                    // A file refused by a supplement's upload (its form's file field).
+                    "file" | "material" => ("supplement-file".to_owned(), l.choose_file),
                     _ => (String::new(), ""),
                 };
                 ActionError { field, anchor, label, message }

@@ -199,6 +199,11 @@ async fn upload(r: Req, Path(id): Path<String>, form: Multipart) -> Page {
         },
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
+            if let Some(to) = back {
+                // Refused on the case page: shown there, above the notice.
+                let refused = super::case_view::Refused::new(r.f.lang.cases(), "upload", errors, &QueryPairs(vec![]));
+                return super::apply::case_page_with(&r, &to["/cases/".len()..], status, refused).await;
+            }
             let (v, form) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
             render(&r, v, form.sections.len(), status, errors).await
         }

@@ -55,6 +55,13 @@ struct StaffPage<'a> {
     confirm: Option<Row>,
 }
 
+impl StaffPage<'_> {
+    /// The error of a field of the assignment form, shown beside it.
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+}
+
 /// What the page shows besides the list: a notice, errors, what was typed, a withdrawal to confirm.
 #[derive(Default)]
 struct Extras {

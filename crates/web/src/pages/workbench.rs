@@ -81,7 +81,7 @@ async fn workbench(r: Req) -> Page {
             Ok(found) => {
                 queues.push(Queue { title: format!("{} {}", l.find_results, found.len()), cases: rows(found) })
             }
-            Err(e) => errors = super::labelled(r.form_errors(e)?.1, &[("find", l.find_label)], r.f.lang),
+            Err(e) => errors = super::labelled(r.form_errors(e)?.1, &[("find", l.find_field)], r.f.lang),
         }
     }
     let roles = if done || !find.is_empty() { Vec::new() } else { roles };
