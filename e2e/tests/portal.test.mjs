@@ -251,6 +251,12 @@ describe('Tongban portal in Chromium', () => {
         assert.match(await upload.innerText(), /multipart\/form-data[\s\S]*material/);
         assert.ok((await page.locator('main p', { hasText: /^取值：/ }).count()) > 0, 'enumerations list their values');
         assert.equal(await op.locator('p > span').first().getAttribute('lang'), 'en');
+        // A tagged union lists each variant with its fields; code in the descriptions is code.
+        const action = page.getByRole('article', { name: 'CaseAction' });
+        assert.match(await action.getByRole('row').filter({ hasText: 'refuse' }).innerText(), /legal_basis: string, reason: string/);
+        assert.ok(await action.getByRole('row').filter({ hasText: 'deliver' }).getByRole('link', { name: 'Delivery' }).isVisible());
+        assert.ok((await page.locator('main [lang=en] code').count()) > 0, 'backticks become code');
+        assert.equal(await page.locator('main').getByText('`', { exact: false }).count(), 0, 'no raw backticks');
         await op.getByRole('link').first().click();
         assert.match(page.url(), /#schema-/, 'a type links to its schema');
         const raw = await page.request.get(await page.getByRole('link', { name: /OpenAPI 3\.1/ }).getAttribute('href'));

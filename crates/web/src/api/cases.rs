@@ -68,7 +68,7 @@ pub(crate) async fn my_applications(
 
 /// One of the caller's applications.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications",
-    params(("id" = String, Path)),
+    params(("id" = String, Path, description = "申请标识 (the application's id)")),
     responses((status = 200, body = ApplicationView), (status = 404, body = ErrorBody)),
     security(("session" = [])))]
 pub(crate) async fn application(
@@ -89,7 +89,7 @@ pub struct SaveRequest {
 
 /// Saves a draft's data. Incomplete data is kept; `errors` lists what still stops submission.
 #[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", request_body = SaveRequest,
-    params(("id" = String, Path)),
+    params(("id" = String, Path, description = "申请标识 (the application's id)")),
     responses(
         (status = 200, body = ApplicationView),
         (status = 404, body = ErrorBody),
@@ -108,7 +108,7 @@ pub(crate) async fn save(
 /// Submits a complete draft; it becomes a case. Repeating it (a double click, a retry with the
 /// same `Idempotency-Key`) answers 200 with the same case instead of making another.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "applications",
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "1 to 200 ASCII characters")),
+    params(("id" = String, Path, description = "申请标识 (the application's id)"), ("Idempotency-Key" = Option<String>, Header, description = "1 to 200 ASCII characters")),
     responses(
         (status = 201, description = "a new case", body = Receipt),
         (status = 200, description = "a repeat: the case made before", body = Receipt),
@@ -170,7 +170,7 @@ pub struct ActionRequest {
 /// Acts on a case: accept, refuse, request_supplement, supplement, pass, start_procedure,
 /// end_procedure, approve, deny, conclude, deliver, withdraw.
 #[utoipa::path(post, path = "/api/v1/cases/{case_number}/actions", tag = "cases", request_body = ActionRequest,
-    params(("case_number" = String, Path)),
+    params(("case_number" = String, Path, description = "办件编号 (the case number)")),
     responses(
         (status = 200, body = CaseView),
         (status = 400, description = "a field of the action is wrong, and named", body = ErrorBody),
@@ -190,7 +190,7 @@ pub(crate) async fn act(
 
 /// Every action on the case, oldest first, in plain words, with each entry's SM3 chain digest.
 #[utoipa::path(get, path = "/api/v1/cases/{case_number}/trail", tag = "cases",
-    params(("case_number" = String, Path)),
+    params(("case_number" = String, Path, description = "办件编号 (the case number)")),
     responses((status = 200, body = Vec<TrailEntryView>), (status = 404, body = ErrorBody)),
     security(("session" = [])))]
 pub(crate) async fn trail(
@@ -203,7 +203,7 @@ pub(crate) async fn trail(
 
 /// Claims the case for the caller (window staff or approver of either side); 409 if someone else has.
 #[utoipa::path(post, path = "/api/v1/cases/{case_number}/claim", tag = "cases",
-    params(("case_number" = String, Path)),
+    params(("case_number" = String, Path, description = "办件编号 (the case number)")),
     responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "claimed by someone else", body = ErrorBody)),
     security(("session" = [])))]
@@ -217,7 +217,7 @@ pub(crate) async fn claim(
 
 /// Releases the caller's own claim.
 #[utoipa::path(delete, path = "/api/v1/cases/{case_number}/claim", tag = "cases",
-    params(("case_number" = String, Path)),
+    params(("case_number" = String, Path, description = "办件编号 (the case number)")),
     responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "not the caller's claim", body = ErrorBody)),
     security(("session" = [])))]

@@ -142,7 +142,7 @@ pub struct UseRequest {
 /// Uses a licence instead of a material (用证): the applicant authorizes it; the offering's agency
 /// receives an annotated copy (加注件). Replaces an earlier choice for the same material.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/licence-uses", tag = "applications",
-    params(("id" = String, Path)),
+    params(("id" = String, Path, description = "申请标识 (the application's id)")),
     request_body = UseRequest,
     responses((status = 201, body = UseView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)),
@@ -159,7 +159,7 @@ pub(crate) async fn authorize(
 
 /// Withdraws a licence's use from a draft.
 #[utoipa::path(delete, path = "/api/v1/applications/{id}/licence-uses/{use_id}", tag = "applications",
-    params(("id" = String, Path), ("use_id" = String, Path)),
+    params(("id" = String, Path, description = "申请标识 (the application's id)"), ("use_id" = String, Path, description = "证照使用标识 (the use's id)")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("session" = [])))]
 pub(crate) async fn withdraw(
@@ -180,7 +180,7 @@ pub struct CheckedCopy {
 
 /// The annotated copy (加注件) of a use, checked: for the staff handling the case and the applicant.
 #[utoipa::path(get, path = "/api/v1/licence-uses/{id}/annotated-copy", tag = "cases",
-    params(("id" = String, Path)),
+    params(("id" = String, Path, description = "证照使用标识 (the use's id)")),
     responses((status = 200, body = CheckedCopy), (status = 404, body = ErrorBody)),
     security(("session" = [])))]
 pub(crate) async fn annotated_copy(

@@ -62,7 +62,7 @@ pub async fn read_upload(
 /// Uploads a file for one of the guide's materials. The type is read from the content (PDF,
 /// OFD, JPEG, PNG), at most 20 MiB, and the file passes the virus-scan hook before it is stored.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/materials", tag = "applications",
-    params(("id" = String, Path)),
+    params(("id" = String, Path, description = "申请标识 (the application's id)")),
     request_body(content_type = "multipart/form-data", description = "`material`: the material's name in the guide; `file`: the file"),
     responses(
         (status = 201, body = FileView),
@@ -86,7 +86,7 @@ pub(crate) async fn upload(
 
 /// The file's bytes, for its applicant and the staff handling the case.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/materials/{file_id}", tag = "applications",
-    params(("id" = String, Path), ("file_id" = String, Path)),
+    params(("id" = String, Path, description = "申请标识 (the application's id)"), ("file_id" = String, Path, description = "文件标识 (the file's id)")),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = ErrorBody)),
     security(("session" = [])))]
 pub(crate) async fn download(
@@ -118,7 +118,7 @@ pub fn file_response(file: &FileView, bytes: bytes::Bytes) -> Response {
 
 /// Removes a file from a draft.
 #[utoipa::path(delete, path = "/api/v1/applications/{id}/materials/{file_id}", tag = "applications",
-    params(("id" = String, Path), ("file_id" = String, Path)),
+    params(("id" = String, Path, description = "申请标识 (the application's id)"), ("file_id" = String, Path, description = "文件标识 (the file's id)")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("session" = [])))]
 pub(crate) async fn remove(

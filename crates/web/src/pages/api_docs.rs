@@ -3,6 +3,7 @@
 //! schema with its fields. Served by Tongban itself, without script or any other site.
 
 use super::Frame;
+use super::filters;
 use crate::AppState;
 use crate::extract::QueryPairs;
 use askama::Template;
@@ -61,29 +62,50 @@ struct Schema {
     description: String,
     /// (field, type, required, description)
     fields: Vec<(String, Kind, bool, String)>,
-    /// The values of an enumeration (a string's values, or each variant's tag or type).
+    /// The values of an enumeration (a string's).
     values: Vec<String>,
+    /// The variants of a tagged union: (tag value, its other fields, description).
+    variants: Vec<(String, Kind, String)>,
 }
 
-/// The values a schema that is an enumeration takes: its `enum`, or its variants' constants.
+/// The values a schema that is an enumeration takes.
 fn values(s: &Value) -> Vec<String> {
     let shown = |x: &Value| x.as_str().map_or_else(|| x.to_string(), str::to_owned);
-    if let Some(e) = s.get("enum").and_then(Value::as_array) {
-        return e.iter().map(shown).collect();
-    }
+    s.get("enum").and_then(Value::as_array).into_iter().flatten().map(shown).collect()
+}
+
+/// The variants of a tagged union (`oneOf` objects each with a one-value tag): the tag's value,
+/// the variant's other fields (or the schema it extends) and its description.
+fn variants(s: &Value) -> Vec<(String, Kind, String)> {
+    let tagged = |v: &Value| -> Option<(String, Vec<(String, Value)>)> {
+        let props = v.get("properties")?.as_object()?;
+        let (tag, value) = props.iter().find_map(|(k, p)| {
+            let e = p.get("enum")?.as_array()?;
+            (e.len() == 1).then(|| (k.clone(), e[0].as_str().unwrap_or_default().to_owned()))
+        })?;
+        Some((value, props.iter().filter(|(k, _)| **k != tag).map(|(k, p)| (k.clone(), p.clone())).collect()))
+    };
     s.get("oneOf")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(|v| {
-            v.get("enum")
-                .and_then(Value::as_array)
-                .map(|e| e.iter().map(shown).collect::<Vec<_>>().join(" | "))
-                .or_else(|| {
-                    // A tagged variant: its tag's one value.
-                    let props = v.get("properties")?.as_object()?;
-                    props.values().find_map(|p| p.get("enum")?.as_array()?.first().map(shown))
-                })
+            // A variant extending another schema (allOf: the schema, then the tag).
+            let parts: Vec<&Value> = match v.get("allOf").and_then(Value::as_array) {
+                Some(all) => all.iter().collect(),
+                None => vec![v],
+            };
+            let (value, mut fields) = parts.iter().find_map(|p| tagged(p))?;
+            let extends = parts.iter().find(|p| p.get("$ref").is_some()).map(|p| kind(p));
+            let kind = match extends {
+                Some(k) if fields.is_empty() => k,
+                _ => {
+                    fields.sort_by(|a, b| a.0.cmp(&b.0));
+                    let text = fields.iter().map(|(k, p)| format!("{k}: {}", kind(p).text)).collect::<Vec<_>>();
+                    Kind { text: text.join(", "), schema: None }
+                }
+            };
+            Some((value, kind, text(v, "description")))
         })
         .collect()
 }
@@ -189,7 +211,13 @@ fn reference(doc: &Value) -> (Vec<Tag>, Vec<Schema>) {
                 .flatten()
                 .map(|(f, v)| (f.clone(), kind(v), required.contains(&f.as_str()), text(v, "description")))
                 .collect();
-            Schema { name: name.clone(), description: text(s, "description"), fields, values: values(s) }
+            Schema {
+                name: name.clone(),
+                description: text(s, "description"),
+                fields,
+                values: values(s),
+                variants: variants(s),
+            }
         })
         .collect();
     (tags, schemas)
@@ -246,6 +274,12 @@ mod tests {
         }
         // An enumeration lists its values; a file upload says it is multipart and what it holds.
         assert!(schemas.iter().any(|s| !s.values.is_empty() && s.fields.is_empty()), "no enumeration's values");
+        let action = schemas.iter().find(|s| s.name == "CaseAction").expect("CaseAction");
+        let values: Vec<&str> = action.variants.iter().map(|v| v.0.as_str()).collect();
+        assert!(values.contains(&"deliver") && values.contains(&"refuse"), "{values:?}");
+        let refuse = action.variants.iter().find(|v| v.0 == "refuse").unwrap();
+        assert_eq!(refuse.1.text, "legal_basis: string, reason: string");
+        assert_eq!(action.variants.iter().find(|v| v.0 == "deliver").unwrap().1.schema.as_deref(), Some("Delivery"));
         let upload = tags
             .iter()
             .flat_map(|t| &t.operations)
@@ -254,5 +288,11 @@ mod tests {
             .expect("the upload's body");
         assert_eq!(upload.media, "multipart/form-data");
         assert!(upload.description.contains("material"), "{}", upload.description);
+        // Every path parameter says what it is.
+        for op in tags.iter().flat_map(|t| &t.operations) {
+            for (name, place, _, _, description) in &op.params {
+                assert!(place != "path" || !description.is_empty(), "{} {}: {name} undescribed", op.method, op.path);
+            }
+        }
     }
 }

@@ -39,6 +39,24 @@ pub(crate) mod filters {
         Ok(crate::i18n::in_lang(m, *lang))
     }
 
+    /// Text of the API document with its `code spans` as code: escaped first, then each pair of
+    /// backticks made a <code> element.
+    #[askama::filter_fn]
+    pub fn code_spans(text: &str, _: &dyn askama::Values) -> askama::Result<askama::filters::Safe<String>> {
+        let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+        let ticks = escaped.matches('`').count();
+        let mut out = String::with_capacity(escaped.len());
+        for (i, part) in escaped.split('`').enumerate() {
+            // Odd parts lie between backticks; after an unpaired last one, the text stays as typed.
+            match (i % 2 == 1, ticks % 2 == 1 && i == ticks) {
+                (true, false) => out.push_str(&format!("<code>{part}</code>")),
+                (true, true) => out.push_str(&format!("`{part}")),
+                _ => out.push_str(part),
+            }
+        }
+        Ok(askama::filters::Safe(out))
+    }
+
     /// An RFC 3339 moment (as sealed documents keep it), China time to the second.
     #[askama::filter_fn]
     pub fn china_moment(t: &str, _: &dyn askama::Values) -> askama::Result<String> {
