@@ -147,7 +147,9 @@ def main():
     gw = f"http://127.0.0.1:{gateway.server_address[1]}"
     common = {"TONGBAN_OUTBOUND_ALLOW": "127.0.0.1", "TONGBAN_MAIL": "smtp", "TONGBAN_SMTP_HOST": "127.0.0.1",
               "TONGBAN_SMTP_PORT": str(smtp_port), "TONGBAN_SMTP_TLS": "none", "TONGBAN_SMTP_USERNAME": SMTP_USER,
-              "TONGBAN_SMTP_PASSWORD": SMTP_PASSWORD, "TONGBAN_MAIL_FROM": "一网通办 <noreply@zwfw.example.gov.cn>"}
+              "TONGBAN_SMTP_PASSWORD": SMTP_PASSWORD, "TONGBAN_MAIL_FROM": "一网通办 <noreply@zwfw.example.gov.cn>",
+              # A case notice waits this long for the case's next change (120 s by default).
+              "TONGBAN_NOTICE_COMBINE_SECONDS": "2"}
     server = Server(BIN, env=common | {"TONGBAN_SMS": "http", "TONGBAN_SMS_HTTP_URL": f"{gw}/sms",
                                        "TONGBAN_SMS_HTTP_SECRET": GATEWAY_SECRET}, name="tongban-mail")
     try:
@@ -174,6 +176,7 @@ def main():
         assert authenticated and to == ["lisi@example.cn"], (authenticated, to)
         assert number in mail["subject"] and "您的申请已提交" in mail["subject"], mail["subject"]
         assert "noreply@zwfw.example.gov.cn" in mail["from"] and "预审" in mail.get_content(), mail
+        assert f"/cases/{number}" in mail.get_content(), "the notice links to its case"
         texts = [m for c, m in Gateway.received if c == "http" and m["kind"] == "case_changed"]
         assert texts and number in texts[0]["text"], texts
     finally:

@@ -244,6 +244,10 @@ pub async fn act(
 fn missing_in_short(missing: &[String]) -> String {
     const ROOM: usize = 60;
     let mut shown = String::new();
+    if let Some(first) = missing.first().filter(|m| m.chars().count() > ROOM) {
+        let clipped: String = first.chars().take(ROOM).collect();
+        return format!("{clipped}… 等 {} 项", missing.len());
+    }
     for (i, m) in missing.iter().enumerate() {
         let next = if shown.is_empty() { m.clone() } else { format!("{shown}；{m}") };
         if i > 0 && next.chars().count() > ROOM {
@@ -418,4 +422,22 @@ pub async fn verify_audit(app: &App) -> Result<AuditReport, AppError> {
 /// its anchoring, on PostgreSQL); how many.
 pub async fn anchor_pending(app: &App) -> Result<u64, AppError> {
     Ok(app.store.anchor_pending().await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::missing_in_short;
+
+    #[test]
+    fn a_supplement_text_names_what_is_missing_while_it_fits() {
+        let items = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(missing_in_short(&items(&["经营场所证明", "身份证复印件"])), "经营场所证明；身份证复印件");
+        let many = items(&["第一项需要补正的材料说明文字较长一些"; 5]);
+        assert_eq!(
+            missing_in_short(&many),
+            "第一项需要补正的材料说明文字较长一些；第一项需要补正的材料说明文字较长一些；第一项需要补正的材料说明文字较长一些 等 5 项"
+        );
+        let long = items(&[&"长".repeat(80), "短"]);
+        assert_eq!(missing_in_short(&long), format!("{}… 等 2 项", "长".repeat(60)));
+    }
 }

@@ -81,9 +81,13 @@ impl Message {
         }
     }
 
-    /// A notice's title, with those of the notices it carries.
+    /// A notice's title, with those of the notices it carries — named while there are few, then
+    /// counted, so a text stays a text (the e-mail lists them all).
     fn headline(&self) -> String {
         match self {
+            Self::CaseChanged { title, earlier, .. } if earlier.len() > 3 => {
+                format!("{title}（此前另有 {} 项进展，详见站内消息）", earlier.len())
+            }
             Self::CaseChanged { title, earlier, .. } if !earlier.is_empty() => {
                 format!("{title}（此前：{}）", earlier.join("；"))
             }
@@ -521,5 +525,29 @@ impl Channels {
         let combine = Duration::seconds(c.notice_combine_seconds.into());
         let base_url = c.public_url.clone().or_else(|| Some(format!("http://{}", c.listen)));
         Ok(Self { sms, mail, combine, base_url })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Message;
+
+    #[test]
+    fn a_combined_notice_names_a_few_earlier_changes_and_counts_many() {
+        let notice = |earlier: Vec<String>| Message::CaseChanged {
+            title: "办件 1 办结：已办结".into(),
+            body: "已办结，等待送达。".into(),
+            earlier,
+            link: Some("https://tongban.example.cn/cases/1".into()),
+        };
+        let few = notice(vec!["办件 1 受理：办理中".into()]);
+        assert_eq!(
+            few.text(),
+            "【通办】办件 1 办结：已办结（此前：办件 1 受理：办理中）。详情：https://tongban.example.cn/cases/1"
+        );
+        let many = notice((0..5).map(|i| format!("变化 {i}")).collect());
+        assert!(many.text().contains("此前另有 5 项进展"), "{}", many.text());
+        let (_, body) = many.email().unwrap();
+        assert!(body.contains("变化 0") && body.contains("变化 4"), "the e-mail lists them all: {body}");
     }
 }
