@@ -164,9 +164,9 @@ fn division_named(text: &str, agency_division: Option<&str>) -> Result<String, S
     }
 }
 
-/// The agencies an administrator may assign staff to, by name: (credit code, name, place).
-pub async fn assignable_agencies(app: &App, who: &Principal) -> Result<Vec<(String, String, String)>, AppError> {
-    let mine = roles(app, &who.person_id).await?;
+/// The agencies an administrator holding roles `mine` may assign staff to, by name: (credit code,
+/// name, place).
+pub async fn assignable_agencies(app: &App, mine: &[Assignment]) -> Result<Vec<(String, String, String)>, AppError> {
     let platform = mine.iter().any(|a| a.role == StaffRole::PlatformAdmin);
     Ok(app
         .store

@@ -102,14 +102,14 @@ async fn render(r: &Req, who: &Principal, status: StatusCode, x: Extras) -> Page
         }
         None => (None, rows),
     };
-    let agencies = staff::assignable_agencies(app, who)
+    let mine = tongban_app::access::roles(app, &who.person_id).await.map_err(|e| r.error(e))?;
+    let agencies = staff::assignable_agencies(app, &mine)
         .await
         .map_err(|e| r.error(e))?
         .into_iter()
         .map(|(code, name, place)| (name, format!("{place} · {code}")))
         .collect();
     let roles = StaffRole::ALL.iter().map(|r| (r.as_str(), a.role_name(r))).collect();
-    let mine = tongban_app::access::roles(app, &who.person_id).await.map_err(|e| r.error(e))?;
     let platform = mine.iter().any(|m| m.role == StaffRole::PlatformAdmin);
     // Each error names its field by the label the form shows.
     let labels = [
