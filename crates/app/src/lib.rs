@@ -19,6 +19,7 @@ pub mod datasets;
 pub mod demo;
 pub mod divisions;
 mod error;
+pub mod exchange;
 pub mod forms;
 pub mod identity;
 pub mod licences;
@@ -65,6 +66,8 @@ pub struct App {
     pub outbound: Arc<outbound::Outbound>,
     /// Public licence verifications one address may make per minute.
     pub verifications: Arc<limit::PerMinute>,
+    /// Settings of data sharing, the gateway's breakers and quotas, and its call log writer.
+    pub exchange: Arc<exchange::Exchange>,
 }
 
 impl App {
@@ -95,6 +98,7 @@ impl App {
             objects: Arc::new(materials::Objects::in_memory()),
             outbound: Arc::new(outbound::Outbound::new(Default::default())?),
             verifications: Arc::new(limit::PerMinute::new(Config::default().verifications_per_minute)),
+            exchange: Default::default(),
         };
         catalog::sync(&app).await?;
         Ok(app)

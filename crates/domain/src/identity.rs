@@ -138,11 +138,13 @@ pub enum StaffRole {
     PlatformAdmin,
     /// 监察人员: reads cases and their timeliness, changes nothing.
     Auditor,
+    /// 数据管理员: registers the agency's data resources and requests others'.
+    DataSteward,
 }
 
 impl StaffRole {
-    pub const ALL: [StaffRole; 5] =
-        [Self::WindowStaff, Self::Approver, Self::AgencyAdmin, Self::PlatformAdmin, Self::Auditor];
+    pub const ALL: [StaffRole; 6] =
+        [Self::WindowStaff, Self::Approver, Self::AgencyAdmin, Self::PlatformAdmin, Self::Auditor, Self::DataSteward];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -151,6 +153,7 @@ impl StaffRole {
             Self::AgencyAdmin => "agency_admin",
             Self::PlatformAdmin => "platform_admin",
             Self::Auditor => "auditor",
+            Self::DataSteward => "data_steward",
         }
     }
 
@@ -160,7 +163,7 @@ impl StaffRole {
 
     /// The roles an agency administrator may hand out within their agency and subtree.
     pub fn assignable_by_agency_admin(self) -> bool {
-        matches!(self, Self::WindowStaff | Self::Approver | Self::Auditor)
+        matches!(self, Self::WindowStaff | Self::Approver | Self::Auditor | Self::DataSteward)
     }
 }
 

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod codes;
+pub mod exchange;
 pub mod forms;
 pub mod identity;
 pub mod licences;

@@ -354,6 +354,24 @@ impl Store {
                 }
             }
         }
+        // A data request's trail is kept the same way, keyed by its number.
+        let mut pages = crate::entity::data_request::Entity::find()
+            .select_only()
+            .columns([crate::entity::data_request::Column::Id, crate::entity::data_request::Column::State])
+            .order_by_asc(crate::entity::data_request::Column::Id)
+            .into_tuple::<(String, String)>()
+            .paginate(&self.db, PAGE);
+        while let Some(page) = pages.fetch_and_next().await? {
+            for (id, state) in page {
+                match last_state.remove(&id).as_ref() {
+                    Some(s) if *s == state => {}
+                    Some(s) => r.problems.push(format!(
+                        "共享申请 {id}: 状态 {state} 与留痕的 {s} 不符 (request state differs from its trail)"
+                    )),
+                    None => r.problems.push(format!("共享申请 {id}: 没有留痕 (request has no trail)")),
+                }
+            }
+        }
         let mut orphans: Vec<String> = last_state.into_keys().collect();
         orphans.sort();
         for number in orphans {

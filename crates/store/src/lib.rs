@@ -7,6 +7,7 @@ pub mod cases;
 pub mod catalog;
 pub mod divisions;
 pub mod entity;
+pub mod exchange;
 pub mod identity;
 pub mod licences;
 pub mod migration;

@@ -3,7 +3,7 @@
 use crate::entity::{oidc_client, oidc_code, oidc_refresh_token};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 
 pub type ClientRow = oidc_client::Model;
 pub type CodeGrantRow = oidc_code::Model;
@@ -24,6 +24,26 @@ impl Store {
     pub async fn insert_oidc_client(&self, c: ClientRow) -> Result<(), StoreError> {
         oidc_client::Entity::insert(c.into_active_model()).exec_without_returning(&self.db).await?;
         Ok(())
+    }
+
+    /// Makes a client the system of an agency (a data consumer at the exchange gateway).
+    pub async fn set_oidc_client_agency(&self, client_id: &str, agency_code: &str) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let r = oidc_client::Entity::update_many()
+            .col_expr(oidc_client::Column::AgencyCode, sea_orm::sea_query::Expr::value(agency_code))
+            .filter(oidc_client::Column::ClientId.eq(client_id))
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected == 1)
+    }
+
+    /// The registered systems of an agency.
+    pub async fn agency_systems(&self, agency_code: &str) -> Result<Vec<ClientRow>, StoreError> {
+        Ok(oidc_client::Entity::find()
+            .filter(oidc_client::Column::AgencyCode.eq(agency_code))
+            .order_by_asc(oidc_client::Column::CreatedAt)
+            .all(&self.db)
+            .await?)
     }
 
     pub async fn oidc_client(&self, client_id: &str) -> Result<Option<ClientRow>, StoreError> {

@@ -142,7 +142,7 @@ pub struct AccountLabels {
     pub logout_stay: &'static str,
     levels: [&'static str; 4],
     scope_names: [&'static str; 3],
-    role_names: [&'static str; 5],
+    role_names: [&'static str; 6],
 }
 
 impl AccountLabels {
@@ -270,7 +270,7 @@ pub static ZH: AccountLabels = AccountLabels {
     offering_code: "服务事项实施编码",
     open_form: "编辑表单",
 
-    staff_intro: "平台管理员可为任何部门指定各类角色；部门管理员可在本部门、本辖区内指定窗口人员、审批人员和监察人员。",
+    staff_intro: "平台管理员可为任何部门指定各类角色；部门管理员可在本部门、本辖区内指定窗口人员、审批人员、监察人员和数据管理员。",
     staff_none: "暂无可管理的工作人员。",
     staff_assign: "指定角色",
     staff_person: "工作人员证件号码或手机号码",
@@ -307,7 +307,7 @@ pub static ZH: AccountLabels = AccountLabels {
     logout_yes: "退出登录",
     logout_no: "不退出，返回首页",
     logout_stay: "不退出，返回刚才的页面",
-    role_names: ["窗口人员", "审批人员", "部门管理员", "平台管理员", "监察人员"],
+    role_names: ["窗口人员", "审批人员", "部门管理员", "平台管理员", "监察人员", "数据管理员"],
 };
 
 pub static EN: AccountLabels = AccountLabels {
@@ -417,7 +417,7 @@ pub static EN: AccountLabels = AccountLabels {
     forms_intro: "Enter an offering's implementation code to edit its application form with a preview.",
     offering_code: "Offering implementation code",
     open_form: "Edit the form",
-    staff_intro: "The platform administrator assigns any role for any agency; an agency administrator assigns window staff, approvers and auditors in their own agency and division subtree.",
+    staff_intro: "The platform administrator assigns any role for any agency; an agency administrator assigns window staff, approvers, auditors and data stewards in their own agency and division subtree.",
     staff_none: "No staff for you to manage.",
     staff_assign: "Assign a role",
     staff_person: "Staff member's id number or mobile phone",
@@ -461,5 +461,12 @@ pub static EN: AccountLabels = AccountLabels {
     logout_yes: "Log out",
     logout_no: "Stay logged in and go to the home page",
     logout_stay: "Stay logged in and go back",
-    role_names: ["Window staff", "Approver", "Agency administrator", "Platform administrator", "Auditor"],
+    role_names: [
+        "Window staff",
+        "Approver",
+        "Agency administrator",
+        "Platform administrator",
+        "Auditor",
+        "Data steward",
+    ],
 };

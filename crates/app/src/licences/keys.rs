@@ -136,8 +136,9 @@ pub async fn rotate_seal(app: &App, agency_code: &str) -> Result<String, AppErro
     Ok(format!("{agency_code}-{}", keys.len() + 1))
 }
 
-/// The platform's own seal: it signs the trust list and stamps annotated copies.
-pub(super) async fn platform_seal(app: &App) -> Result<SoftwareSeal, AppError> {
+/// The platform's own seal: it signs the trust list, stamps annotated copies and seals the
+/// exchange call log.
+pub(crate) async fn platform_seal(app: &App) -> Result<SoftwareSeal, AppError> {
     seal_of(app, PLATFORM, "一体化政务服务平台").await
 }
 

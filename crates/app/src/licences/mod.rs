@@ -24,7 +24,8 @@ pub mod issue;
 mod keys;
 pub mod uses;
 
-use keys::{PLATFORM, issuer_key, platform_seal, seal_of};
+pub(crate) use keys::platform_seal;
+use keys::{PLATFORM, issuer_key, seal_of};
 pub use keys::{
     rotate_seal, seal_licence, sign_trust_list, status_list, status_list_signed, trust_list, verify_against,
     verify_sealed,

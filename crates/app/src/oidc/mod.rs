@@ -80,6 +80,7 @@ pub async fn add_client(
             grant_types: grant_types.join(" "),
             subject_type: if pairwise { "pairwise" } else { "public" }.to_owned(),
             created_at: Utc::now(),
+            agency_code: None,
         })
         .await?;
     tracing::info!(client = %client_id, name = %name.trim(), "OpenID Connect client registered");
@@ -398,6 +399,20 @@ pub async fn refresh(
         family: Some(&r.family),
     };
     user_tokens(app, issuer, &client, grant, None).await.map_err(Err)
+}
+
+/// The machine client a valid client-credentials access token of ours was issued to (its
+/// subject is itself, never a person); `Unauthenticated` otherwise.
+pub async fn machine_client(app: &App, access_token: &str) -> Result<ClientRow, AppError> {
+    let claims = tongban_crypto::jws::verify(access_token, &signer(app)?.jwk()).ok_or(AppError::Unauthenticated)?;
+    if claims["exp"].as_i64().is_none_or(|e| e <= Utc::now().timestamp()) || claims.get("pid").is_some() {
+        return Err(AppError::Unauthenticated);
+    }
+    let client_id = claims["client_id"].as_str().ok_or(AppError::Unauthenticated)?;
+    if claims["sub"].as_str() != Some(client_id) {
+        return Err(AppError::Unauthenticated);
+    }
+    app.store.oidc_client(client_id).await?.ok_or(AppError::Unauthenticated)
 }
 
 /// The userinfo endpoint: the claims for a valid access token of ours.

@@ -15,6 +15,8 @@ pub struct Model {
     /// `public` or `pairwise`.
     pub subject_type: String,
     pub created_at: DateTimeUtc,
+    /// The agency whose system the client is (a data consumer at the exchange gateway).
+    pub agency_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,7 @@ mod m0019_licences_due;
 mod m0020_outbound_messages;
 mod m0021_search_synonyms;
 mod m0022_notices_and_done;
+mod m0023_exchange;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_outbound_messages::Migration),
             Box::new(m0021_search_synonyms::Migration),
             Box::new(m0022_notices_and_done::Migration),
+            Box::new(m0023_exchange::Migration),
         ]
     }
 }

@@ -1,0 +1,338 @@
+//! Data sharing and exchange: a steward registers a resource, another agency requests it, the
+//! review and the provider decide on working-day clocks, a department system queries it through
+//! the gateway for a case — only granted items, only about the case's applicant, within its quota
+//! — revocation bites on the next call, upstream failures answer 502/504, and the call log's
+//! chain and seals verify and show tampering.
+
+mod support;
+
+use serde_json::json;
+use std::sync::Arc;
+use support::*;
+use tongban_app::access::Principal;
+use tongban_app::exchange::gateway::{self, Query, Refusal};
+use tongban_app::exchange::{self, catalog, log, requests};
+use tongban_app::identity::{self, Client};
+use tongban_app::staff::{self, NewAssignment};
+use tongban_app::{App, AppError};
+use tongban_domain::exchange::{
+    Builtin, DataItem, Decision, Provider, RequestState, Resource, Sensitivity, SharingClass,
+};
+use tongban_store::testing::execute_raw;
+
+/// 北京市公安局东城分局 provides; 东城区市场监督管理局 (the demo offering's agency) consumes.
+const PROVIDER: &str = "111101015425293395";
+const CONSUMER: &str = "1111010143783071XP";
+
+struct Sharing {
+    w: World,
+    provider: Principal,
+    consumer: Principal,
+}
+
+async fn steward(w: &World, seq: u32, phone: &str, agency: &str) -> Principal {
+    let p = person(&w.app, seq, &format!("数据员{seq}"), phone).await;
+    let a = NewAssignment {
+        person: phone.into(),
+        role: "data_steward".into(),
+        agency_code: agency.into(),
+        division_code: "110101".into(),
+    };
+    staff::assign(&w.app, Some(&w.admin), a).await.unwrap();
+    identity::rotate_session(&w.app, &p, &Client::default()).await.unwrap().principal
+}
+
+async fn sharing() -> Sharing {
+    let w = world().await;
+    let provider = steward(&w, 6, "13700000006", PROVIDER).await;
+    let consumer = steward(&w, 7, "13700000007", CONSUMER).await;
+    Sharing { w, provider, consumer }
+}
+
+fn item(name: &str, label: &str, kind: &str, sensitivity: Sensitivity) -> DataItem {
+    DataItem { name: name.into(), label: label.into(), kind: kind.into(), sensitivity }
+}
+
+fn population(sharing: SharingClass) -> Resource {
+    Resource {
+        identifier: "110101-GA-RK-0001".into(),
+        name: "人口基本信息核验".into(),
+        summary: "核验公民姓名与公民身份号码是否一致、是否在册".into(),
+        agency_code: PROVIDER.into(),
+        classification: "基础信息资源/人口".into(),
+        items: vec![
+            item("registered", "是否在册", "boolean", Sensitivity::Personal),
+            item("name_matches", "姓名是否一致", "boolean", Sensitivity::Personal),
+        ],
+        sharing,
+        sharing_condition: "仅用于办理申请人本人的政务服务事项".into(),
+        open_class: "closed".into(),
+        update_cycle: "实时".into(),
+        format: "JSON".into(),
+        provider: Some(Provider::Builtin { source: Builtin::Population }),
+        subject: None,
+    }
+}
+
+fn new_request(resource: &str, code: &str, items: &[&str], quota: u32) -> requests::NewRequest {
+    requests::NewRequest {
+        resource: resource.into(),
+        consumer_agency: CONSUMER.into(),
+        purpose: "个体工商户登记时核验经营者身份".into(),
+        legal_basis: "《促进个体工商户发展条例》".into(),
+        offerings: vec![code.into()],
+        items: items.iter().map(|s| s.to_string()).collect(),
+        quota_per_day: quota,
+        expires_on: tongban_domain::calendar::china_today() + chrono::Days::new(365),
+    }
+}
+
+/// Registers and publishes `r`, has the consumer request it and both stages approve: the grant.
+async fn granted(s: &Sharing, r: Resource, items: &[&str], quota: u32) -> String {
+    let id = r.identifier.clone();
+    let v = catalog::save(&s.w.app, &s.provider, r, None).await.unwrap();
+    catalog::publish(&s.w.app, &s.provider, &id, v.version).await.unwrap();
+    let req = requests::request(&s.w.app, &s.consumer, new_request(&id, &s.w.code, items, quota), "r").await.unwrap();
+    let mut v = requests::decide(&s.w.app, &s.w.admin, &req.id, Decision::Approve, "", None, "r").await.unwrap();
+    if v.state == RequestState::ProviderReply {
+        v = requests::decide(&s.w.app, &s.provider, &req.id, Decision::Approve, "", None, "r").await.unwrap();
+    }
+    assert_eq!(v.state, RequestState::Granted);
+    v.id
+}
+
+/// A token for a new system of the consuming agency.
+async fn system_token(app: &App, who: &Principal) -> String {
+    let sys = exchange::register_system(app, who, CONSUMER, "市场监管登记系统").await.unwrap();
+    let t = tongban_app::oidc::client_credentials(app, "http://tb", &sys.client_id, &sys.client_secret, None)
+        .await
+        .map_err(|_| "token")
+        .unwrap();
+    t.access_token
+}
+
+fn refusal<T: std::fmt::Debug>(r: Result<T, Refusal>) -> (u16, &'static str, Option<String>) {
+    let e = r.unwrap_err();
+    (e.status, e.code, e.field)
+}
+
+#[tokio::test]
+async fn a_conditional_request_passes_review_and_the_provider_on_working_day_clocks() {
+    let s = sharing().await;
+    let app = &s.w.app;
+    let r = population(SharingClass::Conditional);
+    let id = r.identifier.clone();
+
+    // The consumer's steward cannot register the provider's resource; the provider's can.
+    assert!(matches!(catalog::save(app, &s.consumer, r.clone(), None).await, Err(AppError::Forbidden)));
+    let v = catalog::save(app, &s.provider, r.clone(), None).await.unwrap();
+    assert_eq!((v.version, v.published_version), (1, None));
+    assert!(matches!(catalog::save(app, &s.provider, r.clone(), None).await, Err(AppError::Conflict { .. })));
+    // Unpublished: not requestable, not seen by others.
+    let e = requests::request(app, &s.consumer, new_request(&id, &s.w.code, &["registered"], 10), "r").await;
+    assert_eq!(fields(e.unwrap_err()), ["resource"]);
+    assert!(catalog::list(app, &s.consumer, "").await.unwrap().is_empty());
+    catalog::publish(app, &s.provider, &id, 1).await.unwrap();
+    let found = catalog::list(app, &s.consumer, "人口 核验").await.unwrap();
+    assert_eq!(found.iter().map(|v| v.resource.identifier.as_str()).collect::<Vec<_>>(), [id.as_str()]);
+    assert!(catalog::list(app, &s.consumer, "不动产").await.unwrap().is_empty());
+
+    // Bad requests name every field.
+    let mut bad = new_request(&id, &s.w.code, &["photo"], 0);
+    bad.purpose = "x".into();
+    let e = requests::request(app, &s.consumer, bad, "r").await.unwrap_err();
+    assert_eq!(fields(e), ["items", "purpose", "quota_per_day"]);
+
+    let req = requests::request(app, &s.consumer, new_request(&id, &s.w.code, &["registered"], 10), "r").await.unwrap();
+    assert_eq!(req.state, RequestState::Review);
+    let clock = req.clock.unwrap();
+    assert_eq!((clock.limit, clock.used), (2, 0), "the conformity review: 2 working days");
+    // Only the data authority reviews.
+    let e = requests::decide(app, &s.provider, &req.id, Decision::Approve, "", None, "r").await;
+    assert!(matches!(e, Err(AppError::Forbidden)));
+    let v = requests::decide(app, &s.w.admin, &req.id, Decision::Approve, "", None, "r").await.unwrap();
+    assert_eq!((v.state, v.clock.unwrap().limit), (RequestState::ProviderReply, 5), "provider reply: 5 days");
+    // A refusal gives reasons.
+    let e = requests::decide(app, &s.provider, &req.id, Decision::Refuse, " ", None, "r").await.unwrap_err();
+    assert_eq!(fields(e), ["reasons"]);
+    let e = requests::decide(app, &s.consumer, &req.id, Decision::Approve, "", None, "r").await;
+    assert!(matches!(e, Err(AppError::Forbidden)), "the consumer does not grant itself");
+    let v = requests::decide(app, &s.provider, &req.id, Decision::Approve, "", None, "r").await.unwrap();
+    assert_eq!(v.state, RequestState::Granted);
+    assert!(v.clock.is_none());
+    let e = requests::decide(app, &s.provider, &req.id, Decision::Approve, "", None, "r").await;
+    assert!(matches!(e, Err(AppError::Conflict { .. })), "decided once");
+    assert_eq!(
+        v.trail.iter().map(|t| (t.action.as_str(), t.after_state.as_str())).collect::<Vec<_>>(),
+        [("request", "review"), ("approve", "provider_reply"), ("approve", "granted")]
+    );
+    // Each side's steward and the authority see it; a stranger's staff does not.
+    assert_eq!(requests::list(app, &s.provider, &[]).await.unwrap().len(), 1);
+    assert_eq!(requests::list(app, &s.w.admin, &[RequestState::Granted]).await.unwrap().len(), 1);
+    assert!(matches!(requests::view(app, &s.w.window, &req.id).await, Err(AppError::Forbidden)));
+    // The trail is chained and anchored with the cases'.
+    let report = app.store.verify_audit().await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    execute_raw(&app.store, &format!("UPDATE data_requests SET state = 'review' WHERE id = '{}'", req.id)).await;
+    let report = app.store.verify_audit().await.unwrap();
+    assert!(report.problems.iter().any(|p| p.contains(&req.id)), "{:?}", report.problems);
+}
+
+#[tokio::test]
+async fn a_not_shared_resource_is_refused_at_once_with_its_legal_basis() {
+    let s = sharing().await;
+    let mut r = population(SharingClass::NotShared);
+    r.sharing_condition = "《中华人民共和国居民身份证法》第六条".into();
+    let id = r.identifier.clone();
+    catalog::save(&s.w.app, &s.provider, r, None).await.unwrap();
+    catalog::publish(&s.w.app, &s.provider, &id, 1).await.unwrap();
+    let v =
+        requests::request(&s.w.app, &s.consumer, new_request(&id, &s.w.code, &["registered"], 1), "r").await.unwrap();
+    assert_eq!(v.state, RequestState::Refused);
+    assert!(v.reasons.contains("居民身份证法"), "{}", v.reasons);
+}
+
+#[tokio::test]
+async fn the_gateway_answers_granted_items_about_the_cases_applicant_within_quota_until_revoked() {
+    let s = sharing().await;
+    let app = &s.w.app;
+    let grant = granted(&s, population(SharingClass::Unconditional), &["registered"], 3).await;
+    let token = system_token(app, &s.consumer).await;
+    let case = submitted(&s.w).await;
+    let id = "110101-GA-RK-0001";
+    let q = |params: serde_json::Value, case: Option<&str>, items: Option<Vec<&str>>| Query {
+        case_number: case.map(str::to_owned),
+        params: params.as_object().cloned().unwrap(),
+        items: items.map(|v| v.into_iter().map(str::to_owned).collect()),
+    };
+    let zhang = json!({ "id_number": citizen_id(1), "name": "张三" });
+
+    // Only granted items: name_matches is dropped.
+    let a = gateway::query(app, &token, id, q(zhang.clone(), Some(&case), None)).await.unwrap();
+    assert_eq!(a.data, json!({ "registered": true }));
+    assert_eq!((a.grant.as_str(), a.call.seq), (grant.as_str(), 1));
+    // Asking for an item not granted names it.
+    let e = gateway::query(app, &token, id, q(zhang.clone(), Some(&case), Some(vec!["name_matches"]))).await;
+    assert_eq!(refusal(e), (403, "item_not_granted", Some("name_matches".into())));
+    // Personal data needs the case, and the case's applicant as the subject.
+    assert_eq!(refusal(gateway::query(app, &token, id, q(zhang.clone(), None, None)).await).0, 400);
+    let li = json!({ "id_number": citizen_id(2) });
+    let e = gateway::query(app, &token, id, q(li, Some(&case), None)).await;
+    assert_eq!(refusal(e), (403, "not_the_subject", Some("id_number".into())));
+    let e = gateway::query(app, &token, id, q(zhang.clone(), Some("TB0000"), None)).await;
+    assert_eq!(refusal(e).1, "purpose_mismatch");
+    // Unknown resource, bad token.
+    assert_eq!(refusal(gateway::query(app, &token, "nope", q(zhang.clone(), Some(&case), None)).await).0, 404);
+    assert_eq!(refusal(gateway::query(app, "x.y.z", id, q(zhang.clone(), Some(&case), None)).await).0, 401);
+
+    // The quota: 3 a day; refused calls did not count.
+    gateway::query(app, &token, id, q(zhang.clone(), Some(&case), None)).await.unwrap();
+    gateway::query(app, &token, id, q(zhang.clone(), Some(&case), None)).await.unwrap();
+    let e = gateway::query(app, &token, id, q(zhang.clone(), Some(&case), None)).await.unwrap_err();
+    assert_eq!((e.status, e.code), (429, "quota_exceeded"));
+    assert!(e.retry_after.is_some_and(|s| s > 0 && s <= 86_400));
+
+    // Revoked: the next call is refused.
+    requests::revoke(app, &s.provider, &grant, "用途已变更，停止共享", "r").await.unwrap();
+    let e = gateway::query(app, &token, id, q(zhang.clone(), Some(&case), None)).await;
+    assert_eq!(refusal(e).1, "grant_required");
+
+    // Every call past the token is in the log, chained; sealing signs it; tampering shows.
+    let report = log::verify(app).await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!((report.calls, report.unsealed), (10, 10));
+    assert_eq!(log::seal_due(app).await.unwrap(), 1);
+    let report = log::verify(app).await.unwrap();
+    assert_eq!((report.calls, report.seals, report.unsealed), (10, 1, 0), "{:?}", report.problems);
+    let seg = log::export(app, 1, 1, 10).await.unwrap();
+    let offline: log::Segment = serde_json::from_str(&serde_json::to_string(&seg).unwrap()).unwrap();
+    assert!(log::verify_segment(&offline).ok());
+    let mut forged = offline.clone();
+    forged.calls[3].status = 200;
+    assert!(!log::verify_segment(&forged).ok());
+    execute_raw(&app.store, "UPDATE exchange_log SET code = 'ok' WHERE seq = 2").await;
+    let report = log::verify(app).await.unwrap();
+    assert!(report.problems.iter().any(|p| p.contains("第 2 次调用")), "{:?}", report.problems);
+}
+
+/// An upstream department system served on this machine: answers, a slow one, a malformed one.
+async fn upstream() -> String {
+    use axum::routing::post;
+    let app = axum::Router::new()
+        .route(
+            "/ok",
+            post(|axum::Json(b): axum::Json<serde_json::Value>| async move {
+                axum::Json(json!({ "address": "东城区某街 1 号", "owner": "张三", "echo": b["params"]["id_number"] }))
+            }),
+        )
+        .route(
+            "/slow",
+            post(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                axum::Json(json!({}))
+            }),
+        )
+        .route("/bad", post(|| async { "<html>not json</html>" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn upstream_systems_answer_through_the_gateway_and_their_failures_are_502_or_504() {
+    let mut s = sharing().await;
+    // Unsafe upstream URLs are refused at registration.
+    let mut r = population(SharingClass::Unconditional);
+    r.identifier = "110101-GA-FC-0001".into();
+    r.name = "房产登记信息".into();
+    r.items = vec![
+        item("address", "房屋坐落", "string", Sensitivity::Personal),
+        item("owner", "权利人", "string", Sensitivity::Personal),
+    ];
+    r.subject = Some("id_number".into());
+    for bad in ["http://169.254.169.254/latest/meta-data", "http://127.0.0.1:9/x", "http://10.0.0.8/q"] {
+        r.provider = Some(Provider::Upstream { url: bad.into() });
+        let e = catalog::save(&s.w.app, &s.provider, r.clone(), None).await.unwrap_err();
+        assert_eq!(fields(e), ["provider.url"], "{bad}");
+    }
+    // The operator allows this machine's test upstream; calls wait half a second.
+    let policy = tongban_app::outbound::AddressPolicy::parse(&["127.0.0.1/32".into()]).unwrap();
+    s.w.app.outbound = Arc::new(tongban_app::outbound::Outbound::new(policy).unwrap());
+    s.w.app.exchange = Arc::new(exchange::Exchange::new(exchange::Settings {
+        upstream_timeout: std::time::Duration::from_millis(500),
+        ..Default::default()
+    }));
+    let base = upstream().await;
+    r.provider = Some(Provider::Upstream { url: format!("{base}/ok") });
+    granted(&s, r.clone(), &["address"], 100).await;
+    let app = &s.w.app;
+    let token = system_token(app, &s.consumer).await;
+    let case = submitted(&s.w).await;
+    let q = Query {
+        case_number: Some(case.clone()),
+        params: json!({ "id_number": citizen_id(1) }).as_object().cloned().unwrap(),
+        items: None,
+    };
+    let a = gateway::query(app, &token, &r.identifier, q.clone()).await.unwrap();
+    assert_eq!(a.data, json!({ "address": "东城区某街 1 号" }), "only the granted item");
+
+    for (path, status, code) in
+        [("slow", 504, "upstream_timeout"), ("bad", 502, "upstream_malformed"), ("gone", 502, "upstream_failed")]
+    {
+        let mut v = r.clone();
+        v.provider = Some(Provider::Upstream { url: format!("{base}/{path}") });
+        if path == "gone" {
+            // A port nothing listens on.
+            let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+            v.provider = Some(Provider::Upstream { url: format!("http://{closed}/q") });
+        }
+        let latest = catalog::view(app, Some(&s.provider), &r.identifier, None).await.unwrap().latest_version;
+        let saved = catalog::save(app, &s.provider, v, Some(latest)).await.unwrap();
+        catalog::publish(app, &s.provider, &r.identifier, saved.version).await.unwrap();
+        let e = gateway::query(app, &token, &r.identifier, q.clone()).await.unwrap_err();
+        assert_eq!((e.status, e.code), (status, code), "{path}");
+    }
+    let report = log::verify(app).await.unwrap();
+    assert!(report.ok() && report.calls == 4, "{report:?}");
+}

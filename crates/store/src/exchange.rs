@@ -1,0 +1,334 @@
+//! Data sharing and exchange: the data resource catalog with its versions, requests and grants
+//! (each change with its trail entry, in the audit trail keyed by the request's number), and the
+//! gateway's call log — appended in batches, one transaction each, chained per node — with its
+//! sealed batches.
+
+use crate::audit::{self, TrailDraft};
+use crate::entity::{data_request, data_resource, data_resource_version, exchange_call, exchange_seal};
+use crate::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+pub type DataResourceRow = data_resource::Model;
+pub type DataResourceVersionRow = data_resource_version::Model;
+pub type DataRequestRow = data_request::Model;
+pub type CallRow = exchange_call::Model;
+pub type SealRow = exchange_seal::Model;
+
+/// Which requests a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    /// Requests made by, or answered by, these agencies (either side); all when `None`.
+    pub agency: Option<String>,
+    pub states: Vec<String>,
+    pub resource: Option<String>,
+}
+
+impl Store {
+    /// Saves a version of a resource's entry: a new resource (`expected_latest` none) or the next
+    /// version of one still at `expected_latest`. False when the identifier is taken or another
+    /// save came first.
+    pub async fn save_data_resource(
+        &self,
+        resource: DataResourceRow,
+        version: DataResourceVersionRow,
+        expected_latest: Option<i32>,
+    ) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let written = match expected_latest {
+            None => {
+                let r = data_resource::Entity::insert(resource.into_active_model())
+                    .on_conflict(OnConflict::column(data_resource::Column::Identifier).do_nothing().to_owned())
+                    .exec_without_returning(&txn)
+                    .await?;
+                r == 1
+            }
+            Some(latest) => {
+                let r = data_resource::Entity::update_many()
+                    .col_expr(data_resource::Column::LatestVersion, Expr::value(version.version))
+                    .col_expr(data_resource::Column::Name, Expr::value(resource.name))
+                    .col_expr(data_resource::Column::Sharing, Expr::value(resource.sharing))
+                    .col_expr(data_resource::Column::UpdatedAt, Expr::value(resource.updated_at))
+                    .filter(data_resource::Column::Identifier.eq(&resource.identifier))
+                    .filter(data_resource::Column::LatestVersion.eq(latest))
+                    .exec(&txn)
+                    .await?;
+                r.rows_affected == 1
+            }
+        };
+        if !written {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        data_resource_version::Entity::insert(version.into_active_model()).exec_without_returning(&txn).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Publishes a saved version: from now on requests and calls use it.
+    pub async fn publish_data_resource(
+        &self,
+        identifier: &str,
+        version: i32,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let r = data_resource_version::Entity::update_many()
+            .col_expr(data_resource_version::Column::PublishedAt, Expr::value(at))
+            .filter(data_resource_version::Column::Identifier.eq(identifier))
+            .filter(data_resource_version::Column::Version.eq(version))
+            .exec(&txn)
+            .await?;
+        if r.rows_affected != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        data_resource::Entity::update_many()
+            .col_expr(data_resource::Column::PublishedVersion, Expr::value(version))
+            .col_expr(data_resource::Column::UpdatedAt, Expr::value(at))
+            .filter(data_resource::Column::Identifier.eq(identifier))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn data_resource(&self, identifier: &str) -> Result<Option<DataResourceRow>, StoreError> {
+        Ok(data_resource::Entity::find_by_id(identifier).one(&self.db).await?)
+    }
+
+    pub async fn data_resource_version(
+        &self,
+        identifier: &str,
+        version: i32,
+    ) -> Result<Option<DataResourceVersionRow>, StoreError> {
+        Ok(data_resource_version::Entity::find_by_id((identifier.to_owned(), version)).one(&self.db).await?)
+    }
+
+    /// A resource's versions, newest first.
+    pub async fn data_resource_versions(&self, identifier: &str) -> Result<Vec<DataResourceVersionRow>, StoreError> {
+        Ok(data_resource_version::Entity::find()
+            .filter(data_resource_version::Column::Identifier.eq(identifier))
+            .order_by_desc(data_resource_version::Column::Version)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Resources by identifier: published ones, or (with `agency`) also that agency's unpublished.
+    pub async fn data_resources(&self, agency: Option<&str>) -> Result<Vec<DataResourceRow>, StoreError> {
+        let mut visible = Condition::any().add(data_resource::Column::PublishedVersion.is_not_null());
+        if let Some(a) = agency {
+            visible = visible.add(data_resource::Column::AgencyCode.eq(a));
+        }
+        Ok(data_resource::Entity::find()
+            .filter(visible)
+            .order_by_asc(data_resource::Column::Identifier)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Writes a new request with its first trail entry.
+    pub async fn insert_data_request(&self, r: DataRequestRow, trail: TrailDraft) -> Result<(), StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let id = r.id.clone();
+        data_request::Entity::insert(r.into_active_model()).exec_without_returning(&txn).await?;
+        audit::append(&txn, &id, trail, true).await?;
+        txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
+        Ok(())
+    }
+
+    /// Writes a change to a request still at `expected_version`, with its trail entry; false
+    /// when someone else changed it first.
+    pub async fn update_data_request(
+        &self,
+        r: DataRequestRow,
+        expected_version: i64,
+        trail: TrailDraft,
+    ) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let id = r.id.clone();
+        let done = data_request::Entity::update_many()
+            .set(r.into_active_model().reset_all())
+            .filter(data_request::Column::Id.eq(&id))
+            .filter(data_request::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await?;
+        if done.rows_affected != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        audit::append(&txn, &id, trail, false).await?;
+        txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
+        Ok(true)
+    }
+
+    pub async fn data_request(&self, id: &str) -> Result<Option<DataRequestRow>, StoreError> {
+        Ok(data_request::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// The live grants of a resource to an agency on `today` (not expired, not revoked).
+    pub async fn live_grants_of(
+        &self,
+        resource: &str,
+        consumer_agency: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<DataRequestRow>, StoreError> {
+        Ok(data_request::Entity::find()
+            .filter(data_request::Column::Resource.eq(resource))
+            .filter(data_request::Column::ConsumerAgency.eq(consumer_agency))
+            .filter(data_request::Column::State.eq("granted"))
+            .filter(data_request::Column::ExpiresOn.gte(today))
+            .order_by_asc(data_request::Column::CreatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Requests, newest first (at most 500).
+    pub async fn data_requests(&self, f: &RequestFilter) -> Result<Vec<DataRequestRow>, StoreError> {
+        let mut q = data_request::Entity::find();
+        if let Some(a) = &f.agency {
+            q = q.filter(
+                Condition::any()
+                    .add(data_request::Column::ConsumerAgency.eq(a))
+                    .add(data_request::Column::ProviderAgency.eq(a)),
+            );
+        }
+        if !f.states.is_empty() {
+            q = q.filter(data_request::Column::State.is_in(f.states.clone()));
+        }
+        if let Some(r) = &f.resource {
+            q = q.filter(data_request::Column::Resource.eq(r));
+        }
+        Ok(q.order_by_desc(data_request::Column::CreatedAt).limit(500).all(&self.db).await?)
+    }
+
+    /// Appends calls to the log in one transaction (the caller numbered and chained them).
+    pub async fn append_calls(&self, calls: Vec<CallRow>) -> Result<(), StoreError> {
+        if calls.is_empty() {
+            return Ok(());
+        }
+        let (_turn, txn) = self.write().await?;
+        // Within the bind-parameter limits of both backends (19 columns a row).
+        for chunk in calls.chunks(500) {
+            exchange_call::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The node's last logged call: where its chain continues.
+    pub async fn last_call(&self, node: i32) -> Result<Option<CallRow>, StoreError> {
+        Ok(exchange_call::Entity::find()
+            .filter(exchange_call::Column::Node.eq(node))
+            .order_by_desc(exchange_call::Column::Seq)
+            .one(&self.db)
+            .await?)
+    }
+
+    /// The node's calls numbered `from..=to`, in order.
+    pub async fn calls(&self, node: i32, from: i64, to: i64) -> Result<Vec<CallRow>, StoreError> {
+        Ok(exchange_call::Entity::find()
+            .filter(exchange_call::Column::Node.eq(node))
+            .filter(exchange_call::Column::Seq.between(from, to))
+            .order_by_asc(exchange_call::Column::Seq)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The nodes that have logged calls.
+    pub async fn call_nodes(&self) -> Result<Vec<i32>, StoreError> {
+        Ok(exchange_call::Entity::find()
+            .select_only()
+            .column(exchange_call::Column::Node)
+            .distinct()
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
+    /// How many calls a grant made on a (China) day.
+    pub async fn grant_calls_on(&self, grant_id: &str, day: &str) -> Result<u64, StoreError> {
+        Ok(exchange_call::Entity::find()
+            .filter(exchange_call::Column::GrantId.eq(grant_id))
+            .filter(exchange_call::Column::Day.eq(day))
+            .filter(exchange_call::Column::Status.lt(400))
+            .count(&self.db)
+            .await?)
+    }
+
+    /// The calls of a day (for the monitoring figures), at most `limit`.
+    pub async fn calls_on(&self, day: &str, limit: u64) -> Result<Vec<CallRow>, StoreError> {
+        Ok(exchange_call::Entity::find()
+            .filter(exchange_call::Column::Day.eq(day))
+            .order_by_desc(exchange_call::Column::At)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Calls per consumer agency and day, from `since` (a China date) on.
+    pub async fn call_counts_since(&self, since: &str) -> Result<Vec<(String, String, i64)>, StoreError> {
+        Ok(exchange_call::Entity::find()
+            .select_only()
+            .column(exchange_call::Column::ConsumerAgency)
+            .column(exchange_call::Column::Day)
+            .column_as(exchange_call::Column::Seq.count(), "n")
+            .filter(exchange_call::Column::Day.gte(since))
+            .group_by(exchange_call::Column::ConsumerAgency)
+            .group_by(exchange_call::Column::Day)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The calls of a grant, newest first.
+    pub async fn calls_of_grant(&self, grant_id: &str, limit: u64) -> Result<Vec<CallRow>, StoreError> {
+        Ok(exchange_call::Entity::find()
+            .filter(exchange_call::Column::GrantId.eq(grant_id))
+            .order_by_desc(exchange_call::Column::At)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn insert_seal(&self, s: SealRow) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let n = exchange_seal::Entity::insert(s.into_active_model())
+            .on_conflict(
+                OnConflict::columns([exchange_seal::Column::Node, exchange_seal::Column::Batch])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// The node's seals in order.
+    pub async fn seals(&self, node: i32) -> Result<Vec<SealRow>, StoreError> {
+        Ok(exchange_seal::Entity::find()
+            .filter(exchange_seal::Column::Node.eq(node))
+            .order_by_asc(exchange_seal::Column::Batch)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn last_seal(&self, node: i32) -> Result<Option<SealRow>, StoreError> {
+        Ok(exchange_seal::Entity::find()
+            .filter(exchange_seal::Column::Node.eq(node))
+            .order_by_desc(exchange_seal::Column::Batch)
+            .one(&self.db)
+            .await?)
+    }
+}
