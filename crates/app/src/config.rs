@@ -104,6 +104,16 @@ pub struct Config {
     pub warning_yellow_percent: u32,
     /// Notices of one case sent within this many seconds of each other go as one text or e-mail.
     pub notice_combine_seconds: u32,
+    /// Data sharing: working days of the data authority's conformity review.
+    pub share_review_days: u32,
+    /// Working days of the provider's reply (the data on the platform, and not yet).
+    pub share_reply_days: u32,
+    pub share_reply_days_not_on_platform: u32,
+    /// How long the exchange gateway waits for a provider's system, in milliseconds.
+    pub exchange_upstream_timeout_ms: u64,
+    /// Keep each gateway call's request and response SM4-sealed in the call log (digests only
+    /// when false).
+    pub exchange_keep_bodies: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -179,6 +189,11 @@ impl Default for Config {
             warning_yellow_days: 2,
             warning_yellow_percent: 33,
             notice_combine_seconds: 120,
+            share_review_days: 2,
+            share_reply_days: 5,
+            share_reply_days_not_on_platform: 10,
+            exchange_upstream_timeout_ms: 5000,
+            exchange_keep_bodies: false,
         }
     }
 }
@@ -308,6 +323,13 @@ impl Config {
             "warning_yellow_days" => self.warning_yellow_days = num(value)?,
             "warning_yellow_percent" => self.warning_yellow_percent = num(value)?,
             "notice_combine_seconds" => self.notice_combine_seconds = num(value)?,
+            "share_review_days" => self.share_review_days = num(value)?,
+            "share_reply_days" => self.share_reply_days = num(value)?,
+            "share_reply_days_not_on_platform" => self.share_reply_days_not_on_platform = num(value)?,
+            "exchange_upstream_timeout_ms" => self.exchange_upstream_timeout_ms = num(value)?,
+            "exchange_keep_bodies" => {
+                self.exchange_keep_bodies = value.parse().map_err(|_| format!("expected true or false, got {value}"))?
+            }
             _ => return Err("unknown setting".into()),
         }
         Ok(())

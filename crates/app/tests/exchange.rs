@@ -87,15 +87,20 @@ fn new_request(resource: &str, code: &str, items: &[&str], quota: u32) -> reques
     }
 }
 
+fn verdict(decision: Decision, reasons: &str, quota: Option<u32>) -> requests::Verdict {
+    requests::Verdict { decision, reasons: reasons.into(), quota_per_day: quota, expected_version: None }
+}
+
 /// Registers and publishes `r`, has the consumer request it and both stages approve: the grant.
 async fn granted(s: &Sharing, r: Resource, items: &[&str], quota: u32) -> String {
     let id = r.identifier.clone();
     let v = catalog::save(&s.w.app, &s.provider, r, None).await.unwrap();
     catalog::publish(&s.w.app, &s.provider, &id, v.version).await.unwrap();
     let req = requests::request(&s.w.app, &s.consumer, new_request(&id, &s.w.code, items, quota), "r").await.unwrap();
-    let mut v = requests::decide(&s.w.app, &s.w.admin, &req.id, Decision::Approve, "", None, "r").await.unwrap();
+    let mut v =
+        requests::decide(&s.w.app, &s.w.admin, &req.id, verdict(Decision::Approve, "", None), "r").await.unwrap();
     if v.state == RequestState::ProviderReply {
-        v = requests::decide(&s.w.app, &s.provider, &req.id, Decision::Approve, "", None, "r").await.unwrap();
+        v = requests::decide(&s.w.app, &s.provider, &req.id, verdict(Decision::Approve, "", None), "r").await.unwrap();
     }
     assert_eq!(v.state, RequestState::Granted);
     v.id
@@ -148,19 +153,22 @@ async fn a_conditional_request_passes_review_and_the_provider_on_working_day_clo
     let clock = req.clock.unwrap();
     assert_eq!((clock.limit, clock.used), (2, 0), "the conformity review: 2 working days");
     // Only the data authority reviews.
-    let e = requests::decide(app, &s.provider, &req.id, Decision::Approve, "", None, "r").await;
+    let e = requests::decide(app, &s.provider, &req.id, verdict(Decision::Approve, "", None), "r").await;
     assert!(matches!(e, Err(AppError::Forbidden)));
-    let v = requests::decide(app, &s.w.admin, &req.id, Decision::Approve, "", None, "r").await.unwrap();
+    let v = requests::decide(app, &s.w.admin, &req.id, verdict(Decision::Approve, "", None), "r").await.unwrap();
     assert_eq!((v.state, v.clock.unwrap().limit), (RequestState::ProviderReply, 5), "provider reply: 5 days");
     // A refusal gives reasons.
-    let e = requests::decide(app, &s.provider, &req.id, Decision::Refuse, " ", None, "r").await.unwrap_err();
+    let e = requests::decide(app, &s.provider, &req.id, verdict(Decision::Refuse, " ", None), "r").await.unwrap_err();
     assert_eq!(fields(e), ["reasons"]);
-    let e = requests::decide(app, &s.consumer, &req.id, Decision::Approve, "", None, "r").await;
+    let e = requests::decide(app, &s.consumer, &req.id, verdict(Decision::Approve, "", None), "r").await;
     assert!(matches!(e, Err(AppError::Forbidden)), "the consumer does not grant itself");
-    let v = requests::decide(app, &s.provider, &req.id, Decision::Approve, "", None, "r").await.unwrap();
-    assert_eq!(v.state, RequestState::Granted);
+    let e =
+        requests::decide(app, &s.provider, &req.id, verdict(Decision::Approve, "", Some(0)), "r").await.unwrap_err();
+    assert_eq!(fields(e), ["quota_per_day"]);
+    let v = requests::decide(app, &s.provider, &req.id, verdict(Decision::Approve, "", Some(5)), "r").await.unwrap();
+    assert_eq!((v.state, v.quota_per_day), (RequestState::Granted, 5), "the provider grants 5 calls a day");
     assert!(v.clock.is_none());
-    let e = requests::decide(app, &s.provider, &req.id, Decision::Approve, "", None, "r").await;
+    let e = requests::decide(app, &s.provider, &req.id, verdict(Decision::Approve, "", None), "r").await;
     assert!(matches!(e, Err(AppError::Conflict { .. })), "decided once");
     assert_eq!(
         v.trail.iter().map(|t| (t.action.as_str(), t.after_state.as_str())).collect::<Vec<_>>(),

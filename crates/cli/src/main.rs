@@ -2,6 +2,7 @@
 
 mod bench;
 mod catalog;
+mod exchange;
 mod identity;
 mod serve;
 mod synth;
@@ -93,6 +94,9 @@ enum Command {
     /// OpenID Connect clients (department systems).
     #[command(subcommand)]
     Oidc(identity::OidcCommand),
+    /// Data sharing: department systems of the exchange gateway, and its call log.
+    #[command(subcommand)]
+    Exchange(exchange::ExchangeCommand),
     /// Webhooks of department systems.
     #[command(subcommand)]
     Webhook(WebhookCommand),
@@ -273,6 +277,16 @@ async fn open(config: &mut Config, storage: &StorageOpts, index: bool) -> anyhow
     let channels = tongban_app::notify::Channels::from_config(config, &app.outbound.http)
         .map_err(|e| anyhow::anyhow!("配置错误 (configuration error): {e}"))?;
     app.notify = std::sync::Arc::new(channels);
+    app.exchange = std::sync::Arc::new(tongban_app::exchange::Exchange::new(tongban_app::exchange::Settings {
+        node: config.node_id,
+        deadlines: tongban_domain::exchange::ShareDeadlines {
+            review: config.share_review_days,
+            reply: config.share_reply_days,
+            reply_not_on_platform: config.share_reply_days_not_on_platform,
+        },
+        upstream_timeout: std::time::Duration::from_millis(config.exchange_upstream_timeout_ms),
+        keep_bodies: config.exchange_keep_bodies,
+    }));
     Ok(app)
 }
 
@@ -491,6 +505,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Keys(cmd) => identity::keys(cmd, &mut config).await,
         Command::Staff(cmd) => identity::staff(cmd, &mut config).await,
         Command::Oidc(cmd) => identity::oidc(cmd, &mut config).await,
+        Command::Exchange(cmd) => exchange::run(cmd, &mut config).await,
         Command::Catalog(cmd) => {
             let storage = cmd.storage().clone();
             let app = open(&mut config, &storage, cmd.needs_index()).await?;

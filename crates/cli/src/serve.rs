@@ -97,6 +97,19 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
             }
         }
     });
+    // The exchange call log sealed in batches, off the request path.
+    let sealing = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            match tongban_app::exchange::log::seal_due(&sealing).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(batches = n, "call log sealed"),
+                Err(e) => tracing::warn!(error = %e, "sealing the call log failed"),
+            }
+        }
+    });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     let state = tongban_web::AppState::new(app.clone(), config);
     // One signal listener; both the server and the grace timer wait on this flag.

@@ -54,6 +54,13 @@ impl Lang {
         }
     }
 
+    pub fn data(self) -> &'static crate::data_labels::DataLabels {
+        match self {
+            Lang::Zh => &crate::data_labels::ZH,
+            Lang::En => &crate::data_labels::EN,
+        }
+    }
+
     pub fn licences(self) -> &'static crate::licence_labels::LicenceLabels {
         match self {
             Lang::Zh => &crate::licence_labels::ZH,
@@ -191,6 +198,7 @@ pub struct Labels {
     pub nav_workbench: &'static str,
     pub nav_supervision: &'static str,
     pub nav_staff: &'static str,
+    pub nav_data: &'static str,
     pub nav_home: &'static str,
     pub nav_personal: &'static str,
     pub nav_business: &'static str,
@@ -271,6 +279,7 @@ pub const ZH: Labels = Labels {
     nav_workbench: "工作台",
     nav_supervision: "电子监察",
     nav_staff: "人员管理",
+    nav_data: "数据共享",
     nav_home: "首页",
     nav_personal: "个人办事",
     nav_business: "法人办事",
@@ -351,6 +360,7 @@ pub const EN: Labels = Labels {
     nav_workbench: "Workbench",
     nav_supervision: "Supervision",
     nav_staff: "Staff",
+    nav_data: "Data sharing",
     nav_home: "Home",
     nav_personal: "For individuals",
     nav_business: "For organisations",

@@ -6,6 +6,7 @@ mod account_labels;
 mod api;
 mod case_labels;
 mod catalog_labels;
+mod data_labels;
 mod error;
 mod extract;
 mod i18n;

@@ -36,6 +36,12 @@ async fn may_edit(app: &App, who: &Principal, agency_code: &str) -> Result<(), A
     }
 }
 
+/// The catalog is the government's: staff of any role read it, acting as themselves.
+async fn staff_only(app: &App, who: &Principal) -> Result<Vec<crate::access::Assignment>, AppError> {
+    let roles = crate::access::roles(app, &who.person_id).await?;
+    if roles.is_empty() || who.acting.is_some() { Err(AppError::Forbidden) } else { Ok(roles) }
+}
+
 /// Checks an entry whole: its fields, and an upstream URL the outbound client may call.
 async fn check(app: &App, r: &Resource) -> Result<(), AppError> {
     let mut fields = r.validate().err().unwrap_or_default();
@@ -102,6 +108,7 @@ pub async fn save(app: &App, who: &Principal, r: Resource, expected: Option<i32>
 
 /// Publishes a saved version.
 pub async fn publish(app: &App, who: &Principal, identifier: &str, version: i32) -> Result<ResourceView, AppError> {
+    data_roles(app, who).await?;
     let row = app
         .store
         .data_resource(identifier)
@@ -133,6 +140,9 @@ pub async fn view(
     version: Option<i32>,
 ) -> Result<ResourceView, AppError> {
     let missing = || AppError::NotFound { what: "数据资源", what_en: "data resource" };
+    if let Some(w) = who {
+        staff_only(app, w).await?;
+    }
     let row = app.store.data_resource(identifier).await?.ok_or_else(missing)?;
     let editor = match who {
         Some(w) => may_edit(app, w, &row.agency_code).await.is_ok(),
@@ -178,10 +188,7 @@ pub async fn versions(
 /// keeps those whose name, abstract, classification, identifier or item labels contain every
 /// word of it.
 pub async fn list(app: &App, who: &Principal, q: &str) -> Result<Vec<ResourceView>, AppError> {
-    let roles = crate::access::roles(app, &who.person_id).await?;
-    if roles.is_empty() || who.acting.is_some() {
-        return Err(AppError::Forbidden);
-    }
+    let roles = staff_only(app, who).await?;
     let own = stewarded(&roles);
     let authority = is_authority(&roles);
     let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).take(8).collect();

@@ -113,6 +113,7 @@ pub async fn add_system(app: &App, agency_code: &str, name: &str) -> Result<NewC
 
 /// A system as its steward sees it (never its secret).
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SystemView {
     pub client_id: String,
     pub name: String,

@@ -196,16 +196,31 @@ async fn load(app: &App, id: &str) -> Result<DataRequestRow, AppError> {
     app.store.data_request(id).await?.ok_or(AppError::NotFound { what: "共享申请", what_en: "data request" })
 }
 
+/// A decision on a request's current stage.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Verdict {
+    pub decision: Decision,
+    /// Required for a refusal.
+    #[serde(default)]
+    pub reasons: String,
+    /// On approval: the calls a day granted (the requested quota when absent).
+    pub quota_per_day: Option<u32>,
+    /// The request's version the decision was made on (409 when it changed since).
+    pub expected_version: Option<i64>,
+}
+
 /// Approves or refuses a request in its current stage (a refusal needs reasons).
 pub async fn decide(
     app: &App,
     who: &Principal,
     id: &str,
-    decision: Decision,
-    reasons: &str,
-    expected_version: Option<i64>,
+    v: Verdict,
     request_id: &str,
 ) -> Result<RequestView, AppError> {
+    let Verdict { decision, reasons, quota_per_day: quota, expected_version } = v;
+    let reasons = reasons.as_str();
     let roles = data_roles(app, who).await?;
     let r = load(app, id).await?;
     visible(&roles, &r)?;
@@ -224,6 +239,9 @@ pub async fn decide(
             "reasons",
             "不予共享须说明理由 (a refusal gives its reasons, 4 characters or more)",
         ));
+    }
+    if quota.is_some_and(|q| !(1..=1_000_000).contains(&q)) {
+        return Err(AppError::field("quota_per_day", "每日调用上限应为 1–1000000 (1 to 1,000,000)"));
     }
     if reasons.chars().count() > 1000 {
         return Err(AppError::field("reasons", "理由至多 1000 个字符 (at most 1,000 characters)"));
@@ -247,9 +265,18 @@ pub async fn decide(
     changed.stage_from = days.map(|_| china_today());
     changed.stage_days = days.unwrap_or(0) as i32;
     changed.reasons = if decision == Decision::Refuse { reasons.trim().into() } else { String::new() };
+    if let (Decision::Approve, Some(q)) = (decision, quota) {
+        changed.quota_per_day = q as i32;
+    }
     changed.version = version + 1;
     changed.updated_at = Utc::now();
-    let trail = draft(who, role, action, &r.state, next.as_str(), reasons.trim(), request_id);
+    let note = match (decision, quota) {
+        (Decision::Approve, Some(q)) if q as i32 != r.quota_per_day => {
+            format!("核定每日调用上限 {q} 次 (quota {q} a day) {}", reasons.trim()).trim().to_owned()
+        }
+        _ => reasons.trim().to_owned(),
+    };
+    let trail = draft(who, role, action, &r.state, next.as_str(), &note, request_id);
     if !app.store.update_data_request(changed, version, trail).await? {
         return Err(AppError::stale());
     }
@@ -293,6 +320,26 @@ pub async fn revoke(
     }
     tracing::info!(request = %id, "data grant revoked");
     view(app, who, id).await
+}
+
+/// What the person may do with a request now.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Actions {
+    pub decide: bool,
+    pub revoke: bool,
+}
+
+/// What `who` may do with the request they see.
+pub async fn actions(app: &App, who: &Principal, v: &RequestView) -> Result<Actions, AppError> {
+    let roles = data_roles(app, who).await?;
+    let own = stewarded(&roles);
+    let authority = is_authority(&roles);
+    Ok(Actions {
+        decide: v.state.on_clock()
+            && (authority || (v.state == RequestState::ProviderReply && own.contains(&v.provider_agency))),
+        revoke: v.state == RequestState::Granted
+            && (authority || own.contains(&v.provider_agency) || own.contains(&v.consumer_agency)),
+    })
 }
 
 /// Whether the person may see the request: the data authority, or a steward of either side.

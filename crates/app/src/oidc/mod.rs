@@ -28,6 +28,7 @@ fn signer(app: &App) -> Result<TokenSigner, AppError> {
 
 /// A registered client, with its secret — shown once, at registration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewClient {
     pub client_id: String,
     pub client_secret: String,

@@ -5,7 +5,9 @@ pub mod caller;
 pub(crate) mod cases;
 pub(crate) mod catalog;
 mod codes;
+pub(crate) mod data;
 mod divisions;
+pub(crate) mod gateway;
 pub(crate) mod licences;
 pub(crate) mod materials;
 pub mod openapi;
@@ -24,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(materials::routes())
         .merge(licences::routes())
+        .merge(data::routes())
+        .merge(gateway::routes())
         .route("/api/v1/openapi.json", axum::routing::get(openapi::serve))
         .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }))
         .route("/api", axum::routing::any(|| async { ApiError::not_found() }))

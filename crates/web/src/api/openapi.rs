@@ -2,7 +2,7 @@
 //! `GET /api/v1/openapi.json`. A snapshot (`docs/openapi.json`) is checked by the tests so that
 //! every change to the API shows in review.
 
-use super::{calendar, cases, catalog, codes, divisions, licences, materials, sessions};
+use super::{calendar, cases, catalog, codes, data, divisions, gateway, licences, materials, sessions};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -56,6 +56,22 @@ use utoipa::OpenApi;
         licences::issue,
         licences::import,
         licences::renew,
+        data::list,
+        data::register,
+        data::one,
+        data::new_version,
+        data::publish,
+        data::export,
+        data::import,
+        data::request_list,
+        data::request,
+        data::request_one,
+        data::decide,
+        data::revoke,
+        data::systems,
+        data::register_system,
+        data::monitoring,
+        gateway::query,
     ),
     modifiers(&SessionAuth),
     tags(
@@ -67,6 +83,8 @@ use utoipa::OpenApi;
         (name = "applications", description = "网上申请 (applications: drafts and submission)"),
         (name = "cases", description = "办件 (cases: status, actions, audit trail, staff queues)"),
         (name = "licences", description = "电子证照 (electronic licences: verification, trust list, wallet)"),
+        (name = "data", description = "数据共享 (data sharing: the resource catalog, requests and grants, systems, monitoring)"),
+        (name = "exchange", description = "交换网关 (the exchange gateway department systems query with client credentials)"),
     )
 )]
 pub struct ApiDoc;
@@ -82,6 +100,16 @@ impl utoipa::Modify for SessionAuth {
         components.add_security_scheme(
             "session",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // A department system's access token from `POST /oauth/token` (grant_type=client_credentials).
+        components.add_security_scheme(
+            "client_credentials",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("client-credentials access token from POST /oauth/token"))
+                    .build(),
+            ),
         );
     }
 }

@@ -7,6 +7,7 @@ mod apply;
 mod case_view;
 mod catalog;
 mod consent;
+mod data;
 mod forms;
 mod forms_admin;
 mod home;
@@ -91,7 +92,8 @@ pub fn routes() -> Router<AppState> {
                 .merge(materials::routes())
                 .merge(workbench::routes())
                 .merge(forms_admin::routes())
-                .merge(licences::routes()),
+                .merge(licences::routes())
+                .merge(data::routes()),
         ))
         .merge(catalog::routes())
         .merge(tools::routes())
@@ -179,6 +181,8 @@ pub struct HeaderUser {
     pub supervision: bool,
     /// 人员管理: administrators.
     pub staff: bool,
+    /// 数据共享: data stewards and the data authority (the platform administrator).
+    pub data: bool,
 }
 
 impl HeaderUser {
@@ -194,6 +198,7 @@ impl HeaderUser {
             workbench: any(&[R::WindowStaff, R::Approver]),
             supervision: any(&[R::Auditor, R::AgencyAdmin, R::Approver]),
             staff: any(&[R::AgencyAdmin, R::PlatformAdmin]),
+            data: any(&[R::DataSteward, R::PlatformAdmin]),
         }
     }
 }
