@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{BIN, run, stdout_json};
+use common::{BIN, run, spawn_server, stdout_json, storage, storage_args};
 
 #[test]
 fn code_check_exit_codes_and_json() {
@@ -195,26 +195,6 @@ fn serve_masks_ids_in_logs_and_stops_on_sigterm() {
     assert!(log.contains("stopped"), "{log}");
 }
 
-/// Storage arguments for the backend the test run selects (a fresh SQLite directory, or a fresh
-/// PostgreSQL schema when `TEST_DATABASE_URL` is set).
-async fn storage_args() -> (Vec<String>, Option<tempfile::TempDir>) {
-    let (args, _, tmp) = storage().await;
-    (args, tmp)
-}
-
-/// The storage arguments with the target they name.
-async fn storage() -> (Vec<String>, tongban_store::DbTarget, Option<tempfile::TempDir>) {
-    let (target, tmp) = tongban_store::testing::fresh_target().await;
-    let args = match &target {
-        tongban_store::DbTarget::Sqlite { data_dir, .. } => vec!["--data-dir".into(), data_dir.display().to_string()],
-        tongban_store::DbTarget::Postgres { url, schema } => {
-            let schema = schema.as_deref().unwrap_or("public");
-            vec!["--database-url".into(), format!("{url}?options=-c%20search_path%3D{schema}")]
-        }
-    };
-    (args, target, tmp)
-}
-
 #[tokio::test]
 async fn audit_verify_exits_1_and_names_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
@@ -391,33 +371,6 @@ async fn a_draft_is_published_only_when_it_keeps_the_rules() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// `tongban serve` over `storage`, with `--log-format json`; the child and its address.
-fn spawn_server(dir: &Path, storage: &[String]) -> (std::process::Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
-        .args(storage)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let addr = loop {
-        assert!(Instant::now() < deadline, "server did not start");
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "server exited");
-        if let Some(addr) =
-            serde_json::from_str::<Value>(&line).ok().and_then(|v| v["addr"].as_str().map(str::to_owned))
-        {
-            break addr;
-        }
-    };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    (child, format!("http://{addr}"))
 }
 
 /// Under a load of submissions the server is killed with SIGKILL; after a restart every
