@@ -955,7 +955,7 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.match(await page.getByRole('region', { name: '证照历史' }).innerText(), /新发\s*有效/);
       await assertNoAxeViolations(page, 'licence face with its uses (zh)');
       await page.goto(`/offerings/${FOOD.code}`);
-      assert.match(await mainText(page), /本事项已通过电子证照免交材料（份）：\s*1/);
+      assert.match(await mainText(page), /本事项已通过电子证照和数据共享免交材料（份）：\s*1/);
     }));
   test('the 营业执照 is in the wallet; a browser not logged in verifies it; after revocation it says revoked', () =>
     withPage(DESKTOP, async (page) => {

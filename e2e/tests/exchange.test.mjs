@@ -3,7 +3,9 @@
 // 北京市公安局东城分局 and 李四 of 北京市东城区市场监督管理局; 王五 registers the population check
 // (有条件共享, two personal items) and publishes it; 李四 finds it and requests one item for
 // 个体工商户设立登记; the administrator's conformity review passes it on, 王五 approves with a quota;
-// 李四 registers the bureau's system and is shown its secret once. Then a real HTTP client (Node's
+// 李四 registers the bureau's system and is shown its secret once. 张三 applies for a service whose
+// guide takes the data by sharing: she sees what will be fetched from whom, submits without
+// uploading it, and the approver sees it fetched with its call-log place. Then a real HTTP client (Node's
 // fetch) takes a client-credentials token and queries for a case 张三 submitted: only the granted
 // item comes back, an item not granted is 403 naming it, a stranger's id is 403; the monitoring
 // page shows the calls; 王五 revokes (asked first) and the next call is 403 grant_required.
@@ -11,6 +13,8 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test as nodeTest } from 'node:test';
 import { assertNoAxeViolations, assertNoHorizontalScroll, DESKTOP, launchBrowser, newContext, PHONE } from '../lib/browser.mjs';
@@ -27,6 +31,10 @@ const STRANGER_ID = '510104200001010452';
 const PROVIDER = { code: '111101015425293395', name: '北京市公安局东城分局' };
 const CONSUMER = { code: '1111010143783071XP', name: '北京市东城区市场监督管理局' };
 const OFFERING = '1111010143783071XP0700105001000';
+// The same service with the operator's household registration taken by data sharing (published in
+// the first test with the CLI).
+const SHARED_OFFERING = '1111010143783071XP0700105001998';
+const SHARED_MATERIAL = '经营者户籍信息';
 const RESOURCE = { id: '110101-GA-RK-0001', name: '人口基本信息核验' };
 
 let server;
@@ -118,6 +126,32 @@ async function query(token, items) {
   });
 }
 
+/** 张三's draft of `offering` through the API: the form filled in, the files uploaded. */
+async function apiDraft(offering) {
+  const login = await call('POST', '/api/v1/sessions', { body: { identifier: CITIZEN.phone, password: PASSWORD } });
+  assert.equal(login.status, 201, login.text);
+  const token = login.json.token;
+  const started = await call('POST', '/api/v1/applications', { token, body: { offering_code: offering } });
+  assert.equal(started.status, 201, started.text);
+  const id = started.json.id;
+  const data = {
+    operator_name: CITIZEN.name, phone: CITIZEN.phone, organization_form: '个人经营',
+    address: '北京市东城区东四北大街 107 号', business_scope: '小吃服务', employees: 2, capital: 5,
+  };
+  const saved = await call('PUT', `/api/v1/applications/${id}`, { token, body: { data } });
+  assert.equal(saved.status, 200, saved.text);
+  for (const m of started.json.materials.filter((m) => m.required && m.source === 'applicant' && m.files.length === 0)) {
+    const form = new FormData();
+    form.append('material', m.name);
+    form.append('file', new Blob([Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n')], { type: 'application/pdf' }), 'file.pdf');
+    const res = await fetch(`${server.baseURL}/api/v1/applications/${id}/materials`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form,
+    });
+    assert.ok(res.status < 300, `${m.name}: ${res.status} ${await res.text()}`);
+  }
+  return { token, id };
+}
+
 async function systemToken() {
   const t = await call('POST', '/oauth/token', {
     form: { grant_type: 'client_credentials', client_id: system.id, client_secret: system.secret },
@@ -156,6 +190,23 @@ describe('Tongban data sharing in Chromium', () => {
         await submit(page, page.getByRole('button', { name: '指定', exact: true }));
         assert.match(await page.getByRole('status').innerText(), /角色已指定/);
         assert.match(await page.locator('main li').filter({ hasText: person.name }).innerText(), /数据管理员/);
+      }
+      // 李四 also decides the bureau's cases (to see what a case fetched).
+      await page.getByLabel('工作人员证件号码或手机号码').fill(CONSUMER_STEWARD.phone);
+      await page.getByLabel('角色', { exact: true }).selectOption('approver');
+      await page.getByLabel('部门', { exact: true }).fill(CONSUMER.name);
+      await submit(page, page.getByRole('button', { name: '指定', exact: true }));
+      assert.match(await page.getByRole('status').innerText(), /角色已指定/);
+      // A guide whose material is taken by data sharing, published with the CLI.
+      const demo = (await readFile(new URL('../../datasets/catalog/demo.jsonl', import.meta.url), 'utf8'))
+        .split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((o) => o.offering_code === OFFERING);
+      demo.offering_code = SHARED_OFFERING;
+      demo.materials.push({ name: SHARED_MATERIAL, original: 'original', copies: 1, form: 'electronic', required: true,
+        source: { kind: 'shared', resource: RESOURCE.id } });
+      const file = path.join(server.dataDir, 'shared-offering.json');
+      await writeFile(file, JSON.stringify(demo));
+      for (const args of [['catalog', 'draft', file], ['catalog', 'publish', SHARED_OFFERING]]) {
+        await promisify(execFile)(server.bin, [...args, '--data-dir', server.dataDir], { env });
       }
       // The header links the data authority to the data pages.
       await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '数据共享' }).click();
@@ -210,7 +261,7 @@ describe('Tongban data sharing in Chromium', () => {
       await assertNoAxeViolations(page, 'a resource, to request (zh, phone)');
       await page.getByLabel('用途').fill('个体工商户登记时核验经营者身份');
       await page.getByLabel('依据').fill('《促进个体工商户发展条例》');
-      await page.getByLabel('使用的事项（实施编码）').fill(OFFERING);
+      await page.getByLabel('使用的事项（实施编码）').fill(`${OFFERING}\n${SHARED_OFFERING}`);
       await page.getByLabel(/是否在册/).check();
       await page.getByLabel('每日调用上限').fill('100');
       await submit(page, page.getByRole('button', { name: '提交申请' }));
@@ -243,12 +294,12 @@ describe('Tongban data sharing in Chromium', () => {
       await submit(page, page.getByRole('button', { name: '不同意' }));
       assert.match(await page.getByRole('alert').innerText(), /理由/);
       await assertNoAxeViolations(page, 'a refusal without reasons (zh)');
-      await page.getByLabel('核定的每日调用上限（不填则按申请）').fill('3');
+      await page.getByLabel('核定的每日调用上限（不填则按申请）').fill('4');
       await submit(page, page.getByRole('button', { name: '同意', exact: true }));
       const text = await mainText(page);
       assert.match(text, /已授权/);
-      assert.match(text, /每日调用上限\s*3/);
-      assert.match(text, /核定每日调用上限 3 次/, 'the trail records the quota granted');
+      assert.match(text, /每日调用上限\s*4/);
+      assert.match(text, /核定每日调用上限 4 次/, 'the trail records the quota granted');
       await assertNoAxeViolations(page, 'a grant (zh)');
     }));
 
@@ -271,34 +322,51 @@ describe('Tongban data sharing in Chromium', () => {
       assert.ok(!(await mainText(page)).includes(system.secret), 'never shown again');
     }));
 
-  test('a department system queries for a case and gets only the granted item', async () => {
-    // 张三 registers, is verified and submits the service through the API.
-    await withPage(DESKTOP, async (page) => {
+  test('an applicant sees what will be fetched, submits without it, and the approver sees it fetched', () =>
+    withPage(PHONE, async (page) => {
       await register(page, CITIZEN);
       await submit(page, page.getByRole('button', { name: '进行实名核验' }));
       assert.match(await page.getByRole('status').innerText(), /实名核验已通过/);
-    });
-    const login = await call('POST', '/api/v1/sessions', { body: { identifier: CITIZEN.phone, password: PASSWORD } });
-    assert.equal(login.status, 201, login.text);
-    const token = login.json.token;
-    const started = await call('POST', '/api/v1/applications', { token, body: { offering_code: OFFERING } });
-    assert.equal(started.status, 201, started.text);
-    const id = started.json.id;
-    const data = {
-      operator_name: CITIZEN.name, phone: CITIZEN.phone, organization_form: '个人经营',
-      address: '北京市东城区东四北大街 107 号', business_scope: '小吃服务', employees: 2, capital: 5,
-    };
-    const saved = await call('PUT', `/api/v1/applications/${id}`, { token, body: { data } });
-    assert.equal(saved.status, 200, saved.text);
-    for (const m of started.json.materials.filter((m) => m.required && m.source === 'applicant' && m.files.length === 0)) {
-      const form = new FormData();
-      form.append('material', m.name);
-      form.append('file', new Blob([Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n')], { type: 'application/pdf' }), 'file.pdf');
-      const res = await fetch(`${server.baseURL}/api/v1/applications/${id}/materials`, {
-        method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form,
-      });
-      assert.ok(res.status < 300, `${m.name}: ${res.status} ${await res.text()}`);
-    }
+      sessions.set(CITIZEN.phone, await page.context().cookies());
+      // The form filled in through the API (the form pages are the cases pass's), then the pages.
+      const { token, id } = await apiDraft(SHARED_OFFERING);
+      await page.goto(`/applications/${id}/materials`);
+      const item = page.locator('li').filter({ has: page.getByRole('heading', { name: SHARED_MATERIAL }) });
+      const preview = await item.innerText();
+      assert.match(preview, /免提交：提交后将由系统从以下部门获取/);
+      assert.match(preview, new RegExp(`${PROVIDER.name}[\\s\\S]*${RESOURCE.name}`));
+      assert.match(preview, /是否在册、姓名是否一致/);
+      assert.equal(await item.getByLabel('选择文件').count(), 0, 'no upload asked');
+      await assertNoHorizontalScroll(page);
+      await assertNoAxeViolations(page, 'materials with a shared material (zh, phone)');
+      // Declining asks for the file; changing back does not.
+      await submit(page, item.getByRole('button', { name: '不同意获取，我自行上传' }));
+      assert.match(await page.getByRole('status').innerText(), /已改为自行上传/);
+      assert.equal(await item.getByLabel('选择文件').count(), 1);
+      await assertNoAxeViolations(page, 'a shared material declined (zh, phone)');
+      await submit(page, item.getByRole('button', { name: '改为由系统获取' }));
+      assert.match(await page.getByRole('status').innerText(), /已改为由系统获取/);
+      await page.goto(`/applications/${id}/check`);
+      assert.match(await mainText(page), new RegExp(`${SHARED_MATERIAL}\\s*免提交`));
+      await assertNoAxeViolations(page, 'check with a shared material (zh, phone)');
+      await submit(page, page.getByRole('button', { name: '提交申请' }));
+      const number = (await page.getByRole('status').filter({ hasText: '申请已提交' }).innerText()).match(/办件编号：\s*(\S+)/)?.[1];
+      assert.ok(number, await mainText(page));
+      assert.ok(token);
+
+      await login(page, CONSUMER_STEWARD);
+      await page.goto(`/workbench/cases/${number}`);
+      const fetched = page.getByRole('region', { name: '共享获取的材料（免提交）' });
+      const text = await fetched.innerText();
+      assert.match(text, /是否在册\s*是/, text);
+      assert.ok(!/姓名是否一致/.test(text), `only the granted item: ${text}`);
+      assert.match(text, /调用日志\s*1-\d+/);
+      await assertNoHorizontalScroll(page);
+      await assertNoAxeViolations(page, 'a case with a fetched material (zh, phone)');
+    }));
+
+  test('a department system queries for a case and gets only the granted item', async () => {
+    const { token, id } = await apiDraft(OFFERING);
     const submitted = await call('POST', `/api/v1/applications/${id}/submit`, { token });
     assert.ok([200, 201].includes(submitted.status), submitted.text);
     caseNumber = submitted.json.case_number;
@@ -317,7 +385,7 @@ describe('Tongban data sharing in Chromium', () => {
     });
     assert.equal(stranger.json.error.code, 'not_the_subject', stranger.text);
     assert.equal((await call('POST', `/exchange/v1/resources/${RESOURCE.id}/query`, { body: {} })).status, 401);
-    // The quota of 3: two more, then 429 with Retry-After.
+    // The quota of 4, one used by the case's fetch: two more, then 429 with Retry-After.
     assert.equal((await query(sys)).status, 200);
     assert.equal((await query(sys)).status, 200);
     const spent = await query(sys);
@@ -333,8 +401,8 @@ describe('Tongban data sharing in Chromium', () => {
       await page.waitForURL(/\/data\/monitoring$/);
       const row = page.getByRole('row').filter({ hasText: RESOURCE.id }).filter({ hasText: CONSUMER.name });
       assert.equal(await row.count(), 1, await mainText(page));
-      // 7 calls after the token: 3 answered, item, subject, 429 — and the quota 3 of 3.
-      assert.match(await row.innerText(), /6\s+3\s+\d+\s+\d+\s+3 \/ 3/, await row.innerText());
+      // The case's fetch and six calls after the token: 4 answered, item, subject, 429 — quota 4 of 4.
+      assert.match(await row.innerText(), /7\s+3\s+\d+\s+\d+\s+4 \/ 4/, await row.innerText());
       await assertNoAxeViolations(page, 'monitoring (zh)');
 
       await page.goto(requestPath);

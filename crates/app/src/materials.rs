@@ -236,6 +236,9 @@ pub struct MaterialNeed {
     pub licence_use: Option<UseView>,
     /// The applicant's valid licences of that type, while the application is open.
     pub choices: Vec<LicenceChoice>,
+    /// For a material fetched by data sharing: what will be fetched from whom, or that the
+    /// applicant chose to upload it.
+    pub shared: Option<crate::exchange::shared::SharedPreview>,
 }
 
 fn source_name(s: &MaterialSource) -> &'static str {
@@ -266,6 +269,7 @@ pub fn needs(offering: &Offering, files: Vec<MaterialRow>, uses: Vec<UseView>) -
                 files: mine,
                 licence_use: uses.iter().find(|u| u.material == m.name).cloned(),
                 choices: vec![],
+                shared: None,
             }
         })
         .collect()
@@ -294,7 +298,7 @@ fn licence_in_catalog(source: &MaterialSource) -> Option<&str> {
 
 /// Whether the applicant provides the material (a file, or a licence used).
 fn asked(n: &MaterialNeed) -> bool {
-    n.source == "applicant" || n.licence_type.is_some()
+    n.source == "applicant" || n.licence_type.is_some() || n.shared.as_ref().is_some_and(|s| s.declined)
 }
 
 /// Scans a file off the async threads: infected is a 400 naming the signature; a scanner that
@@ -344,7 +348,9 @@ pub async fn upload(
     let Some(m) = offering.materials.iter().find(|m| m.name == material.trim()) else {
         return Err(AppError::field("material", "办事指南中没有这项材料 (no such material in the guide)"));
     };
-    if m.source != MaterialSource::Applicant && licence_in_catalog(&m.source).is_none() {
+    let declined = matches!(m.source, MaterialSource::Shared { .. })
+        && app.store.shared_declined(&row.id).await?.contains(&m.name);
+    if m.source != MaterialSource::Applicant && licence_in_catalog(&m.source).is_none() && !declined {
         return Err(AppError::field(
             "material",
             "该材料无需提交：由电子证照库、共享数据提供或免于提交 (not asked for: it comes from a licence library or shared data, or is exempt)",

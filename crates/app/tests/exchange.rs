@@ -344,3 +344,73 @@ async fn upstream_systems_answer_through_the_gateway_and_their_failures_are_502_
     let report = log::verify(app).await.unwrap();
     assert!(report.ok() && report.calls == 4, "{report:?}");
 }
+
+/// 免提交: a guide material from a shared resource is previewed, not asked for, fetched for the
+/// case under the handling agency's grant and shown to its staff with the call's log place; an
+/// applicant who declines uploads it instead.
+#[tokio::test]
+async fn a_shared_material_is_previewed_fetched_for_the_case_and_shown_to_staff() {
+    use tongban_app::cases;
+    use tongban_app::exchange::shared;
+    use tongban_domain::catalog::{Material, MaterialForm, MaterialSource, Original};
+    let s = sharing().await;
+    let app = &s.w.app;
+    const NEEDED: &str = "经营者户籍信息";
+    let mut o = offering();
+    o.offering_code = format!("{}998", &o.offering_code[..o.offering_code.len() - 3]);
+    o.materials.push(Material {
+        name: NEEDED.into(),
+        original: Original::Original,
+        copies: 1,
+        form: MaterialForm::Electronic,
+        required: true,
+        condition: None,
+        source: MaterialSource::Shared { resource: "110101-GA-RK-0001".into() },
+    });
+    tongban_app::catalog::publish(app, &o, "test").await.unwrap();
+    granted(&s, population(SharingClass::Unconditional), &["registered"], 100).await;
+    // The grant names the demo offering; this one needs its own line in the grant.
+    let req = requests::request(
+        app,
+        &s.consumer,
+        new_request("110101-GA-RK-0001", &o.offering_code, &["registered"], 100),
+        "r",
+    )
+    .await
+    .unwrap();
+    requests::decide(app, &s.w.admin, &req.id, verdict(Decision::Approve, "", None), "r").await.unwrap();
+
+    // The applicant sees what will be fetched from whom; it is not missing.
+    let a = cases::start(app, &s.w.zhang, &o.offering_code).await.unwrap();
+    let a = cases::save(app, &s.w.zhang, &a.id, complete()).await.unwrap();
+    let need = a.materials.iter().find(|m| m.name == NEEDED).unwrap();
+    let preview = need.shared.as_ref().expect("a preview");
+    assert_eq!((preview.resource_name.as_str(), preview.declined), ("人口基本信息核验", false));
+    assert_eq!(preview.items, ["是否在册", "姓名是否一致"]);
+    upload_premises(&s.w, &s.w.zhang, &a.id).await;
+    let bytes = bytes::Bytes::from_static(b"%PDF-1.7\n%%EOF\n");
+    let e = tongban_app::materials::upload(app, &s.w.zhang, &a.id, NEEDED, "a.pdf", bytes.clone()).await.unwrap_err();
+    assert_eq!(fields(e), ["material"], "not asked while it is fetched");
+    let number = cases::submit(app, &s.w.zhang, &a.id, None, "r").await.unwrap().case_number;
+
+    // The handling agency's staff see the data fetched, with the call's place in the log.
+    let f = shared::fetched(app, &s.w.approver, &number).await.unwrap();
+    assert_eq!(f.len(), 1);
+    assert!(f[0].fetched, "{}", f[0].error);
+    assert_eq!(f[0].data, [("是否在册".to_owned(), "是".to_owned())], "only the granted item");
+    assert!(f[0].call.as_deref().is_some_and(|c| c.starts_with("1-")));
+    assert!(matches!(shared::fetched(app, &s.w.li, &number).await, Err(AppError::NotFound { .. })));
+    assert_eq!(tongban_app::licences::uses::materials_saved(app, Some(&o.offering_code)).await.unwrap(), 1);
+
+    // 李四 declines: the material is asked for, uploaded, and nothing is fetched.
+    let b = cases::start(app, &s.w.li, &o.offering_code).await.unwrap();
+    cases::save(app, &s.w.li, &b.id, complete()).await.unwrap();
+    upload_premises(&s.w, &s.w.li, &b.id).await;
+    shared::choose(app, &s.w.li, &b.id, NEEDED, true).await.unwrap();
+    assert_eq!(fields(cases::submit(app, &s.w.li, &b.id, None, "r").await.unwrap_err()), ["materials"]);
+    tongban_app::materials::upload(app, &s.w.li, &b.id, NEEDED, "户籍.pdf", bytes).await.unwrap();
+    let other = cases::submit(app, &s.w.li, &b.id, None, "r").await.unwrap().case_number;
+    assert!(shared::fetched(app, &s.w.approver, &other).await.unwrap().is_empty());
+    let e = shared::choose(app, &s.w.li, &b.id, support::PREMISES, true).await.unwrap_err();
+    assert!(matches!(e, AppError::Validation { .. } | AppError::NotFound { .. } | AppError::Conflict { .. }), "{e:?}");
+}

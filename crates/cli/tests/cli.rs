@@ -4,7 +4,6 @@
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 

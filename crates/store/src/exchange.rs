@@ -4,7 +4,9 @@
 //! sealed batches.
 
 use crate::audit::{self, TrailDraft};
-use crate::entity::{data_request, data_resource, data_resource_version, exchange_call, exchange_seal};
+use crate::entity::{
+    case_shared, data_request, data_resource, data_resource_version, exchange_call, exchange_seal, shared_decline,
+};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -18,6 +20,7 @@ pub type DataResourceVersionRow = data_resource_version::Model;
 pub type DataRequestRow = data_request::Model;
 pub type CallRow = exchange_call::Model;
 pub type SealRow = exchange_seal::Model;
+pub type CaseSharedRow = case_shared::Model;
 
 /// Which requests a list shows.
 #[derive(Debug, Clone, Default)]
@@ -330,5 +333,81 @@ impl Store {
             .order_by_desc(exchange_seal::Column::Batch)
             .one(&self.db)
             .await?)
+    }
+
+    /// Records the applicant's choice for a shared material: upload it (`declined`) or have it
+    /// fetched.
+    pub async fn set_shared_declined(
+        &self,
+        application_id: &str,
+        material: &str,
+        declined: bool,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        let key = (application_id.to_owned(), material.to_owned());
+        if declined {
+            let row = shared_decline::Model { application_id: key.0, material: key.1 };
+            shared_decline::Entity::insert(row.into_active_model())
+                .on_conflict(
+                    OnConflict::columns([shared_decline::Column::ApplicationId, shared_decline::Column::Material])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&self.db)
+                .await?;
+        } else {
+            shared_decline::Entity::delete_by_id(key).exec(&self.db).await?;
+        }
+        Ok(())
+    }
+
+    /// The shared materials of an application its applicant chose to upload.
+    pub async fn shared_declined(&self, application_id: &str) -> Result<Vec<String>, StoreError> {
+        Ok(shared_decline::Entity::find()
+            .filter(shared_decline::Column::ApplicationId.eq(application_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|d| d.material)
+            .collect())
+    }
+
+    /// Keeps what a case fetched for a material (replacing an earlier attempt).
+    pub async fn put_case_shared(&self, row: CaseSharedRow) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        case_shared::Entity::insert(row.into_active_model())
+            .on_conflict(
+                OnConflict::columns([case_shared::Column::CaseNumber, case_shared::Column::Material])
+                    .update_columns([
+                        case_shared::Column::Status,
+                        case_shared::Column::DataSealed,
+                        case_shared::Column::Error,
+                        case_shared::Column::CallNode,
+                        case_shared::Column::CallSeq,
+                        case_shared::Column::CallHash,
+                        case_shared::Column::FetchedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn case_shared(&self, case_number: &str) -> Result<Vec<CaseSharedRow>, StoreError> {
+        Ok(case_shared::Entity::find()
+            .filter(case_shared::Column::CaseNumber.eq(case_number))
+            .order_by_asc(case_shared::Column::Material)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Materials the applicants did not submit because a case fetched them by sharing.
+    pub async fn shared_fetched_count(&self, offering_code: Option<&str>) -> Result<u64, StoreError> {
+        let mut q = case_shared::Entity::find().filter(case_shared::Column::Status.eq("fetched"));
+        if let Some(code) = offering_code {
+            q = q.filter(case_shared::Column::OfferingCode.eq(code));
+        }
+        Ok(q.count(&self.db).await?)
     }
 }

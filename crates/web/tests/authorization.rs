@@ -167,6 +167,7 @@ fn rows() -> Vec<Row> {
             "LAHHHHHHHHH",
             Json(r#"{"material": "x", "licence_id": "x"}"#),
         ),
+        Row("POST", "/applications/{id}/shared", "LAHHHHHHHHH", Form(&[("material", PREMISES), ("choice", "upload")])),
         Row("POST", "/applications/{id}/licence-uses/{use_id}/withdraw", "LHHHHHHHHHH", Form(&[])),
         Row("DELETE", "/api/v1/applications/{id}/licence-uses/{use_id}", "LHHHHHHHHHH", Empty),
         Row("GET", "/licence-uses/{id}", "LHHHHHHHHHH", Empty),

@@ -34,6 +34,7 @@ pub(crate) async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationVi
         app.store.materials_of(&row.id).await?,
         crate::licences::uses::uses_of_application(app, &row).await?,
     );
+    with_shared(app, &guide.offering, &row.id, &mut materials).await?;
     // While a draft, the applicant's licences that can stand in for materials (read once).
     if row.case_number.is_none() && materials.iter().any(|m| m.licence_type.is_some()) {
         let choices = crate::licences::uses::choices(app, &row).await?;
@@ -98,6 +99,17 @@ async fn prefill(
         }
     }
     Ok((form.keep_shown(data), sources))
+}
+
+/// Marks the materials fetched by data sharing with what will be fetched (or that the applicant
+/// chose to upload them).
+async fn with_shared(app: &App, offering: &Offering, id: &str, needs: &mut [MaterialNeed]) -> Result<(), AppError> {
+    for (material, preview) in crate::exchange::shared::previews(app, offering, id).await? {
+        if let Some(n) = needs.iter_mut().find(|n| n.name == material) {
+            n.shared = Some(preview);
+        }
+    }
+    Ok(())
 }
 
 /// The message naming the required materials without a file, if any.
@@ -296,11 +308,12 @@ pub async fn submit(
         (offering.agency.credit_code.clone(), offering.division_code.clone())
     };
     let mut errors = guide.form.check(&open_data(app, &row.data_sealed)?);
-    let needs = crate::materials::needs(
+    let mut needs = crate::materials::needs(
         offering,
         app.store.materials_of(&row.id).await?,
         crate::licences::uses::uses_of_application(app, &row).await?,
     );
+    with_shared(app, offering, &row.id, &mut needs).await?;
     if let Some(m) = missing_materials(&needs) {
         errors.insert("materials".into(), m);
     }
@@ -373,6 +386,13 @@ pub async fn submit(
     };
     let submitted = app.store.submit_application(case, numbering, trail, notice, follow).await?;
     crate::notify::first_attempt(app, submitted.messages);
+    // 免提交: the shared materials fetched for the case, after its commit; a failure is kept
+    // for staff to see and never undoes the submission.
+    if submitted.created
+        && let Err(e) = crate::exchange::shared::fetch_for_case(app, &submitted.case, offering).await
+    {
+        tracing::warn!(case = %submitted.case.case_number, error = %e, "fetching shared materials failed");
+    }
     let due = expected_due(app, today, limit).await?;
     Ok(Receipt {
         case_number: submitted.case.case_number,

@@ -11,6 +11,7 @@ pub mod log;
 pub mod monitor;
 pub mod providers;
 pub mod requests;
+pub mod shared;
 
 use crate::access::{Assignment, Principal};
 use crate::{App, AppError};

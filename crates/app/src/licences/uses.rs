@@ -314,7 +314,8 @@ pub async fn uses_of_licence(app: &App, who: &Principal, licence_id: &str) -> Re
     Ok(out)
 }
 
-/// How many materials licences stood in for in submitted applications (of one offering, or all).
+/// How many materials applicants did not submit (of one offering, or all): licences that stood
+/// in for them in submitted applications, and materials cases fetched by data sharing.
 pub async fn materials_saved(app: &App, offering_code: Option<&str>) -> Result<u64, AppError> {
-    Ok(app.store.materials_saved(offering_code).await?)
+    Ok(app.store.materials_saved(offering_code).await? + app.store.shared_fetched_count(offering_code).await?)
 }

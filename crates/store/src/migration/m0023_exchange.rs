@@ -1,6 +1,7 @@
 //! Data sharing and exchange: the data resource catalog (each saved version kept, one published),
 //! requests and grants (their trail is the audit trail, keyed by request number), the gateway's
-//! call log chained per node and sealed in batches, and the agency a machine client belongs to.
+//! call log chained per node and sealed in batches, the agency a machine client belongs to, and
+//! 免提交: the shared materials an applicant chose to upload instead, and what a case fetched.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -101,6 +102,33 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(Index::create().name("exchange_log_day").table("exchange_log").col("day").to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("shared_declines")
+                .col(string("application_id"))
+                .col(string("material"))
+                .primary_key(Index::create().col("application_id").col("material"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("case_shared_data")
+                .col(string("case_number"))
+                .col(string("material"))
+                .col(string("resource"))
+                .col(string("offering_code"))
+                .col(string("status"))
+                .col(text_null("data_sealed"))
+                .col(text("error"))
+                .col(integer_null("call_node"))
+                .col(big_integer_null("call_seq"))
+                .col(string_null("call_hash"))
+                .col(timestamp_with_time_zone("fetched_at"))
+                .primary_key(Index::create().col("case_number").col("material"))
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("exchange_seals")

@@ -318,7 +318,11 @@ async fn offering(
         .join(" ");
     let item_type = ITEM_TYPES.iter().find(|(c, _)| *c == guide.offering.item.item_type).map_or("", |(_, n)| n);
     let published_at = china_date(guide.published_at);
-    let materials_saved = if guide.offering.materials.iter().any(|m| matches!(m.source, MaterialSource::Licence { .. }))
+    let materials_saved = if guide
+        .offering
+        .materials
+        .iter()
+        .any(|m| matches!(m.source, MaterialSource::Licence { .. } | MaterialSource::Shared { .. }))
     {
         tongban_app::licences::uses::materials_saved(&s.app, Some(&code)).await.ok()
     } else {

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/{id}/materials/{file_id}", get(download))
         .route("/applications/{id}/materials/{file_id}/remove", post(remove))
         .route("/applications/{id}/licence-uses", post(use_licence))
+        .route("/applications/{id}/shared", post(choose_shared))
         .route("/applications/{id}/licence-uses/{use_id}/withdraw", post(withdraw_use))
         .route("/licence-uses/{id}", get(annotated_copy))
         .layer(DefaultBodyLimit::max(tongban_domain::materials::MAX_BYTES + 64 * 1024))
@@ -50,6 +51,15 @@ pub struct MaterialLine {
     pub used: Option<UseView>,
     /// (licence id, what to show) of the applicant's valid licences of the type.
     pub choices: Vec<(String, String)>,
+    /// For a material fetched by data sharing: what will be fetched, from whom.
+    pub shared: Option<tongban_app::exchange::shared::SharedPreview>,
+}
+
+impl MaterialLine {
+    /// What will be fetched for it by data sharing, unless the applicant chose to upload it.
+    pub fn fetched(&self) -> Option<&tongban_app::exchange::shared::SharedPreview> {
+        self.shared.as_ref().filter(|p| !p.declined)
+    }
 }
 
 /// A file's size as people read it: 512 B, 12.3 KiB, 1.2 MiB (not "0.0 KiB" for a tiny file).
@@ -95,6 +105,8 @@ pub fn material_lines(l: &CaseLabels, needs: &[MaterialNeed]) -> Vec<MaterialLin
             condition: n.condition.clone(),
             not_asked: match n.source.as_str() {
                 "licence" if n.licence_type.is_none() => Some(l.from_licence),
+                // Previewed (or declined, then uploaded) when its resource is on the platform.
+                "shared" if n.shared.is_some() => None,
                 "shared" => Some(l.from_shared),
                 "exempt" => Some(l.exempt),
                 _ => None,
@@ -109,6 +121,7 @@ pub fn material_lines(l: &CaseLabels, needs: &[MaterialNeed]) -> Vec<MaterialLin
                     (c.licence_id.clone(), format!("{} {}（{}，{}）", c.name, c.number, c.holder_name, c.issuer_name))
                 })
                 .collect(),
+            shared: n.shared.clone(),
         })
         .collect()
 }
@@ -145,6 +158,8 @@ async fn render(
         Some("removed") => Some(l.removed),
         Some("used") => Some(l.used_notice),
         Some("withdrawn") => Some(l.withdrawn_notice),
+        Some("declined") => Some(l.shared_declined_notice),
+        Some("fetching") => Some(l.shared_fetching_notice),
         _ => None,
     };
     Ok(r.with_csrf(|csrf| {
@@ -228,6 +243,25 @@ async fn use_licence(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs)
     let (material, licence_id) = (form.first("material").unwrap_or(""), form.first("licence_id").unwrap_or(""));
     match uses::authorize(&r.s.app, &who, &id, material, licence_id).await {
         Ok(_) => Ok(see_other(&format!("/applications/{id}/materials?done=used"))),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            let (v, form) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+            render(&r, v, form.sections.len(), status, errors).await
+        }
+    }
+}
+
+/// The applicant's choice for a material fetched by data sharing: upload it instead, or have it
+/// fetched again.
+async fn choose_shared(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let decline = form.first("choice") == Some("upload");
+    let material = form.first("material").unwrap_or("");
+    match tongban_app::exchange::shared::choose(&r.s.app, &who, &id, material, decline).await {
+        Ok(()) => Ok(see_other(&format!(
+            "/applications/{id}/materials?done={}",
+            if decline { "declined" } else { "fetching" }
+        ))),
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
             let (v, form) = cases::application_with_form(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;

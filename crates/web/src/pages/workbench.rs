@@ -2,10 +2,10 @@
 //! the supervision colour, filterable by colour), and a case with the application, the timeline
 //! and the forms of the actions its state allows. `tongban_app::cases` decides who may do what.
 
-use super::Frame;
 use super::apply::AnswerRow;
 use super::case_view::{CaseFacts, CaseRowView, ConfirmPage, Refused, TimelineRow, case_row, facts, timeline};
 use super::forms::{Page, Req, see_other};
+use super::{Frame, filters};
 use crate::AppState;
 use crate::case_labels::CaseLabels;
 use crate::extract::Path;
@@ -154,6 +154,8 @@ struct CasePage<'a> {
     answers: Vec<AnswerRow>,
     application_id: String,
     materials: Vec<super::materials::MaterialLine>,
+    /// The materials fetched by data sharing (免提交), with their call-log places.
+    fetched: Vec<tongban_app::exchange::shared::FetchedView>,
     /// The actions the state allows and the viewer's roles take (whether they may at this
     /// agency and division is checked on posting).
     actions: Vec<&'static str>,
@@ -220,8 +222,10 @@ async fn case_page(r: &Req, number: &str, status: StatusCode, refused: Refused) 
         .filter(|a| takers(a, c.state).iter().any(|t| roles.iter().any(|held| held.role == *t)))
         .collect();
     let notice = (r.q.first("done") == Some("acted")).then_some(l.done);
+    let fetched = tongban_app::exchange::shared::fetched(&r.s.app, &who, number).await.map_err(|e| r.error(e))?;
     Ok(r.with_csrf(|csrf| {
         let page = CasePage {
+            fetched,
             f: &r.f,
             l,
             csrf,

@@ -1,0 +1,227 @@
+//! 免提交: a guide material whose source is a shared resource is fetched through the gateway
+//! instead of asked for. Before submitting, the applicant sees what will be fetched from which
+//! agency (the EU Once-Only preview) and may decline and upload it instead; after submission the
+//! case's handling agency fetches it under its own grant, for that case, logged like any call;
+//! its staff see the data with the call's place in the log.
+
+use super::gateway::{self, PLATFORM_CLIENT, Query};
+use crate::access::Principal;
+use crate::{App, AppError};
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tongban_domain::catalog::{MaterialSource, Offering};
+use tongban_store::cases::CaseRow;
+use tongban_store::exchange::CaseSharedRow;
+
+/// What will be fetched for a material, as the applicant sees it before submitting.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharedPreview {
+    pub resource: String,
+    pub resource_name: String,
+    pub provider_name: String,
+    /// The labels of the items fetched.
+    pub items: Vec<String>,
+    /// The applicant chose to upload it instead.
+    pub declined: bool,
+}
+
+/// The sealing context of fetched data (personal data at rest).
+const SEALED: &str = "case.shared";
+
+/// The previews of an offering's shared materials whose resource is published, by material.
+pub async fn previews(
+    app: &App,
+    offering: &Offering,
+    application_id: &str,
+) -> Result<Vec<(String, SharedPreview)>, AppError> {
+    let shared: Vec<(&str, &str)> = offering
+        .materials
+        .iter()
+        .filter_map(|m| match &m.source {
+            MaterialSource::Shared { resource } => Some((m.name.as_str(), resource.as_str())),
+            _ => None,
+        })
+        .collect();
+    if shared.is_empty() {
+        return Ok(Vec::new());
+    }
+    let declined = app.store.shared_declined(application_id).await?;
+    let mut out = Vec::new();
+    for (material, resource) in shared {
+        let Some((row, r)) = super::catalog::published(app, resource).await? else { continue };
+        out.push((
+            material.to_owned(),
+            SharedPreview {
+                resource: r.identifier.clone(),
+                resource_name: r.name.clone(),
+                provider_name: crate::staff::agency_name(app, &row.agency_code).await?,
+                items: r.items.iter().map(|i| i.label.clone()).collect(),
+                declined: declined.iter().any(|d| d == material),
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// The applicant's choice for a shared material: upload it instead (`decline`), or have it
+/// fetched again.
+pub async fn choose(
+    app: &App,
+    who: &Principal,
+    application_id: &str,
+    material: &str,
+    decline: bool,
+) -> Result<(), AppError> {
+    let (row, guide) = crate::case_access::own_open_for_files(app, who, application_id).await?;
+    let shared = previews(app, &guide.offering, &row.id).await?;
+    if !shared.iter().any(|(m, _)| m == material) {
+        return Err(AppError::field("material", "这项材料不由数据共享获取 (not a material fetched by sharing)"));
+    }
+    app.store.set_shared_declined(&row.id, material, decline).await?;
+    Ok(())
+}
+
+/// The query parameters that name the applicant, whichever a provider reads.
+async fn subject_params(app: &App, case: &CaseRow) -> Result<Map<String, Value>, AppError> {
+    let (name, id) = crate::people::name_and_citizen_id(app, &case.applicant_id).await?;
+    let mut p = Map::new();
+    p.insert("id_number".into(), Value::String(id.clone()));
+    p.insert("name".into(), Value::String(name));
+    if case.organization.is_empty() {
+        p.insert("holder_code".into(), Value::String(id));
+    } else {
+        p.insert("credit_code".into(), Value::String(case.organization.clone()));
+        p.insert("holder_code".into(), Value::String(case.organization.clone()));
+    }
+    Ok(p)
+}
+
+/// Fetches the case's shared materials the applicant did not decline, for its handling agency:
+/// each answer (or why there is none) kept with the call's place in the log. Never fails the
+/// submission: a material that could not be fetched is shown to staff with the reason.
+pub async fn fetch_for_case(app: &App, case: &CaseRow, offering: &Offering) -> Result<usize, AppError> {
+    let mut fetched = 0;
+    for (material, preview) in previews(app, offering, &case.application_id).await? {
+        if preview.declined {
+            continue;
+        }
+        let q = Query {
+            case_number: Some(case.case_number.clone()),
+            params: subject_params(app, case).await?,
+            items: None,
+        };
+        let answer = gateway::query_as(app, PLATFORM_CLIENT, &case.handling_agency, &preview.resource, q).await;
+        let mut row = CaseSharedRow {
+            case_number: case.case_number.clone(),
+            material,
+            resource: preview.resource.clone(),
+            offering_code: case.offering_code.clone(),
+            status: "fetched".into(),
+            data_sealed: None,
+            error: String::new(),
+            call_node: None,
+            call_seq: None,
+            call_hash: None,
+            fetched_at: Utc::now(),
+        };
+        let call = match answer {
+            Ok(a) => {
+                row.data_sealed = Some(app.vault.seal(SEALED, &a.data.to_string()).map_err(AppError::internal)?);
+                fetched += 1;
+                Some(a.call)
+            }
+            Err(r) => {
+                row.status = "failed".into();
+                row.error = r.message;
+                r.call.map(|c| *c)
+            }
+        };
+        if let Some(c) = call {
+            (row.call_node, row.call_seq, row.call_hash) = (Some(c.node), Some(c.seq), Some(c.hash));
+        }
+        app.store.put_case_shared(row).await?;
+    }
+    Ok(fetched)
+}
+
+/// A material a case fetched, as its handling staff (and its applicant) see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FetchedView {
+    pub material: String,
+    pub resource: String,
+    pub resource_name: String,
+    pub provider_name: String,
+    pub fetched: bool,
+    /// (item label, value as text) of the data fetched.
+    pub data: Vec<(String, String)>,
+    pub error: String,
+    /// The call's place in the log: `NODE-SEQ`, and its SM3 digest.
+    pub call: Option<String>,
+    pub call_hash: Option<String>,
+    pub fetched_at: chrono::DateTime<Utc>,
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "是".into(),
+        Value::Bool(false) => "否".into(),
+        Value::Null => "—".into(),
+        other => other.to_string(),
+    }
+}
+
+/// What the case fetched, for whoever may read the case.
+pub async fn fetched(app: &App, who: &Principal, case_number: &str) -> Result<Vec<FetchedView>, AppError> {
+    crate::case_access::readable_case(app, who, case_number).await?;
+    let mut out = Vec::new();
+    for row in app.store.case_shared(case_number).await? {
+        let entry = super::catalog::published(app, &row.resource).await?;
+        let (resource_name, provider_name, labels) = match &entry {
+            Some((r, spec)) => (
+                spec.name.clone(),
+                crate::staff::agency_name(app, &r.agency_code).await?,
+                spec.items.iter().map(|i| (i.name.clone(), i.label.clone())).collect::<Vec<_>>(),
+            ),
+            None => (row.resource.clone(), String::new(), Vec::new()),
+        };
+        let label = |k: &str| labels.iter().find(|(n, _)| n == k).map(|(_, l)| l.clone()).unwrap_or_else(|| k.into());
+        let data = match &row.data_sealed {
+            Some(sealed) => {
+                let v: Value = serde_json::from_str(&app.vault.open(SEALED, sealed).map_err(AppError::internal)?)
+                    .map_err(AppError::internal)?;
+                match v {
+                    Value::Object(m) => m.iter().map(|(k, v)| (label(k), text(v))).collect(),
+                    Value::Array(rows) => rows
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, r)| match r {
+                            Value::Object(m) => {
+                                m.iter().map(|(k, v)| (format!("{} {}", i + 1, label(k)), text(v))).collect()
+                            }
+                            other => vec![(format!("{}", i + 1), text(other))],
+                        })
+                        .collect(),
+                    other => vec![(String::new(), text(&other))],
+                }
+            }
+            None => Vec::new(),
+        };
+        out.push(FetchedView {
+            fetched: row.status == "fetched",
+            call: row.call_node.zip(row.call_seq).map(|(n, s)| format!("{n}-{s}")),
+            call_hash: row.call_hash,
+            material: row.material,
+            resource: row.resource,
+            resource_name,
+            provider_name,
+            data,
+            error: row.error,
+            fetched_at: row.fetched_at,
+        });
+    }
+    Ok(out)
+}
