@@ -414,3 +414,36 @@ async fn a_shared_material_is_previewed_fetched_for_the_case_and_shown_to_staff(
     let e = shared::choose(app, &s.w.li, &b.id, support::PREMISES, true).await.unwrap_err();
     assert!(matches!(e, AppError::Validation { .. } | AppError::NotFound { .. } | AppError::Conflict { .. }), "{e:?}");
 }
+
+/// The catalog as JSON Lines: an export imports again; refused lines are reported by number and
+/// reason while the others go in.
+#[tokio::test]
+async fn the_catalog_exports_and_imports_as_json_lines_with_refused_lines_reported() {
+    let s = sharing().await;
+    let app = &s.w.app;
+    let r = population(SharingClass::Conditional);
+    catalog::save(app, &s.provider, r.clone(), None).await.unwrap();
+    catalog::publish(app, &s.provider, &r.identifier, 1).await.unwrap();
+    let exported = catalog::export(app, &s.provider).await.unwrap();
+    assert_eq!(exported.lines().count(), 1);
+
+    let mut second = r.clone();
+    second.identifier = "110101-GA-RK-0002".into();
+    second.name = "人口迁移信息".into();
+    let mut foreign = r.clone();
+    foreign.identifier = "110101-SC-0001".into();
+    foreign.agency_code = CONSUMER.into();
+    let text = format!(
+        "{}\n{}\nnot json\n{}\n",
+        exported.trim(),
+        serde_json::to_string(&second).unwrap(),
+        serde_json::to_string(&foreign).unwrap()
+    );
+    let report = catalog::import(app, &s.provider, &text).await.unwrap();
+    assert_eq!(report.saved, 2, "{report:?}");
+    assert_eq!(report.refused.iter().map(|l| l.line).collect::<Vec<_>>(), [3, 4]);
+    assert!(report.refused[1].reasons[0].contains("not your agency"), "{report:?}");
+    let v = catalog::view(app, Some(&s.provider), &r.identifier, None).await.unwrap();
+    assert_eq!((v.latest_version, v.published_version), (2, Some(2)), "imported again as version 2, published");
+    assert_eq!(catalog::list(app, &s.consumer, "").await.unwrap().len(), 2);
+}

@@ -118,6 +118,7 @@ pub async fn publish(app: &App, who: &Principal, identifier: &str, version: i32)
     if !app.store.publish_data_resource(identifier, version, Utc::now()).await? {
         return Err(AppError::field("version", format!("没有第 {version} 版 (no version {version})")));
     }
+    app.exchange.forget(identifier);
     tracing::info!(resource = %identifier, version, "data resource published");
     view(app, Some(who), identifier, Some(version)).await
 }

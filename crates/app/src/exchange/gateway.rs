@@ -10,7 +10,8 @@ use crate::{App, AppError};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tongban_domain::calendar::{china_time, china_today};
 use tongban_domain::exchange::{Provider, Resource, only_granted};
 use tongban_store::exchange::DataRequestRow;
@@ -84,9 +85,32 @@ struct Trace {
     upstream_ms: u32,
 }
 
-/// Answers a query on `resource` for the holder of `token`.
-pub async fn query(app: &App, token: &str, resource: &str, q: Query) -> Result<Answer, Refusal> {
-    let client = crate::oidc::machine_client(app, token).await.map_err(|e| match e {
+/// How long the gateway keeps a published entry, and a client's agency, before reading again.
+pub const ENTRY_TTL: Duration = Duration::from_secs(2);
+pub const CLIENT_TTL: Duration = Duration::from_secs(30);
+
+/// A published entry as the gateway uses it (none: not published).
+pub(super) type Published = Option<(tongban_store::exchange::DataResourceRow, Arc<Resource>)>;
+
+async fn entry(app: &App, resource: &str) -> Result<Published, Refusal> {
+    let now = Instant::now();
+    if let Some((at, e)) = app.exchange.entries.lock().expect("entries").get(resource)
+        && now.duration_since(*at) < ENTRY_TTL
+    {
+        return Ok(e.clone());
+    }
+    let e = super::catalog::published(app, resource).await?.map(|(row, r)| (row, Arc::new(r)));
+    let mut entries = app.exchange.entries.lock().expect("entries");
+    if entries.len() > 10_000 {
+        entries.clear();
+    }
+    entries.insert(resource.to_owned(), (now, e.clone()));
+    Ok(e)
+}
+
+/// The agency of the machine client a token was issued to (none: not a department system).
+async fn client_agency(app: &App, token: &str) -> Result<(String, Option<String>), Refusal> {
+    let client_id = crate::oidc::machine_client_id(app, token).map_err(|e| match e {
         AppError::Unauthenticated => Refusal::new(
             401,
             "unauthenticated",
@@ -95,13 +119,34 @@ pub async fn query(app: &App, token: &str, resource: &str, q: Query) -> Result<A
         ),
         e => Refusal::internal(e),
     })?;
-    let Some(agency) = client.agency_code.clone() else {
+    let now = Instant::now();
+    if let Some((at, agency)) = app.exchange.clients.lock().expect("clients").get(&client_id)
+        && now.duration_since(*at) < CLIENT_TTL
+    {
+        return Ok((client_id, agency.clone()));
+    }
+    let client = app.store.oidc_client(&client_id).await.map_err(Refusal::internal)?;
+    let Some(client) = client else {
+        return Err(Refusal::new(401, "unauthenticated", "访问令牌无效 (invalid token)".into()));
+    };
+    let mut clients = app.exchange.clients.lock().expect("clients");
+    if clients.len() > 10_000 {
+        clients.clear();
+    }
+    clients.insert(client_id.clone(), (now, client.agency_code.clone()));
+    Ok((client_id, client.agency_code))
+}
+
+/// Answers a query on `resource` for the holder of `token`.
+pub async fn query(app: &App, token: &str, resource: &str, q: Query) -> Result<Answer, Refusal> {
+    let (client_id, agency) = client_agency(app, token).await?;
+    let Some(agency) = agency else {
         return Err(Refusal::forbidden(
             "not_a_data_system",
             "该客户端不是已登记的部门系统 (the client is not a registered department system)".into(),
         ));
     };
-    query_as(app, &client.client_id, &agency, resource, q).await
+    query_as(app, &client_id, &agency, resource, q).await
 }
 
 /// The client id the platform's own calls are logged under: 免提交 fetches for a case, made
@@ -184,7 +229,7 @@ async fn answer(
     trace: &mut Trace,
 ) -> Result<(Value, Vec<String>), Refusal> {
     let not_found = || Refusal::new(404, "not_found", format!("没有数据资源 {resource} (no data resource {resource})"));
-    let Some((row, spec)) = super::catalog::published(app, resource).await? else { return Err(not_found()) };
+    let Some((row, spec)) = entry(app, resource).await? else { return Err(not_found()) };
     let today = china_today();
     let grants = app.store.live_grants_of(&row.identifier, agency, today).await.map_err(Refusal::internal)?;
     if grants.is_empty() {

@@ -55,11 +55,21 @@ pub struct Exchange {
     breakers: Mutex<HashMap<String, providers::Breaker>>,
     /// Calls per grant and China day so far (seeded from the log on first use).
     quota: Mutex<HashMap<(String, String), u64>>,
+    /// Published entries the gateway read lately (`gateway::ENTRY_TTL`): a publication reaches
+    /// every node's gateway within it. Grants are never cached: revocation bites on the next call.
+    entries: Mutex<HashMap<String, (std::time::Instant, gateway::Published)>>,
+    /// The agency of each machine client lately seen (`gateway::CLIENT_TTL`).
+    clients: Mutex<HashMap<String, (std::time::Instant, Option<String>)>>,
 }
 
 impl Exchange {
     pub fn new(settings: Settings) -> Self {
         Self { settings, ..Default::default() }
+    }
+
+    /// Drops this node's cached entry of a resource (it was just published here).
+    fn forget(&self, identifier: &str) {
+        self.entries.lock().expect("entries").remove(identifier);
     }
 }
 

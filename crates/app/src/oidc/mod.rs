@@ -403,8 +403,9 @@ pub async fn refresh(
 }
 
 /// The machine client a valid client-credentials access token of ours was issued to (its
-/// subject is itself, never a person); `Unauthenticated` otherwise.
-pub async fn machine_client(app: &App, access_token: &str) -> Result<ClientRow, AppError> {
+/// subject is itself, never a person); `Unauthenticated` otherwise. Checks the token only: the
+/// caller reads the client.
+pub fn machine_client_id(app: &App, access_token: &str) -> Result<String, AppError> {
     let claims = tongban_crypto::jws::verify(access_token, &signer(app)?.jwk()).ok_or(AppError::Unauthenticated)?;
     if claims["exp"].as_i64().is_none_or(|e| e <= Utc::now().timestamp()) || claims.get("pid").is_some() {
         return Err(AppError::Unauthenticated);
@@ -413,7 +414,7 @@ pub async fn machine_client(app: &App, access_token: &str) -> Result<ClientRow, 
     if claims["sub"].as_str() != Some(client_id) {
         return Err(AppError::Unauthenticated);
     }
-    app.store.oidc_client(client_id).await?.ok_or(AppError::Unauthenticated)
+    Ok(client_id.to_owned())
 }
 
 /// The userinfo endpoint: the claims for a valid access token of ours.

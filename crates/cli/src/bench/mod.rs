@@ -1,6 +1,7 @@
 //! `tongban bench …`: each benchmark measures its baseline in the same run (docs/benchmarks.md).
 
 pub mod cases;
+pub mod exchange;
 pub mod identity;
 pub mod seal;
 pub mod search;
@@ -31,6 +32,10 @@ pub enum BenchCommand {
     /// Password logins and client-credential grants per second over HTTP, against the Argon2id
     /// bound and oidc-provider (npm) on this machine; Keycloak's published sizing quoted.
     Identity(identity::Options),
+    /// Authorized, logged calls per second through the exchange gateway to a department system on
+    /// this machine, against the system called directly and through nginx in the same run; the
+    /// call log's verification rate.
+    Exchange(exchange::Options),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
@@ -40,6 +45,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Seal(o) => seal::run(o),
         BenchCommand::Verify(o) => verify::run(o).await,
         BenchCommand::Identity(o) => identity::run(o).await,
+        BenchCommand::Exchange(o) => exchange::run(o).await,
     }
 }
 

@@ -65,7 +65,8 @@ pub(crate) async fn register(
 /// One resource: the published version, or `version`; unpublished ones for their stewards only.
 #[utoipa::path(get, path = "/api/v1/data/resources/{id}", tag = "data",
     params(("id" = String, Path, description = "资源代码"), ("version" = Option<i32>, Query, description = "a saved version")),
-    responses((status = 200, body = ResourceView), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = ResourceView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
     security(("session" = [])))]
 pub(crate) async fn one(
     State(s): State<AppState>,
@@ -157,7 +158,7 @@ pub(crate) async fn import(
 /// Requests and grants of your agencies (both sides; all for the data authority), newest first.
 #[utoipa::path(get, path = "/api/v1/data/requests", tag = "data",
     params(("state" = Option<String>, Query, description = "review | provider_reply | granted | refused | revoked (repeatable)")),
-    responses((status = 200, body = Vec<RequestView>), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Vec<RequestView>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("session" = [])))]
 pub(crate) async fn request_list(
     State(s): State<AppState>,
@@ -188,7 +189,7 @@ pub(crate) async fn request(
 /// One request with its clock and its SM3-chained trail.
 #[utoipa::path(get, path = "/api/v1/data/requests/{id}", tag = "data",
     params(("id" = String, Path, description = "申请编号")),
-    responses((status = 200, body = RequestView), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = RequestView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("session" = [])))]
 pub(crate) async fn request_one(
     State(s): State<AppState>,
