@@ -158,7 +158,8 @@ pub async fn request(app: &App, who: &Principal, new: NewRequest, request_id: &s
     };
     let now = Utc::now();
     let mut items = new.items.clone();
-    items.dedup();
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|i| seen.insert(i.clone()));
     let r = DataRequestRow {
         id: id.clone(),
         resource: row.identifier.clone(),

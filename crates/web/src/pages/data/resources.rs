@@ -1,131 +1,17 @@
-//! The data sharing pages (`/data`): the resource catalog with search, registering and editing a
-//! resource (items one a line), publishing, requesting another agency's resource, the requests
-//! with their working-day clocks and the decisions on them, revoking a grant (asked first), the
-//! agency's department systems (the secret shown once) and the day's call monitoring. Stewards
-//! and the data authority; `tongban_app::exchange` decides who may.
+//! Registering and editing a data resource (items one a line), publishing it, and one resource's
+//! page with the request form of another agency's steward.
 
-use super::forms::{FormErrors, Page, Req, field, see_other};
-use super::{Frame, filters};
-use crate::AppState;
+use super::super::Frame;
+use super::super::forms::{FormErrors, Page, Req, field, see_other};
+use super::{PROVIDERS, provider_key, roles, sensitivity_name, sharing_name};
 use crate::data_labels::DataLabels;
 use crate::extract::{FormPairs, Path, QueryPairs};
 use askama::Template;
-use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use tongban_app::AppError;
 use tongban_app::access::Principal;
 use tongban_app::exchange::catalog::{self, ResourceView};
-use tongban_app::exchange::monitor::{self, Monitoring};
-use tongban_app::exchange::requests::{self, Actions, NewRequest, RequestView};
-use tongban_app::exchange::{self, NewClient, SystemView};
-use tongban_domain::exchange::{
-    Builtin, DataItem, Decision, Provider, RequestState, Resource, Sensitivity, SharingClass,
-};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/data", get(home))
-        .route("/data/resources/new", get(new_form))
-        .route("/data/resources", post(create))
-        .route("/data/resources/{id}", get(resource))
-        .route("/data/resources/{id}/edit", get(edit_form).post(save_version))
-        .route("/data/resources/{id}/publish", post(publish))
-        .route("/data/requests", get(request_list).post(make_request))
-        .route("/data/requests/{id}", get(request_page))
-        .route("/data/requests/{id}/decide", post(decide))
-        .route("/data/requests/{id}/revoke", post(revoke))
-        .route("/data/systems", get(systems).post(register_system))
-        .route("/data/monitoring", get(monitoring))
-}
-
-/// Who the person is here: the agencies they steward (code, name), and whether they are the data
-/// authority. Refused (403) for anyone else.
-struct Roles {
-    own: Vec<(String, String)>,
-    authority: bool,
-}
-
-async fn roles(r: &Req, who: &Principal) -> Result<Roles, axum::response::Response> {
-    let app = &r.s.app;
-    let assigned = exchange::data_roles(app, who).await.map_err(|e| r.error(e))?;
-    let mut own = Vec::new();
-    for code in exchange::stewarded(&assigned) {
-        let name = tongban_app::staff::agency_name(app, &code).await.map_err(|e| r.error(e))?;
-        own.push((code, name));
-    }
-    Ok(Roles { own, authority: exchange::is_authority(&assigned) })
-}
-
-fn sharing_name(l: &DataLabels, s: SharingClass) -> &'static str {
-    match s {
-        SharingClass::Unconditional => l.sharing_names[0],
-        SharingClass::Conditional => l.sharing_names[1],
-        SharingClass::NotShared => l.sharing_names[2],
-    }
-}
-
-fn sensitivity_name(l: &DataLabels, s: Sensitivity) -> &'static str {
-    match s {
-        Sensitivity::General => l.sensitivity_names[0],
-        Sensitivity::Sensitive => l.sensitivity_names[1],
-        Sensitivity::Personal => l.sensitivity_names[2],
-    }
-}
-
-const PROVIDERS: [&str; 6] = ["none", "upstream", "population", "legal_person", "licences_by_holder", "case_results"];
-
-fn provider_key(p: &Option<Provider>) -> &'static str {
-    match p {
-        None => "none",
-        Some(Provider::Upstream { .. }) => "upstream",
-        Some(Provider::Builtin { source: Builtin::Population }) => "population",
-        Some(Provider::Builtin { source: Builtin::LegalPerson }) => "legal_person",
-        Some(Provider::Builtin { source: Builtin::LicencesByHolder }) => "licences_by_holder",
-        Some(Provider::Builtin { source: Builtin::CaseResults }) => "case_results",
-    }
-}
-
-// ---------------------------------------------------------------- the catalog
-
-struct Listed {
-    identifier: String,
-    name: String,
-    agency: String,
-    sharing: &'static str,
-    published: Option<i32>,
-    latest: i32,
-}
-
-#[derive(Template)]
-#[template(path = "data_home.html")]
-struct HomePage<'a> {
-    f: &'a Frame,
-    l: &'static DataLabels,
-    q: String,
-    rows: Vec<Listed>,
-    steward: bool,
-}
-
-async fn home(r: Req) -> Page {
-    let who = r.signed_in().await?;
-    let l = r.f.lang.data();
-    let q: String = r.q.first("q").unwrap_or("").chars().take(100).collect();
-    let found = catalog::list(&r.s.app, &who, &q).await.map_err(|e| r.error(e))?;
-    let steward = roles(&r, &who).await.is_ok();
-    let rows = found
-        .into_iter()
-        .map(|v| Listed {
-            sharing: sharing_name(l, v.resource.sharing),
-            identifier: v.resource.identifier,
-            name: v.resource.name,
-            agency: v.agency_name,
-            published: v.published_version,
-            latest: v.latest_version,
-        })
-        .collect();
-    Ok(r.respond(StatusCode::OK, &HomePage { f: &r.f, l, q, rows, steward }))
-}
+use tongban_app::exchange::requests::{self, NewRequest};
+use tongban_domain::exchange::{Builtin, DataItem, Provider, Resource, Sensitivity, SharingClass};
 
 // ---------------------------------------------------------------- registering and editing
 
@@ -327,7 +213,7 @@ async fn render_form(
             None => (k, m),
         })
         .collect();
-    let errors = super::labelled(errors, &labels, r.f.lang);
+    let errors = super::super::labelled(errors, &labels, r.f.lang);
     let sharing = [SharingClass::Unconditional, SharingClass::Conditional, SharingClass::NotShared]
         .map(|s| (s.as_str(), sharing_name(l, s)))
         .to_vec();
@@ -339,7 +225,7 @@ async fn render_form(
     }))
 }
 
-async fn new_form(r: Req) -> Page {
+pub(super) async fn new_form(r: Req) -> Page {
     let who = r.signed_in().await?;
     let mine = roles(&r, &who).await?;
     let typed = Typed {
@@ -354,7 +240,7 @@ async fn new_form(r: Req) -> Page {
     render_form(&r, &who, StatusCode::OK, None, typed, vec![]).await
 }
 
-async fn create(r: Req, FormPairs(form): FormPairs) -> Page {
+pub(super) async fn create(r: Req, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
     let typed = Typed::of(&form);
     let saved = match typed.resource() {
@@ -370,7 +256,7 @@ async fn create(r: Req, FormPairs(form): FormPairs) -> Page {
     }
 }
 
-async fn edit_form(r: Req, Path(id): Path<String>) -> Page {
+pub(super) async fn edit_form(r: Req, Path(id): Path<String>) -> Page {
     let who = r.signed_in().await?;
     roles(&r, &who).await?;
     let v = catalog::view(&r.s.app, Some(&who), &id, None).await.map_err(|e| r.error(e))?;
@@ -378,7 +264,7 @@ async fn edit_form(r: Req, Path(id): Path<String>) -> Page {
     render_form(&r, &who, StatusCode::OK, Some(v.latest_version), Typed::from(&latest.resource), vec![]).await
 }
 
-async fn save_version(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+pub(super) async fn save_version(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
     let mut typed = Typed::of(&form);
     typed.identifier = id;
@@ -396,7 +282,7 @@ async fn save_version(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs
     }
 }
 
-async fn publish(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+pub(super) async fn publish(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
     let version: i32 = field(&form, "version").parse().unwrap_or(0);
     catalog::publish(&r.s.app, &who, &id, version).await.map_err(|e| r.error(e))?;
@@ -467,7 +353,7 @@ async fn render_resource(
             .await
             .map_err(|e| r.error(e))?
             .into_iter()
-            .map(|(n, at, published)| (n, super::china_time(at), published.is_some()))
+            .map(|(n, at, published)| (n, super::super::china_time(at), published.is_some()))
             .collect()
     } else {
         Vec::new()
@@ -491,7 +377,7 @@ async fn render_resource(
         ("expires_on", l.expires_on),
         ("resource", l.name),
     ];
-    let errors = super::labelled(errors, &labels, r.f.lang);
+    let errors = super::super::labelled(errors, &labels, r.f.lang);
     let items = v.resource.items.iter().map(|i| (i.clone(), sensitivity_name(l, i.sensitivity))).collect();
     let provider =
         l.provider_names[PROVIDERS.iter().position(|p| *p == provider_key(&v.resource.provider)).unwrap_or(0)];
@@ -525,12 +411,12 @@ async fn render_resource(
     }))
 }
 
-async fn resource(r: Req, Path(id): Path<String>) -> Page {
+pub(super) async fn resource(r: Req, Path(id): Path<String>) -> Page {
     let who = r.signed_in().await?;
     render_resource(&r, &who, &id, StatusCode::OK, RequestTyped::default(), vec![]).await
 }
 
-async fn make_request(r: Req, FormPairs(form): FormPairs) -> Page {
+pub(super) async fn make_request(r: Req, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
     let v = |k: &str| field(&form, k).trim().to_owned();
     let typed = RequestTyped {
@@ -572,224 +458,4 @@ async fn make_request(r: Req, FormPairs(form): FormPairs) -> Page {
             render_resource(&r, &who, &resource, status, typed, errors).await
         }
     }
-}
-
-// ---------------------------------------------------------------- requests and grants
-
-/// A clock as a list shows it: the badge colour, its words and the due day.
-fn clock_text(l: &DataLabels, v: &RequestView) -> (&'static str, String) {
-    match &v.clock {
-        Some(c) => {
-            let colour = match c.warning {
-                tongban_domain::cases::Warning::Green => "green",
-                tongban_domain::cases::Warning::Yellow => "yellow",
-                tongban_domain::cases::Warning::Red => "red",
-            };
-            let words = if c.remaining < 0 {
-                format!("{} · {}", c.due.due, l.overdue)
-            } else {
-                format!("{} · {} {}", c.due.due, l.remaining, c.remaining)
-            };
-            (colour, words)
-        }
-        None => ("", String::new()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "data_requests.html")]
-struct RequestsPage<'a> {
-    f: &'a Frame,
-    l: &'static DataLabels,
-    rows: Vec<(RequestView, &'static str, String)>,
-    states: Vec<(&'static str, &'static str, bool)>,
-    all: bool,
-}
-
-async fn request_list(r: Req) -> Page {
-    let who = r.signed_in().await?;
-    let l = r.f.lang.data();
-    let chosen = r.q.first("state").and_then(RequestState::parse);
-    let list = requests::list(&r.s.app, &who, chosen.as_slice()).await.map_err(|e| r.error(e))?;
-    let rows = list
-        .into_iter()
-        .map(|v| {
-            let (colour, words) = clock_text(l, &v);
-            (v, colour, words)
-        })
-        .collect();
-    let states = RequestState::ALL.iter().map(|s| (s.as_str(), s.label(), chosen == Some(*s))).collect();
-    Ok(r.respond(StatusCode::OK, &RequestsPage { f: &r.f, l, rows, states, all: chosen.is_none() }))
-}
-
-#[derive(Template)]
-#[template(path = "data_request.html")]
-struct RequestPage<'a> {
-    f: &'a Frame,
-    l: &'static DataLabels,
-    csrf: String,
-    v: RequestView,
-    colour: &'static str,
-    clock: String,
-    may: Actions,
-    confirm_revoke: bool,
-    notice: Option<&'static str>,
-    errors: FormErrors,
-    reasons: String,
-}
-
-async fn render_request(
-    r: &Req,
-    who: &Principal,
-    id: &str,
-    status: StatusCode,
-    errors: FormErrors,
-    reasons: String,
-) -> Page {
-    let l = r.f.lang.data();
-    let v = requests::view(&r.s.app, who, id).await.map_err(|e| r.error(e))?;
-    let may = requests::actions(&r.s.app, who, &v).await.map_err(|e| r.error(e))?;
-    let (colour, clock) = clock_text(l, &v);
-    let notice = match r.q.first("done") {
-        Some("decided") => Some(l.decided),
-        Some("revoked") => Some(l.revoked),
-        _ => None,
-    };
-    let confirm_revoke = may.revoke && r.q.first("revoke").is_some();
-    let labels = [("reasons", l.reasons), ("quota_per_day", l.quota_granted), ("state", l.state)];
-    let errors = super::labelled(errors, &labels, r.f.lang);
-    Ok(r.with_csrf(|csrf| {
-        let page = RequestPage { f: &r.f, l, csrf, v, colour, clock, may, confirm_revoke, notice, errors, reasons };
-        r.respond(status, &page)
-    }))
-}
-
-async fn request_page(r: Req, Path(id): Path<String>) -> Page {
-    let who = r.signed_in().await?;
-    render_request(&r, &who, &id, StatusCode::OK, vec![], String::new()).await
-}
-
-async fn decide(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
-    let who = r.posted(&form).await?;
-    let decision = if field(&form, "decision") == "approve" { Decision::Approve } else { Decision::Refuse };
-    let reasons = field(&form, "reasons");
-    let quota = field(&form, "quota_per_day");
-    let quota = match quota.trim() {
-        "" => None,
-        q => match q.parse() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                let errors = vec![("quota_per_day".into(), "请填写整数 (a whole number)".into())];
-                return render_request(&r, &who, &id, StatusCode::BAD_REQUEST, errors, reasons).await;
-            }
-        },
-    };
-    let expected = field(&form, "version").parse().ok();
-    let verdict =
-        requests::Verdict { decision, reasons: reasons.clone(), quota_per_day: quota, expected_version: expected };
-    match requests::decide(&r.s.app, &who, &id, verdict, &r.request_id()).await {
-        Ok(_) => Ok(see_other(&format!("/data/requests/{id}?done=decided"))),
-        Err(e) => {
-            let (status, errors) = r.form_errors(e)?;
-            render_request(&r, &who, &id, status, errors, reasons).await
-        }
-    }
-}
-
-async fn revoke(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
-    let who = r.posted(&form).await?;
-    let reasons = field(&form, "reasons");
-    match requests::revoke(&r.s.app, &who, &id, &reasons, &r.request_id()).await {
-        Ok(_) => Ok(see_other(&format!("/data/requests/{id}?done=revoked"))),
-        Err(e) => {
-            let (status, errors) = r.form_errors(e)?;
-            render_request(&r, &who, &id, status, errors, reasons).await
-        }
-    }
-}
-
-// ---------------------------------------------------------------- systems
-
-#[derive(Template)]
-#[template(path = "data_systems.html")]
-struct SystemsPage<'a> {
-    f: &'a Frame,
-    l: &'static DataLabels,
-    csrf: String,
-    agencies: Vec<(String, String)>,
-    agency: String,
-    list: Vec<SystemView>,
-    created: Option<NewClient>,
-    errors: FormErrors,
-    name: String,
-}
-
-async fn render_systems(
-    r: &Req,
-    who: &Principal,
-    agency: String,
-    status: StatusCode,
-    created: Option<NewClient>,
-    errors: FormErrors,
-    name: String,
-) -> Page {
-    let l = r.f.lang.data();
-    let mine = roles(r, who).await?;
-    let mut agencies = mine.own.clone();
-    let agency = if agency.is_empty() { agencies.first().map(|(c, _)| c.clone()).unwrap_or_default() } else { agency };
-    if mine.authority && !agency.is_empty() && !agencies.iter().any(|(c, _)| *c == agency) {
-        let n = tongban_app::staff::agency_name(&r.s.app, &agency).await.map_err(|e| r.error(e))?;
-        agencies.push((agency.clone(), n));
-    }
-    let list = if agency.is_empty() {
-        Vec::new()
-    } else {
-        exchange::systems(&r.s.app, who, &agency).await.map_err(|e| r.error(e))?
-    };
-    let errors = super::labelled(errors, &[("name", l.system_name), ("agency_code", l.provider_agency)], r.f.lang);
-    Ok(r.with_csrf(|csrf| {
-        let page = SystemsPage { f: &r.f, l, csrf, agencies, agency, list, created, errors, name };
-        r.respond(status, &page)
-    }))
-}
-
-async fn systems(r: Req) -> Page {
-    let who = r.signed_in().await?;
-    let agency = r.q.first("agency").unwrap_or("").trim().to_owned();
-    render_systems(&r, &who, agency, StatusCode::OK, None, vec![], String::new()).await
-}
-
-async fn register_system(r: Req, FormPairs(form): FormPairs) -> Page {
-    let who = r.posted(&form).await?;
-    let agency = field(&form, "agency_code").trim().to_owned();
-    let name = field(&form, "name").trim().to_owned();
-    match exchange::register_system(&r.s.app, &who, &agency, &name).await {
-        // Shown here, once: never in an address, never again.
-        Ok(c) => render_systems(&r, &who, agency, StatusCode::CREATED, Some(c), vec![], String::new()).await,
-        Err(e) => {
-            let (status, errors) = r.form_errors(e)?;
-            render_systems(&r, &who, agency, status, None, errors, name).await
-        }
-    }
-}
-
-// ---------------------------------------------------------------- monitoring
-
-#[derive(Template)]
-#[template(path = "data_monitoring.html")]
-struct MonitoringPage<'a> {
-    f: &'a Frame,
-    l: &'static DataLabels,
-    m: Monitoring,
-}
-
-async fn monitoring(r: Req) -> Page {
-    let who = r.signed_in().await?;
-    let day = match r.q.first("day").filter(|d| !d.is_empty()) {
-        Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| r.error(AppError::field("day", "日期格式为 YYYY-MM-DD (a date YYYY-MM-DD)")))?,
-        None => tongban_domain::calendar::china_today(),
-    };
-    let m = monitor::day(&r.s.app, &who, day).await.map_err(|e| r.error(e))?;
-    Ok(r.respond(StatusCode::OK, &MonitoringPage { f: &r.f, l: r.f.lang.data(), m }))
 }
