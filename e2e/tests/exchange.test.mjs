@@ -252,7 +252,7 @@ describe('Tongban data sharing in Chromium', () => {
   test('another agency finds it and requests one item for a service', () =>
     withPage(PHONE, async (page) => {
       await login(page, CONSUMER_STEWARD);
-      await page.goto('/data?q=人口 核验');
+      await page.goto('/data?q=人口核验');
       await assertNoHorizontalScroll(page);
       await assertNoAxeViolations(page, 'data catalog search (zh, phone)');
       await page.getByRole('link', { name: RESOURCE.name }).click();

@@ -264,7 +264,10 @@ impl CatalogIndex {
 
     /// The distinct words of `text`, cut as queries are, without the words people add around
     /// what they want (我要, 怎么, 办理 …) — unless there is nothing else.
-    fn tokens(&self, text: &str) -> Vec<String> {
+    /// The words of a text as a query reads them: segmented by jieba, fillers (我要, 办理…) dropped
+    /// unless nothing else is left. Other searches of the platform (the data resource catalog)
+    /// split their queries the same way.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
         let Some(mut analyzer) = self.index.tokenizers().get(crate::JIEBA_QUERY) else { return vec![] };
         let mut stream = analyzer.token_stream(text);
         let mut words: Vec<String> = Vec::new();

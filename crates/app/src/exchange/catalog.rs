@@ -187,12 +187,18 @@ pub async fn versions(
 
 /// The catalog: published resources, and the person's own agencies' unpublished ones; `q`
 /// keeps those whose name, abstract, classification, identifier or item labels contain every
-/// word of it.
+/// word of it, segmented as the catalog search segments a query.
 pub async fn list(app: &App, who: &Principal, q: &str) -> Result<Vec<ResourceView>, AppError> {
     let roles = staff_only(app, who).await?;
     let own = stewarded(&roles);
     let authority = is_authority(&roles);
-    let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).take(8).collect();
+    // The words as the Chinese search segments them (人口核验 → 人口, 核验) when this process keeps
+    // the index, else as typed.
+    let words: Vec<String> = match &app.index {
+        Some(index) => index.tokens(q),
+        None => q.split_whitespace().map(str::to_owned).collect(),
+    };
+    let words: Vec<String> = words.into_iter().map(|w| w.to_lowercase()).take(8).collect();
     let mut out = Vec::new();
     for row in app.store.data_resources(None).await?.into_iter().chain(own_unpublished(app, &own).await?) {
         let editor = authority || own.contains(&row.agency_code);
