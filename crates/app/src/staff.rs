@@ -109,14 +109,14 @@ pub async fn assign(app: &App, by: Option<&Principal>, form: NewAssignment) -> R
     assignment(row).ok_or_else(|| AppError::internal("assigned role does not parse"))
 }
 
-/// An agency named by its credit code or its exact name: its code and (when in the catalog)
-/// its division; or what to enter instead.
 /// An agency's name (its credit code when it has none on the platform).
 pub async fn agency_name(app: &App, code: &str) -> Result<String, AppError> {
     let names = app.store.agency_names(&[code.to_owned()]).await?;
     Ok(names.into_iter().next().map(|(_, n)| n).unwrap_or_else(|| code.to_owned()))
 }
 
+/// An agency named by its credit code or its exact name: its code and (when in the catalog)
+/// its division; or what to enter instead.
 async fn agency_named(app: &App, text: &str) -> Result<Result<(String, String), String>, AppError> {
     if text.is_empty() {
         return Ok(Err("请输入机构名称或统一社会信用代码 (enter the agency's name or credit code)".into()));

@@ -262,8 +262,6 @@ impl CatalogIndex {
         Plan { matches: and(matches), ranks: and(ranks) }
     }
 
-    /// The distinct words of `text`, cut as queries are, without the words people add around
-    /// what they want (我要, 怎么, 办理 …) — unless there is nothing else.
     /// The words of a text as a query reads them: segmented by jieba, fillers (我要, 办理…) dropped
     /// unless nothing else is left. Other searches of the platform (the data resource catalog)
     /// split their queries the same way.
@@ -278,6 +276,23 @@ impl CatalogIndex {
         }
         let meant: Vec<String> = words.iter().filter(|w| !FILLER.contains(&String::as_str(w))).cloned().collect();
         if meant.is_empty() { words } else { meant }
+    }
+
+    /// The words of `text` (`tokens`), then those of each reading the search synonyms give it
+    /// (身份证 → 居民身份证): another search of the platform matches a text having all the
+    /// words of any one of them.
+    pub fn readings(&self, text: &str) -> Vec<Vec<String>> {
+        let mut out = vec![self.tokens(text)];
+        let synonyms = self.synonyms.read().map(|s| s.1.clone());
+        if let Ok(synonyms) = synonyms {
+            for reading in synonyms.readings(text) {
+                let words = self.tokens(&reading);
+                if !out.contains(&words) {
+                    out.push(words);
+                }
+            }
+        }
+        out
     }
 }
 

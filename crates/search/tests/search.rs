@@ -231,3 +231,14 @@ fn when_no_service_has_every_word_those_with_some_are_found_and_said_to_be_parti
     assert_eq!(idx.search(&filtered).unwrap().total, 0);
     assert!(names(&idx, q("火星移民")).is_empty(), "one word unknown: nothing, and no fallback");
 }
+
+#[test]
+fn other_searches_read_a_query_by_its_words_and_its_synonyms() {
+    let idx = CatalogIndex::in_memory().unwrap();
+    assert_eq!(idx.readings("我要人口核验"), [vec!["人口".to_owned(), "核验".to_owned()]], "fillers dropped");
+    let synonyms = tongban_domain::catalog::Synonyms::parse("户口 => 户籍\n").unwrap();
+    idx.set_synonyms(synonyms, 1);
+    let read = idx.readings("户口信息");
+    assert_eq!(read.len(), 2, "{read:?}");
+    assert!(read[1].contains(&"户籍".to_owned()), "{read:?}");
+}

@@ -192,40 +192,60 @@ pub async fn list(app: &App, who: &Principal, q: &str) -> Result<Vec<ResourceVie
     let roles = staff_only(app, who).await?;
     let own = stewarded(&roles);
     let authority = is_authority(&roles);
-    // The words as the Chinese search segments them (人口核验 → 人口, 核验) when this process keeps
-    // the index, else as typed.
-    let words: Vec<String> = match &app.index {
-        Some(index) => index.tokens(q),
-        None => q.split_whitespace().map(str::to_owned).collect(),
+    // The words as the Chinese search segments them (人口核验 → 人口, 核验), with each reading its
+    // synonyms give, when this process keeps the index; else as typed.
+    let readings: Vec<Vec<String>> = match &app.index {
+        Some(index) => index.readings(q),
+        None => vec![q.split_whitespace().map(str::to_owned).collect()],
     };
-    let words: Vec<String> = words.into_iter().map(|w| w.to_lowercase()).take(8).collect();
-    let mut out = Vec::new();
-    for row in app.store.data_resources(None).await?.into_iter().chain(own_unpublished(app, &own).await?) {
+    let readings: Vec<Vec<String>> =
+        readings.into_iter().map(|r| r.into_iter().map(|w| w.to_lowercase()).take(8).collect()).collect();
+    let rows: Vec<DataResourceRow> =
+        app.store.data_resources(None).await?.into_iter().chain(own_unpublished(app, &own).await?).collect();
+    let codes: Vec<String> = rows.iter().map(|r| r.agency_code.clone()).collect();
+    let names: std::collections::HashMap<String, String> = app.store.agency_names(&codes).await?.into_iter().collect();
+    let mut found = Vec::new();
+    for row in rows {
         let editor = authority || own.contains(&row.agency_code);
         let at = if editor { row.latest_version } else { row.published_version.unwrap_or(row.latest_version) };
         let Some(body) = app.store.data_resource_version(&row.identifier, at).await? else { continue };
         let r = parse(&body)?;
-        let text = format!(
-            "{} {} {} {} {}",
-            r.identifier,
-            r.name,
-            r.summary,
-            r.classification,
-            r.items.iter().map(|i| i.label.as_str()).collect::<Vec<_>>().join(" ")
-        )
-        .to_lowercase();
-        if words.iter().all(|w| text.contains(w)) {
-            out.push(ResourceView {
-                agency_name: crate::staff::agency_name(app, &row.agency_code).await?,
+        let Some(score) = readings.iter().filter_map(|words| score(&r, words)).max() else { continue };
+        found.push((
+            score,
+            ResourceView {
+                agency_name: names.get(&row.agency_code).cloned().unwrap_or_else(|| row.agency_code.clone()),
                 resource: r,
                 version: at,
                 latest_version: row.latest_version,
                 published_version: row.published_version,
                 updated_at: row.updated_at,
-            });
-        }
+            },
+        ));
     }
-    Ok(out)
+    // Best first; equals keep the catalog's order.
+    found.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+    Ok(found.into_iter().map(|(_, v)| v).collect())
+}
+
+/// How well an entry answers the words, none when one is missing: a word in the name counts
+/// most, then in the items, then in the identifier, abstract or classification.
+fn score(r: &Resource, words: &[String]) -> Option<u32> {
+    let name = r.name.to_lowercase();
+    let items = r.items.iter().map(|i| format!("{} {}", i.label, i.name)).collect::<Vec<_>>().join(" ").to_lowercase();
+    let rest = format!("{} {} {}", r.identifier, r.summary, r.classification).to_lowercase();
+    words.iter().try_fold(0, |sum, w| {
+        let weight = if name.contains(w.as_str()) {
+            4
+        } else if items.contains(w.as_str()) {
+            2
+        } else if rest.contains(w.as_str()) {
+            1
+        } else {
+            return None;
+        };
+        Some(sum + weight)
+    })
 }
 
 async fn own_unpublished(app: &App, own: &[String]) -> Result<Vec<DataResourceRow>, AppError> {
@@ -299,4 +319,44 @@ pub async fn export(app: &App, who: &Principal) -> Result<String, AppError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tongban_domain::exchange::{DataItem, Sensitivity, SharingClass};
+
+    fn entry(name: &str, item: &str, summary: &str) -> Resource {
+        Resource {
+            identifier: "X-0001".into(),
+            name: name.into(),
+            summary: summary.into(),
+            agency_code: String::new(),
+            classification: String::new(),
+            items: vec![DataItem {
+                name: "a".into(),
+                label: item.into(),
+                kind: "string".into(),
+                sensitivity: Sensitivity::General,
+            }],
+            sharing: SharingClass::Unconditional,
+            sharing_condition: String::new(),
+            open_class: String::new(),
+            update_cycle: String::new(),
+            format: String::new(),
+            provider: None,
+            subject: None,
+        }
+    }
+
+    #[test]
+    fn a_word_in_the_name_ranks_above_one_in_the_items_or_the_abstract() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let named = entry("户籍人口信息", "姓名", "");
+        let itemised = entry("居民信息", "户籍地址", "");
+        let described = entry("居民信息", "姓名", "含户籍");
+        let s = |r: &Resource| score(r, &words(&["户籍"]));
+        assert!(s(&named) > s(&itemised) && s(&itemised) > s(&described), "{:?}", (s(&named), s(&itemised)));
+        assert_eq!(score(&named, &words(&["户籍", "不动产"])), None, "every word must be found");
+    }
 }
