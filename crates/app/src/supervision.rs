@@ -1,6 +1,7 @@
 //! Supervision (电子监察): a job that brings every running case's due date and colour up to date
 //! — days pass, a supplement ends, the calendar gains a year — so that queues filter by colour
-//! truthfully, and that tells the agency's administrators when a case turns red.
+//! truthfully, and that tells the agency's administrators when a case turns red — and the data
+//! authority when a data-sharing request does.
 
 use crate::cases::clock_with;
 use crate::{App, AppError};
@@ -52,6 +53,8 @@ pub async fn sweep(app: &App) -> Result<Sweep, AppError> {
             }
         }
     }
+    // Data requests run on the same working-day clocks.
+    s.turned_red += crate::exchange::requests::escalate_overdue(app).await?;
     Ok(s)
 }
 

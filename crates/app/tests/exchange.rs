@@ -157,6 +157,16 @@ async fn a_conditional_request_passes_review_and_the_provider_on_working_day_clo
     assert!(matches!(e, Err(AppError::Forbidden)));
     let v = requests::decide(app, &s.w.admin, &req.id, verdict(Decision::Approve, "", None), "r").await.unwrap();
     assert_eq!((v.state, v.clock.unwrap().limit), (RequestState::ProviderReply, 5), "provider reply: 5 days");
+    // Overdue: red on the lists, escalated once to the data authority (a trail step, a message).
+    assert_eq!(requests::escalate_overdue(app).await.unwrap(), 0, "not yet due");
+    let overdue = format!("UPDATE data_requests SET stage_from = '2026-01-05' WHERE id = '{}'", req.id);
+    execute_raw(&app.store, &overdue).await;
+    assert_eq!(tongban_app::supervision::sweep(app).await.unwrap().turned_red, 1);
+    let listed = requests::list(app, &s.w.admin, &[RequestState::ProviderReply]).await.unwrap();
+    assert_eq!(listed[0].clock.as_ref().unwrap().warning, tongban_domain::cases::Warning::Red);
+    let messages = app.store.messages_of(&s.w.admin.person_id, 10).await.unwrap();
+    assert!(messages.iter().any(|m| m.title.contains(&req.id)), "{messages:?}");
+    assert_eq!(tongban_app::supervision::sweep(app).await.unwrap().turned_red, 0, "escalated once");
     // A refusal gives reasons.
     let e = requests::decide(app, &s.provider, &req.id, verdict(Decision::Refuse, " ", None), "r").await.unwrap_err();
     assert_eq!(fields(e), ["reasons"]);
@@ -172,7 +182,7 @@ async fn a_conditional_request_passes_review_and_the_provider_on_working_day_clo
     assert!(matches!(e, Err(AppError::Conflict { .. })), "decided once");
     assert_eq!(
         v.trail.iter().map(|t| (t.action.as_str(), t.after_state.as_str())).collect::<Vec<_>>(),
-        [("request", "review"), ("approve", "provider_reply"), ("approve", "granted")]
+        [("request", "review"), ("approve", "provider_reply"), ("escalate", "provider_reply"), ("approve", "granted")]
     );
     // Each side's steward and the authority see it; a stranger's staff does not.
     assert_eq!(requests::list(app, &s.provider, &[]).await.unwrap().len(), 1);

@@ -17,6 +17,11 @@ use tongban_app::config::LogFormat;
 use tongban_app::{App, AppError, Config};
 use tongban_crypto::PasswordParams;
 
+// Many small allocations a request, on every worker: glibc's allocator spent ~15% of the
+// gateway's time in its own bookkeeping (`tongban bench exchange`, docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "tongban", version, about = "Tongban (通办): integrated online government service platform")]
 struct Cli {

@@ -31,6 +31,10 @@ pub struct RequestFilter {
     pub resource: Option<String>,
 }
 
+/// Calls appended by one statement: 18 columns each, within both backends' bind-parameter
+/// limits (SQLite 32,766, PostgreSQL 65,535).
+pub const APPEND_CHUNK: usize = 1_000;
+
 impl Store {
     /// Saves a version of a resource's entry: a new resource (`expected_latest` none) or the next
     /// version of one still at `expected_latest`. False when the identifier is taken or another
@@ -173,6 +177,44 @@ impl Store {
         Ok(true)
     }
 
+    /// Every request whose stage is on a clock (`states`), oldest first: what supervision checks.
+    pub async fn data_requests_in(&self, states: &[&str]) -> Result<Vec<DataRequestRow>, StoreError> {
+        Ok(data_request::Entity::find()
+            .filter(data_request::Column::State.is_in(states.iter().copied()))
+            .order_by_asc(data_request::Column::CreatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Notes in a request's trail that it went overdue and tells the data authority, all or
+    /// none; false when the request changed since it was read at `expected_version`.
+    pub async fn escalate_data_request(
+        &self,
+        id: &str,
+        expected_version: i64,
+        trail: TrailDraft,
+        messages: Vec<crate::cases::MessageRow>,
+    ) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let same = data_request::Entity::find_by_id(id)
+            .filter(data_request::Column::Version.eq(expected_version))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !same {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        audit::append(&txn, id, trail, false).await?;
+        for m in messages {
+            crate::entity::message::Entity::insert(m.into_active_model()).exec_without_returning(&txn).await?;
+        }
+        txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
+        Ok(true)
+    }
+
     pub async fn data_request(&self, id: &str) -> Result<Option<DataRequestRow>, StoreError> {
         Ok(data_request::Entity::find_by_id(id).one(&self.db).await?)
     }
@@ -213,17 +255,23 @@ impl Store {
         Ok(q.order_by_desc(data_request::Column::CreatedAt).limit(500).all(&self.db).await?)
     }
 
-    /// Appends calls to the log in one transaction (the caller numbered and chained them).
+    /// Appends calls to the log, all or none (the caller numbered and chained them).
     pub async fn append_calls(&self, calls: Vec<CallRow>) -> Result<(), StoreError> {
+        let rows = |chunk: &[CallRow]| {
+            exchange_call::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
+        };
         if calls.is_empty() {
             return Ok(());
         }
+        if calls.len() <= APPEND_CHUNK {
+            // One statement is atomic by itself: one round trip to the database, not three.
+            let _turn = self.write_turn().await;
+            rows(&calls).exec_without_returning(&self.db).await?;
+            return Ok(());
+        }
         let (_turn, txn) = self.write().await?;
-        // Within the bind-parameter limits of both backends (19 columns a row).
-        for chunk in calls.chunks(500) {
-            exchange_call::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
-                .exec_without_returning(&txn)
-                .await?;
+        for chunk in calls.chunks(APPEND_CHUNK) {
+            rows(chunk).exec_without_returning(&txn).await?;
         }
         txn.commit().await?;
         Ok(())

@@ -103,6 +103,7 @@ pub struct DataLabels {
     pub no_calls: &'static str,
     pub role_steward: &'static str,
     pub role_authority: &'static str,
+    pub role_supervision: &'static str,
     pub version_list: &'static str,
     pub saved_at: &'static str,
 }
@@ -217,6 +218,7 @@ pub static ZH: DataLabels = DataLabels {
     no_calls: "当日没有调用。",
     role_steward: "数据管理员",
     role_authority: "数据主管部门",
+    role_supervision: "电子监察",
     version_list: "版本记录",
     saved_at: "保存时间",
 };
@@ -331,6 +333,7 @@ pub static EN: DataLabels = DataLabels {
     no_calls: "No calls that day.",
     role_steward: "Data steward",
     role_authority: "Data authority",
+    role_supervision: "Supervision",
     version_list: "Versions",
     saved_at: "Saved",
 };

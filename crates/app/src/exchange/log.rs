@@ -19,8 +19,8 @@ use tongban_store::exchange::{CallRow, SealRow};
 
 /// Calls at most in one sealed batch.
 pub const SEAL_BATCH: i64 = 10_000;
-/// Calls at most in one commit of the writer.
-const COMMIT_BATCH: usize = 2_000;
+/// Calls at most in one commit of the writer: one statement.
+const COMMIT_BATCH: usize = tongban_store::exchange::APPEND_CHUNK;
 
 /// A call to log, before it is numbered and chained.
 #[derive(Debug, Clone)]
@@ -112,6 +112,14 @@ async fn run(store: Store, node: i32, mut rx: mpsc::Receiver<Job>) {
     let mut head: Option<(i64, String)> = None;
     let mut jobs: Vec<Job> = Vec::with_capacity(COMMIT_BATCH);
     while rx.recv_many(&mut jobs, COMMIT_BATCH).await > 0 {
+        // The calls being answered beside this one reach the queue in a moment: letting them
+        // join makes fewer, larger commits (the cores are what calls wait for under load).
+        tokio::task::yield_now().await;
+        while jobs.len() < COMMIT_BATCH
+            && let Ok(job) = rx.try_recv()
+        {
+            jobs.push(job);
+        }
         let (mut seq, mut prev) = match head.take() {
             Some(h) => h,
             None => match store.last_call(node).await {

@@ -56,15 +56,42 @@ pub struct Exchange {
     /// Calls per grant and China day so far (seeded from the log on first use).
     quota: Mutex<HashMap<(String, String), u64>>,
     /// Published entries the gateway read lately (`gateway::ENTRY_TTL`): a publication reaches
-    /// every node's gateway within it. Grants are never cached: revocation bites on the next call.
+    /// every node's gateway within it.
     entries: Mutex<HashMap<String, (std::time::Instant, gateway::Published)>>,
-    /// The agency of each machine client lately seen (`gateway::CLIENT_TTL`).
-    clients: Mutex<HashMap<String, (std::time::Instant, Option<String>)>>,
+    /// Live grants by resource, consuming agency and day, on embedded storage only
+    /// (`gateway::live_grants`): emptied by every change of a request in this process.
+    grants: Mutex<Grants>,
+    /// Tokens lately checked, with their client and its agency (`gateway::CLIENT_TTL`).
+    tokens: Mutex<HashMap<String, CheckedToken>>,
+}
+
+/// The grants cache, and how many times it was emptied: a read that began before a change must
+/// not put what it read back after it.
+#[derive(Default)]
+struct Grants {
+    changes: u64,
+    live: HashMap<(String, String, chrono::NaiveDate), std::sync::Arc<Vec<tongban_store::exchange::DataRequestRow>>>,
+}
+
+/// A token whose signature held: its client, the client's agency, when it expires (Unix
+/// seconds) and when it was checked.
+struct CheckedToken {
+    client_id: String,
+    agency: Option<String>,
+    expires: i64,
+    checked: std::time::Instant,
 }
 
 impl Exchange {
     pub fn new(settings: Settings) -> Self {
         Self { settings, ..Default::default() }
+    }
+
+    /// A request changed (requested, decided, revoked): the gateway reads grants afresh.
+    fn grants_changed(&self) {
+        let mut g = self.grants.lock().expect("grants");
+        g.changes += 1;
+        g.live.clear();
     }
 
     /// Drops this node's cached entry of a resource (it was just published here).

@@ -1,10 +1,11 @@
 //! Requests and grants (共享申请与授权): a consuming agency's steward asks for a published
 //! resource for a purpose; the data authority's conformity review, then (有条件共享) the
-//! provider's reply, each on a working-day clock — overdue requests turn yellow and red for the
-//! data authority, who also settles disputes by deciding in the provider's place. A 不予共享
-//! resource is refused at once with its legal basis. A grant is the request granted: scoped to its
-//! items, offerings, daily quota and expiry, revocable — the gateway reads it on every call. Each
-//! step is an entry of the SM3-chained audit trail, keyed by the request's number.
+//! provider's reply, each on a working-day clock — overdue requests turn yellow, then red and are
+//! escalated to the data authority (`escalate_overdue`), who also settles disputes by deciding in
+//! the provider's place. A 不予共享 resource is refused at once with its legal basis. A grant is
+//! the request granted: scoped to its items, offerings, daily quota and expiry, revocable — the
+//! next gateway call is refused. Each step is an entry of the SM3-chained audit trail, keyed by
+//! the request's number.
 
 use super::{catalog, data_roles, is_authority, stewarded};
 use crate::access::{Assignment, Principal};
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 use tongban_domain::calendar::china_today;
 use tongban_domain::cases::{Clock, WarningRule, clock};
 use tongban_domain::exchange::{Decision, RequestState, SharingClass, next_state};
+use tongban_domain::identity::StaffRole;
 use tongban_store::audit::TrailDraft;
 use tongban_store::exchange::{DataRequestRow, RequestFilter};
 
@@ -183,6 +185,7 @@ pub async fn request(app: &App, who: &Principal, new: NewRequest, request_id: &s
     };
     let trail = draft(who, "data_steward", "request", "", state.as_str(), &reasons, request_id);
     app.store.insert_data_request(r, trail).await?;
+    app.exchange.grants_changed();
     tracing::info!(request = %id, resource = %row.identifier, state = state.as_str(), "data request made");
     view(app, who, &id).await
 }
@@ -281,6 +284,7 @@ pub async fn decide(
     if !app.store.update_data_request(changed, version, trail).await? {
         return Err(AppError::stale());
     }
+    app.exchange.grants_changed();
     tracing::info!(request = %id, from = %r.state, to = next.as_str(), "data request decided");
     view(app, who, id).await
 }
@@ -319,6 +323,7 @@ pub async fn revoke(
     if !app.store.update_data_request(changed, r.version, trail).await? {
         return Err(AppError::stale());
     }
+    app.exchange.grants_changed();
     tracing::info!(request = %id, "data grant revoked");
     view(app, who, id).await
 }
@@ -353,9 +358,9 @@ fn visible(roles: &[Assignment], r: &DataRequestRow) -> Result<(), AppError> {
     }
 }
 
-async fn to_view(app: &App, r: DataRequestRow, with_trail: bool) -> Result<RequestView, AppError> {
-    let state = state_of(&r)?;
-    let clock = match (state.on_clock(), r.stage_from) {
+/// The clock of the request's stage, when one runs.
+async fn stage_clock(app: &App, r: &DataRequestRow) -> Result<Option<Clock>, AppError> {
+    Ok(match (state_of(r)?.on_clock(), r.stage_from) {
         (true, Some(from)) => Some(
             app.calendar
                 .with(&app.store, |cal| {
@@ -364,7 +369,75 @@ async fn to_view(app: &App, r: DataRequestRow, with_trail: bool) -> Result<Reque
                 .await?,
         ),
         _ => None,
-    };
+    })
+}
+
+/// The trail action that escalates an overdue stage.
+pub const ESCALATE: &str = "escalate";
+
+/// Escalates every request whose stage is overdue (red) and not yet escalated in that stage: a
+/// step in its trail, and a message to each platform administrator (the data authority) to
+/// settle it. Run by the supervision sweep; returns how many were escalated.
+pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
+    let on_clock = [RequestState::Review.as_str(), RequestState::ProviderReply.as_str()];
+    let mut escalated = 0;
+    for r in app.store.data_requests_in(&on_clock).await? {
+        let Some(clock) = stage_clock(app, &r).await? else { continue };
+        if clock.warning != tongban_domain::cases::Warning::Red {
+            continue;
+        }
+        let trail = app.store.trail(&r.id).await?;
+        if trail.last().is_some_and(|t| t.action == ESCALATE) {
+            continue; // nothing happened since it was escalated
+        }
+        let authority: Vec<String> = app
+            .store
+            .staff_roles(None, None)
+            .await?
+            .into_iter()
+            .filter(|a| a.role == StaffRole::PlatformAdmin.as_str())
+            .map(|a| a.person_id)
+            .collect();
+        let resource = app.store.data_resource(&r.resource).await?.map(|d| d.name).unwrap_or_default();
+        let now = Utc::now();
+        let mut messages = Vec::new();
+        for person_id in authority {
+            messages.push(tongban_store::cases::MessageRow {
+                id: format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]),
+                person_id,
+                case_number: None,
+                title: format!("共享申请超期（红灯）：{}", r.id),
+                body: format!(
+                    "“{resource}”的共享申请已超过{}个工作日的办理时限，请督办或直接决定（数据共享 › 共享申请）。",
+                    r.stage_days
+                ),
+                created_at: now,
+                read_at: None,
+            });
+        }
+        let step = TrailDraft {
+            at: now,
+            actor_id: "system".into(),
+            actor_role: "supervision".into(),
+            action: ESCALATE.into(),
+            before_state: r.state.clone(),
+            after_state: r.state.clone(),
+            detail:
+                serde_json::json!({ "note": "超期，提请数据主管部门督办 (overdue: escalated to the data authority)" })
+                    .to_string(),
+            request_id: "supervision".into(),
+        };
+        if app.store.escalate_data_request(&r.id, r.version, step, messages).await? {
+            tracing::info!(request = %r.id, state = %r.state, "overdue data request escalated");
+            escalated += 1;
+        }
+    }
+    Ok(escalated)
+}
+
+async fn to_view(app: &App, r: DataRequestRow, with_trail: bool) -> Result<RequestView, AppError> {
+    let state = state_of(&r)?;
+    let clock = stage_clock(app, &r).await?;
     let trail = if with_trail {
         app.store
             .trail(&r.id)

@@ -403,18 +403,19 @@ pub async fn refresh(
 }
 
 /// The machine client a valid client-credentials access token of ours was issued to (its
-/// subject is itself, never a person); `Unauthenticated` otherwise. Checks the token only: the
-/// caller reads the client.
-pub fn machine_client_id(app: &App, access_token: &str) -> Result<String, AppError> {
+/// subject is itself, never a person), and when the token expires (Unix seconds);
+/// `Unauthenticated` otherwise. Checks the token only: the caller reads the client.
+pub fn machine_client(app: &App, access_token: &str) -> Result<(String, i64), AppError> {
     let claims = tongban_crypto::jws::verify(access_token, &signer(app)?.jwk()).ok_or(AppError::Unauthenticated)?;
-    if claims["exp"].as_i64().is_none_or(|e| e <= Utc::now().timestamp()) || claims.get("pid").is_some() {
+    let expires = claims["exp"].as_i64().ok_or(AppError::Unauthenticated)?;
+    if expires <= Utc::now().timestamp() || claims.get("pid").is_some() {
         return Err(AppError::Unauthenticated);
     }
     let client_id = claims["client_id"].as_str().ok_or(AppError::Unauthenticated)?;
     if claims["sub"].as_str() != Some(client_id) {
         return Err(AppError::Unauthenticated);
     }
-    Ok(client_id.to_owned())
+    Ok((client_id.to_owned(), expires))
 }
 
 /// The userinfo endpoint: the claims for a valid access token of ours.

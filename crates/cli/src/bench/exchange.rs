@@ -43,8 +43,33 @@ async fn upstream() -> anyhow::Result<String> {
     Ok(addr.to_string())
 }
 
-/// nginx as a plain reverse proxy (keep-alive to the system), one worker per core.
-fn nginx(bin: &str, dir: &std::path::Path, upstream: &str) -> anyhow::Result<(std::process::Child, String)> {
+/// nginx as a plain reverse proxy (keep-alive to the system), one worker per core; stopped when
+/// dropped.
+struct Nginx {
+    master: std::process::Child,
+    bin: String,
+    conf: std::path::PathBuf,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // The master stops its workers; killing it would leave them running.
+        let dir = self.conf.parent().unwrap_or(std::path::Path::new("."));
+        let _ = std::process::Command::new(&self.bin)
+            .arg("-e")
+            .arg(dir.join("error.log"))
+            .arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(&self.conf)
+            .args(["-s", "stop"])
+            .stderr(std::process::Stdio::null())
+            .status();
+        let _ = self.master.wait();
+    }
+}
+
+fn nginx(bin: &str, dir: &std::path::Path, upstream: &str) -> anyhow::Result<(Nginx, String)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let conf = format!(
         "worker_processes auto; daemon off; pid {dir}/nginx.pid; error_log {dir}/error.log;\n\
@@ -56,14 +81,14 @@ fn nginx(bin: &str, dir: &std::path::Path, upstream: &str) -> anyhow::Result<(st
     );
     let file = dir.join("nginx.conf");
     std::fs::write(&file, conf)?;
-    let child = std::process::Command::new(bin)
+    let master = std::process::Command::new(bin)
         .args(["-e", &format!("{}/error.log", dir.display()), "-p", &dir.display().to_string(), "-c"])
         .arg(&file)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .map_err(|e| anyhow::anyhow!("cannot start {bin} ({e}): install Debian's nginx (apt-get install nginx)"))?;
-    Ok((child, format!("127.0.0.1:{port}")))
+    Ok((Nginx { master, bin: bin.to_owned(), conf: file }, format!("127.0.0.1:{port}")))
 }
 
 async fn wait_for(addr: &str) -> anyhow::Result<()> {
@@ -155,7 +180,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     println!("machine: {cores} cores shared by client, gateway, nginx and the system; {} clients", o.clients);
     let dir = tempfile::tempdir()?;
     let system = upstream().await?;
-    let (mut proxy, proxied) = nginx(&o.nginx, dir.path(), &system)?;
+    let (proxy, proxied) = nginx(&o.nginx, dir.path(), &system)?;
     wait_for(&proxied).await?;
 
     let id = Identity::new(KeyRing::generate("bench")?, Policy::default(), PasswordParams::default())?;
@@ -203,8 +228,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     )
     .await?;
     let logged = app.store.last_call(1).await?.map_or(0, |c| c.seq) - before;
-    let _ = proxy.kill();
-    let _ = proxy.wait();
+    drop(proxy);
 
     let p = |ms: &[f64], q: f64| {
         let mut v = ms.to_vec();
