@@ -425,6 +425,67 @@ async fn a_shared_material_is_previewed_fetched_for_the_case_and_shown_to_staff(
     assert!(matches!(e, AppError::Validation { .. } | AppError::NotFound { .. } | AppError::Conflict { .. }), "{e:?}");
 }
 
+/// 一表申请 with data that travels: a form field whose source is a shared resource is filled in
+/// when the application starts — fetched for the offering's agency under its grant, the
+/// application as the purpose, logged — and says which agency's resource and item it came from.
+/// Without a grant the field is simply left for the applicant.
+#[tokio::test]
+async fn a_form_field_is_prefilled_from_a_shared_resource_and_names_it() {
+    use tongban_app::cases;
+    use tongban_domain::forms::{FormField, PrefillSource, SharedItem};
+    let mut s = sharing().await;
+    let policy = tongban_app::outbound::AddressPolicy::parse(&["127.0.0.1/32".into()]).unwrap();
+    s.w.app.outbound = Arc::new(tongban_app::outbound::Outbound::new(policy).unwrap());
+    let mut r = population(SharingClass::Unconditional);
+    r.identifier = "110101-GA-FC-0001".into();
+    r.name = "房产登记信息".into();
+    r.items = vec![
+        item("address", "房屋坐落", "string", Sensitivity::Personal),
+        item("owner", "权利人", "string", Sensitivity::Personal),
+    ];
+    r.subject = Some("id_number".into());
+    r.provider = Some(Provider::Upstream { url: format!("{}/ok", upstream().await) });
+    let app = &s.w.app;
+    let v = catalog::save(app, &s.provider, r, None).await.unwrap();
+    catalog::publish(app, &s.provider, "110101-GA-FC-0001", v.version).await.unwrap();
+
+    let mut o = offering();
+    o.offering_code = format!("{}997", &o.offering_code[..o.offering_code.len() - 3]);
+    let mut form = o.form().into_owned();
+    form.schema["properties"]["premises_address"] = json!({ "type": "string", "maxLength": 200 });
+    form.sections[0].fields.push(FormField {
+        name: "premises_address".into(),
+        label: "经营场所".into(),
+        label_en: "Premises".into(),
+        help: String::new(),
+        widget: None,
+        prefill: vec![PrefillSource::Shared],
+        show_if: None,
+        shared: Some(SharedItem { resource: "110101-GA-FC-0001".into(), item: "address".into() }),
+    });
+    o.form = Some(form);
+    tongban_app::catalog::publish(app, &o, "test").await.unwrap();
+
+    // No grant yet: nothing is filled in, and starting is not held up.
+    let before = cases::start(app, &s.w.li, &o.offering_code).await.unwrap();
+    assert!(!before.data.contains_key("premises_address") && before.prefilled_from.is_empty(), "{before:?}");
+
+    let req =
+        requests::request(app, &s.consumer, new_request("110101-GA-FC-0001", &o.offering_code, &["address"], 100), "r")
+            .await
+            .unwrap();
+    requests::decide(app, &s.w.admin, &req.id, verdict(Decision::Approve, "", None), "r").await.unwrap();
+    let a = cases::start(app, &s.w.zhang, &o.offering_code).await.unwrap();
+    assert_eq!(a.data["premises_address"], json!("东城区某街 1 号"));
+    assert_eq!(a.prefilled["premises_address"], PrefillSource::Shared);
+    let from = &a.prefilled_from["premises_address"];
+    assert!(from.contains("房产登记信息") && from.contains("房屋坐落"), "{from}");
+    // Logged like any call, the application as its purpose.
+    let last = app.store.last_call(1).await.unwrap().unwrap();
+    assert_eq!((last.case_number.as_deref(), last.status), (Some(a.id.as_str()), 200));
+    assert!(log::verify(app).await.unwrap().ok());
+}
+
 /// The catalog as JSON Lines: an export imports again; refused lines are reported by number and
 /// reason while the others go in.
 #[tokio::test]

@@ -22,6 +22,20 @@ pub enum PrefillSource {
     OrganizationCreditCode,
     /// The same field of the applicant's latest earlier application.
     Earlier,
+    /// An item of a shared data resource about the applicant (数据共享), fetched through the
+    /// exchange for the offering's agency: the field's `shared` names which.
+    Shared,
+}
+
+/// The data resource and item a field is pre-filled from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharedItem {
+    /// The resource's identifier in the data resource catalog.
+    pub resource: String,
+    /// The item's name in the resource.
+    pub item: String,
 }
 
 impl PrefillSource {
@@ -31,6 +45,7 @@ impl PrefillSource {
             Self::PersonName | Self::PersonPhone => "来自您的实名账户",
             Self::OrganizationName | Self::OrganizationCreditCode => "来自您所代表的单位",
             Self::Earlier => "来自您此前的申请",
+            Self::Shared => "由数据共享获取",
         }
     }
 }
@@ -63,6 +78,9 @@ pub struct FormField {
     pub prefill: Vec<PrefillSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<ShowIf>,
+    /// For a `shared` pre-fill: the resource and item the value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<SharedItem>,
 }
 
 /// A page of a long form: one thing per page.
@@ -163,6 +181,13 @@ impl Form {
                     && !WIDGETS.contains(&w.as_str())
                 {
                     v.insert(format!("{at}.widget"), format!("未知控件 {w} (unknown widget)"));
+                }
+                if f.prefill.contains(&PrefillSource::Shared) != f.shared.is_some() {
+                    v.insert(
+                        format!("{at}.shared"),
+                        "由数据共享预填的字段须注明资源与信息项，反之亦然 (a shared pre-fill names its resource and item, and only then)"
+                            .into(),
+                    );
                 }
                 if let Some(c) = &f.show_if
                     && !seen.contains(&c.field.as_str())

@@ -559,7 +559,18 @@ impl CaseLabels {
                 "From the organization you act for"
             }
             PrefillSource::Earlier => "From your earlier application",
+            PrefillSource::Shared => "Fetched by data sharing",
         }
+    }
+
+    /// Where an application's field was filled in from, as shown beside it — for shared data,
+    /// the agency, resource and item too.
+    pub fn field_source(&self, v: &tongban_app::cases::ApplicationView, field: &str) -> Option<String> {
+        let s = *v.prefilled.get(field)?;
+        Some(match v.prefilled_from.get(field) {
+            Some(origin) => format!("{}：{origin}", self.source(s)),
+            None => self.source(s).to_owned(),
+        })
     }
 
     /// A delivery method (`method` of a `deliver` entry) in words.

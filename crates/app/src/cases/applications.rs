@@ -14,6 +14,8 @@ pub struct ApplicationView {
     pub data: Map<String, Value>,
     /// Field → where its value was filled in from, for the fields the applicant has not changed.
     pub prefilled: BTreeMap<String, PrefillSource>,
+    /// For fields pre-filled from a shared resource: the agency, resource and item it came from.
+    pub prefilled_from: BTreeMap<String, String>,
     /// What still stops submission, field → message.
     pub errors: BTreeMap<String, String>,
     /// The guide's materials and the files uploaded for each.
@@ -46,13 +48,21 @@ pub(crate) async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationVi
     if let Some(m) = missing_materials(&materials) {
         errors.insert("materials".into(), m);
     }
+    let prefilled: BTreeMap<String, PrefillSource> =
+        serde_json::from_value(row.prefilled).map_err(AppError::internal)?;
     Ok(ApplicationView {
         materials,
         id: row.id,
         offering_name: guide.offering.name.clone(),
         offering_code: row.offering_code,
         offering_version: row.offering_version,
-        prefilled: serde_json::from_value(row.prefilled).map_err(AppError::internal)?,
+        prefilled_from: crate::exchange::shared::prefill_origins(
+            app,
+            &guide.offering,
+            prefilled.iter().filter(|(_, s)| **s == PrefillSource::Shared).map(|(f, _)| f.as_str()),
+        )
+        .await?,
+        prefilled,
         errors,
         data,
         case_number: row.case_number.filter(|n| !n.is_empty()),
@@ -62,15 +72,22 @@ pub(crate) async fn view(app: &App, row: ApplicationRow) -> Result<ApplicationVi
 }
 
 /// What the platform knows for a form's fields, and from where: the person's real name and
-/// phone, the organization acted for, and the same field of the applicant's earlier applications.
+/// phone, the organization acted for, shared resources about them, and the same field of the
+/// applicant's earlier applications.
 async fn prefill(
     app: &App,
+    id: &str,
     a: &Applicant,
     name: &str,
     acting: Option<&access::Acting>,
     offering: &Offering,
 ) -> Result<(Map<String, Value>, BTreeMap<String, PrefillSource>), AppError> {
     let form = offering.form();
+    let shared = if form.fields().any(|f| f.prefill.contains(&PrefillSource::Shared)) {
+        crate::exchange::shared::prefill(app, id, &a.person_id, &a.organization, offering).await?
+    } else {
+        Map::new()
+    };
     let mut earlier: Map<String, Value> = Map::new();
     if form.fields().any(|f| f.prefill.contains(&PrefillSource::Earlier)) {
         // Newest first: the first value seen of each field wins.
@@ -90,6 +107,7 @@ async fn prefill(
                 PrefillSource::OrganizationName => acting.map(|o| Value::String(o.name.clone())),
                 PrefillSource::OrganizationCreditCode => acting.map(|o| Value::String(o.credit_code.clone())),
                 PrefillSource::Earlier => earlier.get(&f.name).cloned(),
+                PrefillSource::Shared => shared.get(&f.name).cloned(),
             };
             if let Some(v) = value {
                 data.insert(f.name.clone(), v);
@@ -166,10 +184,11 @@ async fn create(
         };
         return Err(AppError::field("offering_code", message));
     }
-    let (data, sources) = prefill(app, &a, name, acting, &guide.offering).await?;
+    let id = format!("ap_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]);
+    let (data, sources) = prefill(app, &id, &a, name, acting, &guide.offering).await?;
     let now = Utc::now();
     let row = ApplicationRow {
-        id: format!("ap_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]),
+        id,
         applicant_id: a.person_id,
         organization: a.organization,
         offering_code: guide.offering.offering_code.clone(),

@@ -158,12 +158,21 @@ pub async fn query(app: &App, token: &str, resource: &str, q: Query) -> Result<A
             "该客户端不是已登记的部门系统 (the client is not a registered department system)".into(),
         ));
     };
-    query_as(app, &client_id, &agency, resource, q).await
+    query_as(app, &client_id, &agency, resource, q, Purpose::Case).await
 }
 
 /// The client id the platform's own calls are logged under: 免提交 fetches for a case, made
 /// for the case's handling agency under that agency's grant.
 pub const PLATFORM_CLIENT: &str = "platform";
+
+/// What a call is for: a case the consuming agency handles (`Query::case_number`), or — for the
+/// platform's own pre-fill — the applicant's own application of an offering, whose parameters
+/// the platform set from her identity (the subject is her by construction).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Purpose<'a> {
+    Case,
+    OwnApplication { offering_code: &'a str },
+}
 
 /// Answers a query of `agency` (through its system `client_id`): checked, asked, logged.
 pub(super) async fn query_as(
@@ -172,10 +181,11 @@ pub(super) async fn query_as(
     agency: &str,
     resource: &str,
     q: Query,
+    purpose: Purpose<'_>,
 ) -> Result<Answer, Refusal> {
     let started = Instant::now();
     let mut trace = Trace::default();
-    let outcome = answer(app, agency, resource, &q, &mut trace).await;
+    let outcome = answer(app, agency, resource, &q, purpose, &mut trace).await;
     let request_digest = tongban_crypto::sm3_hex(
         json!({"resource": resource, "case_number": q.case_number, "params": q.params, "items": q.items})
             .to_string()
@@ -243,6 +253,7 @@ async fn answer(
     agency: &str,
     resource: &str,
     q: &Query,
+    purpose: Purpose<'_>,
     trace: &mut Trace,
 ) -> Result<(Value, Vec<String>), Refusal> {
     let not_found = || Refusal::new(404, "not_found", format!("没有数据资源 {resource} (no data resource {resource})"));
@@ -257,7 +268,12 @@ async fn answer(
         ));
     }
     let personal = spec.holds_personal_data() || matches!(spec.provider, Some(Provider::Builtin { .. }));
+    let own = match purpose {
+        Purpose::OwnApplication { offering_code } => Some(offering_code.to_owned()),
+        Purpose::Case => None,
+    };
     let case = match &q.case_number {
+        _ if own.is_some() => None,
         Some(n) => Some(purpose_case(app, agency, n).await?),
         None if personal => {
             return Err(Refusal::field(
@@ -267,7 +283,7 @@ async fn answer(
         }
         None => None,
     };
-    let offering = case.as_ref().map(|c| c.offering_code.clone());
+    let offering = own.or_else(|| case.as_ref().map(|c| c.offering_code.clone()));
     let grant: &DataRequestRow = grants
         .iter()
         .find(|g| {

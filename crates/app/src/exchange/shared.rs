@@ -2,15 +2,17 @@
 //! instead of asked for. Before submitting, the applicant sees what will be fetched from which
 //! agency (the EU Once-Only preview) and may decline and upload it instead; after submission the
 //! case's handling agency fetches it under its own grant, for that case, logged like any call;
-//! its staff see the data with the call's place in the log.
+//! its staff see the data with the call's place in the log. A form field whose source is a shared
+//! resource is pre-filled the same way when the application starts, naming where it came from.
 
-use super::gateway::{self, PLATFORM_CLIENT, Query};
+use super::gateway::{self, PLATFORM_CLIENT, Purpose, Query};
 use crate::access::Principal;
 use crate::{App, AppError};
 use chrono::Utc;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tongban_domain::catalog::{MaterialSource, Offering};
+use tongban_domain::forms::PrefillSource;
 use tongban_store::cases::CaseRow;
 use tongban_store::exchange::CaseSharedRow;
 
@@ -83,19 +85,83 @@ pub async fn choose(
     Ok(())
 }
 
-/// The query parameters that name the applicant, whichever a provider reads.
-async fn subject_params(app: &App, case: &CaseRow) -> Result<Map<String, Value>, AppError> {
-    let (name, id) = crate::people::name_and_citizen_id(app, &case.applicant_id).await?;
+/// The query parameters that name the applicant (the person, or the organization she acts
+/// for), whichever a provider reads.
+async fn subject_params(app: &App, person_id: &str, organization: &str) -> Result<Map<String, Value>, AppError> {
+    let (name, id) = crate::people::name_and_citizen_id(app, person_id).await?;
     let mut p = Map::new();
     p.insert("id_number".into(), Value::String(id.clone()));
     p.insert("name".into(), Value::String(name));
-    if case.organization.is_empty() {
+    if organization.is_empty() {
         p.insert("holder_code".into(), Value::String(id));
     } else {
-        p.insert("credit_code".into(), Value::String(case.organization.clone()));
-        p.insert("holder_code".into(), Value::String(case.organization.clone()));
+        p.insert("credit_code".into(), Value::String(organization.to_owned()));
+        p.insert("holder_code".into(), Value::String(organization.to_owned()));
     }
     Ok(p)
+}
+
+/// The values of a form's fields pre-filled from shared resources (一表申请 with data that
+/// travels): one call a resource, for the offering's agency under its grant, with the
+/// application as the purpose, logged like any. A resource that is not published, not granted
+/// or not answering pre-fills nothing: the applicant types those fields.
+pub(crate) async fn prefill(
+    app: &App,
+    application_id: &str,
+    person_id: &str,
+    organization: &str,
+    offering: &Offering,
+) -> Result<Map<String, Value>, AppError> {
+    let form = offering.form();
+    let mut wanted: std::collections::BTreeMap<&str, Vec<(&str, &str)>> = Default::default();
+    for f in form.fields() {
+        if let (true, Some(s)) = (f.prefill.contains(&PrefillSource::Shared), &f.shared) {
+            wanted.entry(s.resource.as_str()).or_default().push((f.name.as_str(), s.item.as_str()));
+        }
+    }
+    let mut values = Map::new();
+    for (resource, fields) in wanted {
+        let mut items: Vec<String> = fields.iter().map(|(_, i)| (*i).to_owned()).collect();
+        items.dedup();
+        let q = Query {
+            case_number: Some(application_id.to_owned()),
+            params: subject_params(app, person_id, organization).await?,
+            items: Some(items),
+        };
+        let purpose = Purpose::OwnApplication { offering_code: &offering.offering_code };
+        let agency = &offering.agency.credit_code;
+        match gateway::query_as(app, PLATFORM_CLIENT, agency, resource, q, purpose).await {
+            Ok(a) => {
+                for (field, item) in fields {
+                    if let Some(v) = a.data.get(item).filter(|v| !v.is_null()) {
+                        values.insert(field.to_owned(), v.clone());
+                    }
+                }
+            }
+            Err(r) => tracing::info!(resource, code = r.code, "a shared pre-fill was not answered"),
+        }
+    }
+    Ok(values)
+}
+
+/// Where each field pre-filled from a shared resource came from: the resource's name and its
+/// agency's, as the applicant is shown.
+pub(crate) async fn prefill_origins(
+    app: &App,
+    offering: &Offering,
+    fields: impl Iterator<Item = &str>,
+) -> Result<std::collections::BTreeMap<String, String>, AppError> {
+    let mut out = std::collections::BTreeMap::new();
+    let form = offering.form();
+    for name in fields {
+        let Some(s) = form.field(name).and_then(|f| f.shared.as_ref()) else { continue };
+        if let Some((row, r)) = super::catalog::published(app, &s.resource).await? {
+            let item = r.items.iter().find(|i| i.name == s.item).map_or(s.item.as_str(), |i| i.label.as_str());
+            let agency = crate::staff::agency_name(app, &row.agency_code).await?;
+            out.insert(name.to_owned(), format!("{agency}“{}”· {item}", r.name));
+        }
+    }
+    Ok(out)
 }
 
 /// Fetches the case's shared materials the applicant did not decline, for its handling agency:
@@ -109,10 +175,11 @@ pub async fn fetch_for_case(app: &App, case: &CaseRow, offering: &Offering) -> R
         }
         let q = Query {
             case_number: Some(case.case_number.clone()),
-            params: subject_params(app, case).await?,
+            params: subject_params(app, &case.applicant_id, &case.organization).await?,
             items: None,
         };
-        let answer = gateway::query_as(app, PLATFORM_CLIENT, &case.handling_agency, &preview.resource, q).await;
+        let answer =
+            gateway::query_as(app, PLATFORM_CLIENT, &case.handling_agency, &preview.resource, q, Purpose::Case).await;
         let mut row = CaseSharedRow {
             case_number: case.case_number.clone(),
             material,

@@ -44,7 +44,7 @@ pub struct FieldRow {
     pub options: Vec<String>,
     /// Required, or required whenever its condition holds.
     pub required: bool,
-    pub source: Option<&'static str>,
+    pub source: Option<String>,
     /// When the field applies: the other field's label and the value it must have.
     pub condition: Option<(String, String)>,
     pub error: Option<String>,
@@ -95,7 +95,7 @@ pub(crate) fn field_rows(
             value: Form::text_of(v.and_then(|v| v.data.get(&f.name))),
             options: form.options(&f.name),
             required: form.required(&f.name) || (f.show_if.is_some() && required_when_shown(form, &f.name)),
-            source: v.and_then(|v| v.prefilled.get(&f.name)).map(|s| l.source(*s)),
+            source: v.and_then(|v| l.field_source(v, &f.name)),
             condition: f.show_if.as_ref().map(|c| {
                 let other = form
                     .field(&c.field)
@@ -249,7 +249,7 @@ pub struct AnswerRow {
     pub label: String,
     pub value: String,
     pub page: usize,
-    pub source: Option<&'static str>,
+    pub source: Option<String>,
 }
 
 #[derive(Template)]
@@ -298,7 +298,7 @@ async fn check_page_with(
                 label: if en { f.label_en.clone() } else { f.label.clone() },
                 value: Form::text_of(v.data.get(&f.name)),
                 page: i + 1,
-                source: v.prefilled.get(&f.name).map(|s| l.source(*s)),
+                source: l.field_source(&v, &f.name),
             });
         }
     }

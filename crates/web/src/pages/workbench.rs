@@ -213,7 +213,7 @@ async fn case_page(r: &Req, number: &str, status: StatusCode, refused: Refused) 
             label: if en { f.label_en.clone() } else { f.label.clone() },
             value: Form::text_of(v.data.get(&f.name)),
             page: 0,
-            source: v.prefilled.get(&f.name).map(|s| l.source(*s)),
+            source: l.field_source(&v, &f.name),
         })
         .collect();
     let last_step = c.steps.last() == Some(&c.step);
