@@ -23,6 +23,11 @@ async fn operations_endpoints_and_request_ids() {
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ready"})));
 
     s.get("/api/v1/codes/check?value=110101").await;
+    let gateway = format!("{}/exchange/v1/resources/X-0001/query", s.base);
+    let refused = s.http.post(&gateway).json(&json!({})).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let fake = s.http.post(&gateway).bearer_auth("not.a.token").json(&json!({})).send().await.unwrap();
+    assert_eq!(fake.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(s.get("/metrics").await.status(), StatusCode::NOT_FOUND, "not on the public listener");
     let metrics = s.http.get(&s.metrics).send().await.unwrap().text().await.unwrap();
     assert!(
@@ -31,6 +36,10 @@ async fn operations_endpoints_and_request_ids() {
     );
     assert!(metrics.contains("http_request_duration_seconds_bucket"), "latency histogram");
     assert!(metrics.contains("db_pool_size"), "pool gauge");
+    assert!(
+        metrics.contains(r#"exchange_calls_total{resource="-",consumer="-",status="401"} 2"#),
+        "gateway calls refused before a token named an agency: {metrics}"
+    );
 
     // Without its database the process is alive but not ready.
     s.app.store.clone().close().await;
