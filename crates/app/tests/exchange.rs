@@ -259,7 +259,21 @@ async fn the_gateway_answers_granted_items_about_the_cases_applicant_within_quot
     let report = log::verify(app).await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!((report.calls, report.unsealed), (10, 10));
+    // Monitoring: the same figures from the calls not yet sealed and, once sealed, from the
+    // figures the sealer folded them into; the provider's steward sees them, no other staff.
+    let today = tongban_domain::calendar::china_today();
+    let figures = |m: exchange::monitor::Monitoring| {
+        m.figures.iter().map(|f| (f.resource.clone(), f.calls, f.errors, f.quota_used, f.quota)).collect::<Vec<_>>()
+    };
+    let unsealed = figures(exchange::monitor::day(app, &s.provider, today).await.unwrap());
+    // 10 calls: 3 answered (the quota), 6 refused on this resource, 1 on an unknown one.
+    assert_eq!(unsealed, [("110101-GA-RK-0001".into(), 9, 6, 3, Some(3))], "{unsealed:?}");
+    assert!(matches!(exchange::monitor::day(app, &s.w.window, today).await, Err(AppError::Forbidden)));
     assert_eq!(log::seal_due(app).await.unwrap(), 1);
+    let sealed = exchange::monitor::day(app, &s.provider, today).await.unwrap();
+    assert_eq!(figures(sealed.clone()), unsealed, "folded by the sealer");
+    assert!(sealed.figures[0].p99_ms >= sealed.figures[0].p50_ms);
+    assert_eq!(sealed.latest.len(), 9, "the provider's steward sees its resource's calls");
     let report = log::verify(app).await.unwrap();
     assert_eq!((report.calls, report.seals, report.unsealed), (10, 1, 0), "{:?}", report.problems);
     let seg = log::export(app, 1, 1, 10).await.unwrap();

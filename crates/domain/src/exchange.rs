@@ -358,6 +358,62 @@ pub fn only_granted(answer: serde_json::Value, granted: &[String]) -> serde_json
     }
 }
 
+/// Upper bounds (ms) of the latency buckets the day figures count calls in; the last bucket
+/// holds everything slower.
+pub const LATENCY_BUCKETS_MS: [u32; 16] = [1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000, 2000, 5000, 10000];
+
+/// Calls of one resource by one consumer on a day, as the sealer folds them from the log: the
+/// counts and a latency histogram, so that monitoring never rereads the calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayFigures {
+    pub calls: u64,
+    pub errors: u64,
+    /// Calls answered (status 200): what the daily quota counts.
+    pub answered: u64,
+    /// Calls per bucket of `LATENCY_BUCKETS_MS`, and one more for the slower.
+    pub latency: Vec<u64>,
+}
+
+impl DayFigures {
+    pub fn add(&mut self, status: i32, total_ms: i32) {
+        self.calls += 1;
+        self.errors += u64::from(status >= 400);
+        self.answered += u64::from(status == 200);
+        self.latency.resize(LATENCY_BUCKETS_MS.len() + 1, 0);
+        let ms = total_ms.max(0) as u32;
+        let bucket = LATENCY_BUCKETS_MS.iter().position(|b| ms <= *b).unwrap_or(LATENCY_BUCKETS_MS.len());
+        self.latency[bucket] += 1;
+    }
+
+    pub fn merge(&mut self, other: &DayFigures) {
+        self.calls += other.calls;
+        self.errors += other.errors;
+        self.answered += other.answered;
+        self.latency.resize(LATENCY_BUCKETS_MS.len() + 1, 0);
+        for (mine, theirs) in self.latency.iter_mut().zip(&other.latency) {
+            *mine += theirs;
+        }
+    }
+
+    /// The latency below which a share `p` of the calls fell, as its bucket's upper bound (the
+    /// slowest bucket reports its lower bound); 0 without calls.
+    pub fn percentile_ms(&self, p: f64) -> u32 {
+        let total: u64 = self.latency.iter().sum();
+        if total == 0 {
+            return 0;
+        }
+        let rank = ((total as f64) * p).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (i, n) in self.latency.iter().enumerate() {
+            seen += n;
+            if seen >= rank {
+                return LATENCY_BUCKETS_MS.get(i).copied().unwrap_or(LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.len() - 1]);
+            }
+        }
+        LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.len() - 1]
+    }
+}
+
 /// The Merkle root of a batch of SM3 digests (hex), given the hash of two joined children:
 /// leaves paired left to right, an odd last node carried up unchanged.
 pub fn merkle_root(leaves: &[String], join: impl Fn(&str, &str) -> String) -> Option<String> {
@@ -380,6 +436,22 @@ pub fn merkle_root(leaves: &[String], join: impl Fn(&str, &str) -> String) -> Op
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn day_figures_count_errors_the_quota_and_latency_by_bucket() {
+        let mut f = DayFigures::default();
+        for (status, ms) in [(200, 0), (200, 4), (200, 4), (429, 1), (502, 40), (200, 25_000)] {
+            f.add(status, ms);
+        }
+        assert_eq!((f.calls, f.errors, f.answered), (6, 2, 4));
+        assert_eq!((f.percentile_ms(0.5), f.percentile_ms(0.8), f.percentile_ms(0.99)), (5, 50, 10_000));
+        let mut g = DayFigures::default();
+        g.add(200, 2);
+        g.merge(&f);
+        assert_eq!((g.calls, g.percentile_ms(0.01)), (7, 1));
+        assert_eq!(DayFigures::default().percentile_ms(0.5), 0);
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -5,7 +5,8 @@
 
 use crate::audit::{self, TrailDraft};
 use crate::entity::{
-    case_shared, data_request, data_resource, data_resource_version, exchange_call, exchange_seal, shared_decline,
+    case_shared, data_request, data_resource, data_resource_version, exchange_call, exchange_figure, exchange_seal,
+    shared_decline,
 };
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -14,10 +15,12 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
+use tongban_domain::exchange::DayFigures;
 
 pub type DataResourceRow = data_resource::Model;
 pub type DataResourceVersionRow = data_resource_version::Model;
 pub type DataRequestRow = data_request::Model;
+pub type FigureRow = exchange_figure::Model;
 pub type CallRow = exchange_call::Model;
 pub type SealRow = exchange_seal::Model;
 pub type CaseSharedRow = case_shared::Model;
@@ -317,27 +320,12 @@ impl Store {
             .await?)
     }
 
-    /// The calls of a day (for the monitoring figures), at most `limit`.
+    /// The latest calls of a day (the monitoring page lists them), at most `limit`.
     pub async fn calls_on(&self, day: &str, limit: u64) -> Result<Vec<CallRow>, StoreError> {
         Ok(exchange_call::Entity::find()
             .filter(exchange_call::Column::Day.eq(day))
             .order_by_desc(exchange_call::Column::At)
             .limit(limit)
-            .all(&self.db)
-            .await?)
-    }
-
-    /// Calls per consumer agency and day, from `since` (a China date) on.
-    pub async fn call_counts_since(&self, since: &str) -> Result<Vec<(String, String, i64)>, StoreError> {
-        Ok(exchange_call::Entity::find()
-            .select_only()
-            .column(exchange_call::Column::ConsumerAgency)
-            .column(exchange_call::Column::Day)
-            .column_as(exchange_call::Column::Seq.count(), "n")
-            .filter(exchange_call::Column::Day.gte(since))
-            .group_by(exchange_call::Column::ConsumerAgency)
-            .group_by(exchange_call::Column::Day)
-            .into_tuple()
             .all(&self.db)
             .await?)
     }
@@ -352,7 +340,9 @@ impl Store {
             .await?)
     }
 
-    pub async fn insert_seal(&self, s: SealRow) -> Result<bool, StoreError> {
+    /// Saves a batch's seal and folds the batch's calls into the day figures, in one transaction;
+    /// false, and nothing done, when another process sealed the batch first.
+    pub async fn insert_seal(&self, s: SealRow, figures: Vec<FigureRow>) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
         let n = exchange_seal::Entity::insert(s.into_active_model())
             .on_conflict(
@@ -362,8 +352,48 @@ impl Store {
             )
             .exec_without_returning(&txn)
             .await?;
+        if n != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        for f in figures {
+            let key = (f.day.clone(), f.resource.clone(), f.consumer_agency.clone());
+            let mut q = exchange_figure::Entity::find_by_id(key);
+            if self.backend() == crate::Backend::Postgres {
+                q = q.lock_exclusive(); // another node's sealer may fold into the same row
+            }
+            let Some(old) = q.one(&txn).await? else {
+                exchange_figure::Entity::insert(f.into_active_model()).exec_without_returning(&txn).await?;
+                continue;
+            };
+            let parse = |t: &str| serde_json::from_str::<DayFigures>(t).unwrap_or_default();
+            let mut sum = parse(&old.figures);
+            sum.merge(&parse(&f.figures));
+            let grant_id = if old.grant_id.is_none() || old.grant_id == f.grant_id || f.grant_id.is_none() {
+                old.grant_id.clone().or(f.grant_id.clone())
+            } else {
+                Some("*".into())
+            };
+            let figures = serde_json::to_string(&sum).unwrap_or_default();
+            let row = exchange_figure::ActiveModel {
+                grant_id: sea_orm::ActiveValue::Set(grant_id),
+                figures: sea_orm::ActiveValue::Set(figures),
+                ..old.into_active_model()
+            };
+            row.update(&txn).await?;
+        }
         txn.commit().await?;
-        Ok(n == 1)
+        Ok(true)
+    }
+
+    /// The figures of a day.
+    pub async fn figures_on(&self, day: &str) -> Result<Vec<FigureRow>, StoreError> {
+        Ok(exchange_figure::Entity::find().filter(exchange_figure::Column::Day.eq(day)).all(&self.db).await?)
+    }
+
+    /// The figures of the days from `since` on.
+    pub async fn figures_since(&self, since: &str) -> Result<Vec<FigureRow>, StoreError> {
+        Ok(exchange_figure::Entity::find().filter(exchange_figure::Column::Day.gte(since)).all(&self.db).await?)
     }
 
     /// The node's seals in order.

@@ -3,10 +3,10 @@
 //! numbers the waiting calls, chains each to the node's previous one by SM3 and commits them
 //! in one transaction (group commit) — so a call acknowledged is a call logged, and kill -9
 //! loses none. Sealing runs apart, on a timer (`seal_due`): it reads committed calls only and
-//! signs the Merkle root of each batch with the platform's SM2 key, so it never holds a lock a
-//! call waits for nor slows the traffic. `verify` checks every chain and seal in the database;
-//! `export` writes a segment — calls, the seals over them, the public keys — that
-//! `verify_segment` checks offline, as evidence.
+//! signs the Merkle root of each batch with the platform's SM2 key — folding the batch into the
+//! day figures as it goes —, so it never holds a lock a call waits for nor slows the traffic.
+//! `verify` checks every chain and seal in the database; `export` writes a segment — calls, the
+//! seals over them, the public keys — that `verify_segment` checks offline, as evidence.
 
 use crate::{App, AppError};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -182,7 +182,7 @@ async fn run(store: Store, node: i32, mut rx: mpsc::Receiver<Job>) {
 }
 
 /// Seals the calls logged since the last seal, a batch of at most `SEAL_BATCH` at a time, for
-/// every node. Returns how many batches were sealed. Off the request path: run on a timer.
+/// every node, folding each batch into the day figures monitoring reads. Returns how many batches were sealed. Off the request path: run on a timer.
 pub async fn seal_due(app: &App) -> Result<usize, AppError> {
     let signer = crate::licences::platform_seal(app).await?;
     let mut sealed = 0;
@@ -205,7 +205,7 @@ pub async fn seal_due(app: &App) -> Result<usize, AppError> {
             };
             s.signature = signer.sign(&seal_message(&s)).map_err(AppError::internal)?;
             // Another process sealed the same batch first: fine, the loop reads its seal next.
-            if app.store.insert_seal(s).await? {
+            if app.store.insert_seal(s, super::monitor::figure_rows(&calls)).await? {
                 sealed += 1;
             }
             if (calls.len() as i64) < SEAL_BATCH {

@@ -1,21 +1,21 @@
 //! Monitoring of the exchange (调用监测): a day's calls, errors, latency and quota use per
 //! resource and consumer, and a flag on a consumer whose volume jumps far above its usual —
-//! for the stewards of either side and the data authority.
+//! for the stewards of either side and the data authority. The figures are folded from the call
+//! log by the sealer, batch by batch (`figure_rows`), so a busy day is never reread.
 
 use super::{data_roles, is_authority, stewarded};
 use crate::access::Principal;
 use crate::{App, AppError};
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::BTreeMap;
-use tongban_store::exchange::CallRow;
+use std::collections::{BTreeMap, HashMap};
+use tongban_domain::exchange::DayFigures;
+use tongban_store::exchange::{CallRow, FigureRow};
 
-/// The most calls of one day the figures read.
-const DAY_LIMIT: u64 = 200_000;
 /// A consumer is flagged when its day exceeds this many times its average of the week before
 /// (and at least `JUMP_FLOOR` calls).
 const JUMP_FACTOR: f64 = 5.0;
-const JUMP_FLOOR: i64 = 100;
+const JUMP_FLOOR: u64 = 100;
 
 /// The figures of one resource and consumer on a day.
 #[derive(Debug, Clone, Serialize)]
@@ -63,88 +63,127 @@ pub struct Monitoring {
     pub latest: Vec<CallView>,
 }
 
-fn percentile(sorted: &[u32], p: f64) -> u32 {
-    if sorted.is_empty() {
-        return 0;
+/// Figures by day, resource and consumer, with the grant the answered calls used (`*`: several).
+type Folded = BTreeMap<(String, String, String), (DayFigures, Option<String>)>;
+
+fn fold_into(folded: &mut Folded, calls: &[CallRow]) {
+    for c in calls {
+        let (f, grant) = folded.entry((c.day.clone(), c.resource.clone(), c.consumer_agency.clone())).or_default();
+        f.add(c.status, c.total_ms);
+        if c.status == 200 {
+            *grant = either_grant(grant.take(), c.grant_id.clone());
+        }
     }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
+}
+
+/// The grant of two sets of calls: the one they share, `*` when they used different ones.
+fn either_grant(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some(a), Some(b)) if a == b => Some(a),
+        _ => Some("*".into()),
+    }
+}
+
+/// A sealed batch's calls as the rows of the day figures the sealer folds them into.
+pub(super) fn figure_rows(calls: &[CallRow]) -> Vec<FigureRow> {
+    let mut folded = Folded::new();
+    fold_into(&mut folded, calls);
+    folded
+        .into_iter()
+        .map(|((day, resource, consumer_agency), (f, grant_id))| FigureRow {
+            day,
+            resource,
+            consumer_agency,
+            grant_id,
+            figures: serde_json::to_string(&f).unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// The day's figures for the resources and consumers the person sees: the data authority all,
-/// a steward those where their agency provides or consumes.
+/// a steward those where their agency provides or consumes. Read from the figures the sealer
+/// keeps, plus the calls logged since the last seal (seconds of traffic); never the day's calls.
 pub async fn day(app: &App, who: &Principal, day: NaiveDate) -> Result<Monitoring, AppError> {
     let roles = data_roles(app, who).await?;
     let own = stewarded(&roles);
     let authority = is_authority(&roles);
-    let mut providers: BTreeMap<String, String> = BTreeMap::new();
+    let providers: HashMap<String, String> =
+        app.store.data_resources(None).await?.into_iter().map(|r| (r.identifier, r.agency_code)).collect();
+    let sees = |resource: &str, consumer: &str| {
+        authority || own.iter().any(|a| a == consumer || providers.get(resource) == Some(a))
+    };
     let key = day.to_string();
-    let calls = app.store.calls_on(&key, DAY_LIMIT).await?;
-    let mut visible: Vec<CallRow> = Vec::new();
-    for c in calls {
-        if !providers.contains_key(&c.resource) {
-            let p = app.store.data_resource(&c.resource).await?.map(|r| r.agency_code).unwrap_or_default();
-            providers.insert(c.resource.clone(), p);
-        }
-        if authority || own.contains(&c.consumer_agency) || own.contains(&providers[&c.resource]) {
-            visible.push(c);
-        }
+    let mut folded = Folded::new();
+    for row in app.store.figures_since(&(day - chrono::Days::new(7)).to_string()).await? {
+        let f: DayFigures = serde_json::from_str(&row.figures).map_err(AppError::internal)?;
+        folded.insert((row.day, row.resource, row.consumer_agency), (f, row.grant_id));
     }
-    let since = (day - chrono::Days::new(7)).to_string();
-    let mut week: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    for (consumer, d, n) in app.store.call_counts_since(&since).await? {
-        if d < key {
-            week.entry(consumer).or_default().push(n);
-        }
+    // The calls logged since each node's last seal join them.
+    let mut unsealed = Folded::new();
+    for node in app.store.call_nodes().await? {
+        let last = app.store.last_seal(node).await?.map_or(0, |s| s.last_seq);
+        fold_into(&mut unsealed, &app.store.calls(node, last + 1, last + super::log::SEAL_BATCH).await?);
     }
-    let mut groups: BTreeMap<(String, String), Vec<&CallRow>> = BTreeMap::new();
-    for c in &visible {
-        groups.entry((c.resource.clone(), c.consumer_agency.clone())).or_default().push(c);
+    for (k, (f, grant)) in unsealed {
+        let (sum, g) = folded.entry(k).or_default();
+        sum.merge(&f);
+        *g = either_grant(g.take(), grant);
     }
-    let mut today_by_consumer: BTreeMap<&str, i64> = BTreeMap::new();
-    for c in &visible {
-        *today_by_consumer.entry(c.consumer_agency.as_str()).or_default() += 1;
+    // Each consumer's calls a day, over everything it called.
+    let mut per_day: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for ((d, _, consumer), (f, _)) in &folded {
+        *per_day.entry((consumer.as_str(), d.as_str())).or_default() += f.calls;
     }
+    let today = |consumer: &str| per_day.get(&(consumer, key.as_str())).copied().unwrap_or(0);
+    let usual = |consumer: &str| {
+        per_day.iter().filter(|((c, d), _)| *c == consumer && *d < key.as_str()).map(|(_, n)| *n).sum::<u64>() as f64
+            / 7.0
+    };
+    let shown: Vec<_> = folded.iter().filter(|((d, r, c), _)| *d == key && sees(r, c)).collect();
+    let codes: Vec<String> = shown.iter().map(|((_, _, c), _)| c.clone()).collect();
+    let names: HashMap<String, String> = app.store.agency_names(&codes).await?.into_iter().collect();
     let mut figures = Vec::new();
-    for ((resource, consumer), calls) in groups {
-        let mut ms: Vec<u32> = calls.iter().map(|c| c.total_ms.max(0) as u32).collect();
-        ms.sort_unstable();
-        let grants: std::collections::BTreeSet<&str> = calls.iter().filter_map(|c| c.grant_id.as_deref()).collect();
-        let quota = match grants.iter().next() {
-            Some(g) if grants.len() == 1 => app.store.data_request(g).await?.map(|r| r.quota_per_day),
+    for ((_, resource, consumer), (f, grant)) in shown {
+        let quota = match grant.as_deref() {
+            Some(g) if g != "*" => app.store.data_request(g).await?.map(|r| r.quota_per_day),
             _ => None,
         };
-        let usual = week.get(&consumer).map(|v| v.iter().sum::<i64>() as f64 / 7.0).unwrap_or(0.0);
-        let today = today_by_consumer.get(consumer.as_str()).copied().unwrap_or(0);
+        let usual = usual(consumer);
+        let today = today(consumer);
         figures.push(Figures {
-            consumer_name: crate::staff::agency_name(app, &consumer).await?,
-            calls: calls.len() as u64,
-            errors: calls.iter().filter(|c| c.status >= 400).count() as u64,
-            p50_ms: percentile(&ms, 0.5),
-            p99_ms: percentile(&ms, 0.99),
-            quota_used: calls.iter().filter(|c| c.status == 200).count() as u64,
+            resource: resource.clone(),
+            consumer_agency: consumer.clone(),
+            consumer_name: names.get(consumer).cloned().unwrap_or_else(|| consumer.clone()),
+            calls: f.calls,
+            errors: f.errors,
+            p50_ms: f.percentile_ms(0.5),
+            p99_ms: f.percentile_ms(0.99),
+            quota_used: f.answered,
             quota,
             jump: today >= JUMP_FLOOR && (today as f64) > JUMP_FACTOR * usual.max(1.0),
             usual,
-            resource,
-            consumer_agency: consumer,
         });
     }
-    let latest = visible
-        .iter()
+    let latest = app
+        .store
+        .calls_on(&key, 500)
+        .await?
+        .into_iter()
+        .filter(|c| sees(&c.resource, &c.consumer_agency))
         .take(50)
         .map(|c| CallView {
             node: c.node,
             seq: c.seq,
             at: c.at,
-            resource: c.resource.clone(),
-            consumer_agency: c.consumer_agency.clone(),
-            grant_id: c.grant_id.clone(),
-            case_number: c.case_number.clone(),
+            resource: c.resource,
+            consumer_agency: c.consumer_agency,
+            grant_id: c.grant_id,
+            case_number: c.case_number,
             status: c.status,
-            code: c.code.clone(),
+            code: c.code,
             total_ms: c.total_ms,
-            hash: c.hash.clone(),
+            hash: c.hash,
         })
         .collect();
     Ok(Monitoring { day, figures, latest })

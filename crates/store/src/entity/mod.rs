@@ -17,6 +17,7 @@ pub mod data_resource_version;
 pub mod dataset;
 pub mod division;
 pub mod exchange_call;
+pub mod exchange_figure;
 pub mod exchange_seal;
 pub mod item;
 pub mod legal_entry;

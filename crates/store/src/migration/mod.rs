@@ -25,6 +25,7 @@ mod m0020_outbound_messages;
 mod m0021_search_synonyms;
 mod m0022_notices_and_done;
 mod m0023_exchange;
+mod m0024_exchange_figures;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_search_synonyms::Migration),
             Box::new(m0022_notices_and_done::Migration),
             Box::new(m0023_exchange::Migration),
+            Box::new(m0024_exchange_figures::Migration),
         ]
     }
 }
