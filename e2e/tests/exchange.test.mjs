@@ -9,10 +9,14 @@
 // fetch) takes a client-credentials token and queries for a case 张三 submitted: only the granted
 // item comes back, an item not granted is 403 naming it, a stranger's id is 403; the monitoring
 // page shows the calls; 王五 revokes (asked first) and the next call is 403 grant_required.
+// Last, a department system served by Node (the housing register) answers a second resource,
+// granted through the API; 张三 starts an application whose form pre-fills the premises from it
+// and is shown which agency's resource and item the value came from.
 // axe-core WCAG 2.1 A/AA on every page in zh, en for the catalog and a request, 360 px phones.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -36,6 +40,7 @@ const OFFERING = '1111010143783071XP0700105001000';
 const SHARED_OFFERING = '1111010143783071XP0700105001998';
 const SHARED_MATERIAL = '经营者户籍信息';
 const RESOURCE = { id: '110101-GA-RK-0001', name: '人口基本信息核验' };
+const HOUSE = { id: '110101-GT-FC-0001', name: '房屋登记信息', address: '北京市东城区东华门街道南池子大街 8 号' };
 
 let server;
 let browser;
@@ -43,6 +48,7 @@ let setupError = null;
 let requestPath = null;
 let system = null;
 let caseNumber = null;
+let houseSystem = null;
 
 function test(name, fn, options = {}) {
   nodeTest(name, options, async (t) => {
@@ -163,7 +169,18 @@ async function systemToken() {
 describe('Tongban data sharing in Chromium', () => {
   before(async () => {
     try {
-      server = await startServer({ readyTimeoutMs: 60_000, logName: 'server-exchange.log' });
+      // The housing register's system: answers any query about 张三's home.
+      houseSystem = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ address: HOUSE.address, owner: CITIZEN.name }));
+        });
+      });
+      await new Promise((resolve) => houseSystem.listen(0, '127.0.0.1', resolve));
+      server = await startServer({
+        readyTimeoutMs: 60_000, logName: 'server-exchange.log', settings: { TONGBAN_OUTBOUND_ALLOW: '127.0.0.1/32' },
+      });
       browser = await launchBrowser();
     } catch (e) {
       setupError = e;
@@ -173,6 +190,7 @@ describe('Tongban data sharing in Chromium', () => {
   after(async () => {
     await browser?.close();
     if (server?.isRunning()) await server.stop();
+    houseSystem?.close();
   });
 
   test('the data authority makes a data steward of each agency', () =>
@@ -203,6 +221,10 @@ describe('Tongban data sharing in Chromium', () => {
       demo.offering_code = SHARED_OFFERING;
       demo.materials.push({ name: SHARED_MATERIAL, original: 'original', copies: 1, form: 'electronic', required: true,
         source: { kind: 'shared', resource: RESOURCE.id } });
+      // Its premises field is pre-filled from the housing register (granted later).
+      const premises = demo.form.sections.flatMap((sec) => sec.fields).find((f) => f.name === 'address');
+      premises.prefill = ['shared'];
+      premises.shared = { resource: HOUSE.id, item: 'address' };
       const file = path.join(server.dataDir, 'shared-offering.json');
       await writeFile(file, JSON.stringify(demo));
       for (const args of [['catalog', 'draft', file], ['catalog', 'publish', SHARED_OFFERING]]) {
@@ -417,6 +439,60 @@ describe('Tongban data sharing in Chromium', () => {
       assert.equal(after.status, 403, after.text);
       assert.equal(after.json.error.code, 'grant_required');
     }));
+
+  test('a form field is pre-filled from a shared resource and says where it came from', async () => {
+    const session = async (who) => {
+      const r = await call('POST', '/api/v1/sessions', { body: { identifier: who.phone, password: PASSWORD } });
+      assert.equal(r.status, 201, r.text);
+      return r.json.token;
+    };
+    const provider = await session(PROVIDER_STEWARD);
+    const item = (name, label) => ({ name, label, type: 'string', sensitivity: 'personal' });
+    const registered = await call('POST', '/api/v1/data/resources', {
+      token: provider,
+      body: {
+        identifier: HOUSE.id, name: HOUSE.name, abstract: '房屋坐落与权利人', agency_code: PROVIDER.code,
+        classification: '基础信息资源/不动产', items: [item('address', '房屋坐落'), item('owner', '权利人')],
+        sharing: 'unconditional', open_class: 'closed', update_cycle: '实时', format: 'JSON',
+        provider: { kind: 'upstream', url: `http://127.0.0.1:${houseSystem.address().port}/q` }, subject: 'id_number',
+      },
+    });
+    assert.equal(registered.status, 201, registered.text);
+    const published = await call('POST', `/api/v1/data/resources/${HOUSE.id}/publication`, {
+      token: provider, body: { version: 1 },
+    });
+    assert.equal(published.status, 200, published.text);
+    const expires = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+    const requested = await call('POST', '/api/v1/data/requests', {
+      token: await session(CONSUMER_STEWARD),
+      body: {
+        resource: HOUSE.id, consumer_agency: CONSUMER.code, purpose: '个体工商户登记时填写经营场所',
+        legal_basis: '《促进个体工商户发展条例》', offerings: [SHARED_OFFERING], items: ['address'],
+        quota_per_day: 100, expires_on: expires,
+      },
+    });
+    assert.equal(requested.status, 201, requested.text);
+    const granted = await call('POST', `/api/v1/data/requests/${requested.json.id}/decision`, {
+      token: await session(ADMIN), body: { decision: 'approve', reasons: '' },
+    });
+    assert.equal(granted.json?.state, 'granted', granted.text);
+
+    await withPage(PHONE, async (page) => {
+      await login(page, CITIZEN);
+      await page.goto(`/offerings/${SHARED_OFFERING}`);
+      await page.getByRole('link', { name: '在线申请' }).click();
+      await page.waitForURL(new RegExp(`/apply/${SHARED_OFFERING}$`));
+      await submit(page, page.getByRole('button', { name: '在线申请' }));
+      await submit(page, page.getByRole('button', { name: '保存并继续' }));
+      assert.match(page.url(), /\?page=2$/);
+      const premises = page.getByLabel('经营场所', { exact: false }).first();
+      assert.equal(await premises.inputValue(), HOUSE.address, await mainText(page));
+      const text = await mainText(page);
+      assert.match(text, new RegExp(`由数据共享获取：${PROVIDER.name}“${HOUSE.name}”· 房屋坐落`), text);
+      await assertNoHorizontalScroll(page);
+      await assertNoAxeViolations(page, 'a form pre-filled from a shared resource (zh, phone)');
+    });
+  });
 
   test('the call log verifies with the CLI', async () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TONGBAN_')));

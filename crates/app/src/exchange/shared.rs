@@ -121,6 +121,9 @@ pub(crate) async fn prefill(
     }
     let mut values = Map::new();
     for (resource, fields) in wanted {
+        if super::catalog::published(app, resource).await?.is_none() {
+            continue; // not in the catalog (yet): nothing to ask
+        }
         let mut items: Vec<String> = fields.iter().map(|(_, i)| (*i).to_owned()).collect();
         items.dedup();
         let q = Query {
