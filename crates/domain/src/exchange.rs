@@ -414,6 +414,16 @@ impl DayFigures {
     }
 }
 
+/// The grant two sets of calls were answered under: the one they share, `*` when they used
+/// different ones (the day figures then show no single quota).
+pub fn either_grant(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some(a), Some(b)) if a == b => Some(a),
+        _ => Some("*".into()),
+    }
+}
+
 /// The Merkle root of a batch of SM3 digests (hex), given the hash of two joined children:
 /// leaves paired left to right, an odd last node carried up unchanged.
 pub fn merkle_root(leaves: &[String], join: impl Fn(&str, &str) -> String) -> Option<String> {

@@ -15,7 +15,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use tongban_domain::exchange::DayFigures;
+use tongban_domain::exchange::{DayFigures, either_grant};
 
 pub type DataResourceRow = data_resource::Model;
 pub type DataResourceVersionRow = data_resource_version::Model;
@@ -369,14 +369,9 @@ impl Store {
             let parse = |t: &str| serde_json::from_str::<DayFigures>(t).unwrap_or_default();
             let mut sum = parse(&old.figures);
             sum.merge(&parse(&f.figures));
-            let grant_id = if old.grant_id.is_none() || old.grant_id == f.grant_id || f.grant_id.is_none() {
-                old.grant_id.clone().or(f.grant_id.clone())
-            } else {
-                Some("*".into())
-            };
             let figures = serde_json::to_string(&sum).unwrap_or_default();
             let row = exchange_figure::ActiveModel {
-                grant_id: sea_orm::ActiveValue::Set(grant_id),
+                grant_id: sea_orm::ActiveValue::Set(either_grant(old.grant_id.clone(), f.grant_id)),
                 figures: sea_orm::ActiveValue::Set(figures),
                 ..old.into_active_model()
             };
@@ -384,11 +379,6 @@ impl Store {
         }
         txn.commit().await?;
         Ok(true)
-    }
-
-    /// The figures of a day.
-    pub async fn figures_on(&self, day: &str) -> Result<Vec<FigureRow>, StoreError> {
-        Ok(exchange_figure::Entity::find().filter(exchange_figure::Column::Day.eq(day)).all(&self.db).await?)
     }
 
     /// The figures of the days from `since` on.

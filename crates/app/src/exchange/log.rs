@@ -182,7 +182,8 @@ async fn run(store: Store, node: i32, mut rx: mpsc::Receiver<Job>) {
 }
 
 /// Seals the calls logged since the last seal, a batch of at most `SEAL_BATCH` at a time, for
-/// every node, folding each batch into the day figures monitoring reads. Returns how many batches were sealed. Off the request path: run on a timer.
+/// every node, folding each batch into the day figures monitoring reads. Returns how many
+/// batches were sealed. Off the request path: run on a timer.
 pub async fn seal_due(app: &App) -> Result<usize, AppError> {
     let signer = crate::licences::platform_seal(app).await?;
     let mut sealed = 0;

@@ -9,7 +9,7 @@ use crate::{App, AppError};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use tongban_domain::exchange::DayFigures;
+use tongban_domain::exchange::{DayFigures, either_grant};
 use tongban_store::exchange::{CallRow, FigureRow};
 
 /// A consumer is flagged when its day exceeds this many times its average of the week before
@@ -76,15 +76,6 @@ fn fold_into(folded: &mut Folded, calls: &[CallRow]) {
     }
 }
 
-/// The grant of two sets of calls: the one they share, `*` when they used different ones.
-fn either_grant(a: Option<String>, b: Option<String>) -> Option<String> {
-    match (a, b) {
-        (None, x) | (x, None) => x,
-        (Some(a), Some(b)) if a == b => Some(a),
-        _ => Some("*".into()),
-    }
-}
-
 /// A sealed batch's calls as the rows of the day figures the sealer folds them into.
 pub(super) fn figure_rows(calls: &[CallRow]) -> Vec<FigureRow> {
     let mut folded = Folded::new();
@@ -104,6 +95,8 @@ pub(super) fn figure_rows(calls: &[CallRow]) -> Vec<FigureRow> {
 /// The day's figures for the resources and consumers the person sees: the data authority all,
 /// a steward those where their agency provides or consumes. Read from the figures the sealer
 /// keeps, plus the calls logged since the last seal (seconds of traffic); never the day's calls.
+/// (A seal landing between those two reads leaves its batch out of this one view, not out of
+/// the figures.)
 pub async fn day(app: &App, who: &Principal, day: NaiveDate) -> Result<Monitoring, AppError> {
     let roles = data_roles(app, who).await?;
     let own = stewarded(&roles);
