@@ -190,7 +190,8 @@ impl Store {
     }
 
     /// Notes in a request's trail that it went overdue and tells the data authority, all or
-    /// none; false when the request changed since it was read at `expected_version`.
+    /// none, moving its version on; false when it changed since it was read at
+    /// `expected_version`.
     pub async fn escalate_data_request(
         &self,
         id: &str,
@@ -199,12 +200,14 @@ impl Store {
         messages: Vec<crate::cases::MessageRow>,
     ) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
-        let same = data_request::Entity::find_by_id(id)
+        // The version moves on, so that two sweeps (two nodes) never both escalate one stage.
+        let done = data_request::Entity::update_many()
+            .col_expr(data_request::Column::Version, Expr::value(expected_version + 1))
+            .filter(data_request::Column::Id.eq(id))
             .filter(data_request::Column::Version.eq(expected_version))
-            .one(&txn)
-            .await?
-            .is_some();
-        if !same {
+            .exec(&txn)
+            .await?;
+        if done.rows_affected != 1 {
             txn.rollback().await?;
             return Ok(false);
         }
@@ -358,14 +361,27 @@ impl Store {
         }
         for f in figures {
             let key = (f.day.clone(), f.resource.clone(), f.consumer_agency.clone());
+            // A new row, unless one is there (another node's sealer may have just made it).
+            let made = exchange_figure::Entity::insert(f.clone().into_active_model())
+                .on_conflict(
+                    OnConflict::columns([
+                        exchange_figure::Column::Day,
+                        exchange_figure::Column::Resource,
+                        exchange_figure::Column::ConsumerAgency,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await?;
+            if made == 1 {
+                continue;
+            }
             let mut q = exchange_figure::Entity::find_by_id(key);
             if self.backend() == crate::Backend::Postgres {
-                q = q.lock_exclusive(); // another node's sealer may fold into the same row
+                q = q.lock_exclusive();
             }
-            let Some(old) = q.one(&txn).await? else {
-                exchange_figure::Entity::insert(f.into_active_model()).exec_without_returning(&txn).await?;
-                continue;
-            };
+            let Some(old) = q.one(&txn).await? else { continue };
             let parse = |t: &str| serde_json::from_str::<DayFigures>(t).unwrap_or_default();
             let mut sum = parse(&old.figures);
             sum.merge(&parse(&f.figures));

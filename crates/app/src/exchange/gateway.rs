@@ -89,6 +89,8 @@ struct Trace {
 /// before reading again.
 pub const ENTRY_TTL: Duration = Duration::from_secs(2);
 pub const CLIENT_TTL: Duration = Duration::from_secs(30);
+/// The longest the gateway keeps live grants on embedded storage (see `live_grants`).
+pub const GRANT_TTL: Duration = Duration::from_secs(2);
 
 /// A published entry as the gateway uses it (none: not published).
 pub(super) type Published = Option<(tongban_store::exchange::DataResourceRow, Arc<Resource>)>;
@@ -166,12 +168,12 @@ pub async fn query(app: &App, token: &str, resource: &str, q: Query) -> Result<A
 pub const PLATFORM_CLIENT: &str = "platform";
 
 /// What a call is for: a case the consuming agency handles (`Query::case_number`), or — for the
-/// platform's own pre-fill — the applicant's own application of an offering, whose parameters
-/// the platform set from her identity (the subject is her by construction).
+/// platform's own pre-fill — an applicant's own application of an offering (she, or the
+/// organization she acts for, must be the data subject, as for a case).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Purpose<'a> {
     Case,
-    OwnApplication { offering_code: &'a str },
+    OwnApplication { offering_code: &'a str, applicant_id: &'a str, organization: &'a str },
 }
 
 /// Answers a query of `agency` (through its system `client_id`): checked, asked, logged.
@@ -272,7 +274,9 @@ async fn answer(
     }
     let personal = spec.holds_personal_data() || matches!(spec.provider, Some(Provider::Builtin { .. }));
     let own = match purpose {
-        Purpose::OwnApplication { offering_code } => Some(offering_code.to_owned()),
+        Purpose::OwnApplication { offering_code, applicant_id, organization } => {
+            Some((offering_code.to_owned(), applicant_id, organization))
+        }
         Purpose::Case => None,
     };
     let case = match &q.case_number {
@@ -286,7 +290,7 @@ async fn answer(
         }
         None => None,
     };
-    let offering = own.or_else(|| case.as_ref().map(|c| c.offering_code.clone()));
+    let offering = own.as_ref().map(|o| o.0.clone()).or_else(|| case.as_ref().map(|c| c.offering_code.clone()));
     let grant: &DataRequestRow = grants
         .iter()
         .find(|g| {
@@ -316,8 +320,10 @@ async fn answer(
         }
         None => granted,
     };
-    if let (true, Some(case)) = (personal, &case) {
-        subject_check(app, &spec, &q.params, case).await?;
+    let applicant =
+        case.as_ref().map(|c| (c.applicant_id.as_str(), c.organization.as_str())).or(own.map(|o| (o.1, o.2)));
+    if let (true, Some((applicant_id, organization))) = (personal, applicant) {
+        subject_check(app, &spec, &q.params, applicant_id, organization).await?;
     }
     reserve(app, grant, &today.to_string()).await?;
     let provided = match &spec.provider {
@@ -344,8 +350,9 @@ async fn answer(
 
 /// The live grants of `agency` on `resource`. On embedded storage one process serves, and every
 /// change of a request passes through it and empties the cache (`Exchange::grants_changed`), so
-/// grants are kept until then: revocation still bites on the next call. On PostgreSQL other
-/// nodes change them, so they are read on every call.
+/// grants are kept until then — revocation still bites on the next call — and at most
+/// `GRANT_TTL`, for a change that slipped past (a write whose caller went away before it could
+/// empty the cache). On PostgreSQL other nodes change them, so they are read on every call.
 async fn live_grants(
     app: &App,
     resource: &str,
@@ -354,9 +361,13 @@ async fn live_grants(
 ) -> Result<Arc<Vec<DataRequestRow>>, Refusal> {
     let cached = app.store.backend() == tongban_store::Backend::Sqlite;
     let key = (resource.to_owned(), agency.to_owned(), today);
+    let now = Instant::now();
     let changes = {
         let g = app.exchange.grants.lock().expect("grants");
-        if cached && let Some(live) = g.live.get(&key) {
+        if cached
+            && let Some((at, live)) = g.live.get(&key)
+            && now.duration_since(*at) < GRANT_TTL
+        {
             return Ok(live.clone());
         }
         g.changes
@@ -367,7 +378,7 @@ async fn live_grants(
         if g.live.len() > 10_000 {
             g.live.clear();
         }
-        g.live.insert(key, live.clone());
+        g.live.insert(key, (now, live.clone()));
     }
     Ok(live)
 }
@@ -387,13 +398,14 @@ async fn purpose_case(app: &App, agency: &str, number: &str) -> Result<tongban_s
     Ok(case)
 }
 
-/// The data subject the parameters name must be the case's applicant (the person, or the
-/// organization they applied for).
+/// The data subject the parameters name must be the applicant (the person, or the organization
+/// they apply for) of the case, or of the application being pre-filled.
 async fn subject_check(
     app: &App,
     spec: &Resource,
     params: &Map<String, Value>,
-    case: &tongban_store::cases::CaseRow,
+    applicant_id: &str,
+    organization: &str,
 ) -> Result<(), Refusal> {
     let name = match &spec.provider {
         Some(Provider::Builtin { source }) => source.subject_param().map(str::to_owned),
@@ -404,15 +416,14 @@ async fn subject_check(
     if raw.is_empty() {
         return Err(Refusal::field(&name, format!("缺少查询参数 {name} (parameter {name} is required)")));
     }
-    let applicant_index =
-        crate::people::person_citizen_index(app, &case.applicant_id).await.map_err(Refusal::internal)?;
+    let applicant_index = crate::people::person_citizen_index(app, applicant_id).await.map_err(Refusal::internal)?;
     let same = if name == "case_number" {
         match app.store.case(raw).await.map_err(Refusal::internal)? {
-            Some(other) => other.applicant_id == case.applicant_id && other.organization == case.organization,
+            Some(other) => other.applicant_id == applicant_id && other.organization == organization,
             None => false,
         }
     } else {
-        providers::same_subject(app, raw, &applicant_index, &case.organization)
+        providers::same_subject(app, raw, &applicant_index, organization)
     };
     if same {
         Ok(())

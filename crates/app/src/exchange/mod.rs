@@ -59,7 +59,8 @@ pub struct Exchange {
     /// every node's gateway within it.
     entries: Mutex<HashMap<String, (std::time::Instant, gateway::Published)>>,
     /// Live grants by resource, consuming agency and day, on embedded storage only
-    /// (`gateway::live_grants`): emptied by every change of a request in this process.
+    /// (`gateway::live_grants`): emptied by every change of a request in this process, each
+    /// kept at most `gateway::GRANT_TTL`.
     grants: Mutex<Grants>,
     /// Tokens lately checked, with their client and its agency (`gateway::CLIENT_TTL`).
     tokens: Mutex<HashMap<String, CheckedToken>>,
@@ -70,8 +71,10 @@ pub struct Exchange {
 #[derive(Default)]
 struct Grants {
     changes: u64,
-    live: HashMap<(String, String, chrono::NaiveDate), std::sync::Arc<Vec<tongban_store::exchange::DataRequestRow>>>,
+    live: HashMap<(String, String, chrono::NaiveDate), (std::time::Instant, GrantRows)>,
 }
+
+type GrantRows = std::sync::Arc<Vec<tongban_store::exchange::DataRequestRow>>;
 
 /// A token whose signature held: its client, the client's agency, when it expires (Unix
 /// seconds) and when it was checked.

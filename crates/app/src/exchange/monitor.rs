@@ -115,8 +115,15 @@ pub async fn day(app: &App, who: &Principal, day: NaiveDate) -> Result<Monitorin
     // The calls logged since each node's last seal join them.
     let mut unsealed = Folded::new();
     for node in app.store.call_nodes().await? {
-        let last = app.store.last_seal(node).await?.map_or(0, |s| s.last_seq);
-        fold_into(&mut unsealed, &app.store.calls(node, last + 1, last + super::log::SEAL_BATCH).await?);
+        let mut from = app.store.last_seal(node).await?.map_or(0, |s| s.last_seq) + 1;
+        loop {
+            let calls = app.store.calls(node, from, from + super::log::SEAL_BATCH - 1).await?;
+            fold_into(&mut unsealed, &calls);
+            match calls.last() {
+                Some(c) if calls.len() as i64 == super::log::SEAL_BATCH => from = c.seq + 1,
+                _ => break,
+            }
+        }
     }
     for (k, (f, grant)) in unsealed {
         let (sum, g) = folded.entry(k).or_default();

@@ -131,7 +131,8 @@ pub(crate) async fn prefill(
             params: subject_params(app, person_id, organization).await?,
             items: Some(items),
         };
-        let purpose = Purpose::OwnApplication { offering_code: &offering.offering_code };
+        let purpose =
+            Purpose::OwnApplication { offering_code: &offering.offering_code, applicant_id: person_id, organization };
         let agency = &offering.agency.credit_code;
         match gateway::query_as(app, PLATFORM_CLIENT, agency, resource, q, purpose).await {
             Ok(a) => {
