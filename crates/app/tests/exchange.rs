@@ -74,6 +74,19 @@ fn population(sharing: SharingClass) -> Resource {
     }
 }
 
+/// The housing register: personal items answered by a department system (its URL set by the test).
+fn housing() -> Resource {
+    let mut r = population(SharingClass::Unconditional);
+    r.identifier = "110101-GA-FC-0001".into();
+    r.name = "房产登记信息".into();
+    r.items = vec![
+        item("address", "房屋坐落", "string", Sensitivity::Personal),
+        item("owner", "权利人", "string", Sensitivity::Personal),
+    ];
+    r.subject = Some("id_number".into());
+    r
+}
+
 fn new_request(resource: &str, code: &str, items: &[&str], quota: u32) -> requests::NewRequest {
     requests::NewRequest {
         resource: resource.into(),
@@ -315,14 +328,7 @@ async fn upstream() -> String {
 async fn upstream_systems_answer_through_the_gateway_and_their_failures_are_502_or_504() {
     let mut s = sharing().await;
     // Unsafe upstream URLs are refused at registration.
-    let mut r = population(SharingClass::Unconditional);
-    r.identifier = "110101-GA-FC-0001".into();
-    r.name = "房产登记信息".into();
-    r.items = vec![
-        item("address", "房屋坐落", "string", Sensitivity::Personal),
-        item("owner", "权利人", "string", Sensitivity::Personal),
-    ];
-    r.subject = Some("id_number".into());
+    let mut r = housing();
     for bad in ["http://169.254.169.254/latest/meta-data", "http://127.0.0.1:9/x", "http://10.0.0.8/q"] {
         r.provider = Some(Provider::Upstream { url: bad.into() });
         let e = catalog::save(&s.w.app, &s.provider, r.clone(), None).await.unwrap_err();
@@ -450,14 +456,7 @@ async fn a_form_field_is_prefilled_from_a_shared_resource_and_names_it() {
     let mut s = sharing().await;
     let policy = tongban_app::outbound::AddressPolicy::parse(&["127.0.0.1/32".into()]).unwrap();
     s.w.app.outbound = Arc::new(tongban_app::outbound::Outbound::new(policy).unwrap());
-    let mut r = population(SharingClass::Unconditional);
-    r.identifier = "110101-GA-FC-0001".into();
-    r.name = "房产登记信息".into();
-    r.items = vec![
-        item("address", "房屋坐落", "string", Sensitivity::Personal),
-        item("owner", "权利人", "string", Sensitivity::Personal),
-    ];
-    r.subject = Some("id_number".into());
+    let mut r = housing();
     r.provider = Some(Provider::Upstream { url: format!("{}/ok", upstream().await) });
     let app = &s.w.app;
     let v = catalog::save(app, &s.provider, r, None).await.unwrap();
