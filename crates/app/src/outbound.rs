@@ -185,7 +185,12 @@ impl Outbound {
     /// Whether a URL given as an address (no name to resolve) is permitted: the resolver never sees
     /// those, so every request checks them here.
     pub fn literal_permitted(&self, url: &str) -> bool {
-        match reqwest::Url::parse(url).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+        reqwest::Url::parse(url).is_ok_and(|u| self.url_permitted(&u))
+    }
+
+    /// `literal_permitted` of a URL parsed already.
+    pub fn url_permitted(&self, url: &reqwest::Url) -> bool {
+        match url.host() {
             Some(url::Host::Ipv4(v)) => self.policy.permits(IpAddr::V4(v)),
             Some(url::Host::Ipv6(v)) => self.policy.permits(IpAddr::V6(v)),
             Some(url::Host::Domain(_)) => true,

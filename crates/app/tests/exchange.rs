@@ -242,6 +242,12 @@ async fn the_gateway_answers_granted_items_about_the_cases_applicant_within_quot
     let a = gateway::query(app, &token, id, q(zhang.clone(), Some(&case), None)).await.unwrap();
     assert_eq!(a.data, json!({ "registered": true }));
     assert_eq!((a.grant.as_str(), a.call.seq), (grant.as_str(), 1));
+    // The log keeps keyed digests: hashing every candidate id number finds nothing.
+    let asked = json!({ "case_number": case, "items": null, "params": zhang, "resource": id }).to_string();
+    let logged = app.store.calls(1, 1, 1).await.unwrap().remove(0);
+    assert_ne!(logged.request_sm3, tongban_crypto::sm3_hex(asked.as_bytes()));
+    assert_eq!(logged.request_sm3, app.vault.blind_index(gateway::REQUEST_DIGEST, &asked));
+    assert_eq!(logged.response_sm3, app.vault.blind_index(gateway::RESPONSE_DIGEST, &a.data.to_string()));
     // Asking for an item not granted names it.
     let e = gateway::query(app, &token, id, q(zhang.clone(), Some(&case), Some(vec!["name_matches"]))).await;
     assert_eq!(refusal(e), (403, "item_not_granted", Some("name_matches".into())));

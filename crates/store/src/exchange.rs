@@ -263,8 +263,8 @@ impl Store {
 
     /// Appends calls to the log, all or none (the caller numbered and chained them).
     pub async fn append_calls(&self, calls: Vec<CallRow>) -> Result<(), StoreError> {
-        let rows = |chunk: &[CallRow]| {
-            exchange_call::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
+        let rows = |chunk: Vec<CallRow>| {
+            exchange_call::Entity::insert_many(chunk.into_iter().map(IntoActiveModel::into_active_model))
         };
         if calls.is_empty() {
             return Ok(());
@@ -272,12 +272,12 @@ impl Store {
         if calls.len() <= APPEND_CHUNK {
             // One statement is atomic by itself: one round trip to the database, not three.
             let _turn = self.write_turn().await;
-            rows(&calls).exec_without_returning(&self.db).await?;
+            rows(calls).exec_without_returning(&self.db).await?;
             return Ok(());
         }
         let (_turn, txn) = self.write().await?;
         for chunk in calls.chunks(APPEND_CHUNK) {
-            rows(chunk).exec_without_returning(&txn).await?;
+            rows(chunk.to_vec()).exec_without_returning(&txn).await?;
         }
         txn.commit().await?;
         Ok(())

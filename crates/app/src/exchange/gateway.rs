@@ -92,8 +92,15 @@ pub const CLIENT_TTL: Duration = Duration::from_secs(30);
 /// The longest the gateway keeps live grants on embedded storage (see `live_grants`).
 pub const GRANT_TTL: Duration = Duration::from_secs(2);
 
-/// A published entry as the gateway uses it (none: not published).
-pub(super) type Published = Option<(tongban_store::exchange::DataResourceRow, Arc<Resource>)>;
+/// A published entry as the gateway uses it: the resource and its system's address, parsed once.
+pub(super) struct Live {
+    row: tongban_store::exchange::DataResourceRow,
+    spec: Resource,
+    upstream: Option<reqwest::Url>,
+}
+
+/// A published entry (none: not published).
+pub(super) type Published = Option<Arc<Live>>;
 
 async fn entry(app: &App, resource: &str) -> Result<Published, Refusal> {
     let now = Instant::now();
@@ -102,7 +109,13 @@ async fn entry(app: &App, resource: &str) -> Result<Published, Refusal> {
     {
         return Ok(e.clone());
     }
-    let e = super::catalog::published(app, resource).await?.map(|(row, r)| (row, Arc::new(r)));
+    let e = super::catalog::published(app, resource).await?.map(|(row, spec)| {
+        let upstream = match &spec.provider {
+            Some(Provider::Upstream { url }) => reqwest::Url::parse(url).ok(),
+            _ => None,
+        };
+        Arc::new(Live { row, spec, upstream })
+    });
     let mut entries = app.exchange.entries.lock().expect("entries");
     if entries.len() > 10_000 {
         entries.clear();
@@ -176,6 +189,19 @@ pub(super) enum Purpose<'a> {
     OwnApplication { offering_code: &'a str, applicant_id: &'a str, organization: &'a str },
 }
 
+/// The purposes of the call log's keyed digests.
+pub const REQUEST_DIGEST: &str = "exchange.request";
+pub const RESPONSE_DIGEST: &str = "exchange.response";
+
+/// What a call asked, as its digest covers it.
+#[derive(serde::Serialize)]
+struct Asked<'a> {
+    case_number: &'a Option<String>,
+    items: &'a Option<Vec<String>>,
+    params: &'a Map<String, Value>,
+    resource: &'a str,
+}
+
 /// Answers a query of `agency` (through its system `client_id`): checked, asked, logged.
 pub(super) async fn query_as(
     app: &App,
@@ -188,11 +214,11 @@ pub(super) async fn query_as(
     let started = Instant::now();
     let mut trace = Trace::default();
     let outcome = answer(app, agency, resource, &q, purpose, &mut trace).await;
-    let request_digest = tongban_crypto::sm3_hex(
-        json!({"resource": resource, "case_number": q.case_number, "params": q.params, "items": q.items})
-            .to_string()
-            .as_bytes(),
-    );
+    // Keyed digests (SM3-HMAC under the vault's index key): an id number in a request has too
+    // few values for a plain digest to keep it out of the log — hashing every candidate finds it.
+    let asked = Asked { case_number: &q.case_number, items: &q.items, params: &q.params, resource };
+    let request_digest =
+        app.vault.blind_index(REQUEST_DIGEST, &serde_json::to_string(&asked).map_err(Refusal::internal)?);
     let (status, code, body) = match &outcome {
         Ok((data, _)) => (200, "ok", data.to_string()),
         Err(r) => (r.status, r.code, json!({"code": r.code, "message": r.message}).to_string()),
@@ -216,7 +242,7 @@ pub(super) async fn query_as(
         upstream_ms: trace.upstream_ms,
         total_ms: started.elapsed().as_millis() as u32,
         request_sm3: request_digest,
-        response_sm3: tongban_crypto::sm3_hex(body.as_bytes()),
+        response_sm3: app.vault.blind_index(RESPONSE_DIGEST, &body),
         body_sealed,
     };
     let logged = log::append(app, entry).await;
@@ -262,9 +288,10 @@ async fn answer(
     trace: &mut Trace,
 ) -> Result<(Value, Vec<String>), Refusal> {
     let not_found = || Refusal::new(404, "not_found", format!("没有数据资源 {resource} (no data resource {resource})"));
-    let Some((row, spec)) = entry(app, resource).await? else { return Err(not_found()) };
+    let Some(live) = entry(app, resource).await? else { return Err(not_found()) };
+    let spec = &live.spec;
     let today = china_today();
-    let grants = live_grants(app, &row.identifier, agency, today).await?;
+    let grants = live_grants(app, &live.row.identifier, agency, today).await?;
     if grants.is_empty() {
         return Err(Refusal::forbidden(
             "grant_required",
@@ -323,7 +350,7 @@ async fn answer(
     let applicant =
         case.as_ref().map(|c| (c.applicant_id.as_str(), c.organization.as_str())).or(own.map(|o| (o.1, o.2)));
     if let (true, Some((applicant_id, organization))) = (personal, applicant) {
-        subject_check(app, &spec, &q.params, applicant_id, organization).await?;
+        subject_check(app, spec, &q.params, applicant_id, organization).await?;
     }
     reserve(app, grant, &today.to_string()).await?;
     let provided = match &spec.provider {
@@ -331,13 +358,20 @@ async fn answer(
             Err(Refusal::new(503, "not_connected", "该资源尚未接入共享平台 (the resource is not yet connected)".into()))
         }
         Some(Provider::Builtin { source }) => providers::builtin(app, *source, &q.params).await,
-        Some(Provider::Upstream { url }) => {
-            let body = json!({ "params": q.params, "items": items });
-            providers::upstream(app, url, &body).await.map(|(v, ms)| {
-                trace.upstream_ms = ms;
-                v
-            })
-        }
+        Some(Provider::Upstream { .. }) => match &live.upstream {
+            None => Err(Refusal::new(
+                502,
+                "upstream_refused",
+                "提供方地址无效 (the upstream address is not a valid URL)".into(),
+            )),
+            Some(url) => {
+                let body = json!({ "params": q.params, "items": items });
+                providers::upstream(app, url, &body).await.map(|(v, ms)| {
+                    trace.upstream_ms = ms;
+                    v
+                })
+            }
+        },
     };
     match provided {
         Ok(v) => Ok((only_granted(v, &items), items)),

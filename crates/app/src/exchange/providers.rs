@@ -118,11 +118,11 @@ pub fn same_subject(app: &App, raw: &str, person_index: &str, organization: &str
 }
 
 /// Asks a department system: posts `{"params", "items"}` and reads a JSON object or array.
-pub async fn upstream(app: &App, url: &str, body: &Value) -> Result<(Value, u32), Refusal> {
+pub async fn upstream(app: &App, url: &reqwest::Url, body: &Value) -> Result<(Value, u32), Refusal> {
     let ex = &app.exchange;
     {
         let breakers = ex.breakers.lock().expect("breakers");
-        if let Some(b) = breakers.get(url)
+        if let Some(b) = breakers.get(url.as_str())
             && b.open_until.is_some_and(|t| t > Instant::now())
         {
             return Err(Refusal::new(
@@ -132,7 +132,7 @@ pub async fn upstream(app: &App, url: &str, body: &Value) -> Result<(Value, u32)
             ));
         }
     }
-    if !app.outbound.literal_permitted(url) {
+    if !app.outbound.url_permitted(url) {
         return Err(Refusal::new(
             502,
             "upstream_refused",
@@ -145,7 +145,7 @@ pub async fn upstream(app: &App, url: &str, body: &Value) -> Result<(Value, u32)
     let result = loop {
         attempt += 1;
         let left = deadline.saturating_duration_since(Instant::now());
-        let sent = app.outbound.http.post(url).timeout(left).json(body).send().await;
+        let sent = app.outbound.http.post(url.clone()).timeout(left).json(body).send().await;
         match sent {
             // A connection that never got through is retried once: the query reads only.
             Err(e) if e.is_connect() && attempt < 2 && Instant::now() < deadline => continue,
@@ -179,7 +179,10 @@ pub async fn upstream(app: &App, url: &str, body: &Value) -> Result<(Value, u32)
         }
     };
     let mut breakers = ex.breakers.lock().expect("breakers");
-    let b = breakers.entry(url.to_owned()).or_default();
+    if result.is_ok() && !breakers.contains_key(url.as_str()) {
+        return result.map(|v| (v, started.elapsed().as_millis() as u32));
+    }
+    let b = breakers.entry(url.as_str().to_owned()).or_default();
     match &result {
         Err(r) if r.status >= 502 && r.code != "upstream_malformed" => {
             b.failures += 1;
