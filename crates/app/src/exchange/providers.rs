@@ -179,12 +179,9 @@ pub async fn upstream(app: &App, url: &reqwest::Url, body: &Value) -> Result<(Va
         }
     };
     let mut breakers = ex.breakers.lock().expect("breakers");
-    if result.is_ok() && !breakers.contains_key(url.as_str()) {
-        return result.map(|v| (v, started.elapsed().as_millis() as u32));
-    }
-    let b = breakers.entry(url.as_str().to_owned()).or_default();
     match &result {
         Err(r) if r.status >= 502 && r.code != "upstream_malformed" => {
+            let b = breakers.entry(url.as_str().to_owned()).or_default();
             b.failures += 1;
             if b.failures >= TRIP_AFTER {
                 b.open_until = Some(Instant::now() + OPEN_FOR);
@@ -192,7 +189,10 @@ pub async fn upstream(app: &App, url: &reqwest::Url, body: &Value) -> Result<(Va
                 tracing::warn!(%url, "upstream cut off for 30 s after repeated failures");
             }
         }
-        _ => *b = Breaker::default(),
+        // An upstream that answers starts afresh: no breaker is a closed one.
+        _ => {
+            breakers.remove(url.as_str());
+        }
     }
     result.map(|v| (v, started.elapsed().as_millis() as u32))
 }
