@@ -119,8 +119,8 @@ async fn next_sequence(
 
 impl Store {
     pub async fn insert_application(&self, a: ApplicationRow) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        application::Entity::insert(a.into_active_model()).exec_without_returning(&self.db).await?;
+        let db = self.write_turn().await;
+        application::Entity::insert(a.into_active_model()).exec_without_returning(&*db).await?;
         Ok(())
     }
 
@@ -136,14 +136,14 @@ impl Store {
         prefilled: serde_json::Value,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let done = application::Entity::update_many()
             .col_expr(application::Column::DataSealed, Expr::value(data_sealed))
             .col_expr(application::Column::Prefilled, Expr::value(prefilled))
             .col_expr(application::Column::UpdatedAt, Expr::value(at))
             .filter(application::Column::Id.eq(id))
             .filter(application::Column::CaseNumber.is_null())
-            .exec(&self.db)
+            .exec(&*db)
             .await?;
         Ok(done.rows_affected == 1)
     }
@@ -431,20 +431,20 @@ impl Store {
         due: Option<NaiveDate>,
         warning: &str,
     ) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let done = case::Entity::update_many()
             .col_expr(case::Column::Due, Expr::value(due))
             .col_expr(case::Column::Warning, Expr::value(warning))
             .filter(case::Column::CaseNumber.eq(case_number))
             .filter(case::Column::Version.eq(version))
-            .exec(&self.db)
+            .exec(&*db)
             .await?;
         Ok(done.rows_affected == 1)
     }
 
     pub async fn insert_material(&self, m: MaterialRow) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        material::Entity::insert(m.into_active_model()).exec_without_returning(&self.db).await?;
+        let db = self.write_turn().await;
+        material::Entity::insert(m.into_active_model()).exec_without_returning(&*db).await?;
         Ok(())
     }
 
@@ -483,12 +483,12 @@ impl Store {
 
     /// Marks the person's unread messages read at `at`; returns how many.
     pub async fn mark_messages_read(&self, person_id: &str, at: DateTime<Utc>) -> Result<u64, StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let done = message::Entity::update_many()
             .col_expr(message::Column::ReadAt, Expr::value(at))
             .filter(message::Column::PersonId.eq(person_id))
             .filter(message::Column::ReadAt.is_null())
-            .exec(&self.db)
+            .exec(&*db)
             .await?;
         Ok(done.rows_affected)
     }

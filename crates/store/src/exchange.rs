@@ -271,8 +271,8 @@ impl Store {
         }
         if calls.len() <= APPEND_CHUNK {
             // One statement is atomic by itself: one round trip to the database, not three.
-            let _turn = self.write_turn().await;
-            rows(calls).exec_without_returning(&self.db).await?;
+            let db = self.write_turn().await;
+            rows(calls).exec_without_returning(&*db).await?;
             return Ok(());
         }
         let (_turn, txn) = self.write().await?;
@@ -427,7 +427,7 @@ impl Store {
         material: &str,
         declined: bool,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let key = (application_id.to_owned(), material.to_owned());
         if declined {
             let row = shared_decline::Model { application_id: key.0, material: key.1 };
@@ -437,10 +437,10 @@ impl Store {
                         .do_nothing()
                         .to_owned(),
                 )
-                .exec_without_returning(&self.db)
+                .exec_without_returning(&*db)
                 .await?;
         } else {
-            shared_decline::Entity::delete_by_id(key).exec(&self.db).await?;
+            shared_decline::Entity::delete_by_id(key).exec(&*db).await?;
         }
         Ok(())
     }
@@ -458,7 +458,7 @@ impl Store {
 
     /// Keeps what a case fetched for a material (replacing an earlier attempt).
     pub async fn put_case_shared(&self, row: CaseSharedRow) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         case_shared::Entity::insert(row.into_active_model())
             .on_conflict(
                 OnConflict::columns([case_shared::Column::CaseNumber, case_shared::Column::Material])
@@ -473,7 +473,7 @@ impl Store {
                     ])
                     .to_owned(),
             )
-            .exec_without_returning(&self.db)
+            .exec_without_returning(&*db)
             .await?;
         Ok(())
     }

@@ -25,22 +25,22 @@ impl Store {
 
     /// Adds a key; false when its id is taken (another node made it first).
     pub async fn insert_seal_key(&self, k: SealKeyRow) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let added = seal_key::Entity::insert(k.into_active_model())
             .on_conflict(OnConflict::column(seal_key::Column::KeyId).do_nothing().to_owned())
-            .exec_without_returning(&self.db)
+            .exec_without_returning(&*db)
             .await?;
         Ok(added == 1)
     }
 
     /// Retires a key: it seals no more, and stays on the trust list.
     pub async fn retire_seal_key(&self, key_id: &str, at: chrono::DateTime<chrono::Utc>) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let done = seal_key::Entity::update_many()
             .col_expr(seal_key::Column::RetiredAt, Expr::value(at))
             .filter(seal_key::Column::KeyId.eq(key_id))
             .filter(seal_key::Column::RetiredAt.is_null())
-            .exec(&self.db)
+            .exec(&*db)
             .await?;
         Ok(done.rows_affected == 1)
     }
@@ -108,17 +108,17 @@ impl Store {
     /// Records a failed attempt to issue a case's licence; with `None`, the case turned out to
     /// produce none, and is no longer due.
     pub async fn licence_due_failed(&self, case_number: &str, error: Option<&str>) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         match error {
             None => {
-                licence_due::Entity::delete_by_id(case_number).exec(&self.db).await?;
+                licence_due::Entity::delete_by_id(case_number).exec(&*db).await?;
             }
             Some(e) => {
                 licence_due::Entity::update_many()
                     .col_expr(licence_due::Column::Attempts, Expr::col(licence_due::Column::Attempts).add(1))
                     .col_expr(licence_due::Column::LastError, Expr::value(e.chars().take(500).collect::<String>()))
                     .filter(licence_due::Column::CaseNumber.eq(case_number))
-                    .exec(&self.db)
+                    .exec(&*db)
                     .await?;
             }
         }
@@ -144,12 +144,12 @@ impl Store {
 
     /// Binds an unbound licence to the account `person_id`.
     pub async fn bind_licence(&self, id: &str, person_id: &str) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let done = licence::Entity::update_many()
             .col_expr(licence::Column::HolderPerson, Expr::value(person_id))
             .filter(licence::Column::Id.eq(id))
             .filter(licence::Column::HolderPerson.is_null())
-            .exec(&self.db)
+            .exec(&*db)
             .await?;
         Ok(done.rows_affected == 1)
     }
@@ -245,7 +245,7 @@ impl Store {
 
     /// Withdraws a use from a draft; false when there is none or the application was submitted.
     pub async fn delete_licence_use(&self, application_id: &str, id: &str) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let done = licence_use::Entity::delete_many()
             .filter(licence_use::Column::Id.eq(id))
             .filter(licence_use::Column::ApplicationId.eq(application_id))
@@ -258,7 +258,7 @@ impl Store {
                         .to_owned(),
                 ),
             )
-            .exec(&self.db)
+            .exec(&*db)
             .await?;
         Ok(done.rows_affected == 1)
     }

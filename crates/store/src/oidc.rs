@@ -28,11 +28,11 @@ impl Store {
 
     /// Makes a client the system of an agency (a data consumer at the exchange gateway).
     pub async fn set_oidc_client_agency(&self, client_id: &str, agency_code: &str) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let r = oidc_client::Entity::update_many()
             .col_expr(oidc_client::Column::AgencyCode, sea_orm::sea_query::Expr::value(agency_code))
             .filter(oidc_client::Column::ClientId.eq(client_id))
-            .exec(&self.db)
+            .exec(&*db)
             .await?;
         Ok(r.rows_affected == 1)
     }

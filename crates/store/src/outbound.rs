@@ -41,9 +41,9 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         outbound_message::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
-            .exec_without_returning(&self.db)
+            .exec_without_returning(&*db)
             .await?;
         Ok(())
     }
@@ -81,13 +81,13 @@ impl Store {
         let mut read: Vec<DateTime<Utc>> = rows.iter().map(|r| r.next_at).collect();
         read.sort();
         read.dedup();
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let mut taken = outbound_message::Entity::update_many()
             .col_expr(C::NextAt, Expr::value(until))
             .filter(C::Id.is_in(rows.iter().map(|r| r.id.as_str())))
             .filter(C::Status.eq("pending"))
             .filter(C::NextAt.is_in(read))
-            .exec_with_returning(&self.db)
+            .exec_with_returning(&*db)
             .await?;
         taken.sort_by_key(|r| r.created_at);
         Ok(taken)
@@ -111,8 +111,8 @@ impl Store {
                 update.col_expr(C::Status, Expr::value(status)).col_expr(C::LastError, Expr::value(clip(&error)))
             }
         };
-        let _turn = self.write_turn().await;
-        update.exec(&self.db).await?;
+        let db = self.write_turn().await;
+        update.exec(&*db).await?;
         Ok(())
     }
 

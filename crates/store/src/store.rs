@@ -51,21 +51,39 @@ pub(crate) struct Anchoring {
     pub(crate) wanted: std::sync::atomic::AtomicBool,
 }
 
+/// A turn to write (`Store::write_turn`): the connection writes go through while it is held.
+pub(crate) enum Turn<'a> {
+    Writer(tokio::sync::OwnedMutexGuard<DatabaseConnection>),
+    Pool(&'a DatabaseConnection),
+}
+
+impl std::ops::Deref for Turn<'_> {
+    type Target = DatabaseConnection;
+    fn deref(&self) -> &DatabaseConnection {
+        match self {
+            Turn::Writer(c) => c,
+            Turn::Pool(c) => c,
+        }
+    }
+}
+
 /// The database handle. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) db: DatabaseConnection,
     backend: Backend,
     /// SQLite has one writer at a time. Busy writers would poll with growing sleeps; queuing them
-    /// here instead hands the lock on the moment it is free (PostgreSQL locks rows: `None`).
-    writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// here instead hands the lock on the moment it is free. And they all write through this one
+    /// connection: a connection whose pages another one changed must read them again, so writes
+    /// spread over the pool would find their pages cold (PostgreSQL locks rows: `None`).
+    writer: Option<std::sync::Arc<tokio::sync::Mutex<DatabaseConnection>>>,
     pub(crate) anchoring: std::sync::Arc<Anchoring>,
 }
 
 impl Store {
     /// Connects (creating the SQLite file if needed). Does not migrate.
     pub async fn connect(target: &DbTarget) -> Result<Self, StoreError> {
-        let (opts, backend) = match target {
+        let (opts, backend, writer) = match target {
             DbTarget::Sqlite { data_dir, full_sync } => {
                 std::fs::create_dir_all(data_dir)
                     .map_err(|source| StoreError::DataDir { path: data_dir.clone(), source })?;
@@ -81,9 +99,11 @@ impl Store {
                         .foreign_keys(true)
                         .busy_timeout(Duration::from_secs(5))
                 })
-                .max_connections(8)
                 .min_connections(1);
-                (opts, Backend::Sqlite)
+                let mut writing = opts.clone();
+                writing.max_connections(1);
+                opts.max_connections(8);
+                (opts, Backend::Sqlite, Some(writing))
             }
             DbTarget::Postgres { url, schema } => {
                 let mut opts = ConnectOptions::new(url.clone());
@@ -91,13 +111,18 @@ impl Store {
                 if let Some(schema) = schema {
                     opts.set_schema_search_path(schema.clone());
                 }
-                (opts, Backend::Postgres)
+                (opts, Backend::Postgres, None)
             }
         };
-        let mut opts = opts;
-        opts.connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
-        let db = Database::connect(opts).await?;
-        let writer = (backend == Backend::Sqlite).then(Default::default);
+        let timed = |mut o: ConnectOptions| {
+            o.connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
+            o
+        };
+        let db = Database::connect(timed(opts)).await?;
+        let writer = match writer {
+            Some(o) => Some(std::sync::Arc::new(tokio::sync::Mutex::new(Database::connect(timed(o)).await?))),
+            None => None,
+        };
         Ok(Self { db, backend, writer, anchoring: Default::default() })
     }
 
@@ -114,11 +139,12 @@ impl Store {
         Ok(store)
     }
 
-    /// Held around a write of this process (SQLite only; nothing on PostgreSQL).
-    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+    /// This process's turn to write, held until dropped, and the connection to write through:
+    /// on SQLite the one writing connection, on PostgreSQL the pool.
+    pub(crate) async fn write_turn(&self) -> Turn<'_> {
         match &self.writer {
-            Some(w) => Some(w.clone().lock_owned().await),
-            None => None,
+            Some(w) => Turn::Writer(w.clone().lock_owned().await),
+            None => Turn::Pool(&self.db),
         }
     }
 
@@ -128,7 +154,7 @@ impl Store {
     /// at once ("database is locked") when another writer committed in between — another process
     /// too, whose writes `busy_timeout` waits for at `BEGIN`. Keep the turn until the transaction
     /// ends: `let (_turn, txn) = store.write().await?;`.
-    pub(crate) async fn write(&self) -> Result<(Option<tokio::sync::OwnedMutexGuard<()>>, DatabaseTransaction), DbErr> {
+    pub(crate) async fn write(&self) -> Result<(Turn<'_>, DatabaseTransaction), DbErr> {
         let turn = self.write_turn().await;
         let txn = match self.backend {
             Backend::Sqlite => {
@@ -136,9 +162,9 @@ impl Store {
                     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                     ..Default::default()
                 };
-                self.db.begin_with_options(immediate).await?
+                turn.begin_with_options(immediate).await?
             }
-            Backend::Postgres => self.db.begin().await?,
+            Backend::Postgres => turn.begin().await?,
         };
         Ok((turn, txn))
     }
@@ -167,6 +193,9 @@ impl Store {
     }
 
     pub async fn close(self) {
+        if let Some(w) = &self.writer {
+            let _ = w.lock().await.clone().close().await;
+        }
         let _ = self.db.close().await;
     }
 }

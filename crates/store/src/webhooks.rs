@@ -63,13 +63,13 @@ impl Store {
         if due.is_empty() {
             return Ok(Vec::new());
         }
-        let _turn = self.write_turn().await;
+        let db = self.write_turn().await;
         let mut taken = outbox::Entity::update_many()
             .col_expr(outbox::Column::NextAt, Expr::value(now + hold))
             .filter(outbox::Column::Id.is_in(due))
             .filter(outbox::Column::DeliveredAt.is_null())
             .filter(outbox::Column::NextAt.lte(now))
-            .exec_with_returning(&self.db)
+            .exec_with_returning(&*db)
             .await?;
         taken.sort_by_key(|r| r.created_at);
         Ok(taken)

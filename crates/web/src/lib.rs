@@ -25,17 +25,27 @@ use axum::Router;
 use std::sync::Arc;
 use tongban_app::{App, Config};
 
-/// What every handler can reach.
+/// What every handler can reach. One `Arc`: extractors and middleware clone the state for each
+/// request, and the application is a score of shared parts.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<State>);
+
+pub struct State {
     pub app: App,
     pub config: Arc<Config>,
     pub cookies: session::Cookies,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
+
 impl AppState {
     pub fn new(app: App, config: Config) -> Self {
-        Self { cookies: session::Cookies::of(&config), app, config: Arc::new(config) }
+        Self(Arc::new(State { cookies: session::Cookies::of(&config), app, config: Arc::new(config) }))
     }
 
     /// The platform's public base URL, from the configuration (never from a request's `Host`,
@@ -82,7 +92,7 @@ pub async fn serve(
         Some(_) => state,
         None => {
             let url = format!("http://{}", listener.local_addr()?);
-            AppState::new(state.app, Config { public_url: Some(url), ..(*state.config).clone() })
+            AppState::new(state.app.clone(), Config { public_url: Some(url), ..(*state.config).clone() })
         }
     };
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
