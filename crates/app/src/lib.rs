@@ -22,6 +22,7 @@ mod error;
 pub mod exchange;
 pub mod forms;
 pub mod identity;
+pub mod leases;
 pub mod licences;
 pub mod limit;
 pub mod materials;
@@ -68,6 +69,8 @@ pub struct App {
     pub verifications: Arc<limit::PerMinute>,
     /// Settings of data sharing, the gateway's breakers and quotas, and its call log writer.
     pub exchange: Arc<exchange::Exchange>,
+    /// This process among the nodes, as the holder of background jobs' leases.
+    pub instance: Arc<str>,
 }
 
 impl App {
@@ -99,6 +102,7 @@ impl App {
             outbound: Arc::new(outbound::Outbound::new(Default::default())?),
             verifications: Arc::new(limit::PerMinute::new(Config::default().verifications_per_minute)),
             exchange: Default::default(),
+            instance: leases::instance().into(),
         };
         catalog::sync(&app).await?;
         Ok(app)

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 use tongban_app::config::LogFormat;
+use tongban_app::leases;
 use tongban_app::{App, Config};
 use tracing_subscriber::EnvFilter;
 
@@ -34,7 +35,8 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?app.store.backend(), "tongban listening on http://{addr}/");
-    // Offerings published by other processes (e.g. `tongban catalog import`) reach the index.
+    // Offerings published by other processes (e.g. `tongban catalog import`) or nodes reach this
+    // process's index (every node keeps its own).
     let syncing = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
@@ -45,69 +47,48 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
             }
         }
     });
-    // Supervision: due dates and colours kept current, red cases escalated, licences due issued
-    // (a failed issue is retried), licences past their validity marked expired.
-    let supervising = app.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            match tongban_app::supervision::sweep(&supervising).await {
-                Ok(s) if s.changed > 0 => {
-                    tracing::info!(checked = s.checked, changed = s.changed, red = s.turned_red, "supervision sweep")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
+    // The platform's jobs, each run by one node at a time (`leases`). Supervision: due dates and
+    // colours kept current, red cases escalated, licences due issued (a failed issue is retried),
+    // licences past their validity marked expired.
+    leases::every(&app, "supervision", Duration::from_secs(60), |app| async move {
+        match tongban_app::supervision::sweep(&app).await {
+            Ok(s) if s.changed > 0 => {
+                tracing::info!(checked = s.checked, changed = s.changed, red = s.turned_red, "supervision sweep")
             }
-            match tongban_app::licences::issue_all_due(&supervising).await {
-                Ok((0, 0)) => {}
-                Ok((issued, failed)) => tracing::info!(issued, failed, "licences due issued"),
-                Err(e) => tracing::warn!(error = %e, "issuing licences due failed"),
-            }
-            match tongban_app::licences::expire_ended(&supervising).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "licences past their validity marked 05"),
-                Err(e) => tracing::warn!(error = %e, "licence expiry failed"),
-            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
+        }
+        match tongban_app::licences::issue_all_due(&app).await {
+            Ok((0, 0)) => {}
+            Ok((issued, failed)) => tracing::info!(issued, failed, "licences due issued"),
+            Err(e) => tracing::warn!(error = %e, "issuing licences due failed"),
+        }
+        match tongban_app::licences::expire_ended(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "licences past their validity marked 05"),
+            Err(e) => tracing::warn!(error = %e, "licence expiry failed"),
         }
     });
     // Webhook deliveries from the outbox.
-    let delivering = app.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
-        loop {
-            tick.tick().await;
-            match tongban_app::webhooks::deliver_due(&delivering).await {
-                Ok(r) if r.failed > 0 => {
-                    tracing::warn!(delivered = r.delivered, failed = r.failed, "webhook deliveries")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "webhook delivery round failed"),
-            }
+    leases::every(&app, "webhooks", Duration::from_secs(2), |app| async move {
+        match tongban_app::webhooks::deliver_due(&app).await {
+            Ok(r) if r.failed > 0 => tracing::warn!(delivered = r.delivered, failed = r.failed, "webhook deliveries"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "webhook delivery round failed"),
         }
     });
     // Text messages and e-mails not sent at the first attempt.
-    let notifying = app.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
-        loop {
-            tick.tick().await;
-            if let Err(e) = tongban_app::notify::deliver_due(&notifying).await {
-                tracing::warn!(error = %e, "message delivery round failed");
-            }
+    leases::every(&app, "messages", Duration::from_secs(2), |app| async move {
+        if let Err(e) = tongban_app::notify::deliver_due(&app).await {
+            tracing::warn!(error = %e, "message delivery round failed");
         }
     });
     // The exchange call log sealed in batches, off the request path.
-    let sealing = app.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            match tongban_app::exchange::log::seal_due(&sealing).await {
-                Ok(0) => {}
-                Ok(n) => tracing::debug!(batches = n, "call log sealed"),
-                Err(e) => tracing::warn!(error = %e, "sealing the call log failed"),
-            }
+    leases::every(&app, "call-log-sealing", Duration::from_secs(5), |app| async move {
+        match tongban_app::exchange::log::seal_due(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(batches = n, "call log sealed"),
+            Err(e) => tracing::warn!(error = %e, "sealing the call log failed"),
         }
     });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
@@ -134,6 +115,10 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
         _ = async { stopped(stop_rx).await; tokio::time::sleep(grace).await } => {
             tracing::warn!("grace period over; stopping with requests still running");
         }
+    }
+    // Another node takes the jobs over at its next round instead of when the leases lapse.
+    if let Err(e) = leases::give_up(&app).await {
+        tracing::warn!(error = %e, "giving up the jobs' leases failed");
     }
     app.store.close().await;
     tracing::info!("stopped");

@@ -20,6 +20,7 @@ pub mod exchange_call;
 pub mod exchange_figure;
 pub mod exchange_seal;
 pub mod item;
+pub mod lease;
 pub mod legal_entry;
 pub mod licence;
 pub mod licence_due;

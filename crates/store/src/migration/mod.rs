@@ -26,6 +26,7 @@ mod m0021_search_synonyms;
 mod m0022_notices_and_done;
 mod m0023_exchange;
 mod m0024_exchange_figures;
+mod m0025_leases;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0022_notices_and_done::Migration),
             Box::new(m0023_exchange::Migration),
             Box::new(m0024_exchange_figures::Migration),
+            Box::new(m0025_leases::Migration),
         ]
     }
 }
