@@ -31,6 +31,11 @@ pub struct Config {
     /// Networks outside the public internet that outbound requests (webhooks) may reach all the
     /// same, e.g. `["10.1.0.0/16"]` for department systems on the government network.
     pub outbound_allow: Vec<String>,
+    /// The proxies (load balancers) in front of the platform, as networks, e.g.
+    /// `["10.0.0.10/32"]`: a request from one of them is taken to come from the address it names
+    /// in `X-Forwarded-For` (throttling and the sessions list use it); from anywhere else that
+    /// header is ignored. Empty: no proxy is believed.
+    pub trusted_proxies: Vec<String>,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
     /// Requests running longer are answered with 408.
@@ -147,6 +152,7 @@ impl Default for Config {
             site_name_en: "Tongban Government Services".into(),
             metrics_listen: None,
             outbound_allow: Vec::new(),
+            trusted_proxies: Vec::new(),
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
@@ -213,6 +219,11 @@ pub const ENV_PREFIX: &str = "TONGBAN_";
 /// The environment variable of the log filter (e.g. `info,tongban_web=debug`); not a setting.
 pub const LOG_FILTER_ENV: &str = "TONGBAN_LOG";
 
+/// Networks written `ADDRESS/PREFIX` (or an address alone), parsed.
+pub fn networks(list: &[String]) -> Result<Vec<crate::outbound::Network>, String> {
+    list.iter().map(|n| crate::outbound::Network::parse(n)).collect()
+}
+
 impl Config {
     /// Reads `file` if given, else `./tongban.toml` if it exists; then applies `env`.
     pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
@@ -226,6 +237,10 @@ impl Config {
                     .map_err(|e| ConfigError::File { path: path.to_owned(), message: e.to_string() })?;
                 if cfg.node_id > 99 {
                     let message = "node_id must be 0 to 99".into();
+                    return Err(ConfigError::File { path: path.to_owned(), message });
+                }
+                if let Err(e) = networks(&cfg.trusted_proxies) {
+                    let message = format!("trusted_proxies: {e}");
                     return Err(ConfigError::File { path: path.to_owned(), message });
                 }
                 if !matches!(cfg.scan_unavailable.as_str(), "refuse" | "accept") {
@@ -268,6 +283,11 @@ impl Config {
             "outbound_allow" => {
                 self.outbound_allow =
                     value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect()
+            }
+            "trusted_proxies" => {
+                self.trusted_proxies =
+                    value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect();
+                networks(&self.trusted_proxies)?;
             }
             "body_limit_bytes" => self.body_limit_bytes = num(value)?,
             "request_timeout_secs" => self.request_timeout_secs = num(value)?,
@@ -445,6 +465,14 @@ mod tests {
         assert!(dev.serving_problems("127.0.0.1:8080".parse().unwrap()).is_empty());
         let demo = Config { demo: true, ..cfg };
         assert!(demo.serving_problems("0.0.0.0:8080".parse().unwrap()).is_empty());
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks() {
+        let cfg = Config::load(None, env(&[("TONGBAN_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")])).unwrap();
+        assert_eq!(cfg.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+        let e = Config::load(None, env(&[("TONGBAN_TRUSTED_PROXIES", "10.0.0.0/33")])).unwrap_err().to_string();
+        assert!(e.contains("TONGBAN_TRUSTED_PROXIES") && e.contains("prefix over 32"), "{e}");
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct State {
     pub app: App,
     pub config: Arc<Config>,
     pub cookies: session::Cookies,
+    /// `config.trusted_proxies`, parsed (checked when the configuration was loaded).
+    pub trusted_proxies: Vec<tongban_app::outbound::Network>,
 }
 
 impl std::ops::Deref for AppState {
@@ -45,7 +47,8 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(app: App, config: Config) -> Self {
-        Self(Arc::new(State { cookies: session::Cookies::of(&config), app, config: Arc::new(config) }))
+        let trusted_proxies = tongban_app::config::networks(&config.trusted_proxies).unwrap_or_default();
+        Self(Arc::new(State { cookies: session::Cookies::of(&config), app, trusted_proxies, config: Arc::new(config) }))
     }
 
     /// The platform's public base URL, from the configuration (never from a request's `Host`,

@@ -9,9 +9,10 @@ use crate::AppState;
 use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use tongban_app::access::Principal;
 use tongban_app::identity::{self, Client};
+use tongban_app::outbound::Network;
 use tongban_app::{AppError, Config};
 
 /// The names and flags of this deployment's cookies.
@@ -124,21 +125,48 @@ pub fn csrf_ok(s: &AppState, headers: &HeaderMap, submitted: Option<&str>) -> bo
         && expected.bytes().zip(got.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
-/// The peer address of the connection, when the server records it.
-pub struct Peer(pub Option<SocketAddr>);
+/// Where the request comes from: the connection's peer or, when the peer is a trusted proxy
+/// (`trusted_proxies`), the address the proxies say it forwarded for (`forwarded_client`).
+pub struct Peer(pub Option<IpAddr>);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+impl axum::extract::FromRequestParts<AppState> for Peer {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0)))
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        Ok(Self(peer.map(|p| forwarded_client(p, &parts.headers, &s.trusted_proxies))))
     }
+}
+
+/// The client behind `peer`: walking `X-Forwarded-For` from the right (each proxy appends the
+/// address it was reached from), the first address that is not a trusted proxy. The addresses
+/// left of it are whatever the client wrote, so none is believed; a peer that is not a trusted
+/// proxy is the client itself, whatever it sends.
+pub fn forwarded_client(peer: IpAddr, headers: &HeaderMap, trusted: &[Network]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
+    let mut client = peer;
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in hops.iter().rev() {
+        if !is_trusted(client) {
+            break;
+        }
+        // A hop that is not an address ends the walk at the last proxy that wrote one.
+        let Ok(ip) = hop.parse::<IpAddr>() else { break };
+        client = ip;
+    }
+    client
 }
 
 /// Where the request comes from, for the sessions list and throttling.
 pub fn client(headers: &HeaderMap, peer: &Peer) -> Client {
     Client {
-        address: peer.0.map(|p| p.ip().to_string()).unwrap_or_default(),
+        address: peer.0.map(|p| p.to_string()).unwrap_or_default(),
         user_agent: headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(),
     }
 }
@@ -146,6 +174,31 @@ pub fn client(headers: &HeaderMap, peer: &Peer) -> Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_is_the_first_untrusted_hop_from_the_right() {
+        let trusted: Vec<Network> = ["10.0.0.0/24", "127.0.0.1"].iter().map(|n| Network::parse(n).unwrap()).collect();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let with = |xff: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in xff {
+                h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+            }
+            h
+        };
+        let proxy = ip("10.0.0.5");
+        // Behind one proxy; behind two (the inner one trusted); a forged entry left of the real one.
+        assert_eq!(forwarded_client(proxy, &with(&["203.0.113.7"]), &trusted), ip("203.0.113.7"));
+        assert_eq!(forwarded_client(proxy, &with(&["203.0.113.7, 10.0.0.9"]), &trusted), ip("203.0.113.7"));
+        assert_eq!(forwarded_client(proxy, &with(&["1.1.1.1", "203.0.113.7"]), &trusted), ip("203.0.113.7"));
+        assert_eq!(forwarded_client(proxy, &with(&["1.1.1.1, 203.0.113.7"]), &trusted), ip("203.0.113.7"));
+        // Not from a trusted proxy: the header is the sender's own text.
+        assert_eq!(forwarded_client(ip("198.51.100.2"), &with(&["203.0.113.7"]), &trusted), ip("198.51.100.2"));
+        // No header, or garbage: the proxy itself.
+        assert_eq!(forwarded_client(proxy, &HeaderMap::new(), &trusted), proxy);
+        assert_eq!(forwarded_client(proxy, &with(&["unknown"]), &trusted), proxy);
+        assert_eq!(forwarded_client(proxy, &with(&["203.0.113.7, unknown, 10.0.0.9"]), &trusted), ip("10.0.0.9"));
+    }
 
     #[test]
     fn cookies_are_found_among_several() {

@@ -357,6 +357,35 @@ async fn public_verification_is_limited_per_address_and_minute() {
     assert_eq!(s.get("/api/v1/trust-list").await.status(), StatusCode::OK);
 }
 
+/// Behind a trusted proxy each client has its own allowance, named by X-Forwarded-For; from
+/// anywhere else the header is the sender's own text and changes nothing.
+#[tokio::test]
+async fn the_forwarded_address_counts_only_from_a_trusted_proxy() {
+    let id = "1.2.156.3005.2.11100000000013338W011.11110000000021135M.20230329701.003.Y";
+    let url = |s: &Server| format!("{}/api/v1/licences/{id}/verification", s.base);
+    let verify = |s: &Server, from: &'static str| s.http.get(url(s)).header("x-forwarded-for", from).send();
+    let behind = server_with(Config {
+        verifications_per_minute: 2,
+        trusted_proxies: vec!["127.0.0.1".into()],
+        ..Config::default()
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(verify(&behind, "203.0.113.7").await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(verify(&behind, "203.0.113.7").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(verify(&behind, "203.0.113.8").await.unwrap().status(), StatusCode::NOT_FOUND, "another client");
+    // A client cannot pass for another by writing the header itself: the proxy appends the real one.
+    let forged = behind.http.get(url(&behind)).header("x-forwarded-for", "203.0.113.9, 203.0.113.7").send();
+    assert_eq!(forged.await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+
+    let direct = server_with(Config { verifications_per_minute: 2, ..Config::default() }).await;
+    for from in ["203.0.113.7", "203.0.113.8"] {
+        assert_eq!(verify(&direct, from).await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(verify(&direct, "203.0.113.9").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[tokio::test]
 async fn every_answer_carries_the_security_headers() {
     let s = server().await;
