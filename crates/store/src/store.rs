@@ -2,8 +2,8 @@
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use std::path::PathBuf;
@@ -178,6 +178,23 @@ impl Store {
         Ok(self.db.ping().await?)
     }
 
+    /// Whether a write would be taken now: on SQLite the write lock taken and let go; on
+    /// PostgreSQL a transaction that is not read-only (a standby's are: after a failover the
+    /// old primary, demoted, must not be sent writes).
+    pub async fn writable(&self) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let writable = match self.backend {
+            Backend::Sqlite => true,
+            Backend::Postgres => {
+                let show = Statement::from_string(DbBackend::Postgres, "SHOW transaction_read_only");
+                let row = txn.query_one_raw(show).await?;
+                row.and_then(|r| r.try_get_by_index::<String>(0).ok()).as_deref() == Some("off")
+            }
+        };
+        txn.rollback().await?;
+        Ok(writable)
+    }
+
     pub fn pool_stats(&self) -> PoolStats {
         let (size, idle) = match self.backend {
             Backend::Sqlite => {
@@ -203,7 +220,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm::{ConnectionTrait, Statement};
 
     /// `PRAGMA synchronous` on one of the pool's connections: 1 is NORMAL, 2 is FULL.
     async fn synchronous(full_sync: bool) -> i32 {

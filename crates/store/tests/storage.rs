@@ -156,3 +156,18 @@ async fn a_message_is_taken_by_one_sender_only() {
     let later = hold + chrono::Duration::seconds(1);
     assert_eq!(t.store.take_due_outbound(later, chrono::Duration::seconds(60), 10).await.unwrap().len(), 2);
 }
+
+/// What `/readyz` asks. A PostgreSQL session whose transactions are read-only by default stands in
+/// for a standby.
+#[tokio::test]
+async fn a_read_only_database_is_not_writable() {
+    let t = fresh_store().await;
+    assert!(t.store.writable().await.unwrap());
+    if let tongban_store::DbTarget::Postgres { url, .. } = &t.target {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let url = format!("{url}{sep}options=-c%20default_transaction_read_only%3Don");
+        let target = tongban_store::DbTarget::Postgres { url, schema: None };
+        let standby = tongban_store::Store::connect(&target).await.unwrap();
+        assert!(!standby.writable().await.unwrap());
+    }
+}

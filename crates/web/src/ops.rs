@@ -24,10 +24,17 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// The database answers.
+/// The database answers and takes writes (HAProxy's check: a node whose database turned
+/// read-only, or is gone, is taken out of the pool).
 async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
-    match s.app.store.ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ready"}))).into_response(),
+    match s.app.store.writable().await {
+        Ok(true) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ready"}))).into_response(),
+        Ok(false) => crate::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "read_only",
+            "数据库只读：不是主库 (the database is read-only: not the primary)",
+        )
+        .into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
             crate::ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "数据库不可用 (database unavailable)")
