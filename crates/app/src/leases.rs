@@ -43,13 +43,48 @@ pub async fn list(app: &App) -> Result<Vec<LeaseRow>, AppError> {
     Ok(app.store.leases().await?)
 }
 
+/// How often a serving node renews the lease on its node number.
+pub const NODE_EVERY: Duration = Duration::from_secs(5);
+
+/// The lease on node number `n` (`node_id`): case numbers and the call log stay unique only while
+/// no two live nodes share one.
+pub fn node_lease(n: u8) -> String {
+    format!("node-{n}")
+}
+
+/// Takes the lease on this process's node number for `term` before it serves (renewed then by
+/// `every`). Held by another process: waits once for that lease to lapse (a node killed before
+/// it could give it up), then tries again; a holder that renewed it meanwhile is alive, and this
+/// process must not serve.
+pub async fn claim_node(app: &App, n: u8, term: Duration) -> Result<(), AppError> {
+    let name = node_lease(n);
+    if take(app, &name, Utc::now(), term).await? {
+        return Ok(());
+    }
+    if let Some(l) = list(app).await?.into_iter().find(|l| l.name == name) {
+        let wait = (l.until - Utc::now()).to_std().unwrap_or_default().min(term) + Duration::from_secs(1);
+        tracing::warn!(node = n, holder = %l.holder, ?wait, "the node number is held: waiting for its lease to lapse");
+        tokio::time::sleep(wait).await;
+    }
+    if take(app, &name, Utc::now(), term).await? {
+        return Ok(());
+    }
+    Err(AppError::Conflict {
+        field: "node_id",
+        message: format!(
+            "节点编号 {n} 正由另一个运行中的节点使用：请为每个节点设置不同的 node_id \
+             (node number {n} is held by another running node: give each node its own node_id)"
+        ),
+    })
+}
+
 /// Runs `job` every `every` in the background while this process holds the lease `name`.
-pub fn every<F, Fut>(app: &App, name: &'static str, every: Duration, job: F) -> tokio::task::JoinHandle<()>
+pub fn every<F, Fut>(app: &App, name: impl Into<String>, every: Duration, job: F) -> tokio::task::JoinHandle<()>
 where
     F: Fn(App) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send,
 {
-    let app = app.clone();
+    let (app, name) = (app.clone(), name.into());
     tokio::spawn(async move {
         let term = term(every);
         let mut tick = tokio::time::interval(every);
@@ -59,22 +94,22 @@ where
             tick.tick().await;
             let now = Utc::now();
             if held_until.is_none_or(|until| (until - now).to_std().unwrap_or_default() < term / 2) {
-                let held = match take(&app, name, now, term).await {
+                let held = match take(&app, &name, now, term).await {
                     Ok(held) => held,
                     Err(e) => {
-                        tracing::warn!(job = name, error = %e, "taking a job's lease failed");
+                        tracing::warn!(job = %name, error = %e, "taking a job's lease failed");
                         false
                     }
                 };
                 if held && held_until.is_none() {
-                    tracing::info!(job = name, instance = %app.instance, "this process runs the job now");
+                    tracing::info!(job = %name, instance = %app.instance, "this process runs the job now");
                 }
                 held_until = held.then(|| now + chrono::Duration::from_std(term).unwrap_or_default());
-                metrics::gauge!("background_job_held", "job" => name).set(if held { 1.0 } else { 0.0 });
+                metrics::gauge!("background_job_held", "job" => name.clone()).set(if held { 1.0 } else { 0.0 });
             }
             if held_until.is_some() {
                 job(app.clone()).await;
-                metrics::counter!("background_job_rounds_total", "job" => name).increment(1);
+                metrics::counter!("background_job_rounds_total", "job" => name.clone()).increment(1);
             }
         }
     })

@@ -1,13 +1,14 @@
 //! Background jobs run once among processes sharing a database: a lease is held by one process
 //! until it lapses or is given up, racing processes take it once, and `leases::every` runs a job
-//! only where its lease is held — and elsewhere once the holder gives it up.
+//! only where its lease is held — and elsewhere once the holder gives it up; a node number is
+//! served by one live process.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tongban_app::catalog::IndexLocation;
 use tongban_app::identity::{Identity, Policy};
-use tongban_app::{App, leases};
+use tongban_app::{App, AppError, leases};
 use tongban_crypto::{KeyRing, PasswordParams};
 use tongban_store::testing::{TestStore, fresh_store};
 
@@ -96,4 +97,31 @@ async fn a_job_runs_only_where_its_lease_is_held_and_moves_when_given_up() {
     assert!(ran_b.load(Ordering::SeqCst) >= 5, "b took the job over");
     assert_eq!(ran_a.load(Ordering::SeqCst), stopped_at);
     on_b.abort();
+}
+
+#[tokio::test]
+async fn a_node_number_held_by_a_live_process_is_refused_and_a_dead_ones_taken_over() {
+    let (_t, a, b) = two().await;
+    let term = Duration::from_secs(2);
+    leases::claim_node(&a, 7, term).await.unwrap();
+    // a lives: it renews its lease while b waits for it to lapse.
+    let renewing = {
+        let a = a.clone();
+        tokio::spawn(async move {
+            loop {
+                assert!(leases::take(&a, &leases::node_lease(7), chrono::Utc::now(), term).await.unwrap());
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+        })
+    };
+    match leases::claim_node(&b, 7, term).await {
+        Err(AppError::Conflict { field: "node_id", message }) => assert!(message.contains("节点编号 7"), "{message}"),
+        other => panic!("a live node's number was taken: {other:?}"),
+    }
+    leases::claim_node(&b, 8, term).await.unwrap();
+    // a is killed (no giving up): b serves as node 7 once a's lease lapses.
+    renewing.abort();
+    let _ = renewing.await;
+    leases::claim_node(&b, 7, term).await.unwrap();
+    assert!(!leases::take(&a, &leases::node_lease(7), chrono::Utc::now(), term).await.unwrap());
 }

@@ -314,6 +314,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             config.demo |= demo;
             serve::check(&config)?;
             let mut app = open(&mut config, &storage, true).await?;
+            // Before anything is written: two live nodes with one number would hand out the same
+            // case numbers (`serve::run` renews the lease).
+            let term = tongban_app::leases::term(tongban_app::leases::NODE_EVERY);
+            tongban_app::leases::claim_node(&app, config.node_id, term).await.map_err(describe)?;
             app.objects = std::sync::Arc::new(tongban_app::materials::Objects::from_config(&config).map_err(describe)?);
             app.verifications =
                 std::sync::Arc::new(tongban_app::limit::PerMinute::new(config.verifications_per_minute));

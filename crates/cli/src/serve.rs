@@ -30,6 +30,8 @@ pub fn check(config: &Config) -> anyhow::Result<()> {
 }
 
 pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
+    // The node number claimed at start stays this process's while it lives.
+    leases::every(&app, leases::node_lease(config.node_id), leases::NODE_EVERY, |_| async {});
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;

@@ -1,0 +1,144 @@
+"""Several Tongban nodes on one PostgreSQL database: the multi-node pass.
+
+Two `tongban serve` processes (node numbers 1 and 2, their own data directories and search
+indexes, one key file) share a fresh PostgreSQL database. Checked: both are ready; each of the
+platform's jobs runs on exactly one of them (the `leases` table); a third
+process with node number 1 is refused while node 1 lives; a person registered at node 1 logs in at
+node 2; an offering published by another process (`tongban catalog import`) is found by node 2's
+search within seconds; node 1 stopped (SIGTERM) gives its jobs up and node 2 takes them over;
+node 2 killed (SIGKILL) and restarted with its number serves again once its old lease lapses.
+
+Usage: python cluster_flow.py PATH/TO/tongban POSTGRES_URL
+Exits non-zero with a message on the first failure.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
+from tongban import PERSON, Server, clean_env, signed_in_citizen  # noqa: E402
+
+BIN = os.path.abspath(sys.argv[1])
+PG = sys.argv[2]
+DB = "tongban_cluster"
+JOBS = ["call-log-sealing", "messages", "supervision", "webhooks"]
+
+
+def psql(sql, url=PG):
+    out = subprocess.run(["psql", url, "-qAtc", sql], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def database_url():
+    base, _, query = PG.partition("?")
+    return base.rsplit("/", 1)[0] + "/" + DB + (f"?{query}" if query else "")
+
+
+def leases(url):
+    rows = psql("select name, holder, until > now() from leases order by name", url)
+    return {name: (holder, live == "t") for name, holder, live in (r.split("|") for r in rows.splitlines())}
+
+
+def eventually(what, check, seconds):
+    deadline = time.time() + seconds
+    while True:
+        got = check()
+        if got:
+            return got
+        if time.time() > deadline:
+            raise SystemExit(f"FAIL: {what} (waited {seconds} s)")
+        time.sleep(0.5)
+
+
+def held_by_one(url, holders):
+    now = leases(url)
+    jobs = {j: now.get(j) for j in JOBS}
+    return all(h and h[1] and h[0] in holders for h in jobs.values()) and jobs
+
+
+def main():
+    psql(f"drop database if exists {DB}")
+    psql(f"create database {DB}")
+    url = database_url()
+    keys = os.path.join(tempfile.mkdtemp(prefix="cluster-keys-"), "keys.txt")
+    env = lambda n: {"TONGBAN_DATABASE_URL": url, "TONGBAN_NODE_ID": str(n), "TONGBAN_KEY_FILE": keys}
+    started = time.time()
+    one = Server(BIN, env=env(1), name="node1")
+    two = Server(BIN, env=env(2), name="node2")
+    print(f"two nodes ready on one database in {time.time() - started:.1f} s")
+    try:
+        holders = {l[0] for n, l in leases(url).items() if n in ("node-1", "node-2")}
+        assert len(holders) == 2, f"each node holds its number: {leases(url)}"
+        jobs = eventually("every job held by one live node", lambda: held_by_one(url, holders), 10)
+        print("jobs:", {j: h[0] for j, h in jobs.items()})
+
+        # A third process with node 1's number: refused once it has seen the lease renewed.
+        data = tempfile.mkdtemp(prefix="node1-again-")
+        t = time.time()
+        again = subprocess.run([BIN, "serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", data],
+                               env=clean_env(env(1)), cwd=data, capture_output=True, text=True, timeout=120)
+        assert again.returncode != 0, "a second node 1 served"
+        assert "节点编号 1" in again.stderr and "node_id" in again.stderr, again.stderr[-600:]
+        print(f"a second node 1 refused after {time.time() - t:.1f} s")
+
+        # One identity: registered at node 1, signed in at node 2.
+        signed_in_citizen(one.base)
+        login = requests.post(f"{two.base}/api/v1/sessions",
+                              json={"identifier": PERSON["phone"], "password": PERSON["password"]})
+        assert login.status_code == 201, login.text
+        print("a person registered at node 1 signs in at node 2")
+
+        # One catalog: an offering published by another process reaches node 2's own index.
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "datasets", "catalog", "demo.jsonl")) as f:
+            offering = json.loads(f.readline())
+        offering["name"] = "居民身份证换领集群演练"
+        batch = os.path.join(data, "one.jsonl")
+        with open(batch, "w") as f:
+            f.write(json.dumps(offering, ensure_ascii=False) + "\n")
+        subprocess.run([BIN, "catalog", "import", batch, "--data-dir", data], env=clean_env(env(3)), cwd=data,
+                       check=True, capture_output=True, timeout=120)
+        t = time.time()
+        found = lambda: any(i.get("name") == offering["name"] for i in
+                            requests.get(f"{two.base}/api/v1/catalog/search", params={"q": "集群演练"}).json()["items"])
+        eventually("node 2's search finds the offering imported beside it", found, 15)
+        print(f"node 2 finds an offering published elsewhere after {time.time() - t:.1f} s")
+
+        # Node 1 stops: its jobs move to node 2 at node 2's next round.
+        one_holder = leases(url)["node-1"][0]
+        two_holder = leases(url)["node-2"][0]
+        one.stop()
+        assert one.process.returncode == 0, one.log()[-800:]
+        t = time.time()
+        for job in ("call-log-sealing", "messages", "webhooks"):
+            eventually(f"node 2 runs {job}", lambda: leases(url)[job] == (two_holder, True), 15)
+        supervision = leases(url)["supervision"]
+        assert supervision[0] == two_holder or not supervision[1], f"node 1 gave supervision up: {supervision}"
+        assert not leases(url)["node-1"][1], "node 1 gave its number up"
+        print(f"node 1 stopped: node 2 took its jobs over in {time.time() - t:.1f} s")
+
+        # Node 2 is killed: nothing gives its leases up; restarted, it waits for its old lease.
+        two.process.kill()
+        two.process.wait()
+        t = time.time()
+        two = Server(BIN, env=env(2), data=two.data, name="node2")
+        assert leases(url)["node-2"][0] not in (two_holder, one_holder), leases(url)
+        print(f"node 2 killed and restarted: serving again after {time.time() - t:.1f} s")
+        assert requests.get(f"{two.base}/readyz").json() == {"status": "ready"}
+    finally:
+        for s in (one, two):
+            if s.process.poll() is None:
+                s.stop()
+    psql(f"drop database if exists {DB}")
+    print("multi-node pass: ok")
+
+
+if __name__ == "__main__":
+    main()
