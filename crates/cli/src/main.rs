@@ -1,5 +1,6 @@
 //! The `tongban` binary.
 
+mod backup;
 mod bench;
 mod catalog;
 mod exchange;
@@ -75,6 +76,11 @@ enum Command {
         #[command(flatten)]
         storage: StorageOpts,
     },
+    /// Write a backup of the database while the platform serves (SQLite: a consistent copy;
+    /// PostgreSQL: pg_dump). The key file is not in it: back it up apart.
+    Backup(backup::BackupArgs),
+    /// Replace the database with a backup, every node stopped (asks for --yes).
+    Restore(backup::RestoreArgs),
     /// National codes.
     #[command(subcommand)]
     Code(CodeCommand),
@@ -511,6 +517,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup(a) => backup::backup(a, &mut config).await,
+        Command::Restore(a) => backup::restore(a, &mut config).await,
         Command::Keys(cmd) => identity::keys(cmd, &mut config).await,
         Command::Staff(cmd) => identity::staff(cmd, &mut config).await,
         Command::Oidc(cmd) => identity::oidc(cmd, &mut config).await,

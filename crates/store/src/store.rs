@@ -195,6 +195,29 @@ impl Store {
         Ok(writable)
     }
 
+    /// Writes a consistent copy of the SQLite database into `path` (`VACUUM INTO`), online: the
+    /// platform goes on serving meanwhile.
+    pub async fn backup_into(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        let path = path.to_str().ok_or_else(|| DbErr::Custom(format!("not a UTF-8 path: {}", path.display())))?;
+        let vacuum = Statement::from_sql_and_values(DbBackend::Sqlite, "VACUUM INTO ?", [path.into()]);
+        self.db.execute_raw(vacuum).await?;
+        Ok(())
+    }
+
+    /// Checks that `path` is a sound SQLite database (`PRAGMA integrity_check`).
+    pub async fn check_sqlite_file(path: &std::path::Path) -> Result<(), StoreError> {
+        let mut opts = ConnectOptions::new(format!("sqlite://{}?mode=ro", path.display()));
+        opts.max_connections(1).sqlx_logging(false);
+        let db = Database::connect(opts).await?;
+        let row = db.query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA integrity_check")).await;
+        let _ = db.close().await;
+        let verdict = row?.and_then(|r| r.try_get_by_index::<String>(0).ok()).unwrap_or_default();
+        if verdict != "ok" {
+            return Err(StoreError::Corrupt(verdict));
+        }
+        Ok(())
+    }
+
     pub fn pool_stats(&self) -> PoolStats {
         let (size, idle) = match self.backend {
             Backend::Sqlite => {
