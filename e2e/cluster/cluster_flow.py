@@ -24,7 +24,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
-from tongban import PERSON, Server, clean_env, signed_in_citizen  # noqa: E402
+from tongban import PERSON, Server, clean_env, free_port, signed_in_citizen  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
 PG = sys.argv[2]
@@ -64,17 +64,62 @@ def held_by_one(url, holders):
     return all(h and h[1] and h[0] in holders for h in jobs.values()) and jobs
 
 
+def haproxy(nodes):
+    """HAProxy in front of `nodes`: round robin, a node out after two failed /readyz checks half
+    a second apart, a refused connection retried on the other node."""
+    port = free_port()
+    servers = "".join(f"    server n{i} 127.0.0.1:{n.port} check\n" for i, n in enumerate(nodes, 1))
+    cfg = f"""global
+    maxconn 1000
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    retries 2
+    option redispatch
+frontend web
+    bind 127.0.0.1:{port}
+    option forwardfor
+    default_backend tongban
+backend tongban
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+    default-server inter 500ms fall 2 rise 2
+{servers}"""
+    path = os.path.join(tempfile.mkdtemp(prefix="haproxy-"), "haproxy.cfg")
+    with open(path, "w") as f:
+        f.write(cfg)
+    process = subprocess.Popen(["/usr/sbin/haproxy", "-f", path, "-db"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        assert process.poll() is None, "HAProxy exited: check its configuration with haproxy -c -f"
+        try:
+            return requests.get(f"{base}/readyz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    eventually("HAProxy answers through a node", up, 15)
+    return process, base
+
+
 def main():
     psql(f"drop database if exists {DB}")
     psql(f"create database {DB}")
     url = database_url()
     keys = os.path.join(tempfile.mkdtemp(prefix="cluster-keys-"), "keys.txt")
-    env = lambda n: {"TONGBAN_DATABASE_URL": url, "TONGBAN_NODE_ID": str(n), "TONGBAN_KEY_FILE": keys}
+    env = lambda n: {"TONGBAN_DATABASE_URL": url, "TONGBAN_NODE_ID": str(n), "TONGBAN_KEY_FILE": keys,
+                     "TONGBAN_TRUSTED_PROXIES": "127.0.0.1/32"}
     started = time.time()
     one = Server(BIN, env=env(1), name="node1")
     two = Server(BIN, env=env(2), name="node2")
-    print(f"two nodes ready on one database in {time.time() - started:.1f} s")
+    proxy = None
     try:
+        proxy, base = haproxy([one, two])
+        print(f"two nodes ready on one database behind HAProxy in {time.time() - started:.1f} s")
         holders = {l[0] for n, l in leases(url).items() if n in ("node-1", "node-2")}
         assert len(holders) == 2, f"each node holds its number: {leases(url)}"
         jobs = eventually("every job held by one live node", lambda: held_by_one(url, holders), 10)
@@ -89,12 +134,18 @@ def main():
         assert "节点编号 1" in again.stderr and "node_id" in again.stderr, again.stderr[-600:]
         print(f"a second node 1 refused after {time.time() - t:.1f} s")
 
-        # One identity: registered at node 1, signed in at node 2.
-        signed_in_citizen(one.base)
+        # One identity through the proxy, whichever node answers each request; the address the
+        # proxy forwarded is the one a session records.
+        web, _ = signed_in_citizen(base)
+        login = requests.post(f"{base}/api/v1/sessions", headers={"X-Forwarded-For": "203.0.113.7"},
+                              json={"identifier": PERSON["phone"], "password": PERSON["password"]})
+        assert login.status_code == 201, login.text
+        account = web.get(f"{base}/account")
+        assert account.status_code == 200 and "203.0.113.7" in account.text, account.text[-1500:]
         login = requests.post(f"{two.base}/api/v1/sessions",
                               json={"identifier": PERSON["phone"], "password": PERSON["password"]})
         assert login.status_code == 201, login.text
-        print("a person registered at node 1 signs in at node 2")
+        print("a person registered through the proxy signs in at either node; her session shows the forwarded address")
 
         # One catalog: an offering published by another process reaches node 2's own index.
         with open(os.path.join(os.path.dirname(__file__), "..", "..", "datasets", "catalog", "demo.jsonl")) as f:
@@ -111,9 +162,35 @@ def main():
         eventually("node 2's search finds the offering imported beside it", found, 15)
         print(f"node 2 finds an offering published elsewhere after {time.time() - t:.1f} s")
 
-        # Node 1 stops: its jobs move to node 2 at node 2's next round.
-        one_holder = leases(url)["node-1"][0]
+        # Node 2 is killed under a stream of requests through the proxy.
+        search = f"{base}/api/v1/catalog/search"
+        failed, killed_at, recovered_at, streak = 0, None, None, 0
         two_holder = leases(url)["node-2"][0]
+        for i in range(400):
+            if i == 50:
+                two.process.kill()
+                two.process.wait()
+                killed_at = time.time()
+            try:
+                ok = requests.get(search, params={"q": "身份证"}, timeout=5).status_code == 200
+            except requests.RequestException:
+                ok = False
+            failed += 0 if ok else 1
+            streak = streak + 1 if ok else 0
+            if killed_at and not recovered_at and streak >= 20:
+                recovered_at = time.time()
+        assert recovered_at, f"the proxy never recovered: {failed} failed"
+        print(f"node 2 killed under load: {failed} of 400 requests through the proxy failed; "
+              f"{recovered_at - killed_at:.1f} s from the kill to 20 answered in a row")
+        # Restarted with its number: nothing gave the old lease up, so it waits for it to lapse.
+        t = time.time()
+        two = Server(BIN, env=env(2), data=two.data, name="node2", port=two.port)
+        assert leases(url)["node-2"][0] != two_holder, leases(url)
+        print(f"node 2 restarted: serving again after {time.time() - t:.1f} s")
+
+        # Node 1 stops: its jobs move to node 2 at node 2's next round.
+        one_holder, two_holder = leases(url)["node-1"][0], leases(url)["node-2"][0]
+        eventually("every job held by a live node", lambda: held_by_one(url, {one_holder, two_holder}), 40)
         one.stop()
         assert one.process.returncode == 0, one.log()[-800:]
         t = time.time()
@@ -123,19 +200,14 @@ def main():
         assert supervision[0] == two_holder or not supervision[1], f"node 1 gave supervision up: {supervision}"
         assert not leases(url)["node-1"][1], "node 1 gave its number up"
         print(f"node 1 stopped: node 2 took its jobs over in {time.time() - t:.1f} s")
-
-        # Node 2 is killed: nothing gives its leases up; restarted, it waits for its old lease.
-        two.process.kill()
-        two.process.wait()
-        t = time.time()
-        two = Server(BIN, env=env(2), data=two.data, name="node2")
-        assert leases(url)["node-2"][0] not in (two_holder, one_holder), leases(url)
-        print(f"node 2 killed and restarted: serving again after {time.time() - t:.1f} s")
-        assert requests.get(f"{two.base}/readyz").json() == {"status": "ready"}
+        assert requests.get(f"{base}/readyz", timeout=5).json() == {"status": "ready"}, "the proxy serves from node 2"
     finally:
         for s in (one, two):
             if s.process.poll() is None:
                 s.stop()
+        if proxy:
+            proxy.terminate()
+            proxy.wait()
     psql(f"drop database if exists {DB}")
     print("multi-node pass: ok")
 

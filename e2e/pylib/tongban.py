@@ -31,11 +31,12 @@ def clean_env(extra=None):
 
 
 class Server:
-    """`tongban serve --demo` on a loopback port; `stop()` ends it. `env` adds settings."""
+    """`tongban serve --demo` on a loopback port (`port`, else a free one); `stop()` ends it. `env`
+    adds settings."""
 
-    def __init__(self, binary, env=None, data=None, name="tongban"):
+    def __init__(self, binary, env=None, data=None, name="tongban", port=None):
         self.data = data or tempfile.mkdtemp(prefix=f"{name}-")
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = os.path.join(self.data, "server.log")
         log = open(self.log_path, "a")
