@@ -112,7 +112,8 @@ def main():
     url = database_url()
     keys = os.path.join(tempfile.mkdtemp(prefix="cluster-keys-"), "keys.txt")
     env = lambda n: {"TONGBAN_DATABASE_URL": url, "TONGBAN_NODE_ID": str(n), "TONGBAN_KEY_FILE": keys,
-                     "TONGBAN_TRUSTED_PROXIES": "127.0.0.1/32"}
+                     "TONGBAN_TRUSTED_PROXIES": "127.0.0.1/32", "TONGBAN_REDIS_URL": "redis://127.0.0.1:6379",
+                     "TONGBAN_VERIFICATIONS_PER_MINUTE": "4"}
     started = time.time()
     one = Server(BIN, env=env(1), name="node1")
     two = Server(BIN, env=env(2), name="node2")
@@ -146,6 +147,18 @@ def main():
                               json={"identifier": PERSON["phone"], "password": PERSON["password"]})
         assert login.status_code == 201, login.text
         print("a person registered through the proxy signs in at either node; her session shows the forwarded address")
+
+        # One allowance per address, whichever node answers (counted in Redis): the fifth
+        # verification in a minute through the proxy is refused though each node saw two or three.
+        client = f"198.51.100.{int(time.time() * 1000) % 250 + 1}"
+        licence = "1.2.156.3005.2.11100000000013338W011.11110000000021135M.20230329701.003.Y"
+        verify = lambda: requests.get(f"{base}/api/v1/licences/{licence}/verification",
+                                      headers={"X-Forwarded-For": client}).status_code
+        if time.time() % 60 > 50:
+            time.sleep(61 - time.time() % 60)
+        answers = [verify() for _ in range(5)]
+        assert answers == [404, 404, 404, 404, 429], f"one allowance across the nodes: {answers}"
+        print("the allowance per address is shared by the nodes (the fifth verification refused)")
 
         # One catalog: an offering published by another process reaches node 2's own index.
         with open(os.path.join(os.path.dirname(__file__), "..", "..", "datasets", "catalog", "demo.jsonl")) as f:

@@ -36,6 +36,9 @@ pub struct Config {
     /// in `X-Forwarded-For` (throttling and the sessions list use it); from anywhere else that
     /// header is ignored. Empty: no proxy is believed.
     pub trusted_proxies: Vec<String>,
+    /// A `redis://` URL: allowances per address (logins, verifications) are counted there, shared
+    /// by every node; unset, each process counts its own.
+    pub redis_url: Option<String>,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
     /// Requests running longer are answered with 408.
@@ -153,6 +156,7 @@ impl Default for Config {
             metrics_listen: None,
             outbound_allow: Vec::new(),
             trusted_proxies: Vec::new(),
+            redis_url: None,
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
@@ -280,6 +284,7 @@ impl Config {
             "site_name" => self.site_name = value.into(),
             "site_name_en" => self.site_name_en = value.into(),
             "metrics_listen" => self.metrics_listen = (!value.is_empty()).then(|| value.into()),
+            "redis_url" => self.redis_url = (!value.is_empty()).then(|| value.into()),
             "outbound_allow" => {
                 self.outbound_allow =
                     value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect()

@@ -325,8 +325,20 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             let term = tongban_app::leases::term(tongban_app::leases::NODE_EVERY);
             tongban_app::leases::claim_node(&app, config.node_id, term).await.map_err(describe)?;
             app.objects = std::sync::Arc::new(tongban_app::materials::Objects::from_config(&config).map_err(describe)?);
-            app.verifications =
-                std::sync::Arc::new(tongban_app::limit::PerMinute::new(config.verifications_per_minute));
+            let verifications = tongban_app::limit::PerMinute::new(config.verifications_per_minute);
+            app.verifications = std::sync::Arc::new(match &config.redis_url {
+                Some(url) => {
+                    let redis = tongban_app::limit::redis(url)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("配置错误 (configuration error): {e}"))?;
+                    std::sync::Arc::get_mut(&mut app.identity)
+                        .expect("identity not yet shared")
+                        .share_attempts(redis.clone());
+                    tracing::info!("allowances per address are counted in Redis, shared by every node");
+                    verifications.shared(redis, "verify")
+                }
+                None => verifications,
+            });
             // Just opened: nothing shares the settings yet.
             let cases = std::sync::Arc::get_mut(&mut app.cases).expect("case settings not yet shared");
             cases.node = config.node_id;

@@ -84,7 +84,7 @@ pub async fn confirm_phone_code(app: &App, who: &Principal, code: &str) -> Resul
 /// Forgotten password, step 1: texts a reset code to the registered phone of the account the id
 /// number or phone names. Answers the same whether or not there is such an account.
 pub async fn request_password_reset(app: &App, identifier: &str, client: &Client) -> Result<(), AppError> {
-    if !identity(app).admit(&client.address) {
+    if !identity(app).admit(&client.address).await {
         return Err(AppError::RateLimited);
     }
     match people::find(app, identifier).await? {
@@ -106,7 +106,7 @@ pub async fn reset_password(
     password: &str,
     client: &Client,
 ) -> Result<(), AppError> {
-    if !identity(app).admit(&client.address) {
+    if !identity(app).admit(&client.address).await {
         return Err(AppError::RateLimited);
     }
     // The rule any password must keep, checked before anything that depends on the account.

@@ -59,7 +59,7 @@ impl Default for Policy {
 }
 
 /// What identity needs beside the store: the keys, the password hasher, the rules, and the
-/// per-address attempt counts (kept in this process: a node counts the attempts it serves).
+/// per-address attempt counts (in this process, or in Redis shared by every node).
 pub struct Identity {
     vault: Arc<Vault>,
     hasher: PasswordHasher,
@@ -89,9 +89,14 @@ impl Identity {
         self.vault.clone()
     }
 
+    /// Counts attempts in `redis`, shared by every node.
+    pub fn share_attempts(&mut self, redis: redis::aio::ConnectionManager) {
+        self.attempts = crate::limit::PerMinute::new(self.policy.attempts_per_minute).shared(redis, "login");
+    }
+
     /// Counts an attempt from `address`; false once it has made its minute's allowance.
-    fn admit(&self, address: &str) -> bool {
-        self.attempts.admit(address)
+    async fn admit(&self, address: &str) -> bool {
+        self.attempts.admit(address).await
     }
 }
 
@@ -174,7 +179,7 @@ fn identity(app: &App) -> &Identity {
 /// Registers a person. Throttled per address like logins: a taken number is reported (the form
 /// must say why it fails), so registration must not become a fast way to test numbers.
 pub async fn register(app: &App, form: NewPerson, client: &Client) -> Result<PersonView, AppError> {
-    if !identity(app).admit(&client.address) {
+    if !identity(app).admit(&client.address).await {
         return Err(AppError::RateLimited);
     }
     let mut fields = std::collections::BTreeMap::new();
@@ -260,7 +265,7 @@ pub async fn login(
     client: &Client,
 ) -> Result<LoggedIn, AppError> {
     let id = identity(app);
-    if !id.admit(&client.address) {
+    if !id.admit(&client.address).await {
         return Err(AppError::RateLimited);
     }
     let found = people::find(app, identifier).await?;

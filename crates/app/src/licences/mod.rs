@@ -282,7 +282,7 @@ fn sealed_of(row: &LicenceRow) -> Result<SignedLicence, AppError> {
 /// Public verification of licence `id` from `address`, which may make `verifications_per_minute`
 /// of them a minute (a verifier with more to check uses the trust list and checks offline).
 pub async fn public_verification(app: &App, address: &str, id: &str) -> Result<Verification, AppError> {
-    if !app.verifications.admit(address) {
+    if !app.verifications.admit(address).await {
         return Err(AppError::RateLimited);
     }
     verification(app, id).await
