@@ -101,8 +101,12 @@ where
                         false
                     }
                 };
-                if held && held_until.is_none() {
-                    tracing::info!(job = %name, instance = %app.instance, "this process runs the job now");
+                match (held, held_until.is_some()) {
+                    (true, false) => {
+                        tracing::info!(job = %name, instance = %app.instance, "this process runs the job now")
+                    }
+                    (false, true) => tracing::warn!(job = %name, "the job's lease lapsed and another process took it"),
+                    _ => {}
                 }
                 held_until = held.then(|| now + chrono::Duration::from_std(term).unwrap_or_default());
                 metrics::gauge!("background_job_held", "job" => name.clone()).set(if held { 1.0 } else { 0.0 });

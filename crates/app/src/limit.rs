@@ -29,6 +29,8 @@ struct Shared {
     redis: redis::aio::ConnectionManager,
     /// What is counted (`login`, `verify`): part of each counter's key.
     name: &'static str,
+    /// When an outage was last logged (once a minute, not once a request).
+    warned: Mutex<Option<Instant>>,
 }
 
 /// Connects to the Redis at `url` that nodes count allowances in; refused at start rather than
@@ -84,7 +86,7 @@ impl PerMinute {
 
     /// Counted in `redis`, shared with every node, under `name`.
     pub fn shared(self, redis: redis::aio::ConnectionManager, name: &'static str) -> Self {
-        Self { shared: Some(Shared { redis, name }), ..self }
+        Self { shared: Some(Shared { redis, name, warned: Mutex::new(None) }), ..self }
     }
 
     /// Counts a request from `address`; false once it has made its minute's allowance.
@@ -102,7 +104,13 @@ impl PerMinute {
             match counted {
                 Ok((n,)) => return n <= self.limit,
                 // Counted here meanwhile: each node then allows the allowance on its own.
-                Err(e) => tracing::warn!(error = %e, "shared allowances unavailable: counting in this process"),
+                Err(e) => {
+                    let mut warned = s.warned.lock().unwrap_or_else(|p| p.into_inner());
+                    if warned.is_none_or(|at| at.elapsed() >= MINUTE) {
+                        tracing::warn!(error = %e, "shared allowances unavailable: counting in this process");
+                        *warned = Some(Instant::now());
+                    }
+                }
             }
         }
         self.admit_here(address)

@@ -337,3 +337,52 @@ pub static EN: DataLabels = DataLabels {
     version_list: "Versions",
     saved_at: "Saved",
 };
+
+/// The labels of materials a case fetches by data sharing (免提交), on the application and case pages.
+pub struct SharedLabels {
+    pub source: &'static str,
+    pub preview: &'static str,
+    pub items: &'static str,
+    pub consent: &'static str,
+    pub upload_instead: &'static str,
+    pub fetch_instead: &'static str,
+    pub declined: &'static str,
+    pub declined_notice: &'static str,
+    pub fetching_notice: &'static str,
+    pub heading: &'static str,
+    pub failed: &'static str,
+    pub call: &'static str,
+    pub from: &'static str,
+}
+
+pub static SHARED_ZH: SharedLabels = SharedLabels {
+    source: "由共享数据提供，无需上传",
+    preview: "免提交：提交后将由系统从以下部门获取，无需上传",
+    items: "获取的信息",
+    consent: "提交申请即表示您同意本次获取；获取的数据只用于办理本件，每次获取都有记录。",
+    upload_instead: "不同意获取，我自行上传",
+    fetch_instead: "改为由系统获取",
+    declined: "您已选择自行上传这项材料。",
+    declined_notice: "已改为自行上传，请在该材料下上传文件。",
+    fetching_notice: "已改为由系统获取，无需上传。",
+    heading: "共享获取的材料（免提交）",
+    failed: "获取失败",
+    call: "调用日志",
+    from: "来源",
+};
+
+pub static SHARED_EN: SharedLabels = SharedLabels {
+    source: "Comes from shared data: no upload needed",
+    preview: "No need to submit: after you apply, the platform fetches it from the agency below",
+    items: "What is fetched",
+    consent: "Applying means you agree to this fetch; the data is used for this case only and every fetch is logged.",
+    upload_instead: "Do not fetch it: I will upload it",
+    fetch_instead: "Have it fetched instead",
+    declined: "You chose to upload this material yourself.",
+    declined_notice: "You will upload it: add the file under the material.",
+    fetching_notice: "It will be fetched: no upload needed.",
+    heading: "Materials fetched by data sharing",
+    failed: "Could not be fetched",
+    call: "Call log",
+    from: "From",
+};

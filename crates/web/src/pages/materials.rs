@@ -107,7 +107,7 @@ pub fn material_lines(l: &CaseLabels, needs: &[MaterialNeed]) -> Vec<MaterialLin
                 "licence" if n.licence_type.is_none() => Some(l.from_licence),
                 // Previewed (or declined, then uploaded) when its resource is on the platform.
                 "shared" if n.shared.is_some() => None,
-                "shared" => Some(l.from_shared),
+                "shared" => Some(l.shared.source),
                 "exempt" => Some(l.exempt),
                 _ => None,
             },
@@ -158,8 +158,8 @@ async fn render(
         Some("removed") => Some(l.removed),
         Some("used") => Some(l.used_notice),
         Some("withdrawn") => Some(l.withdrawn_notice),
-        Some("declined") => Some(l.shared_declined_notice),
-        Some("fetching") => Some(l.shared_fetching_notice),
+        Some("declined") => Some(l.shared.declined_notice),
+        Some("fetching") => Some(l.shared.fetching_notice),
         _ => None,
     };
     Ok(r.with_csrf(|csrf| {
