@@ -71,20 +71,21 @@ impl Store {
             txn.rollback().await?;
             return Ok(false);
         }
-        let taken = match &l.case_number {
-            Some(n) => licence::Entity::find().filter(licence::Column::CaseNumber.eq(n)).count(&txn).await? > 0,
-            None => false,
-        } || licence::Entity::find_by_id(&l.id).count(&txn).await? > 0;
-        if taken {
+        // Taken (the identifier, or the case's licence): nothing written. No check before the
+        // insert — another node's transaction could insert between the two.
+        let (l_case, l_at) = (l.case_number.clone(), l.issued_at);
+        let made = licence::Entity::insert(l.into_active_model())
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await?;
+        if made != 1 {
             txn.rollback().await?;
             return Ok(false);
         }
         // A case's licence issued: it is no longer due.
-        if let Some(n) = &l.case_number {
+        if let Some(n) = &l_case {
             licence_due::Entity::delete_by_id(n.as_str()).exec(&txn).await?;
         }
-        let (l_case, l_at) = (l.case_number.clone(), l.issued_at);
-        licence::Entity::insert(l.into_active_model()).exec_without_returning(&txn).await?;
         licence_event::Entity::insert(event.into_active_model()).exec_without_returning(&txn).await?;
         // The holder is told with the licence: the in-site message and its text and e-mail.
         if let (Some((notice, messages)), Some(n)) = (told, &l_case) {

@@ -171,3 +171,47 @@ async fn a_read_only_database_is_not_writable() {
         assert!(!standby.writable().await.unwrap());
     }
 }
+
+/// Two nodes issuing one licence identifier, or two licences for one case, at once: one writes
+/// it, the other is told it is taken (the application answers 409) — never a database error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_licence_is_written_once_when_two_nodes_race() {
+    use tongban_store::licences::{LicenceEventRow, LicenceRow};
+    let t = fresh_store().await;
+    let other = tongban_store::Store::connect(&t.target).await.unwrap();
+    let licence = |id: &str, case: &str| LicenceRow {
+        id: id.into(),
+        type_code: "11100000000013338W011".into(),
+        issuer_code: "11110000000021135M".into(),
+        holder_person: None,
+        holder_organization: String::new(),
+        status: "01".into(),
+        sealed: "{}".into(),
+        case_number: Some(case.into()),
+        valid_to: None,
+        issued_at: chrono::Utc::now(),
+        holder_index: None,
+    };
+    let event = |id: &str| LicenceEventRow {
+        licence_id: id.into(),
+        seq: 1,
+        operation: "issue".into(),
+        status: "01".into(),
+        actor_id: "test".into(),
+        reason: String::new(),
+        at: chrono::Utc::now(),
+    };
+    for round in 0..10 {
+        // The same identifier; then another identifier for the same case.
+        for (a_id, b_id) in [(format!("L{round}"), format!("L{round}")), (format!("M{round}a"), format!("M{round}b"))] {
+            let case = format!("{a_id}-case");
+            let (s1, s2) = (t.store.clone(), other.clone());
+            let (l1, l2) = (licence(&a_id, &case), licence(&b_id, &case));
+            let (e1, e2) = (event(&a_id), event(&b_id));
+            let one = tokio::spawn(async move { s1.insert_licence(l1, e1, None, None).await });
+            let two = tokio::spawn(async move { s2.insert_licence(l2, e2, None, None).await });
+            let (one, two) = (one.await.unwrap().unwrap(), two.await.unwrap().unwrap());
+            assert!(one ^ two, "round {round} ({a_id}, {b_id}): exactly one written, got {one} and {two}");
+        }
+    }
+}
