@@ -29,6 +29,8 @@ pub struct Options {
 }
 
 const RESOURCE: &str = "BENCH-SC-ZT-0001";
+/// nginx and the gateway take turns this many times.
+const ROUNDS: u32 = 5;
 const ANSWER: &str = r#"{"status":"在营","capital":100,"address":"北京市东城区东华门街道 1 号"}"#;
 
 /// The department system: a fixed answer to every query.
@@ -208,25 +210,39 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     };
     let (direct, direct_ms) =
         over_http(o.clients, time, http.clone(), plain(format!("http://{system}/q")), same).await?;
-    let (nginx_rate, nginx_ms) =
-        over_http(o.clients, time, http.clone(), plain(format!("http://{proxied}/q")), same).await?;
+    // nginx and the gateway in alternating slices, so that a machine whose speed drifts during
+    // the run weighs on both alike; the ratio is the median of the slices' ratios.
     let url = format!("{base}/exchange/v1/resources/{RESOURCE}/query");
     let before = app.store.last_call(1).await?.map_or(0, |c| c.seq);
-    let (gateway, gateway_ms) = over_http(
-        o.clients,
-        time,
-        http,
-        move |h, _| h.post(&url).bearer_auth(&token).header("content-type", "application/json").body(body),
-        |_, b| {
-            let v: serde_json::Value = serde_json::from_slice(b)?;
-            anyhow::ensure!(
-                v["data"] == serde_json::json!({"status": "在营", "capital": 100}),
-                "not only the granted items: {v}"
-            );
-            Ok(())
-        },
-    )
-    .await?;
+    let slice = (time / ROUNDS).max(Duration::from_secs(1));
+    let (mut nginx_ms, mut gateway_ms, mut rates) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let (n, ms) = over_http(o.clients, slice, http.clone(), plain(format!("http://{proxied}/q")), same).await?;
+        nginx_ms.extend(ms);
+        let (url, token) = (url.clone(), token.clone());
+        let (g, ms) = over_http(
+            o.clients,
+            slice,
+            http.clone(),
+            move |h, _| h.post(&url).bearer_auth(&token).header("content-type", "application/json").body(body),
+            |_, b| {
+                let v: serde_json::Value = serde_json::from_slice(b)?;
+                anyhow::ensure!(
+                    v["data"] == serde_json::json!({"status": "在营", "capital": 100}),
+                    "not only the granted items: {v}"
+                );
+                Ok(())
+            },
+        )
+        .await?;
+        gateway_ms.extend(ms);
+        rates.push((n, g));
+    }
+    let nginx_rate = rates.iter().map(|r| r.0).sum::<f64>() / ROUNDS as f64;
+    let gateway = rates.iter().map(|r| r.1).sum::<f64>() / ROUNDS as f64;
+    let mut ratios: Vec<f64> = rates.iter().map(|(n, g)| g / n).collect();
+    ratios.sort_by(f64::total_cmp);
+    let ratio = ratios[ratios.len() / 2];
     let logged = app.store.last_call(1).await?.map_or(0, |c| c.seq) - before;
     drop(proxy);
 
@@ -252,11 +268,13 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         g50 - d50,
         g99 - d99
     );
+    let each: Vec<String> = rates.iter().map(|(n, g)| format!("{:.2}", g / n)).collect();
     println!(
-        "gateway/nginx: {:.2}; targets on 2 cores: ≥ 5,000 calls/s {}, ≥ 0.5× nginx {}, p99 added ≤ 10 ms {}",
-        gateway / nginx_rate,
+        "gateway/nginx: {ratio:.2} (median of {ROUNDS} alternating slices: {}); targets on 2 cores: ≥ 5,000 calls/s {}, \
+         ≥ 0.5× nginx {}, p99 added ≤ 10 ms {}",
+        each.join(" "),
         if gateway >= 5000.0 { "met" } else { "not met" },
-        if gateway >= 0.5 * nginx_rate { "met" } else { "not met" },
+        if ratio >= 0.5 { "met" } else { "not met" },
         if g99 - d99 <= 10.0 { "met" } else { "not met" }
     );
     let t = Instant::now();
