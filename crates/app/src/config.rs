@@ -122,6 +122,8 @@ pub struct Config {
     /// Keep each gateway call's request and response SM4-sealed in the call log (digests only
     /// when false).
     pub exchange_keep_bodies: bool,
+    /// Ratings: working days an agency has to rectify a bad review (Sichuan uses 15).
+    pub rating_rectify_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -204,6 +206,7 @@ impl Default for Config {
             share_reply_days_not_on_platform: 10,
             exchange_upstream_timeout_ms: 5000,
             exchange_keep_bodies: false,
+            rating_rectify_days: 5,
         }
     }
 }
@@ -352,6 +355,13 @@ impl Config {
             "share_reply_days" => self.share_reply_days = num(value)?,
             "share_reply_days_not_on_platform" => self.share_reply_days_not_on_platform = num(value)?,
             "exchange_upstream_timeout_ms" => self.exchange_upstream_timeout_ms = num(value)?,
+            "rating_rectify_days" => {
+                let days: u32 = num(value)?;
+                if !(1..=60).contains(&days) {
+                    return Err("must be 1 to 60 working days".into());
+                }
+                self.rating_rectify_days = days;
+            }
             "exchange_keep_bodies" => {
                 self.exchange_keep_bodies = value.parse().map_err(|_| format!("expected true or false, got {value}"))?
             }

@@ -31,6 +31,7 @@ pub mod oidc;
 pub mod organizations;
 pub mod outbound;
 pub mod people;
+pub mod ratings;
 pub mod staff;
 pub mod supervision;
 pub mod webhooks;
@@ -71,6 +72,8 @@ pub struct App {
     pub exchange: Arc<exchange::Exchange>,
     /// This process among the nodes, as the holder of background jobs' leases.
     pub instance: Arc<str>,
+    /// Settings of ratings (好差评).
+    pub ratings: Arc<ratings::Settings>,
 }
 
 impl App {
@@ -103,6 +106,7 @@ impl App {
             verifications: Arc::new(limit::PerMinute::new(Config::default().verifications_per_minute)),
             exchange: Default::default(),
             instance: leases::instance().into(),
+            ratings: Arc::new(ratings::Settings::default()),
         };
         catalog::sync(&app).await?;
         Ok(app)

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod licences;
 pub mod mask;
 pub mod materials;
+pub mod ratings;
 
 pub use calendar::{Calendar, CalendarYear, Deadline, Suspension};
 pub use codes::{

@@ -51,6 +51,9 @@ pub struct Submitted {
 pub struct FollowUps {
     pub deliveries: Vec<crate::webhooks::OutboxRow>,
     pub messages: Vec<crate::outbound::OutboundRow>,
+    /// The rating figures the case now counts in as rateable (it became concluded, delivered,
+    /// refused or denied).
+    pub rateable: Option<crate::ratings::FigureKey>,
 }
 
 /// Which open cases a queue shows.
@@ -218,7 +221,7 @@ impl Store {
         }
         case::Entity::insert(case.clone().into_active_model()).exec_without_returning(&txn).await?;
         insert_notice(&txn, notice, &case.case_number, trail.at).await?;
-        let FollowUps { deliveries, messages } = follow(&case)?;
+        let FollowUps { deliveries, messages, .. } = follow(&case)?;
         crate::webhooks::enqueue(&txn, deliveries).await?;
         crate::outbound::enqueue(&txn, messages.clone()).await?;
         audit::append(&txn, &case.case_number, trail, true).await?;
@@ -263,6 +266,10 @@ impl Store {
         }
         crate::webhooks::enqueue(&txn, follow.deliveries).await?;
         crate::outbound::enqueue(&txn, follow.messages).await?;
+        if let Some(key) = &follow.rateable {
+            let rateable = tongban_domain::ratings::Counts { rateable: 1, ..Default::default() };
+            crate::ratings::add_counts(&txn, key, rateable).await?;
+        }
         if licence_due {
             let due = licence_due::Model {
                 case_number: case.case_number.clone(),

@@ -15,6 +15,7 @@ pub mod migration;
 pub mod oidc;
 pub mod organizations;
 pub mod outbound;
+pub mod ratings;
 pub mod staff;
 mod store;
 #[cfg(any(test, feature = "testing"))]

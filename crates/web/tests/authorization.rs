@@ -227,6 +227,19 @@ fn rows() -> Vec<Row> {
         Row("GET", "/licences/{id}/pdf", "LAHHHHHHHHH", Empty),
         Row("GET", "/api/v1/licences/{id}/export", "LAHHHHHHHHH", Empty),
         Row("GET", "/api/v1/licences/{id}/history", "LAHHHHHHHHH", Empty),
+        // Ratings: a case is rated by its applicant only (others: no such case of theirs); its
+        // rating is not there until rated; rectifications are the deciding agency's staff's.
+        Row("GET", "/api/v1/cases/{number}/rating", "LHHHHHHHHHH", Empty),
+        Row("POST", "/api/v1/cases/{number}/rating", "LAHHHHHHHHH", Json(r#"{"level": 5}"#)),
+        Row("POST", "/api/v1/cases/{number}/rating/verdict", "LHHHHHHHHHH", Json(r#"{"satisfied": true}"#)),
+        Row("GET", "/api/v1/rectifications", "LFFFFAAFAAF", Empty),
+        Row(
+            "POST",
+            "/api/v1/rectifications/{id}",
+            "LHHHHHHHHHH",
+            Json(r#"{"step": "answer", "answer": "已整改", "expected_version": 1}"#),
+        ),
+        Row("GET", "/api/v1/ratings/figures", "AAAAAAAAAAA", Empty),
         Row("GET", "/api/v1/licences/{id}/uses", "LAHHHHHHHHH", Empty),
         Row("GET", "/admin/licences", "LFFFFFAFAAA", Empty),
         Row("POST", "/api/v1/licences", "LFFFFFFFAFA", Json("{new_licence}")),

@@ -215,9 +215,18 @@ pub async fn act(
         }
         None => Vec::new(),
     };
+    // A case that may now be rated counts as rateable in the month it became so (未评率).
+    let rateable = tongban_domain::ratings::rateable(next.state()) && !tongban_domain::ratings::rateable(state);
     let follow = FollowUps {
         deliveries: crate::webhooks::deliveries(&hooks, &new, &format!("case.{}", action.as_str())),
         messages: messages.clone(),
+        rateable: rateable.then(|| tongban_store::ratings::FigureKey {
+            // The figures of the deciding agency and division, by offering.
+            month: tongban_domain::ratings::month_of(new.updated_at),
+            agency_code: new.deciding_agency.clone(),
+            offering_code: new.offering_code.clone(),
+            division_code: new.deciding_division.clone(),
+        }),
     };
     // 出证: concluding an approved case whose offering produces a licence marks the licence due in
     // the same transaction; it is issued right after the commit, and a failure is retried by the

@@ -401,7 +401,7 @@ pub async fn submit(
         let link = app.notify.link(&format!("/cases/{}", c.case_number));
         let messages = crate::notify::case_changed(app, &to, &c.case_number, (title, body), link)
             .map_err(|e| StoreError::Corrupt(format!("case notice: {e}")))?;
-        Ok(FollowUps { deliveries: crate::webhooks::deliveries(&hooks, c, "case.submitted"), messages })
+        Ok(FollowUps { deliveries: crate::webhooks::deliveries(&hooks, c, "case.submitted"), messages, rateable: None })
     };
     let submitted = app.store.submit_application(case, numbering, trail, notice, follow).await?;
     crate::notify::first_attempt(app, submitted.messages);

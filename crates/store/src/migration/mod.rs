@@ -27,6 +27,7 @@ mod m0022_notices_and_done;
 mod m0023_exchange;
 mod m0024_exchange_figures;
 mod m0025_leases;
+mod m0026_ratings;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0023_exchange::Migration),
             Box::new(m0024_exchange_figures::Migration),
             Box::new(m0025_leases::Migration),
+            Box::new(m0026_ratings::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub(crate) mod gateway;
 pub(crate) mod licences;
 pub(crate) mod materials;
 pub mod openapi;
+mod ratings;
 mod sessions;
 
 use crate::{ApiError, AppState};
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(materials::routes())
         .merge(licences::routes())
+        .merge(ratings::routes())
         .merge(data::routes())
         .merge(gateway::routes())
         .route("/api/v1/openapi.json", axum::routing::get(openapi::serve))

@@ -2,7 +2,7 @@
 //! `GET /api/v1/openapi.json`. A snapshot (`docs/openapi.json`) is checked by the tests so that
 //! every change to the API shows in review.
 
-use super::{calendar, cases, catalog, codes, data, divisions, gateway, licences, materials, sessions};
+use super::{calendar, cases, catalog, codes, data, divisions, gateway, licences, materials, ratings, sessions};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -72,6 +72,12 @@ use utoipa::OpenApi;
         data::register_system,
         data::monitoring,
         gateway::query,
+        ratings::rate,
+        ratings::of_case,
+        ratings::verdict,
+        ratings::queue,
+        ratings::work,
+        ratings::figures,
     ),
     modifiers(&SessionAuth),
     tags(
@@ -84,6 +90,7 @@ use utoipa::OpenApi;
         (name = "cases", description = "办件 (cases: status, actions, audit trail, staff queues)"),
         (name = "licences", description = "电子证照 (electronic licences: verification, trust list, wallet)"),
         (name = "data", description = "数据共享 (data sharing: the resource catalog, requests and grants, systems, monitoring)"),
+        (name = "ratings", description = "好差评 (ratings, rectifications of bad reviews, the published figures)"),
         (name = "exchange", description = "交换网关 (the exchange gateway department systems query with client credentials)"),
     )
 )]

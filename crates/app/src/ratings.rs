@@ -1,0 +1,479 @@
+//! Ratings (好差评): the applicant rates a case once it is concluded, delivered, refused or denied
+//! (一事一评); a bad review (1–2 stars) opens a rectification (整改) for the deciding agency on a
+//! working-day clock — the callback (回访), the answer, the rater's verdict; the published figures
+//! are read from counts kept with every change (`rating_figures`), never from the ratings.
+//! Rating is never a condition for anything.
+
+use crate::access::{self, Need, Principal};
+use crate::{App, AppError};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use tongban_domain::calendar::{china_time, china_today};
+use tongban_domain::cases::{CaseState, WarningRule, clock};
+use tongban_domain::identity::StaffRole;
+use tongban_domain::ratings::{self, Channel, Counts};
+use tongban_store::cases::CaseRow;
+use tongban_store::ratings::{FigureFilter, RatingRow, RectificationRow};
+
+/// Settings of ratings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Working days an agency has to rectify a bad review [configurable, default 5].
+    pub rectify_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { rectify_days: 5 }
+    }
+}
+
+/// Who works a rectification: the deciding agency's staff within their division subtree.
+const RECTIFIERS: &[StaffRole] = &[StaffRole::AgencyAdmin, StaffRole::WindowStaff, StaffRole::Approver];
+
+/// A rating as the applicant gives it: 1–5 stars, optionally a score per indicator of the
+/// channel (the rest take the stars), a comment (required for a bad review), and whether it is
+/// shown without the rater's name.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewRating {
+    pub level: i64,
+    #[serde(default)]
+    pub indicators: BTreeMap<String, i64>,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default)]
+    pub anonymous: bool,
+}
+
+/// A case's rating with its rectification, if a bad review opened one.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingView {
+    pub id: String,
+    pub case_number: String,
+    pub level: u8,
+    pub level_name: String,
+    pub indicators: BTreeMap<String, u8>,
+    pub comment: String,
+    pub anonymous: bool,
+    pub created_at: chrono::DateTime<Utc>,
+    pub rectification: Option<RectificationView>,
+}
+
+/// A rectification on its clock, as the agency and the rater see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RectificationView {
+    pub rating_id: String,
+    pub case_number: String,
+    pub agency_code: String,
+    /// `open`, `answered` (waiting for the rater's verdict), `closed`.
+    pub state: String,
+    pub opened_on: NaiveDate,
+    pub due: NaiveDate,
+    /// Working days left (negative: overdue); none once answered.
+    pub remaining: Option<i64>,
+    /// `green`, `yellow`, `red` while open.
+    pub warning: String,
+    pub level: u8,
+    pub comment: String,
+    /// The rater, masked (匿名 for an anonymous rating): the callback page shows the phone.
+    pub rater: String,
+    pub callback: String,
+    pub called_back_at: Option<chrono::DateTime<Utc>>,
+    pub answer: String,
+    pub answered_at: Option<chrono::DateTime<Utc>>,
+    pub satisfied: Option<bool>,
+    pub version: i64,
+}
+
+fn no_rating() -> AppError {
+    AppError::NotFound { what: "评价", what_en: "rating" }
+}
+
+async fn own_case(app: &App, who: &Principal, case_number: &str) -> Result<CaseRow, AppError> {
+    let case = app.store.case(case_number.trim()).await?.ok_or(crate::case_access::NO_CASE)?;
+    if crate::case_access::is_applicant(app, who, &case).await? { Ok(case) } else { Err(crate::case_access::NO_CASE) }
+}
+
+/// Rates a case of the applicant `who` acts as. 404 for a case not theirs, 409 before it may be
+/// rated or when it is rated already.
+pub async fn rate(app: &App, who: &Principal, case_number: &str, new: NewRating) -> Result<RatingView, AppError> {
+    let case = own_case(app, who, case_number).await?;
+    let state = CaseState::parse(&case.state).ok_or_else(|| AppError::Internal(format!("state {}", case.state)))?;
+    if !ratings::rateable(state) {
+        return Err(AppError::Conflict {
+            field: "case_number",
+            message: "办件办结、送达、不予受理或不予许可后方可评价 (a case can be rated once it is concluded, delivered, refused or denied)".into(),
+        });
+    }
+    let checked = ratings::check(Channel::Online, new.level, &new.indicators, &new.comment)
+        .map_err(|(field, message)| AppError::field(&field, message))?;
+    let now = Utc::now();
+    let row = RatingRow {
+        id: crate::notify::message_id()?,
+        case_number: case.case_number.clone(),
+        channel: Channel::Online.as_str().into(),
+        person_id: who.person_id.clone(),
+        anonymous: new.anonymous,
+        level: i32::from(checked.level),
+        indicators: serde_json::to_string(&checked.indicators).map_err(AppError::internal)?,
+        comment: checked.comment,
+        agency_code: case.deciding_agency.clone(),
+        offering_code: case.offering_code.clone(),
+        division_code: case.deciding_division.clone(),
+        month: ratings::month_of(now),
+        created_at: now,
+        updated_at: now,
+        changes: 0,
+    };
+    let rect = ratings::is_bad(checked.level).then(|| RectificationRow {
+        rating_id: row.id.clone(),
+        case_number: case.case_number.clone(),
+        agency_code: case.deciding_agency.clone(),
+        division_code: case.deciding_division.clone(),
+        state: "open".into(),
+        opened_on: china_today(),
+        limit_days: app.ratings.rectify_days as i32,
+        called_back_at: None,
+        called_back_by: None,
+        callback: String::new(),
+        answer: String::new(),
+        answered_at: None,
+        answered_by: None,
+        satisfied: None,
+        version: 1,
+    });
+    if !app.store.insert_rating(row.clone(), rect).await? {
+        return Err(AppError::Conflict {
+            field: "case_number",
+            message: "该办件已评价 (the case is rated already)".into(),
+        });
+    }
+    view(app, row).await
+}
+
+/// The rating of a case, for its applicant or the staff who may read it (none: not rated).
+pub async fn of_case(app: &App, who: &Principal, case_number: &str) -> Result<Option<RatingView>, AppError> {
+    let case = crate::case_access::readable_case(app, who, case_number).await?;
+    match app.store.rating_of_case(&case.case_number).await? {
+        Some(r) => Ok(Some(view(app, r).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn view(app: &App, r: RatingRow) -> Result<RatingView, AppError> {
+    let rect = match app.store.rectification(&r.id).await? {
+        Some(x) => Some(rect_view(app, x, &r).await?),
+        None => None,
+    };
+    let level = r.level as u8;
+    Ok(RatingView {
+        id: r.id,
+        case_number: r.case_number,
+        level,
+        level_name: ratings::level_name(level).0.into(),
+        indicators: serde_json::from_str(&r.indicators).unwrap_or_default(),
+        comment: r.comment,
+        anonymous: r.anonymous,
+        created_at: r.created_at,
+        rectification: rect,
+    })
+}
+
+async fn rect_view(app: &App, x: RectificationRow, r: &RatingRow) -> Result<RectificationView, AppError> {
+    let c = app
+        .calendar
+        .with(&app.store, |cal| {
+            let stopped = x.answered_at.map(|a| china_time(a).date());
+            clock(cal, x.opened_on, x.limit_days as u32, &[], stopped, china_today(), WarningRule::default())
+        })
+        .await?;
+    let rater = if r.anonymous {
+        "匿名 (anonymous)".to_owned()
+    } else {
+        let (name, phone) = crate::people::name_and_masked_phone(app, &r.person_id).await?;
+        format!("{} {phone}", tongban_domain::mask::mask_name(&name))
+    };
+    let open = x.state == "open";
+    Ok(RectificationView {
+        rating_id: x.rating_id,
+        case_number: x.case_number,
+        agency_code: x.agency_code,
+        state: x.state,
+        opened_on: x.opened_on,
+        due: c.due.due,
+        remaining: open.then_some(c.remaining),
+        warning: if open { c.warning.as_str().into() } else { String::new() },
+        level: r.level as u8,
+        comment: r.comment.clone(),
+        rater,
+        callback: x.callback,
+        called_back_at: x.called_back_at,
+        answer: x.answer,
+        answered_at: x.answered_at,
+        satisfied: x.satisfied,
+        version: x.version,
+    })
+}
+
+/// The rectifications of every agency and division subtree `who` works in, the oldest first;
+/// the closed ones too unless `open_only`.
+pub async fn queue(app: &App, who: &Principal, open_only: bool) -> Result<Vec<RectificationView>, AppError> {
+    access::authorize(app, who, Need::StaffAnywhere(RECTIFIERS)).await?;
+    let mut out = Vec::new();
+    for a in access::roles(app, &who.person_id).await?.into_iter().filter(|a| RECTIFIERS.contains(&a.role)) {
+        let prefix = a.division_code.trim_end_matches("00").trim_end_matches("00").to_owned();
+        for x in app.store.rectifications_of(&a.agency_code, &prefix, open_only, 200).await? {
+            if out.iter().any(|v: &RectificationView| v.rating_id == x.rating_id) {
+                continue;
+            }
+            let r = app.store.rating(&x.rating_id).await?.ok_or_else(no_rating)?;
+            out.push(rect_view(app, x, &r).await?);
+        }
+    }
+    out.sort_by(|a, b| (a.opened_on, &a.rating_id).cmp(&(b.opened_on, &b.rating_id)));
+    Ok(out)
+}
+
+/// A rectification `who` may work on: the deciding agency's staff within its division.
+async fn workable(app: &App, who: &Principal, rating_id: &str) -> Result<(RectificationRow, RatingRow), AppError> {
+    let x = app.store.rectification(rating_id.trim()).await?.ok_or_else(no_rating)?;
+    access::authorize(app, who, Need::Staff(RECTIFIERS, Some((&x.agency_code, &x.division_code))))
+        .await
+        .map_err(|_| no_rating())?;
+    let r = app.store.rating(&x.rating_id).await?.ok_or_else(no_rating)?;
+    Ok((x, r))
+}
+
+fn text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(AppError::field(field, "请填写 (required)"));
+    }
+    if v.chars().count() > max {
+        return Err(AppError::field(field, format!("不超过 {max} 字 (at most {max} characters)")));
+    }
+    Ok(v.to_owned())
+}
+
+/// A step on a rectification: the callback (回访) made, or the answer given (整改答复).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// The rater was called back: when it happened is now; the outcome in words.
+    Callback { outcome: String },
+    /// What the agency put right.
+    Answer { answer: String },
+}
+
+/// Records a step of a rectification at `expected_version` (409 if it moved). Both the callback
+/// and the answer given count it as called back and rectified; the answer asks the rater for a
+/// verdict.
+pub async fn work(
+    app: &App,
+    who: &Principal,
+    rating_id: &str,
+    step: Step,
+    expected_version: i64,
+) -> Result<RectificationView, AppError> {
+    let (mut x, r) = workable(app, who, rating_id).await?;
+    if x.version != expected_version {
+        return Err(AppError::stale());
+    }
+    if x.state == "closed" {
+        return Err(AppError::Conflict {
+            field: "state",
+            message: "该整改已办结 (the rectification is closed)".into(),
+        });
+    }
+    // Rectified (回访整改): answered, and called back unless the rater cannot be (anonymous).
+    let rectified = |x: &RectificationRow| x.answered_at.is_some() && (x.called_back_at.is_some() || r.anonymous);
+    let was = rectified(&x);
+    let mut d = Counts::default();
+    let now = Utc::now();
+    match step {
+        Step::Callback { outcome } => {
+            if r.anonymous {
+                return Err(AppError::field("outcome", "匿名评价无法回访 (an anonymous rating cannot be called back)"));
+            }
+            x.callback = text("outcome", &outcome, 1000)?;
+            x.called_back_at = Some(now);
+            x.called_back_by = Some(who.person_id.clone());
+        }
+        Step::Answer { answer } => {
+            if x.answered_at.is_none() {
+                d.bad_answered = 1;
+            }
+            x.answer = text("answer", &answer, 2000)?;
+            x.answered_at = Some(now);
+            x.answered_by = Some(who.person_id.clone());
+            x.state = "answered".into();
+        }
+    }
+    d.rectified = i64::from(rectified(&x) && !was);
+    x.version += 1;
+    if !app.store.update_rectification(x.clone(), expected_version, &r.figure_key(), d).await? {
+        return Err(AppError::stale());
+    }
+    rect_view(app, x, &r).await
+}
+
+/// The rater says whether the rectification satisfied them; it is then closed.
+pub async fn judge(app: &App, who: &Principal, case_number: &str, satisfied: bool) -> Result<RatingView, AppError> {
+    let case = own_case(app, who, case_number).await?;
+    let r = app.store.rating_of_case(&case.case_number).await?.ok_or_else(no_rating)?;
+    let mut x = app.store.rectification(&r.id).await?.ok_or_else(no_rating)?;
+    if x.state != "answered" {
+        return Err(AppError::Conflict {
+            field: "satisfied",
+            message: "整改答复后方可评价整改结果 (the agency has not answered yet, or it is closed)".into(),
+        });
+    }
+    let expected = x.version;
+    x.state = "closed".into();
+    x.satisfied = Some(satisfied);
+    x.version += 1;
+    let d = Counts { judged: 1, satisfied: i64::from(satisfied), ..Default::default() };
+    if !app.store.update_rectification(x, expected, &r.figure_key(), d).await? {
+        return Err(AppError::stale());
+    }
+    view(app, r).await
+}
+
+/// What the public figures are asked for: months `from..=to` (`YYYY-MM`, the last twelve by
+/// default), grouped by `agency`, `offering`, `division` or `month`, optionally within one
+/// agency, offering or division subtree.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct FigureQuery {
+    /// The first month, `YYYY-MM` (eleven months before `to` by default).
+    pub from: Option<String>,
+    /// The last month, `YYYY-MM` (this month by default).
+    pub to: Option<String>,
+    /// `agency` (default), `offering`, `division` or `month`.
+    pub by: Option<String>,
+    /// Only this agency (统一社会信用代码).
+    pub agency: Option<String>,
+    /// Only this offering (实施编码).
+    pub offering: Option<String>,
+    /// Only this division and those within it (行政区划代码).
+    pub division: Option<String>,
+}
+
+/// One line of the figures: the group, its counts and the rates (fractions, none where nothing
+/// is divided).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FigureLine {
+    pub group: String,
+    pub rateable: i64,
+    pub rated: i64,
+    pub good: i64,
+    pub bad: i64,
+    pub good_rate: Option<f64>,
+    pub bad_rate: Option<f64>,
+    pub unrated_rate: Option<f64>,
+    pub bad_answered_rate: Option<f64>,
+    pub rectified_rate: Option<f64>,
+    pub satisfied_rate: Option<f64>,
+}
+
+/// The figures asked for, a line per group and the total.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Figures {
+    pub from: String,
+    pub to: String,
+    pub by: String,
+    pub lines: Vec<FigureLine>,
+    pub total: FigureLine,
+}
+
+fn line(group: String, c: Counts) -> FigureLine {
+    let r = c.rates();
+    FigureLine {
+        group,
+        rateable: c.rateable,
+        rated: c.rated,
+        good: c.good,
+        bad: c.bad,
+        good_rate: r.good,
+        bad_rate: r.bad,
+        unrated_rate: r.unrated,
+        bad_answered_rate: r.bad_answered,
+        rectified_rate: r.rectified,
+        satisfied_rate: r.satisfied,
+    }
+}
+
+fn month_field(field: &str, v: &str) -> Result<String, AppError> {
+    let ok = v.len() == 7 && NaiveDate::parse_from_str(&format!("{v}-01"), "%Y-%m-%d").is_ok();
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(AppError::field(field, "应为年月，如 2026-12 (a month such as 2026-12)"))
+    }
+}
+
+/// The published figures (no login): read from the counts kept per month, agency, offering and
+/// division — a few rows, whatever the number of ratings.
+pub async fn figures(app: &App, q: &FigureQuery) -> Result<Figures, AppError> {
+    let today = china_today();
+    let to = match q.to.as_deref().filter(|s| !s.is_empty()) {
+        Some(v) => month_field("to", v)?,
+        None => today.format("%Y-%m").to_string(),
+    };
+    let from = match q.from.as_deref().filter(|s| !s.is_empty()) {
+        Some(v) => month_field("from", v)?,
+        None => (today - chrono::Months::new(11)).format("%Y-%m").to_string(),
+    };
+    if from > to {
+        return Err(AppError::field("from", "起始月份不能晚于截止月份 (from must not be after to)"));
+    }
+    let by = q.by.as_deref().filter(|s| !s.is_empty()).unwrap_or("agency");
+    if !["agency", "offering", "division", "month"].contains(&by) {
+        return Err(AppError::field("by", "应为 agency、offering、division 或 month"));
+    }
+    let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let division_prefix = match nonempty(&q.division) {
+        Some(d) => {
+            let code =
+                tongban_domain::DivisionCode::parse(&d).map_err(|e| AppError::field("division", e.to_string()))?;
+            Some(code.as_str().trim_end_matches("00").trim_end_matches("00").to_owned())
+        }
+        None => None,
+    };
+    let filter = FigureFilter {
+        from: from.clone(),
+        to: to.clone(),
+        agency: nonempty(&q.agency),
+        offering: nonempty(&q.offering),
+        division_prefix,
+    };
+    let rows = app.store.rating_figures(&filter).await?;
+    let mut groups: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut total = Counts::default();
+    for r in &rows {
+        let key = match by {
+            "offering" => r.offering_code.clone(),
+            "division" => r.division_code.clone(),
+            "month" => r.month.clone(),
+            _ => r.agency_code.clone(),
+        };
+        let c = Counts::from(r);
+        *groups.entry(key).or_default() += c;
+        total += c;
+    }
+    Ok(Figures {
+        from,
+        to,
+        by: by.to_owned(),
+        lines: groups.into_iter().map(|(g, c)| line(g, c)).collect(),
+        total: line("合计 (total)".into(), total),
+    })
+}

@@ -1,0 +1,124 @@
+//! Ratings (好差评): a concluded case rated once by its applicant, a bad review's rectification
+//! worked by the deciding agency on its clock and judged by the rater, and the public figures
+//! following every step from their counts.
+
+mod support;
+
+use support::*;
+use tongban_app::AppError;
+use tongban_app::ratings::{self, FigureQuery, NewRating, Step};
+use tongban_domain::cases::CaseAction;
+
+fn stars(level: i64, comment: &str) -> NewRating {
+    NewRating { level, comment: comment.into(), ..Default::default() }
+}
+
+async fn concluded(w: &World) -> String {
+    let n = submitted(w).await;
+    act(w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    act(w, &w.approver, &n, CaseAction::Pass).await.unwrap();
+    act(w, &w.approver, &n, CaseAction::Approve).await.unwrap();
+    act(w, &w.approver, &n, CaseAction::Conclude).await.unwrap();
+    n
+}
+
+async fn total(w: &World) -> ratings::FigureLine {
+    ratings::figures(&w.app, &FigureQuery::default()).await.unwrap().total
+}
+
+#[tokio::test]
+async fn a_bad_review_is_called_back_rectified_and_judged_and_the_figures_follow() {
+    let w = world().await;
+    let n = submitted(&w).await;
+    let early = ratings::rate(&w.app, &w.zhang, &n, stars(5, "")).await;
+    assert!(matches!(early, Err(AppError::Conflict { field: "case_number", .. })), "not before it is concluded");
+    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    act(&w, &w.approver, &n, CaseAction::Pass).await.unwrap();
+    act(&w, &w.approver, &n, CaseAction::Approve).await.unwrap();
+    act(&w, &w.approver, &n, CaseAction::Conclude).await.unwrap();
+    let t = total(&w).await;
+    assert_eq!((t.rateable, t.rated, t.unrated_rate), (1, 0, Some(1.0)), "rateable once concluded");
+
+    assert!(matches!(ratings::rate(&w.app, &w.li, &n, stars(5, "")).await, Err(AppError::NotFound { .. })));
+    let bad = ratings::rate(&w.app, &w.zhang, &n, stars(2, " ")).await;
+    assert_eq!(fields(bad.unwrap_err()), ["comment"], "a bad review says why");
+    let mut wrong = stars(4, "");
+    wrong.indicators.insert("attitude".into(), 4);
+    assert_eq!(fields(ratings::rate(&w.app, &w.zhang, &n, wrong).await.unwrap_err()), ["indicators.attitude"]);
+
+    let r = ratings::rate(&w.app, &w.zhang, &n, stars(2, "等了很久<script>")).await.unwrap();
+    assert_eq!((r.level, r.level_name.as_str(), r.indicators.len()), (2, "不满意", 5));
+    let x = r.rectification.expect("a bad review opens a rectification");
+    assert_eq!((x.state.as_str(), x.remaining), ("open", Some(5)), "five working days by default");
+    assert!(x.rater.contains('*') && !x.rater.contains("张三"), "masked: {}", x.rater);
+    let again = ratings::rate(&w.app, &w.zhang, &n, stars(5, "")).await;
+    assert!(matches!(again, Err(AppError::Conflict { .. })), "one rating per case");
+    let t = total(&w).await;
+    assert_eq!(
+        (t.rated, t.bad, t.bad_rate, t.unrated_rate, t.bad_answered_rate),
+        (1, 1, Some(1.0), Some(0.0), Some(0.0))
+    );
+
+    // The deciding agency's staff see it; another person neither sees nor works it.
+    assert!(matches!(ratings::queue(&w.app, &w.li, true).await, Err(AppError::Forbidden)));
+    let queue = ratings::queue(&w.app, &w.approver, true).await.unwrap();
+    assert_eq!(queue.iter().map(|q| q.case_number.as_str()).collect::<Vec<_>>(), [n.as_str()]);
+    let call = Step::Callback { outcome: "已致电申请人，说明原因并致歉".into() };
+    assert!(matches!(
+        ratings::work(&w.app, &w.li, &x.rating_id, call.clone(), x.version).await,
+        Err(AppError::NotFound { .. })
+    ));
+    let empty = Step::Answer { answer: "  ".into() };
+    assert_eq!(
+        fields(ratings::work(&w.app, &w.approver, &x.rating_id, empty, x.version).await.unwrap_err()),
+        ["answer"]
+    );
+    let x = ratings::work(&w.app, &w.approver, &x.rating_id, call.clone(), x.version).await.unwrap();
+    assert!(x.called_back_at.is_some());
+    let stale = ratings::work(&w.app, &w.approver, &x.rating_id, call, x.version - 1).await;
+    assert!(matches!(stale, Err(AppError::Conflict { .. })), "a step on what was read");
+    assert_eq!(total(&w).await.rectified_rate, Some(0.0), "called back, not yet rectified");
+
+    let judged_early = ratings::judge(&w.app, &w.zhang, &n, true).await;
+    assert!(matches!(judged_early, Err(AppError::Conflict { .. })), "nothing to judge before the answer");
+    let answer = Step::Answer { answer: "已增设窗口，缩短等候时间".into() };
+    let x = ratings::work(&w.app, &w.approver, &x.rating_id, answer, x.version).await.unwrap();
+    assert_eq!((x.state.as_str(), x.remaining), ("answered", None));
+    let t = total(&w).await;
+    assert_eq!((t.bad_answered_rate, t.rectified_rate, t.satisfied_rate), (Some(1.0), Some(1.0), None));
+
+    assert!(matches!(ratings::judge(&w.app, &w.li, &n, true).await, Err(AppError::NotFound { .. })));
+    let r = ratings::judge(&w.app, &w.zhang, &n, true).await.unwrap();
+    assert_eq!(r.rectification.unwrap().satisfied, Some(true));
+    assert!(matches!(ratings::judge(&w.app, &w.zhang, &n, false).await, Err(AppError::Conflict { .. })));
+    assert_eq!(total(&w).await.satisfied_rate, Some(1.0));
+    assert!(ratings::queue(&w.app, &w.approver, true).await.unwrap().is_empty(), "closed");
+    assert_eq!(ratings::queue(&w.app, &w.approver, false).await.unwrap().len(), 1);
+
+    // Grouped by offering and by month; a bad month is named.
+    let by = |by: &str| FigureQuery { by: Some(by.into()), ..Default::default() };
+    let f = ratings::figures(&w.app, &by("offering")).await.unwrap();
+    assert_eq!(f.lines.iter().map(|l| l.group.as_str()).collect::<Vec<_>>(), [w.code.as_str()]);
+    let f = ratings::figures(&w.app, &by("month")).await.unwrap();
+    assert_eq!(f.lines.len(), 1);
+    let bad = FigureQuery { from: Some("2026-13".into()), ..Default::default() };
+    assert_eq!(fields(ratings::figures(&w.app, &bad).await.unwrap_err()), ["from"]);
+    assert_eq!(fields(ratings::figures(&w.app, &by("person")).await.unwrap_err()), ["by"]);
+}
+
+#[tokio::test]
+async fn two_ratings_of_one_case_at_once_make_one() {
+    let w = world().await;
+    let n = concluded(&w).await;
+    let (a, b) = tokio::join!(
+        ratings::rate(&w.app, &w.zhang, &n, stars(5, "很快")),
+        ratings::rate(&w.app, &w.zhang, &n, stars(4, ""))
+    );
+    assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1);
+    assert!(matches!(a.err().or(b.err()), Some(AppError::Conflict { .. })));
+    let t = total(&w).await;
+    assert_eq!((t.rated, t.good, t.good_rate), (1, 1, Some(1.0)), "counted once");
+    // A good review opens no rectification.
+    assert!(ratings::of_case(&w.app, &w.zhang, &n).await.unwrap().unwrap().rectification.is_none());
+    assert!(ratings::of_case(&w.app, &w.li, &n).await.is_err());
+}

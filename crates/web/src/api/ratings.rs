@@ -1,0 +1,134 @@
+//! Ratings (好差评): the applicant rates a concluded case and says whether a rectification
+//! satisfied them; the deciding agency's staff work the rectifications a bad review opens; the
+//! figures are public. `tongban_app::ratings` decides who may.
+
+use super::caller::Caller;
+use crate::error::ErrorBody;
+use crate::extract::{Json, Path, QueryPairs};
+use crate::{ApiError, AppState};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use tongban_app::ratings::{self, FigureQuery, Figures, NewRating, RatingView, RectificationView, Step};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases/{number}/rating", get(of_case).post(rate))
+        .route("/api/v1/cases/{number}/rating/verdict", post(verdict))
+        .route("/api/v1/rectifications", get(queue))
+        .route("/api/v1/rectifications/{id}", post(work))
+        .route("/api/v1/ratings/figures", get(figures))
+}
+
+/// Rates a case of the caller (一事一评) once it is concluded, delivered, refused or denied:
+/// 1–5 stars, scores per indicator, a comment (required for 1–2 stars, which open a
+/// rectification for the deciding agency).
+#[utoipa::path(post, path = "/api/v1/cases/{number}/rating", tag = "ratings",
+    params(("number" = String, Path, description = "办件编号")), request_body = NewRating,
+    responses((status = 201, body = RatingView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "no such case of the caller"),
+        (status = 409, body = ErrorBody, description = "not yet rateable, or rated already")),
+    security(("session" = [])))]
+pub(crate) async fn rate(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    Json(r): Json<NewRating>,
+) -> Result<(StatusCode, axum::Json<RatingView>), ApiError> {
+    Ok((StatusCode::CREATED, axum::Json(ratings::rate(&s.app, &c.who, &number, r).await?)))
+}
+
+/// A case's rating with its rectification (its applicant, or staff who may read the case);
+/// 404 when not rated.
+#[utoipa::path(get, path = "/api/v1/cases/{number}/rating", tag = "ratings",
+    params(("number" = String, Path, description = "办件编号")),
+    responses((status = 200, body = RatingView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn of_case(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+) -> Result<axum::Json<RatingView>, ApiError> {
+    let view = ratings::of_case(&s.app, &c.who, &number).await?;
+    Ok(axum::Json(view.ok_or(tongban_app::AppError::NotFound { what: "评价", what_en: "rating" })?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Verdict {
+    pub satisfied: bool,
+}
+
+/// The rater's verdict on the agency's answer to a bad review (整改满意); closes it.
+#[utoipa::path(post, path = "/api/v1/cases/{number}/rating/verdict", tag = "ratings",
+    params(("number" = String, Path, description = "办件编号")), request_body = Verdict,
+    responses((status = 200, body = RatingView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "not answered yet, or closed")),
+    security(("session" = [])))]
+pub(crate) async fn verdict(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    Json(v): Json<Verdict>,
+) -> Result<axum::Json<RatingView>, ApiError> {
+    Ok(axum::Json(ratings::judge(&s.app, &c.who, &number, v.satisfied).await?))
+}
+
+/// The rectifications of the caller's agencies and divisions, the oldest first, with their
+/// clocks; `?all=true` includes the closed ones.
+#[utoipa::path(get, path = "/api/v1/rectifications", tag = "ratings",
+    params(("all" = Option<bool>, Query, description = "include closed ones")),
+    responses((status = 200, body = Vec<RectificationView>), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn queue(
+    State(s): State<AppState>,
+    c: Caller,
+    q: QueryPairs,
+) -> Result<axum::Json<Vec<RectificationView>>, ApiError> {
+    let all = q.first("all") == Some("true");
+    Ok(axum::Json(ratings::queue(&s.app, &c.who, !all).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct WorkRequest {
+    #[serde(flatten)]
+    pub step: Step,
+    /// The version read (409 when it moved since).
+    pub expected_version: i64,
+}
+
+/// Records the callback (回访) or the answer (整改答复) on a rectification.
+#[utoipa::path(post, path = "/api/v1/rectifications/{id}", tag = "ratings",
+    params(("id" = String, Path, description = "评价编号")), request_body = WorkRequest,
+    responses((status = 200, body = RectificationView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn work(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Json(w): Json<WorkRequest>,
+) -> Result<axum::Json<RectificationView>, ApiError> {
+    Ok(axum::Json(ratings::work(&s.app, &c.who, &id, w.step, w.expected_version).await?))
+}
+
+/// The published figures (no login): 好评率, 差评率, 未评率, 差评回复率, 回访整改率, 整改满意率
+/// per agency, offering, division or month, from the counts kept with every rating.
+#[utoipa::path(get, path = "/api/v1/ratings/figures", tag = "ratings",
+    params(FigureQuery),
+    responses((status = 200, body = Figures), (status = 400, body = ErrorBody)))]
+pub(crate) async fn figures(State(s): State<AppState>, q: QueryPairs) -> Result<axum::Json<Figures>, ApiError> {
+    let get = |k: &str| q.first(k).map(str::to_owned);
+    let query = FigureQuery {
+        from: get("from"),
+        to: get("to"),
+        by: get("by"),
+        agency: get("agency"),
+        offering: get("offering"),
+        division: get("division"),
+    };
+    Ok(axum::Json(ratings::figures(&s.app, &query).await?))
+}
