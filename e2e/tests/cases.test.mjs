@@ -70,6 +70,13 @@ async function submit(page, button) {
   await Promise.all([page.waitForNavigation(), button.click()]);
 }
 
+/** A table row's cells keyed by their column headers. */
+async function withHeaders(page, row) {
+  const headers = await page.getByRole('columnheader').allInnerTexts();
+  const cells = await row.locator('th, td').allInnerTexts();
+  return Object.fromEntries(headers.map((h, i) => [h.trim(), (cells[i] ?? '').trim()]));
+}
+
 /** The text of `main`, one string. */
 const mainText = (page) => page.locator('main').innerText();
 
@@ -673,6 +680,105 @@ describe('Tongban applications and cases in Chromium', () => {
         await page.goto('/login?lang=zh');
       });
     }
+  });
+
+  test('好差评: the citizen rates 2 stars; the approver calls back and answers; the citizen is satisfied; the public figures follow', async () => {
+    /** The cells of the agency's row on the public figures page, by column header. */
+    const agencyRow = (page) =>
+      withHeaders(page, page.getByRole('row').filter({ has: page.getByRole('rowheader').filter({ hasText: OFFERING.agency }) }));
+    const before = await withPage(DESKTOP, async (page) => {
+      await page.goto('/');
+      await submit(page, page.getByRole('link', { name: '好差评公示' }));
+      assert.equal(await page.getByRole('heading', { name: '好差评公示', level: 1 }).count(), 1);
+      return (await page.getByRole('rowheader').filter({ hasText: OFFERING.agency }).count()) ? (await agencyRow(page))['评价数'] : '0';
+    });
+
+    await withPage(DESKTOP, async (page) => {
+      await login(page, CITIZEN);
+      await page.goto(`/cases/${caseNumber}`);
+      await submit(page, page.getByRole('link', { name: '评价本次服务（好差评）' }));
+      assert.match(await mainText(page), /评价不影响办件的任何结果/, 'never a condition');
+      await assertNoAxeViolations(page, 'rating form (zh)');
+      await page.getByLabel('2 · 不满意', { exact: true }).check();
+      const [res] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '提交评价' }).click()]);
+      assert.equal(res.status(), 400, 'a bad review without a reason is refused');
+      const alert = page.getByRole('alert');
+      assert.match(await alert.innerText(), /写明不满意的原因/);
+      assert.equal(await alert.getByRole('link').getAttribute('href'), '#comment', 'the error names the field');
+      await assertNoAxeViolations(page, 'rating form with an error (zh)');
+      await page.getByLabel('评价内容').fill('等候时间较长 <b>窗口</b> 人员少');
+      await page.getByLabel('办事效率').selectOption('1');
+      await submit(page, page.getByRole('button', { name: '提交评价' }));
+      assert.match(await page.getByRole('status').innerText(), /已收到您的评价/);
+      const text = await mainText(page);
+      assert.match(text, /2 \/ 5 · 不满意/);
+      assert.match(text, /等候时间较长 <b>窗口<\/b> 人员少/, 'the comment is shown as typed, escaped');
+      assert.match(text, /差评整改[\s\S]*整改中/);
+      await page.screenshot({ path: path.join(RESULTS_DIR, 'ratings-rated-zh.png'), fullPage: true });
+      await assertNoAxeViolations(page, 'rated, rectification open (zh)');
+      for (const device of [PHONE]) {
+        await page.setViewportSize(device.viewport);
+        await page.goto(`/cases/${caseNumber}/rating?lang=en`);
+        assert.match(await mainText(page), /Your rating/);
+        await assertNoAxeViolations(page, 'rating page (en, 360 px)');
+        await assertNoHorizontalScroll(page, device.viewport.width);
+        await page.goto(`/cases/${caseNumber}/rating?lang=zh`);
+      }
+    });
+
+    await withPage(DESKTOP, async (page) => {
+      await login(page, APPROVER);
+      await page.goto('/workbench');
+      await submit(page, page.getByRole('link', { name: '差评整改' }));
+      const card = page.locator('section.card').filter({ hasText: caseNumber });
+      assert.equal(await card.count(), 1, 'the bad review is on the agency queue');
+      assert.match(await card.innerText(), /张\*/, 'the rater is masked');
+      assert.doesNotMatch(await card.innerText(), /张三/);
+      await assertNoAxeViolations(page, 'rectification queue (zh)');
+      await card.getByLabel('回访情况').fill('已电话回访，说明情况并致歉');
+      await submit(page, card.getByRole('button', { name: '记录回访' }));
+      assert.match(await page.getByRole('status').innerText(), /已保存/);
+      const again = page.locator('section.card').filter({ hasText: caseNumber });
+      await again.getByLabel('整改答复').fill('已增设综合窗口，高峰时段增派人员');
+      await submit(page, again.getByRole('button', { name: '提交整改答复' }));
+      assert.match(await page.getByRole('status').innerText(), /已保存/);
+      assert.match(await page.locator('section.card').filter({ hasText: caseNumber }).innerText(), /已答复，待评价人评价/);
+      await page.setViewportSize(PHONE.viewport);
+      await page.goto('/workbench/rectifications?all=yes&lang=en');
+      await assertNoAxeViolations(page, 'rectification queue (en, 360 px)');
+      await assertNoHorizontalScroll(page, PHONE.viewport.width);
+    });
+
+    await withPage(DESKTOP, async (page) => {
+      await login(page, CITIZEN);
+      await page.goto(`/cases/${caseNumber}/rating`);
+      assert.match(await mainText(page), /已增设综合窗口/);
+      await assertNoAxeViolations(page, 'rectification answered (zh)');
+      await submit(page, page.getByRole('button', { name: '满意', exact: true }));
+      assert.match(await page.getByRole('status').innerText(), /已收到您对整改的评价/);
+      assert.match(await mainText(page), /您对整改的评价\s*满意/);
+    });
+
+    await withPage(DESKTOP, async (page) => {
+      await page.goto('/ratings');
+      const row = await agencyRow(page);
+      assert.equal(Number(row['评价数']), Number(before) + 1, 'the new rating is counted at once');
+      for (const figure of ['差评回复率', '回访整改率', '整改满意率']) assert.equal(row[figure], '100.0%', figure);
+      assert.equal(await page.getByRole('img', { name: '好评率与差评率' }).count(), 1, 'the chart has an accessible name');
+      await page.screenshot({ path: path.join(RESULTS_DIR, 'ratings-figures-zh.png'), fullPage: true });
+      await assertNoAxeViolations(page, 'public figures (zh)');
+      const csv = await page.request.get(await page.getByRole('link', { name: '下载 CSV' }).getAttribute('href'));
+      assert.equal(csv.status(), 200);
+      assert.match(await csv.text(), new RegExp(`${OFFERING.agency},北京市东城区市场监督管理局,`));
+      await page.goto('/ratings?from=2026-13');
+      assert.match(await page.getByRole('alert').innerText(), /应为年月/);
+      for (const device of [PHONE]) {
+        await page.setViewportSize(device.viewport);
+        await page.goto('/ratings?lang=en&by=month');
+        await assertNoAxeViolations(page, 'public figures (en, 360 px)');
+        await assertNoHorizontalScroll(page, device.viewport.width);
+      }
+    });
   });
 
   test('the form and check pages in English and at 360 px', async () => {

@@ -124,6 +124,8 @@ pub struct Config {
     pub exchange_keep_bodies: bool,
     /// Ratings: working days an agency has to rectify a bad review (Sichuan uses 15).
     pub rating_rectify_days: u32,
+    /// Ratings: days after rating within which a rating may be changed, once.
+    pub rating_change_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -207,6 +209,7 @@ impl Default for Config {
             exchange_upstream_timeout_ms: 5000,
             exchange_keep_bodies: false,
             rating_rectify_days: 5,
+            rating_change_days: 7,
         }
     }
 }
@@ -362,6 +365,7 @@ impl Config {
                 }
                 self.rating_rectify_days = days;
             }
+            "rating_change_days" => self.rating_change_days = num(value)?,
             "exchange_keep_bodies" => {
                 self.exchange_keep_bodies = value.parse().map_err(|_| format!("expected true or false, got {value}"))?
             }

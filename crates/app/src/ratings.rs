@@ -14,18 +14,20 @@ use tongban_domain::cases::{CaseState, WarningRule, clock};
 use tongban_domain::identity::StaffRole;
 use tongban_domain::ratings::{self, Channel, Counts};
 use tongban_store::cases::CaseRow;
-use tongban_store::ratings::{FigureFilter, RatingRow, RectificationRow};
+use tongban_store::ratings::{FigureFilter, FigureGroup, FigureLevel, RatingRow, RectChange, RectificationRow};
 
 /// Settings of ratings.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Working days an agency has to rectify a bad review [configurable, default 5].
     pub rectify_days: u32,
+    /// Days after rating within which a rating may be changed, once [configurable, default 7].
+    pub change_days: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { rectify_days: 5 }
+        Self { rectify_days: 5, change_days: 7 }
     }
 }
 
@@ -59,6 +61,8 @@ pub struct RatingView {
     pub comment: String,
     pub anonymous: bool,
     pub created_at: chrono::DateTime<Utc>,
+    /// Whether the rater may still change it (once, within `change_days`).
+    pub changeable: bool,
     pub rectification: Option<RectificationView>,
 }
 
@@ -69,7 +73,7 @@ pub struct RectificationView {
     pub rating_id: String,
     pub case_number: String,
     pub agency_code: String,
-    /// `open`, `answered` (waiting for the rater's verdict), `closed`.
+    /// `open`, `answered` (waiting for the rater's verdict), `closed`, `withdrawn`.
     pub state: String,
     pub opened_on: NaiveDate,
     pub due: NaiveDate,
@@ -129,11 +133,23 @@ pub async fn rate(app: &App, who: &Principal, case_number: &str, new: NewRating)
         updated_at: now,
         changes: 0,
     };
-    let rect = ratings::is_bad(checked.level).then(|| RectificationRow {
-        rating_id: row.id.clone(),
-        case_number: case.case_number.clone(),
-        agency_code: case.deciding_agency.clone(),
-        division_code: case.deciding_division.clone(),
+    let rect = ratings::is_bad(checked.level).then(|| opened(app, &row));
+    if !app.store.insert_rating(row.clone(), rect).await? {
+        return Err(AppError::Conflict {
+            field: "case_number",
+            message: "该办件已评价 (the case is rated already)".into(),
+        });
+    }
+    view(app, row).await
+}
+
+/// The rectification a bad review opens for the deciding agency, today.
+fn opened(app: &App, r: &RatingRow) -> RectificationRow {
+    RectificationRow {
+        rating_id: r.id.clone(),
+        case_number: r.case_number.clone(),
+        agency_code: r.agency_code.clone(),
+        division_code: r.division_code.clone(),
         state: "open".into(),
         opened_on: china_today(),
         limit_days: app.ratings.rectify_days as i32,
@@ -145,12 +161,65 @@ pub async fn rate(app: &App, who: &Principal, case_number: &str, new: NewRating)
         answered_by: None,
         satisfied: None,
         version: 1,
-    });
-    if !app.store.insert_rating(row.clone(), rect).await? {
-        return Err(AppError::Conflict {
-            field: "case_number",
-            message: "该办件已评价 (the case is rated already)".into(),
-        });
+    }
+}
+
+/// What a rectification's steps have added to the figures (taken back when it is withdrawn).
+fn contributed(x: &RectificationRow, anonymous: bool) -> Counts {
+    let answered = x.answered_at.is_some();
+    Counts {
+        bad_answered: i64::from(answered),
+        rectified: i64::from(answered && (x.called_back_at.is_some() || anonymous)),
+        judged: i64::from(x.satisfied.is_some()),
+        satisfied: i64::from(x.satisfied == Some(true)),
+        ..Default::default()
+    }
+}
+
+fn changeable(app: &App, r: &RatingRow) -> bool {
+    r.changes == 0 && Utc::now() - r.created_at <= chrono::Duration::days(i64::from(app.ratings.change_days))
+}
+
+/// Changes the rating of a case, once, within `change_days` of rating it (409 otherwise). A bad
+/// review turned good withdraws its rectification and what it counted; a good one turned bad
+/// opens one.
+pub async fn change(app: &App, who: &Principal, case_number: &str, new: NewRating) -> Result<RatingView, AppError> {
+    let case = own_case(app, who, case_number).await?;
+    let old = app.store.rating_of_case(&case.case_number).await?.ok_or_else(no_rating)?;
+    let conflict = |message: String| AppError::Conflict { field: "level", message };
+    if old.changes > 0 {
+        return Err(conflict("评价只能修改一次 (a rating may be changed once)".into()));
+    }
+    if !changeable(app, &old) {
+        let days = app.ratings.change_days;
+        return Err(conflict(format!("评价提交 {days} 天后不能再修改 (a rating may be changed within {days} days)")));
+    }
+    let checked = ratings::check(Channel::Online, new.level, &new.indicators, &new.comment)
+        .map_err(|(field, message)| AppError::field(&field, message))?;
+    let mut row = old.clone();
+    row.level = i32::from(checked.level);
+    row.indicators = serde_json::to_string(&checked.indicators).map_err(AppError::internal)?;
+    row.comment = checked.comment;
+    row.anonymous = new.anonymous;
+    row.updated_at = Utc::now();
+    row.changes = old.changes + 1;
+    let mut d = Counts::of_rating(checked.level);
+    d += -Counts::of_rating(old.level as u8);
+    d.rated = 0;
+    let (was_bad, is_bad) = (ratings::is_bad(old.level as u8), ratings::is_bad(checked.level));
+    let rect = match (was_bad, is_bad, app.store.rectification(&old.id).await?) {
+        (true, false, Some(mut x)) => {
+            d += -contributed(&x, old.anonymous);
+            let expected = x.version;
+            x.state = "withdrawn".into();
+            x.version += 1;
+            RectChange::Withdrawn(x, expected)
+        }
+        (false, true, None) => RectChange::Opened(opened(app, &row)),
+        _ => RectChange::None,
+    };
+    if !app.store.change_rating(row.clone(), rect, d).await? {
+        return Err(AppError::stale());
     }
     view(app, row).await
 }
@@ -170,6 +239,7 @@ async fn view(app: &App, r: RatingRow) -> Result<RatingView, AppError> {
         None => None,
     };
     let level = r.level as u8;
+    let changeable = changeable(app, &r);
     Ok(RatingView {
         id: r.id,
         case_number: r.case_number,
@@ -179,6 +249,7 @@ async fn view(app: &App, r: RatingRow) -> Result<RatingView, AppError> {
         comment: r.comment,
         anonymous: r.anonymous,
         created_at: r.created_at,
+        changeable,
         rectification: rect,
     })
 }
@@ -284,10 +355,10 @@ pub async fn work(
     if x.version != expected_version {
         return Err(AppError::stale());
     }
-    if x.state == "closed" {
+    if !matches!(x.state.as_str(), "open" | "answered") {
         return Err(AppError::Conflict {
             field: "state",
-            message: "该整改已办结 (the rectification is closed)".into(),
+            message: "该整改已办结或已撤回 (the rectification is closed or withdrawn)".into(),
         });
     }
     // Rectified (回访整改): answered, and called back unless the rater cannot be (anonymous).
@@ -370,7 +441,10 @@ pub struct FigureQuery {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FigureLine {
+    /// The agency's credit code, the offering's code, the division's code or the month.
     pub group: String,
+    /// The agency's or the division's name (empty otherwise).
+    pub name: String,
     pub rateable: i64,
     pub rated: i64,
     pub good: i64,
@@ -394,10 +468,11 @@ pub struct Figures {
     pub total: FigureLine,
 }
 
-fn line(group: String, c: Counts) -> FigureLine {
+fn line(group: String, name: String, c: Counts) -> FigureLine {
     let r = c.rates();
     FigureLine {
         group,
+        name,
         rateable: c.rateable,
         rated: c.rated,
         good: c.good,
@@ -448,32 +523,51 @@ pub async fn figures(app: &App, q: &FigureQuery) -> Result<Figures, AppError> {
         }
         None => None,
     };
-    let filter = FigureFilter {
-        from: from.clone(),
-        to: to.clone(),
-        agency: nonempty(&q.agency),
-        offering: nonempty(&q.offering),
-        division_prefix,
+    let (agency, offering) = (nonempty(&q.agency), nonempty(&q.offering));
+    // The coarsest rows that answer: per division unless an agency or offering is asked about.
+    let level = if by == "offering" || offering.is_some() {
+        FigureLevel::Offering
+    } else if by == "agency" || agency.is_some() {
+        FigureLevel::Agency
+    } else {
+        FigureLevel::Division
     };
-    let rows = app.store.rating_figures(&filter).await?;
-    let mut groups: BTreeMap<String, Counts> = BTreeMap::new();
+    let filter = FigureFilter { level, from: from.clone(), to: to.clone(), agency, offering, division_prefix };
+    let group = match by {
+        "offering" => FigureGroup::Offering,
+        "division" => FigureGroup::Division,
+        "month" => FigureGroup::Month,
+        _ => FigureGroup::Agency,
+    };
+    let groups: BTreeMap<String, Counts> = app.store.rating_figures(&filter, group).await?.into_iter().collect();
     let mut total = Counts::default();
-    for r in &rows {
-        let key = match by {
-            "offering" => r.offering_code.clone(),
-            "division" => r.division_code.clone(),
-            "month" => r.month.clone(),
-            _ => r.agency_code.clone(),
-        };
-        let c = Counts::from(r);
-        *groups.entry(key).or_default() += c;
-        total += c;
+    for c in groups.values() {
+        total += *c;
+    }
+    let keys: Vec<String> = groups.keys().cloned().collect();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    match by {
+        "agency" => names.extend(app.store.agency_names(&keys).await?),
+        "division" => {
+            for k in &keys {
+                if let Some(d) = app.store.division(k).await? {
+                    names.insert(d.code, d.name);
+                }
+            }
+        }
+        _ => {}
     }
     Ok(Figures {
         from,
         to,
         by: by.to_owned(),
-        lines: groups.into_iter().map(|(g, c)| line(g, c)).collect(),
-        total: line("合计 (total)".into(), total),
+        lines: groups
+            .into_iter()
+            .map(|(g, c)| {
+                let name = names.remove(&g).unwrap_or_default();
+                line(g, name, c)
+            })
+            .collect(),
+        total: line("合计 (total)".into(), String::new(), total),
     })
 }

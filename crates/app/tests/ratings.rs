@@ -122,3 +122,40 @@ async fn two_ratings_of_one_case_at_once_make_one() {
     assert!(ratings::of_case(&w.app, &w.zhang, &n).await.unwrap().unwrap().rectification.is_none());
     assert!(ratings::of_case(&w.app, &w.li, &n).await.is_err());
 }
+
+#[tokio::test]
+async fn a_rating_changes_once_within_its_period_and_its_rectification_follows() {
+    let mut w = world().await;
+    let n = concluded(&w).await;
+    assert!(matches!(ratings::change(&w.app, &w.zhang, &n, stars(4, "")).await, Err(AppError::NotFound { .. })));
+    let r = ratings::rate(&w.app, &w.zhang, &n, stars(1, "材料被退回三次")).await.unwrap();
+    assert!(r.changeable);
+    let x = r.rectification.unwrap();
+    let answer = Step::Answer { answer: "已统一材料要求".into() };
+    ratings::work(&w.app, &w.approver, &x.rating_id, answer, x.version).await.unwrap();
+    assert_eq!(total(&w).await.bad_answered_rate, Some(1.0));
+
+    // Changed to a good review: the rectification is withdrawn and what it counted with it.
+    assert!(matches!(ratings::change(&w.app, &w.li, &n, stars(4, "")).await, Err(AppError::NotFound { .. })));
+    let r = ratings::change(&w.app, &w.zhang, &n, stars(4, "后来办得很顺利")).await.unwrap();
+    assert_eq!((r.level, r.changeable), (4, false));
+    assert_eq!(r.rectification.unwrap().state, "withdrawn");
+    let t = total(&w).await;
+    assert_eq!((t.rated, t.good, t.bad, t.bad_answered_rate, t.good_rate), (1, 1, 0, None, Some(1.0)));
+    assert!(ratings::queue(&w.app, &w.approver, true).await.unwrap().is_empty(), "nothing left to rectify");
+    let again = ratings::change(&w.app, &w.zhang, &n, stars(5, "")).await;
+    assert!(matches!(again, Err(AppError::Conflict { field: "level", .. })), "once");
+
+    // A good review changed to a bad one opens a rectification; past the period nothing changes.
+    let m = concluded(&w).await;
+    ratings::rate(&w.app, &w.zhang, &m, stars(5, "")).await.unwrap();
+    let r = ratings::change(&w.app, &w.zhang, &m, stars(2, "补充：窗口态度差")).await.unwrap();
+    assert_eq!(r.rectification.unwrap().state, "open");
+    assert_eq!((total(&w).await.good, total(&w).await.bad), (1, 1));
+    let k = concluded(&w).await;
+    ratings::rate(&w.app, &w.zhang, &k, stars(5, "")).await.unwrap();
+    w.app.ratings = std::sync::Arc::new(ratings::Settings { change_days: 0, ..Default::default() });
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let late = ratings::change(&w.app, &w.zhang, &k, stars(1, "晚了"));
+    assert!(matches!(late.await, Err(AppError::Conflict { field: "level", .. })), "past the period");
+}

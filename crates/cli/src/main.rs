@@ -298,7 +298,10 @@ async fn open(config: &mut Config, storage: &StorageOpts, index: bool) -> anyhow
         upstream_timeout: std::time::Duration::from_millis(config.exchange_upstream_timeout_ms),
         keep_bodies: config.exchange_keep_bodies,
     }));
-    app.ratings = std::sync::Arc::new(tongban_app::ratings::Settings { rectify_days: config.rating_rectify_days });
+    app.ratings = std::sync::Arc::new(tongban_app::ratings::Settings {
+        rectify_days: config.rating_rectify_days,
+        change_days: config.rating_change_days,
+    });
     Ok(app)
 }
 

@@ -163,6 +163,29 @@ impl std::ops::AddAssign for Counts {
     }
 }
 
+impl std::ops::Neg for Counts {
+    type Output = Counts;
+    fn neg(self) -> Counts {
+        Counts {
+            rateable: -self.rateable,
+            rated: -self.rated,
+            good: -self.good,
+            bad: -self.bad,
+            bad_answered: -self.bad_answered,
+            rectified: -self.rectified,
+            judged: -self.judged,
+            satisfied: -self.satisfied,
+        }
+    }
+}
+
+impl Counts {
+    /// What one rating of `level` counts.
+    pub fn of_rating(level: u8) -> Counts {
+        Counts { rated: 1, good: i64::from(is_good(level)), bad: i64::from(is_bad(level)), ..Default::default() }
+    }
+}
+
 /// The published figures, as fractions (none: nothing to divide by).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rates {

@@ -35,12 +35,23 @@ impl RatingRow {
     }
 }
 
-/// Adds `d` to the figures of `key`: the row made if missing, then one update adding every count
-/// (so two writers adding at once both count, on either backend).
+/// Adds `d` to the figures of `key`, and of its agency (offering blank) and its division (agency
+/// and offering blank): the public page reads the level its question needs, a few rows, not one
+/// per offering. Each row is made if missing, then one update adds every count (so two writers
+/// adding at once both count, on either backend).
 pub(crate) async fn add_counts(db: &impl ConnectionTrait, key: &FigureKey, d: Counts) -> Result<(), DbErr> {
     if d == Counts::default() {
         return Ok(());
     }
+    let agency = FigureKey { offering_code: String::new(), ..key.clone() };
+    let division = FigureKey { agency_code: String::new(), ..agency.clone() };
+    for key in [key, &agency, &division] {
+        add_to_row(db, key, d).await?;
+    }
+    Ok(())
+}
+
+async fn add_to_row(db: &impl ConnectionTrait, key: &FigureKey, d: Counts) -> Result<(), DbErr> {
     let zero = rating_figure::Model {
         month: key.month.clone(),
         agency_code: key.agency_code.clone(),
@@ -94,10 +105,40 @@ pub(crate) async fn add_counts(db: &impl ConnectionTrait, key: &FigureKey, d: Co
     Ok(())
 }
 
-/// Which figure rows to read: months `from..=to` (`YYYY-MM`), and optionally one agency, one
-/// offering, a division subtree (a code prefix).
+/// What a rating's change does to its rectification.
+#[derive(Debug, Clone)]
+pub enum RectChange {
+    None,
+    /// A good review turned bad opens one.
+    Opened(RectificationRow),
+    /// A bad review turned good withdraws it (written if still at this version).
+    Withdrawn(RectificationRow, i64),
+}
+
+/// Which rows of figures: per offering (its agency and division), per agency (in a division), or
+/// per division.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FigureLevel {
+    Offering,
+    #[default]
+    Agency,
+    Division,
+}
+
+/// What the figures are summed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureGroup {
+    Agency,
+    Offering,
+    Division,
+    Month,
+}
+
+/// Which figure rows to read: the level, months `from..=to` (`YYYY-MM`), and optionally one
+/// agency, one offering, a division subtree (a code prefix).
 #[derive(Debug, Clone, Default)]
 pub struct FigureFilter {
+    pub level: FigureLevel,
     pub from: String,
     pub to: String,
     pub agency: Option<String>,
@@ -118,17 +159,47 @@ impl Store {
             txn.rollback().await?;
             return Ok(false);
         }
-        let level = r.level as u8;
-        let d = Counts {
-            rated: 1,
-            good: i64::from(tongban_domain::ratings::is_good(level)),
-            bad: i64::from(tongban_domain::ratings::is_bad(level)),
-            ..Default::default()
-        };
-        add_counts(&txn, &r.figure_key(), d).await?;
+        add_counts(&txn, &r.figure_key(), Counts::of_rating(r.level as u8)).await?;
         if let Some(rect) = rect {
             rectification::Entity::insert(rect.into_active_model()).exec_without_returning(&txn).await?;
         }
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// The one change of a rating (still unchanged, else false): the row, the rectification it
+    /// opens (`Opened`) or withdraws (`Withdrawn`, at its version), and what moves in the figures.
+    pub async fn change_rating(&self, r: RatingRow, rect: RectChange, d: Counts) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let done = rating::Entity::update_many()
+            .set(r.clone().into_active_model().reset_all())
+            .filter(rating::Column::Id.eq(&r.id))
+            .filter(rating::Column::Changes.eq(r.changes - 1))
+            .exec(&txn)
+            .await?;
+        if done.rows_affected != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        match rect {
+            RectChange::None => {}
+            RectChange::Opened(x) => {
+                rectification::Entity::insert(x.into_active_model()).exec_without_returning(&txn).await?;
+            }
+            RectChange::Withdrawn(x, expected) => {
+                let n = rectification::Entity::update_many()
+                    .set(x.clone().into_active_model().reset_all())
+                    .filter(rectification::Column::RatingId.eq(&x.rating_id))
+                    .filter(rectification::Column::Version.eq(expected))
+                    .exec(&txn)
+                    .await?;
+                if n.rows_affected != 1 {
+                    txn.rollback().await?;
+                    return Ok(false);
+                }
+            }
+        }
+        add_counts(&txn, &r.figure_key(), d).await?;
         txn.commit().await?;
         Ok(true)
     }
@@ -145,8 +216,8 @@ impl Store {
         Ok(rectification::Entity::find_by_id(rating_id).one(&self.db).await?)
     }
 
-    /// An agency's rectifications in a division subtree, the oldest first; only those not
-    /// closed when `open_only`.
+    /// An agency's rectifications in a division subtree, the oldest first; only those still
+    /// being worked (open or answered) when `open_only`.
     pub async fn rectifications_of(
         &self,
         agency: &str,
@@ -158,7 +229,7 @@ impl Store {
             .filter(rectification::Column::AgencyCode.eq(agency))
             .filter(rectification::Column::DivisionCode.starts_with(division_prefix));
         if open_only {
-            q = q.filter(rectification::Column::State.ne("closed"));
+            q = q.filter(rectification::Column::State.is_in(["open", "answered"]));
         }
         Ok(q.order_by_asc(rectification::Column::OpenedOn)
             .order_by_asc(rectification::Column::RatingId)
@@ -192,10 +263,38 @@ impl Store {
         Ok(true)
     }
 
-    /// The figure rows a filter selects: at most one per month, agency, offering and division.
-    pub async fn rating_figures(&self, f: &FigureFilter) -> Result<Vec<RatingFigureRow>, StoreError> {
+    /// The counts a filter selects, of its level, summed by `by` in the database: a line per
+    /// agency, offering, division or month, however many rows they come from.
+    pub async fn rating_figures(&self, f: &FigureFilter, by: FigureGroup) -> Result<Vec<(String, Counts)>, StoreError> {
         use rating_figure::Column as C;
-        let mut q = rating_figure::Entity::find().filter(C::Month.gte(&f.from)).filter(C::Month.lte(&f.to));
+        use sea_orm::sea_query::{Alias, Func};
+        let group = match by {
+            FigureGroup::Agency => C::AgencyCode,
+            FigureGroup::Offering => C::OfferingCode,
+            FigureGroup::Division => C::DivisionCode,
+            FigureGroup::Month => C::Month,
+        };
+        let mut q = rating_figure::Entity::find().select_only().column(group);
+        for (c, name) in [
+            (C::Rateable, "rateable"),
+            (C::Rated, "rated"),
+            (C::Good, "good"),
+            (C::Bad, "bad"),
+            (C::BadAnswered, "bad_answered"),
+            (C::Rectified, "rectified"),
+            (C::Judged, "judged"),
+            (C::Satisfied, "satisfied"),
+        ] {
+            // PostgreSQL sums bigints as numeric: cast back.
+            q = q.column_as(Expr::expr(Func::cast_as(Func::sum(Expr::col(c)), Alias::new("BIGINT"))), name);
+        }
+        q = q.filter(C::Month.gte(&f.from)).filter(C::Month.lte(&f.to));
+        // `> ''`, not `<> ''`: a range the level index can walk.
+        q = match f.level {
+            FigureLevel::Offering => q.filter(C::OfferingCode.gt("")),
+            FigureLevel::Agency => q.filter(C::OfferingCode.eq("")).filter(C::AgencyCode.gt("")),
+            FigureLevel::Division => q.filter(C::OfferingCode.eq("")).filter(C::AgencyCode.eq("")),
+        };
         if let Some(a) = &f.agency {
             q = q.filter(C::AgencyCode.eq(a));
         }
@@ -205,21 +304,17 @@ impl Store {
         if let Some(d) = &f.division_prefix {
             q = q.filter(C::DivisionCode.starts_with(d));
         }
-        Ok(q.order_by_asc(C::Month).all(&self.db).await?)
-    }
-}
-
-impl From<&RatingFigureRow> for Counts {
-    fn from(r: &RatingFigureRow) -> Self {
-        Counts {
-            rateable: r.rateable,
-            rated: r.rated,
-            good: r.good,
-            bad: r.bad,
-            bad_answered: r.bad_answered,
-            rectified: r.rectified,
-            judged: r.judged,
-            satisfied: r.satisfied,
-        }
+        let rows = q
+            .group_by(group)
+            .order_by_asc(group)
+            .into_tuple::<(String, i64, i64, i64, i64, i64, i64, i64, i64)>()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(g, rateable, rated, good, bad, bad_answered, rectified, judged, satisfied)| {
+                (g, Counts { rateable, rated, good, bad, bad_answered, rectified, judged, satisfied })
+            })
+            .collect())
     }
 }

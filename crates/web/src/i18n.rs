@@ -61,6 +61,13 @@ impl Lang {
         }
     }
 
+    pub fn ratings(self) -> &'static crate::rating_labels::RatingLabels {
+        match self {
+            Lang::Zh => &crate::rating_labels::ZH,
+            Lang::En => &crate::rating_labels::EN,
+        }
+    }
+
     pub fn licences(self) -> &'static crate::licence_labels::LicenceLabels {
         match self {
             Lang::Zh => &crate::licence_labels::ZH,

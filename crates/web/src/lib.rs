@@ -16,6 +16,7 @@ mod middleware;
 mod oauth;
 mod ops;
 mod pages;
+mod rating_labels;
 mod session;
 
 pub use api::openapi;

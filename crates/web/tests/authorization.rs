@@ -231,6 +231,7 @@ fn rows() -> Vec<Row> {
         // rating is not there until rated; rectifications are the deciding agency's staff's.
         Row("GET", "/api/v1/cases/{number}/rating", "LHHHHHHHHHH", Empty),
         Row("POST", "/api/v1/cases/{number}/rating", "LAHHHHHHHHH", Json(r#"{"level": 5}"#)),
+        Row("PUT", "/api/v1/cases/{number}/rating", "LHHHHHHHHHH", Json(r#"{"level": 4}"#)),
         Row("POST", "/api/v1/cases/{number}/rating/verdict", "LHHHHHHHHHH", Json(r#"{"satisfied": true}"#)),
         Row("GET", "/api/v1/rectifications", "LFFFFAAFAAF", Empty),
         Row(
@@ -240,6 +241,20 @@ fn rows() -> Vec<Row> {
             Json(r#"{"step": "answer", "answer": "已整改", "expected_version": 1}"#),
         ),
         Row("GET", "/api/v1/ratings/figures", "AAAAAAAAAAA", Empty),
+        // The rating pages: the applicant's own (staff who read the case are refused: it is not
+        // theirs to rate), the deciding agency's queue, the public figures.
+        Row("GET", "/cases/{number}/rating", "LAHHHFFFFHH", Empty),
+        Row("POST", "/cases/{number}/rating", "LAHHHHHHHHH", Form(&[("level", "5")])),
+        Row("POST", "/cases/{number}/rating/verdict", "LHHHHHHHHHH", Form(&[("satisfied", "yes")])),
+        Row("GET", "/workbench/rectifications", "LFFFFAAFAAF", Empty),
+        Row(
+            "POST",
+            "/workbench/rectifications/{id}",
+            "LHHHHHHHHHH",
+            Form(&[("step", "answer"), ("answer", "已整改"), ("version", "1")]),
+        ),
+        Row("GET", "/ratings", "AAAAAAAAAAA", Empty),
+        Row("GET", "/ratings.csv", "AAAAAAAAAAA", Empty),
         Row("GET", "/api/v1/licences/{id}/uses", "LAHHHHHHHHH", Empty),
         Row("GET", "/admin/licences", "LFFFFFAFAAA", Empty),
         Row("POST", "/api/v1/licences", "LFFFFFFFAFA", Json("{new_licence}")),

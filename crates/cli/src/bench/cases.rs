@@ -338,13 +338,13 @@ async fn submissions(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::
 
 /// A plain connection pool to the bench's database, for the baseline and the bulk load. Its
 /// SQLite writers take turns as the store's do (a queue in the process, `BEGIN IMMEDIATE`).
-enum Raw {
+pub(super) enum Raw {
     Sqlite(sqlx::SqlitePool, tokio::sync::Mutex<()>),
     Postgres(sqlx::PgPool),
 }
 
 impl Raw {
-    async fn open(target: &DbTarget, clients: usize) -> anyhow::Result<Self> {
+    pub(super) async fn open(target: &DbTarget, clients: usize) -> anyhow::Result<Self> {
         Ok(match target {
             DbTarget::Sqlite { data_dir, full_sync } => {
                 // The store's own settings: WAL, its synchronous mode, a busy timeout.
@@ -354,6 +354,8 @@ impl Raw {
                     .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(if *full_sync { Full } else { Normal })
                     .busy_timeout(Duration::from_secs(5));
+                // Bulk loads are slow statements by design: not a warning each.
+                let opts = sqlx::ConnectOptions::disable_statement_logging(opts);
                 let pool =
                     sqlx::sqlite::SqlitePoolOptions::new().max_connections(clients as u32).connect_with(opts).await?;
                 Raw::Sqlite(pool, Default::default())
@@ -376,7 +378,7 @@ impl Raw {
     }
 
     /// Runs `sql` (statements without parameters) in one transaction.
-    async fn exec(&self, sql: &str) -> anyhow::Result<()> {
+    pub(super) async fn exec(&self, sql: &str) -> anyhow::Result<()> {
         match self {
             Raw::Sqlite(p, turn) => {
                 let _turn = turn.lock().await;
@@ -391,7 +393,7 @@ impl Raw {
         .map_err(Into::into)
     }
 
-    async fn count(&self, sql: &str) -> anyhow::Result<i64> {
+    pub(super) async fn count(&self, sql: &str) -> anyhow::Result<i64> {
         Ok(match self {
             Raw::Sqlite(p, _) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(p).await?,
             Raw::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(p).await?,
@@ -411,7 +413,7 @@ async fn bare_commits(raw: &Arc<Raw>, clients: usize, n: usize) -> anyhow::Resul
 }
 
 /// An agency of the synthetic queue table: a valid credit code.
-fn agency(a: usize) -> String {
+pub(super) fn agency(a: usize) -> String {
     let first17 = format!("11110000MB{a:07}");
     format!("{first17}{}", tongban_domain::codes::credit_code_check_char(&first17))
 }

@@ -3,6 +3,7 @@
 pub mod cases;
 pub mod exchange;
 pub mod identity;
+pub mod ratings;
 pub mod seal;
 pub mod search;
 pub mod verify;
@@ -36,6 +37,9 @@ pub enum BenchCommand {
     /// this machine, against the system called directly and through nginx in the same run; the
     /// call log's verification rate.
     Exchange(exchange::Options),
+    /// The public rating figures (好差评公示) with ten million ratings, against a scan of the
+    /// ratings in the same run.
+    Ratings(ratings::Options),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
@@ -46,6 +50,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Verify(o) => verify::run(o).await,
         BenchCommand::Identity(o) => identity::run(o).await,
         BenchCommand::Exchange(o) => exchange::run(o).await,
+        BenchCommand::Ratings(o) => ratings::run(o).await,
     }
 }
 

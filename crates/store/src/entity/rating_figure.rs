@@ -1,4 +1,5 @@
-//! The rating counts of one month, agency, offering and division (`tongban_domain::ratings::Counts`).
+//! The rating counts of one month, agency, offering and division (`tongban_domain::ratings::Counts`);
+//! a blank offering is the agency's row in that division, a blank agency too the division's.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]

@@ -10,7 +10,8 @@ pub struct Model {
     pub case_number: String,
     pub agency_code: String,
     pub division_code: String,
-    /// `open`, `answered` (waiting for the rater), `closed`.
+    /// `open`, `answered` (waiting for the rater), `closed`, `withdrawn` (the review changed to
+    /// a good one).
     pub state: String,
     pub opened_on: Date,
     pub limit_days: i32,

@@ -1,6 +1,7 @@
 //! Ratings (好差评): one row per rated case, a rectification (整改) per bad review, and the
-//! figures per month, agency, offering and division, kept up to date with each change so that
-//! the published page reads a few rows, never the ratings.
+//! figures per month, agency, offering and division — and per agency and per division (blank
+//! offering, blank agency) — kept up to date with each change so that the published page reads a
+//! few rows, never the ratings.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -80,7 +81,21 @@ impl MigrationTrait for Migration {
                 .primary_key(Index::create().col("month").col("agency_code").col("offering_code").col("division_code"))
                 .to_owned(),
         )
-        .await
+        .await?;
+        // The levels the public figures read: per division and per agency (blank offering, and
+        // agency), and one agency's offerings.
+        for (name, cols) in [
+            ("rating_figures_by_level", ["offering_code", "agency_code", "month"]),
+            ("rating_figures_by_agency", ["agency_code", "month", "offering_code"]),
+        ] {
+            let mut index = Index::create();
+            index.name(name).table("rating_figures");
+            for c in cols {
+                index.col(c);
+            }
+            m.create_index(index.to_owned()).await?;
+        }
+        Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {

@@ -73,6 +73,7 @@ use utoipa::OpenApi;
         data::monitoring,
         gateway::query,
         ratings::rate,
+        ratings::change,
         ratings::of_case,
         ratings::verdict,
         ratings::queue,

@@ -15,7 +15,7 @@ use tongban_app::ratings::{self, FigureQuery, Figures, NewRating, RatingView, Re
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/cases/{number}/rating", get(of_case).post(rate))
+        .route("/api/v1/cases/{number}/rating", get(of_case).post(rate).put(change))
         .route("/api/v1/cases/{number}/rating/verdict", post(verdict))
         .route("/api/v1/rectifications", get(queue))
         .route("/api/v1/rectifications/{id}", post(work))
@@ -38,6 +38,23 @@ pub(crate) async fn rate(
     Json(r): Json<NewRating>,
 ) -> Result<(StatusCode, axum::Json<RatingView>), ApiError> {
     Ok((StatusCode::CREATED, axum::Json(ratings::rate(&s.app, &c.who, &number, r).await?)))
+}
+
+/// Changes the caller's rating of a case, once, within `rating_change_days` of rating it: a bad
+/// review turned good withdraws its rectification, a good one turned bad opens one.
+#[utoipa::path(put, path = "/api/v1/cases/{number}/rating", tag = "ratings",
+    params(("number" = String, Path, description = "办件编号")), request_body = NewRating,
+    responses((status = 200, body = RatingView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "no such case of the caller, or not rated"),
+        (status = 409, body = ErrorBody, description = "changed already, or too late")),
+    security(("session" = [])))]
+pub(crate) async fn change(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    Json(r): Json<NewRating>,
+) -> Result<axum::Json<RatingView>, ApiError> {
+    Ok(axum::Json(ratings::change(&s.app, &c.who, &number, r).await?))
 }
 
 /// A case's rating with its rectification (its applicant, or staff who may read the case);
@@ -64,8 +81,8 @@ pub struct Verdict {
 /// The rater's verdict on the agency's answer to a bad review (整改满意); closes it.
 #[utoipa::path(post, path = "/api/v1/cases/{number}/rating/verdict", tag = "ratings",
     params(("number" = String, Path, description = "办件编号")), request_body = Verdict,
-    responses((status = 200, body = RatingView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not answered yet, or closed")),
+    responses((status = 200, body = RatingView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "not answered yet, or closed")),
     security(("session" = [])))]
 pub(crate) async fn verdict(
     State(s): State<AppState>,

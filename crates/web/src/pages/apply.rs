@@ -415,6 +415,8 @@ struct CasePage<'a> {
     receipt: Option<(String, bool)>,
     can_supplement: bool,
     can_withdraw: bool,
+    /// Once it may be rated: the link to rate it (好差评), never a condition for anything.
+    can_rate: Option<&'static str>,
     timeline: Vec<TimelineRow>,
     notice: Option<&'static str>,
     refused: Refused,
@@ -486,6 +488,7 @@ pub(super) async fn case_page_with(r: &Req, number: &str, status: StatusCode, re
             receipt,
             can_supplement,
             can_withdraw,
+            can_rate: tongban_domain::ratings::rateable(c.state).then(|| r.f.lang.ratings().rate_link),
             timeline: timeline(l, &trail, en),
             notice,
             refused,

@@ -15,6 +15,7 @@ mod licences;
 mod materials;
 mod organization;
 mod password;
+mod ratings;
 mod staff;
 mod tools;
 mod workbench;
@@ -93,11 +94,13 @@ pub fn routes() -> Router<AppState> {
                 .merge(workbench::routes())
                 .merge(forms_admin::routes())
                 .merge(licences::routes())
+                .merge(ratings::routes())
                 .merge(data::routes()),
         ))
         .merge(catalog::routes())
         .merge(tools::routes())
         .merge(licences::public_routes())
+        .merge(ratings::public_routes())
         .merge(api_docs::routes())
         .route("/static/app.css", get(css))
         .route("/favicon.svg", get(favicon))
