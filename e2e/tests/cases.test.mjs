@@ -735,6 +735,9 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.match(await card.innerText(), /张\*/, 'the rater is masked');
       assert.doesNotMatch(await card.innerText(), /张三/);
       await assertNoAxeViolations(page, 'rectification queue (zh)');
+      // The phone is shown when the callback needs it, on asking (and the asking is logged).
+      await submit(page, card.getByRole('link', { name: /显示联系电话/ }));
+      assert.match(await page.locator('section.card').filter({ hasText: caseNumber }).innerText(), new RegExp(`张三\\s+${CITIZEN.phone}`));
       await card.getByLabel('回访情况').fill('已电话回访，说明情况并致歉');
       await submit(page, card.getByRole('button', { name: '记录回访' }));
       assert.match(await page.getByRole('status').innerText(), /已保存/);

@@ -83,7 +83,8 @@ pub struct RectificationView {
     pub warning: String,
     pub level: u8,
     pub comment: String,
-    /// The rater, masked (匿名 for an anonymous rating): the callback page shows the phone.
+    /// The rater, masked (匿名 for an anonymous rating); `rater_contact` gives the phone for the
+    /// callback.
     pub rater: String,
     pub callback: String,
     pub called_back_at: Option<chrono::DateTime<Utc>>,
@@ -160,6 +161,7 @@ fn opened(app: &App, r: &RatingRow) -> RectificationRow {
         answered_at: None,
         answered_by: None,
         satisfied: None,
+        escalated: false,
         version: 1,
     }
 }
@@ -330,6 +332,36 @@ fn text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     Ok(v.to_owned())
 }
 
+/// The rater's name and phone, unmasked, for the callback (回访): for the deciding agency's
+/// staff while the rectification is worked. Each showing is logged with who asked.
+pub async fn rater_contact(app: &App, who: &Principal, rating_id: &str) -> Result<RaterContact, AppError> {
+    let (x, r) = workable(app, who, rating_id).await?;
+    if r.anonymous {
+        return Err(AppError::Conflict {
+            field: "rating",
+            message: "匿名评价无法回访 (an anonymous rating cannot be called back)".into(),
+        });
+    }
+    if !matches!(x.state.as_str(), "open" | "answered") {
+        return Err(AppError::Conflict {
+            field: "state",
+            message: "该整改已办结或已撤回 (the rectification is closed or withdrawn)".into(),
+        });
+    }
+    let (name, _) = crate::people::name_and_masked_phone(app, &r.person_id).await?;
+    let phone = crate::people::contact(app, &r.person_id).await?.phone;
+    tracing::info!(staff = %who.person_id, rating = %r.id, "a rater's phone was shown for the callback");
+    Ok(RaterContact { name, phone })
+}
+
+/// Who to call back.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RaterContact {
+    pub name: String,
+    pub phone: String,
+}
+
 /// A step on a rectification: the callback (回访) made, or the answer given (整改答复).
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -341,9 +373,9 @@ pub enum Step {
     Answer { answer: String },
 }
 
-/// Records a step of a rectification at `expected_version` (409 if it moved). Both the callback
-/// and the answer given count it as called back and rectified; the answer asks the rater for a
-/// verdict.
+/// Records a step of a rectification at `expected_version` (409 if it moved). The first answer
+/// counts the bad review as answered (差评回复); answered and called back — or anonymous, which
+/// cannot be — as rectified (回访整改). The answer asks the rater for a verdict.
 pub async fn work(
     app: &App,
     who: &Principal,
@@ -413,6 +445,56 @@ pub async fn judge(app: &App, who: &Principal, case_number: &str, satisfied: boo
         return Err(AppError::stale());
     }
     view(app, r).await
+}
+
+/// Escalates every open rectification past its limit (red), once: a message to each
+/// administrator of the deciding agency whose division holds it. Run by the supervision sweep;
+/// returns how many were escalated.
+pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
+    let today = china_today();
+    let mut escalated = 0;
+    let mut after = String::new();
+    loop {
+        let page = app.store.open_rectifications(&after, 500).await?;
+        let Some(last) = page.last() else { break };
+        after = last.rating_id.clone();
+        for x in page {
+            let c = app
+                .calendar
+                .with(&app.store, |cal| {
+                    clock(cal, x.opened_on, x.limit_days as u32, &[], None, today, WarningRule::default())
+                })
+                .await?;
+            if c.warning != tongban_domain::cases::Warning::Red {
+                continue;
+            }
+            let Ok(division) = tongban_domain::DivisionCode::parse(&x.division_code) else { continue };
+            let mut messages = Vec::new();
+            for role in app.store.staff_roles(None, Some(&x.agency_code)).await? {
+                let covers = tongban_domain::DivisionCode::parse(&role.division_code)
+                    .is_ok_and(|root| tongban_domain::identity::within(&division, &root));
+                if role.role != StaffRole::AgencyAdmin.as_str() || !covers {
+                    continue;
+                }
+                messages.push(tongban_store::cases::MessageRow {
+                    id: format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]),
+                    person_id: role.person_id,
+                    case_number: Some(x.case_number.clone()),
+                    title: format!("差评整改超期（红灯）：{}", x.case_number),
+                    body: format!(
+                        "办件 {} 的差评已超过 {} 个工作日的整改时限，请督办（工作台 › 差评整改）。",
+                        x.case_number, x.limit_days
+                    ),
+                    created_at: Utc::now(),
+                    read_at: None,
+                });
+            }
+            if app.store.escalate_rectification(&x.rating_id, messages).await? {
+                escalated += 1;
+            }
+        }
+    }
+    Ok(escalated)
 }
 
 /// What the public figures are asked for: months `from..=to` (`YYYY-MM`, the last twelve by

@@ -55,6 +55,8 @@ pub async fn sweep(app: &App) -> Result<Sweep, AppError> {
     }
     // Data requests run on the same working-day clocks.
     s.turned_red += crate::exchange::requests::escalate_overdue(app).await?;
+    // So do the rectifications of bad reviews.
+    s.turned_red += crate::ratings::escalate_overdue(app).await?;
     Ok(s)
 }
 

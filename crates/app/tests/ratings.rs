@@ -159,3 +159,31 @@ async fn a_rating_changes_once_within_its_period_and_its_rectification_follows()
     let late = ratings::change(&w.app, &w.zhang, &k, stars(1, "晚了"));
     assert!(matches!(late.await, Err(AppError::Conflict { field: "level", .. })), "past the period");
 }
+
+#[tokio::test]
+async fn an_overdue_rectification_is_escalated_to_the_agency_administrator_once() {
+    use tongban_app::staff::{self, NewAssignment};
+    let w = world().await;
+    let admin = person(&w.app, 7, "督办", "13700000007").await;
+    let agency = offering().agency.credit_code;
+    let role = NewAssignment {
+        person: "13700000007".into(),
+        role: "agency_admin".into(),
+        agency_code: agency.clone(),
+        division_code: "110000".into(),
+    };
+    staff::assign(&w.app, Some(&w.admin), role).await.unwrap();
+    let n = concluded(&w).await;
+    let x = ratings::rate(&w.app, &w.zhang, &n, stars(1, "无人接听咨询电话")).await.unwrap().rectification.unwrap();
+    assert_eq!(tongban_app::supervision::sweep(&w.app).await.unwrap().turned_red, 0, "not yet due");
+    // Opened long ago: past its five working days.
+    let sql = format!("UPDATE rectifications SET opened_on = '2026-01-05' WHERE rating_id = '{}'", x.rating_id);
+    assert_eq!(tongban_store::testing::execute_raw(&w.app.store, &sql).await, 1);
+    let queue = ratings::queue(&w.app, &admin, true).await.unwrap();
+    assert_eq!((queue[0].warning.as_str(), queue[0].remaining.is_some_and(|r| r < 0)), ("red", true));
+    assert_eq!(tongban_app::supervision::sweep(&w.app).await.unwrap().turned_red, 1);
+    let messages = w.app.store.messages_of(&admin.person_id, 10).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert!(messages[0].title.contains("差评整改超期") && messages[0].title.contains(&n), "{:?}", messages[0]);
+    assert_eq!(tongban_app::supervision::sweep(&w.app).await.unwrap().turned_red, 0, "escalated once");
+}

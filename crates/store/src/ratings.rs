@@ -204,6 +204,43 @@ impl Store {
         Ok(true)
     }
 
+    /// Open rectifications not yet escalated, after `after` (by rating id), a page at a time.
+    pub async fn open_rectifications(&self, after: &str, limit: u64) -> Result<Vec<RectificationRow>, StoreError> {
+        Ok(rectification::Entity::find()
+            .filter(rectification::Column::State.eq("open"))
+            .filter(rectification::Column::Escalated.eq(false))
+            .filter(rectification::Column::RatingId.gt(after))
+            .order_by_asc(rectification::Column::RatingId)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Marks an overdue rectification escalated and leaves its messages, once: false when it was
+    /// escalated already (by another node's sweep).
+    pub async fn escalate_rectification(
+        &self,
+        rating_id: &str,
+        messages: Vec<crate::entity::message::Model>,
+    ) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let done = rectification::Entity::update_many()
+            .col_expr(rectification::Column::Escalated, Expr::value(true))
+            .filter(rectification::Column::RatingId.eq(rating_id))
+            .filter(rectification::Column::Escalated.eq(false))
+            .exec(&txn)
+            .await?;
+        if done.rows_affected != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        for m in messages {
+            crate::entity::message::Entity::insert(m.into_active_model()).exec_without_returning(&txn).await?;
+        }
+        txn.commit().await?;
+        Ok(true)
+    }
+
     pub async fn rating_of_case(&self, case_number: &str) -> Result<Option<RatingRow>, StoreError> {
         Ok(rating::Entity::find().filter(rating::Column::CaseNumber.eq(case_number)).one(&self.db).await?)
     }

@@ -240,6 +240,7 @@ fn rows() -> Vec<Row> {
             "LHHHHHHHHHH",
             Json(r#"{"step": "answer", "answer": "已整改", "expected_version": 1}"#),
         ),
+        Row("GET", "/api/v1/rectifications/{id}/contact", "LHHHHHHHHHH", Empty),
         Row("GET", "/api/v1/ratings/figures", "AAAAAAAAAAA", Empty),
         // The rating pages: the applicant's own (staff who read the case are refused: it is not
         // theirs to rate), the deciding agency's queue, the public figures.

@@ -24,6 +24,8 @@ pub struct Model {
     pub answered_at: Option<DateTimeUtc>,
     pub answered_by: Option<String>,
     pub satisfied: Option<bool>,
+    /// Told to the agency's administrators once overdue (red).
+    pub escalated: bool,
     pub version: i64,
 }
 

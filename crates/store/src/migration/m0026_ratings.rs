@@ -49,6 +49,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("answered_at"))
                 .col(string_null("answered_by"))
                 .col(boolean_null("satisfied"))
+                .col(boolean("escalated").default(false))
                 .col(big_integer("version"))
                 .to_owned(),
         )

@@ -78,6 +78,7 @@ use utoipa::OpenApi;
         ratings::verdict,
         ratings::queue,
         ratings::work,
+        ratings::contact,
         ratings::figures,
     ),
     modifiers(&SessionAuth),

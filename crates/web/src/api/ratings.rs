@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tongban_app::ratings::{self, FigureQuery, Figures, NewRating, RatingView, RectificationView, Step};
+use tongban_app::ratings::{self, FigureQuery, Figures, NewRating, RaterContact, RatingView, RectificationView, Step};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{number}/rating/verdict", post(verdict))
         .route("/api/v1/rectifications", get(queue))
         .route("/api/v1/rectifications/{id}", post(work))
+        .route("/api/v1/rectifications/{id}/contact", get(contact))
         .route("/api/v1/ratings/figures", get(figures))
 }
 
@@ -130,6 +131,21 @@ pub(crate) async fn work(
     Json(w): Json<WorkRequest>,
 ) -> Result<axum::Json<RectificationView>, ApiError> {
     Ok(axum::Json(ratings::work(&s.app, &c.who, &id, w.step, w.expected_version).await?))
+}
+
+/// The rater's name and phone for the callback (回访), unmasked: the deciding agency's staff, while
+/// the rectification is worked; each showing is logged.
+#[utoipa::path(get, path = "/api/v1/rectifications/{id}/contact", tag = "ratings",
+    params(("id" = String, Path, description = "评价编号")),
+    responses((status = 200, body = RaterContact), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "anonymous, or no longer worked")),
+    security(("session" = [])))]
+pub(crate) async fn contact(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<RaterContact>, ApiError> {
+    Ok(axum::Json(ratings::rater_contact(&s.app, &c.who, &id).await?))
 }
 
 /// The published figures (no login): 好评率, 差评率, 未评率, 差评回复率, 回访整改率, 整改满意率

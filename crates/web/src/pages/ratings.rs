@@ -201,6 +201,8 @@ struct QueuePage<'a> {
     csrf: String,
     all: bool,
     items: Vec<QueueItem>,
+    /// The rater shown for a callback: the rating, name and phone.
+    revealed: Option<(String, String, String)>,
     notice: Option<&'static str>,
     errors: Vec<(String, String)>,
 }
@@ -224,7 +226,14 @@ async fn queue_with(r: &Req, status: StatusCode, errors: Vec<(String, String)>) 
         })
         .collect();
     let notice = (r.q.first("done") == Some("saved")).then_some(l.saved);
-    Ok(r.with_csrf(|csrf| r.respond(status, &QueuePage { f: &r.f, l, csrf, all, items, notice, errors })))
+    let revealed = match r.q.first("contact") {
+        Some(id) => {
+            let c = ratings::rater_contact(&r.s.app, &who, id).await.map_err(|e| r.error(e))?;
+            Some((id.to_owned(), c.name, c.phone))
+        }
+        None => None,
+    };
+    Ok(r.with_csrf(|csrf| r.respond(status, &QueuePage { f: &r.f, l, csrf, all, items, revealed, notice, errors })))
 }
 
 async fn queue_page(r: Req) -> Page {
