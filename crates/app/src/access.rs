@@ -75,6 +75,21 @@ pub async fn roles(app: &App, person_id: &str) -> Result<Vec<Assignment>, AppErr
     Ok(app.store.staff_roles(Some(person_id), None).await?.into_iter().filter_map(assignment).collect())
 }
 
+/// The administrators of `agency` whose division subtree holds `division`: whom its overdue work
+/// (red cases, red rectifications) is escalated to.
+pub async fn administrators_over(app: &App, agency: &str, division: &str) -> Result<Vec<String>, AppError> {
+    let Ok(division) = DivisionCode::parse(division) else { return Ok(Vec::new()) };
+    Ok(app
+        .store
+        .staff_roles(None, Some(agency))
+        .await?
+        .into_iter()
+        .filter(|r| r.role == StaffRole::AgencyAdmin.as_str())
+        .filter(|r| DivisionCode::parse(&r.division_code).is_ok_and(|root| within(&division, &root)))
+        .map(|r| r.person_id)
+        .collect())
+}
+
 /// How the person may act for `credit_code` now, if at all: as its legal representative, or by a
 /// live grant (the newest). Asked on every request of a session acting for an organization, so it
 /// reads only that organization and that person's grants for it.

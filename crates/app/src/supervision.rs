@@ -9,7 +9,7 @@ use chrono::Utc;
 use tongban_domain::DivisionCode;
 use tongban_domain::calendar::china_today;
 use tongban_domain::cases::Warning;
-use tongban_domain::identity::{StaffRole, within};
+use tongban_domain::identity::StaffRole;
 use tongban_store::cases::{CaseRow, MessageRow};
 
 /// What one sweep did.
@@ -62,17 +62,12 @@ pub async fn sweep(app: &App) -> Result<Sweep, AppError> {
 
 /// A message to each administrator of the deciding agency whose subtree holds the case.
 async fn escalate(app: &App, case: &CaseRow) -> Result<(), AppError> {
-    let Ok(division) = DivisionCode::parse(&case.deciding_division) else { return Ok(()) };
-    for role in app.store.staff_roles(None, Some(&case.deciding_agency)).await? {
-        let covers = DivisionCode::parse(&role.division_code).is_ok_and(|root| within(&division, &root));
-        if role.role != StaffRole::AgencyAdmin.as_str() || !covers {
-            continue;
-        }
+    for person_id in crate::access::administrators_over(app, &case.deciding_agency, &case.deciding_division).await? {
         let id = format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]);
         app.store
             .insert_message(MessageRow {
                 id,
-                person_id: role.person_id,
+                person_id,
                 case_number: Some(case.case_number.clone()),
                 title: format!("办件超期（红灯）：{}", case.case_number),
                 body: format!("{}已超过承诺办结时限，请督办。", case.offering_name),
