@@ -784,6 +784,134 @@ describe('Tongban applications and cases in Chromium', () => {
     });
   });
 
+  test('咨询投诉: a complaint about the case is routed, transferred and back, answered and rated; an anonymous inquiry is followed with its code and joins the guide', async () => {
+    let number;
+    await withPage(DESKTOP, async (page) => {
+      await login(page, CITIZEN);
+      await page.goto(`/cases/${caseNumber}`);
+      await submit(page, page.getByRole('link', { name: '对本办件咨询或投诉' }));
+      assert.equal(await page.getByLabel('投诉').isChecked(), true, 'a complaint, from the case page');
+      assert.match(await mainText(page), new RegExp(`关于办件：${caseNumber}`));
+      await assertNoAxeViolations(page, 'inquiry form (zh)');
+      await page.getByLabel('标题', { exact: true }).fill('   ');
+      await page.getByLabel('内容', { exact: true }).fill('窗口等候两小时，无人引导 <i>排队</i>');
+      const [res] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '提交' }).click()]);
+      assert.equal(res.status(), 400, 'a blank subject is refused');
+      assert.equal(await page.getByRole('alert').getByRole('link').getAttribute('href'), '#subject', 'the error names the field');
+      assert.equal(await page.getByLabel('内容', { exact: true }).inputValue(), '窗口等候两小时，无人引导 <i>排队</i>', 'nothing typed is lost');
+      await page.getByLabel('标题', { exact: true }).fill('等候时间太长');
+      await submit(page, page.getByRole('button', { name: '提交' }));
+      assert.match(await page.getByRole('status').innerText(), /查询码只显示这一次/);
+      number = (await page.locator('dl.kv dd strong').first().innerText()).trim();
+      assert.match(number, /^Q\d{16}$/);
+      await page.screenshot({ path: path.join(RESULTS_DIR, 'inquiry-received-zh.png'), fullPage: true });
+      await assertNoAxeViolations(page, 'inquiry received (zh)');
+      await submit(page, page.getByRole('link', { name: '查看办理情况' }));
+      const text = await mainText(page);
+      assert.match(text, /窗口等候两小时，无人引导 <i>排队<\/i>/, 'shown as typed, escaped');
+      assert.match(text, /办理中/);
+      assert.match(text, new RegExp(OFFERING.agencyName));
+    });
+
+    await withPage(DESKTOP, async (page) => {
+      await login(page, APPROVER);
+      await page.goto('/');
+      await submit(page, page.getByRole('link', { name: '咨询投诉办理', exact: true }));
+      const card = page.locator('section.card').filter({ hasText: number });
+      assert.equal(await card.count(), 1, 'on the deciding agency\'s queue');
+      await page.screenshot({ path: path.join(RESULTS_DIR, 'inquiry-queue-zh.png'), fullPage: true });
+      await assertNoAxeViolations(page, 'inquiry queue (zh)');
+      await card.getByLabel('转至', { exact: true }).selectOption({ label: '平台分拨' });
+      await card.getByLabel('转办理由', { exact: true }).fill('涉及大厅管理，请平台分拨');
+      await submit(page, card.getByRole('button', { name: '转办' }));
+      assert.match(await page.getByRole('status').innerText(), /已保存/);
+      assert.equal(await page.locator('section.card').filter({ hasText: number }).count(), 0, 'no longer theirs');
+    });
+
+    await withPage(DESKTOP, async (page) => {
+      await login(page, ADMIN);
+      await page.goto('/workbench/inquiries');
+      const card = page.locator('section.card').filter({ hasText: number });
+      assert.match(await card.innerText(), /平台分拨/);
+      await card.getByLabel('转至', { exact: true }).selectOption({ label: '北京市东城区市场监督管理局' });
+      await card.getByLabel('转办理由', { exact: true }).fill('属窗口服务，转原部门');
+      await submit(page, card.getByRole('button', { name: '转办' }));
+      assert.match(await page.getByRole('status').innerText(), /已保存/);
+    });
+
+    await withPage(DESKTOP, async (page) => {
+      await login(page, APPROVER);
+      await page.goto('/workbench/inquiries');
+      const card = page.locator('section.card').filter({ hasText: number });
+      await card.getByLabel('答复', { exact: true }).fill('已增设引导员，高峰时段加开窗口');
+      await submit(page, card.getByRole('button', { name: '答复', exact: true }));
+      assert.match(await page.getByRole('status').innerText(), /已保存/);
+      await page.setViewportSize(PHONE.viewport);
+      await page.goto('/workbench/inquiries?all=yes&lang=en');
+      await assertNoAxeViolations(page, 'inquiry queue (en, 360 px)');
+      await assertNoHorizontalScroll(page, PHONE.viewport.width);
+    });
+
+    await withPage(DESKTOP, async (page) => {
+      await login(page, CITIZEN);
+      await page.goto('/');
+      await submit(page, page.getByRole('link', { name: '咨询投诉', exact: true }));
+      await submit(page, page.getByRole('link', { name: number }));
+      assert.match(await mainText(page), /已增设引导员/);
+      const steps = await page.getByRole('region', { name: '办理过程' }).innerText();
+      assert.match(steps, /提出[\s\S]*转办[\s\S]*涉及大厅管理[\s\S]*转办[\s\S]*答复/, 'every step, with the reasons');
+      await assertNoAxeViolations(page, 'inquiry answered (zh)');
+      await page.getByLabel('4 · 满意').check();
+      await submit(page, page.getByRole('button', { name: '提交评价' }));
+      assert.match(await page.getByRole('status').innerText(), /评价已提交/);
+      assert.match(await mainText(page), /已办结/);
+      await page.setViewportSize(PHONE.viewport);
+      await page.goto(`/inquiries/${number}?lang=en`);
+      await assertNoAxeViolations(page, 'inquiry (en, 360 px)');
+      await assertNoHorizontalScroll(page, PHONE.viewport.width);
+    });
+
+    // Anyone, not signed in, asks about the service; the answer joins its guide.
+    let anonymous;
+    await withPage(PHONE, async (page) => {
+      await page.goto(`/offerings/${OFFERING.code}`);
+      await submit(page, page.getByRole('link', { name: '咨询本事项' }));
+      await assertNoAxeViolations(page, 'inquiry form, anonymous (zh, 360 px)');
+      await assertNoHorizontalScroll(page, PHONE.viewport.width);
+      await page.getByLabel('标题', { exact: true }).fill('营业执照多久能领');
+      await page.getByLabel('内容', { exact: true }).fill('个体户营业执照审核通过后多久能领取？');
+      await submit(page, page.getByRole('button', { name: '提交' }));
+      const strong = await page.locator('dl.kv dd strong').allInnerTexts();
+      anonymous = { number: strong[0].trim(), code: strong[1].trim() };
+    });
+    await withPage(DESKTOP, async (page) => {
+      await login(page, APPROVER);
+      await page.goto('/workbench/inquiries');
+      const card = page.locator('section.card').filter({ hasText: anonymous.number });
+      await card.getByLabel('答复', { exact: true }).fill('审核通过后当场发照，也可选择邮寄。');
+      await card.getByLabel('公开到该事项的办事指南（常见问题）').check();
+      await submit(page, card.getByRole('button', { name: '答复', exact: true }));
+    });
+    await withPage(DESKTOP, async (page) => {
+      await page.goto(`/offerings/${OFFERING.code}`);
+      const answers = page.getByRole('region', { name: '群众问答' });
+      assert.match(await answers.innerText(), /个体户营业执照审核通过后多久能领取？[\s\S]*当场发照/);
+      await page.goto('/inquiries');
+      await page.getByLabel('编号', { exact: true }).fill(anonymous.number);
+      await page.getByLabel('查询码', { exact: true }).fill('wrong-code');
+      const [res] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '查询' }).click()]);
+      assert.equal(res.status(), 404, 'a wrong code opens nothing');
+      await page.goto('/inquiries');
+      await page.getByLabel('编号', { exact: true }).fill(anonymous.number);
+      await page.getByLabel('查询码', { exact: true }).fill(anonymous.code);
+      await submit(page, page.getByRole('button', { name: '查询' }));
+      assert.match(await mainText(page), /当场发照/);
+      await page.getByLabel('5 · 非常满意').check();
+      await submit(page, page.getByRole('button', { name: '提交评价' }));
+      assert.match(await page.getByRole('status').innerText(), /评价已提交/);
+    });
+  });
+
   test('the form and check pages in English and at 360 px', async () => {
     for (const device of [PHONE, DESKTOP]) {
       await withPage(device, async (page) => {

@@ -126,6 +126,11 @@ pub struct Config {
     pub rating_rectify_days: u32,
     /// Ratings: days after rating within which a rating may be changed, once.
     pub rating_change_days: u32,
+    /// Consultations and complaints: working days to answer an inquiry (咨询), a complaint
+    /// (投诉), a report (举报).
+    pub inquiry_days: u32,
+    pub complaint_days: u32,
+    pub report_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -210,6 +215,9 @@ impl Default for Config {
             exchange_keep_bodies: false,
             rating_rectify_days: 5,
             rating_change_days: 7,
+            inquiry_days: 5,
+            complaint_days: 10,
+            report_days: 15,
         }
     }
 }
@@ -366,6 +374,17 @@ impl Config {
                 self.rating_rectify_days = days;
             }
             "rating_change_days" => self.rating_change_days = num(value)?,
+            "inquiry_days" | "complaint_days" | "report_days" => {
+                let days: u32 = num(value)?;
+                if !(1..=60).contains(&days) {
+                    return Err("must be 1 to 60 working days".into());
+                }
+                match key {
+                    "inquiry_days" => self.inquiry_days = days,
+                    "complaint_days" => self.complaint_days = days,
+                    _ => self.report_days = days,
+                }
+            }
             "exchange_keep_bodies" => {
                 self.exchange_keep_bodies = value.parse().map_err(|_| format!("expected true or false, got {value}"))?
             }

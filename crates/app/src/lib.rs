@@ -22,6 +22,7 @@ mod error;
 pub mod exchange;
 pub mod forms;
 pub mod identity;
+pub mod inquiries;
 pub mod leases;
 pub mod licences;
 pub mod limit;
@@ -74,6 +75,8 @@ pub struct App {
     pub instance: Arc<str>,
     /// Settings of ratings (好差评).
     pub ratings: Arc<ratings::Settings>,
+    /// Settings of consultations and complaints (咨询投诉).
+    pub inquiries: Arc<inquiries::Settings>,
 }
 
 impl App {
@@ -107,6 +110,7 @@ impl App {
             exchange: Default::default(),
             instance: leases::instance().into(),
             ratings: Arc::new(ratings::Settings::default()),
+            inquiries: Arc::new(inquiries::Settings::default()),
         };
         catalog::sync(&app).await?;
         Ok(app)

@@ -57,6 +57,8 @@ pub async fn sweep(app: &App) -> Result<Sweep, AppError> {
     s.turned_red += crate::exchange::requests::escalate_overdue(app).await?;
     // So do the rectifications of bad reviews.
     s.turned_red += crate::ratings::escalate_overdue(app).await?;
+    // And consultations and complaints.
+    s.turned_red += crate::inquiries::escalate_overdue(app).await?;
     Ok(s)
 }
 

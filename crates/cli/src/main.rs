@@ -302,6 +302,12 @@ async fn open(config: &mut Config, storage: &StorageOpts, index: bool) -> anyhow
         rectify_days: config.rating_rectify_days,
         change_days: config.rating_change_days,
     });
+    app.inquiries = std::sync::Arc::new(tongban_app::inquiries::Settings {
+        inquiry_days: config.inquiry_days,
+        complaint_days: config.complaint_days,
+        report_days: config.report_days,
+        ..Default::default()
+    });
     Ok(app)
 }
 
@@ -339,6 +345,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                         .expect("identity not yet shared")
                         .share_attempts(redis.clone());
                     tracing::info!("allowances per address are counted in Redis, shared by every node");
+                    let inquiries =
+                        std::sync::Arc::get_mut(&mut app.inquiries).expect("inquiry settings not yet shared");
+                    inquiries.submissions = tongban_app::limit::PerMinute::new(tongban_app::inquiries::PER_MINUTE)
+                        .shared(redis.clone(), "inquire");
                     verifications.shared(redis, "verify")
                 }
                 None => verifications,

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod exchange;
 pub mod forms;
 pub mod identity;
+pub mod inquiries;
 pub mod licences;
 pub mod mask;
 pub mod materials;

@@ -372,6 +372,24 @@ impl Store {
                 }
             }
         }
+        // So is a consultation's or complaint's.
+        let mut pages = crate::entity::inquiry::Entity::find()
+            .select_only()
+            .columns([crate::entity::inquiry::Column::Number, crate::entity::inquiry::Column::State])
+            .order_by_asc(crate::entity::inquiry::Column::Number)
+            .into_tuple::<(String, String)>()
+            .paginate(&self.db, PAGE);
+        while let Some(page) = pages.fetch_and_next().await? {
+            for (number, state) in page {
+                match last_state.remove(&number).as_ref() {
+                    Some(s) if *s == state => {}
+                    Some(s) => r.problems.push(format!(
+                        "咨询投诉 {number}: 状态 {state} 与留痕的 {s} 不符 (inquiry state differs from its trail)"
+                    )),
+                    None => r.problems.push(format!("咨询投诉 {number}: 没有留痕 (inquiry has no trail)")),
+                }
+            }
+        }
         let mut orphans: Vec<String> = last_state.into_keys().collect();
         orphans.sort();
         for number in orphans {

@@ -9,6 +9,7 @@ pub mod divisions;
 pub mod entity;
 pub mod exchange;
 pub mod identity;
+pub mod inquiries;
 pub mod leases;
 pub mod licences;
 pub mod migration;

@@ -61,6 +61,13 @@ impl Lang {
         }
     }
 
+    pub fn inquiries(self) -> &'static crate::inquiry_labels::InquiryLabels {
+        match self {
+            Lang::Zh => &crate::inquiry_labels::ZH,
+            Lang::En => &crate::inquiry_labels::EN,
+        }
+    }
+
     pub fn ratings(self) -> &'static crate::rating_labels::RatingLabels {
         match self {
             Lang::Zh => &crate::rating_labels::ZH,

@@ -10,6 +10,7 @@ mod data_labels;
 mod error;
 mod extract;
 mod i18n;
+mod inquiry_labels;
 mod licence_labels;
 mod licence_pdf;
 mod middleware;

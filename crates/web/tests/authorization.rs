@@ -256,6 +256,39 @@ fn rows() -> Vec<Row> {
         ),
         Row("GET", "/ratings", "AAAAAAAAAAA", Empty),
         Row("GET", "/ratings.csv", "AAAAAAAAAAA", Empty),
+        // Consultations and complaints: anyone brings one; 张三's complaint about his case is read
+        // by him and by its handlers (agency A's staff over 东城区, the platform administrator),
+        // answered and transferred by them, rated by him.
+        Row("GET", "/api/v1/inquiries", "LAAAAAAAAAA", Empty),
+        Row("GET", "/api/v1/inquiries/queue", "LFFFFAAFAAA", Empty),
+        Row("GET", "/api/v1/inquiries/{number}", "HAHHHAAHAHA", Empty),
+        Row(
+            "POST",
+            "/api/v1/inquiries/{number}/answer",
+            "LHHHHAAHAHA",
+            Json(r#"{"answer": "已答复", "expected_version": 999}"#),
+        ),
+        Row(
+            "POST",
+            "/api/v1/inquiries/{number}/transfer",
+            "LHHHHAAHAHA",
+            Json(r#"{"agency_code": "", "reason": "转平台", "expected_version": 999}"#),
+        ),
+        Row("POST", "/api/v1/inquiries/{number}/rating", "HAHHHHHHHHH", Json(r#"{"level": 5}"#)),
+        Row("GET", "/inquiries", "AAAAAAAAAAA", Empty),
+        Row("GET", "/inquiries/new", "AAAAAAAAAAA", Empty),
+        Row("GET", "/inquiries/find", "AAAAAAAAAAA", Empty),
+        Row("GET", "/inquiries/{number}", "HAHHHAAHAHA", Empty),
+        Row("POST", "/inquiries/{number}/rating", "HAHHHHHHHHH", Form(&[("level", "5")])),
+        Row("GET", "/workbench/inquiries", "LFFFFAAFAAA", Empty),
+        Row(
+            "POST",
+            "/workbench/inquiries/{number}",
+            "LHHHHAAHAHA",
+            Form(&[("step", "answer"), ("answer", "已答复"), ("version", "999")]),
+        ),
+        Row("POST", "/api/v1/inquiries", "AAAAAAAAAAA", Json(r#"{"kind": "inquiry", "subject": "问", "body": "问"}"#)),
+        Row("POST", "/inquiries", "AAAAAAAAAAA", Form(&[("kind", "inquiry"), ("subject", "问"), ("body", "问")])),
         Row("GET", "/api/v1/licences/{id}/uses", "LAHHHHHHHHH", Empty),
         Row("GET", "/admin/licences", "LFFFFFAFAAA", Empty),
         Row("POST", "/api/v1/licences", "LFFFFFFFAFA", Json("{new_licence}")),
@@ -526,6 +559,15 @@ async fn every_role_against_every_route() {
     assert_eq!(submitted.status, StatusCode::CREATED, "{}", submitted.body);
     let case_number =
         serde_json::from_str::<serde_json::Value>(&submitted.body).unwrap()["case_number"].as_str().unwrap().to_owned();
+    let complaint = api("POST", "/api/v1/inquiries").json(&serde_json::json!({
+        "kind": "complaint", "subject": "等候太久", "body": "窗口等候两小时", "case_number": case_number
+    }));
+    let complained = applicant.send(complaint).await;
+    assert_eq!(complained.status, StatusCode::CREATED, "{}", complained.body);
+    let inquiry = serde_json::from_str::<serde_json::Value>(&complained.body).unwrap()["inquiry"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let start = api("POST", "/api/v1/applications").json(&serde_json::json!({"offering_code": o.offering_code}));
     let started: serde_json::Value = serde_json::from_str(&applicant.send(start).await.body).unwrap();
     let draft_id = started["id"].as_str().unwrap().to_owned();
@@ -556,6 +598,7 @@ async fn every_role_against_every_route() {
         ("{use_id}", "u_none".into()),
         ("{file_id}", file_id),
         ("{case_number}", case_number.clone()),
+        ("/inquiries/{number}", format!("/inquiries/{inquiry}")),
         ("{number}", case_number),
         ("/api/v1/divisions/{code}", "/api/v1/divisions/110101".into()),
         ("{code}", o.offering_code.clone()),

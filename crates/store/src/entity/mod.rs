@@ -19,6 +19,7 @@ pub mod division;
 pub mod exchange_call;
 pub mod exchange_figure;
 pub mod exchange_seal;
+pub mod inquiry;
 pub mod item;
 pub mod lease;
 pub mod legal_entry;

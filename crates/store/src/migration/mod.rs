@@ -28,6 +28,7 @@ mod m0023_exchange;
 mod m0024_exchange_figures;
 mod m0025_leases;
 mod m0026_ratings;
+mod m0027_inquiries;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0024_exchange_figures::Migration),
             Box::new(m0025_leases::Migration),
             Box::new(m0026_ratings::Migration),
+            Box::new(m0027_inquiries::Migration),
         ]
     }
 }

@@ -63,3 +63,18 @@ impl FromRequestParts<AppState> for Caller {
         Ok(Self { who, request_id })
     }
 }
+
+/// The caller of an endpoint anyone may use: signed in (then as `Caller`: a wrong token is 401,
+/// a cookie without the CSRF header 403) or not at all.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, ApiError> {
+        if bearer(&parts.headers).is_none() && session::session_token(s, &parts.headers).is_none() {
+            return Ok(Self(None));
+        }
+        Ok(Self(Some(Caller::from_request_parts(parts, s).await?)))
+    }
+}

@@ -8,6 +8,7 @@ mod codes;
 pub(crate) mod data;
 mod divisions;
 pub(crate) mod gateway;
+mod inquiries;
 pub(crate) mod licences;
 pub(crate) mod materials;
 pub mod openapi;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(materials::routes())
         .merge(licences::routes())
+        .merge(inquiries::routes())
         .merge(ratings::routes())
         .merge(data::routes())
         .merge(gateway::routes())

@@ -2,7 +2,9 @@
 //! `GET /api/v1/openapi.json`. A snapshot (`docs/openapi.json`) is checked by the tests so that
 //! every change to the API shows in review.
 
-use super::{calendar, cases, catalog, codes, data, divisions, gateway, licences, materials, ratings, sessions};
+use super::{
+    calendar, cases, catalog, codes, data, divisions, gateway, inquiries, licences, materials, ratings, sessions,
+};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -80,6 +82,13 @@ use utoipa::OpenApi;
         ratings::work,
         ratings::contact,
         ratings::figures,
+        inquiries::submit,
+        inquiries::mine,
+        inquiries::queue,
+        inquiries::one,
+        inquiries::answer,
+        inquiries::transfer,
+        inquiries::rate,
     ),
     modifiers(&SessionAuth),
     tags(
@@ -93,6 +102,7 @@ use utoipa::OpenApi;
         (name = "licences", description = "电子证照 (electronic licences: verification, trust list, wallet)"),
         (name = "data", description = "数据共享 (data sharing: the resource catalog, requests and grants, systems, monitoring)"),
         (name = "ratings", description = "好差评 (ratings, rectifications of bad reviews, the published figures)"),
+        (name = "inquiries", description = "咨询投诉举报 (inquiries, complaints and reports: routed, answered on a clock, rated)"),
         (name = "exchange", description = "交换网关 (the exchange gateway department systems query with client credentials)"),
     )
 )]

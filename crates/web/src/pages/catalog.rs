@@ -283,6 +283,8 @@ struct OfferingPage<'a> {
     division_name: String,
     /// Materials licences stood in for in this offering's applications, when a licence can.
     materials_saved: Option<u64>,
+    /// Answered inquiries its agency made public (知识库): question, answer.
+    answers: Vec<(String, String)>,
 }
 
 async fn offering(
@@ -328,7 +330,9 @@ async fn offering(
     } else {
         None
     };
+    let answers = tongban_app::inquiries::public_answers(&s.app, &code).await.unwrap_or_default();
     let page = OfferingPage {
+        answers,
         f: &f,
         o: guide.offering,
         version: guide.version,

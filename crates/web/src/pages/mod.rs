@@ -11,6 +11,7 @@ mod data;
 mod forms;
 mod forms_admin;
 mod home;
+mod inquiries;
 mod licences;
 mod materials;
 mod organization;
@@ -95,6 +96,7 @@ pub fn routes() -> Router<AppState> {
                 .merge(forms_admin::routes())
                 .merge(licences::routes())
                 .merge(ratings::routes())
+                .merge(inquiries::routes())
                 .merge(data::routes()),
         ))
         .merge(catalog::routes())
@@ -186,6 +188,8 @@ pub struct HeaderUser {
     pub staff: bool,
     /// 数据共享: data stewards and the data authority (the platform administrator).
     pub data: bool,
+    /// 咨询投诉办理: the agencies' staff and the platform administrator (its triage).
+    pub inquiries: bool,
 }
 
 impl HeaderUser {
@@ -202,6 +206,7 @@ impl HeaderUser {
             supervision: any(&[R::Auditor, R::AgencyAdmin, R::Approver]),
             staff: any(&[R::AgencyAdmin, R::PlatformAdmin]),
             data: any(&[R::DataSteward, R::PlatformAdmin]),
+            inquiries: any(&[R::AgencyAdmin, R::WindowStaff, R::Approver, R::PlatformAdmin]),
         }
     }
 }
