@@ -741,6 +741,12 @@ describe('Tongban applications and cases in Chromium', () => {
       await card.getByLabel('回访情况').fill('已电话回访，说明情况并致歉');
       await submit(page, card.getByRole('button', { name: '记录回访' }));
       assert.match(await page.getByRole('status').innerText(), /已保存/);
+      // The agency holds the review mistaken and appeals (申诉); the rectification goes on meanwhile.
+      const appealing = page.locator('section.card').filter({ hasText: caseNumber });
+      await appealing.getByLabel('申诉理由').fill('当日系统故障已公告，等候非窗口原因');
+      await submit(page, appealing.getByRole('button', { name: '提出申诉' }));
+      assert.match(await page.getByRole('status').innerText(), /已保存/);
+      assert.match(await page.locator('section.card').filter({ hasText: caseNumber }).innerText(), /申诉待复核/);
       const again = page.locator('section.card').filter({ hasText: caseNumber });
       await again.getByLabel('整改答复').fill('已增设综合窗口，高峰时段增派人员');
       await submit(page, again.getByRole('button', { name: '提交整改答复' }));
@@ -749,6 +755,22 @@ describe('Tongban applications and cases in Chromium', () => {
       await page.setViewportSize(PHONE.viewport);
       await page.goto('/workbench/rectifications?all=yes&lang=en');
       await assertNoAxeViolations(page, 'rectification queue (en, 360 px)');
+      await assertNoHorizontalScroll(page, PHONE.viewport.width);
+    });
+
+    await withPage(DESKTOP, async (page) => {
+      await login(page, ADMIN);
+      await page.goto('/');
+      await submit(page, page.getByRole('link', { name: '差评申诉复核' }));
+      const card = page.locator('section.card').filter({ hasText: caseNumber });
+      assert.match(await card.innerText(), /当日系统故障已公告/);
+      await assertNoAxeViolations(page, 'appeals (zh)');
+      await card.getByLabel('复核理由').fill('等候时间确实较长，评价属实');
+      await submit(page, card.getByRole('button', { name: '申诉不成立' }));
+      assert.match(await page.getByRole('status').innerText(), /已作出复核决定/);
+      await page.setViewportSize(PHONE.viewport);
+      await page.goto('/admin/appeals?lang=en');
+      await assertNoAxeViolations(page, 'appeals (en, 360 px)');
       await assertNoHorizontalScroll(page, PHONE.viewport.width);
     });
 

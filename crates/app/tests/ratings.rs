@@ -187,3 +187,60 @@ async fn an_overdue_rectification_is_escalated_to_the_agency_administrator_once(
     assert!(messages[0].title.contains("差评整改超期") && messages[0].title.contains(&n), "{:?}", messages[0]);
     assert_eq!(tongban_app::supervision::sweep(&w.app).await.unwrap().turned_red, 0, "escalated once");
 }
+
+#[tokio::test]
+async fn an_agency_appeals_a_bad_review_once_and_an_upheld_appeal_takes_it_out_of_the_figures() {
+    let w = world().await;
+    let n = concluded(&w).await;
+    let x = ratings::rate(&w.app, &w.zhang, &n, stars(1, "乱写的差评")).await.unwrap().rectification.unwrap();
+    let answer = Step::Answer { answer: "已核实无此情况".into() };
+    let x = ratings::work(&w.app, &w.approver, &x.rating_id, answer, x.version).await.unwrap();
+    let t = total(&w).await;
+    assert_eq!((t.rated, t.bad, t.bad_answered_rate), (1, 1, Some(1.0)));
+
+    // Only the deciding agency's staff appeal, with a reason, once.
+    assert!(matches!(ratings::appeal(&w.app, &w.li, &x.rating_id, "恶意").await, Err(AppError::NotFound { .. })));
+    assert_eq!(fields(ratings::appeal(&w.app, &w.window, &x.rating_id, " ").await.unwrap_err()), ["reason"]);
+    let a = ratings::appeal(&w.app, &w.window, &x.rating_id, "评价人未办理过该事项，系恶意评价").await.unwrap();
+    assert_eq!((a.state.as_str(), a.level), ("pending", 1));
+    let again = ratings::appeal(&w.app, &w.approver, &x.rating_id, "再次申诉").await;
+    assert!(matches!(again, Err(AppError::Conflict { .. })), "once");
+    let queued = ratings::queue(&w.app, &w.approver, true).await.unwrap();
+    assert_eq!(queued[0].appeal.as_ref().map(|a| a.state.as_str()), Some("pending"));
+
+    // The platform administrator decides, with reasons; nobody else.
+    assert!(matches!(ratings::pending_appeals(&w.app, &w.approver).await, Err(AppError::Forbidden)));
+    let nope = ratings::decide_appeal(&w.app, &w.approver, &x.rating_id, true, "成立").await;
+    assert!(matches!(nope, Err(AppError::Forbidden)));
+    assert_eq!(ratings::pending_appeals(&w.app, &w.admin).await.unwrap().len(), 1);
+    let blank = ratings::decide_appeal(&w.app, &w.admin, &x.rating_id, true, "").await;
+    assert_eq!(fields(blank.unwrap_err()), ["reasons"]);
+    let a = ratings::decide_appeal(&w.app, &w.admin, &x.rating_id, true, "经核实，评价人与办件无关").await.unwrap();
+    assert_eq!(a.state, "upheld");
+    let twice = ratings::decide_appeal(&w.app, &w.admin, &x.rating_id, false, "改判").await;
+    assert!(matches!(twice, Err(AppError::Conflict { .. })), "decided once");
+    let t = total(&w).await;
+    assert_eq!((t.rateable, t.rated, t.bad, t.bad_answered_rate), (1, 0, 0, None), "out of the figures");
+    let r = ratings::of_case(&w.app, &w.zhang, &n).await.unwrap().unwrap();
+    assert_eq!(r.rectification.as_ref().map(|x| x.state.as_str()), Some("void"));
+    let change = ratings::change(&w.app, &w.zhang, &n, stars(2, "不服")).await;
+    assert!(matches!(change, Err(AppError::Conflict { .. })), "a rating set aside is not changed back in");
+    let told = w.app.store.messages_of(&w.zhang.person_id, 20).await.unwrap();
+    assert!(told.iter().any(|m| m.title.contains("不予计入")), "the rater is told");
+    assert!(ratings::queue(&w.app, &w.approver, true).await.unwrap().is_empty());
+    // Both steps are in the case's chained trail.
+    let trail = w.app.store.trail(&n).await.unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.ends_with(&["rating_appeal", "rating_appeal_upheld"]), "{actions:?}");
+    assert!(tongban_app::cases::verify_audit(&w.app).await.unwrap().problems.is_empty());
+
+    // A rejected appeal leaves the review counted and its rectification worked.
+    let m = concluded(&w).await;
+    let y = ratings::rate(&w.app, &w.zhang, &m, stars(2, "太慢")).await.unwrap().rectification.unwrap();
+    ratings::appeal(&w.app, &w.window, &y.rating_id, "已按时办结").await.unwrap();
+    let a = ratings::decide_appeal(&w.app, &w.admin, &y.rating_id, false, "办理时间确实较长").await.unwrap();
+    assert_eq!(a.state, "rejected");
+    assert_eq!(total(&w).await.bad, 1);
+    let y = &ratings::queue(&w.app, &w.approver, true).await.unwrap()[0];
+    assert_eq!((y.state.as_str(), y.appeal.as_ref().map(|a| a.state.as_str())), ("open", Some("rejected")));
+}

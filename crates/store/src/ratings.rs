@@ -1,7 +1,8 @@
 //! Repository of ratings (好差评): ratings, rectifications and the figures kept with them. Every
 //! change that moves a figure adds to its row in the change's own transaction.
 
-use crate::entity::{rating, rating_figure, rectification};
+use crate::audit::{self, TrailDraft};
+use crate::entity::{message, rating, rating_appeal, rating_figure, rectification};
 use crate::{Store, StoreError};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -13,6 +14,7 @@ use tongban_domain::ratings::Counts;
 pub type RatingRow = rating::Model;
 pub type RectificationRow = rectification::Model;
 pub type RatingFigureRow = rating_figure::Model;
+pub type AppealRow = rating_appeal::Model;
 
 /// The row of figures a change counts in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,5 +355,82 @@ impl Store {
                 (g, Counts { rateable, rated, good, bad, bad_answered, rectified, judged, satisfied })
             })
             .collect())
+    }
+
+    /// Files an appeal of a rating, with its entry in the case's trail, unless the rating has
+    /// one already (false): one appeal per rating.
+    pub async fn insert_appeal(&self, a: AppealRow, trail: TrailDraft) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let n = rating_appeal::Entity::insert(a.clone().into_active_model())
+            .on_conflict(OnConflict::column(rating_appeal::Column::RatingId).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await?;
+        if n != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        audit::append(&txn, &a.case_number, trail, false).await?;
+        txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
+        Ok(true)
+    }
+
+    /// Decides a pending appeal (false when decided already, or when the rectification moved
+    /// from `void`'s version): the appeal; when upheld, the rectification voided and what leaves
+    /// the figures of `key`; the entry in the case's trail; the messages.
+    pub async fn decide_appeal(
+        &self,
+        a: AppealRow,
+        void: Option<(RectificationRow, i64, FigureKey, Counts)>,
+        trail: TrailDraft,
+        messages: Vec<message::Model>,
+    ) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let done = rating_appeal::Entity::update_many()
+            .set(a.clone().into_active_model().reset_all())
+            .filter(rating_appeal::Column::RatingId.eq(&a.rating_id))
+            .filter(rating_appeal::Column::State.eq("pending"))
+            .exec(&txn)
+            .await?;
+        if done.rows_affected != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        if let Some((x, expected, key, d)) = void {
+            let n = rectification::Entity::update_many()
+                .set(x.clone().into_active_model().reset_all())
+                .filter(rectification::Column::RatingId.eq(&x.rating_id))
+                .filter(rectification::Column::Version.eq(expected))
+                .exec(&txn)
+                .await?;
+            if n.rows_affected != 1 {
+                txn.rollback().await?;
+                return Ok(false);
+            }
+            add_counts(&txn, &key, d).await?;
+        }
+        audit::append(&txn, &a.case_number, trail, false).await?;
+        for m in messages {
+            message::Entity::insert(m.into_active_model()).exec_without_returning(&txn).await?;
+        }
+        txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
+        Ok(true)
+    }
+
+    pub async fn appeal(&self, rating_id: &str) -> Result<Option<AppealRow>, StoreError> {
+        Ok(rating_appeal::Entity::find_by_id(rating_id).one(&self.db).await?)
+    }
+
+    /// Appeals in a state, the oldest first.
+    pub async fn appeals_in(&self, state: &str, limit: u64) -> Result<Vec<AppealRow>, StoreError> {
+        Ok(rating_appeal::Entity::find()
+            .filter(rating_appeal::Column::State.eq(state))
+            .order_by_asc(rating_appeal::Column::AppealedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
     }
 }

@@ -241,6 +241,9 @@ fn rows() -> Vec<Row> {
             Json(r#"{"step": "answer", "answer": "已整改", "expected_version": 1}"#),
         ),
         Row("GET", "/api/v1/rectifications/{id}/contact", "LHHHHHHHHHH", Empty),
+        Row("POST", "/api/v1/rectifications/{id}/appeal", "LHHHHHHHHHH", Json(r#"{"reason": "恶意评价"}"#)),
+        Row("GET", "/api/v1/appeals", "LFFFFFFFFFA", Empty),
+        Row("POST", "/api/v1/appeals/{id}", "LFFFFFFFFFH", Json(r#"{"upheld": false, "reasons": "不成立"}"#)),
         Row("GET", "/api/v1/ratings/figures", "AAAAAAAAAAA", Empty),
         // The rating pages: the applicant's own (staff who read the case are refused: it is not
         // theirs to rate), the deciding agency's queue, the public figures.
@@ -254,6 +257,8 @@ fn rows() -> Vec<Row> {
             "LHHHHHHHHHH",
             Form(&[("step", "answer"), ("answer", "已整改"), ("version", "1")]),
         ),
+        Row("GET", "/admin/appeals", "LFFFFFFFFFA", Empty),
+        Row("POST", "/admin/appeals/{id}", "LFFFFFFFFFH", Form(&[("upheld", "no"), ("reasons", "不成立")])),
         Row("GET", "/ratings", "AAAAAAAAAAA", Empty),
         Row("GET", "/ratings.csv", "AAAAAAAAAAA", Empty),
         // Consultations and complaints: anyone brings one; 张三's complaint about his case is read

@@ -14,7 +14,9 @@ use tongban_domain::cases::{CaseState, WarningRule, clock};
 use tongban_domain::identity::StaffRole;
 use tongban_domain::ratings::{self, Channel, Counts};
 
+mod appeals;
 mod figures;
+pub use appeals::{AppealView, appeal, decide as decide_appeal, pending as pending_appeals};
 pub use figures::{FigureLine, FigureQuery, Figures, figures};
 use tongban_store::cases::CaseRow;
 use tongban_store::ratings::{RatingRow, RectChange, RectificationRow};
@@ -95,6 +97,8 @@ pub struct RectificationView {
     pub answered_at: Option<chrono::DateTime<Utc>>,
     pub satisfied: Option<bool>,
     pub version: i64,
+    /// The agency's appeal (申诉), if it made one.
+    pub appeal: Option<AppealView>,
 }
 
 fn no_rating() -> AppError {
@@ -195,6 +199,9 @@ pub async fn change(app: &App, who: &Principal, case_number: &str, new: NewRatin
     if old.changes > 0 {
         return Err(conflict("评价只能修改一次 (a rating may be changed once)".into()));
     }
+    if app.store.rectification(&old.id).await?.is_some_and(|x| x.state == "void") {
+        return Err(conflict("该评价经申诉复核不予计入，不能修改 (the rating was set aside on appeal)".into()));
+    }
     if !changeable(app, &old) {
         let days = app.ratings.change_days;
         return Err(conflict(format!("评价提交 {days} 天后不能再修改 (a rating may be changed within {days} days)")));
@@ -274,7 +281,9 @@ async fn rect_view(app: &App, x: RectificationRow, r: &RatingRow) -> Result<Rect
         format!("{} {phone}", tongban_domain::mask::mask_name(&name))
     };
     let open = x.state == "open";
+    let appeal = app.store.appeal(&x.rating_id).await?.map(|a| appeals::view(a, r.level as u8, r.comment.clone()));
     Ok(RectificationView {
+        appeal,
         rating_id: x.rating_id,
         case_number: x.case_number,
         agency_code: x.agency_code,

@@ -40,6 +40,7 @@ pub mod outbound_message;
 pub mod outbox;
 pub mod person;
 pub mod rating;
+pub mod rating_appeal;
 pub mod rating_figure;
 pub mod rectification;
 pub mod registry_person;

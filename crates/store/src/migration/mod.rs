@@ -29,6 +29,7 @@ mod m0024_exchange_figures;
 mod m0025_leases;
 mod m0026_ratings;
 mod m0027_inquiries;
+mod m0028_rating_appeals;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0025_leases::Migration),
             Box::new(m0026_ratings::Migration),
             Box::new(m0027_inquiries::Migration),
+            Box::new(m0028_rating_appeals::Migration),
         ]
     }
 }

@@ -11,7 +11,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tongban_app::ratings::{self, FigureQuery, Figures, NewRating, RaterContact, RatingView, RectificationView, Step};
+use tongban_app::ratings::{
+    self, AppealView, FigureQuery, Figures, NewRating, RaterContact, RatingView, RectificationView, Step,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -20,6 +22,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/rectifications", get(queue))
         .route("/api/v1/rectifications/{id}", post(work))
         .route("/api/v1/rectifications/{id}/contact", get(contact))
+        .route("/api/v1/rectifications/{id}/appeal", post(appeal))
+        .route("/api/v1/appeals", get(appeals))
+        .route("/api/v1/appeals/{id}", post(decide))
         .route("/api/v1/ratings/figures", get(figures))
 }
 
@@ -164,4 +169,59 @@ pub(crate) async fn figures(State(s): State<AppState>, q: QueryPairs) -> Result<
         division: get("division"),
     };
     Ok(axum::Json(ratings::figures(&s.app, &query).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealRequest {
+    /// Why the review is mistaken or malicious.
+    pub reason: String,
+}
+
+/// The deciding agency appeals a bad review as mistaken or malicious (申诉), once, while its
+/// rectification is worked; the platform administrator decides.
+#[utoipa::path(post, path = "/api/v1/rectifications/{id}/appeal", tag = "ratings",
+    params(("id" = String, Path, description = "评价编号")), request_body = AppealRequest,
+    responses((status = 201, body = AppealView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "appealed already, or closed")),
+    security(("session" = [])))]
+pub(crate) async fn appeal(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Json(a): Json<AppealRequest>,
+) -> Result<(StatusCode, axum::Json<AppealView>), ApiError> {
+    Ok((StatusCode::CREATED, axum::Json(ratings::appeal(&s.app, &c.who, &id, &a.reason).await?)))
+}
+
+/// The appeals waiting for a decision (the platform administrator), the oldest first.
+#[utoipa::path(get, path = "/api/v1/appeals", tag = "ratings",
+    responses((status = 200, body = Vec<AppealView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn appeals(State(s): State<AppState>, c: Caller) -> Result<axum::Json<Vec<AppealView>>, ApiError> {
+    Ok(axum::Json(ratings::pending_appeals(&s.app, &c.who).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealDecision {
+    /// Upheld: the review leaves the figures and its rectification is void.
+    pub upheld: bool,
+    pub reasons: String,
+}
+
+/// The platform administrator upholds or rejects an appeal, with reasons; the rater is told.
+#[utoipa::path(post, path = "/api/v1/appeals/{id}", tag = "ratings",
+    params(("id" = String, Path, description = "评价编号")), request_body = AppealDecision,
+    responses((status = 200, body = AppealView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "decided already")),
+    security(("session" = [])))]
+pub(crate) async fn decide(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Json(d): Json<AppealDecision>,
+) -> Result<axum::Json<AppealView>, ApiError> {
+    Ok(axum::Json(ratings::decide_appeal(&s.app, &c.who, &id, d.upheld, &d.reasons).await?))
 }

@@ -190,6 +190,8 @@ pub struct HeaderUser {
     pub data: bool,
     /// 咨询投诉办理: the agencies' staff and the platform administrator (its triage).
     pub inquiries: bool,
+    /// 差评申诉复核: the platform administrator.
+    pub appeals: bool,
 }
 
 impl HeaderUser {
@@ -207,6 +209,7 @@ impl HeaderUser {
             staff: any(&[R::AgencyAdmin, R::PlatformAdmin]),
             data: any(&[R::DataSteward, R::PlatformAdmin]),
             inquiries: any(&[R::AgencyAdmin, R::WindowStaff, R::Approver, R::PlatformAdmin]),
+            appeals: any(&[R::PlatformAdmin]),
         }
     }
 }

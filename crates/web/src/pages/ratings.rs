@@ -14,7 +14,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::collections::BTreeMap;
-use tongban_app::ratings::{self, FigureLine, FigureQuery, Figures, NewRating, RatingView, RectificationView, Step};
+use tongban_app::ratings::{
+    self, AppealView, FigureLine, FigureQuery, Figures, NewRating, RatingView, RectificationView, Step,
+};
 use tongban_domain::cases::Warning;
 use tongban_domain::ratings::{Channel, rateable};
 
@@ -24,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}/rating/verdict", post(verdict))
         .route("/workbench/rectifications", get(queue_page))
         .route("/workbench/rectifications/{id}", post(work))
+        .route("/admin/appeals", get(appeals_page))
+        .route("/admin/appeals/{id}", post(decide))
 }
 
 /// The public figures, for everyone and any cache.
@@ -38,6 +42,10 @@ fn level_name(l: &RatingLabels, level: u8) -> &'static str {
 
 fn state_name(l: &RatingLabels, state: &str) -> &'static str {
     l.state_names.iter().find(|s| s.0 == state).map_or("", |s| s.1)
+}
+
+fn appeal_state(l: &RatingLabels, state: &str) -> &'static str {
+    l.appeal_states.iter().find(|s| s.0 == state).map_or("", |s| s.1)
 }
 
 #[derive(Template)]
@@ -190,6 +198,8 @@ struct QueueItem {
     x: RectificationView,
     level_text: &'static str,
     state_text: &'static str,
+    /// The appeal's state, named, if the agency made one.
+    appeal_text: &'static str,
     warning: Option<(&'static str, &'static str)>,
 }
 
@@ -218,6 +228,7 @@ async fn queue_with(r: &Req, status: StatusCode, errors: Vec<(String, String)>) 
         .map(|x| QueueItem {
             level_text: level_name(l, x.level),
             state_text: state_name(l, &x.state),
+            appeal_text: x.appeal.as_ref().map_or("", |a| appeal_state(l, &a.state)),
             warning: match tongban_domain::cases::Warning::parse(&x.warning) {
                 Some(w @ (Warning::Yellow | Warning::Red)) => Some((w.as_str(), cl.warning(w))),
                 _ => None,
@@ -249,7 +260,12 @@ async fn work(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Pag
         Step::Answer { answer: text("answer") }
     };
     let version = number_of(&form, "version");
-    match ratings::work(&r.s.app, &who, &id, step, version).await {
+    let done = if form.first("step") == Some("appeal") {
+        ratings::appeal(&r.s.app, &who, &id, &text("reason")).await.map(|_| ())
+    } else {
+        ratings::work(&r.s.app, &who, &id, step, version).await.map(|_| ())
+    };
+    match done {
         Ok(_) => Ok(see_other("/workbench/rectifications?done=saved")),
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
@@ -257,6 +273,52 @@ async fn work(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Pag
             let errors =
                 errors.into_iter().map(|(f, m)| (if f.is_empty() { f } else { format!("{f}-{id}") }, m)).collect();
             queue_with(&r, status, errors).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "appeals.html")]
+struct AppealsPage<'a> {
+    f: &'a super::Frame,
+    l: &'static RatingLabels,
+    csrf: String,
+    /// Each pending appeal with the review's level named.
+    items: Vec<(AppealView, &'static str)>,
+    notice: Option<&'static str>,
+    errors: Vec<(String, String)>,
+}
+
+async fn appeals_with(r: &Req, status: StatusCode, errors: Vec<(String, String)>) -> Page {
+    let who = r.signed_in().await?;
+    let l = r.f.lang.ratings();
+    let list = ratings::pending_appeals(&r.s.app, &who).await.map_err(|e| r.error(e))?;
+    let items = list
+        .into_iter()
+        .map(|a| {
+            let name = level_name(l, a.level);
+            (a, name)
+        })
+        .collect();
+    let notice = (r.q.first("done") == Some("decided")).then_some(l.decided);
+    Ok(r.with_csrf(|csrf| r.respond(status, &AppealsPage { f: &r.f, l, csrf, items, notice, errors })))
+}
+
+async fn appeals_page(r: Req) -> Page {
+    appeals_with(&r, StatusCode::OK, Vec::new()).await
+}
+
+async fn decide(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let upheld = form.first("upheld") == Some("yes");
+    let reasons = form.first("reasons").unwrap_or("");
+    match ratings::decide_appeal(&r.s.app, &who, &id, upheld, reasons).await {
+        Ok(_) => Ok(see_other("/admin/appeals?done=decided")),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            let errors =
+                errors.into_iter().map(|(f, m)| (if f.is_empty() { f } else { format!("{f}-{id}") }, m)).collect();
+            appeals_with(&r, status, errors).await
         }
     }
 }
