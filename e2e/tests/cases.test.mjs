@@ -844,7 +844,7 @@ describe('Tongban applications and cases in Chromium', () => {
       await page.screenshot({ path: path.join(RESULTS_DIR, 'inquiry-queue-zh.png'), fullPage: true });
       await assertNoAxeViolations(page, 'inquiry queue (zh)');
       await card.getByLabel('转至', { exact: true }).selectOption({ label: '平台分拨' });
-      await card.getByLabel('转办理由', { exact: true }).fill('涉及大厅管理，请平台分拨');
+      await card.getByLabel('转办理由（提出人可见）').fill('涉及大厅管理，请平台分拨');
       await submit(page, card.getByRole('button', { name: '转办' }));
       assert.match(await page.getByRole('status').innerText(), /已保存/);
       assert.equal(await page.locator('section.card').filter({ hasText: number }).count(), 0, 'no longer theirs');
@@ -856,7 +856,7 @@ describe('Tongban applications and cases in Chromium', () => {
       const card = page.locator('section.card').filter({ hasText: number });
       assert.match(await card.innerText(), /平台分拨/);
       await card.getByLabel('转至', { exact: true }).selectOption({ label: '北京市东城区市场监督管理局' });
-      await card.getByLabel('转办理由', { exact: true }).fill('属窗口服务，转原部门');
+      await card.getByLabel('转办理由（提出人可见）').fill('属窗口服务，转原部门');
       await submit(page, card.getByRole('button', { name: '转办' }));
       assert.match(await page.getByRole('status').innerText(), /已保存/);
     });

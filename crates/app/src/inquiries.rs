@@ -86,6 +86,8 @@ pub struct InquiryView {
     pub subject: String,
     pub body: String,
     pub anonymous: bool,
+    /// Who brought it, masked (匿名 when anonymous).
+    pub author: String,
     pub case_number: String,
     pub offering_code: String,
     /// Blank: at the platform's triage.
@@ -130,6 +132,13 @@ pub struct Submitted {
 }
 
 const NO_INQUIRY: AppError = AppError::NotFound { what: "咨询投诉", what_en: "inquiry" };
+
+fn stale() -> AppError {
+    AppError::Conflict {
+        field: "",
+        message: "该咨询投诉已被他人处理，请刷新后再试 (it changed meanwhile; reload and try again)".into(),
+    }
+}
 
 fn err((field, message): (String, String)) -> AppError {
     AppError::field(&field, message)
@@ -223,6 +232,7 @@ pub async fn submit(app: &App, who: Option<&Principal>, new: NewInquiry, address
         answered_at: None,
         answered_by: None,
         public: false,
+        faq_question: String::new(),
         rating: None,
         escalated: false,
         created_at: Utc::now(),
@@ -305,7 +315,7 @@ async fn handled(app: &App, who: &Principal, number: &str, expected_version: i64
         return Err(NO_INQUIRY);
     }
     if x.version != expected_version {
-        return Err(AppError::stale());
+        return Err(stale());
     }
     if x.state != State::Open.as_str() {
         return Err(AppError::Conflict { field: "state", message: "已答复 (answered already)".into() });
@@ -346,32 +356,36 @@ pub async fn transfer(
     x.version += 1;
     let trail = draft(&who.person_id, "staff", "transfer", "open", "open", note);
     if !app.store.update_inquiry(x.clone(), expected_version, trail, Vec::new()).await? {
-        return Err(AppError::stale());
+        return Err(stale());
     }
     view_of(app, x).await
 }
 
-/// Answers an open item; `public` puts an answered inquiry about an offering on its guide
-/// (知识库). The person is told.
+/// Answers an open item; `public` — the question as the handler words it for everyone,
+/// without personal details — puts an inquiry about a service (not about someone's case) on
+/// the service's guide (知识库) with the answer. The person is told.
 pub async fn answer(
     app: &App,
     who: &Principal,
     number: &str,
     answer: &str,
-    public: bool,
+    public: Option<&str>,
     expected_version: i64,
 ) -> Result<InquiryView, AppError> {
     let mut x = handled(app, who, number, expected_version).await?;
-    if public && (x.kind != Kind::Inquiry.as_str() || x.offering_code.is_empty()) {
-        return Err(AppError::field(
-            "public",
-            "只有关于某一事项的咨询可以公开到办事指南 (only an inquiry about a service can join its guide)",
-        ));
+    if let Some(question) = public {
+        if x.kind != Kind::Inquiry.as_str() || x.offering_code.is_empty() || !x.case_number.is_empty() {
+            return Err(AppError::field(
+                "public",
+                "只有关于某一事项、不涉及个人办件的咨询可以公开到办事指南 (only an inquiry about a service, not about a case, can join its guide)",
+            ));
+        }
+        x.faq_question = rules::text("question", question, rules::SUBJECT_MAX * 5).map_err(err)?;
     }
     x.answer = rules::text("answer", answer, rules::ANSWER_MAX).map_err(err)?;
     x.answered_at = Some(Utc::now());
     x.answered_by = Some(who.person_id.clone());
-    x.public = public;
+    x.public = public.is_some();
     x.state = State::Answered.as_str().into();
     x.version += 1;
     let mut messages = Vec::new();
@@ -382,9 +396,9 @@ pub async fn answer(
             format!("“{}”已答复，请在“咨询投诉”中查看并评价答复。", x.subject),
         )?);
     }
-    let trail = draft(&who.person_id, "staff", "answer", "open", "answered", serde_json::json!({ "public": public }));
+    let trail = draft(&who.person_id, "staff", "answer", "open", "answered", serde_json::json!({ "public": x.public }));
     if !app.store.update_inquiry(x.clone(), expected_version, trail, messages).await? {
-        return Err(AppError::stale());
+        return Err(stale());
     }
     view_of(app, x).await
 }
@@ -415,14 +429,14 @@ pub async fn rate(
     let actor = if x.person_id.is_empty() { "anonymous".to_owned() } else { x.person_id.clone() };
     let trail = draft(&actor, "public", "rate", "answered", "closed", serde_json::json!({ "level": level }));
     if !app.store.update_inquiry(x.clone(), expected, trail, Vec::new()).await? {
-        return Err(AppError::stale());
+        return Err(stale());
     }
     Ok(InquiryView { yours: true, ..view_of(app, x).await? })
 }
 
 /// An offering's public answers (知识库): question and answer, the newest first.
 pub async fn public_answers(app: &App, offering_code: &str) -> Result<Vec<(String, String)>, AppError> {
-    Ok(app.store.public_answers(offering_code, 20).await?.into_iter().map(|x| (x.body, x.answer)).collect())
+    Ok(app.store.public_answers(offering_code, 20).await?.into_iter().map(|x| (x.faq_question, x.answer)).collect())
 }
 
 /// Escalates every open item past its limit (red), once while it stays where it is: a step in
@@ -506,7 +520,14 @@ async fn view_of(app: &App, x: InquiryRow) -> Result<InquiryView, AppError> {
         })
         .collect();
     let open = x.state == State::Open.as_str();
+    let author = if x.person_id.is_empty() {
+        "匿名 (anonymous)".to_owned()
+    } else {
+        let (name, phone) = crate::people::name_and_masked_phone(app, &x.person_id).await?;
+        format!("{} {phone}", tongban_domain::mask::mask_name(&name))
+    };
     Ok(InquiryView {
+        author,
         anonymous: x.person_id.is_empty(),
         number: x.number,
         kind: x.kind,

@@ -46,7 +46,7 @@ async fn a_complaint_about_a_case_is_routed_transferred_answered_and_rated() {
     let x = inquiries::transfer(&w.app, &w.approver, &x.number, "", "不属本部门职责", x.version).await.unwrap();
     assert_eq!(x.agency_code, "");
     assert!(inquiries::queue(&w.app, &w.approver, true).await.unwrap().is_empty());
-    let lost = inquiries::answer(&w.app, &w.approver, &x.number, "已处理", false, x.version).await;
+    let lost = inquiries::answer(&w.app, &w.approver, &x.number, "已处理", None, x.version).await;
     assert!(matches!(lost, Err(AppError::NotFound { .. })), "no longer theirs");
     let q = inquiries::queue(&w.app, &w.admin, true).await.unwrap();
     assert_eq!(q.len(), 1);
@@ -54,15 +54,15 @@ async fn a_complaint_about_a_case_is_routed_transferred_answered_and_rated() {
     let x = inquiries::transfer(&w.app, &w.admin, &x.number, &agency, "确属该局窗口", x.version).await.unwrap();
 
     // Answered on the version read; a public answer only for an inquiry about a service.
-    let public = inquiries::answer(&w.app, &w.window, &x.number, "已约谈", true, x.version).await;
+    let public = inquiries::answer(&w.app, &w.window, &x.number, "已约谈", Some("窗口态度"), x.version).await;
     assert_eq!(fields(public.unwrap_err()), ["public"]);
-    let stale = inquiries::answer(&w.app, &w.window, &x.number, "已约谈", false, x.version - 1).await;
+    let stale = inquiries::answer(&w.app, &w.window, &x.number, "已约谈", None, x.version - 1).await;
     assert!(matches!(stale, Err(AppError::Conflict { .. })));
     let early = inquiries::rate(&w.app, Some(&w.zhang), &x.number, None, 5).await;
     assert!(matches!(early, Err(AppError::Conflict { .. })), "nothing to rate before the answer");
-    let x = inquiries::answer(&w.app, &w.window, &x.number, "已约谈该窗口人员并致歉", false, x.version).await.unwrap();
+    let x = inquiries::answer(&w.app, &w.window, &x.number, "已约谈该窗口人员并致歉", None, x.version).await.unwrap();
     assert_eq!((x.state.as_str(), x.remaining), ("answered", None));
-    let again = inquiries::answer(&w.app, &w.window, &x.number, "再答", false, x.version).await;
+    let again = inquiries::answer(&w.app, &w.window, &x.number, "再答", None, x.version).await;
     assert!(matches!(again, Err(AppError::Conflict { .. })), "answered once");
     let told = w.app.store.messages_of(&w.zhang.person_id, 20).await.unwrap();
     assert!(told.iter().any(|m| m.title.contains(&x.number)), "the person is told");
@@ -94,6 +94,8 @@ async fn an_anonymous_inquiry_is_followed_with_its_code_and_a_public_answer_join
     let w = world().await;
     assert_eq!(fields(inquiries::submit(&w.app, None, new("praise", "a", "b"), HERE).await.unwrap_err()), ["kind"]);
     assert_eq!(fields(inquiries::submit(&w.app, None, new("inquiry", " ", "b"), HERE).await.unwrap_err()), ["subject"]);
+    let spoof = new("inquiry", "abc\u{202e}def", "b");
+    assert_eq!(fields(inquiries::submit(&w.app, None, spoof, HERE).await.unwrap_err()), ["subject"]);
     let long = new("inquiry", "a", &"字".repeat(2001));
     assert_eq!(fields(inquiries::submit(&w.app, None, long, HERE).await.unwrap_err()), ["body"]);
     let nowhere = NewInquiry { offering_code: "NOSUCH".into(), ..new("inquiry", "a", "b") };
@@ -117,13 +119,13 @@ async fn an_anonymous_inquiry_is_followed_with_its_code_and_a_public_answer_join
     // Two handlers answering at once: one answer.
     let v = staff_view.version;
     let (a, b) = tokio::join!(
-        inquiries::answer(&w.app, &w.window, &number, "一般当场办结", true, v),
-        inquiries::answer(&w.app, &w.approver, &number, "三个工作日", true, v)
+        inquiries::answer(&w.app, &w.window, &number, "一般当场办结", Some("营业执照多久能拿到？"), v),
+        inquiries::answer(&w.app, &w.approver, &number, "三个工作日", Some("营业执照多久能拿到？"), v)
     );
     assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1);
     let faq = inquiries::public_answers(&w.app, &w.code).await.unwrap();
     assert_eq!(faq.len(), 1);
-    assert_eq!(faq[0].0, "个体户营业执照多久能拿到？");
+    assert_eq!(faq[0].0, "营业执照多久能拿到？", "the question as the handler worded it");
     assert!(matches!(inquiries::rate(&w.app, None, &number, None, 5).await, Err(AppError::NotFound { .. })));
     let x = inquiries::rate(&w.app, None, &number, Some(&code), 5).await.unwrap();
     assert_eq!(x.state, "closed");

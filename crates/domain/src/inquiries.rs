@@ -63,11 +63,20 @@ pub const SUBJECT_MAX: usize = 100;
 pub const BODY_MAX: usize = 2000;
 pub const ANSWER_MAX: usize = 2000;
 
-/// A text field trimmed and within `1..=max` characters; else the field's message.
+/// A text field trimmed and within `1..=max` characters, without control characters (but line
+/// breaks and tabs) or the bidirectional overrides that make text read otherwise than it is;
+/// else the field's message.
 pub fn text(field: &str, value: &str, max: usize) -> Result<String, (String, String)> {
     let v = value.trim();
     if v.is_empty() {
         return Err((field.into(), "请填写 (required)".into()));
+    }
+    let hidden = |c: char| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if v.chars().any(hidden) {
+        return Err((field.into(), "含有不可见的控制字符，请删除 (contains control characters)".into()));
     }
     if v.chars().count() > max {
         return Err((field.into(), format!("不超过 {max} 字 (at most {max} characters)")));
@@ -104,6 +113,10 @@ mod tests {
         assert_eq!(text("subject", "   ", 10).unwrap_err().0, "subject");
         assert!(text("body", &"字".repeat(11), 10).is_err());
         assert!(text("body", &"字".repeat(10), 10).is_ok());
+        assert!(text("body", "两行\n文字\t", 10).is_ok());
+        for hidden in ["a\u{0}b", "a\u{7}b", "a\u{1b}b", "abc\u{202e}def"] {
+            assert_eq!(text("body", hidden, 10).unwrap_err().0, "body", "{hidden:?}");
+        }
     }
 
     #[test]

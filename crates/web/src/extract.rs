@@ -15,11 +15,57 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
+        let json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
+        if !json {
+            return Err(json_rejection(JsonRejection::MissingJsonContentType(Default::default())));
+        }
+        let body = body_of(req, state).await?;
+        // A NUL (`\u0000`) is no text anyone types, and PostgreSQL refuses it in text columns.
+        if body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+            return Err(nul());
+        }
+        match axum::Json::<T>::from_bytes(&body) {
             Ok(axum::Json(v)) => Ok(Json(v)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// A request that carries a NUL character, in its address, query or body.
+pub fn nul() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_characters",
+        "请求中含有空字符（NUL），请删除后再试 (the request contains a NUL character)",
+    )
+}
+
+async fn body_of<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::Bytes::from_request(req, state).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                format!("请求体无法读取 (unreadable body): {}", r.body_text()),
+            )
+        }
+    })
+}
+
+/// Pairs decoded from a query or a form, refused when one holds a NUL.
+fn pairs(bytes: &[u8]) -> Result<QueryPairs, ApiError> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(bytes).into_owned().collect();
+    if pairs.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        return Err(nul());
+    }
+    Ok(QueryPairs(pairs))
 }
 
 fn json_rejection(r: JsonRejection) -> ApiError {
@@ -61,6 +107,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if parts.uri.path().to_ascii_lowercase().contains("%00") {
+            return Err(nul());
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Path(v)),
             Err(r) => Err(path_rejection(r)),
@@ -122,8 +171,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let q = parts.uri.query().unwrap_or("");
-        Ok(Self(form_urlencoded::parse(q.as_bytes()).into_owned().collect()))
+        pairs(parts.uri.query().unwrap_or("").as_bytes())
     }
 }
 
@@ -146,17 +194,6 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
                 "表单应为 application/x-www-form-urlencoded (expected a form post)",
             ));
         }
-        let body = axum::body::Bytes::from_request(req, state).await.map_err(|r| {
-            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large()
-            } else {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_body",
-                    format!("请求体无法读取 (unreadable body): {}", r.body_text()),
-                )
-            }
-        })?;
-        Ok(Self(QueryPairs(form_urlencoded::parse(&body).into_owned().collect())))
+        Ok(Self(pairs(&body_of(req, state).await?)?))
     }
 }

@@ -138,6 +138,18 @@ async fn malformed_requests_get_clean_4xx_json() {
     let res = login.body(format!("identifier={}", "1".repeat(8000))).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_error(&res.json().await.unwrap(), "payload_too_large");
+
+    // A NUL character — which PostgreSQL refuses in text — in a body, a query, a form or an
+    // address: a 400 before anything is read or written.
+    let (status, body) = s.post("/api/v1/codes/check", "application/json", r#"{"values":["1\u0000"]}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "invalid_characters");
+    for path in ["/api/v1/catalog/search?q=a%00b", "/api/v1/divisions/11%00", "/offerings/x%00"] {
+        let res = s.http.get(format!("{}{path}", s.base)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
+    let form = s.http.post(format!("{}/login", s.base)).header("content-type", "application/x-www-form-urlencoded");
+    assert_eq!(form.body("identifier=a%00").send().await.unwrap().status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

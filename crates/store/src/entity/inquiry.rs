@@ -30,8 +30,11 @@ pub struct Model {
     pub answer: String,
     pub answered_at: Option<DateTimeUtc>,
     pub answered_by: Option<String>,
-    /// An answered inquiry shown on its offering's guide (知识库).
+    /// An answered inquiry shown on its offering's guide (知识库), as `faq_question` (the
+    /// question as the handler published it, without personal details) and the answer.
     pub public: bool,
+    #[sea_orm(column_type = "Text")]
+    pub faq_question: String,
     /// The person's rating of the answer, 1–5.
     pub rating: Option<i32>,
     /// Told to the administrators once overdue (red).

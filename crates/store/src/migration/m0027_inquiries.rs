@@ -30,6 +30,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("answered_at"))
                 .col(string_null("answered_by"))
                 .col(boolean("public"))
+                .col(text("faq_question"))
                 .col(integer_null("rating"))
                 .col(boolean("escalated"))
                 .col(timestamp_with_time_zone("created_at"))

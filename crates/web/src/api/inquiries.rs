@@ -87,9 +87,10 @@ pub(crate) async fn one(
 #[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
     pub answer: String,
-    /// Put this answered inquiry on its service's guide (知识库).
+    /// Given: this inquiry about a service (not about a case) joins the service's guide (知识库),
+    /// under this question — worded for everyone, without personal details.
     #[serde(default)]
-    pub public: bool,
+    pub public_question: Option<String>,
     /// The version read (409 when it moved since).
     pub expected_version: i64,
 }
@@ -106,7 +107,9 @@ pub(crate) async fn answer(
     Path(number): Path<String>,
     Json(a): Json<AnswerRequest>,
 ) -> Result<axum::Json<InquiryView>, ApiError> {
-    Ok(axum::Json(inquiries::answer(&s.app, &c.who, &number, &a.answer, a.public, a.expected_version).await?))
+    Ok(axum::Json(
+        inquiries::answer(&s.app, &c.who, &number, &a.answer, a.public_question.as_deref(), a.expected_version).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -66,6 +66,8 @@ struct NewPage<'a> {
     l: &'static InquiryLabels,
     csrf: String,
     signed_in: bool,
+    /// This page's address, to come back to after logging in.
+    here: String,
     kind: String,
     subject: String,
     body: String,
@@ -95,13 +97,15 @@ async fn new_with(
     };
     let signed_in = r.signed_in().await.is_ok();
     let kind = get("kind", "kind");
+    let kind = if tongban_domain::inquiries::Kind::parse(&kind).is_some() { kind } else { "inquiry".into() };
     Ok(r.with_csrf(|csrf| {
         let page = NewPage {
             f: &r.f,
             l,
             csrf,
             signed_in,
-            kind: if kind.is_empty() { "inquiry".into() } else { kind },
+            kind,
+            here: form_urlencoded::byte_serialize(r.f.here.as_bytes()).collect(),
             subject: get("subject", ""),
             body: get("body", ""),
             case_number: get("case_number", "case"),
@@ -231,9 +235,9 @@ async fn rate(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) ->
     let code = form.first("code").filter(|c| !c.is_empty());
     let level = form.first("level").and_then(|v| v.parse().ok()).unwrap_or(0);
     match inquiries::rate(&r.s.app, who.as_ref(), &number, code, level).await {
-        Ok(_) => {
+        Ok(x) => {
             let code: String = form_urlencoded::byte_serialize(code.unwrap_or("").as_bytes()).collect();
-            Ok(see_other(&format!("/inquiries/{number}?code={code}&done=rated")))
+            Ok(see_other(&format!("/inquiries/{}?code={code}&done=rated", x.number)))
         }
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
@@ -280,16 +284,19 @@ async fn work(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) ->
         inquiries::transfer(&r.s.app, &who, &number, &field(&form, "agency_code"), &field(&form, "reason"), version)
             .await
     } else {
-        let public = form.first("public") == Some("yes");
-        inquiries::answer(&r.s.app, &who, &number, &field(&form, "answer"), public, version).await
+        let public = (form.first("public") == Some("yes")).then(|| field(&form, "question"));
+        inquiries::answer(&r.s.app, &who, &number, &field(&form, "answer"), public.as_deref(), version).await
     };
     match done {
         Ok(_) => Ok(see_other("/workbench/inquiries?done=saved")),
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
-            // The field is the one of this item's form.
-            let errors =
-                errors.into_iter().map(|(f, m)| (if f.is_empty() { f } else { format!("{f}-{number}") }, m)).collect();
+            // The field is the one of this item's form; the others (version, state) are the item's.
+            let fields = ["answer", "question", "public", "agency_code", "reason"];
+            let errors = errors
+                .into_iter()
+                .map(|(f, m)| (if fields.contains(&f.as_str()) { format!("{f}-{number}") } else { String::new() }, m))
+                .collect();
             queue_with(&r, status, errors).await
         }
     }
