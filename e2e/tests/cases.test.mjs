@@ -912,6 +912,8 @@ describe('Tongban applications and cases in Chromium', () => {
       const card = page.locator('section.card').filter({ hasText: anonymous.number });
       await card.getByLabel('答复', { exact: true }).fill('审核通过后当场发照，也可选择邮寄。');
       await card.getByLabel('公开到该事项的办事指南（常见问题）').check();
+      assert.equal(await card.getByLabel('公开的问题').inputValue(), '营业执照多久能领', 'the subject, never the whole text, to start from');
+      await card.getByLabel('公开的问题').fill('个体户营业执照审核通过后多久能领取？');
       await submit(page, card.getByRole('button', { name: '答复', exact: true }));
     });
     await withPage(DESKTOP, async (page) => {

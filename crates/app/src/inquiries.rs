@@ -376,11 +376,11 @@ pub async fn answer(
     if let Some(question) = public {
         if x.kind != Kind::Inquiry.as_str() || x.offering_code.is_empty() || !x.case_number.is_empty() {
             return Err(AppError::field(
-                "public",
+                "public_question",
                 "只有关于某一事项、不涉及个人办件的咨询可以公开到办事指南 (only an inquiry about a service, not about a case, can join its guide)",
             ));
         }
-        x.faq_question = rules::text("question", question, rules::SUBJECT_MAX * 5).map_err(err)?;
+        x.faq_question = rules::text("public_question", question, rules::SUBJECT_MAX * 5).map_err(err)?;
     }
     x.answer = rules::text("answer", answer, rules::ANSWER_MAX).map_err(err)?;
     x.answered_at = Some(Utc::now());
@@ -445,6 +445,7 @@ pub async fn public_answers(app: &App, offering_code: &str) -> Result<Vec<(Strin
 pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
     let today = china_today();
     let (mut escalated, mut after) = (0, String::new());
+    let mut platform_admins: Option<Vec<String>> = None;
     loop {
         let page = app.store.open_inquiries(&after, 500).await?;
         let Some(last) = page.last() else { break };
@@ -454,13 +455,12 @@ pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
                 continue;
             }
             let to = if x.agency_code.is_empty() {
-                app.store
-                    .staff_roles(None, None)
-                    .await?
-                    .into_iter()
-                    .filter(|a| a.role == StaffRole::PlatformAdmin.as_str())
-                    .map(|a| a.person_id)
-                    .collect()
+                if platform_admins.is_none() {
+                    let roles = app.store.staff_roles(None, None).await?;
+                    let admins = roles.into_iter().filter(|a| a.role == StaffRole::PlatformAdmin.as_str());
+                    platform_admins = Some(admins.map(|a| a.person_id).collect());
+                }
+                platform_admins.clone().unwrap_or_default()
             } else {
                 access::administrators_over(app, &x.agency_code, &x.division_code).await?
             };

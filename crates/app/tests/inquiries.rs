@@ -55,7 +55,7 @@ async fn a_complaint_about_a_case_is_routed_transferred_answered_and_rated() {
 
     // Answered on the version read; a public answer only for an inquiry about a service.
     let public = inquiries::answer(&w.app, &w.window, &x.number, "已约谈", Some("窗口态度"), x.version).await;
-    assert_eq!(fields(public.unwrap_err()), ["public"]);
+    assert_eq!(fields(public.unwrap_err()), ["public_question"]);
     let stale = inquiries::answer(&w.app, &w.window, &x.number, "已约谈", None, x.version - 1).await;
     assert!(matches!(stale, Err(AppError::Conflict { .. })));
     let early = inquiries::rate(&w.app, Some(&w.zhang), &x.number, None, 5).await;

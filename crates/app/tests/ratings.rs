@@ -243,4 +243,16 @@ async fn an_agency_appeals_a_bad_review_once_and_an_upheld_appeal_takes_it_out_o
     assert_eq!(total(&w).await.bad, 1);
     let y = &ratings::queue(&w.app, &w.approver, true).await.unwrap()[0];
     assert_eq!((y.state.as_str(), y.appeal.as_ref().map(|a| a.state.as_str())), ("open", Some("rejected")));
+
+    // A review changed to a good one while its appeal waits: nothing to uphold, counted once.
+    let k = concluded(&w).await;
+    let z = ratings::rate(&w.app, &w.zhang, &k, stars(1, "误点")).await.unwrap().rectification.unwrap();
+    ratings::appeal(&w.app, &w.window, &z.rating_id, "评价人误评").await.unwrap();
+    ratings::change(&w.app, &w.zhang, &k, stars(5, "点错了")).await.unwrap();
+    let t = total(&w).await;
+    let late = ratings::decide_appeal(&w.app, &w.admin, &z.rating_id, true, "成立").await;
+    assert!(matches!(late, Err(AppError::Conflict { field: "upheld", .. })), "{late:?}");
+    let after = total(&w).await;
+    assert_eq!((after.rated, after.good, after.bad), (t.rated, t.good, t.bad));
+    assert!(tongban_app::cases::verify_audit(&w.app).await.unwrap().problems.is_empty());
 }

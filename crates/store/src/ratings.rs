@@ -107,6 +107,30 @@ async fn add_to_row(db: &impl ConnectionTrait, key: &FigureKey, d: Counts) -> Re
     Ok(())
 }
 
+/// A step of a case's trail that leaves the case as it is: the case row is locked first (as a
+/// case action's update locks it), so that the step and a case action append one after the
+/// other, and the step records the case's state as it is now.
+async fn in_case_state(
+    txn: &impl ConnectionTrait,
+    case_number: &str,
+    mut trail: TrailDraft,
+) -> Result<TrailDraft, StoreError> {
+    use crate::entity::case;
+    case::Entity::update_many()
+        .col_expr(case::Column::Version, Expr::col(case::Column::Version))
+        .filter(case::Column::CaseNumber.eq(case_number))
+        .exec(txn)
+        .await?;
+    let state = case::Entity::find_by_id(case_number)
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("rating of a missing case {case_number}")))?
+        .state;
+    trail.before_state = state.clone();
+    trail.after_state = state;
+    Ok(trail)
+}
+
 /// What a rating's change does to its rectification.
 #[derive(Debug, Clone)]
 pub enum RectChange {
@@ -361,6 +385,7 @@ impl Store {
     /// one already (false): one appeal per rating.
     pub async fn insert_appeal(&self, a: AppealRow, trail: TrailDraft) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
+        let trail = in_case_state(&txn, &a.case_number, trail).await?;
         let n = rating_appeal::Entity::insert(a.clone().into_active_model())
             .on_conflict(OnConflict::column(rating_appeal::Column::RatingId).do_nothing().to_owned())
             .exec_without_returning(&txn)
@@ -387,6 +412,7 @@ impl Store {
         messages: Vec<message::Model>,
     ) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
+        let trail = in_case_state(&txn, &a.case_number, trail).await?;
         let done = rating_appeal::Entity::update_many()
             .set(a.clone().into_active_model().reset_all())
             .filter(rating_appeal::Column::RatingId.eq(&a.rating_id))

@@ -589,6 +589,9 @@ impl CaseLabels {
             "deliver" => ("送达", "Deliver"),
             "withdraw" => ("撤回", "Withdraw"),
             "submit" => ("提交申请", "Submitted"),
+            "rating_appeal" => ("部门对差评提出申诉", "The agency appealed the bad review"),
+            "rating_appeal_upheld" => ("申诉成立，评价不计入", "Appeal upheld: the rating is not counted"),
+            "rating_appeal_rejected" => ("申诉未获支持", "Appeal rejected"),
             _ => ("", ""),
         };
         if self.zh() { zh } else { en }

@@ -63,15 +63,26 @@ fn security_headers<S: Clone + Send + Sync + 'static>(routes: Router<S>, config:
 }
 
 /// An address as the log keeps it: citizen id numbers masked, and the value of a `code`
-/// parameter withheld (an inquiry's tracking code opens it to whoever holds it).
+/// parameter withheld — an inquiry's tracking code opens it to whoever holds it — also inside
+/// the address a `next` parameter carries.
 fn loggable(uri: &axum::http::Uri) -> String {
-    let mut s = uri.path().to_owned();
-    if let Some(q) = uri.query() {
-        let parts: Vec<&str> =
-            q.split('&').map(|p| if p.split('=').next() == Some("code") { "code=***" } else { p }).collect();
-        s.push('?');
-        s.push_str(&parts.join("&"));
+    fn query(q: &str) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            match k.as_ref() {
+                "code" => out.append_pair(&k, "***"),
+                "next" => {
+                    out.append_pair(&k, &v.split_once('?').map_or(v.to_string(), |(p, q)| format!("{p}?{}", query(q))))
+                }
+                _ => out.append_pair(&k, &v),
+            };
+        }
+        out.finish()
     }
+    let s = match uri.query() {
+        Some(q) => format!("{}?{}", uri.path(), query(q)),
+        None => uri.path().to_owned(),
+    };
     mask_citizen_ids_in(&s)
 }
 
@@ -130,6 +141,9 @@ mod tests {
     fn the_log_keeps_no_tracking_code_and_no_id_number() {
         let uri: axum::http::Uri = "/inquiries/Q1?code=s3cret&lang=en&x=110101199003070011".parse().unwrap();
         assert_eq!(super::loggable(&uri), "/inquiries/Q1?code=***&lang=en&x=1101**********0011");
+        let uri: axum::http::Uri = "/logout?next=%2Finquiries%2FQ1%3Fcode%3Ds3cret&%63ode=s3cret".parse().unwrap();
+        let logged = super::loggable(&uri);
+        assert!(!logged.contains("s3cret"), "{logged}");
         assert_eq!(super::loggable(&"/healthz".parse().unwrap()), "/healthz");
     }
 }

@@ -48,8 +48,13 @@ fn credentials(headers: &HeaderMap, form: &crate::extract::QueryPairs) -> Option
     {
         let decoded = base64::engine::general_purpose::STANDARD.decode(basic.trim()).ok()?;
         let (id, secret) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
-        let unescape =
-            |s: &str| form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+        // A NUL is no client's id or secret (and PostgreSQL refuses it): no credentials.
+        let unescape = |s: &str| {
+            form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .filter(|v| !v.contains('\0'))
+        };
         return Some((unescape(id)?, unescape(secret)?));
     }
     Some((form.first("client_id")?.to_owned(), form.first("client_secret")?.to_owned()))

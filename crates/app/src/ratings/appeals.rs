@@ -48,26 +48,22 @@ pub(super) fn view(a: AppealRow, level: u8, comment: String) -> AppealView {
     }
 }
 
-/// An entry of the case's trail: the case's state stays what it is.
-async fn entry(
-    app: &App,
-    case_number: &str,
-    who: &Principal,
-    role: &str,
-    action: &str,
-    note: &str,
-) -> Result<TrailDraft, AppError> {
-    let case = app.store.case(case_number).await?.ok_or(crate::case_access::NO_CASE)?;
-    Ok(TrailDraft {
+/// An entry of the case's trail; the store fills in the case's state, which stays what it is.
+fn entry(who: &Principal, role: &str, action: &str, note: &str) -> TrailDraft {
+    TrailDraft {
         at: Utc::now(),
         actor_id: who.person_id.clone(),
         actor_role: role.into(),
         action: action.into(),
-        before_state: case.state.clone(),
-        after_state: case.state,
+        before_state: String::new(),
+        after_state: String::new(),
         detail: serde_json::json!({ "comment": note }).to_string(),
         request_id: String::new(),
-    })
+    }
+}
+
+fn no_appeal() -> AppError {
+    AppError::NotFound { what: "申诉", what_en: "appeal" }
 }
 
 /// The deciding agency's staff appeal a bad review, with the reason, while its rectification is
@@ -88,7 +84,7 @@ pub async fn appeal(app: &App, who: &Principal, rating_id: &str, reason: &str) -
         decided_by: None,
         decided_at: None,
     };
-    let trail = entry(app, &r.case_number, who, "staff", "rating_appeal", &reason).await?;
+    let trail = entry(who, "staff", "rating_appeal", &reason);
     if !app.store.insert_appeal(row.clone(), trail).await? {
         return Err(AppError::Conflict {
             field: "reason",
@@ -120,7 +116,7 @@ pub async fn decide(
     reasons: &str,
 ) -> Result<AppealView, AppError> {
     access::authorize(app, who, Need::Staff(&[StaffRole::PlatformAdmin], None)).await?;
-    let mut a = app.store.appeal(rating_id.trim()).await?.ok_or_else(no_rating)?;
+    let mut a = app.store.appeal(rating_id.trim()).await?.ok_or_else(no_appeal)?;
     let decided =
         || AppError::Conflict { field: "upheld", message: "该申诉已有决定 (the appeal is decided)".into() };
     if a.state != "pending" {
@@ -130,6 +126,14 @@ pub async fn decide(
     let r = app.store.rating(&a.rating_id).await?.ok_or_else(no_rating)?;
     let void = if upheld {
         let mut x = app.store.rectification(&r.id).await?.ok_or_else(no_rating)?;
+        // A review changed to a good one withdrew its rectification and what it counted.
+        if !matches!(x.state.as_str(), "open" | "answered" | "closed") {
+            return Err(AppError::Conflict {
+                field: "upheld",
+                message: "评价人已将差评改为其他评价，无需支持申诉 (the rater changed the review; nothing to uphold)"
+                    .into(),
+            });
+        }
         let mut d = -Counts::of_rating(r.level as u8);
         d += -contributed(&x, r.anonymous);
         let expected = x.version;
@@ -164,9 +168,11 @@ pub async fn decide(
         read_at: None,
     };
     let action = if upheld { "rating_appeal_upheld" } else { "rating_appeal_rejected" };
-    let trail = entry(app, &r.case_number, who, "platform_admin", action, &reasons).await?;
+    let trail = entry(who, "platform_admin", action, &reasons);
     if !app.store.decide_appeal(a.clone(), void, trail, vec![message]).await? {
-        return Err(decided());
+        // Decided meanwhile, or its rectification moved (a step, the verdict, a changed rating).
+        let now = app.store.appeal(&a.rating_id).await?.ok_or_else(no_appeal)?;
+        return Err(if now.state == "pending" { AppError::stale() } else { decided() });
     }
     Ok(view(a, r.level as u8, r.comment))
 }

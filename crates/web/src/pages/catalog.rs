@@ -330,7 +330,11 @@ async fn offering(
     } else {
         None
     };
-    let answers = tongban_app::inquiries::public_answers(&s.app, &code).await.unwrap_or_default();
+    // The guide stands without its public answers when they cannot be read.
+    let answers = tongban_app::inquiries::public_answers(&s.app, &code).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, offering = %code, "public answers could not be read");
+        Vec::new()
+    });
     let page = OfferingPage {
         answers,
         f: &f,

@@ -292,10 +292,13 @@ async fn work(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs) ->
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
             // The field is the one of this item's form; the others (version, state) are the item's.
-            let fields = ["answer", "question", "public", "agency_code", "reason"];
             let errors = errors
                 .into_iter()
-                .map(|(f, m)| (if fields.contains(&f.as_str()) { format!("{f}-{number}") } else { String::new() }, m))
+                .map(|(f, m)| match f.as_str() {
+                    "answer" | "agency_code" | "reason" => (format!("{f}-{number}"), m),
+                    "public_question" => (format!("question-{number}"), m),
+                    _ => (String::new(), m),
+                })
                 .collect();
             queue_with(&r, status, errors).await
         }

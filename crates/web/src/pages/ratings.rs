@@ -254,16 +254,16 @@ async fn queue_page(r: Req) -> Page {
 async fn work(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
     let text = |k: &str| form.first(k).unwrap_or("").to_owned();
-    let step = if form.first("step") == Some("callback") {
-        Step::Callback { outcome: text("outcome") }
-    } else {
-        Step::Answer { answer: text("answer") }
-    };
-    let version = number_of(&form, "version");
-    let done = if form.first("step") == Some("appeal") {
-        ratings::appeal(&r.s.app, &who, &id, &text("reason")).await.map(|_| ())
-    } else {
-        ratings::work(&r.s.app, &who, &id, step, version).await.map(|_| ())
+    let done = match form.first("step") {
+        Some("appeal") => ratings::appeal(&r.s.app, &who, &id, &text("reason")).await.map(|_| ()),
+        step => {
+            let step = if step == Some("callback") {
+                Step::Callback { outcome: text("outcome") }
+            } else {
+                Step::Answer { answer: text("answer") }
+            };
+            ratings::work(&r.s.app, &who, &id, step, number_of(&form, "version")).await.map(|_| ())
+        }
     };
     match done {
         Ok(_) => Ok(see_other("/workbench/rectifications?done=saved")),
