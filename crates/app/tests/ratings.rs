@@ -63,6 +63,8 @@ async fn a_bad_review_is_called_back_rectified_and_judged_and_the_figures_follow
     assert!(matches!(ratings::queue(&w.app, &w.li, true).await, Err(AppError::Forbidden)));
     let queue = ratings::queue(&w.app, &w.approver, true).await.unwrap();
     assert_eq!(queue.iter().map(|q| q.case_number.as_str()).collect::<Vec<_>>(), [n.as_str()]);
+    let shown = ratings::rater_contact(&w.app, &w.approver, &x.rating_id).await.unwrap();
+    assert_eq!((shown.name.as_str(), shown.phone.as_str()), ("张三", "13812345678"));
     let call = Step::Callback { outcome: "已致电申请人，说明原因并致歉".into() };
     assert!(matches!(
         ratings::work(&w.app, &w.li, &x.rating_id, call.clone(), x.version).await,
@@ -93,6 +95,14 @@ async fn a_bad_review_is_called_back_rectified_and_judged_and_the_figures_follow
     assert!(matches!(ratings::judge(&w.app, &w.zhang, &n, false).await, Err(AppError::Conflict { .. })));
     assert_eq!(total(&w).await.satisfied_rate, Some(1.0));
     assert!(ratings::queue(&w.app, &w.approver, true).await.unwrap().is_empty(), "closed");
+    // Each step is on the case's chained trail, and so is who was shown the rater's phone.
+    let actions: Vec<String> = w.app.store.trail(&n).await.unwrap().into_iter().map(|e| e.action).collect();
+    let tail: Vec<&str> = actions.iter().rev().take(5).rev().map(String::as_str).collect();
+    assert_eq!(
+        tail,
+        ["rating", "rater_contact_shown", "rectification_callback", "rectification_answer", "rectification_verdict"]
+    );
+    assert!(tongban_app::cases::verify_audit(&w.app).await.unwrap().problems.is_empty());
     assert_eq!(ratings::queue(&w.app, &w.approver, false).await.unwrap().len(), 1);
 
     // Grouped by offering and by month; a bad month is named.

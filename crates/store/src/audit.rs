@@ -107,6 +107,42 @@ pub(crate) async fn append(
     Ok(e)
 }
 
+/// A step of a case's trail that leaves the case as it is: the case row is locked first (as a
+/// case action's update locks it), so that the step and a case action append one after the
+/// other, and the step records the case's state as it is now.
+pub(crate) async fn in_case_state(
+    txn: &impl ConnectionTrait,
+    case_number: &str,
+    mut trail: TrailDraft,
+) -> Result<TrailDraft, StoreError> {
+    case::Entity::update_many()
+        .col_expr(case::Column::Version, Expr::col(case::Column::Version))
+        .filter(case::Column::CaseNumber.eq(case_number))
+        .exec(txn)
+        .await?;
+    let state = case::Entity::find_by_id(case_number)
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("rating of a missing case {case_number}")))?
+        .state;
+    trail.before_state = state.clone();
+    trail.after_state = state;
+    Ok(trail)
+}
+
+impl Store {
+    /// Appends a step that leaves the case as it is (e.g. who was shown a rater's phone).
+    pub async fn note_on_case(&self, case_number: &str, trail: TrailDraft) -> Result<(), StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let trail = in_case_state(&txn, case_number, trail).await?;
+        append(&txn, case_number, trail, false).await?;
+        txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
+        Ok(())
+    }
+}
+
 /// The most entries one anchoring transaction takes.
 const ANCHOR_BATCH: u64 = 500;
 

@@ -107,30 +107,6 @@ async fn add_to_row(db: &impl ConnectionTrait, key: &FigureKey, d: Counts) -> Re
     Ok(())
 }
 
-/// A step of a case's trail that leaves the case as it is: the case row is locked first (as a
-/// case action's update locks it), so that the step and a case action append one after the
-/// other, and the step records the case's state as it is now.
-async fn in_case_state(
-    txn: &impl ConnectionTrait,
-    case_number: &str,
-    mut trail: TrailDraft,
-) -> Result<TrailDraft, StoreError> {
-    use crate::entity::case;
-    case::Entity::update_many()
-        .col_expr(case::Column::Version, Expr::col(case::Column::Version))
-        .filter(case::Column::CaseNumber.eq(case_number))
-        .exec(txn)
-        .await?;
-    let state = case::Entity::find_by_id(case_number)
-        .one(txn)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt(format!("rating of a missing case {case_number}")))?
-        .state;
-    trail.before_state = state.clone();
-    trail.after_state = state;
-    Ok(trail)
-}
-
 /// What a rating's change does to its rectification.
 #[derive(Debug, Clone)]
 pub enum RectChange {
@@ -175,8 +151,14 @@ pub struct FigureFilter {
 impl Store {
     /// Saves a case's rating — counted in its figures, with the rectification a bad review opens
     /// — unless the case has one already (false).
-    pub async fn insert_rating(&self, r: RatingRow, rect: Option<RectificationRow>) -> Result<bool, StoreError> {
+    pub async fn insert_rating(
+        &self,
+        r: RatingRow,
+        rect: Option<RectificationRow>,
+        trail: TrailDraft,
+    ) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
+        let trail = audit::in_case_state(&txn, &r.case_number, trail).await?;
         let n = rating::Entity::insert(r.clone().into_active_model())
             .on_conflict(OnConflict::column(rating::Column::CaseNumber).do_nothing().to_owned())
             .exec_without_returning(&txn)
@@ -189,14 +171,24 @@ impl Store {
         if let Some(rect) = rect {
             rectification::Entity::insert(rect.into_active_model()).exec_without_returning(&txn).await?;
         }
+        audit::append(&txn, &r.case_number, trail, false).await?;
         txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
         Ok(true)
     }
 
     /// The one change of a rating (still unchanged, else false): the row, the rectification it
     /// opens (`Opened`) or withdraws (`Withdrawn`, at its version), and what moves in the figures.
-    pub async fn change_rating(&self, r: RatingRow, rect: RectChange, d: Counts) -> Result<bool, StoreError> {
+    pub async fn change_rating(
+        &self,
+        r: RatingRow,
+        rect: RectChange,
+        d: Counts,
+        trail: TrailDraft,
+    ) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
+        let trail = audit::in_case_state(&txn, &r.case_number, trail).await?;
         let done = rating::Entity::update_many()
             .set(r.clone().into_active_model().reset_all())
             .filter(rating::Column::Id.eq(&r.id))
@@ -226,7 +218,10 @@ impl Store {
             }
         }
         add_counts(&txn, &r.figure_key(), d).await?;
+        audit::append(&txn, &r.case_number, trail, false).await?;
         txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
         Ok(true)
     }
 
@@ -246,10 +241,13 @@ impl Store {
     /// escalated already (by another node's sweep).
     pub async fn escalate_rectification(
         &self,
-        rating_id: &str,
+        x: &RectificationRow,
         messages: Vec<crate::entity::message::Model>,
+        trail: TrailDraft,
     ) -> Result<bool, StoreError> {
+        let rating_id = &x.rating_id;
         let (_turn, txn) = self.write().await?;
+        let trail = audit::in_case_state(&txn, &x.case_number, trail).await?;
         let done = rectification::Entity::update_many()
             .col_expr(rectification::Column::Escalated, Expr::value(true))
             .filter(rectification::Column::RatingId.eq(rating_id))
@@ -263,7 +261,10 @@ impl Store {
         for m in messages {
             crate::entity::message::Entity::insert(m.into_active_model()).exec_without_returning(&txn).await?;
         }
+        audit::append(&txn, &x.case_number, trail, false).await?;
         txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
         Ok(true)
     }
 
@@ -309,8 +310,10 @@ impl Store {
         expected_version: i64,
         key: &FigureKey,
         d: Counts,
+        trail: TrailDraft,
     ) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
+        let trail = audit::in_case_state(&txn, &row.case_number, trail).await?;
         let done = rectification::Entity::update_many()
             .set(row.clone().into_active_model().reset_all())
             .filter(rectification::Column::RatingId.eq(&row.rating_id))
@@ -322,7 +325,10 @@ impl Store {
             return Ok(false);
         }
         add_counts(&txn, key, d).await?;
+        audit::append(&txn, &row.case_number, trail, false).await?;
         txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
         Ok(true)
     }
 
@@ -385,7 +391,7 @@ impl Store {
     /// one already (false): one appeal per rating.
     pub async fn insert_appeal(&self, a: AppealRow, trail: TrailDraft) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
-        let trail = in_case_state(&txn, &a.case_number, trail).await?;
+        let trail = audit::in_case_state(&txn, &a.case_number, trail).await?;
         let n = rating_appeal::Entity::insert(a.clone().into_active_model())
             .on_conflict(OnConflict::column(rating_appeal::Column::RatingId).do_nothing().to_owned())
             .exec_without_returning(&txn)
@@ -412,7 +418,7 @@ impl Store {
         messages: Vec<message::Model>,
     ) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
-        let trail = in_case_state(&txn, &a.case_number, trail).await?;
+        let trail = audit::in_case_state(&txn, &a.case_number, trail).await?;
         let done = rating_appeal::Entity::update_many()
             .set(a.clone().into_active_model().reset_all())
             .filter(rating_appeal::Column::RatingId.eq(&a.rating_id))

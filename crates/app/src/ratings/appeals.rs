@@ -4,14 +4,13 @@
 //! what its rectification counted out of the figures (the case stays rateable: it has no valid
 //! rating then). Both steps are in the case's SM3-chained trail.
 
-use super::{contributed, no_rating, still_worked, text, workable};
+use super::{contributed, no_rating, still_worked, text, trail_step, workable};
 use crate::access::{self, Need, Principal};
 use crate::{App, AppError};
 use chrono::Utc;
 use serde::Serialize;
 use tongban_domain::identity::StaffRole;
 use tongban_domain::ratings::Counts;
-use tongban_store::audit::TrailDraft;
 use tongban_store::ratings::AppealRow;
 
 /// An appeal as the agency and the administrator see it.
@@ -48,20 +47,6 @@ pub(super) fn view(a: AppealRow, level: u8, comment: String) -> AppealView {
     }
 }
 
-/// An entry of the case's trail; the store fills in the case's state, which stays what it is.
-fn entry(who: &Principal, role: &str, action: &str, note: &str) -> TrailDraft {
-    TrailDraft {
-        at: Utc::now(),
-        actor_id: who.person_id.clone(),
-        actor_role: role.into(),
-        action: action.into(),
-        before_state: String::new(),
-        after_state: String::new(),
-        detail: serde_json::json!({ "comment": note }).to_string(),
-        request_id: String::new(),
-    }
-}
-
 fn no_appeal() -> AppError {
     AppError::NotFound { what: "申诉", what_en: "appeal" }
 }
@@ -84,7 +69,7 @@ pub async fn appeal(app: &App, who: &Principal, rating_id: &str, reason: &str) -
         decided_by: None,
         decided_at: None,
     };
-    let trail = entry(who, "staff", "rating_appeal", &reason);
+    let trail = trail_step(&who.person_id, "staff", "rating_appeal", serde_json::json!({ "comment": reason }));
     if !app.store.insert_appeal(row.clone(), trail).await? {
         return Err(AppError::Conflict {
             field: "reason",
@@ -168,7 +153,7 @@ pub async fn decide(
         read_at: None,
     };
     let action = if upheld { "rating_appeal_upheld" } else { "rating_appeal_rejected" };
-    let trail = entry(who, "platform_admin", action, &reasons);
+    let trail = trail_step(&who.person_id, "platform_admin", action, serde_json::json!({ "comment": reasons }));
     if !app.store.decide_appeal(a.clone(), void, trail, vec![message]).await? {
         // Decided meanwhile, or its rectification moved (a step, the verdict, a changed rating).
         let now = app.store.appeal(&a.rating_id).await?.ok_or_else(no_appeal)?;

@@ -18,6 +18,7 @@ mod appeals;
 mod figures;
 pub use appeals::{AppealView, appeal, decide as decide_appeal, pending as pending_appeals};
 pub use figures::{FigureLine, FigureQuery, Figures, figures};
+use tongban_store::audit::TrailDraft;
 use tongban_store::cases::CaseRow;
 use tongban_store::ratings::{RatingRow, RectChange, RectificationRow};
 
@@ -101,6 +102,20 @@ pub struct RectificationView {
     pub appeal: Option<AppealView>,
 }
 
+/// A step of the case's trail (the store fills in the case's state, which stays what it is).
+fn trail_step(actor: &str, role: &str, action: &str, detail: serde_json::Value) -> TrailDraft {
+    TrailDraft {
+        at: Utc::now(),
+        actor_id: actor.into(),
+        actor_role: role.into(),
+        action: action.into(),
+        before_state: String::new(),
+        after_state: String::new(),
+        detail: detail.to_string(),
+        request_id: String::new(),
+    }
+}
+
 fn no_rating() -> AppError {
     AppError::NotFound { what: "评价", what_en: "rating" }
 }
@@ -142,7 +157,13 @@ pub async fn rate(app: &App, who: &Principal, case_number: &str, new: NewRating)
         changes: 0,
     };
     let rect = ratings::is_bad(checked.level).then(|| opened(app, &row));
-    if !app.store.insert_rating(row.clone(), rect).await? {
+    let trail = trail_step(
+        &who.person_id,
+        "applicant",
+        "rating",
+        serde_json::json!({ "level": row.level, "comment": row.comment }),
+    );
+    if !app.store.insert_rating(row.clone(), rect, trail).await? {
         return Err(AppError::Conflict {
             field: "case_number",
             message: "该办件已评价 (the case is rated already)".into(),
@@ -230,7 +251,12 @@ pub async fn change(app: &App, who: &Principal, case_number: &str, new: NewRatin
         (false, true, None) => RectChange::Opened(opened(app, &row)),
         _ => RectChange::None,
     };
-    if !app.store.change_rating(row.clone(), rect, d).await? {
+    let detail = serde_json::json!({ "level": row.level, "comment": row.comment });
+    if !app
+        .store
+        .change_rating(row.clone(), rect, d, trail_step(&who.person_id, "applicant", "rating_change", detail))
+        .await?
+    {
         return Err(AppError::stale());
     }
     view(app, row).await
@@ -369,7 +395,9 @@ pub async fn rater_contact(app: &App, who: &Principal, rating_id: &str) -> Resul
     still_worked(&x)?;
     let (name, _) = crate::people::name_and_masked_phone(app, &r.person_id).await?;
     let phone = crate::people::contact(app, &r.person_id).await?.phone;
-    tracing::info!(staff = %who.person_id, rating = %r.id, "a rater's phone was shown for the callback");
+    // Who saw it is on the case's trail (全过程留痕).
+    let note = serde_json::json!({ "comment": "为回访查看评价人电话 (the rater's phone shown for the callback)" });
+    app.store.note_on_case(&r.case_number, trail_step(&who.person_id, "staff", "rater_contact_shown", note)).await?;
     Ok(RaterContact { name, phone })
 }
 
@@ -412,6 +440,11 @@ pub async fn work(
     let was = rectified(&x);
     let mut d = Counts::default();
     let now = Utc::now();
+    let (action, note) = match &step {
+        Step::Callback { outcome } => ("rectification_callback", outcome),
+        Step::Answer { answer } => ("rectification_answer", answer),
+    };
+    let trail = trail_step(&who.person_id, "staff", action, serde_json::json!({ "comment": note }));
     match step {
         Step::Callback { outcome } => {
             if r.anonymous {
@@ -433,7 +466,7 @@ pub async fn work(
     }
     d.rectified = i64::from(rectified(&x) && !was);
     x.version += 1;
-    if !app.store.update_rectification(x.clone(), expected_version, &r.figure_key(), d).await? {
+    if !app.store.update_rectification(x.clone(), expected_version, &r.figure_key(), d, trail).await? {
         return Err(AppError::stale());
     }
     rect_view(app, x, &r).await
@@ -455,7 +488,9 @@ pub async fn judge(app: &App, who: &Principal, case_number: &str, satisfied: boo
     x.satisfied = Some(satisfied);
     x.version += 1;
     let d = Counts { judged: 1, satisfied: i64::from(satisfied), ..Default::default() };
-    if !app.store.update_rectification(x, expected, &r.figure_key(), d).await? {
+    let trail =
+        trail_step(&who.person_id, "applicant", "rectification_verdict", serde_json::json!({ "satisfied": satisfied }));
+    if !app.store.update_rectification(x, expected, &r.figure_key(), d, trail).await? {
         return Err(AppError::stale());
     }
     view(app, r).await
@@ -497,7 +532,16 @@ pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
                     read_at: None,
                 });
             }
-            if app.store.escalate_rectification(&x.rating_id, messages).await? {
+            let note = serde_json::json!({ "comment": "差评整改超期，提请督办 (overdue: escalated)" });
+            if app
+                .store
+                .escalate_rectification(
+                    &x,
+                    messages,
+                    trail_step("system", "supervision", "rectification_escalate", note),
+                )
+                .await?
+            {
                 escalated += 1;
             }
         }
