@@ -109,6 +109,7 @@ async fn a_bad_review_is_called_back_rectified_and_judged_and_the_figures_follow
     let by = |by: &str| FigureQuery { by: Some(by.into()), ..Default::default() };
     let f = ratings::figures(&w.app, &by("offering")).await.unwrap();
     assert_eq!(f.lines.iter().map(|l| l.group.as_str()).collect::<Vec<_>>(), [w.code.as_str()]);
+    assert_eq!(f.lines[0].name, offering().name, "named");
     let f = ratings::figures(&w.app, &by("month")).await.unwrap();
     assert_eq!(f.lines.len(), 1);
     let bad = FigureQuery { from: Some("2026-13".into()), ..Default::default() };

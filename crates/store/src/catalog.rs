@@ -262,6 +262,15 @@ impl Store {
         Ok(rows.into_iter().map(|a| (a.credit_code, a.name)).collect())
     }
 
+    /// The names of the offerings with these codes (unknown codes are left out).
+    pub async fn offering_names(&self, codes: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = offering::Entity::find()
+            .filter(offering::Column::OfferingCode.is_in(codes.iter().cloned()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|o| (o.offering_code, o.name)).collect())
+    }
+
     /// Every agency of the catalog, by name: (credit code, name, division code).
     pub async fn agencies(&self) -> Result<Vec<(String, String, String)>, StoreError> {
         let rows = agency::Entity::find().order_by_asc(agency::Column::Name).all(&self.db).await?;

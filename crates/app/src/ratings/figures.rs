@@ -38,7 +38,7 @@ pub struct FigureQuery {
 pub struct FigureLine {
     /// The agency's credit code, the offering's code, the division's code or the month.
     pub group: String,
-    /// The agency's or the division's name (empty otherwise).
+    /// The agency's, the offering's or the division's name (empty for a month).
     pub name: String,
     pub rateable: i64,
     pub rated: i64,
@@ -143,6 +143,7 @@ pub async fn figures(app: &App, q: &FigureQuery) -> Result<Figures, AppError> {
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     match by {
         "agency" => names.extend(app.store.agency_names(&keys).await?),
+        "offering" => names.extend(app.store.offering_names(&keys).await?),
         "division" => {
             for k in &keys {
                 if let Some(d) = app.store.division(k).await? {
