@@ -296,7 +296,7 @@ pub async fn queue(app: &App, who: &Principal, open_only: bool) -> Result<Vec<In
         let (agency, prefix) = if a.role == StaffRole::PlatformAdmin {
             (String::new(), String::new())
         } else {
-            (a.agency_code.clone(), a.division_code.trim_end_matches("00").trim_end_matches("00").to_owned())
+            (a.agency_code.clone(), tongban_domain::codes::subtree_prefix(&a.division_code).to_owned())
         };
         for x in app.store.inquiries_of(&agency, &prefix, open_only, 200).await? {
             if !out.iter().any(|v| v.number == x.number) {

@@ -94,7 +94,7 @@ pub async fn board(app: &App, who: &crate::access::Principal, agency: &str, divi
     let roles = &[StaffRole::Auditor, StaffRole::AgencyAdmin, StaffRole::Approver];
     crate::access::authorize(app, who, crate::access::Need::Staff(roles, Some((agency, division)))).await?;
     let code = DivisionCode::parse(division).map_err(|e| AppError::field("division", e.to_string()))?;
-    let prefix = code.as_str().trim_end_matches("00").trim_end_matches("00");
+    let prefix = code.subtree_prefix();
     let mut b = Board::default();
     for (warning, n) in app.store.warning_counts(agency, prefix).await? {
         match Warning::parse(&warning) {

@@ -301,7 +301,7 @@ pub async fn queue(app: &App, who: &Principal, q: &QueueRequest) -> Result<Vec<C
     access::authorize(app, who, Need::Staff(WORKERS, Some((&q.agency, &q.division)))).await?;
     let division =
         tongban_domain::DivisionCode::parse(&q.division).map_err(|e| AppError::field("division", e.to_string()))?;
-    let prefix = division.as_str().trim_end_matches("00").trim_end_matches("00").to_owned();
+    let prefix = division.subtree_prefix().to_owned();
     let after = match &q.after {
         Some(n) => {
             // Only a case of this queue's agency is a cursor: any other is "no such case", so
@@ -348,7 +348,7 @@ pub async fn find_cases(app: &App, who: &Principal, text: &str) -> Result<Vec<Ca
         .into_iter()
         .filter(|a| crate::case_access::READERS.contains(&a.role) && who.acting.is_none())
         .map(|a| {
-            let prefix = a.division_code.trim_end_matches("00").trim_end_matches("00").to_owned();
+            let prefix = tongban_domain::codes::subtree_prefix(&a.division_code).to_owned();
             (a.agency_code, prefix)
         })
         .collect();

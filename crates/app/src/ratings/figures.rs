@@ -114,7 +114,7 @@ pub async fn figures(app: &App, q: &FigureQuery) -> Result<Figures, AppError> {
         Some(d) => {
             let code =
                 tongban_domain::DivisionCode::parse(&d).map_err(|e| AppError::field("division", e.to_string()))?;
-            Some(code.as_str().trim_end_matches("00").trim_end_matches("00").to_owned())
+            Some(code.subtree_prefix().to_owned())
         }
         None => None,
     };

@@ -336,7 +336,7 @@ pub async fn queue(app: &App, who: &Principal, open_only: bool) -> Result<Vec<Re
     access::authorize(app, who, Need::StaffAnywhere(RECTIFIERS)).await?;
     let mut out = Vec::new();
     for a in access::roles(app, &who.person_id).await?.into_iter().filter(|a| RECTIFIERS.contains(&a.role)) {
-        let prefix = a.division_code.trim_end_matches("00").trim_end_matches("00").to_owned();
+        let prefix = tongban_domain::codes::subtree_prefix(&a.division_code).to_owned();
         for x in app.store.rectifications_of(&a.agency_code, &prefix, open_only, 200).await? {
             if out.iter().any(|v: &RectificationView| v.rating_id == x.rating_id) {
                 continue;

@@ -49,6 +49,13 @@ impl DivisionLevel {
     }
 }
 
+/// What the code of every division within `code` starts with (see `DivisionCode::subtree_prefix`);
+/// a code that is not one is its own prefix.
+pub fn subtree_prefix(code: &str) -> &str {
+    let code = code.trim();
+    DivisionCode::parse(code).map_or(code, |d| &code[..d.subtree_prefix().len()])
+}
+
 /// A structurally valid division code, normalized: zero tails that denote a higher level are cut
 /// (`110101000` → `110101`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -88,6 +95,18 @@ impl DivisionCode {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// What the code of every division within this one starts with, by its level: `440000` →
+    /// `44`, `110100` → `1101`; a county, township or village code is its own (a township's
+    /// `100` is no zero tail).
+    pub fn subtree_prefix(&self) -> &str {
+        let n = match self.level() {
+            DivisionLevel::Province => 2,
+            DivisionLevel::Prefecture => 4,
+            _ => self.0.len(),
+        };
+        &self.0[..n]
     }
 
     pub fn level(&self) -> DivisionLevel {
@@ -140,6 +159,11 @@ mod tests {
         assert_eq!(p.as_str(), "110101");
         assert_eq!(p.structural_parent().unwrap().as_str(), "110100");
         assert_eq!(DivisionCode::parse("110000").unwrap().structural_parent(), None);
+        for (code, prefix) in [("440000", "44"), ("110100", "1101"), ("110101", "110101"), ("110105100", "110105100")] {
+            assert_eq!(subtree_prefix(code), prefix, "{code}");
+        }
+        assert_eq!(subtree_prefix("110101100000"), "110101100", "normalized first");
+        assert_eq!(subtree_prefix("x"), "x");
     }
 
     #[test]

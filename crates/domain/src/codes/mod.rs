@@ -11,7 +11,7 @@ mod licence_id;
 
 pub use citizen_id::{CitizenId, Sex, check_char as citizen_id_check_char};
 pub use credit_code::{CreditCode, check_char as credit_code_check_char};
-pub use division_code::{DivisionCode, DivisionLevel};
+pub use division_code::{DivisionCode, DivisionLevel, subtree_prefix};
 pub use licence_id::LicenceId;
 
 use serde::Serialize;

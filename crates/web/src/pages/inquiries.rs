@@ -88,13 +88,13 @@ async fn new_with(
 ) -> Page {
     let l = r.f.lang.inquiries();
     let get = |k: &str, alt: &str| form.first(k).or_else(|| r.q.first(alt)).unwrap_or("").trim().to_owned();
-    let offering_code = get("offering_code", "offering");
-    let offering_name = match offering_code.is_empty() {
-        true => String::new(),
-        false => {
-            r.s.app.store.published(&offering_code).await.ok().flatten().map(|g| g.offering.name).unwrap_or_default()
-        }
+    // Only a published service is named; anything else in the address is dropped.
+    let asked = get("offering_code", "offering");
+    let published = match asked.is_empty() {
+        true => None,
+        false => r.s.app.store.published(&asked).await.ok().flatten(),
     };
+    let (offering_code, offering_name) = published.map(|g| (asked, g.offering.name)).unwrap_or_default();
     let signed_in = r.signed_in().await.is_ok();
     let kind = get("kind", "kind");
     let kind = if tongban_domain::inquiries::Kind::parse(&kind).is_some() { kind } else { "inquiry".into() };
