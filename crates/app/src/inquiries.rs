@@ -15,7 +15,6 @@ use tongban_domain::cases::{Clock, Warning, WarningRule, clock};
 use tongban_domain::identity::StaffRole;
 use tongban_domain::inquiries::{self as rules, Kind, State};
 use tongban_store::audit::TrailDraft;
-use tongban_store::cases::MessageRow;
 use tongban_store::inquiries::InquiryRow;
 
 /// Working days to answer each kind [configurable], and the items one address may bring a
@@ -155,18 +154,6 @@ fn draft(actor: &str, role: &str, action: &str, before: &str, after: &str, note:
         detail: note.to_string(),
         request_id: String::new(),
     }
-}
-
-fn message(person_id: &str, title: String, body: String) -> Result<MessageRow, AppError> {
-    Ok(MessageRow {
-        id: crate::notify::message_id()?,
-        person_id: person_id.into(),
-        case_number: None,
-        title,
-        body,
-        created_at: Utc::now(),
-        read_at: None,
-    })
 }
 
 /// Where an item goes: the case's deciding agency, the offering's agency, or the triage of a
@@ -390,8 +377,9 @@ pub async fn answer(
     x.version += 1;
     let mut messages = Vec::new();
     if !x.person_id.is_empty() {
-        messages.push(message(
+        messages.push(crate::notify::in_site(
             &x.person_id,
+            None,
             format!("您的咨询投诉已答复：{}", x.number),
             format!("“{}”已答复，请在“咨询投诉”中查看并评价答复。", x.subject),
         )?);
@@ -466,8 +454,9 @@ pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
             };
             let mut messages = Vec::new();
             for person_id in to {
-                messages.push(message(
+                messages.push(crate::notify::in_site(
                     &person_id,
+                    None,
                     format!("咨询投诉超期（红灯）：{}", x.number),
                     format!("“{}”已超过 {} 个工作日的答复时限，请督办（工作台 › 咨询投诉）。", x.subject, x.limit_days),
                 )?);

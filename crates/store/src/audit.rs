@@ -143,6 +143,36 @@ impl Store {
     }
 }
 
+/// Compares the state of each row of `E` (a case, a data request, an inquiry) with the last
+/// entry of its trail, a page at a time, taking the trails it finds out of `last_state`.
+async fn states_agree<E: EntityTrait>(
+    db: &sea_orm::DatabaseConnection,
+    key: E::Column,
+    state: E::Column,
+    (zh, en): (&str, &str),
+    last_state: &mut HashMap<String, String>,
+    r: &mut AuditReport,
+) -> Result<(), StoreError> {
+    let mut pages = E::find()
+        .select_only()
+        .columns([key, state])
+        .order_by_asc(key)
+        .into_tuple::<(String, String)>()
+        .paginate(db, PAGE);
+    while let Some(page) = pages.fetch_and_next().await? {
+        for (number, state) in page {
+            match last_state.remove(&number).as_ref() {
+                Some(s) if *s == state => {}
+                Some(s) => r
+                    .problems
+                    .push(format!("{zh} {number}: 状态 {state} 与留痕的 {s} 不符 ({en} state differs from its trail)")),
+                None => r.problems.push(format!("{zh} {number}: 没有留痕 ({en} has no trail)")),
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The most entries one anchoring transaction takes.
 const ANCHOR_BATCH: u64 = 500;
 
@@ -373,59 +403,37 @@ impl Store {
             r.problems.push("总链末端与链头不符：末尾的记录被删除 (the chain's end does not match its head)".into());
         }
 
-        let mut pages = case::Entity::find()
-            .select_only()
-            .columns([case::Column::CaseNumber, case::Column::State])
-            .order_by_asc(case::Column::CaseNumber)
-            .into_tuple::<(String, String)>()
-            .paginate(&self.db, PAGE);
-        while let Some(page) = pages.fetch_and_next().await? {
-            for (number, state) in page {
-                match last_state.remove(&number).as_ref() {
-                    Some(s) if *s == state => {}
-                    Some(s) => r.problems.push(format!(
-                        "办件 {number}: 状态 {state} 与留痕的 {s} 不符 (case state differs from its trail)"
-                    )),
-                    None => r.problems.push(format!("办件 {number}: 没有留痕 (case has no trail)")),
-                }
-            }
-        }
-        // A data request's trail is kept the same way, keyed by its number.
-        let mut pages = crate::entity::data_request::Entity::find()
-            .select_only()
-            .columns([crate::entity::data_request::Column::Id, crate::entity::data_request::Column::State])
-            .order_by_asc(crate::entity::data_request::Column::Id)
-            .into_tuple::<(String, String)>()
-            .paginate(&self.db, PAGE);
-        while let Some(page) = pages.fetch_and_next().await? {
-            for (id, state) in page {
-                match last_state.remove(&id).as_ref() {
-                    Some(s) if *s == state => {}
-                    Some(s) => r.problems.push(format!(
-                        "共享申请 {id}: 状态 {state} 与留痕的 {s} 不符 (request state differs from its trail)"
-                    )),
-                    None => r.problems.push(format!("共享申请 {id}: 没有留痕 (request has no trail)")),
-                }
-            }
-        }
-        // So is a consultation's or complaint's.
-        let mut pages = crate::entity::inquiry::Entity::find()
-            .select_only()
-            .columns([crate::entity::inquiry::Column::Number, crate::entity::inquiry::Column::State])
-            .order_by_asc(crate::entity::inquiry::Column::Number)
-            .into_tuple::<(String, String)>()
-            .paginate(&self.db, PAGE);
-        while let Some(page) = pages.fetch_and_next().await? {
-            for (number, state) in page {
-                match last_state.remove(&number).as_ref() {
-                    Some(s) if *s == state => {}
-                    Some(s) => r.problems.push(format!(
-                        "咨询投诉 {number}: 状态 {state} 与留痕的 {s} 不符 (inquiry state differs from its trail)"
-                    )),
-                    None => r.problems.push(format!("咨询投诉 {number}: 没有留痕 (inquiry has no trail)")),
-                }
-            }
-        }
+        // A data request's and an inquiry's trails are kept the same way, keyed by their numbers.
+        states_agree::<case::Entity>(
+            &self.db,
+            case::Column::CaseNumber,
+            case::Column::State,
+            ("办件", "case"),
+            &mut last_state,
+            &mut r,
+        )
+        .await?;
+        use crate::entity::{data_request, inquiry};
+        let request = ("共享申请", "request");
+        states_agree::<data_request::Entity>(
+            &self.db,
+            data_request::Column::Id,
+            data_request::Column::State,
+            request,
+            &mut last_state,
+            &mut r,
+        )
+        .await?;
+        let what = ("咨询投诉", "inquiry");
+        states_agree::<inquiry::Entity>(
+            &self.db,
+            inquiry::Column::Number,
+            inquiry::Column::State,
+            what,
+            &mut last_state,
+            &mut r,
+        )
+        .await?;
         let mut orphans: Vec<String> = last_state.into_keys().collect();
         orphans.sort();
         for number in orphans {

@@ -298,6 +298,25 @@ pub(crate) fn message_id() -> Result<String, AppError> {
     Ok(format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]))
 }
 
+/// A new, unread in-site message to a person, about a case or not; written by the caller in
+/// the transaction of the change it tells of.
+pub(crate) fn in_site(
+    person_id: &str,
+    case_number: Option<&str>,
+    title: String,
+    body: String,
+) -> Result<tongban_store::cases::MessageRow, AppError> {
+    Ok(tongban_store::cases::MessageRow {
+        id: message_id()?,
+        person_id: person_id.into(),
+        case_number: case_number.map(str::to_owned),
+        title,
+        body,
+        created_at: Utc::now(),
+        read_at: None,
+    })
+}
+
 /// The channels a person has chosen for the notices of their cases (in-site messages always).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoticeChannels {

@@ -143,15 +143,7 @@ pub async fn decide(
             format!("办理部门对您的差评提出的申诉未获支持，整改继续进行。理由：{reasons}"),
         )
     };
-    let message = tongban_store::cases::MessageRow {
-        id: crate::notify::message_id()?,
-        person_id: r.person_id.clone(),
-        case_number: Some(r.case_number.clone()),
-        title,
-        body,
-        created_at: Utc::now(),
-        read_at: None,
-    };
+    let message = crate::notify::in_site(&r.person_id, Some(&r.case_number), title, body)?;
     let action = if upheld { "rating_appeal_upheld" } else { "rating_appeal_rejected" };
     let trail = trail_step(&who.person_id, "platform_admin", action, serde_json::json!({ "comment": reasons }));
     if !app.store.decide_appeal(a.clone(), void, trail, vec![message]).await? {

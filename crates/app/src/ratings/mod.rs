@@ -519,18 +519,15 @@ pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
             }
             let mut messages = Vec::new();
             for person_id in access::administrators_over(app, &x.agency_code, &x.division_code).await? {
-                messages.push(tongban_store::cases::MessageRow {
-                    id: format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]),
-                    person_id,
-                    case_number: Some(x.case_number.clone()),
-                    title: format!("差评整改超期（红灯）：{}", x.case_number),
-                    body: format!(
+                messages.push(crate::notify::in_site(
+                    &person_id,
+                    Some(&x.case_number),
+                    format!("差评整改超期（红灯）：{}", x.case_number),
+                    format!(
                         "办件 {} 的差评已超过 {} 个工作日的整改时限，请督办（工作台 › 差评整改）。",
                         x.case_number, x.limit_days
                     ),
-                    created_at: Utc::now(),
-                    read_at: None,
-                });
+                )?);
             }
             let note = serde_json::json!({ "comment": "差评整改超期，提请督办 (overdue: escalated)" });
             if app
