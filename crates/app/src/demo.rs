@@ -40,7 +40,62 @@ pub async fn seed(app: &App) -> Result<Seeded, AppError> {
         }
         seeded.organizations = report.loaded;
     }
+    if app.store.halls("").await?.is_empty() {
+        demo_hall(app).await?;
+    }
     Ok(seeded)
+}
+
+/// The demo's service hall: 北京市东城区 with a market-supervision window group and a general
+/// one, three windows, appointments released seven days ahead at 08:00.
+async fn demo_hall(app: &App) -> Result<(), AppError> {
+    use crate::hall::{GroupSpec, HallSpec, WindowSpec};
+    const MARKET: &str = "1111010143783071XP";
+    const POLICE: &str = "111101015425293395";
+    let codes = |list: &[&str]| list.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+    let spec = HallSpec {
+        name: "北京市东城区政务服务中心（演示）".into(),
+        division_code: "110101".into(),
+        agency_code: MARKET.into(),
+        address: "东城区演示路 1 号".into(),
+        hours: "09:00-12:00,13:30-17:00".into(),
+        slot_minutes: 30,
+        days_ahead: 7,
+        release_at: "08:00".into(),
+        appointment_ahead_minutes: 10,
+        max_recalls: 2,
+        default_service_secs: 300,
+        groups: vec![
+            GroupSpec {
+                code: "market".into(),
+                name: "市场监管专窗".into(),
+                offerings: codes(&[
+                    "1111010143783071XP0700105001000",
+                    "1111010143783071XP0700105002000",
+                    "1111010143783071XP0100105021000",
+                ]),
+                capacity: 3,
+            },
+            GroupSpec {
+                code: "general".into(),
+                name: "综合窗口".into(),
+                offerings: codes(&[
+                    "1111010154252933950700113001000",
+                    "1111010154252933950700113002000",
+                    "11110101144305022T0700109001000",
+                    "1311010125378651502000150001000",
+                ]),
+                capacity: 5,
+            },
+        ],
+        windows: vec![
+            WindowSpec { number: "1".into(), agency_code: MARKET.into(), groups: codes(&["market", "general"]) },
+            WindowSpec { number: "2".into(), agency_code: MARKET.into(), groups: codes(&["market"]) },
+            WindowSpec { number: "3".into(), agency_code: POLICE.into(), groups: codes(&["general"]) },
+        ],
+    };
+    crate::hall::write(app, "h_demo_dongcheng".into(), chrono::Utc::now(), spec).await?;
+    Ok(())
 }
 
 /// Removes the demo's people and organizations from the registries (accounts already registered

@@ -21,6 +21,7 @@ pub mod divisions;
 mod error;
 pub mod exchange;
 pub mod forms;
+pub mod hall;
 pub mod identity;
 pub mod inquiries;
 pub mod leases;
@@ -77,6 +78,8 @@ pub struct App {
     pub ratings: Arc<ratings::Settings>,
     /// Settings of consultations and complaints (咨询投诉).
     pub inquiries: Arc<inquiries::Settings>,
+    /// The service hall's per-person rules and this node's hub of calls.
+    pub hall: Arc<hall::Settings>,
 }
 
 impl App {
@@ -111,6 +114,7 @@ impl App {
             instance: leases::instance().into(),
             ratings: Arc::new(ratings::Settings::default()),
             inquiries: Arc::new(inquiries::Settings::default()),
+            hall: Arc::new(hall::Settings::default()),
         };
         catalog::sync(&app).await?;
         Ok(app)

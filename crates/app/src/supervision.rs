@@ -18,6 +18,9 @@ pub struct Sweep {
     pub checked: usize,
     pub changed: usize,
     pub turned_red: usize,
+    /// Appointments of tomorrow reminded, and of past days marked no-shows.
+    pub reminded: usize,
+    pub no_shows: usize,
 }
 
 const PAGE: u64 = 500;
@@ -59,6 +62,8 @@ pub async fn sweep(app: &App) -> Result<Sweep, AppError> {
     s.turned_red += crate::ratings::escalate_overdue(app).await?;
     // And consultations and complaints.
     s.turned_red += crate::inquiries::escalate_overdue(app).await?;
+    // The hall's day: tomorrow's appointments reminded, yesterday's missed ones counted.
+    (s.reminded, s.no_shows) = crate::hall::booking::sweep(app).await?;
     Ok(s)
 }
 

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod codes;
 pub mod exchange;
 pub mod forms;
+pub mod hall;
 pub mod identity;
 pub mod inquiries;
 pub mod licences;

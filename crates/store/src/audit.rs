@@ -147,18 +147,15 @@ impl Store {
 /// entry of its trail, a page at a time, taking the trails it finds out of `last_state`.
 async fn states_agree<E: EntityTrait>(
     db: &sea_orm::DatabaseConnection,
+    rows: sea_orm::Select<E>,
     key: E::Column,
     state: E::Column,
     (zh, en): (&str, &str),
     last_state: &mut HashMap<String, String>,
     r: &mut AuditReport,
 ) -> Result<(), StoreError> {
-    let mut pages = E::find()
-        .select_only()
-        .columns([key, state])
-        .order_by_asc(key)
-        .into_tuple::<(String, String)>()
-        .paginate(db, PAGE);
+    let mut pages =
+        rows.select_only().columns([key, state]).order_by_asc(key).into_tuple::<(String, String)>().paginate(db, PAGE);
     while let Some(page) = pages.fetch_and_next().await? {
         for (number, state) in page {
             match last_state.remove(&number).as_ref() {
@@ -406,6 +403,7 @@ impl Store {
         // A data request's and an inquiry's trails are kept the same way, keyed by their numbers.
         states_agree::<case::Entity>(
             &self.db,
+            case::Entity::find(),
             case::Column::CaseNumber,
             case::Column::State,
             ("办件", "case"),
@@ -417,6 +415,7 @@ impl Store {
         let request = ("共享申请", "request");
         states_agree::<data_request::Entity>(
             &self.db,
+            data_request::Entity::find(),
             data_request::Column::Id,
             data_request::Column::State,
             request,
@@ -427,9 +426,22 @@ impl Store {
         let what = ("咨询投诉", "inquiry");
         states_agree::<inquiry::Entity>(
             &self.db,
+            inquiry::Entity::find(),
             inquiry::Column::Number,
             inquiry::Column::State,
             what,
+            &mut last_state,
+            &mut r,
+        )
+        .await?;
+        // A rated visit's trail holds its rating (一次一评), in the finished ticket's state.
+        use crate::entity::hall_ticket;
+        states_agree::<hall_ticket::Entity>(
+            &self.db,
+            hall_ticket::Entity::find().filter(hall_ticket::Column::Rated.eq(true)),
+            hall_ticket::Column::Id,
+            hall_ticket::Column::State,
+            ("窗口办理", "visit"),
             &mut last_state,
             &mut r,
         )

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod divisions;
 pub mod entity;
 pub mod exchange;
+pub mod hall;
 pub mod identity;
 pub mod inquiries;
 pub mod leases;

@@ -68,6 +68,13 @@ impl Lang {
         }
     }
 
+    pub fn hall(self) -> &'static crate::hall_labels::HallLabels {
+        match self {
+            Lang::Zh => &crate::hall_labels::ZH,
+            Lang::En => &crate::hall_labels::EN,
+        }
+    }
+
     pub fn ratings(self) -> &'static crate::rating_labels::RatingLabels {
         match self {
             Lang::Zh => &crate::rating_labels::ZH,

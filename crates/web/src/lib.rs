@@ -9,6 +9,7 @@ mod catalog_labels;
 mod data_labels;
 mod error;
 mod extract;
+mod hall_labels;
 mod i18n;
 mod inquiry_labels;
 mod licence_labels;

@@ -59,6 +59,8 @@ enum Body {
     Upload,
     /// A query string.
     Query(&'static str),
+    /// A stream of server-sent events: only the answer's head is read.
+    Events,
 }
 use Body::*;
 
@@ -294,6 +296,84 @@ fn rows() -> Vec<Row> {
         ),
         Row("POST", "/api/v1/inquiries", "AAAAAAAAAAA", Json(r#"{"kind": "inquiry", "subject": "问", "body": "问"}"#)),
         Row("POST", "/inquiries", "AAAAAAAAAAA", Form(&[("kind", "inquiry"), ("subject", "问"), ("body", "问")])),
+        // The service hall: halls, the kiosk and the display for everyone; appointments for
+        // their person; the window's desk for window staff of the window's agency; the figures
+        // for the hall's managers.
+        Row("GET", "/halls", "AAAAAAAAAAA", Empty),
+        Row("GET", "/halls/{id}", "AAAAAAAAAAA", Empty),
+        Row("GET", "/halls/{id}/kiosk", "AAAAAAAAAAA", Empty),
+        Row("POST", "/halls/{id}/kiosk/tickets", "AAAAAAAAAAA", Form(&[("offering_code", "{code}")])),
+        Row("POST", "/halls/{id}/kiosk/check-in", "AAAAAAAAAAA", Form(&[("card_number", "{card}")])),
+        Row("GET", "/tickets/{id}", "AAAAAAAAAAA", Empty),
+        Row("GET", "/halls/{id}/display", "AAAAAAAAAAA", Empty),
+        Row("GET", "/halls/{id}/display/events", "AAAAAAAAAAA", Events),
+        Row("GET", "/static/display.js", "AAAAAAAAAAA", Empty),
+        Row("GET", "/halls/{id}/book", "LAAAAAAAAAA", Empty),
+        Row("POST", "/halls/{id}/book", "LAAAAAAAAAA", Form(&[("offering_code", "{code}"), ("day", "x")])),
+        Row("GET", "/appointments", "LAAAAAAAAAA", Empty),
+        Row("GET", "/appointments/{id}/cancel", "LAHHHHHHHHH", Empty),
+        Row("POST", "/appointments/{id}/cancel", "LAHHHHHHHHH", Form(&[("version", "0")])),
+        Row("GET", "/workbench/hall", "LFFFFAFFAFA", Empty),
+        Row("GET", "/workbench/hall/{id}", "LFFFFAFFFFF", Empty),
+        Row("POST", "/workbench/hall/{id}/window", "LFFFFAFFFFF", Form(&[("window", "1")])),
+        Row("POST", "/workbench/hall/{id}/call", "LFFFFAFFFFF", Form(&[])),
+        Row(
+            "POST",
+            "/workbench/hall/{id}/tickets/{ticket}",
+            "LFFFFAFFFFF",
+            Form(&[("action", "recall"), ("version", "0")]),
+        ),
+        Row("GET", "/workbench/hall/{id}/device", "LFFFFAFFFFF", Empty),
+        Row("POST", "/workbench/hall/{id}/device", "LFFFFAFFFFF", Form(&[("ticket", "{ticket}"), ("level", "5")])),
+        Row("GET", "/workbench/hall/{id}/figures", "LFFFFFFFAFA", Empty),
+        Row("GET", "/api/v1/halls", "AAAAAAAAAAA", Empty),
+        Row(
+            "POST",
+            "/api/v1/halls",
+            "LFFFFFFFAFA",
+            Json(
+                r#"{"name": "中心", "division_code": "110101", "agency_code": "{agency}", "hours": "09:00-12:00", "slot_minutes": 30, "days_ahead": 7, "release_at": "08:00", "appointment_ahead_minutes": 10, "max_recalls": 2, "default_service_secs": 300, "groups": [{"code": "g", "name": "综合", "offerings": ["{code}"], "capacity": 2}], "windows": [{"number": "1", "agency_code": "{agency}", "groups": ["g"]}]}"#,
+            ),
+        ),
+        Row("GET", "/api/v1/halls/{id}", "AAAAAAAAAAA", Empty),
+        Row(
+            "PUT",
+            "/api/v1/halls/{id}",
+            "LFFFFFFFAFA",
+            Json(
+                r#"{"name": "中心", "division_code": "110101", "agency_code": "{agency}", "hours": "09:00-12:00", "slot_minutes": 30, "days_ahead": 7, "release_at": "08:00", "appointment_ahead_minutes": 10, "max_recalls": 2, "default_service_secs": 300, "groups": [{"code": "g", "name": "综合", "offerings": ["{code}"], "capacity": 2}], "windows": [{"number": "1", "agency_code": "{agency}", "groups": ["g"]}]}"#,
+            ),
+        ),
+        Row("GET", "/api/v1/halls/{id}/slots", "AAAAAAAAAAA", Query("offering_code={code}&day=2026-12-07")),
+        Row(
+            "POST",
+            "/api/v1/halls/{id}/appointments",
+            "LAAAAAAAAAA",
+            Json(r#"{"offering_code": "{code}", "day": "2020-01-06", "start": "09:00"}"#),
+        ),
+        Row("GET", "/api/v1/appointments", "LAAAAAAAAAA", Empty),
+        Row("GET", "/api/v1/appointments/{id}", "LAHHHHHHHHH", Empty),
+        Row(
+            "POST",
+            "/api/v1/appointments/{id}/move",
+            "LAHHHHHHHHH",
+            Json(r#"{"day": "2020-01-06", "start": "09:00", "expected_version": 0}"#),
+        ),
+        Row("POST", "/api/v1/appointments/{id}/cancel", "LAHHHHHHHHH", Json(r#"{"expected_version": 0}"#)),
+        Row("POST", "/api/v1/halls/{id}/tickets", "AAAAAAAAAAA", Json(r#"{"offering_code": "{code}"}"#)),
+        Row("POST", "/api/v1/halls/{id}/check-in", "AAAAAAAAAAA", Json(r#"{"card_number": "{card}"}"#)),
+        Row("GET", "/api/v1/tickets/{id}", "AAAAAAAAAAA", Empty),
+        Row("POST", "/api/v1/halls/{id}/window", "LFFFFAFFFFF", Json(r#"{"window": "1"}"#)),
+        Row("GET", "/api/v1/halls/{id}/desk", "LFFFFAFFFFF", Empty),
+        Row("POST", "/api/v1/halls/{id}/calls", "LFFFFAFFFFF", Empty),
+        Row(
+            "POST",
+            "/api/v1/tickets/{id}/action",
+            "LFFFFAFFFFF",
+            Json(r#"{"action": "recall", "expected_version": 0}"#),
+        ),
+        Row("POST", "/api/v1/tickets/{id}/rating", "LFFFFAFFFFF", Json(r#"{"level": 5}"#)),
+        Row("GET", "/api/v1/halls/{id}/figures", "LFFFFFFFAFA", Query("from=2026-12-01&to=2026-12-07")),
         Row("GET", "/api/v1/licences/{id}/uses", "LAHHHHHHHHH", Empty),
         Row("GET", "/admin/licences", "LFFFFFAFAAA", Empty),
         Row("POST", "/api/v1/licences", "LFFFFFFFAFA", Json("{new_licence}")),
@@ -440,6 +520,9 @@ fn every_route_has_a_row() {
     }
 }
 
+/// The hall the matrix's hall rows act on (`{agency}` and `{code}` filled in).
+const HALL: &str = r#"{"name": "中心", "division_code": "110101", "agency_code": "{agency}", "hours": "09:00-12:00", "slot_minutes": 30, "days_ahead": 7, "release_at": "08:00", "appointment_ahead_minutes": 10, "max_recalls": 2, "default_service_secs": 300, "groups": [{"code": "g", "name": "综合", "offerings": ["{code}"], "capacity": 2}], "windows": [{"number": "1", "agency_code": "{agency}", "groups": ["g"]}]}"#;
+
 /// What a role's request got, as a letter.
 fn letter(status: StatusCode, location: &str) -> char {
     match status {
@@ -479,6 +562,7 @@ async fn send(s: &Server, b: &mut Browser, row: &Row, ids: &[(&str, String)]) ->
     let req = s.http.request(method, &url).header("x-csrf-token", &csrf);
     let req = match row.3 {
         Empty => req,
+        Events => return b.head(req).await,
         Query(q) => s.http.request(row.0.parse().unwrap(), format!("{url}?{}", fill(q))).header("x-csrf-token", &csrf),
         Json(body) => req.header("content-type", "application/json").body(fill(body)),
         Form(fields) => {
@@ -594,6 +678,30 @@ async fn every_role_against_every_route() {
     let mut another = new;
     another.number = "MATRIX0002".into();
 
+    // A hall of agency A in 东城区 with 张三's appointment, a waiting ticket, window A signed in.
+    let spec: tongban_app::hall::HallSpec =
+        serde_json::from_str(&HALL.replace("{agency}", &agency).replace("{code}", &o.offering_code)).unwrap();
+    let hall = tongban_app::hall::save(&s.app, &admin, None, spec).await.unwrap().id;
+    let zhang =
+        identity::login(&s.app, "13800000001", "Tongban-2026", None, &Default::default()).await.unwrap().principal;
+    let day = s.app.calendar.with(&s.app.store, |c| {
+        let today = tongban_domain::calendar::china_today();
+        (1..30).map(|i| today + chrono::Duration::days(i)).find(|d| c.is_working_day(*d)).unwrap()
+    });
+    let booked = tongban_app::hall::booking::NewAppointment {
+        offering_code: o.offering_code.clone(),
+        day: day.await.unwrap(),
+        start: "09:00".into(),
+        application_id: String::new(),
+    };
+    let appointment = tongban_app::hall::booking::book(&s.app, &zhang, &hall, booked).await.unwrap().id;
+    let walk_in =
+        tongban_app::hall::queue::TicketRequest { offering_code: o.offering_code.clone(), ..Default::default() };
+    let ticket = tongban_app::hall::queue::take(&s.app, &hall, walk_in, "192.0.2.7").await.unwrap().id;
+    let window_a =
+        identity::login(&s.app, "13800000004", "Tongban-2026", None, &Default::default()).await.unwrap().principal;
+    tongban_app::hall::queue::sign_in(&s.app, &window_a, &hall, Some("1")).await.unwrap();
+
     let ids: Vec<(&str, String)> = vec![
         ("{new_licence}", serde_json::to_string(&another).unwrap()),
         ("/applications/{id}", format!("/applications/{draft_id}")),
@@ -604,6 +712,11 @@ async fn every_role_against_every_route() {
         ("{file_id}", file_id),
         ("{case_number}", case_number.clone()),
         ("/inquiries/{number}", format!("/inquiries/{inquiry}")),
+        ("/halls/{id}", format!("/halls/{hall}")),
+        ("/workbench/hall/{id}", format!("/workbench/hall/{hall}")),
+        ("/appointments/{id}", format!("/appointments/{appointment}")),
+        ("/tickets/{id}", format!("/tickets/{ticket}")),
+        ("{ticket}", ticket),
         ("{number}", case_number),
         ("/api/v1/divisions/{code}", "/api/v1/divisions/110101".into()),
         ("{code}", o.offering_code.clone()),

@@ -293,6 +293,19 @@ async fn take_and_deliver(app: &App, rows: Vec<OutboundRow>) -> Result<(), AppEr
     Ok(())
 }
 
+/// The text (and e-mail, when chosen) of a notice that is not about a case — an appointment's
+/// reminder —, to be kept with the change that causes it.
+pub(crate) async fn notice(
+    app: &App,
+    person_id: &str,
+    (title, body): (String, String),
+    link: &str,
+) -> Result<Vec<OutboundRow>, AppError> {
+    let channels = notice_channels(app, person_id).await?;
+    let m = Message::CaseChanged { title, body, earlier: Vec::new(), link: app.notify.link(link) };
+    messages(app, person_id, &m, NoticeChannels { sms: true, ..channels }, None)
+}
+
 /// A new in-site message's identifier.
 pub(crate) fn message_id() -> Result<String, AppError> {
     Ok(format!("m_{}", &tongban_crypto::token().map_err(AppError::internal)?[..24]))

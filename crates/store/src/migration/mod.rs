@@ -30,6 +30,7 @@ mod m0025_leases;
 mod m0026_ratings;
 mod m0027_inquiries;
 mod m0028_rating_appeals;
+mod m0029_hall;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0026_ratings::Migration),
             Box::new(m0027_inquiries::Migration),
             Box::new(m0028_rating_appeals::Migration),
+            Box::new(m0029_hall::Migration),
         ]
     }
 }

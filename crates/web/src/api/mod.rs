@@ -8,6 +8,7 @@ mod codes;
 pub(crate) mod data;
 mod divisions;
 pub(crate) mod gateway;
+pub(crate) mod hall;
 mod inquiries;
 pub(crate) mod licences;
 pub(crate) mod materials;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(materials::routes())
         .merge(licences::routes())
         .merge(inquiries::routes())
+        .merge(hall::routes())
         .merge(ratings::routes())
         .merge(data::routes())
         .merge(gateway::routes())

@@ -3,7 +3,7 @@
 //! every change to the API shows in review.
 
 use super::{
-    calendar, cases, catalog, codes, data, divisions, gateway, inquiries, licences, materials, ratings, sessions,
+    calendar, cases, catalog, codes, data, divisions, gateway, hall, inquiries, licences, materials, ratings, sessions,
 };
 use utoipa::OpenApi;
 
@@ -92,6 +92,25 @@ use utoipa::OpenApi;
         inquiries::answer,
         inquiries::transfer,
         inquiries::rate,
+        hall::list,
+        hall::create,
+        hall::one,
+        hall::change,
+        hall::slots,
+        hall::book,
+        hall::mine,
+        hall::appointment,
+        hall::move_to,
+        hall::cancel,
+        hall::take,
+        hall::check_in,
+        hall::ticket,
+        hall::window,
+        hall::desk,
+        hall::call_next,
+        hall::act,
+        hall::rate,
+        hall::figures,
     ),
     modifiers(&SessionAuth),
     tags(
@@ -106,6 +125,7 @@ use utoipa::OpenApi;
         (name = "data", description = "数据共享 (data sharing: the resource catalog, requests and grants, systems, monitoring)"),
         (name = "ratings", description = "好差评 (ratings, rectifications of bad reviews, the published figures)"),
         (name = "inquiries", description = "咨询投诉举报 (inquiries, complaints and reports: routed, answered on a clock, rated)"),
+        (name = "hall", description = "政务服务中心 (the service hall: appointments, queue tickets, calling, the window visit and its rating)"),
         (name = "exchange", description = "交换网关 (the exchange gateway department systems query with client credentials)"),
     )
 )]

@@ -10,6 +10,7 @@ mod consent;
 mod data;
 mod forms;
 mod forms_admin;
+mod hall;
 mod home;
 mod inquiries;
 mod licences;
@@ -97,17 +98,20 @@ pub fn routes() -> Router<AppState> {
                 .merge(licences::routes())
                 .merge(ratings::routes())
                 .merge(inquiries::routes())
+                .merge(hall::private_routes())
                 .merge(data::routes()),
         ))
         .merge(catalog::routes())
         .merge(tools::routes())
         .merge(licences::public_routes())
         .merge(ratings::public_routes())
+        .merge(hall::routes())
         .merge(api_docs::routes())
         .route("/static/app.css", get(css))
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
-        .route("/static/form-preview.js", get(script))
+        .route("/static/form-preview.js", get(|| async { script(include_str!("../../static/form-preview.js")) }))
+        .route("/static/display.js", get(|| async { script(include_str!("../../static/display.js")) }))
         .fallback(not_found)
 }
 
@@ -192,6 +196,8 @@ pub struct HeaderUser {
     pub inquiries: bool,
     /// 差评申诉复核: the platform administrator.
     pub appeals: bool,
+    /// 窗口叫号 / 大厅统计: window staff, agency administrators, the platform administrator.
+    pub hall: bool,
 }
 
 impl HeaderUser {
@@ -210,6 +216,7 @@ impl HeaderUser {
             data: any(&[R::DataSteward, R::PlatformAdmin]),
             inquiries: any(&[R::AgencyAdmin, R::WindowStaff, R::Approver, R::PlatformAdmin]),
             appeals: any(&[R::PlatformAdmin]),
+            hall: any(&[R::WindowStaff, R::AgencyAdmin, R::PlatformAdmin]),
         }
     }
 }
@@ -303,13 +310,13 @@ pub(crate) async fn method_not_allowed(
     error_page_with(&f, StatusCode::METHOD_NOT_ALLOWED, f.t.method_not_allowed)
 }
 
-async fn script() -> impl IntoResponse {
+fn script(body: &'static str) -> impl IntoResponse {
     (
         [
             (CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
             (CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
         ],
-        include_str!("../../static/form-preview.js"),
+        body,
     )
 }
 

@@ -323,6 +323,8 @@ struct WalkInPage<'a> {
     csrf: String,
     person: String,
     offering: String,
+    /// The hall whose window serves the ticket it is accepted from (its visit then finds the case).
+    hall: String,
     errors: Vec<(String, String)>,
 }
 
@@ -335,6 +337,7 @@ fn walk_in_page(r: &Req, status: StatusCode, form: &QueryPairs, errors: Vec<(Str
             csrf,
             person: form.first("person").unwrap_or("").to_owned(),
             offering: form.first("offering_code").or(r.q.first("offering_code")).unwrap_or("").to_owned(),
+            hall: form.first("hall").or(r.q.first("hall")).unwrap_or("").to_owned(),
             errors,
         };
         r.respond(status, &page)
@@ -350,7 +353,14 @@ async fn start_walk_in(r: Req, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
     let field = |k: &str| form.first(k).unwrap_or("").trim().to_owned();
     match cases::start_for(&r.s.app, &who, &field("person"), &field("card_number"), &field("offering_code")).await {
-        Ok(v) => Ok(see_other(&format!("/applications/{}?page=1", v.id))),
+        Ok(v) => {
+            if let Some(hall) = form.first("hall").filter(|h| !h.is_empty()) {
+                tongban_app::hall::queue::link_application(&r.s.app, &who, hall, &v.id)
+                    .await
+                    .map_err(|e| r.error(e))?;
+            }
+            Ok(see_other(&format!("/applications/{}?page=1", v.id)))
+        }
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
             Ok(walk_in_page(&r, status, &form, errors))

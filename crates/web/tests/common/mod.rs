@@ -144,12 +144,23 @@ impl Browser {
     }
 
     pub async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let (res, page) = self.answer(req).await;
+        Page { body: res.text().await.unwrap(), ..page }
+    }
+
+    /// Sends with this browser's cookies, keeps those set, and reads the answer's head.
+    async fn answer(&mut self, req: reqwest::RequestBuilder) -> (reqwest::Response, Page) {
         let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let res = req.header("cookie", cookie.join("; ")).send().await.unwrap();
         let set_cookies = self.keep(&res);
         let (status, headers) = (res.status(), res.headers().clone());
         let location = headers.get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
-        Page { status, headers, location, set_cookies, body: res.text().await.unwrap() }
+        (res, Page { status, headers, location, set_cookies, body: String::new() })
+    }
+
+    /// Sends a request whose answer does not end (server-sent events): only its head is read.
+    pub async fn head(&mut self, req: reqwest::RequestBuilder) -> Page {
+        self.answer(req).await.1
     }
 
     pub async fn get(&mut self, s: &Server, path: &str) -> Page {

@@ -1,0 +1,344 @@
+//! The service hall: booking a released slot (a race for the last place has one winner), the
+//! per-person limit and the no-show rule; the kiosk's tickets in the order of the queue; calling
+//! (two windows calling at once never take the same ticket), recalls, no-shows, the window
+//! acceptance recorded on the case, the visit's rating and the hall's figures — on the backend
+//! `TEST_DATABASE_URL` selects.
+
+mod support;
+
+use chrono::{Duration, NaiveDate};
+use std::sync::Arc;
+use support::*;
+use tongban_app::AppError;
+use tongban_app::access::Principal;
+use tongban_app::hall::booking::{self, NewAppointment};
+use tongban_app::hall::queue::{self, Step, TicketRequest};
+use tongban_app::hall::{self, GroupSpec, HallSpec, WindowSpec};
+use tongban_app::ratings::NewRating;
+use tongban_app::staff::{self, NewAssignment};
+use tongban_domain::identity::Assurance;
+
+const KIOSK: &str = "192.0.2.9";
+
+fn spec(code: &str, agency: &str, capacity: i32) -> HallSpec {
+    HallSpec {
+        name: "东城区政务服务中心".into(),
+        division_code: "110101".into(),
+        agency_code: agency.into(),
+        address: "东城区某路 1 号".into(),
+        hours: "09:00-12:00,13:30-17:00".into(),
+        slot_minutes: 30,
+        days_ahead: 60,
+        release_at: "00:00".into(),
+        appointment_ahead_minutes: 10,
+        max_recalls: 2,
+        default_service_secs: 300,
+        groups: vec![
+            GroupSpec {
+                code: "market".into(), name: "市场监管专窗".into(), offerings: vec![code.into()], capacity
+            },
+            GroupSpec { code: "general".into(), name: "综合窗口".into(), offerings: vec![], capacity: 0 },
+        ],
+        windows: vec![
+            WindowSpec { number: "1".into(), agency_code: agency.into(), groups: vec!["market".into()] },
+            WindowSpec {
+                number: "2".into(),
+                agency_code: agency.into(),
+                groups: vec!["market".into(), "general".into()],
+            },
+        ],
+    }
+}
+
+/// The next working day after today (China time).
+async fn next_working_day(w: &World) -> NaiveDate {
+    let today = tongban_domain::calendar::china_today();
+    w.app
+        .calendar
+        .with(&w.app.store, |c| (1..30).map(|i| today + Duration::days(i)).find(|d| c.is_working_day(*d)).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn hall_of(w: &World, capacity: i32) -> String {
+    let agency = offering().agency.credit_code;
+    hall::save(&w.app, &w.admin, None, spec(&w.code, &agency, capacity)).await.unwrap().id
+}
+
+fn at(code: &str, day: NaiveDate, start: &str) -> NewAppointment {
+    NewAppointment { offering_code: code.into(), day, start: start.into(), application_id: String::new() }
+}
+
+/// A second window staff member of the agency.
+async fn second_window(w: &World) -> Principal {
+    let p = person(&w.app, 6, "窗口二", "13700000006").await;
+    let a = NewAssignment {
+        person: "13700000006".into(),
+        role: "window_staff".into(),
+        agency_code: offering().agency.credit_code,
+        division_code: "110101".into(),
+    };
+    staff::assign(&w.app, Some(&w.admin), a).await.unwrap();
+    p
+}
+
+#[tokio::test]
+async fn a_hall_is_checked_and_managed_only_by_its_agency_or_the_platform() {
+    let w = world().await;
+    let agency = offering().agency.credit_code;
+    assert!(matches!(hall::save(&w.app, &w.window, None, spec(&w.code, &agency, 2)).await, Err(AppError::Forbidden)));
+    let mut bad = spec(&w.code, &agency, 2);
+    bad.hours = "12:00-09:00".into();
+    assert_eq!(fields(hall::save(&w.app, &w.admin, None, bad).await.unwrap_err()), ["hours"]);
+    let mut bad = spec(&w.code, &agency, 2);
+    bad.windows[0].groups = vec!["nosuch".into()];
+    assert_eq!(fields(hall::save(&w.app, &w.admin, None, bad).await.unwrap_err()), ["windows"]);
+    let mut bad = spec(&w.code, &agency, 2);
+    bad.groups[0].offerings = vec!["NOSUCHOFFERING".into()];
+    assert_eq!(fields(hall::save(&w.app, &w.admin, None, bad).await.unwrap_err()), ["groups"]);
+    let h = hall::save(&w.app, &w.admin, None, spec(&w.code, &agency, 2)).await.unwrap();
+    assert_eq!(h.offering_names.get(&w.code).map(String::as_str), Some("个体工商户设立登记"));
+    assert_eq!(hall::list_halls(&w.app, "110000").await.unwrap().len(), 1, "in Beijing's subtree");
+    assert!(hall::list_halls(&w.app, "310000").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn of_many_racing_for_the_last_places_exactly_capacity_get_one() {
+    let w = world().await;
+    let id = hall_of(&w, 3).await;
+    let day = next_working_day(&w).await;
+    // Distinct people at L2 (the store keys appointments by person).
+    let racers: Vec<Principal> = (0..24)
+        .map(|i| Principal { person_id: format!("racer-{i}"), assurance: Assurance::L2, ..w.zhang.clone() })
+        .collect();
+    let app = Arc::new(w.app.clone());
+    let tasks: Vec<_> = racers
+        .into_iter()
+        .map(|who| {
+            let (app, id, code) = (app.clone(), id.clone(), w.code.clone());
+            tokio::spawn(async move { booking::book(&app, &who, &id, at(&code, day, "09:00")).await })
+        })
+        .collect();
+    let (mut made, mut full) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => made += 1,
+            Err(AppError::Conflict { field: "start", .. }) => full += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((made, full), (3, 21));
+    let s = booking::slots(&w.app, &id, &w.code, day).await.unwrap();
+    assert_eq!(s.slots.iter().find(|x| x.start == "09:00").map(|x| x.left), Some(0));
+}
+
+#[tokio::test]
+async fn a_person_books_moves_and_cancels_within_the_rules() {
+    let w = world().await;
+    let id = hall_of(&w, 2).await;
+    let day = next_working_day(&w).await;
+    let low = Principal { assurance: Assurance::L1, ..w.zhang.clone() };
+    assert!(matches!(
+        booking::book(&w.app, &low, &id, at(&w.code, day, "09:00")).await,
+        Err(AppError::AssuranceRequired { .. })
+    ));
+    assert_eq!(fields(booking::book(&w.app, &w.zhang, &id, at(&w.code, day, "08:00")).await.unwrap_err()), ["start"]);
+    let far = day + Duration::days(90);
+    assert_eq!(fields(booking::book(&w.app, &w.zhang, &id, at(&w.code, far, "09:00")).await.unwrap_err()), ["day"]);
+
+    let a = booking::book(&w.app, &w.zhang, &id, at(&w.code, day, "09:00")).await.unwrap();
+    assert_eq!((a.state.as_str(), a.changeable), ("booked", true));
+    let twice = booking::book(&w.app, &w.zhang, &id, at(&w.code, day, "10:00")).await;
+    assert!(matches!(twice, Err(AppError::Conflict { field: "day", .. })), "one a day for a service");
+    assert!(booking::get(&w.app, &w.li, &a.id).await.is_err(), "another's appointment is not found");
+
+    // Moved: the old place is free again, the new one taken.
+    let m = booking::move_to(&w.app, &w.zhang, &a.id, day, "10:00", a.version).await.unwrap();
+    let stale = booking::move_to(&w.app, &w.zhang, &a.id, day, "10:30", a.version).await;
+    assert!(matches!(stale, Err(AppError::Conflict { .. })));
+    let s = booking::slots(&w.app, &id, &w.code, day).await.unwrap();
+    let left = |t: &str| s.slots.iter().find(|x| x.start == t).unwrap().left;
+    assert_eq!((left("09:00"), left("10:00")), (2, 1));
+    let c = booking::cancel(&w.app, &w.zhang, &m.id, m.version).await.unwrap();
+    assert_eq!(c.state, "cancelled");
+    let s = booking::slots(&w.app, &id, &w.code, day).await.unwrap();
+    assert_eq!(s.slots.iter().find(|x| x.start == "10:00").unwrap().left, 2);
+
+    // Three no-shows within 30 days suspend booking.
+    for (i, t) in ["09:00", "09:30", "10:00"].iter().enumerate() {
+        let d = day + Duration::days(7 * (i as i64 + 1));
+        let d = w
+            .app
+            .calendar
+            .with(&w.app.store, |c| (0..7).map(|k| d + Duration::days(k)).find(|x| c.is_working_day(*x)).unwrap())
+            .await
+            .unwrap();
+        let mut x = w
+            .app
+            .store
+            .appointment(&booking::book(&w.app, &w.li, &id, at(&w.code, d, t)).await.unwrap().id)
+            .await
+            .unwrap()
+            .unwrap();
+        let v = x.version;
+        (x.state, x.version) = ("no_show".into(), v + 1);
+        assert!(w.app.store.update_appointment(x, v).await.unwrap());
+    }
+    let suspended = booking::book(&w.app, &w.li, &id, at(&w.code, day, "11:00")).await;
+    assert!(
+        matches!(&suspended, Err(AppError::Conflict { field: "day", message }) if message.contains("3 次")),
+        "{suspended:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_queue_calls_green_then_appointments_then_walk_ins_and_the_visit_lands_in_the_case() {
+    let w = world().await;
+    let id = hall_of(&w, 2).await;
+    let today = tongban_domain::hall::hall_day(chrono::Utc::now());
+    // An appointment for today, made directly (today's slots may have begun).
+    let appointment = tongban_store::hall::AppointmentRow {
+        id: "yy_today".into(),
+        hall_id: id.clone(),
+        group_code: "market".into(),
+        offering_code: w.code.clone(),
+        person_id: w.zhang.person_id.clone(),
+        day: today,
+        start: "09:00".into(),
+        state: "booked".into(),
+        application_id: String::new(),
+        reminded: true,
+        ticket_id: String::new(),
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+        version: 1,
+    };
+    w.app.store.book(appointment, 2, None).await.unwrap();
+
+    let walk =
+        |card: &str, green: bool| TicketRequest { offering_code: w.code.clone(), card_number: card.into(), green };
+    let a1 = queue::take(&w.app, &id, walk("", false), KIOSK).await.unwrap();
+    let a2 = queue::take(&w.app, &id, walk(&citizen_id(2), false), KIOSK).await.unwrap();
+    assert_eq!((a1.number.as_str(), a2.number.as_str()), ("A001", "A002"));
+    assert!(!a1.person_known && a2.person_known);
+    assert_eq!(fields(queue::take(&w.app, &id, walk("123", false), KIOSK).await.unwrap_err()), ["card_number"]);
+    let other = TicketRequest { offering_code: "NOSUCH".into(), ..walk("", false) };
+    assert_eq!(fields(queue::take(&w.app, &id, other, KIOSK).await.unwrap_err()), ["offering_code"]);
+    assert_eq!(fields(queue::check_in(&w.app, &id, &citizen_id(3), KIOSK).await.unwrap_err()), ["card_number"]);
+    let p = queue::check_in(&w.app, &id, &citizen_id(1), KIOSK).await.unwrap();
+    assert_eq!((p.number.as_str(), p.line.as_str()), ("P001", "appointment"));
+    assert!(queue::check_in(&w.app, &id, &citizen_id(1), KIOSK).await.is_err(), "checked in once");
+    let g = queue::take(&w.app, &id, walk("", true), KIOSK).await.unwrap();
+    assert_eq!(g.number, "G001");
+    assert_eq!(queue::ticket(&w.app, &a2.id).await.unwrap().ahead, 3, "green and the appointment before it");
+    assert!(queue::ticket(&w.app, &a2.id).await.unwrap().wait_minutes >= 1, "never empty");
+
+    // Only window staff of the window's agency, signed in at a window, call.
+    assert!(matches!(queue::sign_in(&w.app, &w.li, &id, Some("1")).await, Err(AppError::Forbidden)));
+    assert!(matches!(queue::call_next(&w.app, &w.window, &id).await, Err(AppError::Conflict { .. })));
+    queue::sign_in(&w.app, &w.window, &id, Some("1")).await.unwrap();
+    let mut calls = tongban_app::hall::display::subscribe(&w.app);
+    let first = queue::call_next(&w.app, &w.window, &id).await.unwrap().unwrap();
+    assert_eq!(first.number, "G001");
+    let shown = tokio::time::timeout(std::time::Duration::from_secs(5), calls.recv()).await.unwrap().unwrap();
+    assert_eq!((shown.number.as_str(), shown.window.as_str()), ("G001", "1"));
+    assert!(matches!(queue::call_next(&w.app, &w.window, &id).await, Err(AppError::Conflict { .. })), "serve first");
+
+    // Recalled at most twice, then a no-show.
+    let mut t = first;
+    for _ in 0..2 {
+        t = queue::step(&w.app, &w.window, &t.id, t.version, Step::Recall).await.unwrap();
+    }
+    assert_eq!(t.calls, 3);
+    assert!(matches!(
+        queue::step(&w.app, &w.window, &t.id, t.version, Step::Recall).await,
+        Err(AppError::Conflict { .. })
+    ));
+    let recalled = tokio::time::timeout(std::time::Duration::from_secs(5), calls.recv()).await.unwrap().unwrap();
+    assert_eq!(recalled.kind, "recall", "each call goes to the display, none overwritten");
+    queue::step(&w.app, &w.window, &t.id, t.version, Step::NoShow).await.unwrap();
+
+    // The appointment next; accepted at the window, submitted, finished: the case records it.
+    let t = queue::call_next(&w.app, &w.window, &id).await.unwrap().unwrap();
+    assert_eq!(t.number, "P001");
+    let ap = tongban_app::cases::start_for(&w.app, &w.window, "13812345678", &citizen_id(1), &w.code).await.unwrap();
+    queue::link_application(&w.app, &w.window, &id, &ap.id).await.unwrap();
+    tongban_app::cases::save(&w.app, &w.window, &ap.id, complete()).await.unwrap();
+    upload_premises(&w, &w.window, &ap.id).await;
+    let case = tongban_app::cases::submit(&w.app, &w.window, &ap.id, None, "r").await.unwrap().case_number;
+    let t = queue::ticket(&w.app, &t.id).await.unwrap();
+    let done = queue::step(&w.app, &w.window, &t.id, t.version, Step::Finish).await.unwrap();
+    assert_eq!(done.case_number, case);
+    let trail = tongban_app::cases::trail(&w.app, &w.zhang, &case).await.unwrap();
+    assert!(trail.iter().any(|e| e.action == "hall_visit" && e.detail.to_string().contains("P001")), "{trail:?}");
+    let appointment = w.app.store.appointment("yy_today").await.unwrap().unwrap();
+    assert_eq!(appointment.state, "checked_in");
+
+    // The visit is rated once on the window's device.
+    let desk = queue::desk(&w.app, &w.window, &id).await.unwrap();
+    assert_eq!(desk.to_rate.as_ref().map(|t| t.number.as_str()), Some("P001"));
+    let rate = |level| NewRating { level, ..Default::default() };
+    assert_eq!(fields(queue::rate(&w.app, &w.window, &done.id, rate(9)).await.unwrap_err()), ["level"]);
+    queue::rate(&w.app, &w.window, &done.id, rate(5)).await.unwrap();
+    assert!(matches!(queue::rate(&w.app, &w.window, &done.id, rate(4)).await, Err(AppError::Conflict { .. })));
+    assert!(queue::desk(&w.app, &w.window, &id).await.unwrap().to_rate.is_none());
+
+    // Transferred to another group keeps its place; the walk-ins follow.
+    let t = queue::call_next(&w.app, &w.window, &id).await.unwrap().unwrap();
+    assert_eq!(t.number, "A001");
+    let moved = queue::step(&w.app, &w.window, &t.id, t.version, Step::Transfer("general")).await.unwrap();
+    assert_eq!((moved.state.as_str(), moved.group.as_str()), ("waiting", "general"));
+    let t = queue::call_next(&w.app, &w.window, &id).await.unwrap().unwrap();
+    assert_eq!(t.number, "A002", "window 1 calls only its group");
+
+    let f = tongban_app::hall::figures::figures(&w.app, &w.admin, &id, today, today).await.unwrap();
+    assert_eq!(
+        (f.total.tickets, f.total.served, f.total.no_shows, f.total.appointments, f.total.rated),
+        (4, 1, 1, 1, 1)
+    );
+    assert!(matches!(
+        tongban_app::hall::figures::figures(&w.app, &w.window, &id, today, today).await,
+        Err(AppError::Forbidden)
+    ));
+    let report = w.app.store.verify_audit().await.unwrap();
+    assert!(report.problems.iter().all(|p| p.contains("等待")), "{:?}", report.problems);
+}
+
+#[tokio::test]
+async fn two_windows_calling_at_once_never_take_the_same_ticket() {
+    let w = world().await;
+    let id = hall_of(&w, 2).await;
+    let other = second_window(&w).await;
+    queue::sign_in(&w.app, &w.window, &id, Some("1")).await.unwrap();
+    queue::sign_in(&w.app, &other, &id, Some("2")).await.unwrap();
+    assert!(matches!(queue::sign_in(&w.app, &other, &id, Some("1")).await, Err(AppError::Conflict { .. })), "taken");
+    let n = 12;
+    for _ in 0..n {
+        queue::take(&w.app, &id, TicketRequest { offering_code: w.code.clone(), ..Default::default() }, KIOSK)
+            .await
+            .unwrap();
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..n {
+        let (a, b) = tokio::join!(
+            async {
+                let t = queue::call_next(&w.app, &w.window, &id).await.unwrap();
+                if let Some(t) = &t {
+                    queue::step(&w.app, &w.window, &t.id, t.version, Step::Finish).await.unwrap();
+                }
+                t
+            },
+            async {
+                let t = queue::call_next(&w.app, &other, &id).await.unwrap();
+                if let Some(t) = &t {
+                    queue::step(&w.app, &other, &t.id, t.version, Step::Finish).await.unwrap();
+                }
+                t
+            }
+        );
+        for t in [a, b].into_iter().flatten() {
+            assert!(seen.insert(t.number.clone()), "{} called twice", t.number);
+        }
+    }
+    assert_eq!(seen.len(), n, "every ticket called once");
+}

@@ -1,0 +1,220 @@
+//! The window's pages: signing in at a window (`/workbench/hall`), the desk that calls and
+//! serves tickets and opens one-window acceptance for the person called, the rating device the
+//! person rates the visit on (一次一评), and the hall manager's figures.
+
+use super::super::forms::{Page, Req, field, see_other};
+use crate::AppState;
+use crate::extract::{FormPairs, Path};
+use crate::hall_labels::{HallLabels, name_of};
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use tongban_app::hall::figures::HallFigures;
+use tongban_app::hall::queue::{self, Desk, HallWindows};
+use tongban_app::hall::{self, HallSummary};
+use tongban_app::ratings::NewRating;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/workbench/hall", get(halls_page))
+        .route("/workbench/hall/{id}", get(desk_page))
+        .route("/workbench/hall/{id}/window", post(sign_in))
+        .route("/workbench/hall/{id}/call", post(call_next))
+        .route("/workbench/hall/{id}/tickets/{ticket}", post(act))
+        .route("/workbench/hall/{id}/device", get(device_page).post(rate))
+        .route("/workbench/hall/{id}/figures", get(figures_page))
+}
+
+#[derive(Template)]
+#[template(path = "hall_windows.html")]
+struct HallsPage<'a> {
+    f: &'a super::super::Frame,
+    l: &'static HallLabels,
+    csrf: String,
+    windows: Vec<HallWindows>,
+    managed: Vec<HallSummary>,
+}
+
+/// Where window staff sign in, and the halls a manager reads the figures of.
+async fn halls_page(r: Req) -> Page {
+    let who = r.signed_in().await?;
+    let windows = queue::windows_for(&r.s.app, &who).await.map_err(|e| r.error(e))?;
+    let managed = hall::managed(&r.s.app, &who).await.map_err(|e| r.error(e))?;
+    if windows.is_empty() && managed.is_empty() {
+        return Err(super::super::error_page_with(&r.f, StatusCode::FORBIDDEN, r.f.lang.hall().no_halls_for_you));
+    }
+    Ok(r.with_csrf(|csrf| {
+        r.respond(StatusCode::OK, &HallsPage { f: &r.f, l: r.f.lang.hall(), csrf, windows, managed })
+    }))
+}
+
+async fn sign_in(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let window = form.first("window").filter(|w| !w.is_empty());
+    match queue::sign_in(&r.s.app, &who, &id, window).await {
+        Ok(()) if window.is_some() => Ok(see_other(&format!("/workbench/hall/{id}"))),
+        Ok(()) => Ok(see_other("/workbench/hall")),
+        Err(e) => Err(r.error(e)),
+    }
+}
+
+/// A ticket with its names in the page's language.
+struct Current {
+    t: queue::TicketView,
+    line: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "hall_desk.html")]
+struct DeskPage<'a> {
+    f: &'a super::super::Frame,
+    l: &'static HallLabels,
+    csrf: String,
+    d: Desk,
+    current: Option<Current>,
+    /// Groups it may be transferred to: code and name.
+    others: Vec<(String, String)>,
+    /// Group code, name, waiting.
+    waiting: Vec<(String, String, usize)>,
+    notice: Option<&'static str>,
+    errors: Vec<(String, String)>,
+}
+
+async fn desk_with(r: &Req, id: &str, status: StatusCode, errors: Vec<(String, String)>) -> Page {
+    let who = r.signed_in().await?;
+    let l = r.f.lang.hall();
+    let d = match queue::desk(&r.s.app, &who, id).await {
+        Ok(d) => d,
+        // At no window of this hall: choose one first.
+        Err(tongban_app::AppError::Conflict { .. }) => return Ok(see_other("/workbench/hall")),
+        Err(e) => return Err(r.error(e)),
+    };
+    let h = hall::get(&r.s.app, id).await.map_err(|e| r.error(e))?;
+    let name =
+        |code: &str| h.spec.groups.iter().find(|g| g.code == code).map_or_else(|| code.to_owned(), |g| g.name.clone());
+    let current = d.current.clone().map(|t| Current { line: name_of(&l.lines, &t.line), t });
+    let others = h
+        .spec
+        .groups
+        .iter()
+        .filter(|g| current.as_ref().is_none_or(|c| c.t.group != g.code))
+        .map(|g| (g.code.clone(), g.name.clone()))
+        .collect();
+    let waiting = d.groups.iter().map(|g| (g.clone(), name(g), d.waiting.get(g).copied().unwrap_or(0))).collect();
+    let notice = (r.q.first("done") == Some("none")).then_some(l.none_waiting);
+    Ok(r.with_csrf(|csrf| {
+        r.respond(status, &DeskPage { f: &r.f, l, csrf, d, current, others, waiting, notice, errors })
+    }))
+}
+
+async fn desk_page(r: Req, Path(id): Path<String>) -> Page {
+    desk_with(&r, &id, StatusCode::OK, Vec::new()).await
+}
+
+async fn call_next(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    match queue::call_next(&r.s.app, &who, &id).await {
+        Ok(Some(_)) => Ok(see_other(&format!("/workbench/hall/{id}"))),
+        Ok(None) => Ok(see_other(&format!("/workbench/hall/{id}?done=none"))),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            desk_with(&r, &id, status, errors).await
+        }
+    }
+}
+
+async fn act(r: Req, Path((id, ticket)): Path<(String, String)>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let version = form.first("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let group = field(&form, "group");
+    let done = match crate::api::hall::step_of(form.first("action").unwrap_or(""), &group) {
+        Ok(step) => queue::step(&r.s.app, &who, &ticket, version, step).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(()) => Ok(see_other(&format!("/workbench/hall/{id}"))),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            desk_with(&r, &id, status, errors).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hall_device.html")]
+struct DevicePage<'a> {
+    f: &'a super::super::Frame,
+    l: &'static HallLabels,
+    csrf: String,
+    hall_id: String,
+    to_rate: Option<queue::TicketView>,
+    /// The on-site indicators: name, label.
+    indicators: Vec<(&'static str, &'static str)>,
+    levels: Vec<(u8, &'static str)>,
+    thanks: bool,
+    errors: Vec<(String, String)>,
+}
+
+async fn device_with(r: &Req, id: &str, status: StatusCode, errors: Vec<(String, String)>) -> Page {
+    let who = r.signed_in().await?;
+    let d = queue::desk(&r.s.app, &who, id).await.map_err(|e| r.error(e))?;
+    let en = r.f.lang == crate::i18n::Lang::En;
+    let pick = |zh: &'static str, e: &'static str| if en { e } else { zh };
+    let indicators =
+        tongban_domain::ratings::Channel::OnSite.indicators().iter().map(|(k, zh, e)| (*k, pick(zh, e))).collect();
+    let levels = tongban_domain::ratings::LEVELS.iter().map(|(n, zh, e)| (*n, pick(zh, e))).collect();
+    let thanks = r.q.first("done") == Some("rated");
+    Ok(r.with_csrf(|csrf| {
+        let page = DevicePage {
+            f: &r.f,
+            l: r.f.lang.hall(),
+            csrf,
+            hall_id: d.hall_id.clone(),
+            to_rate: d.to_rate,
+            indicators,
+            levels,
+            thanks,
+            errors,
+        };
+        r.respond(status, &page)
+    }))
+}
+
+/// The rating device at the window, facing the person served: the last visit it finished.
+async fn device_page(r: Req, Path(id): Path<String>) -> Page {
+    device_with(&r, &id, StatusCode::OK, Vec::new()).await
+}
+
+async fn rate(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let level = form.first("level").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let new = NewRating { level, comment: field(&form, "comment"), ..Default::default() };
+    match queue::rate(&r.s.app, &who, &field(&form, "ticket"), new).await {
+        Ok(_) => Ok(see_other(&format!("/workbench/hall/{id}/device?done=rated"))),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            device_with(&r, &id, status, errors).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hall_figures.html")]
+struct FiguresPage<'a> {
+    f: &'a super::super::Frame,
+    l: &'static HallLabels,
+    x: HallFigures,
+}
+
+/// The hall manager's figures, the last 7 days unless asked.
+async fn figures_page(r: Req, Path(id): Path<String>) -> Page {
+    let who = r.signed_in().await?;
+    let today = tongban_domain::calendar::china_today();
+    let day =
+        |k: &str, or: NaiveDate| r.q.first(k).and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()).unwrap_or(or);
+    let (from, to) = (day("from", today - chrono::Duration::days(6)), day("to", today));
+    let x = tongban_app::hall::figures::figures(&r.s.app, &who, &id, from, to).await.map_err(|e| r.error(e))?;
+    Ok(r.respond(StatusCode::OK, &FiguresPage { f: &r.f, l: r.f.lang.hall(), x }))
+}
