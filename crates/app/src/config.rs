@@ -131,6 +131,15 @@ pub struct Config {
     pub inquiry_days: u32,
     pub complaint_days: u32,
     pub report_days: u32,
+    /// The service hall: days before an appointment its reminder goes out (1: the day before).
+    pub appointment_remind_days: u32,
+    /// Appointments a person may hold at once.
+    pub appointment_max_active: u32,
+    /// The no-show rule: this many no-shows within `no_show_within_days` suspend booking for
+    /// `no_show_suspend_days` (0 no-shows: never).
+    pub no_show_count: u32,
+    pub no_show_within_days: u32,
+    pub no_show_suspend_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -218,6 +227,11 @@ impl Default for Config {
             inquiry_days: 5,
             complaint_days: 10,
             report_days: 15,
+            appointment_remind_days: 1,
+            appointment_max_active: 3,
+            no_show_count: 3,
+            no_show_within_days: 30,
+            no_show_suspend_days: 30,
         }
     }
 }
@@ -383,6 +397,25 @@ impl Config {
                     "inquiry_days" => self.inquiry_days = days,
                     "complaint_days" => self.complaint_days = days,
                     _ => self.report_days = days,
+                }
+            }
+            "appointment_remind_days" => {
+                let days: u32 = num(value)?;
+                if !(1..=14).contains(&days) {
+                    return Err("must be 1 to 14 days".into());
+                }
+                self.appointment_remind_days = days;
+            }
+            "appointment_max_active" | "no_show_count" | "no_show_within_days" | "no_show_suspend_days" => {
+                let n: u32 = num(value)?;
+                if n > 365 {
+                    return Err("must be 0 to 365".into());
+                }
+                match key {
+                    "appointment_max_active" => self.appointment_max_active = n,
+                    "no_show_count" => self.no_show_count = n,
+                    "no_show_within_days" => self.no_show_within_days = n,
+                    _ => self.no_show_suspend_days = n,
                 }
             }
             "exchange_keep_bodies" => {

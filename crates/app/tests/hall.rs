@@ -14,6 +14,7 @@ use tongban_app::access::Principal;
 use tongban_app::hall::booking::{self, NewAppointment};
 use tongban_app::hall::queue::{self, Step, TicketRequest};
 use tongban_app::hall::{self, GroupSpec, HallSpec, WindowSpec};
+use tongban_app::identity::{self, Client, NewPerson};
 use tongban_app::ratings::NewRating;
 use tongban_app::staff::{self, NewAssignment};
 use tongban_domain::identity::Assurance;
@@ -107,10 +108,25 @@ async fn of_many_racing_for_the_last_places_exactly_capacity_get_one() {
     let w = world().await;
     let id = hall_of(&w, 3).await;
     let day = next_working_day(&w).await;
-    // Distinct people at L2 (the store keys appointments by person).
-    let racers: Vec<Principal> = (0..24)
-        .map(|i| Principal { person_id: format!("racer-{i}"), assurance: Assurance::L2, ..w.zhang.clone() })
-        .collect();
+    // Distinct people, each verified by real name.
+    let registry: String = (10..34).map(|i| format!("用户{i},{}\n", citizen_id(i))).collect();
+    identity::import_registry(&w.app, &registry).await.unwrap();
+    let mut racers: Vec<Principal> = Vec::new();
+    for i in 10..34 {
+        // Each from an address of its own: registration is limited per address and minute.
+        let client = Client { address: format!("192.0.2.{i}"), ..Default::default() };
+        let phone = format!("137000001{i}");
+        let form = NewPerson {
+            name: format!("用户{i}"),
+            citizen_id: citizen_id(i),
+            phone: phone.clone(),
+            email: None,
+            password: "Tongban-2026".into(),
+        };
+        identity::register(&w.app, form, &client).await.unwrap();
+        let who = identity::login(&w.app, &phone, "Tongban-2026", None, &client).await.unwrap().principal;
+        racers.push(verified(&w.app, &who).await);
+    }
     let app = Arc::new(w.app.clone());
     let tasks: Vec<_> = racers
         .into_iter()
@@ -302,6 +318,41 @@ async fn the_queue_calls_green_then_appointments_then_walk_ins_and_the_visit_lan
     ));
     let report = w.app.store.verify_audit().await.unwrap();
     assert!(report.problems.iter().all(|p| p.contains("等待")), "{:?}", report.problems);
+}
+
+#[tokio::test]
+async fn an_appointment_within_the_reminder_days_is_reminded_once_and_a_missed_one_counts() {
+    let mut w = world().await;
+    let id = hall_of(&w, 2).await;
+    let day = next_working_day(&w).await;
+    // Reminded a fortnight ahead here, so the next working day is always inside.
+    w.app.hall = Arc::new(hall::Settings { remind_days: 14, ..Default::default() });
+    let a = booking::book(&w.app, &w.zhang, &id, at(&w.code, day, "09:00")).await.unwrap();
+    let told = w.app.store.messages_of(&w.zhang.person_id, 20).await.unwrap();
+    assert_eq!(told.iter().filter(|m| m.title.starts_with("预约提醒")).count(), 1, "reminded at once");
+    // The text goes off the request: waited for.
+    let sent = || w.outbox.sms().iter().any(|t| t.text.contains("预约提醒") && t.text.contains(&day.to_string()));
+    for _ in 0..50 {
+        if sent() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(sent(), "{:?}", w.outbox.sms());
+    let s = tongban_app::supervision::sweep(&w.app).await.unwrap();
+    assert_eq!(s.reminded, 0, "once");
+    // Moved inside the window: reminded again of the new time.
+    booking::move_to(&w.app, &w.zhang, &a.id, day, "10:00", a.version).await.unwrap();
+    let told = w.app.store.messages_of(&w.zhang.person_id, 20).await.unwrap();
+    assert_eq!(told.iter().filter(|m| m.title.starts_with("预约提醒")).count(), 2);
+    // A past day's booked appointment becomes a no-show in the sweep.
+    let mut x = w.app.store.appointment(&a.id).await.unwrap().unwrap();
+    x.day = day - Duration::days(30);
+    let v = x.version;
+    x.version += 1;
+    assert!(w.app.store.update_appointment(x, v).await.unwrap());
+    assert_eq!(tongban_app::supervision::sweep(&w.app).await.unwrap().no_shows, 1);
+    assert_eq!(w.app.store.appointment(&a.id).await.unwrap().unwrap().state, "no_show");
 }
 
 #[tokio::test]

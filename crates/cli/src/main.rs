@@ -308,6 +308,16 @@ async fn open(config: &mut Config, storage: &StorageOpts, index: bool) -> anyhow
         report_days: config.report_days,
         ..Default::default()
     });
+    app.hall = std::sync::Arc::new(tongban_app::hall::Settings {
+        remind_days: config.appointment_remind_days,
+        max_active: config.appointment_max_active,
+        no_show: tongban_domain::hall::NoShowRule {
+            count: config.no_show_count,
+            within_days: config.no_show_within_days,
+            suspend_days: config.no_show_suspend_days,
+        },
+        ..Default::default()
+    });
     Ok(app)
 }
 

@@ -312,11 +312,16 @@ impl Store {
             .await?)
     }
 
-    /// Booked appointments of `day` whose reminder has not gone out.
-    pub async fn appointments_to_remind(&self, day: NaiveDate, limit: u64) -> Result<Vec<AppointmentRow>, StoreError> {
+    /// Booked appointments of the days `from..=to` whose reminder has not gone out.
+    pub async fn appointments_to_remind(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: u64,
+    ) -> Result<Vec<AppointmentRow>, StoreError> {
         Ok(appointment::Entity::find()
             .filter(appointment::Column::State.eq("booked"))
-            .filter(appointment::Column::Day.eq(day))
+            .filter(appointment::Column::Day.between(from, to))
             .filter(appointment::Column::Reminded.eq(false))
             .limit(limit)
             .all(&self.db)

@@ -203,7 +203,10 @@ pub async fn book(app: &App, who: &Principal, hall_id: &str, new: NewAppointment
         version: 1,
     };
     match app.store.book(row.clone(), g.capacity, None).await? {
-        Booking::Made => view(app, row).await,
+        Booking::Made => {
+            remind_if_due(app, &row).await;
+            view(app, row).await
+        }
         _ => Err(full()),
     }
 }
@@ -252,7 +255,10 @@ pub async fn move_to(
     let mut row = old.clone();
     (row.day, row.start, row.reminded, row.updated_at, row.version) = (day, start, false, Utc::now(), version + 1);
     match app.store.book(row.clone(), g.capacity, Some((old, version))).await? {
-        Booking::Made => view(app, row).await,
+        Booking::Made => {
+            remind_if_due(app, &row).await;
+            view(app, row).await
+        }
         Booking::Full => Err(full()),
         Booking::Stale => Err(conflict("version", "预约已变化，请刷新后再试 (the appointment changed: reload)")),
     }
@@ -303,24 +309,48 @@ pub(crate) async fn view(app: &App, a: AppointmentRow) -> Result<AppointmentView
     })
 }
 
-/// The day's work of the sweep: tomorrow's appointments reminded (in-site and by text, once),
-/// and the appointments of past days never checked in marked no-shows. Returns how many of each.
+/// Reminds of a booked appointment (in-site and by text), once: true if this call did.
+async fn remind(app: &App, a: &AppointmentRow) -> Result<bool, AppError> {
+    let v = view(app, a.clone()).await?;
+    let title = format!("预约提醒：{} {} {}", v.day, v.start, v.hall_name);
+    let body = format!(
+        "您预约了 {} {} 在 {}（{}）办理「{}」。请携带身份证件按时到达，在取号机签到。如不能前往，请提前取消。",
+        v.day, v.start, v.hall_name, v.hall_address, v.offering_name
+    );
+    let texts = crate::notify::notice(app, &a.person_id, (title.clone(), body.clone()), "/appointments").await?;
+    let m = crate::notify::in_site(&a.person_id, None, title, body)?;
+    if !app.store.remind(&a.id, m, texts.clone()).await? {
+        return Ok(false);
+    }
+    crate::notify::attempt_now(app, texts);
+    Ok(true)
+}
+
+/// The days whose appointments are reminded now: from tomorrow, `remind_days` of them.
+fn reminded_days(app: &App) -> (NaiveDate, NaiveDate) {
+    let today = china_today();
+    (today + chrono::Duration::days(1), today + chrono::Duration::days(i64::from(app.hall.remind_days.max(1))))
+}
+
+/// An appointment booked (or moved) inside the reminder window is reminded at once; if that
+/// fails, the sweep reminds it (the booking stands either way).
+async fn remind_if_due(app: &App, a: &AppointmentRow) {
+    let (from, to) = reminded_days(app);
+    if (from..=to).contains(&a.day)
+        && let Err(e) = remind(app, a).await
+    {
+        tracing::warn!(error = %e, appointment = %a.id, "the reminder waits for the sweep");
+    }
+}
+
+/// The day's work of the sweep: the appointments of the next `remind_days` days reminded (once),
+/// and those of past days never checked in marked no-shows. Returns how many of each.
 pub async fn sweep(app: &App) -> Result<(usize, usize), AppError> {
     let today = china_today();
+    let (from, to) = reminded_days(app);
     let mut reminded = 0;
-    for a in app.store.appointments_to_remind(today + chrono::Duration::days(1), 500).await? {
-        let v = view(app, a.clone()).await?;
-        let title = format!("预约提醒：明天 {} {}", v.start, v.hall_name);
-        let body = format!(
-            "您预约了 {} {} 在 {}（{}）办理「{}」。请携带身份证件按时到达，在取号机签到。如不能前往，请提前取消。",
-            v.day, v.start, v.hall_name, v.hall_address, v.offering_name
-        );
-        let texts = crate::notify::notice(app, &a.person_id, (title.clone(), body.clone()), "/appointments").await?;
-        let m = crate::notify::in_site(&a.person_id, None, title, body)?;
-        if app.store.remind(&a.id, m, texts.clone()).await? {
-            crate::notify::first_attempt(app, texts);
-            reminded += 1;
-        }
+    for a in app.store.appointments_to_remind(from, to, 500).await? {
+        reminded += usize::from(remind(app, &a).await?);
     }
     let mut missed = 0;
     for mut a in app.store.appointments_missed(today, 500).await? {

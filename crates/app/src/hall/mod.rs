@@ -20,6 +20,9 @@ use tongban_store::hall::{GroupRow, HallRow, WindowRow};
 
 /// The per-person rules of booking [configurable].
 pub struct Settings {
+    /// Days before an appointment its reminder goes out (1: the day before); booked closer than
+    /// that, it goes out at once.
+    pub remind_days: u32,
     /// Appointments a person may hold at once.
     pub max_active: u32,
     pub no_show: NoShowRule,
@@ -31,6 +34,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
+            remind_days: 1,
             max_active: 3,
             no_show: NoShowRule { count: 3, within_days: 30, suspend_days: 30 },
             tickets: crate::limit::PerMinute::new(60),

@@ -429,7 +429,15 @@ pub(crate) fn case_changed(
 /// The first attempt at messages a committed change kept, off the request (a failure is retried
 /// by `deliver_due`); those waiting to be combined are left to the worker.
 pub(crate) fn first_attempt(app: &App, rows: Vec<OutboundRow>) {
-    if rows.is_empty() || !app.notify.combine.is_zero() {
+    if app.notify.combine.is_zero() {
+        attempt_now(app, rows);
+    }
+}
+
+/// The first attempt at messages just kept that combine with nothing (a reminder), off the
+/// request.
+pub(crate) fn attempt_now(app: &App, rows: Vec<OutboundRow>) {
+    if rows.is_empty() {
         return;
     }
     let app = app.clone();
