@@ -211,7 +211,7 @@ async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<B
 }
 
 /// Runs `n` jobs with at most `clients` in flight; each job's latency in ms, and the wall time.
-async fn concurrently<F, Fut>(n: usize, clients: usize, job: F) -> anyhow::Result<(Vec<f64>, Duration)>
+pub(super) async fn concurrently<F, Fut>(n: usize, clients: usize, job: F) -> anyhow::Result<(Vec<f64>, Duration)>
 where
     F: Fn(usize) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
@@ -402,7 +402,7 @@ impl Raw {
 }
 
 /// The baseline: `n` transactions of one inserted row, `clients` at once; commits per second.
-async fn bare_commits(raw: &Arc<Raw>, clients: usize, n: usize) -> anyhow::Result<f64> {
+pub(super) async fn bare_commits(raw: &Arc<Raw>, clients: usize, n: usize) -> anyhow::Result<f64> {
     raw.exec("CREATE TABLE IF NOT EXISTS bench_commits (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)").await?;
     let (_, time) = concurrently(n, clients, |i| {
         let raw = raw.clone();

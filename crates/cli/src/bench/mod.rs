@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod exchange;
+pub mod hall;
 pub mod identity;
 pub mod ratings;
 pub mod seal;
@@ -40,6 +41,11 @@ pub enum BenchCommand {
     /// The public rating figures (好差评公示) with ten million ratings, against a scan of the
     /// ratings in the same run.
     Ratings(ratings::Options),
+    /// The service hall: a booking rush (exactly the places booked, none twice) against bare
+    /// conditional updates; tickets issued and called per second over many halls and windows
+    /// against bare commits; call-to-display latency with hundreds of displays connected, from this
+    /// node and from another, against a bare HTTP round trip.
+    Hall(hall::Options),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
@@ -51,6 +57,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Identity(o) => identity::run(o).await,
         BenchCommand::Exchange(o) => exchange::run(o).await,
         BenchCommand::Ratings(o) => ratings::run(o).await,
+        BenchCommand::Hall(o) => hall::run(o).await,
     }
 }
 
