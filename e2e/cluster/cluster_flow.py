@@ -5,7 +5,8 @@ indexes, one key file) share a fresh PostgreSQL database. Checked: both are read
 platform's jobs runs on exactly one of them (the `leases` table); a third
 process with node number 1 is refused while node 1 lives; a person registered at node 1 logs in at
 node 2; an offering published by another process (`tongban catalog import`) is found by node 2's
-search within seconds; node 1 stopped (SIGTERM) gives its jobs up and node 2 takes them over;
+search within seconds; a call at a hall's window made at node 1 reaches a display connected to node
+2; node 1 stopped (SIGTERM) gives its jobs up and node 2 takes them over;
 node 2 killed (SIGKILL) and restarted with its number serves again once its old lease lapses.
 
 Usage: python cluster_flow.py PATH/TO/tongban POSTGRES_URL
@@ -14,22 +15,26 @@ Exits non-zero with a message on the first failure.
 
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
-from tongban import PERSON, Server, clean_env, free_port, signed_in_citizen  # noqa: E402
+from tongban import OFFERING, PERSON, Server, clean_env, csrf_of, free_port, signed_in_citizen  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
 PG = sys.argv[2]
 DB = "tongban_cluster"
 JOBS = ["call-log-sealing", "messages", "supervision", "webhooks"]
+# 李四 of the demo registry, window staff of the demo hall.
+WINDOW = {"name": "李四", "citizen_id": "110105198511200127", "phone": "13912345678", "password": "Tongban-2026"}
 
 
 def psql(sql, url=PG):
@@ -106,6 +111,47 @@ backend tongban
     return process, base
 
 
+def hall_calls_across_nodes(one, two, admin_web, cli_env):
+    hall = "h_demo_dongcheng"
+    data = tempfile.mkdtemp(prefix="cluster-cli-")
+    subprocess.run([BIN, "staff", "add-platform-admin", PERSON["phone"], "--data-dir", data], env=clean_env(cli_env),
+                   cwd=data, check=True, capture_output=True, timeout=120)
+    _, token = signed_in_citizen(one.base, person=WINDOW)
+    form = {"person": WINDOW["phone"], "role": "window_staff", "agency_code": "1111010143783071XP",
+            "division_code": "", "csrf": csrf_of(admin_web.get(f"{one.base}/staff").text)}
+    done = admin_web.post(f"{one.base}/staff/assign", data=form, allow_redirects=False)
+    assert done.status_code == 303 and "done=assigned" in done.headers["location"], done.text[-800:]
+    auth = {"Authorization": f"Bearer {token}"}
+    at = requests.post(f"{one.base}/api/v1/halls/{hall}/window", headers=auth, json={"window": "1"})
+    assert at.status_code == 204, at.text
+    events = queue.Queue()
+
+    def listen():
+        try:
+            with requests.get(f"{two.base}/halls/{hall}/display/events", stream=True, timeout=30) as r:
+                events.put("open" if r.status_code == 200 else r.status_code)
+                for line in r.iter_lines(decode_unicode=True):
+                    if line and line.startswith("data:"):
+                        events.put((time.time(), json.loads(line[5:])))
+        except requests.RequestException:
+            pass  # node 2 is killed later in the pass: its stream ends
+
+    threading.Thread(target=listen, daemon=True).start()
+    assert events.get(timeout=10) == "open"
+    ticket = requests.post(f"{one.base}/api/v1/halls/{hall}/tickets", json={"offering_code": OFFERING})
+    assert ticket.status_code == 201, ticket.text
+    t = time.time()
+    called = requests.post(f"{one.base}/api/v1/halls/{hall}/calls", headers=auth)
+    assert called.status_code == 200, called.text
+    number = called.json()["number"]
+    while True:
+        at, call = events.get(timeout=5)
+        if call["number"] == number:
+            break
+    assert call["window"] == "1" and number in call["text"], call
+    print(f"a call at node 1 ({number}, window 1) reached a display on node 2 in {(at - t) * 1000:.0f} ms")
+
+
 def main():
     psql(f"drop database if exists {DB}")
     psql(f"create database {DB}")
@@ -147,6 +193,10 @@ def main():
                               json={"identifier": PERSON["phone"], "password": PERSON["password"]})
         assert login.status_code == 201, login.text
         print("a person registered through the proxy signs in at either node; her session shows the forwarded address")
+
+        # One hall across the nodes: a call made at node 1 reaches a display connected to node 2
+        # (calls go through the database, not one node's memory).
+        hall_calls_across_nodes(one, two, web, env(3))
 
         # One allowance per address, whichever node answers (counted in Redis): the fifth
         # verification in a minute through the proxy is refused though each node saw two or three.
