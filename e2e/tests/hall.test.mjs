@@ -128,6 +128,20 @@ async function bookFirstFree(page, offering, day) {
   return start;
 }
 
+/** The number on the ticket page (after its hidden 号码 for screen readers). */
+async function ticketNumber(page) {
+  return (await page.locator('p.ticket-number').textContent()).trim().split(/\s+/).pop();
+}
+
+/** Waits until the display has received `n` calls and shows `text` as the one being called. */
+async function displayShows(display, n, text) {
+  await display.waitForFunction(
+    ([calls, now]) => document.body.dataset.calls === calls && document.getElementById('now').textContent === now,
+    [String(n), text],
+    { timeout: 10_000 },
+  );
+}
+
 /** Waits for a line of the development outbox to `phone` matching `re`. */
 async function outboxLine(phone, re) {
   let lines = [];
@@ -228,6 +242,8 @@ describe('Tongban service hall in Chromium', () => {
       await page.goto(`/halls/${HALL.id}/book`);
       await bookFirstFree(page, OTHER, next);
       const other = page.locator('li.card').filter({ hasText: OTHER.name });
+      // Each card's links name their appointment (for a screen reader's list of links).
+      assert.equal(await other.getByRole('link', { name: `取消预约 ${OTHER.name} ${next}`, exact: false }).count(), 1);
       await other.getByRole('link', { name: '取消预约' }).click();
       await page.waitForURL(/\/appointments\/[^/]+\/cancel$/);
       assert.ok(await page.getByRole('heading', { name: '取消预约', level: 1 }).isVisible());
@@ -299,11 +315,11 @@ describe('Tongban service hall in Chromium', () => {
         assert.ok(await page.getByRole('heading', { name: /^自助取号/, level: 1 }).isVisible());
         await assertNoAxeViolations(page, 'kiosk (zh, 360px)');
         const checkIn = page.getByRole('region', { name: '预约签到' });
-        await checkIn.getByLabel('身份证号码（可选）', { exact: true }).fill(CITIZEN.id);
+        await checkIn.getByLabel(/^身份证号码/).fill(CITIZEN.id);
         await submit(page, checkIn.getByRole('button', { name: '签到取号' }));
         if (bookedToday) {
           assert.match(page.url(), /\/tickets\/tk_/);
-          assert.match(await page.locator('.ticket-number').innerText(), /^P\d{3}$/);
+          assert.match(await ticketNumber(page), /^P\d{3}$/);
           assert.match(await mainText(page), /预约/);
         } else {
           // No appointment today (today's slots were over or not released when this ran).
@@ -321,7 +337,8 @@ describe('Tongban service hall in Chromium', () => {
         await submit(page, take.getByRole('button', { name: '取号', exact: true }));
         assert.match(page.url(), /\/tickets\/tk_/);
         assert.ok(await page.getByRole('heading', { name: '您的号票', level: 1 }).isVisible());
-        ticket = await page.locator('.ticket-number').innerText();
+        ticket = await ticketNumber(page);
+        assert.equal(await page.getByText(`号码 ${ticket}`).count(), 1, 'the number is read out as a number');
         assert.match(ticket, /^A\d{3}$/);
         const text = await mainText(page);
         assert.match(text, /前面等候\s*\d+/);
@@ -352,8 +369,7 @@ describe('Tongban service hall in Chromium', () => {
         await assertNoAxeViolations(page, 'desk, serving (zh)');
 
         // The display shows the call without reloading.
-        await display.waitForFunction(() => document.body.dataset.calls === '1', null, { timeout: 10_000 });
-        assert.equal(await display.locator('#now').innerText(), `请 ${first} 号到 1 号窗口办理`);
+        await displayShows(display, 1, `请 ${first} 号到 1 号窗口办理`);
         assert.match(await display.locator('#calls li').first().innerText(), new RegExp(`^${first}\\s+窗口 1$`));
         await assertNoAxeViolations(display, 'display with a call (zh, 1920×1080)');
         await display.screenshot({ path: path.join(RESULTS_DIR, 'hall-display-1920.png') });
@@ -363,8 +379,7 @@ describe('Tongban service hall in Chromium', () => {
           await submit(page, serving.getByRole('button', { name: '办结' }));
           await submit(page, page.getByRole('button', { name: '叫下一位' }));
           assert.equal(await serving.locator('.ticket-number').innerText(), ticket);
-          await display.waitForFunction(() => document.body.dataset.calls === '2', null, { timeout: 10_000 });
-          assert.equal(await display.locator('#now').innerText(), `请 ${ticket} 号到 1 号窗口办理`);
+          await displayShows(display, 2, `请 ${ticket} 号到 1 号窗口办理`);
         }
 
         // One-window acceptance for the person called.
@@ -404,14 +419,16 @@ describe('Tongban service hall in Chromium', () => {
         assert.equal(await page.getByRole('region', { name: /^正在办理/ }).count(), 0);
         assert.ok(await page.getByRole('button', { name: '叫下一位' }).isVisible());
         await page.goto(`/workbench/cases/${caseNumber}`);
-        // Submitted, accepted, and the visit. (How the visit entry reads is not checked: it shows
-        // the raw action name "hall_visit" and not the ticket or the window.)
+        // Submitted, accepted, and the visit with its hall, window and ticket.
         const entries = await page.getByRole('region', { name: '办理过程' }).locator('ol.timeline > li').allInnerTexts();
         assert.equal(entries.length, 3, `the case records the visit: ${entries.join('\n')}`);
+        assert.match(entries[2], new RegExp(`政务服务中心（演示）1号窗口办理（号票 ${ticket}）`), entries[2]);
 
         // The window's rating device, facing the citizen.
         await page.goto(`/workbench/hall/${HALL.id}/device`);
         assert.ok(await page.getByRole('heading', { name: '请对本次服务评价', level: 1 }).isVisible());
+        // It faces the person served: no site header with the staff member's name and links.
+        assert.equal(await page.locator('header').count(), 0, 'no site header on the device');
         assert.match(await mainText(page), new RegExp(`${ticket}\\s*·\\s*${OFFERING.name}`));
         assert.deepEqual(
           await page.getByRole('radio').evaluateAll((rs) => rs.map((r) => r.labels[0].innerText.trim())),
@@ -436,15 +453,29 @@ describe('Tongban service hall in Chromium', () => {
         const headers = await table.getByRole('columnheader').allInnerTexts();
         const row = table.locator('tbody tr').filter({ has: page.locator('td:nth-child(2)', { hasText: /^1$/ }) });
         assert.equal(await row.count(), 1, 'one row of window 1 today');
-        const cells = Object.fromEntries(headers.map((h, i) => [h.trim(), '']));
         const values = await row.locator('td').allInnerTexts();
-        headers.forEach((h, i) => (cells[h.trim()] = (values[i] ?? '').trim()));
+        const cells = Object.fromEntries(headers.map((h, i) => [h.trim(), (values[i] ?? '').trim()]));
         const served = bookedToday ? '2' : '1';
         assert.equal(cells['取号数'], served, JSON.stringify(cells));
         assert.equal(cells['办结'], served, JSON.stringify(cells));
         assert.equal(cells['评价数'], '1', JSON.stringify(cells));
         assert.equal(cells['预约'], bookedToday ? '1' : '0', JSON.stringify(cells));
         await assertNoAxeViolations(page, 'hall figures (zh)');
+
+        // The hall's settings: a line that cannot be read is named; the hall saved unchanged.
+        await page.goto('/workbench/hall');
+        await page.getByRole('link', { name: '设置' }).first().click();
+        await page.waitForURL(new RegExp(`/workbench/hall/${HALL.id}/edit$`));
+        await assertNoAxeViolations(page, 'hall settings (zh)');
+        const windows = page.getByLabel('窗口', { exact: true });
+        const kept = await windows.inputValue();
+        await windows.fill(`${kept}\n9`);
+        await submit(page, page.getByRole('button', { name: '保存' }));
+        assert.match(await page.getByRole('alert').innerText(), /「9」应为 窗口号 \| 部门代码 \| 分组代码/);
+        assert.equal(await windows.inputValue(), `${kept}\n9`, 'what was typed stays');
+        await windows.fill(kept);
+        await submit(page, page.getByRole('button', { name: '保存' }));
+        assert.match(page.url(), new RegExp(`/halls/${HALL.id}$`));
       });
     } finally {
       await screen.close();

@@ -589,6 +589,7 @@ impl CaseLabels {
             "deliver" => ("送达", "Deliver"),
             "withdraw" => ("撤回", "Withdraw"),
             "submit" => ("提交申请", "Submitted"),
+            "hall_visit" => ("到厅办理", "Served at the hall"),
             "rating" => ("评价（好差评）", "Rated"),
             "rating_change" => ("修改评价", "Rating changed"),
             "rectification_callback" => ("差评回访", "Called back about the bad review"),

@@ -101,6 +101,22 @@ pub struct HallLabels {
     pub rated: &'static str,
     pub total: &'static str,
     pub uncalled: &'static str,
+    pub new_hall: &'static str,
+    pub settings: &'static str,
+    pub hall_name: &'static str,
+    pub division: &'static str,
+    pub agency: &'static str,
+    pub slot_minutes: &'static str,
+    pub days_ahead: &'static str,
+    pub release_at: &'static str,
+    pub ahead_minutes: &'static str,
+    pub max_recalls: &'static str,
+    pub service_secs: &'static str,
+    pub groups_hint: &'static str,
+    pub windows_hint: &'static str,
+    pub save: &'static str,
+    pub group: &'static str,
+    pub check_in_card: &'static str,
 }
 
 pub const ZH: HallLabels = HallLabels {
@@ -203,6 +219,22 @@ pub const ZH: HallLabels = HallLabels {
     rated: "评价数",
     total: "合计",
     uncalled: "未叫号",
+    new_hall: "新建政务服务中心",
+    settings: "设置",
+    hall_name: "名称",
+    division: "行政区划代码",
+    agency: "主管部门（统一社会信用代码）",
+    slot_minutes: "每个预约时段的分钟数",
+    days_ahead: "提前几天放号",
+    release_at: "每天放号时间（HH:MM）",
+    ahead_minutes: "预约优先于现场取号的分钟数",
+    max_recalls: "最多重呼次数",
+    service_secs: "尚无记录时预设的办理时长（秒）",
+    groups_hint: "每行一个分组：代码 | 名称 | 每时段预约数 | 事项编码（空格分隔）",
+    windows_hint: "每行一个窗口：窗口号 | 部门统一社会信用代码 | 所叫分组代码（空格分隔）",
+    save: "保存",
+    group: "窗口分组",
+    check_in_card: "身份证号码",
 };
 
 pub const EN: HallLabels = HallLabels {
@@ -305,7 +337,34 @@ pub const EN: HallLabels = HallLabels {
     rated: "Rated",
     total: "Total",
     uncalled: "not called",
+    new_hall: "New hall",
+    settings: "Settings",
+    hall_name: "Name",
+    division: "Division code",
+    agency: "Running agency (unified social credit code)",
+    slot_minutes: "Minutes per appointment slot",
+    days_ahead: "Days ahead slots are released",
+    release_at: "Release time each day (HH:MM)",
+    ahead_minutes: "Minutes an appointment goes ahead of walk-ins",
+    max_recalls: "Calls again at most",
+    service_secs: "Assumed service time before any is measured (s)",
+    groups_hint: "One group per line: code | name | appointments per slot | service codes (space-separated)",
+    windows_hint: "One window per line: number | agency credit code | group codes it calls (space-separated)",
+    save: "Save",
+    group: "Window group",
+    check_in_card: "Identity card number",
 };
+
+impl HallLabels {
+    /// When slots are released, in words.
+    pub fn release(&self, days: &i32, at: &str) -> String {
+        if self.nav == ZH.nav {
+            format!("每天 {at} 放出第 {days} 天的号源")
+        } else {
+            format!("each day at {at}, the slots of the day {days} days ahead")
+        }
+    }
+}
 
 /// The name of `key` in a label table.
 pub fn name_of(pairs: &[(&'static str, &'static str)], key: &str) -> &'static str {

@@ -218,7 +218,9 @@ pub(crate) fn plain(e: &TrailRow) -> String {
             d.remove(extra);
         }
     }
+    let text = |k: &str| detail.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
     let what = match e.action.as_str() {
+        "hall_visit" => format!("在{}{}号窗口办理（号票 {}）", text("hall"), text("window"), text("ticket")),
         "submit" => "提交申请".to_owned(),
         "claim" => "认领办件".to_owned(),
         "release" => "释放办件".to_owned(),

@@ -13,7 +13,7 @@ use tongban_domain::hall as rules;
 use tongban_domain::identity::Assurance;
 use tongban_store::hall::{AppointmentRow, Booking, GroupRow, HallRow};
 
-/// The least assurance to book: a registered person with a verified phone (L2).
+/// The least assurance to book: L2, a registered person whose real name the registry confirmed.
 const BOOKING_ASSURANCE: Assurance = Assurance::L2;
 
 /// A slot of a day, with its places left.

@@ -353,6 +353,12 @@ pub(crate) fn release(h: &HallRow) -> Release {
     }
 }
 
+/// Whether `who` manages the hall (its settings and figures); `Forbidden` if not.
+pub async fn manages(app: &App, who: &Principal, id: &str) -> Result<(), AppError> {
+    let h = app.store.hall(id).await?.ok_or(NO_HALL)?;
+    manager(app, who, &h).await
+}
+
 /// Authorizes a manager of the hall.
 pub(crate) async fn manager(app: &App, who: &Principal, h: &HallRow) -> Result<(), AppError> {
     access::authorize(app, who, Need::Staff(MANAGERS, Some((&h.agency_code, &h.division_code)))).await

@@ -171,17 +171,14 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     }
     let rush_time = started.elapsed();
     let kept = raw.count(&format!("SELECT count(*) FROM appointments WHERE hall_id = '{rush}'")).await?;
-    let persons = raw.count(&format!("SELECT count(DISTINCT person_id) FROM appointments WHERE hall_id = '{rush}'")).await?;
+    let persons =
+        raw.count(&format!("SELECT count(DISTINCT person_id) FROM appointments WHERE hall_id = '{rush}'")).await?;
     let booked = raw.count(&format!("SELECT sum(booked) FROM hall_slots WHERE hall_id = '{rush}'")).await?;
     anyhow::ensure!(
         made == o.places && full == o.people - o.places && kept == o.places as i64 && persons == kept && booked == kept,
         "the rush gave {made} bookings ({full} full), {kept} kept for {persons} people, {booked} places taken"
     );
-    raw.exec(&format!(
-        "INSERT INTO hall_slots VALUES ('bare', 'g', '{day}', '09:00', {}, 0)",
-        o.places
-    ))
-    .await?;
+    raw.exec(&format!("INSERT INTO hall_slots VALUES ('bare', 'g', '{day}', '09:00', {}, 0)", o.places)).await?;
     let (_, bare_time) = concurrently(o.people, o.clients, |_| {
         let raw = raw.clone();
         async move {
@@ -309,11 +306,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     anyhow::ensure!(call_ms.len() == o.tickets, "{} of {} tickets called", call_ms.len(), o.tickets);
     let bare = bare_commits(&raw, o.clients, 5_000).await?;
     println!("baseline: bare one-row commits, {} at once: {bare:.0}/s", o.clients);
-    println!(
-        "tickets issued: {issued:.0}/s ({:.2} of bare); {}",
-        issued / bare,
-        summary("issue", issue_ms)
-    );
+    println!("tickets issued: {issued:.0}/s ({:.2} of bare); {}", issued / bare, summary("issue", issue_ms));
     println!(
         "tickets called and finished by {} windows at once: {called:.0}/s ({:.2} of bare); {}",
         o.windows,
@@ -353,7 +346,8 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                 buf.push_str(&String::from_utf8_lossy(&chunk));
                 while let Some(end) = buf.find("\n\n") {
                     let event: String = buf.drain(..end + 2).collect();
-                    if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ").or(l.strip_prefix("data:"))) {
+                    if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ").or(l.strip_prefix("data:")))
+                    {
                         let v: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
                         let number = v["number"].as_str().unwrap_or("").to_owned();
                         seen.lock().unwrap_or_else(|p| p.into_inner()).push((hall_id.clone(), number, at));
@@ -376,7 +370,8 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
             let r = TicketRequest { offering_code: OFFERING.into(), ..Default::default() };
             queue::take(node, hall_id, r, "192.0.2.2").await.map_err(e)?;
             let t = Instant::now();
-            let ticket = queue::call_next(node, who, hall_id).await.map_err(e)?.ok_or_else(|| anyhow::anyhow!("no ticket"))?;
+            let ticket =
+                queue::call_next(node, who, hall_id).await.map_err(e)?.ok_or_else(|| anyhow::anyhow!("no ticket"))?;
             shown.lock().unwrap_or_else(|p| p.into_inner()).insert((hall_id.clone(), ticket.number.clone()), t);
             queue::step(node, who, &ticket.id, ticket.version, Step::Finish).await.map_err(e)?;
             // Calls spread over time, as in a hall (20 a second across the 50 screens).
@@ -388,7 +383,9 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .filter_map(|(h, n, at)| shown.get(&(h.clone(), n.clone())).map(|t| at.duration_since(*t).as_secs_f64() * 1000.0))
+            .filter_map(|(h, n, at)| {
+                shown.get(&(h.clone(), n.clone())).map(|t| at.duration_since(*t).as_secs_f64() * 1000.0)
+            })
             .collect();
         let expected = (o.calls as f64 * per_display).round() as usize;
         anyhow::ensure!(ms.len() >= expected, "{way}: {} of {expected} deliveries", ms.len());

@@ -148,9 +148,18 @@ pub fn timeline(l: &CaseLabels, trail: &[TrailEntryView], en: bool) -> Vec<Timel
                     _ => "Staff",
                 };
                 let state = CaseState::parse(&e.after_state).map_or("", |s| l.state(s));
-                format!("{who}: {} → {state}", l.action(&e.action))
+                let at = |k: &str| e.detail.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+                let visit = (e.action == "hall_visit")
+                    .then(|| format!(" ({}, window {}, ticket {})", at("hall"), at("window"), at("ticket")))
+                    .unwrap_or_default();
+                format!("{who}: {}{visit} → {state}", l.action(&e.action))
             } else {
-                e.summary.clone()
+                // A step that is no case action (a rating, its follow-up) is named by its label.
+                let named = l.action(&e.action);
+                match named.is_empty() {
+                    true => e.summary.clone(),
+                    false => e.summary.replacen(&format!("{}，", e.action), &format!("{named}，"), 1),
+                }
             };
             let labelled = |pairs: &[(&str, &'static str)]| -> Vec<(&'static str, String)> {
                 pairs

@@ -9,11 +9,12 @@ use crate::hall_labels::{HallLabels, name_of};
 use askama::Template;
 use axum::Router;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use tongban_app::hall::figures::HallFigures;
 use tongban_app::hall::queue::{self, Desk, HallWindows};
-use tongban_app::hall::{self, HallSummary};
+use tongban_app::hall::{self, GroupSpec, HallSpec, HallSummary, WindowSpec};
 use tongban_app::ratings::NewRating;
 
 pub fn routes() -> Router<AppState> {
@@ -25,6 +26,16 @@ pub fn routes() -> Router<AppState> {
         .route("/workbench/hall/{id}/tickets/{ticket}", post(act))
         .route("/workbench/hall/{id}/device", get(device_page).post(rate))
         .route("/workbench/hall/{id}/figures", get(figures_page))
+        .route("/workbench/hall/new", get(new_page).post(create))
+        .route("/workbench/hall/{id}/edit", get(edit).post(change))
+}
+
+/// An agency or platform administrator, who may set up a hall (where, `hall::save` decides).
+async fn may_set_up(r: &Req, who: &tongban_app::access::Principal) -> Result<bool, Response> {
+    use tongban_domain::identity::StaffRole;
+    let roles = tongban_app::access::roles(&r.s.app, &who.person_id).await.map_err(|e| r.error(e))?;
+    Ok(who.acting.is_none()
+        && roles.iter().any(|a| matches!(a.role, StaffRole::AgencyAdmin | StaffRole::PlatformAdmin)))
 }
 
 #[derive(Template)]
@@ -35,6 +46,8 @@ struct HallsPage<'a> {
     csrf: String,
     windows: Vec<HallWindows>,
     managed: Vec<HallSummary>,
+    /// An agency or platform administrator: may set up a hall.
+    can_create: bool,
 }
 
 /// Where window staff sign in, and the halls a manager reads the figures of.
@@ -42,11 +55,12 @@ async fn halls_page(r: Req) -> Page {
     let who = r.signed_in().await?;
     let windows = queue::windows_for(&r.s.app, &who).await.map_err(|e| r.error(e))?;
     let managed = hall::managed(&r.s.app, &who).await.map_err(|e| r.error(e))?;
-    if windows.is_empty() && managed.is_empty() {
+    let can_create = may_set_up(&r, &who).await?;
+    if windows.is_empty() && managed.is_empty() && !can_create {
         return Err(super::super::error_page_with(&r.f, StatusCode::FORBIDDEN, r.f.lang.hall().no_halls_for_you));
     }
     Ok(r.with_csrf(|csrf| {
-        r.respond(StatusCode::OK, &HallsPage { f: &r.f, l: r.f.lang.hall(), csrf, windows, managed })
+        r.respond(StatusCode::OK, &HallsPage { f: &r.f, l: r.f.lang.hall(), csrf, windows, managed, can_create })
     }))
 }
 
@@ -217,4 +231,161 @@ async fn figures_page(r: Req, Path(id): Path<String>) -> Page {
     let (from, to) = (day("from", today - chrono::Duration::days(6)), day("to", today));
     let x = tongban_app::hall::figures::figures(&r.s.app, &who, &id, from, to).await.map_err(|e| r.error(e))?;
     Ok(r.respond(StatusCode::OK, &FiguresPage { f: &r.f, l: r.f.lang.hall(), x }))
+}
+
+#[derive(Template)]
+#[template(path = "hall_edit.html")]
+struct EditPage<'a> {
+    f: &'a super::super::Frame,
+    l: &'static HallLabels,
+    csrf: String,
+    /// None: a new hall.
+    id: Option<String>,
+    s: HallSpec,
+    /// The groups and windows as the form's lines.
+    groups: String,
+    windows: String,
+    errors: Vec<(String, String)>,
+}
+
+/// The groups as lines: `code | name | places per slot | offering codes`.
+fn group_lines(s: &HallSpec) -> String {
+    s.groups.iter().map(|g| format!("{} | {} | {} | {}\n", g.code, g.name, g.capacity, g.offerings.join(" "))).collect()
+}
+
+/// The windows as lines: `number | agency code | group codes`.
+fn window_lines(s: &HallSpec) -> String {
+    s.windows.iter().map(|w| format!("{} | {} | {}\n", w.number, w.agency_code, w.groups.join(" "))).collect()
+}
+
+/// The spec a form posts; a line that cannot be read is an error of its field.
+fn spec_of(form: &crate::extract::QueryPairs) -> Result<HallSpec, tongban_app::AppError> {
+    let num = |k: &'static str| {
+        field(form, k).trim().parse::<i32>().map_err(|_| tongban_app::AppError::field(k, "请填写整数 (a whole number)"))
+    };
+    let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let mut groups = Vec::new();
+    for line in field(form, "groups").lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let p: Vec<&str> = line.split('|').map(str::trim).collect();
+        let capacity = p.get(2).and_then(|c| c.parse().ok());
+        let (Some(code), Some(name), Some(capacity)) = (p.first(), p.get(1), capacity) else {
+            return Err(tongban_app::AppError::field(
+                "groups",
+                format!("「{line}」应为 代码 | 名称 | 每时段预约数 | 事项编码"),
+            ));
+        };
+        groups.push(GroupSpec {
+            code: (*code).into(),
+            name: (*name).into(),
+            capacity,
+            offerings: words(p.get(3).unwrap_or(&"")),
+        });
+    }
+    let mut windows = Vec::new();
+    for line in field(form, "windows").lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let p: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (Some(number), Some(agency), Some(groups)) = (p.first(), p.get(1), p.get(2)) else {
+            return Err(tongban_app::AppError::field(
+                "windows",
+                format!("「{line}」应为 窗口号 | 部门代码 | 分组代码"),
+            ));
+        };
+        windows.push(WindowSpec { number: (*number).into(), agency_code: (*agency).into(), groups: words(groups) });
+    }
+    Ok(HallSpec {
+        name: field(form, "name"),
+        division_code: field(form, "division_code"),
+        agency_code: field(form, "agency_code"),
+        address: field(form, "address"),
+        hours: field(form, "hours"),
+        slot_minutes: num("slot_minutes")?,
+        days_ahead: num("days_ahead")?,
+        release_at: field(form, "release_at"),
+        appointment_ahead_minutes: num("appointment_ahead_minutes")?,
+        max_recalls: num("max_recalls")?,
+        default_service_secs: num("default_service_secs")?,
+        groups,
+        windows,
+    })
+}
+
+fn edit_page(
+    r: &Req,
+    id: Option<String>,
+    s: HallSpec,
+    lines: (String, String),
+    errors: Vec<(String, String)>,
+) -> Response {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let (groups, windows) = lines;
+    r.with_csrf(|csrf| {
+        r.respond(status, &EditPage { f: &r.f, l: r.f.lang.hall(), csrf, id, s, groups, windows, errors })
+    })
+}
+
+/// A new hall's form, with the usual rules filled in (its managers: the agency administrators
+/// and the platform administrator; `hall::save` decides).
+async fn new_page(r: Req) -> Page {
+    let who = r.signed_in().await?;
+    if !may_set_up(&r, &who).await? {
+        return Err(super::super::error_page_with(&r.f, StatusCode::FORBIDDEN, r.f.lang.hall().no_halls_for_you));
+    }
+    let s = HallSpec {
+        hours: "09:00-12:00,13:30-17:00".into(),
+        slot_minutes: 30,
+        days_ahead: 7,
+        release_at: "08:00".into(),
+        appointment_ahead_minutes: 10,
+        max_recalls: 2,
+        default_service_secs: 300,
+        ..Default::default()
+    };
+    Ok(edit_page(&r, None, s, Default::default(), Vec::new()))
+}
+
+async fn edit(r: Req, Path(id): Path<String>) -> Page {
+    let who = r.signed_in().await?;
+    let h = hall::get(&r.s.app, &id).await.map_err(|e| r.error(e))?;
+    hall::manages(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
+    let lines = (group_lines(&h.spec), window_lines(&h.spec));
+    Ok(edit_page(&r, Some(id), h.spec, lines, Vec::new()))
+}
+
+async fn save(r: Req, id: Option<String>, form: crate::extract::QueryPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let (spec, done) = match spec_of(&form) {
+        Ok(s) => (Some(s.clone()), hall::save(&r.s.app, &who, id.as_deref(), s).await),
+        Err(e) => (None, Err(e)),
+    };
+    match done {
+        Ok(h) => Ok(see_other(&format!("/halls/{}", h.id))),
+        Err(e) => {
+            let (_, errors) = r.form_errors(e)?;
+            // What was typed stays, even a line that could not be read.
+            let n = |k: &str| field(&form, k).trim().parse().unwrap_or_default();
+            let s = spec.unwrap_or_else(|| HallSpec {
+                name: field(&form, "name"),
+                division_code: field(&form, "division_code"),
+                agency_code: field(&form, "agency_code"),
+                address: field(&form, "address"),
+                hours: field(&form, "hours"),
+                release_at: field(&form, "release_at"),
+                slot_minutes: n("slot_minutes"),
+                days_ahead: n("days_ahead"),
+                appointment_ahead_minutes: n("appointment_ahead_minutes"),
+                max_recalls: n("max_recalls"),
+                default_service_secs: n("default_service_secs"),
+                ..Default::default()
+            });
+            Ok(edit_page(&r, id, s, (field(&form, "groups"), field(&form, "windows")), errors))
+        }
+    }
+}
+
+async fn create(r: Req, FormPairs(form): FormPairs) -> Page {
+    save(r, None, form).await
+}
+
+async fn change(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+    save(r, Some(id), form).await
 }
