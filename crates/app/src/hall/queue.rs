@@ -490,6 +490,7 @@ pub async fn rate(app: &App, who: &Principal, ticket_id: &str, new: NewRating) -
         case_number: t.id.clone(),
         channel: Channel::OnSite.as_str().into(),
         person_id: t.person_id.clone(),
+        // Shown without a name; kept with the person when the card was read, for a callback.
         anonymous: true,
         level: i32::from(checked.level),
         indicators: serde_json::to_string(&checked.indicators).map_err(AppError::internal)?,
@@ -502,7 +503,8 @@ pub async fn rate(app: &App, who: &Principal, ticket_id: &str, new: NewRating) -
         updated_at: now,
         changes: 0,
     };
-    let detail = serde_json::json!({ "level": row.level, "ticket": t.number, "window": w.number });
+    // Linked to the window and the staff member who served (the device is signed in as them).
+    let detail = serde_json::json!({ "level": row.level, "ticket": t.number, "window": w.number, "staff": who.person_id });
     let mut step = trail(&t.person_id, "visitor", "rating", detail);
     (step.before_state, step.after_state) = (t.state.clone(), t.state.clone());
     if !app.store.rate_visit(&t.id, row, step).await? {
