@@ -504,7 +504,8 @@ pub async fn rate(app: &App, who: &Principal, ticket_id: &str, new: NewRating) -
         changes: 0,
     };
     // Linked to the window and the staff member who served (the device is signed in as them).
-    let detail = serde_json::json!({ "level": row.level, "ticket": t.number, "window": w.number, "staff": who.person_id });
+    let detail =
+        serde_json::json!({ "level": row.level, "ticket": t.number, "window": w.number, "staff": who.person_id });
     let mut step = trail(&t.person_id, "visitor", "rating", detail);
     (step.before_state, step.after_state) = (t.state.clone(), t.state.clone());
     if !app.store.rate_visit(&t.id, row, step).await? {

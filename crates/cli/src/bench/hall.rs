@@ -359,7 +359,8 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     // A second application on the same database: its calls reach these displays as another
     // node's would, through the database.
     let mut other = App::open(&target, IndexLocation::None, id()?).await.map_err(e)?;
-    other.hall = Arc::new(hall::Settings { tickets: tongban_app::limit::PerMinute::new(u32::MAX), ..Default::default() });
+    other.hall =
+        Arc::new(hall::Settings { tickets: tongban_app::limit::PerMinute::new(u32::MAX), ..Default::default() });
     tokio::time::sleep(Duration::from_millis(500)).await;
     let per_display = o.displays as f64 / screens as f64;
     for (way, node) in [("this node", &app), ("another node", &other)] {

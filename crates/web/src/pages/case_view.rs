@@ -149,9 +149,11 @@ pub fn timeline(l: &CaseLabels, trail: &[TrailEntryView], en: bool) -> Vec<Timel
                 };
                 let state = CaseState::parse(&e.after_state).map_or("", |s| l.state(s));
                 let at = |k: &str| e.detail.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-                let visit = (e.action == "hall_visit")
-                    .then(|| format!(" ({}, window {}, ticket {})", at("hall"), at("window"), at("ticket")))
-                    .unwrap_or_default();
+                let visit = if e.action == "hall_visit" {
+                    format!(" ({}, window {}, ticket {})", at("hall"), at("window"), at("ticket"))
+                } else {
+                    String::new()
+                };
                 format!("{who}: {}{visit} → {state}", l.action(&e.action))
             } else {
                 // A step that is no case action (a rating, its follow-up) is named by its label.
