@@ -51,7 +51,7 @@ fn day(q: &QueryPairs, key: &'static str) -> Result<NaiveDate, ApiError> {
 /// The halls in a division subtree (`?division=`, all without it).
 #[utoipa::path(get, path = "/api/v1/halls", tag = "hall",
     params(("division" = Option<String>, Query, description = "行政区划代码")),
-    responses((status = 200, body = Vec<HallSummary>)))]
+    responses((status = 200, body = Vec<HallSummary>), (status = 400, body = ErrorBody)))]
 pub(crate) async fn list(State(s): State<AppState>, q: QueryPairs) -> Result<axum::Json<Vec<HallSummary>>, ApiError> {
     Ok(axum::Json(hall::list_halls(&s.app, q.first("division").unwrap_or("")).await?))
 }
