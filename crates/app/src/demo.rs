@@ -40,8 +40,11 @@ pub async fn seed(app: &App) -> Result<Seeded, AppError> {
         }
         seeded.organizations = report.loaded;
     }
-    if app.store.halls("").await?.is_empty() {
-        demo_hall(app).await?;
+    // The demo hall serves the demo catalog's services: over another catalog it is left out.
+    if app.store.halls("").await?.is_empty()
+        && let Err(e) = demo_hall(app).await
+    {
+        tracing::warn!(error = %e, "the demo hall was not made");
     }
     Ok(seeded)
 }
