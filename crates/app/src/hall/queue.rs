@@ -9,13 +9,12 @@
 
 use super::{NO_HALL, window_staff};
 use crate::access::Principal;
-use crate::ratings::NewRating;
+use crate::ratings::{NewRating, trail_step};
 use crate::{App, AppError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tongban_domain::hall::{self as rules, Line};
 use tongban_domain::ratings::{self, Channel};
-use tongban_store::audit::TrailDraft;
 use tongban_store::hall::{CallRow, HallRow, TicketRow, WindowRow};
 
 /// What the kiosk is asked for.
@@ -442,7 +441,9 @@ pub async fn step(
     if step == Step::Finish && !t.case_number.is_empty() {
         // The case records the visit it was accepted in.
         let detail = serde_json::json!({ "hall": h.name, "ticket": t.number, "window": w.number, "appointment": t.appointment_id });
-        app.store.note_on_case(&t.case_number, trail(&who.person_id, "window_staff", "hall_visit", detail)).await?;
+        app.store
+            .note_on_case(&t.case_number, trail_step(&who.person_id, "window_staff", "hall_visit", detail))
+            .await?;
     }
     view(app, &h, t).await
 }
@@ -458,19 +459,6 @@ pub async fn link_application(app: &App, who: &Principal, hall_id: &str, applica
         return Err(stale());
     }
     Ok(())
-}
-
-fn trail(actor: &str, role: &str, action: &str, detail: serde_json::Value) -> TrailDraft {
-    TrailDraft {
-        at: Utc::now(),
-        actor_id: actor.into(),
-        actor_role: role.into(),
-        action: action.into(),
-        before_state: String::new(),
-        after_state: String::new(),
-        detail: detail.to_string(),
-        request_id: String::new(),
-    }
 }
 
 /// The visit's rating (一次一评) given on the rating device of the window that finished it: the
@@ -506,7 +494,7 @@ pub async fn rate(app: &App, who: &Principal, ticket_id: &str, new: NewRating) -
     // Linked to the window and the staff member who served (the device is signed in as them).
     let detail =
         serde_json::json!({ "level": row.level, "ticket": t.number, "window": w.number, "staff": who.person_id });
-    let mut step = trail(&t.person_id, "visitor", "rating", detail);
+    let mut step = trail_step(&t.person_id, "visitor", "rating", detail);
     (step.before_state, step.after_state) = (t.state.clone(), t.state.clone());
     if !app.store.rate_visit(&t.id, row, step).await? {
         return Err(AppError::Conflict {

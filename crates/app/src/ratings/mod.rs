@@ -103,7 +103,7 @@ pub struct RectificationView {
 }
 
 /// A step of the case's trail (the store fills in the case's state, which stays what it is).
-fn trail_step(actor: &str, role: &str, action: &str, detail: serde_json::Value) -> TrailDraft {
+pub(crate) fn trail_step(actor: &str, role: &str, action: &str, detail: serde_json::Value) -> TrailDraft {
     TrailDraft {
         at: Utc::now(),
         actor_id: actor.into(),
