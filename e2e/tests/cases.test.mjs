@@ -294,6 +294,10 @@ describe('Tongban applications and cases in Chromium', () => {
       assert.ok(caseNumber, receiptText);
       assert.equal(caseNumber.length, 23, `a 23-character case number: ${caseNumber}`);
       assert.match(receiptText, /预计办结日期（按今日受理计算）：\s*\d{4}-\d{2}-\d{2}/);
+      // The receipt's QR code opens the case's rating page (好差评, rated once concluded).
+      const rateQr = receipt.getByRole('img', { name: /评价二维码/ });
+      assert.ok(await rateQr.locator('svg').isVisible());
+      assert.match(await rateQr.getAttribute('aria-label'), new RegExp(`/cases/${caseNumber}/rating$`));
       assert.equal(await caseState(page), '待受理');
       assert.match(await mainText(page), /受理后开始计时/);
       await assertNoAxeViolations(page, 'receipt (zh)');
@@ -1248,6 +1252,9 @@ describe('Tongban applications and cases in Chromium', () => {
       const qr = page.getByRole('img', { name: /核验二维码/ });
       assert.ok(await qr.locator('svg').isVisible());
       assert.match(await qr.getAttribute('aria-label'), new RegExp(`/verify/${id.replaceAll('.', '\\.')}$`));
+      // And a second one to rate the case the licence came of.
+      const rateQr = page.getByRole('img', { name: /评价二维码/ });
+      assert.match(await rateQr.getAttribute('aria-label'), /\/cases\/[0-9A-Z]{23}\/rating$/);
       await assertNoAxeViolations(page, 'licence face (zh)');
       await page.screenshot({ path: path.join(RESULTS_DIR, 'licence-face-zh.png'), fullPage: true });
       const pdfHref = await page.getByRole('link', { name: /下载 PDF/ }).getAttribute('href');

@@ -435,11 +435,47 @@ describe('Tongban service hall in Chromium', () => {
           ['非常满意', '满意', '基本满意', '不满意', '非常不满意'],
         );
         await assertNoAxeViolations(page, 'rating device (zh)');
-        await page.getByRole('radio', { name: '满意', exact: true }).check();
+        // A bad review (不满意) of a visit whose card was read: real-name, so called back.
+        await page.getByRole('radio', { name: '不满意', exact: true }).check();
+        await page.getByLabel('意见建议（差评时必填）').fill('等候时间太长，<script>没有人引导</script>');
         await submit(page, page.getByRole('button', { name: '提交评价' }));
         assert.match(await page.getByRole('status').innerText(), /感谢您的评价！/);
         assert.match(await mainText(page), /暂无待评价的办理/, 'rated once');
         await assertNoAxeViolations(page, 'rating device, thanks (zh)');
+
+        // The window agency's rectification queue holds the visit's bad review: callback, answer.
+        await page.goto('/workbench');
+        await page.getByRole('link', { name: '差评整改' }).click();
+        await page.waitForURL(/\/workbench\/rectifications$/);
+        const card = page.getByRole('region', { name: new RegExp(`窗口办理.*1 号窗口 ${ticket}`) });
+        assert.match(await card.innerText(), /等候时间太长，<script>没有人引导<\/script>/, 'the comment shown as text');
+        await card.getByRole('link', { name: /显示联系电话/ }).click();
+        assert.match(await card.innerText(), new RegExp(CITIZEN.phone));
+        await card.getByLabel('回访情况').fill('已电话联系，致歉并说明改进措施');
+        await submit(page, card.getByRole('button', { name: '记录回访' }));
+        await card.getByLabel('整改答复').fill('高峰时段增派导办人员');
+        await submit(page, card.getByRole('button', { name: '提交整改答复' }));
+        assert.match(await card.innerText(), /已答复|待评价人/);
+        await assertNoAxeViolations(page, 'rectification of a visit (zh)');
+      });
+
+      // The visitor finds it under 我的评价 and is satisfied.
+      await withPage(PHONE, async (page) => {
+        await login(page, CITIZEN);
+        await page.goto('/account');
+        await page.getByRole('link', { name: '我的评价' }).click();
+        await page.waitForURL(/\/account\/ratings$/);
+        const card = page.getByRole('region', { name: new RegExp(`窗口办理.*${ticket}`) });
+        assert.match(await card.innerText(), /高峰时段增派导办人员/);
+        await assertNoAxeViolations(page, 'my ratings (zh, 360px)');
+        await assertNoHorizontalScroll(page, 360);
+        await submit(page, card.getByRole('button', { name: '满意', exact: true }));
+        assert.match(await page.getByRole('status').innerText(), /已收到您对整改的评价/);
+        assert.match(await card.innerText(), /您对整改的评价\s*满意/);
+        await page.goto('/account/ratings?lang=en');
+        assert.ok(await page.getByRole('heading', { name: 'My ratings', level: 1 }).isVisible());
+        await assertNoAxeViolations(page, 'my ratings (en, 360px)');
+        await page.goto('/account/ratings?lang=zh');
       });
 
       // The platform administrator's figures count the ticket at window 1.

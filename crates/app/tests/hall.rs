@@ -393,3 +393,76 @@ async fn two_windows_calling_at_once_never_take_the_same_ticket() {
     }
     assert_eq!(seen.len(), n, "every ticket called once");
 }
+
+/// A finished walk-in visit of a known person (their card read at the kiosk) and one of nobody.
+async fn finished_visit(w: &World, hall: &str, card: &str) -> queue::TicketView {
+    let r = TicketRequest { offering_code: w.code.clone(), card_number: card.into(), green: false };
+    queue::take(&w.app, hall, r, KIOSK).await.unwrap();
+    let t = queue::call_next(&w.app, &w.window, hall).await.unwrap().unwrap();
+    queue::step(&w.app, &w.window, &t.id, t.version, Step::Finish).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_bad_visit_rating_opens_a_rectification_the_visitor_judges_from_my_ratings() {
+    use tongban_app::ratings::{self, FigureQuery};
+    let w = world().await;
+    let id = hall_of(&w, 2).await;
+    queue::sign_in(&w.app, &w.window, &id, Some("1")).await.unwrap();
+    let bad = |comment: &str| NewRating { level: 2, comment: comment.into(), ..Default::default() };
+
+    // 李四's card was read: a real-name bad review, called back and rectified like a case's.
+    let known = finished_visit(&w, &id, &citizen_id(2)).await;
+    assert_eq!(fields(queue::rate(&w.app, &w.window, &known.id, bad("")).await.unwrap_err()), ["comment"]);
+    queue::rate(&w.app, &w.window, &known.id, bad("排队太久，窗口人员态度<b>冷淡</b>")).await.unwrap();
+    let q = ratings::queue(&w.app, &w.window, true).await.unwrap();
+    let x = q.iter().find(|x| x.case_number == known.id).expect("on the window agency's queue");
+    assert!(x.visit.as_deref().is_some_and(|v| v.contains("1 号窗口") && v.contains(&known.number)), "{x:?}");
+    assert_eq!((x.state.as_str(), x.rater.contains("李")), ("open", true));
+    assert!(matches!(ratings::queue(&w.app, &w.li, true).await, Err(AppError::Forbidden)));
+    let contact = ratings::rater_contact(&w.app, &w.window, &x.rating_id).await.unwrap();
+    assert_eq!(contact.phone, "13912345678");
+    let step = |s| ratings::work(&w.app, &w.window, &x.rating_id, s, x.version);
+    let x = step(ratings::Step::Callback { outcome: "已电话致歉".into() }).await.unwrap();
+    let x = ratings::work(
+        &w.app,
+        &w.window,
+        &x.rating_id,
+        ratings::Step::Answer { answer: "增开窗口并培训".into() },
+        x.version,
+    )
+    .await
+    .unwrap();
+    assert_eq!(x.state, "answered");
+
+    // The visitor finds it under their ratings and judges it; nobody else can.
+    let mine = ratings::mine(&w.app, &w.li).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert!(mine[0].visit.is_some() && !mine[0].changeable);
+    assert_eq!(mine[0].rectification.as_ref().map(|x| x.state.as_str()), Some("answered"));
+    assert!(ratings::mine(&w.app, &w.zhang).await.unwrap().is_empty());
+    assert!(matches!(
+        ratings::judge_rating(&w.app, &w.zhang, &x.rating_id, true).await,
+        Err(AppError::NotFound { .. })
+    ));
+    let judged = ratings::judge_rating(&w.app, &w.li, &x.rating_id, true).await.unwrap();
+    assert_eq!(judged.rectification.map(|x| (x.state, x.satisfied)), Some(("closed".into(), Some(true))));
+    assert!(matches!(ratings::judge_rating(&w.app, &w.li, &x.rating_id, false).await, Err(AppError::Conflict { .. })));
+
+    // A walk-in who gave no card: anonymous, answered without a callback.
+    let nobody = finished_visit(&w, &id, "").await;
+    queue::rate(&w.app, &w.window, &nobody.id, bad("等候区太吵")).await.unwrap();
+    let q = ratings::queue(&w.app, &w.window, true).await.unwrap();
+    let y = q.iter().find(|x| x.case_number == nobody.id).unwrap();
+    assert!(y.rater.starts_with("匿名"));
+    assert!(matches!(ratings::rater_contact(&w.app, &w.window, &y.rating_id).await, Err(AppError::Conflict { .. })));
+
+    // The window agency's figures count both, one answered, called back and judged satisfied.
+    let f =
+        ratings::figures(&w.app, &FigureQuery { agency: Some(offering().agency.credit_code), ..Default::default() })
+            .await
+            .unwrap();
+    assert_eq!((f.total.rated, f.total.bad), (2, 2));
+    assert_eq!((f.total.bad_answered_rate, f.total.satisfied_rate), (Some(0.5), Some(1.0)));
+    let report = w.app.store.verify_audit().await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}

@@ -109,22 +109,30 @@ pub(crate) async fn append(
 
 /// A step of a case's trail that leaves the case as it is: the case row is locked first (as a
 /// case action's update locks it), so that the step and a case action append one after the
-/// other, and the step records the case's state as it is now.
+/// other, and the step records the case's state as it is now. A window visit (its ticket id in
+/// place of a case number) keeps its own trail the same way.
 pub(crate) async fn in_case_state(
     txn: &impl ConnectionTrait,
     case_number: &str,
     mut trail: TrailDraft,
 ) -> Result<TrailDraft, StoreError> {
-    case::Entity::update_many()
+    let locked = case::Entity::update_many()
         .col_expr(case::Column::Version, Expr::col(case::Column::Version))
         .filter(case::Column::CaseNumber.eq(case_number))
         .exec(txn)
         .await?;
-    let state = case::Entity::find_by_id(case_number)
-        .one(txn)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt(format!("rating of a missing case {case_number}")))?
-        .state;
+    let state = if locked.rows_affected == 1 {
+        case::Entity::find_by_id(case_number).one(txn).await?.map(|c| c.state)
+    } else {
+        use crate::entity::hall_ticket;
+        hall_ticket::Entity::update_many()
+            .col_expr(hall_ticket::Column::Version, Expr::col(hall_ticket::Column::Version))
+            .filter(hall_ticket::Column::Id.eq(case_number))
+            .exec(txn)
+            .await?;
+        hall_ticket::Entity::find_by_id(case_number).one(txn).await?.map(|t| t.state)
+    }
+    .ok_or_else(|| StoreError::Corrupt(format!("a step on a missing case or visit {case_number}")))?;
     trail.before_state = state.clone();
     trail.after_state = state;
     Ok(trail)

@@ -272,6 +272,16 @@ impl Store {
         Ok(rating::Entity::find().filter(rating::Column::CaseNumber.eq(case_number)).one(&self.db).await?)
     }
 
+    /// A person's ratings, the newest first (at most `limit`).
+    pub async fn ratings_of_person(&self, person_id: &str, limit: u64) -> Result<Vec<RatingRow>, StoreError> {
+        Ok(rating::Entity::find()
+            .filter(rating::Column::PersonId.eq(person_id))
+            .order_by_desc(rating::Column::CreatedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
     pub async fn rating(&self, id: &str) -> Result<Option<RatingRow>, StoreError> {
         Ok(rating::Entity::find_by_id(id).one(&self.db).await?)
     }

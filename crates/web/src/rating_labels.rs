@@ -79,6 +79,12 @@ pub struct RatingLabels {
     pub uphold: &'static str,
     pub reject: &'static str,
     pub decided: &'static str,
+    pub my_title: &'static str,
+    pub my_intro: &'static str,
+    pub my_empty: &'static str,
+    pub visit: &'static str,
+    pub qr_alt: &'static str,
+    pub qr_caption: &'static str,
 }
 
 pub const ZH: RatingLabels = RatingLabels {
@@ -165,6 +171,12 @@ pub const ZH: RatingLabels = RatingLabels {
     uphold: "申诉成立（不计入公示）",
     reject: "申诉不成立",
     decided: "已作出复核决定。",
+    my_title: "我的评价",
+    my_intro: "您对办件和窗口办理的评价。差评由办理部门回访整改，答复后请在此评价整改结果。",
+    my_empty: "您还没有评价过。办件办结后可在办件页评价；在窗口办理完成后可在窗口评价器上评价。",
+    visit: "窗口办理",
+    qr_alt: "评价二维码，扫码打开评价页：",
+    qr_caption: "办结后扫码评价本次服务。评价自愿，不影响办理。",
 };
 
 pub const EN: RatingLabels = RatingLabels {
@@ -258,4 +270,10 @@ pub const EN: RatingLabels = RatingLabels {
     uphold: "Uphold (not counted)",
     reject: "Reject",
     decided: "Decided.",
+    my_title: "My ratings",
+    my_intro: "Your ratings of cases and of window visits. The agency calls back and rectifies a bad review; once it answers, say here whether you are satisfied.",
+    my_empty: "You have not rated anything yet. Rate a case on its page once it is concluded, and a window visit on the window's device once it is finished.",
+    visit: "Window visit",
+    qr_alt: "Rating QR code, opens the rating page: ",
+    qr_caption: "Scan to rate this service once it is concluded. Rating is voluntary and changes nothing in the handling.",
 };

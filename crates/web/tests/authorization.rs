@@ -247,6 +247,12 @@ fn rows() -> Vec<Row> {
         Row("GET", "/api/v1/appeals", "LFFFFFFFFFA", Empty),
         Row("POST", "/api/v1/appeals/{id}", "LFFFFFFFFFH", Json(r#"{"upheld": false, "reasons": "不成立"}"#)),
         Row("GET", "/api/v1/ratings/figures", "AAAAAAAAAAA", Empty),
+        // One's own ratings (cases' and window visits'): each person reads theirs; a verdict on a
+        // rating not theirs finds none.
+        Row("GET", "/api/v1/ratings/mine", "LAAAAAAAAAA", Empty),
+        Row("POST", "/api/v1/ratings/{id}/verdict", "LHHHHHHHHHH", Json(r#"{"satisfied": true}"#)),
+        Row("GET", "/account/ratings", "LAAAAAAAAAA", Empty),
+        Row("POST", "/account/ratings/{id}/verdict", "LHHHHHHHHHH", Form(&[("satisfied", "yes")])),
         // The rating pages: the applicant's own (staff who read the case are refused: it is not
         // theirs to rate), the deciding agency's queue, the public figures.
         Row("GET", "/cases/{number}/rating", "LAHHHFFFFHH", Empty),

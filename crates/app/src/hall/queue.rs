@@ -463,7 +463,8 @@ pub async fn link_application(app: &App, who: &Principal, hall_id: &str, applica
 
 /// The visit's rating (一次一评) given on the rating device of the window that finished it: the
 /// on-site indicators, counted in the ratings' figures under the window's agency, kept in the
-/// visit's trail. Once per ticket (409 after).
+/// visit's trail; a bad review (1–2 stars) opens a rectification for the window's agency, as a
+/// case's does. Once per ticket (409 after).
 pub async fn rate(app: &App, who: &Principal, ticket_id: &str, new: NewRating) -> Result<TicketView, AppError> {
     let t = app.store.ticket(ticket_id.trim()).await?.ok_or_else(no_ticket)?;
     let (h, w) = my_window(app, who, &t.hall_id).await?;
@@ -478,8 +479,9 @@ pub async fn rate(app: &App, who: &Principal, ticket_id: &str, new: NewRating) -
         case_number: t.id.clone(),
         channel: Channel::OnSite.as_str().into(),
         person_id: t.person_id.clone(),
-        // Shown without a name; kept with the person when the card was read, for a callback.
-        anonymous: true,
+        // Real-name when the card was read or an appointment signed in (a bad review is then
+        // called back); anonymous for a walk-in who gave no card.
+        anonymous: t.person_id.is_empty(),
         level: i32::from(checked.level),
         indicators: serde_json::to_string(&checked.indicators).map_err(AppError::internal)?,
         comment: checked.comment,
@@ -496,7 +498,8 @@ pub async fn rate(app: &App, who: &Principal, ticket_id: &str, new: NewRating) -
         serde_json::json!({ "level": row.level, "ticket": t.number, "window": w.number, "staff": who.person_id });
     let mut step = trail_step(&t.person_id, "visitor", "rating", detail);
     (step.before_state, step.after_state) = (t.state.clone(), t.state.clone());
-    if !app.store.rate_visit(&t.id, row, step).await? {
+    let rect = ratings::is_bad(checked.level).then(|| crate::ratings::opened(app, &row));
+    if !app.store.rate_visit(&t.id, row, rect, step).await? {
         return Err(AppError::Conflict {
             field: "ticket",
             message: "这次办理已评价或尚未办结 (the visit is rated already or not finished)".into(),

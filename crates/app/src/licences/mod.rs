@@ -398,6 +398,11 @@ pub async fn export(app: &App, who: &Principal, id: &str) -> Result<SignedLicenc
     sealed_of(&own_licence(app, who, id).await?)
 }
 
+/// The case a licence of its holder came of, if it came of one (its rating's QR code).
+pub async fn case_of(app: &App, who: &Principal, id: &str) -> Result<Option<String>, AppError> {
+    Ok(own_licence(app, who, id).await?.case_number)
+}
+
 /// One change in a licence's history: its issue and each status change.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -55,12 +55,15 @@ pub struct NewRating {
     pub anonymous: bool,
 }
 
-/// A case's rating with its rectification, if a bad review opened one.
+/// A case's or a window visit's rating with its rectification, if a bad review opened one.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RatingView {
     pub id: String,
+    /// The case rated, or for a window visit its ticket's identifier.
     pub case_number: String,
+    /// A window visit rated at the window (一次一评): hall, window, ticket and day.
+    pub visit: Option<String>,
     pub level: u8,
     pub level_name: String,
     pub indicators: BTreeMap<String, u8>,
@@ -78,6 +81,8 @@ pub struct RatingView {
 pub struct RectificationView {
     pub rating_id: String,
     pub case_number: String,
+    /// A window visit's bad review: hall, window, ticket and day.
+    pub visit: Option<String>,
     pub agency_code: String,
     /// `open`, `answered` (waiting for the rater's verdict), `closed`, `withdrawn`.
     pub state: String,
@@ -123,6 +128,20 @@ fn no_rating() -> AppError {
 async fn own_case(app: &App, who: &Principal, case_number: &str) -> Result<CaseRow, AppError> {
     let case = app.store.case(case_number.trim()).await?.ok_or(crate::case_access::NO_CASE)?;
     if crate::case_access::is_applicant(app, who, &case).await? { Ok(case) } else { Err(crate::case_access::NO_CASE) }
+}
+
+/// The rating `who` gave: of a case they are the applicant of, or of their own window visit.
+async fn own_rating(app: &App, who: &Principal, rating_id: &str) -> Result<RatingRow, AppError> {
+    let r = app.store.rating(rating_id.trim()).await?.ok_or_else(no_rating)?;
+    let mine = if r.channel == Channel::OnSite.as_str() {
+        who.acting.is_none() && r.person_id == who.person_id
+    } else {
+        match app.store.case(&r.case_number).await? {
+            Some(case) => crate::case_access::is_applicant(app, who, &case).await?,
+            None => false,
+        }
+    };
+    if mine { Ok(r) } else { Err(no_rating()) }
 }
 
 /// Rates a case of the applicant `who` acts as. 404 for a case not theirs, 409 before it may be
@@ -172,8 +191,8 @@ pub async fn rate(app: &App, who: &Principal, case_number: &str, new: NewRating)
     view(app, row).await
 }
 
-/// The rectification a bad review opens for the deciding agency, today.
-fn opened(app: &App, r: &RatingRow) -> RectificationRow {
+/// The rectification a bad review opens for the deciding agency (for a visit, the window's), today.
+pub(crate) fn opened(app: &App, r: &RatingRow) -> RectificationRow {
     RectificationRow {
         rating_id: r.id.clone(),
         case_number: r.case_number.clone(),
@@ -204,6 +223,16 @@ fn contributed(x: &RectificationRow, anonymous: bool) -> Counts {
         satisfied: i64::from(x.satisfied == Some(true)),
         ..Default::default()
     }
+}
+
+/// A window visit's rating: the hall, window, ticket and day it names (none for a case's).
+async fn visit_of(app: &App, r: &RatingRow) -> Result<Option<String>, AppError> {
+    if r.channel != Channel::OnSite.as_str() {
+        return Ok(None);
+    }
+    let Some(t) = app.store.ticket(&r.case_number).await? else { return Ok(None) };
+    let hall = app.store.hall(&t.hall_id).await?.map(|h| h.name).unwrap_or_default();
+    Ok(Some(format!("{hall} {} 号窗口 {}（{}）", t.window, t.number, t.day)))
 }
 
 fn changeable(app: &App, r: &RatingRow) -> bool {
@@ -277,8 +306,10 @@ async fn view(app: &App, r: RatingRow) -> Result<RatingView, AppError> {
         None => None,
     };
     let level = r.level as u8;
-    let changeable = changeable(app, &r);
+    let visit = visit_of(app, &r).await?;
+    let changeable = visit.is_none() && changeable(app, &r);
     Ok(RatingView {
+        visit,
         id: r.id,
         case_number: r.case_number,
         level,
@@ -309,6 +340,7 @@ async fn rect_view(app: &App, x: RectificationRow, r: &RatingRow) -> Result<Rect
     let open = x.state == "open";
     let appeal = app.store.appeal(&x.rating_id).await?.map(|a| appeals::view(a, r.level as u8, r.comment.clone()));
     Ok(RectificationView {
+        visit: visit_of(app, r).await?,
         appeal,
         rating_id: x.rating_id,
         case_number: x.case_number,
@@ -472,10 +504,34 @@ pub async fn work(
     rect_view(app, x, &r).await
 }
 
-/// The rater says whether the rectification satisfied them; it is then closed.
+/// The rater says whether the rectification of their case's rating satisfied them; it is then closed.
 pub async fn judge(app: &App, who: &Principal, case_number: &str, satisfied: bool) -> Result<RatingView, AppError> {
     let case = own_case(app, who, case_number).await?;
     let r = app.store.rating_of_case(&case.case_number).await?.ok_or_else(no_rating)?;
+    verdict(app, who, r, satisfied).await
+}
+
+/// The same by the rating's identifier — a case's or a window visit's (我的评价).
+pub async fn judge_rating(
+    app: &App,
+    who: &Principal,
+    rating_id: &str,
+    satisfied: bool,
+) -> Result<RatingView, AppError> {
+    let r = own_rating(app, who, rating_id).await?;
+    verdict(app, who, r, satisfied).await
+}
+
+/// The ratings `who` gave — their cases' and their window visits' —, the newest first.
+pub async fn mine(app: &App, who: &Principal) -> Result<Vec<RatingView>, AppError> {
+    let mut out = Vec::new();
+    for r in app.store.ratings_of_person(&who.person_id, 100).await? {
+        out.push(view(app, r).await?);
+    }
+    Ok(out)
+}
+
+async fn verdict(app: &App, who: &Principal, r: RatingRow, satisfied: bool) -> Result<RatingView, AppError> {
     let mut x = app.store.rectification(&r.id).await?.ok_or_else(no_rating)?;
     if x.state != "answered" {
         return Err(AppError::Conflict {
@@ -517,11 +573,13 @@ pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
             if c.warning != tongban_domain::cases::Warning::Red {
                 continue;
             }
+            // A window visit's bad review has no case page to link to.
+            let case = app.store.case(&x.case_number).await?.map(|_| x.case_number.as_str());
             let mut messages = Vec::new();
             for person_id in access::administrators_over(app, &x.agency_code, &x.division_code).await? {
                 messages.push(crate::notify::in_site(
                     &person_id,
-                    Some(&x.case_number),
+                    case,
                     format!("差评整改超期（红灯）：{}", x.case_number),
                     format!(
                         "办件 {} 的差评已超过 {} 个工作日的整改时限，请督办（工作台 › 差评整改）。",

@@ -400,7 +400,13 @@ impl Store {
 
     /// The rating of a finished visit (一次一评), once: counted in the figures and kept in the
     /// visit's trail (keyed by the ticket), with the case's trail told when the visit made one.
-    pub async fn rate_visit(&self, ticket_id: &str, r: rating::Model, trail: TrailDraft) -> Result<bool, StoreError> {
+    pub async fn rate_visit(
+        &self,
+        ticket_id: &str,
+        r: rating::Model,
+        rect: Option<crate::ratings::RectificationRow>,
+        trail: TrailDraft,
+    ) -> Result<bool, StoreError> {
         let (_turn, txn) = self.write().await?;
         let done = hall_ticket::Entity::update_many()
             .col_expr(hall_ticket::Column::Rated, Expr::value(true))
@@ -416,6 +422,9 @@ impl Store {
         }
         rating::Entity::insert(r.clone().into_active_model()).exec_without_returning(&txn).await?;
         add_counts(&txn, &r.figure_key(), Counts::of_rating(r.level as u8)).await?;
+        if let Some(rect) = rect {
+            crate::entity::rectification::Entity::insert(rect.into_active_model()).exec_without_returning(&txn).await?;
+        }
         audit::append(&txn, &r.case_number, trail, true).await?;
         txn.commit().await?;
         drop(_turn);

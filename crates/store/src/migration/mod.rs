@@ -31,6 +31,7 @@ mod m0026_ratings;
 mod m0027_inquiries;
 mod m0028_rating_appeals;
 mod m0029_hall;
+mod m0030_ratings_by_person;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0027_inquiries::Migration),
             Box::new(m0028_rating_appeals::Migration),
             Box::new(m0029_hall::Migration),
+            Box::new(m0030_ratings_by_person::Migration),
         ]
     }
 }

@@ -85,6 +85,8 @@ use utoipa::OpenApi;
         ratings::appeals,
         ratings::decide,
         ratings::figures,
+        ratings::mine,
+        ratings::verdict_rating,
         inquiries::submit,
         inquiries::mine,
         inquiries::queue,

@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/appeals", get(appeals))
         .route("/api/v1/appeals/{id}", post(decide))
         .route("/api/v1/ratings/figures", get(figures))
+        .route("/api/v1/ratings/mine", get(mine))
+        .route("/api/v1/ratings/{id}/verdict", post(verdict_rating))
 }
 
 /// Rates a case of the caller (一事一评) once it is concluded, delivered, refused or denied:
@@ -97,6 +99,32 @@ pub(crate) async fn verdict(
     Json(v): Json<Verdict>,
 ) -> Result<axum::Json<RatingView>, ApiError> {
     Ok(axum::Json(ratings::judge(&s.app, &c.who, &number, v.satisfied).await?))
+}
+
+/// The caller's own ratings — of their cases and of their window visits (一次一评) —, the newest
+/// first (at most 100), each with its rectification.
+#[utoipa::path(get, path = "/api/v1/ratings/mine", tag = "ratings",
+    responses((status = 200, body = Vec<RatingView>), (status = 401, body = ErrorBody)),
+    security(("session" = [])))]
+pub(crate) async fn mine(State(s): State<AppState>, c: Caller) -> Result<axum::Json<Vec<RatingView>>, ApiError> {
+    Ok(axum::Json(ratings::mine(&s.app, &c.who).await?))
+}
+
+/// The rater's verdict by the rating's identifier — the way to judge a window visit's
+/// rectification, which has no case; closes it.
+#[utoipa::path(post, path = "/api/v1/ratings/{id}/verdict", tag = "ratings",
+    params(("id" = String, Path, description = "评价标识")), request_body = Verdict,
+    responses((status = 200, body = RatingView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "no such rating of the caller"),
+        (status = 409, body = ErrorBody, description = "not answered yet, or closed")),
+    security(("session" = [])))]
+pub(crate) async fn verdict_rating(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Json(v): Json<Verdict>,
+) -> Result<axum::Json<RatingView>, ApiError> {
+    Ok(axum::Json(ratings::judge_rating(&s.app, &c.who, &id, v.satisfied).await?))
 }
 
 /// The rectifications of the caller's agencies and divisions, the oldest first, with their

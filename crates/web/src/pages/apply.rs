@@ -413,6 +413,8 @@ struct CasePage<'a> {
     csrf: String,
     c: CaseFacts,
     receipt: Option<(String, bool)>,
+    /// On the receipt: the rating's QR code and address, to rate the case once it is concluded.
+    rate_qr: Option<(String, String)>,
     can_supplement: bool,
     can_withdraw: bool,
     /// Once it may be rated: the link to rate it (好差评), never a condition for anything.
@@ -444,6 +446,13 @@ pub(super) async fn case_page_with(r: &Req, number: &str, status: StatusCode, re
         cases::expected_due_of(&r.s.app, &c).await.map_err(|e| r.error(e))?.map(|d| (d.due.to_string(), d.provisional))
     } else {
         None
+    };
+    let rate_qr = match receipt {
+        Some(_) => {
+            let to = format!("{}/cases/{}/rating", r.s.public_url(), c.case_number);
+            Some((super::qr_svg(&to).map_err(|e| r.error(e))?, to))
+        }
+        None => None,
     };
     let notice = match r.q.first("done") {
         Some("acted") => Some(l.done),
@@ -486,6 +495,7 @@ pub(super) async fn case_page_with(r: &Req, number: &str, status: StatusCode, re
             csrf,
             c: facts(l, &c),
             receipt,
+            rate_qr,
             can_supplement,
             can_withdraw,
             can_rate: tongban_domain::ratings::rateable(c.state).then(|| r.f.lang.ratings().rate_link),

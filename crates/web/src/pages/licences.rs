@@ -14,7 +14,6 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use qrcode::QrCode;
 use tongban_app::AppError;
 use tongban_app::licences::issue::{self, IssueReport};
 use tongban_app::licences::uses::{self, UseView};
@@ -86,6 +85,8 @@ struct FacePage<'a> {
     url: String,
     /// The QR code of `url`, as SVG.
     qr: String,
+    /// The rating's QR code and address, when the licence came of a case.
+    rate: Option<(String, String)>,
     history: Vec<LicenceEvent>,
     uses: Vec<UseView>,
 }
@@ -104,15 +105,15 @@ async fn holders(r: &Req, id: &str) -> Result<(SignedLicence, Verification, Stri
 async fn face(r: Req, Path(id): Path<String>) -> Page {
     let (sealed, v, url) = holders(&r, &id).await?;
     let who = r.signed_in().await?;
-    let qr = QrCode::new(url.as_bytes())
-        .map_err(|e| r.error(AppError::internal(e)))?
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(160, 160)
-        .build();
-    // Inline: without the XML declaration, and the SVG itself hidden from the accessibility tree
-    // (its container is the image with a text alternative).
-    let svg = &qr[qr.find("<svg").unwrap_or(0)..];
-    let qr = svg.replacen("<svg", "<svg aria-hidden=\"true\" focusable=\"false\"", 1);
+    let qr = super::qr_svg(&url).map_err(|e| r.error(e))?;
+    // The rating's QR code (好差评), when the licence came of a case.
+    let rate = match licences::case_of(&r.s.app, &who, &id).await.map_err(|e| r.error(e))? {
+        Some(n) => {
+            let to = format!("{}/cases/{n}/rating", r.s.public_url());
+            Some((super::qr_svg(&to).map_err(|e| r.error(e))?, to))
+        }
+        None => None,
+    };
     let fields = sealed.licence.face_fields();
     let history = licences::history(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
     let uses = uses::uses_of_licence(&r.s.app, &who, &id).await.map_err(|e| r.error(e))?;
@@ -124,6 +125,7 @@ async fn face(r: Req, Path(id): Path<String>) -> Page {
         key_id: sealed.seal.key_id,
         url,
         qr,
+        rate,
         c: sealed.licence,
         history,
         uses,

@@ -27,6 +27,18 @@ pub(crate) fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
     tongban_domain::calendar::china_time(t).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A QR code of `url` as inline SVG: without the XML declaration, and hidden from the
+/// accessibility tree (its container is the image with a text alternative).
+pub(crate) fn qr_svg(url: &str) -> Result<String, tongban_app::AppError> {
+    let qr = qrcode::QrCode::new(url.as_bytes())
+        .map_err(tongban_app::AppError::internal)?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(160, 160)
+        .build();
+    let svg = &qr[qr.find("<svg").unwrap_or(0)..];
+    Ok(svg.replacen("<svg", "<svg aria-hidden=\"true\" focusable=\"false\"", 1))
+}
+
 /// Template filters: times in China time, whatever form they are kept in.
 pub(crate) mod filters {
     use chrono::{DateTime, Utc};

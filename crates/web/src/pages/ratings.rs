@@ -1,5 +1,6 @@
 //! The rating pages (好差评): the applicant rates a concluded case and judges the rectification of
-//! a bad review (`/cases/{number}/rating`); the deciding agency's staff record callbacks and
+//! a bad review (`/cases/{number}/rating`), and finds every rating they gave — their window
+//! visits' too — under `/account/ratings`; the deciding agency's staff record callbacks and
 //! answers (`/workbench/rectifications`); anyone reads the figures (`/ratings`, with an SVG chart
 //! and its data table, and `/ratings.csv`). `tongban_app::ratings` decides who may.
 
@@ -24,6 +25,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{number}/rating", get(rating_page).post(rate))
         .route("/cases/{number}/rating/verdict", post(verdict))
+        .route("/account/ratings", get(mine_page))
+        .route("/account/ratings/{id}/verdict", post(verdict_mine))
         .route("/workbench/rectifications", get(queue_page))
         .route("/workbench/rectifications/{id}", post(work))
         .route("/admin/appeals", get(appeals_page))
@@ -189,6 +192,57 @@ async fn verdict(r: Req, Path(number): Path<String>, FormPairs(form): FormPairs)
         Err(e) => {
             let (status, errors) = r.form_errors(e)?;
             rating_page_with(&r, &number, None, status, errors).await
+        }
+    }
+}
+
+/// A rating of `/account/ratings`, with its names in the page's language.
+struct MineItem {
+    r: RatingView,
+    level_text: &'static str,
+    state_text: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "my_ratings.html")]
+struct MinePage<'a> {
+    f: &'a super::Frame,
+    l: &'static RatingLabels,
+    csrf: String,
+    items: Vec<MineItem>,
+    notice: Option<&'static str>,
+    errors: Vec<(String, String)>,
+}
+
+async fn mine_with(r: &Req, status: StatusCode, errors: Vec<(String, String)>) -> Page {
+    let who = r.signed_in().await?;
+    let l = r.f.lang.ratings();
+    let items = ratings::mine(&r.s.app, &who)
+        .await
+        .map_err(|e| r.error(e))?
+        .into_iter()
+        .map(|x| MineItem {
+            level_text: level_name(l, x.level),
+            state_text: x.rectification.as_ref().map_or("", |x| state_name(l, &x.state)),
+            r: x,
+        })
+        .collect();
+    let notice = (r.q.first("done") == Some("judged")).then_some(l.judged);
+    Ok(r.with_csrf(|csrf| r.respond(status, &MinePage { f: &r.f, l, csrf, items, notice, errors })))
+}
+
+async fn mine_page(r: Req) -> Page {
+    mine_with(&r, StatusCode::OK, Vec::new()).await
+}
+
+async fn verdict_mine(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
+    let who = r.posted(&form).await?;
+    let satisfied = form.first("satisfied") == Some("yes");
+    match ratings::judge_rating(&r.s.app, &who, &id, satisfied).await {
+        Ok(_) => Ok(see_other("/account/ratings?done=judged")),
+        Err(e) => {
+            let (status, errors) = r.form_errors(e)?;
+            mine_with(&r, status, errors).await
         }
     }
 }
