@@ -42,7 +42,22 @@ pub enum AppError {
     #[error("internal error: {0}")]
     Internal(String),
     #[error(transparent)]
-    Store(#[from] tongban_store::StoreError),
+    Store(tongban_store::StoreError),
+}
+
+impl From<tongban_store::StoreError> for AppError {
+    /// A database out of reach or changing hands (a failover) is a service down for a moment —
+    /// 503 with Retry-After, to be retried (a submission with its Idempotency-Key) — not a fault.
+    fn from(e: tongban_store::StoreError) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "database unavailable");
+            AppError::Unavailable {
+                message: "数据库暂时不可用，请稍后重试 (the database is briefly unavailable; please retry)".into(),
+            }
+        } else {
+            AppError::Store(e)
+        }
+    }
 }
 
 impl AppError {

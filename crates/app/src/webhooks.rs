@@ -101,66 +101,72 @@ fn backoff(attempts: i32) -> Duration {
 /// Posts the due deliveries once each, through the outbound client (no redirects followed,
 /// internal addresses refused unless allowed), a batch at a time until none is due or the round
 /// has run a minute (the next round goes on). Each batch is taken before it is posted, so two
-/// workers never post one delivery twice; its hold outlasts a batch of receivers that time out.
+/// workers never post one delivery twice, and posted at once, so that it is done within the
+/// outbound client's timeout (10 s) and a short hold outlasts it: a batch whose worker died — a
+/// node killed, a database failover cutting the round — is taken again a minute later.
 pub async fn deliver_due(app: &App) -> Result<Round, AppError> {
     const BATCH: u64 = 20;
-    let hold = Duration::seconds(300);
+    let hold = Duration::seconds(60);
     let started = std::time::Instant::now();
     let mut round = Round::default();
     loop {
         let due = app.store.take_due_deliveries(Utc::now(), hold, MAX_ATTEMPTS, BATCH).await?;
         let full = due.len() as u64 == BATCH;
-        deliver(app, due, &mut round).await?;
+        for delivered in futures_util::future::join_all(due.into_iter().map(|d| deliver(app, d))).await {
+            match delivered? {
+                Some(true) => round.delivered += 1,
+                Some(false) => round.failed += 1,
+                None => {}
+            }
+        }
         if !full || started.elapsed() > std::time::Duration::from_secs(60) {
             return Ok(round);
         }
     }
 }
 
-async fn deliver(app: &App, due: Vec<OutboxRow>, round: &mut Round) -> Result<(), AppError> {
-    let http = &app.outbound.http;
-    for d in due {
-        let Some(hook) = app.store.webhook(&d.webhook_id).await?.filter(|h| h.revoked_at.is_none()) else {
-            app.store.mark_failed(&d.id, Utc::now() + Duration::days(3650), "webhook revoked").await?;
-            continue;
-        };
-        let Ok(secret) = app.vault.open(SECRET, &hook.secret_sealed) else {
-            // One bad row must not stop the others.
-            app.store.mark_failed(&d.id, Utc::now() + backoff(d.attempts), "secret cannot be opened").await?;
-            round.failed += 1;
-            continue;
-        };
-        if !app.outbound.literal_permitted(&hook.url) {
-            app.store.mark_failed(&d.id, Utc::now() + backoff(d.attempts), "address not permitted").await?;
-            round.failed += 1;
-            continue;
+/// Posts one delivery and records the outcome: delivered (true), failed and to be retried
+/// (false), or given up for a revoked webhook (none).
+async fn deliver(app: &App, d: OutboxRow) -> Result<Option<bool>, AppError> {
+    let Some(hook) = app.store.webhook(&d.webhook_id).await?.filter(|h| h.revoked_at.is_none()) else {
+        app.store.mark_failed(&d.id, Utc::now() + Duration::days(3650), "webhook revoked").await?;
+        return Ok(None);
+    };
+    let Ok(secret) = app.vault.open(SECRET, &hook.secret_sealed) else {
+        // One bad row must not stop the others.
+        app.store.mark_failed(&d.id, Utc::now() + backoff(d.attempts), "secret cannot be opened").await?;
+        return Ok(Some(false));
+    };
+    if !app.outbound.literal_permitted(&hook.url) {
+        app.store.mark_failed(&d.id, Utc::now() + backoff(d.attempts), "address not permitted").await?;
+        return Ok(Some(false));
+    }
+    let timestamp = Utc::now().timestamp();
+    let signature = outbound::signature(&secret, timestamp, &d.payload);
+    let sent = app
+        .outbound
+        .http
+        .post(&hook.url)
+        .header("content-type", "application/json")
+        .header("x-tongban-event", &d.event)
+        .header("x-tongban-delivery", &d.id)
+        .header(outbound::TIMESTAMP_HEADER, timestamp.to_string())
+        .header(outbound::SIGNATURE_HEADER, signature)
+        .body(d.payload.clone())
+        .send()
+        .await;
+    match sent {
+        Ok(res) if res.status().is_success() => {
+            app.store.mark_delivered(&d.id, Utc::now()).await?;
+            Ok(Some(true))
         }
-        let timestamp = Utc::now().timestamp();
-        let signature = outbound::signature(&secret, timestamp, &d.payload);
-        let sent = http
-            .post(&hook.url)
-            .header("content-type", "application/json")
-            .header("x-tongban-event", &d.event)
-            .header("x-tongban-delivery", &d.id)
-            .header(outbound::TIMESTAMP_HEADER, timestamp.to_string())
-            .header(outbound::SIGNATURE_HEADER, signature)
-            .body(d.payload.clone())
-            .send()
-            .await;
-        match sent {
-            Ok(res) if res.status().is_success() => {
-                app.store.mark_delivered(&d.id, Utc::now()).await?;
-                round.delivered += 1;
-            }
-            outcome => {
-                let error = match outcome {
-                    Ok(res) => format!("HTTP {}", res.status()),
-                    Err(e) => e.to_string(),
-                };
-                app.store.mark_failed(&d.id, Utc::now() + backoff(d.attempts), &error).await?;
-                round.failed += 1;
-            }
+        outcome => {
+            let error = match outcome {
+                Ok(res) => format!("HTTP {}", res.status()),
+                Err(e) => e.to_string(),
+            };
+            app.store.mark_failed(&d.id, Utc::now() + backoff(d.attempts), &error).await?;
+            Ok(Some(false))
         }
     }
-    Ok(())
 }

@@ -37,6 +37,29 @@ pub enum StoreError {
     Duplicate(&'static str),
 }
 
+impl StoreError {
+    /// The database could not be reached, or is changing hands (a failover: shut down, not yet
+    /// accepting connections, a replica refusing writes): what was asked was not done — or, for a
+    /// commit cut off, may have been — and may be retried. The pool drops such connections.
+    pub fn is_unavailable(&self) -> bool {
+        use sea_orm::sqlx::Error;
+        let StoreError::Db(e) = self else { return false };
+        let runtime = match e {
+            DbErr::ConnectionAcquire(_) => return true,
+            DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
+            _ => return false,
+        };
+        let sea_orm::RuntimeErr::SqlxError(e) = runtime else { return false };
+        match &**e {
+            Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed | Error::Protocol(_) => true,
+            // Class 08 connection exceptions, 57P01–57P03 shut down / crashed / starting, and
+            // 25006 a read-only transaction (a demoted primary still answering).
+            Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "25006"),
+            _ => false,
+        }
+    }
+}
+
 /// Connection-pool figures for `/metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolStats {

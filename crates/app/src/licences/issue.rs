@@ -73,7 +73,7 @@ pub async fn import(app: &App, who: &Principal, text: &str) -> Result<IssueRepor
         match outcome {
             Ok(id) => report.issued.push(id),
             // Not the line's fault: the import stops, and the cause is logged, not shown.
-            Err(e @ (AppError::Internal(_) | AppError::Store(_))) => return Err(e),
+            Err(e @ (AppError::Internal(_) | AppError::Store(_) | AppError::Unavailable { .. })) => return Err(e),
             Err(AppError::Validation { fields }) => {
                 let why = fields.into_iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ");
                 report.rejected.insert(n, why);
