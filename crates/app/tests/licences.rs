@@ -308,6 +308,26 @@ async fn administrators_issue_import_and_renew_and_the_status_list_is_signed() {
     let trust = licences::trust_list(&w.app).await.unwrap();
     assert_eq!(trust.keys.iter().filter(|k| k.agency_code == agency.credit_code).count(), 2);
     assert!(licences::verify_sealed(&licences::export(&w.app, &w.zhang, &renewed).await.unwrap(), &trust).is_ok());
+    // The retired key, if it leaked, seals nothing dated after its retirement: the trust list
+    // says when it was retired, and a licence it sealed with a later date fails there and here.
+    let old = trust.keys.iter().find(|k| k.key_id == format!("{}-1", agency.credit_code)).unwrap();
+    assert!(old.retired_at.is_some() && trust.keys.iter().filter(|k| k.retired_at.is_none()).count() >= 1);
+    let row = w.app.store.seal_key_by_id(&old.key_id).await.unwrap().unwrap();
+    let secret = w.app.vault.open("seal.key", &row.secret_sealed).unwrap();
+    let leaked = tongban_crypto::seal::SoftwareSeal::from_secret_hex(&old.key_id, &secret).unwrap();
+    let mut dated_after = licences::export(&w.app, &w.li, &after).await.unwrap().licence;
+    dated_after.issued_on = tongban_domain::calendar::china_today() + chrono::Duration::days(1);
+    let forged = licences::seal_licence(&leaked, dated_after).unwrap();
+    assert!(licences::verify_sealed(&forged, &trust).unwrap_err().contains("retired"));
+
+    // Every event is in the licence's trail: an expired licence set valid again behind the
+    // platform's back no longer agrees with it.
+    let clean = tongban_app::cases::verify_audit(&w.app).await.unwrap();
+    assert!(clean.problems.is_empty(), "{:?}", clean.problems);
+    let sql = format!("UPDATE licences SET status = '01' WHERE id = '{legacy}'");
+    assert_eq!(execute_raw(&w.app.store, &sql).await, 1);
+    let report = tongban_app::cases::verify_audit(&w.app).await.unwrap();
+    assert!(report.problems.iter().any(|p| p.contains(&legacy) && p.contains("证照")), "{:?}", report.problems);
 }
 
 /// A licence whose issue fails after the conclusion is not forgotten: the case says it is pending,

@@ -16,6 +16,7 @@ fn licence_verify_offline_passes_a_sealed_licence_and_fails_on_one_changed_byte(
         key_id: issuer.key_id().into(),
         public_key: issuer.public_key(),
         algorithm: ALGORITHM.into(),
+        retired_at: None,
     };
     let trust = tongban_app::licences::sign_trust_list(&root, "2026-11-25T00:00:00Z", vec![key]).unwrap();
     let signed = tongban_app::licences::seal_licence(&issuer, sample()).unwrap();

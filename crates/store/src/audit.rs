@@ -454,6 +454,23 @@ impl Store {
             &mut r,
         )
         .await?;
+        // A licence's trail holds its events; those issued before licences had trails have none.
+        use crate::entity::licence;
+        let trailed = sea_orm::sea_query::Query::select()
+            .column(trail_entry::Column::CaseNumber)
+            .from(trail_entry::Entity)
+            .and_where(trail_entry::Column::ActorRole.eq("licence"))
+            .to_owned();
+        states_agree::<licence::Entity>(
+            &self.db,
+            licence::Entity::find().filter(licence::Column::Id.in_subquery(trailed)),
+            licence::Column::Id,
+            licence::Column::Status,
+            ("证照", "licence"),
+            &mut last_state,
+            &mut r,
+        )
+        .await?;
         let mut orphans: Vec<String> = last_state.into_keys().collect();
         orphans.sort();
         for number in orphans {

@@ -1,5 +1,7 @@
 //! Repository of seal keys and electronic licences. A licence is written with its first event in
 //! one transaction; a status change with its event likewise, guarded by the status it changes.
+//! Each event is also a step of the licence's own SM3-chained trail (keyed by its identifier) in
+//! the same transaction, anchored in the global chain as a case's steps are.
 
 use crate::entity::{application, licence, licence_due, licence_event, licence_use, seal_key};
 use crate::{Store, StoreError};
@@ -86,6 +88,7 @@ impl Store {
         if let Some(n) = &l_case {
             licence_due::Entity::delete_by_id(n.as_str()).exec(&txn).await?;
         }
+        trail(&txn, &event, "", true).await?;
         licence_event::Entity::insert(event.into_active_model()).exec_without_returning(&txn).await?;
         // The holder is told with the licence: the in-site message and its text and e-mail.
         if let (Some((notice, messages)), Some(n)) = (told, &l_case) {
@@ -93,6 +96,8 @@ impl Store {
             crate::outbound::enqueue(&txn, messages).await?;
         }
         txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
         Ok(true)
     }
 
@@ -205,6 +210,8 @@ impl Store {
             return Ok(false);
         }
         txn.commit().await?;
+        drop(_turn);
+        self.anchor_soon().await;
         Ok(true)
     }
 
@@ -301,6 +308,28 @@ async fn change_status(
     let seq =
         licence_event::Entity::find().filter(licence_event::Column::LicenceId.eq(&event.licence_id)).count(txn).await?;
     event.seq = i32::try_from(seq).unwrap_or(i32::MAX) + 1;
+    trail(txn, &event, from, false).await?;
     licence_event::Entity::insert(event.into_active_model()).exec_without_returning(txn).await?;
     Ok(true)
+}
+
+/// The event as a step of the licence's trail: the operation (01 新发 …) and the status it leaves.
+async fn trail(
+    txn: &sea_orm::DatabaseTransaction,
+    e: &LicenceEventRow,
+    before: &str,
+    first: bool,
+) -> Result<(), StoreError> {
+    let step = crate::audit::TrailDraft {
+        at: e.at,
+        actor_id: e.actor_id.clone(),
+        actor_role: "licence".into(),
+        action: format!("licence_{}", e.operation),
+        before_state: before.into(),
+        after_state: e.status.clone(),
+        detail: serde_json::json!({ "operation": e.operation, "reason": e.reason }).to_string(),
+        request_id: String::new(),
+    };
+    crate::audit::append(txn, &e.licence_id, step, first).await?;
+    Ok(())
 }

@@ -66,6 +66,19 @@ pub fn verify_against<'k>(signed: &SignedLicence, keys: &'k [TrustedKey]) -> Res
             "签章与证照内容不符：证照被改动或签章被替换 (the seal does not match: the licence was altered)".into()
         );
     }
+    // A retired key — perhaps retired because it leaked — seals nothing dated after its retirement.
+    if let Some(retired) = &key.retired_at {
+        let day = chrono::DateTime::parse_from_rfc3339(retired)
+            .map_err(|_| format!("信任列表中密钥的停用时间无效 (the key's retirement time is not valid): {retired}"))?
+            .date_naive();
+        if l.issued_on > day {
+            return Err(format!(
+                "签发机构的密钥 {} 已于 {day} 停用，此后签发的证照不可信 (the issuer key was retired on {day}: \
+                 a licence sealed with it after that is not trusted)",
+                key.key_id
+            ));
+        }
+    }
     Ok(key)
 }
 
@@ -76,6 +89,7 @@ fn trusted(k: SealKeyRow) -> TrustedKey {
         key_id: k.key_id,
         public_key: k.public_key,
         algorithm: ALGORITHM.into(),
+        retired_at: k.retired_at.map(tongban_domain::calendar::china_rfc3339),
     }
 }
 
@@ -186,6 +200,7 @@ mod tests {
             key_id: seal.key_id().into(),
             public_key: seal.public_key(),
             algorithm: ALGORITHM.into(),
+            retired_at: None,
         }
     }
 
@@ -211,5 +226,22 @@ mod tests {
         let mut list = trust.clone();
         list.keys.push(trusted_seal(&SoftwareSeal::generate("evil").unwrap()));
         assert!(verify_sealed(&signed, &list).unwrap_err().contains("trust list"));
+    }
+
+    #[test]
+    fn a_retired_key_is_trusted_for_what_it_sealed_until_the_day_it_was_retired() {
+        let (issuer, root) = (SoftwareSeal::generate("dc-1").unwrap(), SoftwareSeal::generate("root-1").unwrap());
+        let signed = seal_licence(&issuer, sample()).unwrap();
+        let day = signed.licence.issued_on;
+        let retired = |d: chrono::NaiveDate| {
+            let key = TrustedKey { retired_at: Some(format!("{d}T18:00:00+08:00")), ..trusted_seal(&issuer) };
+            sign_trust_list(&root, "2026-11-25T00:00:00Z", vec![key]).unwrap()
+        };
+        assert!(verify_sealed(&signed, &retired(day)).is_ok(), "sealed on the day it was retired");
+        let err = verify_sealed(&signed, &retired(day - chrono::Duration::days(1))).unwrap_err();
+        assert!(err.contains("已于") && err.contains("retired"), "{err}");
+        let mut list = retired(day);
+        list.keys[0].retired_at = Some("yesterday".into());
+        assert!(verify_sealed(&signed, &list).is_err(), "the list's signature covers the retirement");
     }
 }

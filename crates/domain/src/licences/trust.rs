@@ -36,6 +36,10 @@ pub struct TrustedKey {
     /// Hex of the uncompressed SEC1 point.
     pub public_key: String,
     pub algorithm: String,
+    /// When the key was retired (RFC 3339, China time): what it sealed before stays trusted, a
+    /// licence it sealed dated after that day is not. Absent while the key is current.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<String>,
 }
 
 /// The trust list: every issuer key, signed by the platform's root key.
