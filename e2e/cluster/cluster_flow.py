@@ -7,7 +7,8 @@ process with node number 1 is refused while node 1 lives; a person registered at
 node 2; an offering published by another process (`tongban catalog import`) is found by node 2's
 search within seconds; a call at a hall's window made at node 1 reaches a display connected to node
 2; node 1 stopped (SIGTERM) gives its jobs up and node 2 takes them over;
-node 2 killed (SIGKILL) and restarted with its number serves again once its old lease lapses.
+node 2 killed (SIGKILL) and restarted with its number serves again once its old lease lapses;
+node 1 stopped (SIGTERM) drains first: /readyz fails while it still serves.
 
 Usage: python cluster_flow.py PATH/TO/tongban POSTGRES_URL
 Exits non-zero with a message on the first failure.
@@ -159,7 +160,7 @@ def main():
     keys = os.path.join(tempfile.mkdtemp(prefix="cluster-keys-"), "keys.txt")
     env = lambda n: {"TONGBAN_DATABASE_URL": url, "TONGBAN_NODE_ID": str(n), "TONGBAN_KEY_FILE": keys,
                      "TONGBAN_TRUSTED_PROXIES": "127.0.0.1/32", "TONGBAN_REDIS_URL": "redis://127.0.0.1:6379",
-                     "TONGBAN_VERIFICATIONS_PER_MINUTE": "4"}
+                     "TONGBAN_VERIFICATIONS_PER_MINUTE": "4", "TONGBAN_SHUTDOWN_DRAIN_SECS": "2"}
     started = time.time()
     one = Server(BIN, env=env(1), name="node1")
     two = Server(BIN, env=env(2), name="node2")
@@ -254,8 +255,24 @@ def main():
         # Node 1 stops: its jobs move to node 2 at node 2's next round.
         one_holder, two_holder = leases(url)["node-1"][0], leases(url)["node-2"][0]
         eventually("every job held by a live node", lambda: held_by_one(url, {one_holder, two_holder}), 40)
-        one.stop()
+        # SIGTERM: node 1 drains — /readyz fails at once while it still serves — then stops;
+        # requests through the proxy meanwhile all answered.
+        one.process.terminate()
+        t = time.time()
+
+        def draining():
+            r = requests.get(f"{one.base}/readyz", timeout=2)
+            return r.status_code == 503 and r.json()["error"]["code"] == "draining"
+
+        eventually("node 1 draining (/readyz 503)", draining, 2)
+        still = requests.get(f"{one.base}/api/v1/catalog/search", params={"q": "身份证"}, timeout=5)
+        assert still.status_code == 200, f"a draining node still serves: {still.status_code}"
+        through = [requests.get(search, params={"q": "身份证"}, timeout=5).status_code for _ in range(40)]
+        assert through == [200] * 40, f"the proxy answered everything while node 1 drained: {through}"
+        one.process.wait(timeout=40)
         assert one.process.returncode == 0, one.log()[-800:]
+        print(f"node 1 drained and stopped {time.time() - t:.1f} s after SIGTERM, "
+              "every request through the proxy answered meanwhile")
         t = time.time()
         for job in ("call-log-sealing", "messages", "webhooks"):
             eventually(f"node 2 runs {job}", lambda: leases(url)[job] == (two_holder, True), 15)

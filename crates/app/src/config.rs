@@ -45,6 +45,8 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_grace_secs: u64,
+    /// Seconds between SIGTERM and closing the listener, while `/readyz` answers 503 (drain).
+    pub shutdown_drain_secs: u64,
     /// The platform's public base URL (e.g. `https://zwfw.example.gov.cn`): the OpenID Connect
     /// issuer, the address licence QR codes carry; `https://` makes cookies `Secure`. Unset: the
     /// listener's own address, which `serve` accepts on loopback only (development).
@@ -178,6 +180,7 @@ impl Default for Config {
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
+            shutdown_drain_secs: 0,
             public_url: None,
             key_file: None,
             login_max_failures: 5,
@@ -325,6 +328,7 @@ impl Config {
             "body_limit_bytes" => self.body_limit_bytes = num(value)?,
             "request_timeout_secs" => self.request_timeout_secs = num(value)?,
             "shutdown_grace_secs" => self.shutdown_grace_secs = num(value)?,
+            "shutdown_drain_secs" => self.shutdown_drain_secs = num(value)?,
             "key_file" => self.key_file = (!value.is_empty()).then(|| value.into()),
             "public_url" => self.public_url = (!value.is_empty()).then(|| value.trim_end_matches('/').into()),
             "login_max_failures" => self.login_max_failures = num(value)?,

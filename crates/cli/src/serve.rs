@@ -94,11 +94,20 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
         }
     });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let drain = Duration::from_secs(config.shutdown_drain_secs);
     let state = tongban_web::AppState::new(app.clone(), config);
-    // One signal listener; both the server and the grace timer wait on this flag.
+    // One signal listener; both the server and the grace timer wait on this flag. Behind a load
+    // balancer the node first drains: /readyz fails, so the balancer takes it out of rotation
+    // while it still answers what is sent, and only then stops accepting connections.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let draining = state.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
+        if !drain.is_zero() {
+            draining.draining.store(true, std::sync::atomic::Ordering::Relaxed);
+            tracing::info!(seconds = drain.as_secs(), "draining: /readyz answers 503 before the listener closes");
+            tokio::time::sleep(drain).await;
+        }
         let _ = stop_tx.send(true);
     });
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {

@@ -39,6 +39,9 @@ pub struct State {
     pub cookies: session::Cookies,
     /// `config.trusted_proxies`, parsed (checked when the configuration was loaded).
     pub trusted_proxies: Vec<tongban_app::outbound::Network>,
+    /// Set on SIGTERM: `/readyz` answers 503 so that the load balancer stops sending new
+    /// requests, while the node still serves for `shutdown_drain_secs` before it stops.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::ops::Deref for AppState {
@@ -51,7 +54,13 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(app: App, config: Config) -> Self {
         let trusted_proxies = tongban_app::config::networks(&config.trusted_proxies).unwrap_or_default();
-        Self(Arc::new(State { cookies: session::Cookies::of(&config), app, trusted_proxies, config: Arc::new(config) }))
+        Self(Arc::new(State {
+            cookies: session::Cookies::of(&config),
+            app,
+            trusted_proxies,
+            config: Arc::new(config),
+            draining: Arc::default(),
+        }))
     }
 
     /// The platform's public base URL, from the configuration (never from a request's `Host`,
@@ -98,7 +107,13 @@ pub async fn serve(
         Some(_) => state,
         None => {
             let url = format!("http://{}", listener.local_addr()?);
-            AppState::new(state.app.clone(), Config { public_url: Some(url), ..(*state.config).clone() })
+            let mut with_url =
+                AppState::new(state.app.clone(), Config { public_url: Some(url), ..(*state.config).clone() });
+            // The caller's drain flag, which its signal handler sets.
+            if let Some(s) = Arc::get_mut(&mut with_url.0) {
+                s.draining = state.draining.clone();
+            }
+            with_url
         }
     };
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

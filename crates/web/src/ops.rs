@@ -27,6 +27,14 @@ async fn healthz() -> &'static str {
 /// The database answers and takes writes (HAProxy's check: a node whose database turned
 /// read-only, or is gone, is taken out of the pool).
 async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
+    if s.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return crate::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "draining",
+            "节点正在停止，请求将由其他节点处理 (the node is stopping: others take new requests)",
+        )
+        .into_response();
+    }
     match s.app.store.writable().await {
         Ok(true) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ready"}))).into_response(),
         Ok(false) => crate::ApiError::new(
