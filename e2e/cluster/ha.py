@@ -11,7 +11,8 @@ with its Idempotency-Key, retried until answered) and verify a licence, while
    the replica is promoted, HAProxy follows, the nodes resume.
 
 At the end every acknowledged submission exists exactly once, no application has two cases,
-`tongban audit verify` passes and each of the platform's jobs is held by one live node. Prints the
+every webhook was delivered (at least once: repeats are counted), `tongban audit verify` passes
+and each of the platform's jobs is held by one live node. Prints the
 seconds to recover from each fault, the requests that failed and the acknowledged submissions lost.
 
 Usage: python ha.py PATH/TO/tongban    (run as root: PostgreSQL runs as the `postgres` user)
@@ -410,7 +411,8 @@ def main():
         print(f"{len(acknowledged)} submissions acknowledged, {len(cases)} cases: each exactly once, 0 lost")
         print("failed requests by kind:", {w: sum(1 for _, x in load.failed if x == w) for w in {x for _, x in load.failed}})
 
-        # Each webhook delivered once: every queued delivery arrived, none twice.
+        # Every webhook delivered: each queued delivery arrived. Delivery is at least once — a post
+        # cut off before it was recorded is made again — so a repeat is counted, by its identifier.
         queued = lambda: int(psql(cluster.db_port, "select count(*) from outbox", "tongban"))
         delivered = lambda: len(set(Receiver.deliveries)) == queued()
         if not eventually("", delivered, 90, fail=False):
@@ -419,10 +421,10 @@ def main():
             raise SystemExit(f"FAIL: {len(set(Receiver.deliveries))} of {queued()} webhooks delivered; "
                              f"waiting: {waiting}")
         time.sleep(2)
-        twice = len(Receiver.deliveries) - len(set(Receiver.deliveries))
-        assert twice == 0, f"{twice} webhooks delivered more than once"
+        repeated = len(Receiver.deliveries) - len(set(Receiver.deliveries))
         assert queued() >= len(acknowledged), "a webhook for each submission at least"
-        print(f"{queued()} webhooks, each delivered once")
+        print(f"{queued()} webhooks, every one delivered; {repeated} posted again after a cut "
+              "(the receiver drops them by x-tongban-delivery)")
 
         audit = subprocess.run([BIN, "audit", "verify"], env=clean_env(env(9)), cwd=cluster.dir,
                                capture_output=True, text=True, timeout=300)

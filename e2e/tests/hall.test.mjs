@@ -438,6 +438,9 @@ describe('Tongban service hall in Chromium', () => {
         // A bad review (不满意) of a visit whose card was read: real-name, so called back.
         await page.getByRole('radio', { name: '不满意', exact: true }).check();
         await page.getByLabel('意见建议（差评时必填）').fill('等候时间太长，<script>没有人引导</script>');
+        const realName = page.getByRole('checkbox', { name: /^实名评价/ });
+        assert.equal(await realName.isChecked(), false, 'anonymous unless the person chooses');
+        await realName.check();
         await submit(page, page.getByRole('button', { name: '提交评价' }));
         assert.match(await page.getByRole('status').innerText(), /感谢您的评价！/);
         assert.match(await mainText(page), /暂无待评价的办理/, 'rated once');

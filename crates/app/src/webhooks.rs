@@ -101,9 +101,11 @@ fn backoff(attempts: i32) -> Duration {
 /// Posts the due deliveries once each, through the outbound client (no redirects followed,
 /// internal addresses refused unless allowed), a batch at a time until none is due or the round
 /// has run a minute (the next round goes on). Each batch is taken before it is posted, so two
-/// workers never post one delivery twice, and posted at once, so that it is done within the
-/// outbound client's timeout (10 s) and a short hold outlasts it: a batch whose worker died — a
-/// node killed, a database failover cutting the round — is taken again a minute later.
+/// live workers never post one delivery at once, and posted at once, so that it is done within
+/// the outbound client's timeout (10 s) and a short hold outlasts it: a batch whose worker died —
+/// a node killed, a database failover cutting the round — is taken again a minute later. Delivery
+/// is at least once: a post made before such a cut, but not recorded, is made again, and the
+/// receiver drops it by its `x-tongban-delivery`.
 pub async fn deliver_due(app: &App) -> Result<Round, AppError> {
     const BATCH: u64 = 20;
     let hold = Duration::seconds(60);

@@ -455,14 +455,22 @@ async fn a_bad_visit_rating_opens_a_rectification_the_visitor_judges_from_my_rat
     let y = q.iter().find(|x| x.case_number == nobody.id).unwrap();
     assert!(y.rater.starts_with("匿名"));
     assert!(matches!(ratings::rater_contact(&w.app, &w.window, &y.rating_id).await, Err(AppError::Conflict { .. })));
+    // A known person who keeps their name back (the device's default) is anonymous too.
+    let shy = finished_visit(&w, &id, &citizen_id(1)).await;
+    let kept_back = NewRating { anonymous: true, ..bad("窗口人员不耐烦") };
+    queue::rate(&w.app, &w.window, &shy.id, kept_back).await.unwrap();
+    let q = ratings::queue(&w.app, &w.window, true).await.unwrap();
+    assert!(q.iter().find(|x| x.case_number == shy.id).unwrap().rater.starts_with("匿名"));
+    assert!(ratings::mine(&w.app, &w.zhang).await.unwrap().iter().all(|r| r.anonymous));
 
-    // The window agency's figures count both, one answered, called back and judged satisfied.
+    // The window agency's figures count all three, one answered, called back and judged satisfied.
     let f =
         ratings::figures(&w.app, &FigureQuery { agency: Some(offering().agency.credit_code), ..Default::default() })
             .await
             .unwrap();
-    assert_eq!((f.total.rated, f.total.bad), (2, 2));
-    assert_eq!((f.total.bad_answered_rate, f.total.satisfied_rate), (Some(0.5), Some(1.0)));
+    assert_eq!((f.total.rated, f.total.bad), (3, 3));
+    assert!(f.total.bad_answered_rate.is_some_and(|r| (r - 1.0 / 3.0).abs() < 1e-9), "{:?}", f.total);
+    assert_eq!(f.total.satisfied_rate, Some(1.0));
     let report = w.app.store.verify_audit().await.unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }

@@ -216,6 +216,9 @@ async fn administrators_issue_import_and_renew_and_the_status_list_is_signed() {
     let mut bad = new("JY2", 1);
     bad.holder_code = "110101199003070012".into();
     assert_eq!(fields(issue::issue(&w.app, &admin, bad).await.unwrap_err()), ["holder_code"]);
+    let mut ahead = new("JY4", 1);
+    ahead.issued_on = Some(tongban_domain::calendar::china_today() + chrono::Duration::days(1));
+    assert_eq!(fields(issue::issue(&w.app, &admin, ahead).await.unwrap_err()), ["issued_on"], "never issued ahead");
     let mut misnamed = new("JY3", 1);
     misnamed.issuer_name = "公安部".into();
     assert_eq!(

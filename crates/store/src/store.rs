@@ -52,9 +52,12 @@ impl StoreError {
         let sea_orm::RuntimeErr::SqlxError(e) = runtime else { return false };
         match &**e {
             Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed | Error::Protocol(_) => true,
-            // Class 08 connection exceptions, 57P01–57P03 shut down / crashed / starting, and
-            // 25006 a read-only transaction (a demoted primary still answering).
-            Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "25006"),
+            // Class 08 connection exceptions, 57P01–57P03 shut down / crashed / starting, 25006 a
+            // read-only transaction (a demoted primary still answering), 53300 too many connections
+            // (a new primary as every node reconnects).
+            Error::Database(d) => {
+                d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "25006" || c == "53300")
+            }
             _ => false,
         }
     }

@@ -83,25 +83,31 @@ impl Store {
             .await?)
     }
 
+    /// Records a delivery made. Like every write, in its turn (a batch's posts finish together:
+    /// on SQLite they queue for the one writer instead of contending for its lock).
     pub async fn mark_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let (_turn, txn) = self.write().await?;
         outbox::Entity::update_many()
             .col_expr(outbox::Column::DeliveredAt, Expr::value(at))
             .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
             .filter(outbox::Column::Id.eq(id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
+        txn.commit().await?;
         Ok(())
     }
 
     /// Records a failed attempt and when to try again.
     pub async fn mark_failed(&self, id: &str, next_at: DateTime<Utc>, error: &str) -> Result<(), StoreError> {
+        let (_turn, txn) = self.write().await?;
         outbox::Entity::update_many()
             .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
             .col_expr(outbox::Column::NextAt, Expr::value(next_at))
             .col_expr(outbox::Column::LastError, Expr::value(error.chars().take(500).collect::<String>()))
             .filter(outbox::Column::Id.eq(id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
+        txn.commit().await?;
         Ok(())
     }
 }

@@ -479,9 +479,9 @@ pub async fn rate(app: &App, who: &Principal, ticket_id: &str, new: NewRating) -
         case_number: t.id.clone(),
         channel: Channel::OnSite.as_str().into(),
         person_id: t.person_id.clone(),
-        // Real-name when the card was read or an appointment signed in (a bad review is then
-        // called back); anonymous for a walk-in who gave no card.
-        anonymous: t.person_id.is_empty(),
+        // Real-name only when the person served chose it and is known (the card read, or an
+        // appointment signed in): a bad review is then called back.
+        anonymous: new.anonymous || t.person_id.is_empty(),
         level: i32::from(checked.level),
         indicators: serde_json::to_string(&checked.indicators).map_err(AppError::internal)?,
         comment: checked.comment,

@@ -66,7 +66,9 @@ pub fn verify_against<'k>(signed: &SignedLicence, keys: &'k [TrustedKey]) -> Res
             "签章与证照内容不符：证照被改动或签章被替换 (the seal does not match: the licence was altered)".into()
         );
     }
-    // A retired key — perhaps retired because it leaked — seals nothing dated after its retirement.
+    // A retired key seals nothing dated after the day it was retired (licences are never issued
+    // ahead). Against a leaked key this stops only what is dated later — one backdated is stopped
+    // by the platform's own record (online verification) and by revoking what it sealed.
     if let Some(retired) = &key.retired_at {
         let day = chrono::DateTime::parse_from_rfc3339(retired)
             .map_err(|_| format!("信任列表中密钥的停用时间无效 (the key's retirement time is not valid): {retired}"))?

@@ -132,21 +132,28 @@ pub async fn decide(
     a.decision = reasons.clone();
     a.decided_by = Some(who.person_id.clone());
     a.decided_at = Some(Utc::now());
+    // A window visit's rating names no case (and a walk-in who gave no card has no one to tell).
+    let case = app.store.case(&r.case_number).await?.map(|_| r.case_number.as_str());
+    let what = case.map_or_else(|| "窗口办理".to_owned(), |n| format!("办件 {n}"));
     let (title, body) = if upheld {
         (
-            format!("您对办件 {} 的评价经申诉复核不予计入", r.case_number),
+            format!("您对{what}的评价经申诉复核不予计入"),
             format!("办理部门对您的差评提出申诉，平台复核认为申诉成立，该评价不计入公示数据。理由：{reasons}"),
         )
     } else {
         (
-            format!("办件 {} 差评申诉未获支持", r.case_number),
+            format!("{what}差评申诉未获支持"),
             format!("办理部门对您的差评提出的申诉未获支持，整改继续进行。理由：{reasons}"),
         )
     };
-    let message = crate::notify::in_site(&r.person_id, Some(&r.case_number), title, body)?;
+    let messages = if r.person_id.is_empty() {
+        Vec::new()
+    } else {
+        vec![crate::notify::in_site(&r.person_id, case, title, body)?]
+    };
     let action = if upheld { "rating_appeal_upheld" } else { "rating_appeal_rejected" };
     let trail = trail_step(&who.person_id, "platform_admin", action, serde_json::json!({ "comment": reasons }));
-    if !app.store.decide_appeal(a.clone(), void, trail, vec![message]).await? {
+    if !app.store.decide_appeal(a.clone(), void, trail, messages).await? {
         // Decided meanwhile, or its rectification moved (a step, the verdict, a changed rating).
         let now = app.store.appeal(&a.rating_id).await?.ok_or_else(no_appeal)?;
         return Err(if now.state == "pending" { AppError::stale() } else { decided() });

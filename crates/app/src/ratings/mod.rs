@@ -526,7 +526,12 @@ pub async fn judge_rating(
 pub async fn mine(app: &App, who: &Principal) -> Result<Vec<RatingView>, AppError> {
     let mut out = Vec::new();
     for r in app.store.ratings_of_person(&who.person_id, 100).await? {
-        out.push(view(app, r).await?);
+        // Only those still theirs: a case of an organization they no longer act for is not.
+        match own_rating(app, who, &r.id).await {
+            Ok(r) => out.push(view(app, r).await?),
+            Err(AppError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(out)
 }
@@ -582,8 +587,10 @@ pub async fn escalate_overdue(app: &App) -> Result<usize, AppError> {
                     case,
                     format!("差评整改超期（红灯）：{}", x.case_number),
                     format!(
-                        "办件 {} 的差评已超过 {} 个工作日的整改时限，请督办（工作台 › 差评整改）。",
-                        x.case_number, x.limit_days
+                        "{} {} 的差评已超过 {} 个工作日的整改时限，请督办（工作台 › 差评整改）。",
+                        if case.is_some() { "办件" } else { "窗口办理" },
+                        x.case_number,
+                        x.limit_days
                     ),
                 )?);
             }

@@ -82,6 +82,11 @@ impl NewLicence {
             .as_str()
             .to_owned();
         let issued_on = self.issued_on.unwrap_or(today);
+        // A seal is dated when it is made: a licence is never issued ahead (a retired key is
+        // trusted for what it sealed until the day it was retired).
+        if issued_on > today {
+            return Err(("issued_on", "签发日期不能晚于今天 (a licence cannot be issued ahead of today)".into()));
+        }
         let valid_from = self.valid_from.unwrap_or(issued_on);
         let valid_to = match self.valid_to {
             Some(to) => Some(to),

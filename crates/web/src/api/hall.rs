@@ -330,7 +330,9 @@ pub(crate) fn step_of<'a>(action: &str, group: &'a str) -> Result<Step<'a>, tong
     })
 }
 
-/// The visit's rating (一次一评) on the rating device of the window that finished it.
+/// The visit's rating (一次一评) on the rating device of the window that finished it. Send
+/// `"anonymous": true` unless the person served chose to give their name (the device's page asks,
+/// anonymous by default); real-name is kept only for a known person (card read, appointment).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/rating", tag = "hall",
     params(("id" = String, Path, description = "ticket id")), request_body = NewRating,
     responses((status = 200, body = TicketView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),

@@ -204,7 +204,9 @@ async fn device_page(r: Req, Path(id): Path<String>) -> Page {
 async fn rate(r: Req, Path(id): Path<String>, FormPairs(form): FormPairs) -> Page {
     let who = r.posted(&form).await?;
     let level = form.first("level").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let new = NewRating { level, comment: field(&form, "comment"), ..Default::default() };
+    // Anonymous unless the person served chooses to give their name (for a callback).
+    let anonymous = form.first("real_name") != Some("yes");
+    let new = NewRating { level, comment: field(&form, "comment"), anonymous, ..Default::default() };
     match queue::rate(&r.s.app, &who, &field(&form, "ticket"), new).await {
         Ok(_) => Ok(see_other(&format!("/workbench/hall/{id}/device?done=rated"))),
         Err(e) => {
