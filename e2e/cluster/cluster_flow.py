@@ -28,7 +28,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
-from tongban import OFFERING, PERSON, Server, clean_env, csrf_of, free_port, signed_in_citizen  # noqa: E402
+from tongban import OFFERING, PERSON, Server, clean_env, csrf_of, eventually, free_port, signed_in_citizen  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
 PG = sys.argv[2]
@@ -51,17 +51,6 @@ def database_url():
 def leases(url):
     rows = psql("select name, holder, until > now() from leases order by name", url)
     return {name: (holder, live == "t") for name, holder, live in (r.split("|") for r in rows.splitlines())}
-
-
-def eventually(what, check, seconds):
-    deadline = time.time() + seconds
-    while True:
-        got = check()
-        if got:
-            return got
-        if time.time() > deadline:
-            raise SystemExit(f"FAIL: {what} (waited {seconds} s)")
-        time.sleep(0.5)
 
 
 def held_by_one(url, holders):

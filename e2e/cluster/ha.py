@@ -33,7 +33,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
-from tongban import OFFERING, PREMISES, Server, clean_env, free_port, signed_in_citizen  # noqa: E402
+from tongban import OFFERING, PREMISES, Server, clean_env, eventually, free_port, signed_in_citizen  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,19 +45,6 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 DATA = {"operator_name": "张三", "phone": "13812345678", "organization_form": "个人经营",
         "address": "北京市东城区东四北大街 107 号", "business_scope": "小吃服务", "employees": 2}
 LICENCE = "1.2.156.3005.2.11100000000013338W011.11110000000021135M.20230329701.003.Y"
-
-
-def eventually(what, check, seconds, fail=True):
-    deadline = time.time() + seconds
-    while True:
-        got = check()
-        if got:
-            return got
-        if time.time() > deadline:
-            if not fail:
-                return None
-            raise SystemExit(f"FAIL: {what} (waited {seconds} s)")
-        time.sleep(0.25)
 
 
 def people():

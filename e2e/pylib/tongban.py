@@ -63,6 +63,21 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def eventually(what, check, seconds, fail=True):
+    """What `check` returns once it is truthy, polled for `seconds`; then a failure naming `what`
+    (or None when not `fail`)."""
+    deadline = time.time() + seconds
+    while True:
+        got = check()
+        if got:
+            return got
+        if time.time() > deadline:
+            if not fail:
+                return None
+            raise SystemExit(f"FAIL: {what} (waited {seconds} s)")
+        time.sleep(0.25)
+
+
 def csrf_of(page):
     return html.unescape(re.search(r'name="csrf" value="([^"]+)"', page).group(1))
 

@@ -4,7 +4,8 @@
 //! what its rectification counted out of the figures (the case stays rateable: it has no valid
 //! rating then). Both steps are in the case's SM3-chained trail.
 
-use super::{contributed, no_rating, still_worked, text, trail_step, workable};
+use super::rectifications::{still_worked, text, workable};
+use super::{contributed, no_rating, trail_step};
 use crate::access::{self, Need, Principal};
 use crate::{App, AppError};
 use chrono::Utc;
