@@ -18,9 +18,11 @@ seconds to recover from each fault, the requests that failed and the acknowledge
 Usage: python ha.py PATH/TO/tongban    (run as root: PostgreSQL runs as the `postgres` user)
 """
 
+import datetime
 import glob
 import http.server
 import os
+import re
 import shutil
 import signal
 import socket
@@ -417,6 +419,20 @@ def main():
                                capture_output=True, text=True, timeout=300)
         assert audit.returncode == 0, audit.stdout[-1500:] + audit.stderr[-1500:]
         print("tongban audit verify:", audit.stdout.strip().splitlines()[-1] if audit.stdout.strip() else "ok")
+        # The supervision sweep once a minute in the whole cluster, not once per node: every node
+        # logs each round it runs (a round ends up to its length after it starts, hence 30 s).
+        def sweeps():
+            lines = [line for n in nodes for line in n.log().splitlines()
+                     if "supervision sweep" in line and "failed" not in line]
+            stamps = [re.search(r"(\d{4}-\d\d-\d\dT[\d:.]+Z)", line) for line in lines]
+            return sorted(datetime.datetime.fromisoformat(m.group(1)).timestamp() for m in stamps if m)
+        eventually("two rounds of the supervision sweep", lambda: len(sweeps()) >= 2, 90)
+        runs = sweeps()
+        gaps = [b - a for a, b in zip(runs, runs[1:])]
+        assert min(gaps) >= 30 and len(runs) <= (runs[-1] - runs[0]) / 60 + 2, \
+            f"the supervision sweep ran more often than once a minute: {len(runs)} rounds, gaps {gaps}"
+        print(f"supervision sweep: {len(runs)} rounds in {runs[-1] - runs[0]:.0f} s by three nodes, "
+              f"gaps {', '.join(f'{g:.1f}' for g in gaps)} s")
         rows = psql(cluster.db_port, "select name, holder from leases where until > now() and name not like 'node-%'",
                     "tongban").splitlines()
         jobs = dict(r.split("|") for r in rows)

@@ -250,6 +250,42 @@ async fn the_audit_chain_names_an_edited_or_deleted_entry() {
     assert!(problems.iter().any(|p| p.contains(&n) && p.contains("differs from its trail")), "{problems:?}");
 }
 
+/// Whoever can write to the database can rebuild the chains after cutting history short; a head
+/// signed with the platform's key, which the database does not hold, gives it away.
+#[tokio::test]
+async fn a_signed_head_shows_history_cut_short_behind_a_rebuilt_chain() {
+    let w = world().await;
+    let n = submitted(&w).await;
+    act(&w, &w.window, &n, CaseAction::Accept).await.unwrap();
+    let last = submitted(&w).await;
+    let signed = cases::seal_audit_head(&w.app).await.unwrap().expect("the head is signed");
+    assert_eq!(cases::seal_audit_head(&w.app).await.unwrap(), None, "an unmoved head is not signed again");
+    let r = cases::verify_audit(&w.app).await.unwrap();
+    assert_eq!((r.sealed, r.anchors as i64, r.problems.len()), (signed, signed, 0), "{:?}", r.problems);
+
+    // The last case taken out, its trail and links with it, and the head moved back: every chain
+    // is consistent again.
+    for sql in [
+        format!("DELETE FROM audit_chain WHERE case_number = '{last}'"),
+        format!("DELETE FROM case_trail WHERE case_number = '{last}'"),
+        format!("DELETE FROM cases WHERE case_number = '{last}'"),
+        "UPDATE audit_head SET seq = (SELECT max(seq) FROM audit_chain), \
+         hash = (SELECT hash FROM audit_chain WHERE seq = (SELECT max(seq) FROM audit_chain)) WHERE id = 1"
+            .to_owned(),
+    ] {
+        execute_raw(&w.app.store, &sql).await;
+    }
+    let problems = cases::verify_audit(&w.app).await.unwrap().problems;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains(&format!("link {signed}")) && problems[0].contains("deleted"), "{problems:?}");
+
+    // The signed head moved back with it: its signature no longer holds.
+    let sql = "UPDATE audit_seals SET seq = (SELECT seq FROM audit_head), hash = (SELECT hash FROM audit_head)";
+    execute_raw(&w.app.store, sql).await;
+    let problems = cases::verify_audit(&w.app).await.unwrap().problems;
+    assert!(problems.len() == 1 && problems[0].contains("does not verify"), "{problems:?}");
+}
+
 #[tokio::test]
 async fn supervision_turns_an_overdue_case_red_and_tells_the_agency_administrator() {
     let w = world().await;

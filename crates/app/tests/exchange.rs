@@ -202,10 +202,10 @@ async fn a_conditional_request_passes_review_and_the_provider_on_working_day_clo
     assert_eq!(requests::list(app, &s.w.admin, &[RequestState::Granted]).await.unwrap().len(), 1);
     assert!(matches!(requests::view(app, &s.w.window, &req.id).await, Err(AppError::Forbidden)));
     // The trail is chained and anchored with the cases'.
-    let report = app.store.verify_audit().await.unwrap();
+    let report = tongban_app::cases::verify_audit(app).await.unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     execute_raw(&app.store, &format!("UPDATE data_requests SET state = 'review' WHERE id = '{}'", req.id)).await;
-    let report = app.store.verify_audit().await.unwrap();
+    let report = tongban_app::cases::verify_audit(app).await.unwrap();
     assert!(report.problems.iter().any(|p| p.contains(&req.id)), "{:?}", report.problems);
 }
 

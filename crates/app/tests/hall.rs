@@ -316,7 +316,7 @@ async fn the_queue_calls_green_then_appointments_then_walk_ins_and_the_visit_lan
         tongban_app::hall::figures::figures(&w.app, &w.window, &id, today, today).await,
         Err(AppError::Forbidden)
     ));
-    let report = w.app.store.verify_audit().await.unwrap();
+    let report = tongban_app::cases::verify_audit(&w.app).await.unwrap();
     assert!(report.problems.iter().all(|p| p.contains("等待")), "{:?}", report.problems);
 }
 
@@ -471,6 +471,6 @@ async fn a_bad_visit_rating_opens_a_rectification_the_visitor_judges_from_my_rat
     assert_eq!((f.total.rated, f.total.bad), (3, 3));
     assert!(f.total.bad_answered_rate.is_some_and(|r| (r - 1.0 / 3.0).abs() < 1e-9), "{:?}", f.total);
     assert_eq!(f.total.satisfied_rate, Some(1.0));
-    let report = w.app.store.verify_audit().await.unwrap();
+    let report = tongban_app::cases::verify_audit(&w.app).await.unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }

@@ -531,6 +531,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 println!("{p}");
             }
             println!(
+                "总链签名至第 {} 环，其后 {} 环待下次签名 (the head is signed up to link {}; {} links wait for the next signing)",
+                r.sealed,
+                r.anchors as i64 - r.sealed,
+                r.sealed,
+                r.anchors as i64 - r.sealed
+            );
+            println!(
                 "{} 件办件、{} 条留痕、{} 环总链：{} (cases {}, entries {}, links {}: {})",
                 r.cases,
                 r.entries,

@@ -54,10 +54,8 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
     // licences past their validity marked expired.
     leases::every(&app, "supervision", Duration::from_secs(60), |app| async move {
         match tongban_app::supervision::sweep(&app).await {
-            Ok(s) if s.changed > 0 => {
-                tracing::info!(checked = s.checked, changed = s.changed, red = s.turned_red, "supervision sweep")
-            }
-            Ok(_) => {}
+            // Logged every round: once a minute in the whole cluster, as the HA pass checks.
+            Ok(s) => tracing::info!(checked = s.checked, changed = s.changed, red = s.turned_red, "supervision sweep"),
             Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
         }
         match tongban_app::licences::issue_all_due(&app).await {
@@ -91,6 +89,12 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
             Ok(0) => {}
             Ok(n) => tracing::debug!(batches = n, "call log sealed"),
             Err(e) => tracing::warn!(error = %e, "sealing the call log failed"),
+        }
+    });
+    // The audit chain's head signed with the platform's key, off the request path.
+    leases::every(&app, "audit-sealing", Duration::from_secs(10), |app| async move {
+        if let Err(e) = tongban_app::cases::seal_audit_head(&app).await {
+            tracing::warn!(error = %e, "signing the audit chain's head failed");
         }
     });
     let grace = Duration::from_secs(config.shutdown_grace_secs);

@@ -3,9 +3,11 @@
 //! previous one and of itself — and every entry is also anchored in one global chain, whose head
 //! row serializes the anchorers. `verify` recomputes both chains and names every entry that was
 //! edited, deleted, inserted or reordered. Anchoring happens in the change's transaction on
-//! SQLite and in batches right after the commit on PostgreSQL.
+//! SQLite and in batches right after the commit on PostgreSQL. The head is signed apart, every
+//! few seconds, with the platform's key (`audit_seals`): whoever can write to the database but
+//! does not hold the key cannot rewrite a link a signed head covers without `verify` seeing it.
 
-use crate::entity::{anchor, audit_head, audit_pending, case, trail_entry};
+use crate::entity::{anchor, audit_head, audit_pending, audit_seal, case, trail_entry};
 use crate::{Store, StoreError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::Expr;
@@ -17,6 +19,12 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 pub type TrailRow = trail_entry::Model;
+pub type AuditSealRow = audit_seal::Model;
+
+/// What a signed head signs: the link's number and digest.
+pub fn seal_message(seq: i64, hash: &str) -> Vec<u8> {
+    format!("tongban-audit-head\n{seq}\n{hash}").into_bytes()
+}
 
 /// What an entry records, before it is numbered and chained.
 #[derive(Debug, Clone)]
@@ -178,6 +186,24 @@ async fn states_agree<E: EntityTrait>(
     Ok(())
 }
 
+/// Checks a signed head against the link it names (`None`: the chain has no such link) and the
+/// platform's keys.
+fn check_seal(s: &AuditSealRow, link: Option<&String>, keys: &[(String, String)], r: &mut AuditReport) {
+    let at = format!("总链第 {} 环的签名链头 (the signed head at link {})", s.seq, s.seq);
+    match keys.iter().find(|(id, _)| *id == s.key_id) {
+        None => r.problems.push(format!("{at}: 签名密钥 {} 未知 (unknown key)", s.key_id)),
+        Some((_, key)) if !tongban_crypto::seal::verify(key, &seal_message(s.seq, &s.hash), &s.signature) => {
+            r.problems.push(format!("{at}: 签名无效 (the signature does not verify)"))
+        }
+        Some(_) => r.sealed = r.sealed.max(s.seq),
+    }
+    match link {
+        Some(hash) if *hash == s.hash => {}
+        Some(_) => r.problems.push(format!("{at}: 总链在签名后被改写 (the chain was rewritten after it was signed)")),
+        None => r.problems.push(format!("{at}: 签名所及的总链已被截短 (signed links were deleted)")),
+    }
+}
+
 /// The most entries one anchoring transaction takes.
 const ANCHOR_BATCH: u64 = 500;
 
@@ -264,6 +290,9 @@ pub struct AuditReport {
     pub anchors: u64,
     /// Entries waiting to be anchored (each also a problem).
     pub pending: u64,
+    /// The last link a signed head covers (0: none signed yet); the links after it are signed
+    /// at the sealer's next round.
+    pub sealed: i64,
     /// Each problem names the case and entry (or anchor) concerned.
     pub problems: Vec<String>,
 }
@@ -271,6 +300,28 @@ pub struct AuditReport {
 const PAGE: u64 = 10_000;
 
 impl Store {
+    /// The global chain's head: its last link's number and digest ((0, "") while empty).
+    pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        let head = audit_head::Entity::find_by_id(1).one(&self.db).await?;
+        head.map(|h| (h.seq, h.hash)).ok_or_else(|| StoreError::Corrupt("audit head row missing".into()))
+    }
+
+    /// The newest signed head.
+    pub async fn last_audit_seal(&self) -> Result<Option<AuditSealRow>, StoreError> {
+        Ok(audit_seal::Entity::find().order_by_desc(audit_seal::Column::Seq).one(&self.db).await?)
+    }
+
+    /// Keeps a signed head; false when that link is signed already (by another node's sealer).
+    pub async fn insert_audit_seal(&self, s: AuditSealRow) -> Result<bool, StoreError> {
+        let (_turn, txn) = self.write().await?;
+        let n = audit_seal::Entity::insert(s.into_active_model())
+            .on_conflict(sea_orm::sea_query::OnConflict::column(audit_seal::Column::Seq).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(n == 1)
+    }
+
     /// Anchors every pending entry, batch by batch; returns how many.
     pub async fn anchor_pending(&self) -> Result<u64, StoreError> {
         let mut total = 0;
@@ -321,11 +372,12 @@ impl Store {
 
     /// Recomputes every chain: each case's entries (numbered from 1, each linked to the one
     /// before, each digest right), the global chain (linked, each anchor naming an existing entry
-    /// with its digest, every entry anchored once, ending at the head), and each case's state
-    /// against its last entry. Entries waiting in `audit_pending` are reported, never anchored
+    /// with its digest, every entry anchored once, ending at the head), every signed head (signed
+    /// by one of `keys`, key id → public key, naming a link that is there with that digest), and
+    /// each case's state against its last entry. Entries waiting in `audit_pending` are reported, never anchored
     /// here: a row slipped into the trail with a pending mark would otherwise be made part of the
     /// chain by its own check (`anchor_pending` does that, when an operator decides).
-    pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+    pub async fn verify_audit(&self, keys: &[(String, String)]) -> Result<AuditReport, StoreError> {
         let mut r = AuditReport::default();
         // (case, seq) → digest, and each case's last state.
         let mut digests: HashMap<(String, i64), String> = HashMap::new();
@@ -359,9 +411,24 @@ impl Store {
         }
 
         let mut pages = anchor::Entity::find().order_by_asc(anchor::Column::Seq).paginate(&self.db, PAGE);
+        // The signed heads, in order beside the links they name.
+        let mut seal_pages = audit_seal::Entity::find().order_by_asc(audit_seal::Column::Seq).paginate(&self.db, PAGE);
+        let mut seals = std::collections::VecDeque::new();
         let (mut prev_seq, mut prev_hash) = (0i64, String::new());
         while let Some(page) = pages.fetch_and_next().await? {
             for a in page {
+                if seals.is_empty() {
+                    seals.extend(seal_pages.fetch_and_next().await?.unwrap_or_default());
+                }
+                while let Some(s) = seals.front().filter(|s: &&AuditSealRow| s.seq <= a.seq) {
+                    if s.seq == a.seq {
+                        check_seal(s, Some(&a.hash), keys, &mut r);
+                    }
+                    seals.pop_front();
+                    if seals.is_empty() {
+                        seals.extend(seal_pages.fetch_and_next().await?.unwrap_or_default());
+                    }
+                }
                 r.anchors += 1;
                 let at = format!("总链第 {} 环 (global link {})", a.seq, a.seq);
                 if a.seq != prev_seq + 1 || a.prev_hash != prev_hash {
@@ -406,6 +473,13 @@ impl Store {
         let head = audit_head::Entity::find_by_id(1).one(&self.db).await?;
         if head.is_none_or(|h| h.seq != prev_seq || h.hash != prev_hash) {
             r.problems.push("总链末端与链头不符：末尾的记录被删除 (the chain's end does not match its head)".into());
+        }
+        // Signed heads past the chain's end: links that were signed are gone.
+        while let Some(s) = seals.pop_front() {
+            check_seal(&s, None, keys, &mut r);
+            if seals.is_empty() {
+                seals.extend(seal_pages.fetch_and_next().await?.unwrap_or_default());
+            }
         }
 
         // A data request's and an inquiry's trails are kept the same way, keyed by their numbers.

@@ -422,9 +422,29 @@ pub async fn claim(
     case_view(app, new).await
 }
 
-/// Verifies every case's trail and the global chain.
+/// Verifies every case's trail, the global chain and its signed heads.
 pub async fn verify_audit(app: &App) -> Result<AuditReport, AppError> {
-    Ok(app.store.verify_audit().await?)
+    let keys = crate::licences::platform_keys(app).await?;
+    Ok(app.store.verify_audit(&keys).await?)
+}
+
+/// Signs the global chain's head with the platform's key, when it moved since the last signed
+/// head; the link signed. Off the request path: on a timer, by one node (`leases`). The head is
+/// also logged, so that a copy outside the database (the log's collector) witnesses it.
+pub async fn seal_audit_head(app: &App) -> Result<Option<i64>, AppError> {
+    use tongban_crypto::seal::Signer;
+    let (seq, hash) = app.store.audit_head().await?;
+    if seq == 0 || app.store.last_audit_seal().await?.is_some_and(|last| last.seq >= seq) {
+        return Ok(None);
+    }
+    let signer = crate::licences::platform_seal(app).await?;
+    let signature = signer.sign(&tongban_store::audit::seal_message(seq, &hash)).map_err(AppError::internal)?;
+    let row = AuditSealRow { seq, hash, key_id: signer.key_id().to_owned(), signature, sealed_at: Utc::now() };
+    let kept = app.store.insert_audit_seal(row.clone()).await?;
+    if kept {
+        tracing::info!(link = seq, hash = %row.hash, "audit chain head signed");
+    }
+    Ok(kept.then_some(seq))
 }
 
 /// Anchors every entry waiting in the global chain (after a crash between a change's commit and

@@ -25,7 +25,7 @@ use tongban_domain::catalog::{Audience, CaseKind, Offering, ReviewStep};
 use tongban_domain::forms::{Form, PrefillSource};
 use tongban_domain::identity::{AgentScope, Assurance, StaffRole};
 use tongban_store::StoreError;
-use tongban_store::audit::{AuditReport, TrailDraft, TrailRow};
+use tongban_store::audit::{AuditReport, AuditSealRow, TrailDraft, TrailRow};
 use tongban_store::cases::{ApplicationRow, CaseRow, FollowUps, Notice, Numbering, QueueFilter};
 
 mod actions;

@@ -310,31 +310,18 @@ pub fn verify_segment(seg: &Segment) -> LogReport {
     r
 }
 
-/// The keys that may have sealed the log: every key of the platform's own seal.
-async fn keys(app: &App) -> Result<Vec<(String, String)>, AppError> {
-    let trust = crate::licences::trust_list(app).await?;
-    let mut keys =
-        vec![(crate::licences::platform_seal(app).await?.key_id().to_owned(), trust.root_public_key.clone())];
-    for k in app.store.seal_keys().await? {
-        if k.agency_code == "platform" && !keys.iter().any(|(id, _)| *id == k.key_id) {
-            keys.push((k.key_id, k.public_key));
-        }
-    }
-    Ok(keys)
-}
-
 /// A segment of a node's log, calls `from..=to` with the seals inside it.
 pub async fn export(app: &App, node: i32, from: i64, to: i64) -> Result<Segment, AppError> {
     let calls = app.store.calls(node, from, to).await?;
     let seals = app.store.seals(node).await?.into_iter().filter(|s| s.first_seq >= from && s.last_seq <= to).collect();
-    Ok(Segment { node, calls, seals, keys: keys(app).await? })
+    Ok(Segment { node, calls, seals, keys: crate::licences::platform_keys(app).await? })
 }
 
 /// Checks the whole log in the database, node by node, a sealed batch at a time (then the
 /// unsealed tail): every chain from its first call, every seal, no gap between seals, and no
 /// sealed call missing at the end.
 pub async fn verify(app: &App) -> Result<LogReport, AppError> {
-    let keys = keys(app).await?;
+    let keys = crate::licences::platform_keys(app).await?;
     let mut total = LogReport::default();
     for node in app.store.call_nodes().await? {
         let seals = app.store.seals(node).await?;

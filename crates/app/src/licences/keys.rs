@@ -158,6 +158,19 @@ pub(crate) async fn platform_seal(app: &App) -> Result<SoftwareSeal, AppError> {
     seal_of(app, PLATFORM, "一体化政务服务平台").await
 }
 
+/// Every key the platform's own seal has had, current and rotated (key id → public key): what
+/// may have signed the call log's batches and the audit chain's heads.
+pub(crate) async fn platform_keys(app: &App) -> Result<Vec<(String, String)>, AppError> {
+    let root = platform_seal(app).await?;
+    let mut keys = vec![(root.key_id().to_owned(), root.public_key())];
+    for k in app.store.seal_keys().await? {
+        if k.agency_code == PLATFORM && !keys.iter().any(|(id, _)| *id == k.key_id) {
+            keys.push((k.key_id, k.public_key));
+        }
+    }
+    Ok(keys)
+}
+
 /// The trust list: every issuing agency's keys, signed by the platform's root key.
 pub async fn trust_list(app: &App) -> Result<TrustList, AppError> {
     let root = platform_seal(app).await?;

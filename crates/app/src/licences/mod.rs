@@ -24,8 +24,8 @@ pub mod issue;
 mod keys;
 pub mod uses;
 
-pub(crate) use keys::platform_seal;
 use keys::{PLATFORM, issuer_key, seal_of};
+pub(crate) use keys::{platform_keys, platform_seal};
 pub use keys::{
     rotate_seal, seal_licence, sign_trust_list, status_list, status_list_signed, trust_list, verify_against,
     verify_sealed,

@@ -40,6 +40,10 @@ pub struct Options {
     /// Also run on PostgreSQL (a schema `bench_cases` is created and dropped).
     #[arg(long)]
     pub pg_url: Option<String>,
+    /// On PostgreSQL, submissions are timed again with each of these numbers of nodes sharing
+    /// the database, the clients spread over them (e.g. `1,2,3`).
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    pub nodes: Vec<u8>,
 }
 
 /// 个体工商户设立登记 at 北京市东城区市场监督管理局 in the demo catalog: a form of three sections.
@@ -72,7 +76,12 @@ fn data(n: usize) -> Value {
 
 struct Bench {
     app: App,
+    /// The first node's address; `bases` holds every node's.
     base: String,
+    bases: Vec<String>,
+    /// What another node is opened with: the same keys, the same object store.
+    ring: KeyRing,
+    objects: std::path::PathBuf,
     http: reqwest::Client,
     tokens: Vec<String>,
     staff_token: String,
@@ -80,7 +89,8 @@ struct Bench {
     hooked: Arc<AtomicUsize>,
     /// The receiver and the delivery rounds, stopped with the bench.
     background: Vec<tokio::task::JoinHandle<()>>,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    /// Each node's server stops when its sender is dropped.
+    stops: Vec<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Drop for Bench {
@@ -125,13 +135,8 @@ async fn call(
 }
 
 async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<Bench> {
-    let policy = Policy { attempts_per_minute: u32::MAX, ..Policy::default() };
-    let id = Identity::new(KeyRing::generate("bench")?, policy, PasswordParams::default())?;
-    let mut app = App::open(target, IndexLocation::None, id).await.map_err(crate::describe)?;
-    app.objects = Arc::new(tongban_app::materials::Objects::local(objects).map_err(crate::describe)?);
-    // The receiver is on this machine, which webhooks may reach only when allowed.
-    let local = tongban_app::outbound::AddressPolicy::parse(&["127.0.0.1/32".into()]).map_err(|e| anyhow!(e))?;
-    app.outbound = Arc::new(tongban_app::outbound::Outbound::new(local).map_err(crate::describe)?);
+    let ring = KeyRing::generate("bench")?;
+    let app = open_node(target, &ring, objects, 1).await?;
     tongban_app::demo::seed(&app).await.map_err(crate::describe)?;
     let (hook_url, hooked, serving) = receiver().await?;
     tongban_app::webhooks::add(&app, DECIDING, &hook_url).await.map_err(crate::describe)?;
@@ -191,13 +196,7 @@ async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<B
         staff::assign(&app, Some(&admin.principal), form).await.map_err(crate::describe)?;
     }
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let state = tongban_web::AppState::new(app.clone(), Config::default());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(tongban_web::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let (base, stop) = serve_node(&app).await?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
     let mut tokens = Vec::new();
     for n in 0..=APPLICANTS {
@@ -207,7 +206,59 @@ async fn setup(target: &DbTarget, objects: &std::path::Path) -> anyhow::Result<B
         tokens.push(v["token"].as_str().ok_or_else(|| anyhow!("login failed: {v}"))?.to_owned());
     }
     let staff_token = tokens.pop().unwrap_or_default();
-    Ok(Bench { app, base, http, tokens, staff_token, hooked, background: vec![serving, webhook_rounds], _stop: stop })
+    Ok(Bench {
+        app,
+        bases: vec![base.clone()],
+        base,
+        ring,
+        objects: objects.to_path_buf(),
+        http,
+        tokens,
+        staff_token,
+        hooked,
+        background: vec![serving, webhook_rounds],
+        stops: vec![stop],
+    })
+}
+
+/// A node's `App` on the bench's database: its own connections, caches and anchorer, the keys and
+/// object store every node shares, the bench's receiver reachable, its own node number.
+async fn open_node(target: &DbTarget, ring: &KeyRing, objects: &std::path::Path, node: u8) -> anyhow::Result<App> {
+    let policy = Policy { attempts_per_minute: u32::MAX, ..Policy::default() };
+    let id = Identity::new(ring.clone(), policy, PasswordParams::default())?;
+    let mut app = App::open(target, IndexLocation::None, id).await.map_err(crate::describe)?;
+    app.objects = Arc::new(tongban_app::materials::Objects::local(objects).map_err(crate::describe)?);
+    // The receiver is on this machine, which webhooks may reach only when allowed.
+    let local = tongban_app::outbound::AddressPolicy::parse(&["127.0.0.1/32".into()]).map_err(|e| anyhow!(e))?;
+    app.outbound = Arc::new(tongban_app::outbound::Outbound::new(local).map_err(crate::describe)?);
+    Arc::get_mut(&mut app.cases).context("case settings not yet shared")?.node = node;
+    Ok(app)
+}
+
+/// Serves `app` over HTTP on a free port until the sender is dropped: its address.
+async fn serve_node(app: &App) -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let state = tongban_web::AppState::new(app.clone(), Config::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(tongban_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    Ok((base, stop))
+}
+
+impl Bench {
+    /// Adds nodes on `target` until there are `n`. The first node alone delivers webhooks and
+    /// messages, as the one holding those jobs' leases in a cluster.
+    async fn grow(&mut self, target: &DbTarget, n: usize) -> anyhow::Result<()> {
+        while self.bases.len() < n {
+            let app = open_node(target, &self.ring, &self.objects, self.bases.len() as u8 + 1).await?;
+            let (base, stop) = serve_node(&app).await?;
+            self.bases.push(base);
+            self.stops.push(stop);
+        }
+        Ok(())
+    }
 }
 
 /// Runs `n` jobs with at most `clients` in flight; each job's latency in ms, and the wall time.
@@ -236,17 +287,25 @@ where
     Ok((ms, start.elapsed()))
 }
 
-/// Drafts made over HTTP (start + save), then submitted with `clients` in flight; then waits for
-/// what follows each off the request (the webhook's post, the text and the e-mail).
+/// Drafts made over HTTP (start + save), then submitted with `clients` in flight, spread over the
+/// nodes; then waits for what follows each off the request (the webhook's post, the text and the
+/// e-mail).
 async fn submissions(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::Result<f64> {
-    let (http, base) = (b.http.clone(), b.base.clone());
+    let (sent, delivered) = (
+        "SELECT count(*) FROM outbound_messages WHERE kind = 'case_changed' AND status = 'sent'",
+        "SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL",
+    );
+    // What earlier runs on this database left.
+    let before =
+        (b.hooked.load(Ordering::Relaxed), raw.count(sent).await? as usize, raw.count(delivered).await? as usize);
+    let (http, bases) = (b.http.clone(), Arc::new(b.bases.clone()));
     let tokens = Arc::new(b.tokens.clone());
     let (drafts_ms, drafts_time) = {
         let ids = Arc::new(std::sync::Mutex::new(vec![String::new(); o.applications]));
         let out = concurrently(o.applications, o.clients, |i| {
-            let (http, base, tokens, ids) = (http.clone(), base.clone(), tokens.clone(), ids.clone());
+            let (http, bases, tokens, ids) = (http.clone(), bases.clone(), tokens.clone(), ids.clone());
             async move {
-                let token = &tokens[i % tokens.len()];
+                let (token, base) = (&tokens[i % tokens.len()], &bases[i % bases.len()]);
                 let url = format!("{base}/api/v1/applications");
                 let (s, a) =
                     call(&http, token, reqwest::Method::POST, &url, Some(json!({"offering_code": OFFERING}))).await?;
@@ -281,13 +340,14 @@ async fn submissions(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::
     drop(ms);
     let ids = Arc::new(ids);
     let (ms, time) = concurrently(o.applications, o.clients, |i| {
-        let (http, base, tokens, ids) = (http.clone(), base.clone(), tokens.clone(), ids.clone());
+        let (http, bases, tokens, ids) = (http.clone(), bases.clone(), tokens.clone(), ids.clone());
         async move {
-            let token = &tokens[i % tokens.len()];
+            // Each submission through another node than its draft's.
+            let (token, base) = (&tokens[i % tokens.len()], &bases[(i + 1) % bases.len()]);
             let res = http
                 .post(format!("{base}/api/v1/applications/{}/submit", ids[i]))
                 .bearer_auth(token)
-                .header("idempotency-key", format!("bench-{i}"))
+                .header("idempotency-key", format!("bench-{}", ids[i]))
                 .send()
                 .await?;
             anyhow::ensure!(res.status().as_u16() == 201, "submit: {} {}", res.status(), res.text().await?);
@@ -299,7 +359,7 @@ async fn submissions(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::
     let rate = o.applications as f64 / time.as_secs_f64();
     println!("{}", summary(&format!("{label}: submission latency ({} clients)", o.clients), ms));
     println!("{label}: submissions over HTTP ({} clients): {rate:.0}/s", o.clients);
-    let report = b.app.store.verify_audit().await?;
+    let report = tongban_app::cases::verify_audit(&b.app).await?;
     anyhow::ensure!(report.problems.is_empty(), "audit: {:?}", &report.problems[..report.problems.len().min(5)]);
     anyhow::ensure!(report.cases as usize >= o.applications, "only {} cases", report.cases);
     println!(
@@ -307,11 +367,10 @@ async fn submissions(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::
         report.cases, report.entries, report.anchors
     );
     let n = o.applications;
-    let sent = "SELECT count(*) FROM outbound_messages WHERE kind = 'case_changed' AND status = 'sent'";
-    let delivered = "SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL";
     loop {
-        let (messages, recorded) = (raw.count(sent).await? as usize, raw.count(delivered).await? as usize);
-        let hooked = b.hooked.load(Ordering::Relaxed);
+        let (messages, recorded) =
+            (raw.count(sent).await? as usize - before.1, raw.count(delivered).await? as usize - before.2);
+        let hooked = b.hooked.load(Ordering::Relaxed) - before.0;
         if hooked >= n && messages >= 2 * n && recorded >= n {
             // Each delivery posted once and recorded, each message sent once.
             anyhow::ensure!(
@@ -496,12 +555,20 @@ async fn queue(b: &Bench, raw: &Raw, o: &Options, label: &str) -> anyhow::Result
 
 async fn backend(target: DbTarget, o: &Options, label: &str, queue_too: bool) -> anyhow::Result<()> {
     let objects = tempfile::tempdir()?;
-    let b = setup(&target, objects.path()).await?;
+    let mut b = setup(&target, objects.path()).await?;
     let raw = Arc::new(Raw::open(&target, o.clients).await?);
     let base = bare_commits(&raw, o.clients, o.applications).await?;
     println!("{label}: baseline, bare one-row commits ({} clients): {base:.0}/s", o.clients);
-    let rate = submissions(&b, &raw, o, label).await?;
-    println!("{label}: a submission costs {:.1} bare commits", base / rate);
+    // One process serves an embedded database; nodes share PostgreSQL.
+    let mut counts = if matches!(target, DbTarget::Postgres { .. }) { o.nodes.clone() } else { vec![1] };
+    counts.sort_unstable();
+    counts.dedup();
+    for nodes in counts.into_iter().filter(|n| *n > 0) {
+        b.grow(&target, usize::from(nodes)).await?;
+        let label = if nodes == 1 { label.to_owned() } else { format!("{label}, {nodes} nodes") };
+        let rate = submissions(&b, &raw, o, &label).await?;
+        println!("{label}: a submission costs {:.1} bare commits", base / rate);
+    }
     if o.queue_cases == 0 || !queue_too {
         return Ok(());
     }

@@ -7,6 +7,7 @@ pub mod application;
 pub mod appointment;
 pub mod audit_head;
 pub mod audit_pending;
+pub mod audit_seal;
 pub mod calendar_day;
 pub mod calendar_year;
 pub mod case;

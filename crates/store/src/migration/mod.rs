@@ -32,6 +32,7 @@ mod m0027_inquiries;
 mod m0028_rating_appeals;
 mod m0029_hall;
 mod m0030_ratings_by_person;
+mod m0031_audit_seals;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0028_rating_appeals::Migration),
             Box::new(m0029_hall::Migration),
             Box::new(m0030_ratings_by_person::Migration),
+            Box::new(m0031_audit_seals::Migration),
         ]
     }
 }
