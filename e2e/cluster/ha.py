@@ -418,7 +418,7 @@ def main():
         audit = subprocess.run([BIN, "audit", "verify"], env=clean_env(env(9)), cwd=cluster.dir,
                                capture_output=True, text=True, timeout=300)
         assert audit.returncode == 0, audit.stdout[-1500:] + audit.stderr[-1500:]
-        print("tongban audit verify:", audit.stdout.strip().splitlines()[-1] if audit.stdout.strip() else "ok")
+        print("tongban audit verify:", " ".join(audit.stdout.strip().splitlines()[-2:]))
         # The supervision sweep once a minute in the whole cluster, not once per node: every node
         # logs each round it runs (a round ends up to its length after it starts, hence 30 s).
         def sweeps():

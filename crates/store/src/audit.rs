@@ -374,9 +374,10 @@ impl Store {
     /// before, each digest right), the global chain (linked, each anchor naming an existing entry
     /// with its digest, every entry anchored once, ending at the head), every signed head (signed
     /// by one of `keys`, key id → public key, naming a link that is there with that digest), and
-    /// each case's state against its last entry. Entries waiting in `audit_pending` are reported, never anchored
-    /// here: a row slipped into the trail with a pending mark would otherwise be made part of the
-    /// chain by its own check (`anchor_pending` does that, when an operator decides).
+    /// each case's state against its last entry. Entries waiting in `audit_pending` are reported,
+    /// never anchored here: a row slipped into the trail with a pending mark would otherwise be
+    /// made part of the chain by its own check (`anchor_pending` does that, when an operator
+    /// decides).
     pub async fn verify_audit(&self, keys: &[(String, String)]) -> Result<AuditReport, StoreError> {
         let mut r = AuditReport::default();
         // (case, seq) → digest, and each case's last state.
@@ -421,9 +422,7 @@ impl Store {
                     seals.extend(seal_pages.fetch_and_next().await?.unwrap_or_default());
                 }
                 while let Some(s) = seals.front().filter(|s: &&AuditSealRow| s.seq <= a.seq) {
-                    if s.seq == a.seq {
-                        check_seal(s, Some(&a.hash), keys, &mut r);
-                    }
+                    check_seal(s, (s.seq == a.seq).then_some(&a.hash), keys, &mut r);
                     seals.pop_front();
                     if seals.is_empty() {
                         seals.extend(seal_pages.fetch_and_next().await?.unwrap_or_default());
