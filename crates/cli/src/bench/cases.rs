@@ -5,7 +5,8 @@
 //! its default `synchronous=NORMAL` and with `FULL`) and on PostgreSQL; then the workbench queue
 //! over HTTP with a million cases in the table. The baseline, measured in the same run on the same
 //! database, is the bare durable commit: one row inserted per transaction by as many clients,
-//! queued on SQLite as the store queues its writers.
+//! queued on SQLite as the store queues its writers. With `--nodes`, the PostgreSQL submissions
+//! are timed again through several nodes sharing the database.
 
 use super::summary;
 use anyhow::{Context, anyhow};
