@@ -8,6 +8,7 @@ use tongban_app::cases::{self, QueueRequest};
 use tongban_app::identity::{self, Client};
 use tongban_app::materials;
 use tongban_app::staff::{self, NewAssignment};
+use tongban_crypto::seal::{Signer, SoftwareSeal};
 use tongban_domain::cases::{CaseAction, CaseState, Delivery};
 use tongban_domain::forms::PrefillSource;
 use tongban_store::testing::execute_raw;
@@ -261,7 +262,8 @@ async fn a_signed_head_shows_history_cut_short_behind_a_rebuilt_chain() {
     let signed = cases::seal_audit_head(&w.app).await.unwrap().expect("the head is signed");
     assert_eq!(cases::seal_audit_head(&w.app).await.unwrap(), None, "an unmoved head is not signed again");
     let r = cases::verify_audit(&w.app).await.unwrap();
-    assert_eq!((r.sealed, r.anchors as i64, r.problems.len()), (signed, signed, 0), "{:?}", r.problems);
+    let head = r.signed_head.as_ref().map(|h| h.seq);
+    assert_eq!((head, r.last_link, r.problems.len()), (Some(signed), signed, 0), "{:?}", r.problems);
 
     // The last case taken out, its trail and links with it, and the head moved back: every chain
     // is consistent again.
@@ -284,6 +286,37 @@ async fn a_signed_head_shows_history_cut_short_behind_a_rebuilt_chain() {
     execute_raw(&w.app.store, sql).await;
     let problems = cases::verify_audit(&w.app).await.unwrap().problems;
     assert!(problems.len() == 1 && problems[0].contains("does not verify"), "{problems:?}");
+
+    // Signed again with a key of the writer's own, slipped in as a retired platform key: the key
+    // is not one the key file opens, so it is unknown.
+    let forger = SoftwareSeal::generate("platform-9").unwrap();
+    let row = tongban_store::licences::SealKeyRow {
+        key_id: "platform-9".into(),
+        agency_code: "platform".into(),
+        agency_name: "一体化政务服务平台".into(),
+        public_key: forger.public_key(),
+        secret_sealed: "forged".into(),
+        created_at: chrono::Utc::now(),
+        retired_at: Some(chrono::Utc::now()),
+    };
+    w.app.store.insert_seal_key(row).await.unwrap();
+    let (seq, hash) = w.app.store.audit_head().await.unwrap();
+    let signature = forger.sign(&tongban_store::audit::seal_message(seq, &hash)).unwrap();
+    execute_raw(&w.app.store, &format!("UPDATE audit_seals SET key_id = 'platform-9', signature = '{signature}'"))
+        .await;
+    let problems = cases::verify_audit(&w.app).await.unwrap().problems;
+    assert!(problems.len() == 1 && problems[0].contains("unknown key"), "{problems:?}");
+
+    // Every case, trail and link gone, and the head emptied: a signed head still names the cut.
+    execute_raw(&w.app.store, "DELETE FROM audit_seals").await;
+    let signed = cases::seal_audit_head(&w.app).await.unwrap().expect("the head is signed");
+    for table in ["audit_chain", "case_trail", "cases"] {
+        execute_raw(&w.app.store, &format!("DELETE FROM {table}")).await;
+    }
+    execute_raw(&w.app.store, "UPDATE audit_head SET seq = 0, hash = '' WHERE id = 1").await;
+    let r = cases::verify_audit(&w.app).await.unwrap();
+    assert!(r.problems.len() == 1 && r.problems[0].contains(&format!("link {signed}")), "{:?}", r.problems);
+    assert!(r.problems[0].contains("deleted") && r.signed_head.is_none());
 }
 
 #[tokio::test]

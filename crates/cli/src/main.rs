@@ -530,13 +530,23 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             for p in &r.problems {
                 println!("{p}");
             }
-            println!(
-                "总链签名至第 {} 环，其后 {} 环待下次签名 (the head is signed up to link {}; {} links wait for the next signing)",
-                r.sealed,
-                r.anchors as i64 - r.sealed,
-                r.sealed,
-                r.anchors as i64 - r.sealed
-            );
+            // The newest signed head, to compare with the heads the log recorded (`audit chain head
+            // signed`): deleted signed heads or a database rolled back show only against those.
+            match &r.signed_head {
+                Some(h) => println!(
+                    "总链签名至第 {} 环 {}（{}），其后 {} 环待下次签名 (the head is signed up to link {} {} at {}; {} \
+                     links wait for the next signing)",
+                    h.seq,
+                    h.hash,
+                    h.sealed_at.to_rfc3339(),
+                    (r.last_link - h.seq).max(0),
+                    h.seq,
+                    h.hash,
+                    h.sealed_at.to_rfc3339(),
+                    (r.last_link - h.seq).max(0)
+                ),
+                None => println!("总链尚无签名链头 (no head of the chain is signed yet)"),
+            }
             println!(
                 "{} 件办件、{} 条留痕、{} 环总链：{} (cases {}, entries {}, links {}: {})",
                 r.cases,

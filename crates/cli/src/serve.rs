@@ -53,10 +53,14 @@ pub async fn run(app: App, config: Config) -> anyhow::Result<()> {
     // colours kept current, red cases escalated, licences due issued (a failed issue is retried),
     // licences past their validity marked expired.
     leases::every(&app, "supervision", Duration::from_secs(60), |app| async move {
+        // Every round logged with when it began: once a minute in the whole cluster, as the HA
+        // pass checks.
+        let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         match tongban_app::supervision::sweep(&app).await {
-            // Logged every round: once a minute in the whole cluster, as the HA pass checks.
-            Ok(s) => tracing::info!(checked = s.checked, changed = s.changed, red = s.turned_red, "supervision sweep"),
-            Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
+            Ok(s) => {
+                tracing::info!(%started, checked = s.checked, changed = s.changed, red = s.turned_red, "supervision sweep")
+            }
+            Err(e) => tracing::warn!(%started, error = %e, "supervision sweep failed"),
         }
         match tongban_app::licences::issue_all_due(&app).await {
             Ok((0, 0)) => {}

@@ -5,7 +5,9 @@
 //! edited, deleted, inserted or reordered. Anchoring happens in the change's transaction on
 //! SQLite and in batches right after the commit on PostgreSQL. The head is signed apart, every
 //! few seconds, with the platform's key (`audit_seals`): whoever can write to the database but
-//! does not hold the key cannot rewrite a link a signed head covers without `verify` seeing it.
+//! does not hold the key cannot rewrite or cut a link a signed head covers without `verify`
+//! seeing it — unless they delete the signed heads too, which the heads logged outside the
+//! database show.
 
 use crate::entity::{anchor, audit_head, audit_pending, audit_seal, case, trail_entry};
 use crate::{Store, StoreError};
@@ -190,17 +192,48 @@ async fn states_agree<E: EntityTrait>(
 /// platform's keys.
 fn check_seal(s: &AuditSealRow, link: Option<&String>, keys: &[(String, String)], r: &mut AuditReport) {
     let at = format!("总链第 {} 环的签名链头 (the signed head at link {})", s.seq, s.seq);
-    match keys.iter().find(|(id, _)| *id == s.key_id) {
-        None => r.problems.push(format!("{at}: 签名密钥 {} 未知 (unknown key)", s.key_id)),
+    let signed = match keys.iter().find(|(id, _)| *id == s.key_id) {
+        None => Err(format!("{at}: 签名密钥 {} 未知 (unknown key)", s.key_id)),
         Some((_, key)) if !tongban_crypto::seal::verify(key, &seal_message(s.seq, &s.hash), &s.signature) => {
-            r.problems.push(format!("{at}: 签名无效 (the signature does not verify)"))
+            Err(format!("{at}: 签名无效 (the signature does not verify)"))
         }
-        Some(_) => r.sealed = r.sealed.max(s.seq),
+        Some(_) => Ok(()),
+    };
+    let linked = match link {
+        Some(hash) if *hash == s.hash => Ok(()),
+        Some(_) => Err(format!("{at}: 总链在签名后被改写 (the chain was rewritten after it was signed)")),
+        None => Err(format!("{at}: 签名所及的总链已被截短 (signed links were deleted)")),
+    };
+    match (signed, linked) {
+        (Ok(()), Ok(())) => r.signed_head = Some(s.clone()),
+        (signed, linked) => r.problems.extend(signed.err().into_iter().chain(linked.err())),
     }
-    match link {
-        Some(hash) if *hash == s.hash => {}
-        Some(_) => r.problems.push(format!("{at}: 总链在签名后被改写 (the chain was rewritten after it was signed)")),
-        None => r.problems.push(format!("{at}: 签名所及的总链已被截短 (signed links were deleted)")),
+}
+
+/// The signed heads in order, a page at a time (after the last one read) as the walk over the
+/// links reaches them.
+struct Seals<'a> {
+    db: &'a sea_orm::DatabaseConnection,
+    queue: std::collections::VecDeque<AuditSealRow>,
+    after: i64,
+    done: bool,
+}
+
+impl Seals<'_> {
+    /// The next signed head, left in place.
+    async fn peek(&mut self) -> Result<Option<AuditSealRow>, StoreError> {
+        if self.queue.is_empty() && !self.done {
+            let page = audit_seal::Entity::find()
+                .filter(audit_seal::Column::Seq.gt(self.after))
+                .order_by_asc(audit_seal::Column::Seq)
+                .limit(PAGE)
+                .all(self.db)
+                .await?;
+            self.done = (page.len() as u64) < PAGE;
+            self.after = page.last().map_or(self.after, |s| s.seq);
+            self.queue.extend(page);
+        }
+        Ok(self.queue.front().cloned())
     }
 }
 
@@ -290,9 +323,11 @@ pub struct AuditReport {
     pub anchors: u64,
     /// Entries waiting to be anchored (each also a problem).
     pub pending: u64,
-    /// The last link a signed head covers (0: none signed yet); the links after it are signed
-    /// at the sealer's next round.
-    pub sealed: i64,
+    /// The newest signed head that holds (its signature, its link): what to compare with the
+    /// heads the log recorded. The links after it are signed at the sealer's next round.
+    pub signed_head: Option<AuditSealRow>,
+    /// The chain's last link.
+    pub last_link: i64,
     /// Each problem names the case and entry (or anchor) concerned.
     pub problems: Vec<String>,
 }
@@ -306,9 +341,9 @@ impl Store {
         head.map(|h| (h.seq, h.hash)).ok_or_else(|| StoreError::Corrupt("audit head row missing".into()))
     }
 
-    /// The newest signed head.
-    pub async fn last_audit_seal(&self) -> Result<Option<AuditSealRow>, StoreError> {
-        Ok(audit_seal::Entity::find().order_by_desc(audit_seal::Column::Seq).one(&self.db).await?)
+    /// Whether link `seq` has a signed head.
+    pub async fn audit_seal_at(&self, seq: i64) -> Result<bool, StoreError> {
+        Ok(audit_seal::Entity::find_by_id(seq).one(&self.db).await?.is_some())
     }
 
     /// Keeps a signed head; false when that link is signed already (by another node's sealer).
@@ -413,20 +448,13 @@ impl Store {
 
         let mut pages = anchor::Entity::find().order_by_asc(anchor::Column::Seq).paginate(&self.db, PAGE);
         // The signed heads, in order beside the links they name.
-        let mut seal_pages = audit_seal::Entity::find().order_by_asc(audit_seal::Column::Seq).paginate(&self.db, PAGE);
-        let mut seals = std::collections::VecDeque::new();
+        let mut seals = Seals { db: &self.db, queue: Default::default(), after: 0, done: false };
         let (mut prev_seq, mut prev_hash) = (0i64, String::new());
         while let Some(page) = pages.fetch_and_next().await? {
             for a in page {
-                if seals.is_empty() {
-                    seals.extend(seal_pages.fetch_and_next().await?.unwrap_or_default());
-                }
-                while let Some(s) = seals.front().filter(|s: &&AuditSealRow| s.seq <= a.seq) {
-                    check_seal(s, (s.seq == a.seq).then_some(&a.hash), keys, &mut r);
-                    seals.pop_front();
-                    if seals.is_empty() {
-                        seals.extend(seal_pages.fetch_and_next().await?.unwrap_or_default());
-                    }
+                while let Some(s) = seals.peek().await?.filter(|s| s.seq <= a.seq) {
+                    check_seal(&s, (s.seq == a.seq).then_some(&a.hash), keys, &mut r);
+                    seals.queue.pop_front();
                 }
                 r.anchors += 1;
                 let at = format!("总链第 {} 环 (global link {})", a.seq, a.seq);
@@ -473,12 +501,11 @@ impl Store {
         if head.is_none_or(|h| h.seq != prev_seq || h.hash != prev_hash) {
             r.problems.push("总链末端与链头不符：末尾的记录被删除 (the chain's end does not match its head)".into());
         }
-        // Signed heads past the chain's end: links that were signed are gone.
-        while let Some(s) = seals.pop_front() {
+        r.last_link = prev_seq;
+        // Signed heads past the chain's end (or of a chain emptied): links that were signed are gone.
+        while let Some(s) = seals.peek().await? {
             check_seal(&s, None, keys, &mut r);
-            if seals.is_empty() {
-                seals.extend(seal_pages.fetch_and_next().await?.unwrap_or_default());
-            }
+            seals.queue.pop_front();
         }
 
         // A data request's and an inquiry's trails are kept the same way, keyed by their numbers.

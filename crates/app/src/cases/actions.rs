@@ -428,13 +428,14 @@ pub async fn verify_audit(app: &App) -> Result<AuditReport, AppError> {
     Ok(app.store.verify_audit(&keys).await?)
 }
 
-/// Signs the global chain's head with the platform's key, when it moved since the last signed
-/// head; the link signed. Off the request path: on a timer, by one node (`leases`). The head is
-/// also logged, so that a copy outside the database (the log's collector) witnesses it.
+/// Signs the global chain's head with the platform's key, unless that link is signed already;
+/// the link signed. Off the request path: on a timer, by one node (`leases`). The head is also
+/// logged, so that a copy outside the database (the log's collector) witnesses it: deleting
+/// signed heads from the database, or rolling it back, shows only against such a copy.
 pub async fn seal_audit_head(app: &App) -> Result<Option<i64>, AppError> {
     use tongban_crypto::seal::Signer;
     let (seq, hash) = app.store.audit_head().await?;
-    if seq == 0 || app.store.last_audit_seal().await?.is_some_and(|last| last.seq >= seq) {
+    if seq == 0 || app.store.audit_seal_at(seq).await? {
         return Ok(None);
     }
     let signer = crate::licences::platform_seal(app).await?;

@@ -159,13 +159,16 @@ pub(crate) async fn platform_seal(app: &App) -> Result<SoftwareSeal, AppError> {
 }
 
 /// Every key the platform's own seal has had, current and rotated (key id → public key): what
-/// may have signed the call log's batches and the audit chain's heads.
+/// may have signed the call log's batches and the audit chain's heads. Each public key is derived
+/// from the secret the key file opens, never read from the row: a key row written into the
+/// database by someone without the key file names no key its writer could sign with.
 pub(crate) async fn platform_keys(app: &App) -> Result<Vec<(String, String)>, AppError> {
-    let root = platform_seal(app).await?;
-    let mut keys = vec![(root.key_id().to_owned(), root.public_key())];
-    for k in app.store.seal_keys().await? {
-        if k.agency_code == PLATFORM && !keys.iter().any(|(id, _)| *id == k.key_id) {
-            keys.push((k.key_id, k.public_key));
+    let mut keys = Vec::new();
+    for k in app.store.seal_keys().await?.into_iter().filter(|k| k.agency_code == PLATFORM) {
+        let opened = app.vault.open(SEAL_SECRET, &k.secret_sealed).ok();
+        match opened.and_then(|secret| SoftwareSeal::from_secret_hex(&k.key_id, &secret).ok()) {
+            Some(seal) => keys.push((k.key_id, seal.public_key())),
+            None => tracing::warn!(key = %k.key_id, "a platform key row whose secret does not open: not trusted"),
         }
     }
     Ok(keys)

@@ -1,5 +1,6 @@
-//! Signed heads of the global audit chain: database write access alone cannot rewrite history
-//! that a head signed with the platform's key already covers.
+//! Signed heads of the global audit chain: database write access alone cannot rewrite history a
+//! head signed with the platform's key covers without `audit verify` naming it (or, where the
+//! signed heads were deleted too, without disagreeing with the heads the log recorded).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
