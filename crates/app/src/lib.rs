@@ -59,6 +59,8 @@ pub struct App {
     pub identity: Arc<identity::Identity>,
     /// The guide versions in use, their forms compiled.
     pub guides: Arc<forms::GuideCache>,
+    /// Seal keys' public keys as the key file opens them.
+    pub opened_keys: Arc<licences::OpenedKeys>,
     /// The gateways text messages and e-mails go through (the development outbox unless set
     /// otherwise).
     pub notify: Arc<notify::Channels>,
@@ -104,6 +106,7 @@ impl App {
             index,
             cases: Arc::new(cases::Cases::default()),
             guides: Default::default(),
+            opened_keys: Default::default(),
             notify: Arc::new(notify::Channels::development(Default::default())),
             vault: identity.vault(),
             identity: Arc::new(identity),

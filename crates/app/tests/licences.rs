@@ -54,6 +54,26 @@ async fn concluding_an_approved_case_issues_a_sealed_licence_anyone_can_verify_u
     assert_eq!((v.status.as_str(), v.status_name.as_str(), v.authentic), ("07", "吊销", true));
     assert!(matches!(revoke(&w.approver).await, Err(AppError::Conflict { .. })), "revoked once");
 
+    // Sealed again with a key of the writer's own, slipped into the database as the agency's: the
+    // key file does not open it, so it is on no trust list and seals nothing authentic.
+    use tongban_crypto::seal::{Signer, SoftwareSeal};
+    let forger = SoftwareSeal::generate("forged-1").unwrap();
+    let row = tongban_store::licences::SealKeyRow {
+        key_id: "forged-1".into(),
+        agency_code: support::offering().agency.credit_code,
+        agency_name: "伪造".into(),
+        public_key: forger.public_key(),
+        secret_sealed: "forged".into(),
+        created_at: chrono::Utc::now(),
+        retired_at: None,
+    };
+    w.app.store.insert_seal_key(row).await.unwrap();
+    let forged = serde_json::to_string(&licences::seal_licence(&forger, exported.licence.clone()).unwrap()).unwrap();
+    let sql = format!("UPDATE licences SET sealed = '{forged}' WHERE id = '{}'", l.id);
+    assert_eq!(execute_raw(&w.app.store, &sql).await, 1);
+    assert!(!licences::verification(&w.app, &l.id).await.unwrap().authentic);
+    assert!(!licences::trust_list(&w.app).await.unwrap().keys.iter().any(|k| k.key_id == "forged-1"));
+
     // A licence altered in storage is no longer authentic.
     let sql = format!("UPDATE licences SET sealed = replace(sealed, '张三', '李四') WHERE id = '{}'", l.id);
     assert_eq!(execute_raw(&w.app.store, &sql).await, 1);

@@ -84,22 +84,51 @@ pub fn verify_against<'k>(signed: &SignedLicence, keys: &'k [TrustedKey]) -> Res
     Ok(key)
 }
 
-fn trusted(k: SealKeyRow) -> TrustedKey {
-    TrustedKey {
+fn trusted(app: &App, k: SealKeyRow) -> Option<TrustedKey> {
+    Some(TrustedKey {
+        public_key: opened_public_key(app, &k)?,
         agency_code: k.agency_code,
         agency_name: k.agency_name,
         key_id: k.key_id,
-        public_key: k.public_key,
         algorithm: ALGORITHM.into(),
         retired_at: k.retired_at.map(tongban_domain::calendar::china_rfc3339),
+    })
+}
+
+/// Public keys of seal keys as their secrets give them, by key id, with the sealed secret each
+/// came from (deriving one costs an SM2 multiplication: once per key and process).
+#[derive(Default)]
+pub struct OpenedKeys(std::sync::Mutex<std::collections::HashMap<String, (String, String)>>);
+
+/// A seal key row's public key as the secret the key file opens gives it, never the row's own
+/// column: a key row written into the database by someone without the key file names no key
+/// its writer could seal or sign with. None, with a warning, when the secret does not open or
+/// gives another key than the row says.
+fn opened_public_key(app: &App, k: &SealKeyRow) -> Option<String> {
+    let cached = |m: &std::collections::HashMap<String, (String, String)>| {
+        m.get(&k.key_id).filter(|(sealed, _)| *sealed == k.secret_sealed).map(|(_, public)| public.clone())
+    };
+    if let Some(public) = app.opened_keys.0.lock().ok().and_then(|m| cached(&m)) {
+        return Some(public);
     }
+    let opened = app.vault.open(SEAL_SECRET, &k.secret_sealed).ok();
+    let public =
+        opened.and_then(|secret| SoftwareSeal::from_secret_hex(&k.key_id, &secret).ok()).map(|s| s.public_key());
+    if public.as_deref() != Some(k.public_key.as_str()) {
+        tracing::warn!(key = %k.key_id, "a seal key row whose secret does not open to its key: not trusted");
+        return None;
+    }
+    if let Ok(mut m) = app.opened_keys.0.lock() {
+        m.insert(k.key_id.clone(), (k.secret_sealed.clone(), k.public_key.clone()));
+    }
+    public
 }
 
 /// The issuer key a seal names, from the keys this platform trusts (the platform's own is no
 /// issuer's): what verifying one licence checks against, with no trust list signed for it.
 pub(super) async fn issuer_key(app: &App, key_id: &str) -> Result<Vec<TrustedKey>, AppError> {
     let key = app.store.seal_key_by_id(key_id).await?;
-    Ok(key.into_iter().filter(|k| k.agency_code != PLATFORM).map(trusted).collect())
+    Ok(key.into_iter().filter(|k| k.agency_code != PLATFORM).filter_map(|k| trusted(app, k)).collect())
 }
 
 /// The sealing context of seal keys' secrets.
@@ -158,26 +187,24 @@ pub(crate) async fn platform_seal(app: &App) -> Result<SoftwareSeal, AppError> {
     seal_of(app, PLATFORM, "一体化政务服务平台").await
 }
 
-/// Every key the platform's own seal has had, current and rotated (key id → public key): what
-/// may have signed the call log's batches and the audit chain's heads. Each public key is derived
-/// from the secret the key file opens, never read from the row: a key row written into the
-/// database by someone without the key file names no key its writer could sign with.
+/// Every key the platform's own seal has had, current and rotated (key id → public key, as the
+/// key file opens it): what may have signed the call log's batches and the audit chain's heads.
 pub(crate) async fn platform_keys(app: &App) -> Result<Vec<(String, String)>, AppError> {
-    let mut keys = Vec::new();
-    for k in app.store.seal_keys().await?.into_iter().filter(|k| k.agency_code == PLATFORM) {
-        let opened = app.vault.open(SEAL_SECRET, &k.secret_sealed).ok();
-        match opened.and_then(|secret| SoftwareSeal::from_secret_hex(&k.key_id, &secret).ok()) {
-            Some(seal) => keys.push((k.key_id, seal.public_key())),
-            None => tracing::warn!(key = %k.key_id, "a platform key row whose secret does not open: not trusted"),
-        }
-    }
-    Ok(keys)
+    let rows = app.store.seal_keys().await?.into_iter().filter(|k| k.agency_code == PLATFORM);
+    Ok(rows.filter_map(|k| Some((k.key_id.clone(), opened_public_key(app, &k)?))).collect())
 }
 
 /// The trust list: every issuing agency's keys, signed by the platform's root key.
 pub async fn trust_list(app: &App) -> Result<TrustList, AppError> {
     let root = platform_seal(app).await?;
-    let keys = app.store.seal_keys().await?.into_iter().filter(|k| k.agency_code != PLATFORM).map(trusted).collect();
+    let keys = app
+        .store
+        .seal_keys()
+        .await?
+        .into_iter()
+        .filter(|k| k.agency_code != PLATFORM)
+        .filter_map(|k| trusted(app, k))
+        .collect();
     sign_trust_list(&root, &Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), keys)
 }
 

@@ -24,12 +24,12 @@ pub mod issue;
 mod keys;
 pub mod uses;
 
+pub use keys::{
+    OpenedKeys, rotate_seal, seal_licence, sign_trust_list, status_list, status_list_signed, trust_list,
+    verify_against, verify_sealed,
+};
 use keys::{PLATFORM, issuer_key, seal_of};
 pub(crate) use keys::{platform_keys, platform_seal};
-pub use keys::{
-    rotate_seal, seal_licence, sign_trust_list, status_list, status_list_signed, trust_list, verify_against,
-    verify_sealed,
-};
 
 /// The licence type an offering's result is, when it is a licence this platform issues.
 pub(crate) fn licence_type_of(o: &Offering) -> Option<&'static LicenceType> {
