@@ -7,7 +7,7 @@
 //! application on the same database (what another node's calls take: the poll), against a bare
 //! HTTP round trip.
 
-use super::cases::{Raw, bare_commits, concurrently};
+use super::raw::{Raw, bare_commits, concurrently};
 use super::{percentile, summary};
 use chrono::Duration as Days;
 use std::collections::HashMap;

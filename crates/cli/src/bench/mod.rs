@@ -5,6 +5,7 @@ pub mod exchange;
 pub mod hall;
 pub mod identity;
 pub mod ratings;
+mod raw;
 pub mod seal;
 pub mod search;
 pub mod verify;

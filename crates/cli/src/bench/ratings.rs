@@ -3,7 +3,8 @@
 //! per agency and per division); the baseline, measured in the same run on the same database, is
 //! what a platform without them does: a scan of the ratings grouped by agency.
 
-use super::cases::{Raw, agency};
+use super::cases::agency;
+use super::raw::Raw;
 use super::{percentile, summary};
 use std::time::{Duration, Instant};
 use tongban_app::catalog::IndexLocation;
