@@ -34,9 +34,47 @@ pub struct RequestFilter {
     pub resource: Option<String>,
 }
 
-/// Calls appended by one statement: 18 columns each, within both backends' bind-parameter
-/// limits (SQLite 32,766, PostgreSQL 65,535).
+/// Calls appended by one statement on PostgreSQL: 18 columns each, within its bind-parameter
+/// limit (65,535).
 pub const APPEND_CHUNK: usize = 1_000;
+
+/// A call as the log's SQLite connection inserts it: the columns of `exchange_log`, the time
+/// written as sqlx writes it for the other connections (RFC 3339, `+00:00`).
+const INSERT_CALL: &str = "INSERT INTO exchange_log (node, seq, at, day, client_id, consumer_agency, resource, \
+     grant_id, case_number, status, code, upstream_ms, total_ms, request_sm3, response_sm3, body_sealed, prev_hash, \
+     hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+
+/// Inserts the calls in one `IMMEDIATE` transaction: all or none (dropped uncommitted, it rolls
+/// back).
+fn append_on_sqlite(c: &mut rusqlite::Connection, calls: &[CallRow]) -> rusqlite::Result<()> {
+    let t = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut insert = t.prepare_cached(INSERT_CALL)?;
+        for r in calls {
+            insert.execute(rusqlite::params![
+                r.node,
+                r.seq,
+                r.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+                r.day,
+                r.client_id,
+                r.consumer_agency,
+                r.resource,
+                r.grant_id,
+                r.case_number,
+                r.status,
+                r.code,
+                r.upstream_ms,
+                r.total_ms,
+                r.request_sm3,
+                r.response_sm3,
+                r.body_sealed,
+                r.prev_hash,
+                r.hash,
+            ])?;
+        }
+    }
+    t.commit()
+}
 
 impl Store {
     /// Saves a version of a resource's entry: a new resource (`expected_latest` none) or the next
@@ -261,18 +299,24 @@ impl Store {
         Ok(q.order_by_desc(data_request::Column::CreatedAt).limit(500).all(&self.db).await?)
     }
 
-    /// Appends calls to the log, all or none (the caller numbered and chained them).
+    /// Appends calls to the log, all or none (the caller numbered and chained them). On SQLite
+    /// through the log's own connection, in this thread, under the writer turn: one transaction,
+    /// one cached statement run per call.
     pub async fn append_calls(&self, calls: Vec<CallRow>) -> Result<(), StoreError> {
-        let rows = |chunk: Vec<CallRow>| {
-            exchange_call::Entity::insert_many(chunk.into_iter().map(IntoActiveModel::into_active_model))
-        };
         if calls.is_empty() {
             return Ok(());
         }
+        if let Some(log) = &self.call_log {
+            let _turn = self.write_turn().await;
+            let mut c = log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            return Ok(append_on_sqlite(&mut c, &calls)?);
+        }
+        let rows = |chunk: Vec<CallRow>| {
+            exchange_call::Entity::insert_many(chunk.into_iter().map(IntoActiveModel::into_active_model))
+        };
         if calls.len() <= APPEND_CHUNK {
             // One statement is atomic by itself: one round trip to the database, not three.
-            let db = self.write_turn().await;
-            rows(calls).exec_without_returning(&*db).await?;
+            rows(calls).exec_without_returning(&self.db).await?;
             return Ok(());
         }
         let (_turn, txn) = self.write().await?;
@@ -327,16 +371,6 @@ impl Store {
     pub async fn calls_on(&self, day: &str, limit: u64) -> Result<Vec<CallRow>, StoreError> {
         Ok(exchange_call::Entity::find()
             .filter(exchange_call::Column::Day.eq(day))
-            .order_by_desc(exchange_call::Column::At)
-            .limit(limit)
-            .all(&self.db)
-            .await?)
-    }
-
-    /// The calls of a grant, newest first.
-    pub async fn calls_of_grant(&self, grant_id: &str, limit: u64) -> Result<Vec<CallRow>, StoreError> {
-        Ok(exchange_call::Entity::find()
-            .filter(exchange_call::Column::GrantId.eq(grant_id))
             .order_by_desc(exchange_call::Column::At)
             .limit(limit)
             .all(&self.db)

@@ -215,3 +215,53 @@ async fn a_licence_is_written_once_when_two_nodes_race() {
         }
     }
 }
+
+/// The call log's batches: read back as written (on SQLite they go through the log's own
+/// connection), all or none when one call of a batch cannot be kept, and found by day and grant.
+#[tokio::test]
+async fn call_log_batches_are_kept_whole_or_not_at_all() {
+    use tongban_store::exchange::CallRow;
+    let t = fresh_store().await;
+    let s = &t.store;
+    let call = |seq: i64, at: &str, grant: Option<&str>| CallRow {
+        node: 2,
+        seq,
+        at: at.parse().unwrap(),
+        day: "2026-12-08".into(),
+        client_id: "sys-1".into(),
+        consumer_agency: "1111010143783071XP".into(),
+        resource: "市场主体/状态".into(),
+        grant_id: grant.map(Into::into),
+        case_number: (seq == 2).then(|| "110101-20261208-000002".into()),
+        status: if seq == 3 { 403 } else { 200 },
+        code: "ok".into(),
+        upstream_ms: 3,
+        total_ms: 5,
+        request_sm3: format!("{seq:064x}"),
+        response_sm3: "cd".repeat(32),
+        body_sealed: (seq == 1).then(|| "sealed\nbody".into()),
+        prev_hash: if seq == 1 { String::new() } else { format!("h{}", seq - 1) },
+        hash: format!("h{seq}"),
+    };
+    let first = vec![
+        call(1, "2026-12-08T01:02:03.456789Z", Some("g1")),
+        call(2, "2026-12-08T01:02:04Z", Some("g1")),
+        call(3, "2026-12-08T01:02:05.5Z", Some("g1")),
+    ];
+    s.append_calls(first.clone()).await.unwrap();
+    assert_eq!(s.calls(2, 1, 10).await.unwrap(), first);
+    assert_eq!(s.last_call(2).await.unwrap().map(|c| c.seq), Some(3));
+    // Call 4 is new, call 3 again is not: neither is kept.
+    let clash = vec![call(4, "2026-12-08T01:02:06Z", None), call(3, "2026-12-08T01:02:07Z", None)];
+    assert!(s.append_calls(clash).await.is_err());
+    assert_eq!(s.calls(2, 1, 10).await.unwrap(), first);
+    // The log goes on after the refused batch.
+    s.append_calls(vec![call(4, "2026-12-08T01:02:08Z", Some("g2"))]).await.unwrap();
+    let latest: Vec<i64> = s.calls_on("2026-12-08", 10).await.unwrap().iter().map(|c| c.seq).collect();
+    assert_eq!(latest, [4, 3, 2, 1]);
+    assert!(s.calls_on("2026-12-07", 10).await.unwrap().is_empty());
+    // Answered calls count into the quota; the refused one (403) does not.
+    assert_eq!(s.grant_calls_on("g1", "2026-12-08").await.unwrap(), 2);
+    assert_eq!(s.grant_calls_on("g2", "2026-12-08").await.unwrap(), 1);
+    assert_eq!(s.call_nodes().await.unwrap(), [2]);
+}

@@ -33,6 +33,7 @@ mod m0028_rating_appeals;
 mod m0029_hall;
 mod m0030_ratings_by_person;
 mod m0031_audit_seals;
+mod m0032_exchange_log_index;
 
 pub struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0029_hall::Migration),
             Box::new(m0030_ratings_by_person::Migration),
             Box::new(m0031_audit_seals::Migration),
+            Box::new(m0032_exchange_log_index::Migration),
         ]
     }
 }
